@@ -1,0 +1,51 @@
+/** Layering rules (DESIGN §2): functions -> domain -> ports <- adapters; host wires everything. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-imports-only-ports',
+      comment: 'The domain is pure: it may import itself and the ports, nothing else (no SDK, no node:*, no framework).',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { pathNot: '^src/(domain|ports)/' },
+    },
+    {
+      name: 'ports-import-nothing-outward',
+      comment: 'Ports are interfaces (and their contract suites): they may name domain types, never adapters, functions or hosts.',
+      severity: 'error',
+      from: { path: '^src/ports/' },
+      to: { path: '^src/(adapters|functions|host)/' },
+    },
+    {
+      name: 'ports-use-no-sdk',
+      comment: 'Ports stay technology-free; only the test runner is allowed, for the contract suites.',
+      severity: 'error',
+      from: { path: '^src/ports/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled'], pathNot: '^node_modules/(vitest|@vitest|fast-check)/' },
+    },
+    {
+      name: 'functions-do-not-import-adapters',
+      comment: 'Functions translate HTTP/queue input to use cases; adapters are chosen by the host.',
+      severity: 'error',
+      from: { path: '^src/functions/' },
+      to: { path: '^src/adapters/' },
+    },
+    {
+      name: 'adapters-do-not-import-outer-layers',
+      severity: 'error',
+      from: { path: '^src/adapters/' },
+      to: { path: '^src/(functions|host)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true, viaOnly: { pathNot: '^src/(host|functions)/' } },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    exclude: { path: '\\.test\\.ts$' },
+  },
+};

@@ -1,0 +1,55 @@
+import type { TableEntity } from '@azure/data-tables';
+import type { Connection, SyncOutcome } from '../../domain/Connection';
+import type { Scope } from '../../domain/Scope';
+import { CorruptEntityError, definedOnly, EntityReader } from './EntityFields';
+import type { EntityProperties } from './EntityFields';
+import { encodeKeyPart } from './TableKeys';
+
+/** All connections share one partition: there are few, and listing them is one query. */
+export const CONNECTION_PARTITION = 'connection';
+
+export const connectionRowKey = (scope: Scope): string => encodeKeyPart(scope);
+
+const OUTCOMES: readonly SyncOutcome[] = ['succeeded', 'failed', 'noop'];
+
+export function connectionToEntity(connection: Connection): TableEntity {
+  return definedOnly({
+    partitionKey: CONNECTION_PARTITION,
+    rowKey: connectionRowKey(connection.scope),
+    Scope: connection.scope,
+    Repository: connection.repository,
+    Branch: connection.branch,
+    SubPath: connection.subPath,
+    TokenRef: connection.tokenRef,
+    WebhookSecretRef: connection.webhookSecretRef,
+    Enabled: connection.enabled,
+    LastSyncedCommit: connection.lastSyncedCommit,
+    LastSyncOutcome: connection.lastSyncOutcome,
+    LastSyncAt: connection.lastSyncAt,
+    BranchDeletedAt: connection.branchDeletedAt,
+  });
+}
+
+export function connectionFromEntity(entity: EntityProperties): Connection {
+  const read = new EntityReader(entity, 'Connections');
+  const outcome = read.optionalString('LastSyncOutcome');
+  if (outcome !== undefined && !OUTCOMES.includes(outcome as SyncOutcome)) {
+    throw new CorruptEntityError('Connections', `unknown LastSyncOutcome '${outcome}'`);
+  }
+  const optional = definedOnly({
+    lastSyncedCommit: read.optionalString('LastSyncedCommit'),
+    lastSyncOutcome: outcome as SyncOutcome | undefined,
+    lastSyncAt: read.optionalDate('LastSyncAt'),
+    branchDeletedAt: read.optionalDate('BranchDeletedAt'),
+  });
+  return {
+    scope: read.string('Scope') as Scope,
+    repository: read.string('Repository'),
+    branch: read.string('Branch'),
+    subPath: read.string('SubPath'),
+    tokenRef: read.string('TokenRef'),
+    webhookSecretRef: read.string('WebhookSecretRef'),
+    enabled: read.boolean('Enabled'),
+    ...optional,
+  };
+}

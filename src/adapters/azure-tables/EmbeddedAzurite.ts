@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import TableConfiguration from 'azurite/dist/src/table/TableConfiguration';
+import TableServer from 'azurite/dist/src/table/TableServer';
+
+/** Azurite's published development account; the key is public and the same on every machine. */
+export const DEVSTORE_ACCOUNT = 'devstoreaccount1';
+export const DEVSTORE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface EmbeddedAzuriteOptions {
+  /** Loopback by default: the emulator accepts the public development key from anyone who can reach it. */
+  readonly host?: string;
+  /** 0 (the default) lets the OS pick a free port; read it back from the result. */
+  readonly port?: number;
+  /** Folder for the table database; omitted = in memory, gone at stop. */
+  readonly persistencePath?: string;
+}
+
+export interface RunningAzurite {
+  readonly connectionString: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const DB_FILE_NAME = '__azurite_db_table__.json';
+
+/**
+ * Azurite's Table service inside this process (no child process, no Docker). Telemetry lives only in
+ * Azurite's CLI entry point (`table/main.js`), which this never loads, so nothing is sent anywhere;
+ * debug and access logs are off.
+ */
+export const EmbeddedAzurite = {
+  async start(options: EmbeddedAzuriteOptions = {}): Promise<RunningAzurite> {
+    const host = options.host ?? '127.0.0.1';
+    const inMemory = options.persistencePath === undefined;
+    // In memory nothing is written, but Azurite still stat()s the path: make it one that never exists.
+    let dbPath = join(tmpdir(), `azurite-in-memory-${randomUUID()}.json`);
+    if (options.persistencePath !== undefined) {
+      const folder = resolve(options.persistencePath);
+      await mkdir(folder, { recursive: true });
+      dbPath = join(folder, DB_FILE_NAME);
+    }
+    const configuration = new TableConfiguration(
+      host,
+      options.port ?? 0,
+      5, // keep-alive timeout, seconds
+      dbPath, // ignored when in memory
+      false, // debug log
+      false, // access log
+      undefined,
+      undefined,
+      false, // loose
+      false, // skip API version check
+      '',
+      '',
+      '',
+      undefined, // oauth
+      false, // product-style URLs stay enabled; we use path-style ones anyway
+      inMemory,
+    );
+    const server = new TableServer(configuration);
+    await server.start();
+    const port = portOf(server.getHttpServerAddress());
+    const connectionString =
+      `DefaultEndpointsProtocol=http;AccountName=${DEVSTORE_ACCOUNT};AccountKey=${DEVSTORE_KEY};` +
+      `TableEndpoint=http://${hostForUrl(host)}:${port}/${DEVSTORE_ACCOUNT};`;
+    let stopped = false;
+    return {
+      connectionString,
+      port,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        // close() also flushes a persistent database to disk before it resolves.
+        await server.close();
+      },
+    };
+  },
+};
+
+function portOf(address: string): number {
+  // `http://<address>:<port>`; the address may be IPv6 without brackets, so take the last segment.
+  const port = Number(/:(\d+)$/.exec(address)?.[1]);
+  if (!Number.isInteger(port) || port <= 0) {
+    throw new Error(`Azurite reported no listening port (address '${address}')`);
+  }
+  return port;
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

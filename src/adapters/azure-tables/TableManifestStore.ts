@@ -1,0 +1,188 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { odata } from '@azure/data-tables';
+import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
+import type { Manifest } from '../../domain/Manifest';
+import type { Scope } from '../../domain/Scope';
+import { MetadataUnavailableError } from '../../ports/MetadataRepo';
+import { CorruptEntityError, EntityReader } from './EntityFields';
+import type { EntityProperties } from './EntityFields';
+import { decodeManifestEntries, encodeManifestEntries, MANIFEST_FORMAT, splitIntoChunks } from './ManifestCodec';
+import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './TableErrors';
+import { encodeKeyPart } from './TableKeys';
+
+// Limits of the service: 64 KiB per property, 1 MiB per entity, 100 entities and 4 MiB of request
+// body per transaction, binary travelling base64-encoded (4/3 larger). Hence 60 KiB pieces, 12 per
+// row (~960 KiB on the wire) and at most 45 pieces (~3.6 MiB on the wire) per manifest.
+export const MANIFEST_CHUNK_BYTES = 60 * 1024;
+const CHUNKS_PER_ROW = 12;
+const MAX_CHUNKS = 45;
+export const MAX_MANIFEST_PAYLOAD_BYTES = MAX_CHUNKS * MANIFEST_CHUNK_BYTES;
+
+const HEADER_ROW = 'header';
+const chunkRowKey = (index: number): string => `chunk|${index.toString().padStart(4, '0')}`;
+const chunkPropertyName = (index: number): string => `C${index.toString().padStart(2, '0')}`;
+const MAX_ATTEMPTS = 5;
+
+/** The manifest does not fit in one transaction; it cannot be saved atomically. Not retryable. */
+export class ManifestTooLargeError extends Error {
+  readonly retryable = false;
+  constructor(
+    readonly scope: Scope,
+    readonly entryCount: number,
+    readonly compressedBytes: number,
+  ) {
+    super(
+      `manifest of scope ${scope} is too large to store atomically: ${entryCount} entries, ` +
+        `${compressedBytes} bytes compressed (limit ${MAX_MANIFEST_PAYLOAD_BYTES})`,
+    );
+    this.name = 'ManifestTooLargeError';
+  }
+}
+
+/**
+ * One partition per scope: a `header` row (commit, dirty flag, generation, checksum) and `chunk|NNNN`
+ * rows holding the compressed entries. Header and chunks are written, and stale chunk rows deleted,
+ * in one transaction, so a reader sees the old manifest or the new one. Every chunk row repeats the
+ * header's generation; a reader whose paged query straddled a save notices the mix and reads again.
+ */
+export class TableManifestStore {
+  constructor(private readonly table: TableClient) {}
+
+  async get(scope: Scope): Promise<Manifest | null> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const rows = await this.readPartition(scope);
+      const header = rows.get(HEADER_ROW);
+      if (header === undefined) return null;
+      const manifest = this.assemble(scope, header, rows);
+      if (manifest !== null) return manifest;
+    }
+    throw new CorruptEntityError('Manifests', `scope ${scope}: chunks never matched the header`);
+  }
+
+  async save(manifest: Omit<Manifest, 'dirty'>): Promise<void> {
+    const payload = encodeManifestEntries(manifest.entries);
+    if (payload.length > MAX_MANIFEST_PAYLOAD_BYTES) {
+      throw new ManifestTooLargeError(manifest.scope, manifest.entries.size, payload.length);
+    }
+    const partitionKey = encodeKeyPart(manifest.scope);
+    const generation = randomUUID();
+    const chunks = splitIntoChunks(payload, MANIFEST_CHUNK_BYTES);
+    const chunkRows: TableEntity[] = [];
+    for (let row = 0; row * CHUNKS_PER_ROW < chunks.length; row += 1) {
+      const pieces = chunks.slice(row * CHUNKS_PER_ROW, (row + 1) * CHUNKS_PER_ROW);
+      const entity: Record<string, unknown> = { Generation: generation, Pieces: pieces.length };
+      pieces.forEach((piece, index) => {
+        // Must stay a Buffer: @azure/data-tables 13.3 base64-encodes a plain Uint8Array view from its
+        // whole underlying ArrayBuffer (ignoring offset and length), a Buffer correctly.
+        entity[chunkPropertyName(index)] = piece;
+      });
+      chunkRows.push({ partitionKey, rowKey: chunkRowKey(row), ...entity });
+    }
+    const header: TableEntity = {
+      partitionKey,
+      rowKey: HEADER_ROW,
+      Scope: manifest.scope,
+      CommitSha: manifest.commitSha,
+      Dirty: false,
+      Generation: generation,
+      Format: MANIFEST_FORMAT,
+      EntryCount: manifest.entries.size,
+      PayloadBytes: payload.length,
+      PayloadSha256: createHash('sha256').update(payload).digest('hex'),
+      ChunkRows: chunkRows.length,
+    };
+
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      // Keys only: which rows exist now (stale chunks of a bigger manifest, orphans of a racing
+      // delete) and the header's ETag, which makes the transaction fail if anyone wrote meanwhile.
+      const existing = await this.readPartition(manifest.scope, ['RowKey']);
+      const currentHeader = existing.get(HEADER_ROW);
+      const written = new Set(chunkRows.map((row) => row.rowKey));
+      const actions: TransactionAction[] = [
+        currentHeader === undefined ? ['create', header] : ['update', header, 'Replace', { etag: currentHeader.etag }],
+        ...chunkRows.map((row): TransactionAction => ['upsert', row, 'Replace']),
+        ...[...existing.keys()]
+          .filter((rowKey) => rowKey !== HEADER_ROW && !written.has(rowKey))
+          .map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
+      ];
+      if (actions.length > 100) throw new ManifestTooLargeError(manifest.scope, manifest.entries.size, payload.length);
+      try {
+        await tableCall('saveManifest', () => this.table.submitTransaction(actions));
+        return;
+      } catch (error) {
+        // 409: someone created the header first; 412: someone changed it; 404: a row we meant to
+        // delete is already gone. All mean "a concurrent writer": look again.
+        if (!isConflict(error) && !isPreconditionFailed(error) && !isNotFound(error)) throw error;
+      }
+    }
+    throw new MetadataUnavailableError(`saveManifest: scope ${manifest.scope} kept changing under concurrent writers`);
+  }
+
+  async markDirty(scope: Scope): Promise<void> {
+    try {
+      await tableCall('markManifestDirty', () =>
+        this.table.updateEntity({ partitionKey: encodeKeyPart(scope), rowKey: HEADER_ROW, Dirty: true }, 'Merge'),
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error; // no manifest: nothing to distrust
+    }
+  }
+
+  async delete(scope: Scope): Promise<void> {
+    const partitionKey = encodeKeyPart(scope);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const rowKeys = [...(await this.readPartition(scope, ['RowKey'])).keys()];
+      if (rowKeys.length === 0) return;
+      // The header goes first (on its own if there are too many rows): once it is gone the manifest
+      // is gone for readers, and a later save removes any rows left behind.
+      const chunkKeys = rowKeys.filter((rowKey) => rowKey !== HEADER_ROW);
+      const batch = (rowKeys.includes(HEADER_ROW) ? [HEADER_ROW, ...chunkKeys] : chunkKeys).slice(0, 100);
+      try {
+        await tableCall('deleteManifest', () =>
+          this.table.submitTransaction(batch.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }])),
+        );
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    throw new MetadataUnavailableError(`deleteManifest: scope ${scope} kept changing under concurrent writers`);
+  }
+
+  private async readPartition(
+    scope: Scope,
+    select?: string[],
+  ): Promise<Map<string, TableEntityResult<Record<string, unknown>>>> {
+    const partitionKey = encodeKeyPart(scope);
+    return tableCall('readManifest', async () => {
+      const rows = new Map<string, TableEntityResult<Record<string, unknown>>>();
+      const query = { filter: odata`PartitionKey eq ${partitionKey}`, ...(select === undefined ? {} : { select }) };
+      for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: query })) {
+        rows.set(entity.rowKey as string, entity);
+      }
+      return rows;
+    });
+  }
+
+  /** The manifest, or null when the chunk rows do not belong to this header (a save was in between). */
+  private assemble(scope: Scope, header: EntityProperties, rows: ReadonlyMap<string, EntityProperties>): Manifest | null {
+    const read = new EntityReader(header, 'Manifests');
+    const format = read.string('Format');
+    if (format !== MANIFEST_FORMAT) throw new CorruptEntityError('Manifests', `unknown format '${format}'`);
+    const generation = read.string('Generation');
+    const pieces: Uint8Array[] = [];
+    for (let row = 0; row < read.number('ChunkRows'); row += 1) {
+      const chunk = rows.get(chunkRowKey(row));
+      if (chunk === undefined || chunk.Generation !== generation) return null;
+      const chunkRead = new EntityReader(chunk, 'Manifests');
+      for (let index = 0; index < chunkRead.number('Pieces'); index += 1) pieces.push(chunkRead.binary(chunkPropertyName(index)));
+    }
+    const payload = Buffer.concat(pieces);
+    const sha = createHash('sha256').update(payload).digest('hex');
+    if (payload.length !== read.number('PayloadBytes') || sha !== read.string('PayloadSha256')) {
+      throw new CorruptEntityError('Manifests', `scope ${scope}: payload checksum mismatch`);
+    }
+    const entries = decodeManifestEntries(payload);
+    if (entries.size !== read.number('EntryCount')) throw new CorruptEntityError('Manifests', `scope ${scope}: entry count mismatch`);
+    return { scope, commitSha: read.string('CommitSha'), entries, dirty: read.boolean('Dirty') };
+  }
+}

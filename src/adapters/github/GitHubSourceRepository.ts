@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../../ports/Logger';
+import {
+  SourceError,
+  type ArchiveFile,
+  type SourceRepository,
+  type SourceTree,
+} from '../../ports/SourceRepository';
+import type { GitHubClient } from './createGitHubClient';
+import { httpFailureOf } from './httpFailure';
+import { meteredFetch } from './meteredFetch';
+import { rateLimitOf } from './rateLimit';
+import { readCompleteTree } from './readCompleteTree';
+import { readTarball } from './readTarball';
+import { toSourceError } from './toSourceError';
+import { normaliseSubPath, parseTreeListing, type TreeListing } from './treeListing';
+
+export interface GitHubSourceRepositorySettings {
+  readonly logger: Logger;
+  readonly retries: number;
+  readonly maxRetryAfterSeconds: number;
+  readonly requestTimeoutMs: number | undefined;
+  readonly treeConcurrency: number;
+}
+
+/**
+ * One repository read through the GitHub REST API with one token. Every method maps failures to
+ * SourceError; `requestCount` counts the HTTP requests made through this object.
+ */
+export class GitHubSourceRepository implements SourceRepository {
+  private requests = 0;
+  private readonly owner: string;
+  private readonly repo: string;
+  private readonly bufferedFetch: typeof fetch;
+  private readonly streamedFetch: typeof fetch;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly client: GitHubClient,
+    private readonly repository: string,
+    private readonly token: string,
+    private readonly settings: GitHubSourceRepositorySettings,
+  ) {
+    const [owner = '', repo = ''] = repository.split('/');
+    this.owner = owner;
+    this.repo = repo;
+    const onRequest = (): void => {
+      this.requests += 1;
+    };
+    this.bufferedFetch = meteredFetch({ bodyMode: 'buffered', timeoutMs: settings.requestTimeoutMs, onRequest });
+    this.streamedFetch = meteredFetch({ bodyMode: 'streamed', timeoutMs: settings.requestTimeoutMs, onRequest });
+    this.log = settings.logger.child({ repository });
+  }
+
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  /**
+   * One request for an existing branch. GitHub answers 404 both for a missing ref and for a
+   * repository that is missing or invisible to the token, so on 404 one more request asks for the
+   * repository itself: a missing repository is NotFound (a sync must not mistake it for a deleted
+   * branch), a present one means the branch does not exist.
+   */
+  async branchHead(branch: string): Promise<string | null> {
+    const what = `reading branch '${branch}' of ${this.repository}`;
+    const ref = branch.split('/').map(encodeURIComponent).join('/');
+    try {
+      const response = await this.send(what, () =>
+        this.client.request(`GET /repos/{owner}/{repo}/git/ref/heads/${ref}`, {
+          owner: this.owner,
+          repo: this.repo,
+          request: { fetch: this.bufferedFetch },
+        }),
+      );
+      const object = (response.data as { object?: { sha?: unknown } } | undefined)?.object;
+      if (typeof object?.sha !== 'string') throw new SourceError('Unavailable', `${what}: GitHub sent a ref without an object`);
+      return object.sha;
+    } catch (error) {
+      if (!(error instanceof SourceError) || error.code !== 'NotFound') throw error;
+      await this.send(`reading repository ${this.repository}`, () =>
+        this.client.request('GET /repos/{owner}/{repo}', { owner: this.owner, repo: this.repo, request: { fetch: this.bufferedFetch } }),
+      );
+      return null;
+    }
+  }
+
+  async tree(commitSha: string, subPath?: string): Promise<SourceTree> {
+    const prefix = normaliseSubPath(subPath);
+    const where = `${this.repository} at ${commitSha.slice(0, 7)}`;
+    const list = async (treeSha: string, recursive: boolean): Promise<TreeListing> => {
+      const what = `reading tree ${treeSha.slice(0, 7)} of ${this.repository}`;
+      const response = await this.send(what, () =>
+        this.client.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+          owner: this.owner,
+          repo: this.repo,
+          tree_sha: treeSha,
+          ...(recursive ? { recursive: '1' } : {}),
+          request: { fetch: this.bufferedFetch },
+        }),
+      );
+      const listing = parseTreeListing(response.data, what);
+      if (listing.truncated) this.log.info({ treeSha, recursive }, 'GitHub truncated a tree listing; walking sub-trees');
+      return listing;
+    };
+    const entries = await readCompleteTree(list, commitSha, prefix, where, this.settings.treeConcurrency);
+    return { commitSha, entries };
+  }
+
+  /** Raw bytes, checked against the blob SHA so a damaged transfer can never pass as content. */
+  async blob(sha: string): Promise<Uint8Array> {
+    const what = `reading blob ${sha.slice(0, 7)} of ${this.repository}`;
+    const response = await this.send(what, () =>
+      this.client.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
+        owner: this.owner,
+        repo: this.repo,
+        file_sha: sha,
+        headers: { accept: 'application/vnd.github.raw+json' },
+        // The raw body must reach us as bytes: Octokit would decode a text content type.
+        request: { fetch: this.bufferedFetch, parseSuccessResponseBody: false },
+      }),
+    );
+    const body = response.data as unknown;
+    let content: Uint8Array;
+    try {
+      content = body === null || body === undefined ? new Uint8Array(0) : await bytesOf(body, what);
+    } catch (error) {
+      throw toSourceError(error, what, this.token);
+    }
+    if (/^[0-9a-f]{40}$/i.test(sha) && gitBlobSha(content) !== sha.toLowerCase()) {
+      throw new SourceError('Unavailable', `${what}: the bytes received do not hash to the blob SHA`);
+    }
+    return content;
+  }
+
+  /** One request; the redirect GitHub answers with is followed inside fetch. */
+  async *archive(commitSha: string): AsyncGenerator<ArchiveFile> {
+    const what = `downloading the archive of ${this.repository} at ${commitSha.slice(0, 7)}`;
+    const response = await this.send(what, () =>
+      this.client.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
+        owner: this.owner,
+        repo: this.repo,
+        ref: commitSha,
+        request: { fetch: this.streamedFetch, parseSuccessResponseBody: false },
+      }),
+    );
+    const body = response.data as unknown;
+    if (!(body instanceof ReadableStream)) throw new SourceError('Unavailable', `${what}: GitHub sent no archive body`);
+    try {
+      yield* readTarball(body as ReadableStream<Uint8Array>);
+    } catch (error) {
+      // Files already handed out cannot be taken back, so a broken stream is not retried here.
+      throw toSourceError(error, what, this.token);
+    }
+  }
+
+  /**
+   * Runs one Octokit call and maps its failure. The plugins already retried 5xx, network errors
+   * and the rate limits they recognise; a bare 429 they do not recognise gets the same policy here.
+   */
+  private async send<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const limit = rateLimitOf(httpFailureOf(error), Date.now());
+        const wait = limit?.retryAfterMs ?? Infinity;
+        if (limit && !limit.seenByThrottling && attempt < this.settings.retries && wait <= this.settings.maxRetryAfterSeconds * 1000) {
+          this.log.warn({ retryAfterMs: wait, attempt }, 'GitHub rate limit: waiting before retrying');
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          continue;
+        }
+        throw toSourceError(error, what, this.token);
+      }
+    }
+  }
+}
+
+async function bytesOf(body: unknown, what: string): Promise<Uint8Array> {
+  if (body instanceof ReadableStream) return new Uint8Array(await new Response(body).arrayBuffer());
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (body instanceof Uint8Array) return body;
+  throw new SourceError('Unavailable', `${what}: GitHub sent a body that is not bytes`);
+}
+
+/** git's object name for a blob: sha1 of `blob <size>\0` followed by the content. */
+function gitBlobSha(content: Uint8Array): string {
+  return createHash('sha1').update(`blob ${content.byteLength}\0`).update(content).digest('hex');
+}

@@ -1,0 +1,67 @@
+import { SourceError, type GitMode, type SourceTreeEntry } from '../../ports/SourceRepository';
+
+/** One answer of `GET /repos/{o}/{r}/git/trees/{sha}`, checked and normalised. */
+export interface TreeListing {
+  readonly entries: readonly SourceTreeEntry[];
+  readonly truncated: boolean;
+}
+
+const KNOWN_MODES = new Set<string>(['100644', '100755', '120000', '160000', '040000']);
+
+/** Checks the shape of a tree answer; anything odd is an outage, never a silently short tree. */
+export function parseTreeListing(data: unknown, what: string): TreeListing {
+  if (typeof data !== 'object' || data === null || !Array.isArray((data as { tree?: unknown }).tree)) {
+    throw new SourceError('Unavailable', `${what}: GitHub sent a tree answer without a tree`);
+  }
+  const { tree, truncated } = data as { tree: unknown[]; truncated?: unknown };
+  const entries = tree.map((raw) => parseEntry(raw, what));
+  return { entries, truncated: truncated === true };
+}
+
+function parseEntry(raw: unknown, what: string): SourceTreeEntry {
+  const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const { path, type, sha, size } = entry;
+  if (typeof path !== 'string' || path === '' || typeof sha !== 'string' || (type !== 'blob' && type !== 'tree' && type !== 'commit')) {
+    throw new SourceError('Unavailable', `${what}: GitHub sent a malformed tree entry`);
+  }
+  const mode = normaliseMode(String(entry.mode), type);
+  return type === 'blob' && typeof size === 'number' ? { path, mode, type, sha, size } : { path, mode, type, sha };
+}
+
+/**
+ * GitHub reports modes as git stores them. Old repositories can hold non-canonical file modes
+ * (100664, 100775); git itself treats those as plain or executable files, and so do we.
+ */
+function normaliseMode(mode: string, type: 'blob' | 'tree' | 'commit'): GitMode {
+  if (KNOWN_MODES.has(mode)) return mode as GitMode;
+  if (type === 'tree') return '040000';
+  if (type === 'commit') return '160000';
+  const bits = parseInt(mode, 8);
+  if (Number.isFinite(bits) && (bits & 0o170000) === 0o120000) return '120000';
+  return Number.isFinite(bits) && (bits & 0o111) !== 0 ? '100755' : '100644';
+}
+
+/** Normalises a sub-path option: '' for the whole repository, else 'a/b' without outer slashes. */
+export function normaliseSubPath(subPath: string | undefined): string {
+  const trimmed = (subPath ?? '').replace(/^\/+|\/+$/g, '');
+  if (trimmed === '') return '';
+  const segments = trimmed.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    throw new SourceError('NotFound', `sub-path '${subPath}' is not a valid folder path`);
+  }
+  return trimmed;
+}
+
+/**
+ * Keeps the entries below `prefix`, with paths relative to it. The folder itself must be in the
+ * listing as a tree: a missing or non-folder sub-path is NotFound, never an empty tree (which a
+ * sync would read as "delete everything").
+ */
+export function rerootEntries(entries: readonly SourceTreeEntry[], prefix: string, where: string): SourceTreeEntry[] {
+  if (prefix === '') return [...entries];
+  const folder = entries.find((entry) => entry.path === prefix);
+  if (!folder) throw new SourceError('NotFound', `sub-path '${prefix}' does not exist in ${where}`);
+  if (folder.type !== 'tree') throw new SourceError('NotFound', `sub-path '${prefix}' is not a folder in ${where}`);
+  const start = `${prefix}/`;
+  return entries.filter((entry) => entry.path.startsWith(start)).map((entry) => ({ ...entry, path: entry.path.slice(start.length) }));
+}

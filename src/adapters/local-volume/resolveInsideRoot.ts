@@ -1,0 +1,40 @@
+import * as path from 'node:path';
+import { FileStoreError } from '../../ports/FileStore';
+
+/** The store's private folder under the root (temp files); never listed, never addressable. */
+export const PRIVATE_FOLDER = '.workspace-sync';
+
+export interface ResolvedPath {
+  /** Absolute path on the local file system. */
+  readonly absolute: string;
+  /** Normalised store-relative POSIX path ('' for the root). */
+  readonly relative: string;
+}
+
+/**
+ * Maps a store path to an absolute path under `root`. Callers have already passed the domain's
+ * path policy; this is defence in depth, so anything that would land outside the root (or inside
+ * the private folder) is refused instead of being trusted.
+ */
+export function resolveInsideRoot(root: string, storePath: string): ResolvedPath {
+  if (storePath.includes('\0') || path.posix.isAbsolute(storePath)) {
+    throw refused(storePath);
+  }
+  const absolute = path.resolve(root, storePath);
+  const relativeNative = path.relative(root, absolute);
+  const escapes =
+    relativeNative === '..' || relativeNative.startsWith(`..${path.sep}`) || path.isAbsolute(relativeNative);
+  if (escapes) throw refused(storePath);
+  const relative = relativeNative.split(path.sep).join('/');
+  const firstSegment = relative.split('/', 1)[0] ?? '';
+  // Compared case-insensitively: on a case-insensitive volume '.Workspace-Sync' is the same folder.
+  if (firstSegment.toLowerCase() === PRIVATE_FOLDER) throw refused(storePath);
+  return { absolute, relative };
+}
+
+function refused(storePath: string): FileStoreError {
+  return new FileStoreError(
+    'Conflict',
+    `path '${storePath.replace(/\0/g, '\\0')}' is outside the store root or reserved`,
+  );
+}

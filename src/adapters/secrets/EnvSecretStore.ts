@@ -1,0 +1,25 @@
+import type { SecretStore } from '../../ports/SecretStore';
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Secrets from environment variables: the reference is the variable name. Read-only, because a
+ * running process cannot hand a new variable to its next start. An empty variable counts as unset.
+ */
+export class EnvSecretStore implements SecretStore {
+  constructor(private readonly env: Environment = process.env) {}
+
+  async get(ref: string): Promise<string | null> {
+    if (!Object.prototype.hasOwnProperty.call(this.env, ref)) return null;
+    const value = this.env[ref];
+    return typeof value === 'string' && value !== '' ? value : null;
+  }
+
+  async set(name: string, _value: string): Promise<string> {
+    // Never echo the value: error messages end up in logs and run records.
+    throw new Error(
+      `EnvSecretStore is read-only: secret '${name}' cannot be stored; set it as an environment variable ` +
+        'or configure a writable secret store (local file or Key Vault)',
+    );
+  }
+}

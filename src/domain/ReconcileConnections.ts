@@ -1,0 +1,29 @@
+import type { Clock } from '../ports/Clock';
+import type { CommandQueue } from '../ports/CommandQueue';
+import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { Scope } from './Scope';
+
+/**
+ * Queues a reconcile sync for every enabled connection, so pushes whose webhooks never arrived (or
+ * arrived while the service was down) are still picked up.
+ */
+export class ReconcileConnections {
+  constructor(private readonly deps: { readonly metadata: MetadataRepo; readonly queue: CommandQueue; readonly clock: Clock }) {}
+
+  async execute(): Promise<Scope[]> {
+    const { metadata, queue, clock } = this.deps;
+    const queued: Scope[] = [];
+    for (const connection of await metadata.listConnections()) {
+      if (!connection.enabled) continue;
+      const now = clock.now();
+      await queue.send({
+        scope: connection.scope,
+        trigger: 'reconcile',
+        deliveryId: `reconcile-${connection.scope}-${now.getTime()}`,
+        requestedAt: now.toISOString(),
+      });
+      queued.push(connection.scope);
+    }
+    return queued;
+  }
+}

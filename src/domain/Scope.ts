@@ -1,0 +1,20 @@
+/** `GLOBAL` or an organisation id; each scope owns exactly one folder of the workspace. */
+export type Scope = string & { readonly __brand: 'Scope' };
+
+export const GLOBAL_SCOPE = 'GLOBAL' as Scope;
+
+// Organisation ids are GUIDs or short slugs: letters, digits, '-' and '_' only, so an id can never
+// spell a path segment such as '..'.
+const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** Parses a scope name; null when it is neither GLOBAL nor a well-formed organisation id. */
+export function parseScope(value: string | null | undefined): Scope | null {
+  if (value === undefined || value === null) return null;
+  if (value === 'GLOBAL') return GLOBAL_SCOPE;
+  return ORG_ID.test(value) ? (value as Scope) : null;
+}
+
+/** The scope's folder, relative to the workspace root, without trailing slash. */
+export function scopeFolder(scope: Scope): string {
+  return scope === GLOBAL_SCOPE ? 'global' : `orgs/${scope}`;
+}

@@ -1,0 +1,48 @@
+import type { Scope } from './Scope';
+import type { SyncTrigger } from './SyncCommand';
+
+export type SyncRunStatus = 'running' | 'succeeded' | 'noop' | 'failed';
+
+/** A tree entry the sync did not write as a regular file, and why. */
+export interface SkippedEntry {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface SyncRunCounts {
+  readonly written: number;
+  readonly deleted: number;
+  readonly unchanged: number;
+  readonly skipped: number;
+  readonly bytesWritten: number;
+}
+
+export interface SyncRunError {
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+/** One attempt at bringing a scope up to date. */
+export interface SyncRun {
+  readonly id: string;
+  readonly scope: Scope;
+  readonly trigger: SyncTrigger;
+  readonly deliveryId: string;
+  readonly status: SyncRunStatus;
+  readonly startedAt: Date;
+  readonly finishedAt?: Date;
+  /** Commit the folder was at before the run, when known. */
+  readonly fromCommit?: string;
+  /** Commit the run synced to. */
+  readonly commitSha?: string;
+  readonly counts: SyncRunCounts;
+  readonly skipped: readonly SkippedEntry[];
+  /** Git LFS pointer files written as they are (the content lives in LFS storage). */
+  readonly lfsPointers: readonly string[];
+  /** GitHub requests the run made (head, tree, blobs, archive). */
+  readonly sourceRequests: number;
+  readonly error?: SyncRunError;
+}
+
+export const ZERO_COUNTS: SyncRunCounts = { written: 0, deleted: 0, unchanged: 0, skipped: 0, bytesWritten: 0 };

@@ -1,0 +1,374 @@
+import type { Clock } from '../ports/Clock';
+import type { CommandQueue } from '../ports/CommandQueue';
+import type { FileEntry, FileStore } from '../ports/FileStore';
+import type { Logger } from '../ports/Logger';
+import { LeaseLostError, type MetadataRepo, type ScopeLease } from '../ports/MetadataRepo';
+import type { SecretStore } from '../ports/SecretStore';
+import type { SourceRepository, SourceRepositoryFactory } from '../ports/SourceRepository';
+import type { Connection } from './Connection';
+import { forEachConcurrently } from './forEachConcurrently';
+import { isLfsPointer } from './LfsPointer';
+import type { Manifest } from './Manifest';
+import { joinScopePath } from './PathPolicy';
+import { scopeFolder, type Scope } from './Scope';
+import type { SyncCommand, SyncTrigger } from './SyncCommand';
+import { describeFailure, SyncFailure } from './SyncFailure';
+import { isNoop, planSync, type PlannedWrite, type SyncPlan } from './SyncPlan';
+import { ZERO_COUNTS, type SyncRun, type SyncRunError } from './SyncRun';
+
+export interface SyncSettings {
+  /** Identifies this worker instance in leases. */
+  readonly holderId: string;
+  readonly leaseTtlMs: number;
+  /** Parallel blob downloads. */
+  readonly fetchConcurrency: number;
+  /** From this many files to fetch on, one archive download replaces per-file blob calls. */
+  readonly archiveThreshold: number;
+  /** Upper bound on go-again rounds in one execution (a branch pushed to non-stop cannot pin a worker). */
+  readonly maxRounds: number;
+}
+
+export type SyncWorkspaceResult =
+  | { readonly kind: 'completed'; readonly runs: readonly SyncRun[] }
+  | { readonly kind: 'failed'; readonly runs: readonly SyncRun[]; readonly error: SyncRunError & { retryAfterMs?: number } }
+  | { readonly kind: 'coalesced'; readonly holder: string }
+  | { readonly kind: 'skipped'; readonly reason: 'NoConnection' | 'Disabled' };
+
+export interface SyncWorkspaceDeps {
+  readonly metadata: MetadataRepo;
+  readonly files: FileStore;
+  readonly sources: SourceRepositoryFactory;
+  readonly secrets: SecretStore;
+  readonly queue: CommandQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly settings: SyncSettings;
+}
+
+/** Where staged downloads wait before the commit step moves them into the scope folder. */
+export const STAGING_ROOT = '.workspace-sync/staging';
+
+// Noop runs are recorded for triggers a person or a push caused; routine checks would flood history.
+const QUIET_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(['reconcile', 'lease-check']);
+
+/**
+ * Brings one scope's folder in step with its connected branch (DESIGN §4): takes the scope's lease,
+ * mirrors the branch head, goes again while the head moves or triggers arrived meanwhile, and
+ * records every run.
+ */
+export class SyncWorkspace {
+  constructor(private readonly deps: SyncWorkspaceDeps) {}
+
+  async execute(command: SyncCommand): Promise<SyncWorkspaceResult> {
+    const { metadata, clock, settings } = this.deps;
+    const connection = await metadata.getConnection(command.scope);
+    if (!connection) return { kind: 'skipped', reason: 'NoConnection' };
+    if (!connection.enabled) return { kind: 'skipped', reason: 'Disabled' };
+
+    const acquisition = await metadata.acquireLease(command.scope, settings.holderId, clock.now(), settings.leaseTtlMs);
+    if (acquisition.kind === 'busy') {
+      if (acquisition.firstPending || command.trigger === 'lease-check') {
+        await this.scheduleLeaseCheck(command.scope, acquisition.expiresAt);
+      }
+      return { kind: 'coalesced', holder: acquisition.holder };
+    }
+
+    const runs: SyncRun[] = [];
+    let held: ScopeLease | null = acquisition.lease;
+    try {
+      for (let round = 1; round <= settings.maxRounds; round++) {
+        const trigger = round === 1 ? command.trigger : 'lease-check';
+        const keeper: LeaseKeeper = new LeaseKeeper(metadata, clock, held!, settings.leaseTtlMs);
+        const outcome = await this.runOnce(connection, { ...command, trigger }, keeper, round === 1);
+        held = keeper.lease;
+        if (outcome.recorded) runs.push(outcome.run);
+        if (outcome.run.status === 'failed') {
+          return { kind: 'failed', runs, error: outcome.error ?? { code: 'Unknown', message: 'failed', retryable: true } };
+        }
+        if (outcome.headMoved) continue;
+        const release = await metadata.releaseLease(held, clock.now(), settings.leaseTtlMs);
+        if (release.kind === 'released') {
+          held = null;
+          return { kind: 'completed', runs };
+        }
+        held = release.lease;
+      }
+      // Still moving after maxRounds: leave a follow-up so the scope converges without holding this worker.
+      await this.scheduleLeaseCheck(command.scope, clock.now());
+      return { kind: 'completed', runs };
+    } finally {
+      if (held) await this.releaseQuietly(held);
+    }
+  }
+
+  private async runOnce(
+    connection: Connection,
+    command: SyncCommand,
+    lease: LeaseKeeper,
+    firstRound: boolean,
+  ): Promise<{ run: SyncRun; recorded: boolean; headMoved: boolean; error?: SyncRunError & { retryAfterMs?: number } }> {
+    const { metadata, clock, logger } = this.deps;
+    const scope = connection.scope;
+    const startedAt = clock.now();
+    let run: SyncRun = {
+      id: globalThis.crypto.randomUUID(),
+      scope,
+      trigger: command.trigger,
+      deliveryId: command.deliveryId,
+      status: 'running',
+      startedAt,
+      ...(connection.lastSyncedCommit ? { fromCommit: connection.lastSyncedCommit } : {}),
+      counts: ZERO_COUNTS,
+      skipped: [],
+      lfsPointers: [],
+      sourceRequests: 0,
+    };
+    const log = logger.child({ runId: run.id, scope, deliveryId: command.deliveryId, trigger: command.trigger });
+    let source: SourceRepository | undefined;
+    let recorded = false;
+    try {
+      source = await this.openSource(connection);
+      const head = await source.branchHead(connection.branch);
+      if (head === null) throw new SyncFailure('BranchNotFound', `branch '${connection.branch}' does not exist in ${connection.repository}`);
+      run = { ...run, commitSha: head };
+
+      const folder = scopeFolder(scope);
+      const [manifest, present] = await Promise.all([metadata.getManifest(scope), this.listScope(folder)]);
+      if (manifest && manifest.commitSha === head && folderMatchesManifest(manifest, present, this.deps.files.capabilities.executableBit)) {
+        run = { ...run, status: 'noop', finishedAt: clock.now(), counts: { ...ZERO_COUNTS, unchanged: manifest.entries.size }, sourceRequests: source.requestCount };
+        recorded = firstRound && !QUIET_TRIGGERS.has(command.trigger);
+        if (recorded) await metadata.saveRun(run);
+        log.debug({ commitSha: head }, 'scope already at branch head');
+        return { run, recorded, headMoved: false };
+      }
+
+      recorded = true;
+      await metadata.saveRun(run);
+      const tree = await source.tree(head, connection.subPath || undefined);
+      const outcome = planSync({
+        target: tree.entries,
+        manifest,
+        present,
+        capabilities: this.deps.files.capabilities,
+        scopeFolderLength: folder.length + 1,
+      });
+      if (!outcome.ok) throw new SyncFailure(outcome.code, outcome.message);
+      const plan = outcome.plan;
+
+      let lfsPointers: string[] = [];
+      let bytesWritten = 0;
+      if (!isNoop(plan) || manifest?.dirty || manifest?.commitSha !== head) {
+        const staged = await this.stage(source, connection, head, plan, run.id, lease);
+        lfsPointers = staged.lfsPointers;
+        bytesWritten = staged.bytes;
+        await this.commit(scope, head, plan, run.id, lease);
+      }
+      const headMoved = await this.headMoved(source, connection, head);
+      run = {
+        ...run,
+        status: 'succeeded',
+        finishedAt: clock.now(),
+        counts: {
+          written: plan.writes.length + plan.lateWrites.length,
+          deleted: plan.deletes.length,
+          unchanged: plan.unchanged,
+          skipped: plan.skipped.length,
+          bytesWritten,
+        },
+        skipped: plan.skipped,
+        lfsPointers,
+        sourceRequests: source.requestCount,
+      };
+      await metadata.saveRun(run);
+      await this.recordOutcome(connection, run);
+      log.info({ commitSha: head, counts: run.counts, ms: run.finishedAt!.getTime() - startedAt.getTime() }, 'scope synced');
+      return { run, recorded, headMoved };
+    } catch (thrown) {
+      const error = describeFailure(thrown);
+      run = { ...run, status: 'failed', finishedAt: clock.now(), error: { code: error.code, message: error.message, retryable: error.retryable }, sourceRequests: source?.requestCount ?? 0 };
+      log.warn({ error: run.error }, 'sync run failed');
+      await this.cleanStaging(scope, run.id);
+      try {
+        await metadata.saveRun(run);
+        await this.recordOutcome(connection, run);
+      } catch (recordError) {
+        log.error({ error: describeFailure(recordError) }, 'could not record the failed run');
+      }
+      return { run, recorded: true, headMoved: false, error };
+    }
+  }
+
+  private async openSource(connection: Connection): Promise<SourceRepository> {
+    const token = await this.deps.secrets.get(connection.tokenRef);
+    if (token === null || token === '') throw new SyncFailure('TokenMissing');
+    return this.deps.sources.open({ repository: connection.repository, token });
+  }
+
+  /** Scope-relative listing of the scope folder. */
+  private async listScope(folder: string): Promise<FileEntry[]> {
+    const entries = await this.deps.files.list(folder, { recursive: true });
+    const prefix = `${folder}/`;
+    return entries.map((entry) => ({ ...entry, path: entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path }));
+  }
+
+  /** Downloads every planned write into this run's staging folder. */
+  private async stage(
+    source: SourceRepository,
+    connection: Connection,
+    head: string,
+    plan: SyncPlan,
+    runId: string,
+    lease: LeaseKeeper,
+  ): Promise<{ lfsPointers: string[]; bytes: number }> {
+    const { files, settings } = this.deps;
+    const wanted = new Map<string, PlannedWrite>([...plan.writes, ...plan.lateWrites].map((write) => [write.path, write]));
+    const stagingFolder = `${STAGING_ROOT}/${stagingKey(connection.scope)}`;
+    await files.deleteTree(stagingFolder); // leftovers of a run that died
+    const lfsPointers: string[] = [];
+    let bytes = 0;
+    const put = async (write: PlannedWrite, content: Uint8Array): Promise<void> => {
+      if (isLfsPointer(content)) lfsPointers.push(write.path);
+      bytes += content.byteLength;
+      await files.write(`${stagingFolder}/${runId}/${write.path}`, content, {
+        executable: write.mode === '100755' && files.capabilities.executableBit,
+      });
+      wanted.delete(write.path);
+      await lease.keepAlive();
+    };
+
+    if (wanted.size >= settings.archiveThreshold) {
+      const prefix = connection.subPath ? `${connection.subPath.replace(/\/+$/, '')}/` : '';
+      for await (const file of source.archive(head)) {
+        if (!file.path.startsWith(prefix)) continue;
+        const write = wanted.get(file.path.slice(prefix.length));
+        if (write) await put(write, file.content);
+      }
+    }
+    // Blob by blob: small change sets, and anything the archive did not carry.
+    await forEachConcurrently([...wanted.values()], settings.fetchConcurrency, async (write) => {
+      await put(write, await source.blob(write.sha));
+    });
+    lfsPointers.sort();
+    return { lfsPointers, bytes };
+  }
+
+  /** Moves staged files into place, deletes, prunes, then writes the manifest last. */
+  private async commit(scope: Scope, head: string, plan: SyncPlan, runId: string, lease: LeaseKeeper): Promise<void> {
+    const { files, metadata } = this.deps;
+    const folder = scopeFolder(scope);
+    const staging = `${STAGING_ROOT}/${stagingKey(scope)}/${runId}`;
+    await lease.renewNow(); // the commit must not start on a lease that already lapsed
+    await metadata.markManifestDirty(scope);
+    const place = async (write: PlannedWrite): Promise<void> => {
+      await files.rename(`${staging}/${write.path}`, joinScopePath(folder, write.path));
+    };
+    for (const write of plan.writes) await place(write);
+    for (const path of plan.deletes) await files.delete(joinScopePath(folder, path));
+    for (const dir of plan.prune) await files.pruneEmptyDirectories(joinScopePath(folder, dir), folder);
+    for (const write of plan.lateWrites) await place(write);
+    await metadata.saveManifest({ scope, commitSha: head, entries: plan.manifest });
+    await files.deleteTree(`${STAGING_ROOT}/${stagingKey(scope)}`);
+  }
+
+  /** Whether a push landed during the run. A failed look-up is not a failed run: the push's own trigger still comes. */
+  private async headMoved(source: SourceRepository, connection: Connection, syncedHead: string): Promise<boolean> {
+    try {
+      const now = await source.branchHead(connection.branch);
+      return now !== null && now !== syncedHead;
+    } catch {
+      return false;
+    }
+  }
+
+  private async recordOutcome(connection: Connection, run: SyncRun): Promise<void> {
+    const current = (await this.deps.metadata.getConnection(connection.scope)) ?? connection;
+    await this.deps.metadata.saveConnection({
+      ...current,
+      lastSyncOutcome: run.status === 'failed' ? 'failed' : run.status === 'noop' ? 'noop' : 'succeeded',
+      lastSyncAt: run.finishedAt ?? this.deps.clock.now(),
+      ...(run.status === 'succeeded' && run.commitSha ? { lastSyncedCommit: run.commitSha } : {}),
+    });
+  }
+
+  private async scheduleLeaseCheck(scope: Scope, notBefore: Date): Promise<void> {
+    const at = new Date(Math.max(notBefore.getTime(), this.deps.clock.now().getTime()) + 1_000);
+    await this.deps.queue.send(
+      { scope, trigger: 'lease-check', deliveryId: `lease-check:${scope}:${at.getTime()}`, requestedAt: this.deps.clock.now().toISOString() },
+      { scheduledAt: at },
+    );
+  }
+
+  private async cleanStaging(scope: Scope, runId: string): Promise<void> {
+    try {
+      await this.deps.files.deleteTree(`${STAGING_ROOT}/${stagingKey(scope)}/${runId}`);
+    } catch {
+      // Best effort: the next run of this scope clears its staging folder before it stages.
+    }
+  }
+
+  private async releaseQuietly(lease: ScopeLease): Promise<void> {
+    try {
+      const release = await this.deps.metadata.releaseLease(lease, this.deps.clock.now(), this.deps.settings.leaseTtlMs);
+      if (release.kind === 'pending') {
+        // We are leaving on an error with a trigger waiting: hand the scope to a follow-up.
+        await this.deps.metadata.releaseLease(release.lease, this.deps.clock.now(), this.deps.settings.leaseTtlMs);
+        await this.scheduleLeaseCheck(lease.scope, this.deps.clock.now());
+      }
+    } catch (error) {
+      this.deps.logger.warn({ scope: lease.scope, error: describeFailure(error) }, 'could not release the scope lease; it will expire');
+    }
+  }
+}
+
+/** Renews the scope lease during long runs, so it only lapses when the holder stops. */
+class LeaseKeeper {
+  private renewedAt: number;
+  constructor(
+    private readonly metadata: MetadataRepo,
+    private readonly clock: Clock,
+    public lease: ScopeLease,
+    private readonly ttlMs: number,
+  ) {
+    this.renewedAt = clock.now().getTime();
+  }
+
+  async keepAlive(): Promise<void> {
+    if (this.clock.now().getTime() - this.renewedAt >= this.ttlMs / 3) await this.renewNow();
+  }
+
+  async renewNow(): Promise<void> {
+    try {
+      this.lease = await this.metadata.renewLease(this.lease, this.clock.now(), this.ttlMs);
+      this.renewedAt = this.clock.now().getTime();
+    } catch (error) {
+      if (error instanceof LeaseLostError) throw new SyncFailure('LeaseLost');
+      throw error;
+    }
+  }
+}
+
+/** A folder name for the scope's staging area that cannot collide between scopes. */
+function stagingKey(scope: Scope): string {
+  return scopeFolder(scope).replace('/', '-');
+}
+
+/** Cheap verification that the folder still holds what the manifest says (no content reads). */
+function folderMatchesManifest(manifest: Manifest, present: readonly FileEntry[], executableBit: boolean): boolean {
+  if (manifest.dirty) return false;
+  const folders = new Set<string>();
+  for (const path of manifest.entries.keys()) {
+    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) folders.add(path.slice(0, cut));
+  }
+  let files = 0;
+  for (const entry of present) {
+    if (entry.kind === 'directory') {
+      if (!folders.has(entry.path)) return false; // an extra folder the mirror would prune
+      continue;
+    }
+    files++;
+    const expected = manifest.entries.get(entry.path);
+    if (!expected || expected.size !== entry.size) return false;
+    if (executableBit && (expected.mode === '100755') !== entry.executable) return false;
+  }
+  return files === manifest.entries.size;
+}

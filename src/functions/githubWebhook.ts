@@ -1,0 +1,81 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { ReceiveGitHubWebhook, WebhookDelivery, WebhookOutcome, WebhookRejection } from '../domain/ReceiveGitHubWebhook';
+import type { Logger } from '../ports/Logger';
+import { TYPES } from '../host/identifiers';
+import { registerHttpFunction } from './definitions';
+import { problem } from './http/problem';
+import { readBody } from './http/readBody';
+
+/** GitHub caps webhook payloads at 25 MB but documents pushes of up to 5 MB; we accept 5 MB. */
+export const WEBHOOK_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+const REJECTION_STATUS: Record<WebhookRejection, number> = {
+  UnknownScope: 404,
+  SignatureMissing: 401,
+  SignatureInvalid: 401,
+  WebhookSecretUnavailable: 500,
+  DeliveryIdMissing: 400,
+  EventMissing: 400,
+  InvalidJson: 400,
+  InvalidPayload: 400,
+};
+
+export function makeGithubWebhookHandler(deps: { receive: ReceiveGitHubWebhook; logger: Logger }) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const deliveryId = request.headers.get('x-github-delivery');
+    const log = deps.logger.child({ invocationId: context.invocationId, deliveryId, scope: request.params.scope });
+    const body = await readBody(request, WEBHOOK_MAX_BODY_BYTES);
+    if (!body.ok) return problem(413, 'PayloadTooLarge', `webhook bodies are limited to ${WEBHOOK_MAX_BODY_BYTES} bytes`);
+
+    const raw = Buffer.from(body.bytes).toString('utf8');
+    const payload = extractPayload(raw, request.headers.get('content-type'));
+    const delivery: WebhookDelivery = {
+      scope: request.params.scope ?? '',
+      event: request.headers.get('x-github-event'),
+      deliveryId,
+      signature: request.headers.get('x-hub-signature-256'),
+      payload,
+      ...(payload === raw ? {} : { signedBody: raw }),
+    };
+    let outcome: WebhookOutcome;
+    try {
+      outcome = await deps.receive.execute(delivery);
+    } catch (error) {
+      log.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook could not be queued');
+      return problem(503, 'Unavailable', 'the sync could not be queued; redeliver the webhook later', { 'retry-after': '30' });
+    }
+    log.info({ event: delivery.event, outcome: outcome.kind, ...('code' in outcome ? { code: outcome.code } : {}) }, 'webhook handled');
+    return toResponse(outcome);
+  };
+}
+
+/** GitHub posts `application/json` or a form with the JSON in `payload`; both are signed as sent. */
+function extractPayload(raw: string, contentType: string | null): string {
+  if (!contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) return raw;
+  return new URLSearchParams(raw).get('payload') ?? '';
+}
+
+function toResponse(outcome: WebhookOutcome): HttpResponseInit {
+  switch (outcome.kind) {
+    case 'rejected':
+      return problem(REJECTION_STATUS[outcome.code], outcome.code, outcome.message);
+    case 'pong':
+      return { status: 200, jsonBody: { message: 'pong' } };
+    case 'ignored':
+      return { status: 200, jsonBody: { message: 'ignored', ignored: outcome.reason } };
+    case 'duplicate':
+      return { status: 200, jsonBody: { message: 'duplicate delivery: already queued', deliveryId: outcome.deliveryId } };
+    case 'branch-deleted':
+      return { status: 200, jsonBody: { message: `branch ${outcome.branch} was deleted on GitHub; files kept`, branch: outcome.branch } };
+    case 'queued':
+      return { status: 202, jsonBody: { message: 'sync queued', commitSha: outcome.commitSha, deliveryId: outcome.deliveryId } };
+  }
+}
+
+export const githubWebhookFunction = registerHttpFunction({
+  name: 'githubWebhook',
+  route: 'github/webhook/{scope}',
+  methods: ['POST'],
+  authLevel: 'anonymous', // GitHub cannot send a function key; the HMAC signature is the authentication
+  build: (container) => makeGithubWebhookHandler({ receive: container.get(TYPES.ReceiveGitHubWebhook), logger: container.get(TYPES.Logger) }),
+});

@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { createPino, PinoLogger } from '../adapters/pino/PinoLogger';
+import type { Logger } from '../ports/Logger';
+import type { Config } from './config';
+import { Lifecycle } from './Lifecycle';
+import { coreModule } from './modules/coreModule';
+import { fileStoreModule } from './modules/fileStoreModule';
+import { githubModule } from './modules/githubModule';
+import { metadataModule } from './modules/metadataModule';
+import { queueModule } from './modules/queueModule';
+import { secretsModule } from './modules/secretsModule';
+import { syncModule } from './modules/syncModule';
+
+export interface BuiltContainer {
+  readonly container: Container;
+  readonly lifecycle: Lifecycle;
+  readonly logger: Logger;
+}
+
+/** The composition root: one module per area, each port bound to the adapter the configuration names. */
+export async function buildContainer(config: Config, options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): Promise<BuiltContainer> {
+  const logger = options.logger ?? new PinoLogger(createPino(config.LOG_LEVEL));
+  const lifecycle = new Lifecycle();
+  const container = new Container({ defaultScope: 'Singleton' });
+  try {
+    container.load(
+      coreModule(config, logger, lifecycle),
+      await fileStoreModule(config),
+      await metadataModule(config, logger, lifecycle),
+      queueModule(config),
+      secretsModule(config, options.env ?? process.env),
+      githubModule(config),
+      syncModule(config),
+    );
+  } catch (error) {
+    await lifecycle.stopAll();
+    throw error;
+  }
+  return { container, lifecycle, logger };
+}

@@ -1,0 +1,85 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const seconds = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Every setting the service reads, with its default. Names are environment variables / app settings. */
+export const configSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(7071),
+  PUBLIC_BASE_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  WORKSPACE_ROOT: z.string().min(1).optional(),
+  FILE_STORE: z.enum(['local']).default('local'),
+  METADATA_STORE: z.enum(['azure-tables', 'in-memory']).default('azure-tables'),
+  TABLES_CONNECTION_STRING: z.string().min(1).optional(),
+  TABLES_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'letters and digits, starting with a letter, at most 20')
+    .default('wsync'),
+  COMMAND_QUEUE: z.enum(['in-process']).default('in-process'),
+  SYNC_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,259}$/).default('workspace-sync'),
+  SERVICEBUS_CONNECTION_SETTING: z.string().min(1).default('ServiceBusConnection'),
+  QUEUE_MAX_DELIVERY_COUNT: z.coerce.number().int().min(1).max(100).default(5),
+  QUEUE_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  QUEUE_DUPLICATE_WINDOW_SECONDS: seconds(600, 1, 7 * 24 * 3600),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  GITHUB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  GITHUB_MAX_RETRY_AFTER_SECONDS: seconds(60, 0, 3600),
+  SECRET_STORE: z.enum(['env', 'file']).default('file'),
+  SECRETS_FILE: z.string().min(1).optional(),
+  CONNECTIONS_FILE: z.string().min(1).optional(),
+  CONNECTIONS: z.string().min(1).optional(),
+  RECONCILE_ON_START: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SYNC_LEASE_TTL_SECONDS: seconds(60, 2, 300),
+  SYNC_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  SYNC_ARCHIVE_THRESHOLD: z.coerce.number().int().min(1).max(1_000_000).default(64),
+  SYNC_MAX_ROUNDS: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+/** The validated configuration, with paths made absolute. */
+export interface Config extends RawConfig {
+  readonly workspaceRoot: string;
+  readonly dataDir: string;
+  readonly secretsFile: string;
+  readonly publicBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const known = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((name) => env[name] !== undefined && env[name] !== '')
+      .map((name) => [name, env[name]]),
+  );
+  const parsed = configSchema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  }
+  const raw = parsed.data;
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
+  const dataDir = absolute(raw.DATA_DIR);
+  const shownHost = raw.HOST === '0.0.0.0' || raw.HOST === '::' ? '127.0.0.1' : raw.HOST;
+  return {
+    ...raw,
+    dataDir,
+    workspaceRoot: absolute(raw.WORKSPACE_ROOT ?? resolve(dataDir, 'workspace')),
+    secretsFile: absolute(raw.SECRETS_FILE ?? resolve(dataDir, 'secrets.json')),
+    publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://${shownHost}:${raw.PORT}`).replace(/\/+$/, ''),
+  };
+}

@@ -1,0 +1,34 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { ReconcileConnections } from '../domain/ReconcileConnections';
+import type { ReceiveGitHubWebhook } from '../domain/ReceiveGitHubWebhook';
+import type { SyncSettings, SyncWorkspace } from '../domain/SyncWorkspace';
+import type { Clock } from '../ports/Clock';
+import type { CommandQueue } from '../ports/CommandQueue';
+import type { FileStore } from '../ports/FileStore';
+import type { Logger } from '../ports/Logger';
+import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { SecretStore } from '../ports/SecretStore';
+import type { SignatureVerifier } from '../ports/SignatureVerifier';
+import type { SourceRepositoryFactory } from '../ports/SourceRepository';
+import type { Config } from './config';
+import type { Lifecycle } from './Lifecycle';
+
+const id = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`workspace-sync.${name}`);
+
+/** Typed service identifiers: one per port, use case and shared object. */
+export const TYPES = {
+  Config: id<Config>('Config'),
+  Lifecycle: id<Lifecycle>('Lifecycle'),
+  Logger: id<Logger>('Logger'),
+  Clock: id<Clock>('Clock'),
+  FileStore: id<FileStore>('FileStore'),
+  MetadataRepo: id<MetadataRepo>('MetadataRepo'),
+  CommandQueue: id<CommandQueue>('CommandQueue'),
+  SecretStore: id<SecretStore>('SecretStore'),
+  SourceRepositoryFactory: id<SourceRepositoryFactory>('SourceRepositoryFactory'),
+  SignatureVerifier: id<SignatureVerifier>('SignatureVerifier'),
+  SyncSettings: id<SyncSettings>('SyncSettings'),
+  SyncWorkspace: id<SyncWorkspace>('SyncWorkspace'),
+  ReceiveGitHubWebhook: id<ReceiveGitHubWebhook>('ReceiveGitHubWebhook'),
+  ReconcileConnections: id<ReconcileConnections>('ReconcileConnections'),
+} as const;

@@ -1,0 +1,72 @@
+import { InvocationContext } from '@azure/functions';
+import { httpFunctions } from '../functions/index';
+import { makeSyncWorkerHandler } from '../functions/syncWorker';
+import type { Logger } from '../ports/Logger';
+import { buildContainer, type BuiltContainer } from './buildContainer';
+import { loadConfig, type Config } from './config';
+import { loadConnectionSeeds } from './connectionSeeds';
+import { TYPES } from './identifiers';
+import { startLocalServer, type LocalServer } from './localServer';
+import { IN_PROCESS_QUEUE } from './modules/queueModule';
+import { seedConnections } from './seedConnections';
+import { scopeFolder } from '../domain/Scope';
+
+export interface LocalHost extends BuiltContainer {
+  readonly config: Config;
+  readonly server: LocalServer;
+  /** Stops intake, lets the syncs in progress finish, then stops everything else. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One process running everything: the HTTP handlers over node:http, the in-process queue drained into
+ * the same worker handler the Functions host would call, and a reconcile of every connection at start.
+ */
+export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, options: { logger?: Logger } = {}): Promise<LocalHost> {
+  const config = loadConfig(env);
+  const built = await buildContainer(config, { env, ...options });
+  const { container, lifecycle, logger } = built;
+  try {
+    const connections = await seedConnections(container.get(TYPES.MetadataRepo), await loadConnectionSeeds(config));
+
+    const queue = container.get(IN_PROCESS_QUEUE);
+    const worker = makeSyncWorkerHandler({ sync: container.get(TYPES.SyncWorkspace), logger });
+    queue.start(
+      (message) =>
+        worker(
+          message.body,
+          new InvocationContext({
+            invocationId: globalThis.crypto.randomUUID(),
+            functionName: 'syncWorker',
+            triggerMetadata: { messageId: message.messageId, deliveryCount: message.deliveryCount, enqueuedTimeUtc: message.enqueuedAt.toISOString() },
+            logHandler: () => undefined,
+          }),
+        ),
+      config.WORKER_CONCURRENCY,
+    );
+    lifecycle.onStop('sync worker', () => queue.stop());
+
+    const server = await startLocalServer({ functions: httpFunctions, container, host: config.HOST, port: config.PORT, logger });
+    lifecycle.onStop('http server', () => server.close());
+    const baseUrl = config.PUBLIC_BASE_URL ? config.publicBaseUrl : server.url;
+    logger.info({ url: `${server.url}/api`, workspaceRoot: config.workspaceRoot }, `workspace-sync listening on ${server.url}/api`);
+    if (connections.length === 0) logger.info({}, 'no connections configured: set CONNECTIONS or CONNECTIONS_FILE (see README)');
+    for (const connection of connections) {
+      logger.info(
+        { scope: connection.scope, repository: connection.repository, branch: connection.branch, folder: scopeFolder(connection.scope) },
+        `webhook for ${connection.scope}: ${baseUrl}/api/github/webhook/${connection.scope}`,
+      );
+    }
+    if (config.RECONCILE_ON_START) await container.get(TYPES.ReconcileConnections).execute();
+
+    return {
+      ...built,
+      config,
+      server,
+      stop: () => lifecycle.stopAll((name, error) => logger.warn({ component: name, error: String(error) }, 'stop failed')),
+    };
+  } catch (error) {
+    await lifecycle.stopAll();
+    throw error;
+  }
+}

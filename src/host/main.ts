@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { ConfigError } from './config';
+import { startLocalHost } from './localHost';
+
+/** `npm start`: the whole service in one process on its embedded defaults. */
+async function main(): Promise<void> {
+  const host = await startLocalHost();
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      host.logger.warn({ signal }, 'second signal: exiting now; the next start converges the workspace');
+      process.exit(130);
+    }
+    stopping = true;
+    host.logger.info({ signal }, 'shutting down: no new requests, letting running syncs finish');
+    host.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`workspace-sync: ${error.message}\n`);
+  } else {
+    process.stderr.write(`workspace-sync failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

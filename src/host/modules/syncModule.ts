@@ -1,0 +1,36 @@
+import { hostname } from 'node:os';
+import { ContainerModule } from 'inversify';
+import { ReconcileConnections } from '../../domain/ReconcileConnections';
+import { ReceiveGitHubWebhook } from '../../domain/ReceiveGitHubWebhook';
+import { SyncWorkspace } from '../../domain/SyncWorkspace';
+import type { Config } from '../config';
+import { TYPES } from '../identifiers';
+
+/** The use cases, wired to whichever adapters the other modules bound. */
+export function syncModule(config: Config): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(TYPES.SyncSettings).toConstantValue({
+      holderId: `${hostname()}:${process.pid}:${globalThis.crypto.randomUUID().slice(0, 8)}`,
+      leaseTtlMs: config.SYNC_LEASE_TTL_SECONDS * 1000,
+      fetchConcurrency: config.SYNC_FETCH_CONCURRENCY,
+      archiveThreshold: config.SYNC_ARCHIVE_THRESHOLD,
+      maxRounds: config.SYNC_MAX_ROUNDS,
+    });
+    bind(TYPES.SyncWorkspace)
+      .toResolvedValue(
+        (metadata, files, sources, secrets, queue, clock, logger, settings) =>
+          new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, logger, settings }),
+        [TYPES.MetadataRepo, TYPES.FileStore, TYPES.SourceRepositoryFactory, TYPES.SecretStore, TYPES.CommandQueue, TYPES.Clock, TYPES.Logger, TYPES.SyncSettings],
+      )
+      .inSingletonScope();
+    bind(TYPES.ReceiveGitHubWebhook)
+      .toResolvedValue(
+        (metadata, secrets, verifier, queue, clock, logger) => new ReceiveGitHubWebhook({ metadata, secrets, verifier, queue, clock, logger }),
+        [TYPES.MetadataRepo, TYPES.SecretStore, TYPES.SignatureVerifier, TYPES.CommandQueue, TYPES.Clock, TYPES.Logger],
+      )
+      .inSingletonScope();
+    bind(TYPES.ReconcileConnections)
+      .toResolvedValue((metadata, queue, clock) => new ReconcileConnections({ metadata, queue, clock }), [TYPES.MetadataRepo, TYPES.CommandQueue, TYPES.Clock])
+      .inSingletonScope();
+  });
+}

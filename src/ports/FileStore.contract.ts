@@ -1,0 +1,443 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileStoreError, type FileEntry, type FileStore } from './FileStore';
+
+export interface FileStoreFixture {
+  readonly adapter: FileStore;
+  readonly cleanup?: () => Promise<void>;
+}
+
+const encoder = new TextEncoder();
+const text = (value: string): Uint8Array => encoder.encode(value);
+const asText = (bytes: Uint8Array | null): string | null => (bytes === null ? null : new TextDecoder().decode(bytes));
+
+/** Deterministic, non-repeating-looking bytes, so an offset or truncation shows up. */
+function patterned(length: number, seed = 0): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 31 + (i >>> 8) + seed) & 0xff;
+  return bytes;
+}
+
+function sameBytes(actual: Uint8Array | null, expected: Uint8Array): boolean {
+  if (actual === null || actual.byteLength !== expected.byteLength) return false;
+  return Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(
+    Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength),
+  );
+}
+
+function expectBytes(actual: Uint8Array | null, expected: Uint8Array): void {
+  expect(actual).toBeInstanceOf(Uint8Array);
+  expect(actual?.byteLength).toBe(expected.byteLength);
+  expect(sameBytes(actual, expected)).toBe(true);
+}
+
+async function expectFileStoreError(promise: Promise<unknown>, code: FileStoreError['code']): Promise<void> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(FileStoreError);
+  expect((error as FileStoreError).code).toBe(code);
+}
+
+async function* chunked(...chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  for (const chunk of chunks) {
+    await Promise.resolve(); // a real source yields between chunks
+    yield chunk;
+  }
+}
+
+const pathsOf = (entries: FileEntry[]): string[] => entries.map((entry) => entry.path);
+
+/**
+ * The behaviour every FileStore adapter must show. `makeAdapter` returns a fresh, empty store for
+ * each test.
+ */
+export function describeFileStoreContract(name: string, makeAdapter: () => Promise<FileStoreFixture>): void {
+  describe(`FileStore contract: ${name}`, () => {
+    let store: FileStore;
+    let cleanup: (() => Promise<void>) | undefined;
+
+    beforeEach(async () => {
+      const fixture = await makeAdapter();
+      store = fixture.adapter;
+      cleanup = fixture.cleanup;
+    });
+
+    afterEach(async () => {
+      await cleanup?.();
+    });
+
+    describe('write and read', () => {
+      it('round-trips text', async () => {
+        await store.write('scripts/hello.py', text("print('héllo wörld ✓')\n"));
+        expect(asText(await store.read('scripts/hello.py'))).toBe("print('héllo wörld ✓')\n");
+      });
+
+      it('round-trips every byte value', async () => {
+        const all = new Uint8Array(512);
+        for (let i = 0; i < 256; i++) {
+          all[i] = i;
+          all[511 - i] = i;
+        }
+        await store.write('bin/all-bytes.bin', all);
+        expectBytes(await store.read('bin/all-bytes.bin'), all);
+      });
+
+      it('round-trips an empty file as zero bytes, not as missing', async () => {
+        await store.write('empty.txt', new Uint8Array(0));
+        expectBytes(await store.read('empty.txt'), new Uint8Array(0));
+        expect((await store.stat('empty.txt'))?.size).toBe(0);
+      });
+
+      it('round-trips 5 MB', async () => {
+        const big = patterned(5 * 1024 * 1024);
+        await store.write('big/blob.bin', big);
+        expectBytes(await store.read('big/blob.bin'), big);
+      });
+
+      it('writes streamed content (AsyncIterable) with uneven and empty chunks', async () => {
+        const parts = [patterned(1), new Uint8Array(0), patterned(70_000, 3), patterned(65_536, 9), patterned(5, 1)];
+        await store.write('streamed/file.bin', chunked(...parts));
+        expectBytes(await store.read('streamed/file.bin'), Buffer.concat(parts));
+      });
+
+      it('writes only the bytes of a Uint8Array view, not its whole buffer', async () => {
+        const backing = text('0123456789');
+        await store.write('view.txt', backing.subarray(3, 7));
+        expect(asText(await store.read('view.txt'))).toBe('3456');
+      });
+
+      it('keeps what was written when the caller later mutates its buffer', async () => {
+        const bytes = text('original');
+        await store.write('owned.txt', bytes);
+        bytes.fill(0x21);
+        expect(asText(await store.read('owned.txt'))).toBe('original');
+      });
+
+      it('overwrites the whole content, including with shorter content', async () => {
+        await store.write('over.txt', text('a much longer first version'));
+        await store.write('over.txt', text('short'));
+        expect(asText(await store.read('over.txt'))).toBe('short');
+      });
+
+      it('creates missing parent folders', async () => {
+        await store.write('deep/er/still/file.txt', text('x'));
+        expect((await store.stat('deep/er/still'))?.kind).toBe('directory');
+        expect((await store.stat('deep'))?.kind).toBe('directory');
+      });
+
+      it('answers null for a missing file, a file under a missing folder, and a folder', async () => {
+        await store.write('folder/file.txt', text('x'));
+        expect(await store.read('nothing.txt')).toBeNull();
+        expect(await store.read('no/such/folder/file.txt')).toBeNull();
+        expect(await store.read('folder')).toBeNull();
+        expect(await store.read('folder/file.txt/below')).toBeNull();
+      });
+
+      it('refuses to write below a file (Conflict)', async () => {
+        await store.write('plain.txt', text('x'));
+        await expectFileStoreError(store.write('plain.txt/child.txt', text('y')), 'Conflict');
+        expect(asText(await store.read('plain.txt'))).toBe('x');
+      });
+
+      it('refuses to write over a folder (Conflict)', async () => {
+        await store.write('folder/inside.txt', text('x'));
+        await expectFileStoreError(store.write('folder', text('y')), 'Conflict');
+        expect(asText(await store.read('folder/inside.txt'))).toBe('x');
+      });
+
+      it('refuses paths that climb out of the store root', async () => {
+        await expectFileStoreError(store.write('../escaped.txt', text('x')), 'Conflict');
+        await expectFileStoreError(store.write('a/../../escaped.txt', text('x')), 'Conflict');
+        await expectFileStoreError(store.read('../../etc/passwd'), 'Conflict');
+        await expectFileStoreError(store.write('/etc/escaped.txt', text('x')), 'Conflict');
+      });
+    });
+
+    describe('stat', () => {
+      it('reports size, kind and a recent modification time for a file', async () => {
+        const before = Date.now();
+        await store.write('s/file.txt', text('12345'));
+        const entry = await store.stat('s/file.txt');
+        expect(entry).toMatchObject({ path: 's/file.txt', kind: 'file', size: 5 });
+        expect(entry?.modifiedAt).toBeInstanceOf(Date);
+        expect(Math.abs((entry?.modifiedAt.getTime() ?? 0) - before)).toBeLessThan(60_000);
+      });
+
+      it('reports folders and answers null for missing paths', async () => {
+        await store.write('s/sub/file.txt', text('x'));
+        expect(await store.stat('s/sub')).toMatchObject({ path: 's/sub', kind: 'directory', executable: false });
+        expect(await store.stat('s/missing')).toBeNull();
+        expect(await store.stat('s/sub/file.txt/below')).toBeNull();
+      });
+
+      it('keeps the executable bit when the store can, and reports false otherwise', async () => {
+        const keeps = store.capabilities.executableBit;
+        await store.write('bin/run.sh', text('#!/bin/sh\n'), { executable: true });
+        await store.write('bin/data.txt', text('x'));
+        expect((await store.stat('bin/run.sh'))?.executable).toBe(keeps);
+        expect((await store.stat('bin/data.txt'))?.executable).toBe(false);
+        const listed = await store.list('bin');
+        expect(listed.map((entry) => [entry.path, entry.executable])).toEqual([
+          ['bin/data.txt', false],
+          ['bin/run.sh', keeps],
+        ]);
+        await store.write('bin/run.sh', text('#!/bin/sh\necho\n'));
+        expect((await store.stat('bin/run.sh'))?.executable).toBe(false);
+      });
+    });
+
+    describe('list', () => {
+      beforeEach(async () => {
+        // Created out of order on purpose: the result must come back sorted by path.
+        await store.write('b.txt', text('b'));
+        await store.write('a/z.txt', text('zz'));
+        await store.write('a/y/x.txt', text('xxx'));
+        await store.write('a-c.txt', text('c'));
+        await store.createDirectory('a/empty');
+      });
+
+      it('lists direct children of the root, files and folders, sorted', async () => {
+        expect(pathsOf(await store.list(''))).toEqual(['a', 'a-c.txt', 'b.txt']);
+      });
+
+      it('lists direct children of a folder with kind and size', async () => {
+        const entries = await store.list('a');
+        expect(entries.map((entry) => [entry.path, entry.kind])).toEqual([
+          ['a/empty', 'directory'],
+          ['a/y', 'directory'],
+          ['a/z.txt', 'file'],
+        ]);
+        expect(entries.find((entry) => entry.path === 'a/z.txt')?.size).toBe(2);
+      });
+
+      it('lists all descendants when recursive, sorted by path', async () => {
+        expect(pathsOf(await store.list('', { recursive: true }))).toEqual([
+          'a',
+          'a-c.txt',
+          'a/empty',
+          'a/y',
+          'a/y/x.txt',
+          'a/z.txt',
+          'b.txt',
+        ]);
+        expect(pathsOf(await store.list('a/y', { recursive: true }))).toEqual(['a/y/x.txt']);
+      });
+
+      it('answers [] for a missing folder and for a file', async () => {
+        expect(await store.list('missing')).toEqual([]);
+        expect(await store.list('missing/deeper', { recursive: true })).toEqual([]);
+        expect(await store.list('b.txt')).toEqual([]);
+      });
+    });
+
+    describe('rename', () => {
+      it('replaces an existing file at the target', async () => {
+        await store.write('r/new.txt', text('new'));
+        await store.write('r/current.txt', text('current'));
+        await store.rename('r/new.txt', 'r/current.txt');
+        expect(asText(await store.read('r/current.txt'))).toBe('new');
+        expect(await store.read('r/new.txt')).toBeNull();
+        expect(pathsOf(await store.list('r'))).toEqual(['r/current.txt']);
+      });
+
+      it('moves into a new nested folder', async () => {
+        await store.write('staging/file.txt', text('payload'));
+        await store.rename('staging/file.txt', 'scope/a/b/c/file.txt');
+        expect(asText(await store.read('scope/a/b/c/file.txt'))).toBe('payload');
+        expect(await store.stat('staging/file.txt')).toBeNull();
+      });
+
+      it('keeps the executable bit', async () => {
+        await store.write('staging/run.sh', text('#!/bin/sh\n'), { executable: true });
+        await store.rename('staging/run.sh', 'scope/run.sh');
+        expect((await store.stat('scope/run.sh'))?.executable).toBe(store.capabilities.executableBit);
+      });
+
+      it('replaces an empty folder at the target', async () => {
+        await store.write('r/file.txt', text('file'));
+        await store.createDirectory('r/was-a-folder');
+        await store.rename('r/file.txt', 'r/was-a-folder');
+        expect(asText(await store.read('r/was-a-folder'))).toBe('file');
+      });
+
+      it('refuses to replace a non-empty folder (Conflict) and keeps the source', async () => {
+        await store.write('r/file.txt', text('file'));
+        await store.write('r/folder/inside.txt', text('inside'));
+        await expectFileStoreError(store.rename('r/file.txt', 'r/folder'), 'Conflict');
+        expect(asText(await store.read('r/file.txt'))).toBe('file');
+        expect(asText(await store.read('r/folder/inside.txt'))).toBe('inside');
+      });
+
+      it('fails with NotFound when the source is missing', async () => {
+        await expectFileStoreError(store.rename('r/missing.txt', 'r/target.txt'), 'NotFound');
+        expect(await store.stat('r/target.txt')).toBeNull();
+      });
+    });
+
+    describe('delete', () => {
+      it('deletes a file and keeps its folder', async () => {
+        await store.write('d/file.txt', text('x'));
+        await store.write('d/keep.txt', text('y'));
+        await store.delete('d/file.txt');
+        expect(await store.read('d/file.txt')).toBeNull();
+        expect(await store.stat('d/file.txt')).toBeNull();
+        expect(pathsOf(await store.list('d'))).toEqual(['d/keep.txt']);
+      });
+
+      it('treats a missing file, or a missing folder, as already deleted', async () => {
+        await expect(store.delete('d/missing.txt')).resolves.toBeUndefined();
+        await expect(store.delete('no/such/folder/file.txt')).resolves.toBeUndefined();
+      });
+    });
+
+    describe('deleteTree', () => {
+      it('deletes a folder and everything in it, and nothing else', async () => {
+        await store.write('orgs/1/a.txt', text('a'));
+        await store.write('orgs/1/sub/deep/b.txt', text('b'));
+        await store.write('orgs/2/c.txt', text('c'));
+        await store.deleteTree('orgs/1');
+        expect(await store.stat('orgs/1')).toBeNull();
+        expect(pathsOf(await store.list('', { recursive: true }))).toEqual(['orgs', 'orgs/2', 'orgs/2/c.txt']);
+      });
+
+      it('treats a missing folder as already deleted', async () => {
+        await expect(store.deleteTree('not/there')).resolves.toBeUndefined();
+      });
+
+      it('lets files be written again into the deleted folder', async () => {
+        await store.write('orgs/1/sub/a.txt', text('before'));
+        await store.deleteTree('orgs/1');
+        await store.write('orgs/1/sub/a.txt', text('after'));
+        expect(asText(await store.read('orgs/1/sub/a.txt'))).toBe('after');
+      });
+    });
+
+    describe('pruneEmptyDirectories', () => {
+      it('removes the folder and its empty parents, stopping at a non-empty parent', async () => {
+        await store.write('scope/a/keep.txt', text('keep'));
+        await store.createDirectory('scope/a/b/c');
+        await store.pruneEmptyDirectories('scope/a/b/c', 'scope');
+        expect(await store.stat('scope/a/b')).toBeNull();
+        expect(pathsOf(await store.list('scope', { recursive: true }))).toEqual(['scope/a', 'scope/a/keep.txt']);
+      });
+
+      it('never removes stopAt, even when it ends up empty', async () => {
+        await store.createDirectory('scope/x/y');
+        await store.pruneEmptyDirectories('scope/x/y', 'scope');
+        expect(await store.stat('scope')).toMatchObject({ kind: 'directory' });
+        expect(await store.list('scope')).toEqual([]);
+      });
+
+      it('never removes anything above stopAt', async () => {
+        await store.createDirectory('outer/scope/x');
+        await store.pruneEmptyDirectories('outer/scope/x', 'outer/scope');
+        expect((await store.stat('outer/scope'))?.kind).toBe('directory');
+        expect((await store.stat('outer'))?.kind).toBe('directory');
+      });
+
+      it('leaves a folder that still holds a file', async () => {
+        await store.write('scope/full/file.txt', text('x'));
+        await store.pruneEmptyDirectories('scope/full', 'scope');
+        expect(asText(await store.read('scope/full/file.txt'))).toBe('x');
+      });
+
+      it('goes on with the parents when the folder itself is already gone', async () => {
+        await store.createDirectory('scope/gone-parent');
+        await store.pruneEmptyDirectories('scope/gone-parent/gone', 'scope');
+        expect(await store.stat('scope/gone-parent')).toBeNull();
+        expect((await store.stat('scope'))?.kind).toBe('directory');
+      });
+
+      it('does nothing when dir is not inside stopAt', async () => {
+        await store.createDirectory('elsewhere/empty');
+        await store.createDirectory('scope');
+        await store.pruneEmptyDirectories('elsewhere/empty', 'scope');
+        expect((await store.stat('elsewhere/empty'))?.kind).toBe('directory');
+      });
+    });
+
+    describe('createDirectory', () => {
+      it('creates nested folders, idempotently', async () => {
+        await store.createDirectory('made/one/two');
+        await store.createDirectory('made/one/two');
+        expect((await store.stat('made/one/two'))?.kind).toBe('directory');
+        expect(pathsOf(await store.list('made', { recursive: true }))).toEqual(['made/one', 'made/one/two']);
+      });
+
+      it('refuses to turn a file into a folder (Conflict)', async () => {
+        await store.write('made/file', text('x'));
+        await expectFileStoreError(store.createDirectory('made/file'), 'Conflict');
+        expect(asText(await store.read('made/file'))).toBe('x');
+      });
+    });
+
+    describe('case sensitivity', () => {
+      it('treats names differing in case as the capabilities say', async () => {
+        await store.write('case/Readme.md', text('upper'));
+        await store.write('case/readme.md', text('lower'));
+        if (store.capabilities.caseSensitive) {
+          expect(asText(await store.read('case/Readme.md'))).toBe('upper');
+          expect(pathsOf(await store.list('case'))).toEqual(['case/Readme.md', 'case/readme.md']);
+        } else {
+          expect(asText(await store.read('case/Readme.md'))).toBe('lower');
+          expect(await store.list('case')).toHaveLength(1);
+        }
+      });
+    });
+
+    describe('atomicity', () => {
+      it('lets a concurrent reader see only whole old or whole new content', async () => {
+        const size = 2 * 1024 * 1024;
+        const first = patterned(size, 1);
+        const second = patterned(size, 2);
+        await store.write('atomic/big.bin', first);
+
+        let writing = true;
+        let reads = 0;
+        const torn: string[] = [];
+        const writer = (async () => {
+          try {
+            for (let i = 0; i < 50; i++) await store.write('atomic/big.bin', i % 2 === 0 ? second : first);
+          } finally {
+            writing = false;
+          }
+        })();
+        const reader = (async () => {
+          while (writing && reads < 100_000) {
+            const seen = await store.read('atomic/big.bin');
+            reads++;
+            if (!sameBytes(seen, first) && !sameBytes(seen, second)) {
+              torn.push(seen === null ? 'missing' : `${seen.byteLength} bytes, neither version`);
+            }
+          }
+        })();
+        await Promise.all([writer, reader]);
+
+        expect(torn).toEqual([]);
+        expect(reads).toBeGreaterThan(0);
+        expectBytes(await store.read('atomic/big.bin'), first); // 50 writes: the last one wrote `first`
+      });
+
+      it('keeps the old content, and shows no temp file, when streamed content fails halfway', async () => {
+        const old = patterned(100_000, 5);
+        await store.write('atomic/file.bin', old);
+        await store.write('atomic/other.txt', text('other'));
+        const before = await store.list('', { recursive: true });
+
+        async function* breaksHalfway(): AsyncGenerator<Uint8Array> {
+          yield patterned(512 * 1024, 7);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          yield patterned(512 * 1024, 8);
+          throw new Error('download broke');
+        }
+        await expect(store.write('atomic/file.bin', breaksHalfway())).rejects.toThrow('download broke');
+        await expect(store.write('atomic/new.bin', breaksHalfway())).rejects.toThrow('download broke');
+
+        expectBytes(await store.read('atomic/file.bin'), old);
+        expect(await store.stat('atomic/new.bin')).toBeNull();
+        expect(pathsOf(await store.list('', { recursive: true }))).toEqual(pathsOf(before));
+      });
+    });
+  });
+}

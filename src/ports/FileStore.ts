@@ -1,0 +1,64 @@
+/** What a store can and cannot represent; the planner and editors adapt to it. */
+export interface FileStoreCapabilities {
+  /** Whether the executable bit survives a write. */
+  readonly executableBit: boolean;
+  /** Whether `A.txt` and `a.txt` are two files. */
+  readonly caseSensitive: boolean;
+  /** Longest path, in characters, from the store root. */
+  readonly maxPathLength: number;
+}
+
+export interface FileEntry {
+  /** Store-relative POSIX path, no leading or trailing slash. */
+  readonly path: string;
+  readonly kind: 'file' | 'directory';
+  readonly size: number;
+  readonly modifiedAt: Date;
+  readonly executable: boolean;
+}
+
+export type FileContent = Uint8Array | AsyncIterable<Uint8Array>;
+
+export interface WriteOptions {
+  readonly executable?: boolean;
+}
+
+/**
+ * A tree of files addressed by store-relative POSIX paths (`orgs/42/a/b.py`). Callers pass paths the
+ * path policy has accepted. Parent folders are created on write and rename. Faults are thrown as
+ * `FileStoreError`.
+ */
+export interface FileStore {
+  readonly capabilities: FileStoreCapabilities;
+  /** Bytes of a file, or null when there is no file at `path`. */
+  read(path: string): Promise<Uint8Array | null>;
+  stat(path: string): Promise<FileEntry | null>;
+  /** Entries under `dir` ('' = root): direct children, or all descendants when `recursive`. Missing dir = []. */
+  list(dir: string, options?: { recursive?: boolean }): Promise<FileEntry[]>;
+  /** Atomic: a reader sees the old content or the new, never a mix; on failure the old stays. */
+  write(path: string, content: FileContent, options?: WriteOptions): Promise<void>;
+  /** Moves a file into place, replacing any file at `to` atomically. */
+  rename(from: string, to: string): Promise<void>;
+  /** Deletes a file; a missing file is not an error. */
+  delete(path: string): Promise<void>;
+  createDirectory(path: string): Promise<void>;
+  /** Deletes a folder and everything in it; missing is not an error. */
+  deleteTree(path: string): Promise<void>;
+  /** Removes `dir` if it is empty, then each parent up to (excluding) `stopAt` while empty. */
+  pruneEmptyDirectories(dir: string, stopAt: string): Promise<void>;
+}
+
+export type FileStoreErrorCode = 'NotFound' | 'Conflict' | 'ReadOnly' | 'Unavailable';
+
+export class FileStoreError extends Error {
+  readonly retryable: boolean;
+  constructor(
+    readonly code: FileStoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'FileStoreError';
+    this.retryable = code === 'Unavailable';
+  }
+}

@@ -1,0 +1,7 @@
+/** Secrets by reference (an environment variable name, a key in a local file, a Key Vault name). */
+export interface SecretStore {
+  /** The secret's value, or null when the reference resolves to nothing. */
+  get(ref: string): Promise<string | null>;
+  /** Stores a secret and returns the reference to keep; adapters that are read-only throw. */
+  set(name: string, value: string): Promise<string>;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { fileStoreCodeForErrno, mapFsError } from '../../../src/adapters/local-volume/mapFsError';
+import { FileStoreError } from '../../../src/ports/FileStore';
+
+const systemError = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: boom`), { code });
+
+describe('errno to FileStoreError mapping', () => {
+  it.each([
+    ['ENOENT', 'NotFound', false],
+    ['EEXIST', 'Conflict', false],
+    ['ENOTDIR', 'Conflict', false],
+    ['EISDIR', 'Conflict', false],
+    ['ENOTEMPTY', 'Conflict', false],
+    ['ENAMETOOLONG', 'Conflict', false],
+    ['EROFS', 'ReadOnly', false],
+    ['EACCES', 'ReadOnly', false],
+    ['EPERM', 'ReadOnly', false],
+    ['EIO', 'Unavailable', true],
+    ['ENOSPC', 'Unavailable', true],
+    ['EHOSTDOWN', 'Unavailable', true],
+  ] as const)('%s -> %s (retryable: %s)', (errno, code, retryable) => {
+    expect(fileStoreCodeForErrno(errno)).toBe(code);
+    const mapped = mapFsError(systemError(errno), 'write', 'orgs/1/a.py');
+    expect(mapped).toBeInstanceOf(FileStoreError);
+    expect(mapped.code).toBe(code);
+    expect(mapped.retryable).toBe(retryable);
+    expect(mapped.message).toBe(`write 'orgs/1/a.py' failed: ${errno}`);
+  });
+
+  it('treats errors without an errno as Unavailable and keeps the cause', () => {
+    const cause = new Error('weird');
+    const mapped = mapFsError(cause, 'read', 'x');
+    expect(mapped.code).toBe('Unavailable');
+    expect(mapped.cause).toBe(cause);
+  });
+
+  it('passes FileStoreErrors through untouched', () => {
+    const original = new FileStoreError('Conflict', 'already mapped');
+    expect(mapFsError(original, 'read', 'x')).toBe(original);
+  });
+});

@@ -1,0 +1,76 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/host/config';
+import { loadConnectionSeeds } from '../../src/host/connectionSeeds';
+
+describe('configuration', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toMatchObject({
+      HOST: '127.0.0.1',
+      PORT: 7071,
+      workspaceRoot: '/srv/app/.data/workspace',
+      secretsFile: '/srv/app/.data/secrets.json',
+      METADATA_STORE: 'azure-tables',
+      COMMAND_QUEUE: 'in-process',
+      GITHUB_API_URL: 'https://api.github.com',
+      publicBaseUrl: 'http://127.0.0.1:7071',
+    });
+    expect(config.TABLES_CONNECTION_STRING).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'seventy'],
+    ['PORT', '70000'],
+    ['TABLES_PREFIX', '1bad'],
+    ['GITHUB_API_URL', 'not a url'],
+    ['SYNC_LEASE_TTL_SECONDS', '1'],
+    ['METADATA_STORE', 'cosmos'],
+    ['RECONCILE_ON_START', 'maybe'],
+  ])('a bad %s (%s) stops start-up with a message naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:[\\s\\S]*${name}`));
+  });
+
+  it('reports every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems.map((problem) => problem.split(':')[0])).toEqual(['PORT', 'LOG_LEVEL']);
+    }
+  });
+});
+
+describe('declared connections', () => {
+  const seed = { scope: 'GLOBAL', repository: 'acme/scripts', branch: 'main', tokenRef: 'T', webhookSecretRef: 'W' };
+
+  it('reads CONNECTIONS and CONNECTIONS_FILE, normalising the sub-path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wsync-config-'));
+    const file = join(dir, 'connections.json');
+    await writeFile(file, JSON.stringify([{ ...seed, scope: 'org-1', subPath: './scripts//prod/' }]));
+    const seeds = await loadConnectionSeeds(loadConfig({ CONNECTIONS: JSON.stringify([seed]), CONNECTIONS_FILE: file }));
+    expect(seeds).toEqual([
+      { ...seed, scope: 'org-1', subPath: 'scripts/prod', enabled: true },
+      { ...seed, subPath: '', enabled: true },
+    ]);
+  });
+
+  it.each([
+    [[{ ...seed, scope: '../etc' }], /CONNECTIONS\[0\.scope\]/],
+    [[{ ...seed, repository: 'no-slash' }], /CONNECTIONS\[0\.repository\]/],
+    [[{ ...seed, branch: 'bad..branch' }], /CONNECTIONS\[0\.branch\]/],
+    [[{ ...seed, subPath: '../outside' }], /CONNECTIONS\[0\]\.subPath/],
+    [[seed, seed], /declared twice/],
+    [[{ ...seed, tokenRef: undefined }], /CONNECTIONS\[0\.tokenRef\]/],
+  ])('rejects %j naming the field', async (value, message) => {
+    await expect(loadConnectionSeeds(loadConfig({ CONNECTIONS: JSON.stringify(value) }))).rejects.toThrow(message);
+  });
+
+  it('rejects CONNECTIONS that is not JSON and a missing CONNECTIONS_FILE', async () => {
+    await expect(loadConnectionSeeds(loadConfig({ CONNECTIONS: '[{' }))).rejects.toThrow(/CONNECTIONS: not valid JSON/);
+    await expect(loadConnectionSeeds(loadConfig({ CONNECTIONS_FILE: '/nonexistent/c.json' }))).rejects.toThrow(/CONNECTIONS_FILE: cannot read/);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * Faults a test can queue on the peer. Each applies to the next `times` (default 1) requests whose
+ * path and query (`/repos/o/r/git/blobs/…?x=1`) match `match` (default: every request).
+ */
+export type PeerFault =
+  | { kind: 'status'; status: number; times?: number; match?: RegExp; body?: unknown }
+  | { kind: 'rate-limit'; retryAfterSeconds: number; times?: number; match?: RegExp; secondary?: boolean }
+  | { kind: 'reset'; times?: number; match?: RegExp }
+  | { kind: 'delay'; ms: number; times?: number; match?: RegExp };
+
+export type DelayFault = Extract<PeerFault, { kind: 'delay' }>;
+export type TerminalFault = Exclude<PeerFault, DelayFault>;
+
+interface QueuedFault {
+  readonly fault: PeerFault;
+  remaining: number;
+}
+
+/** What a request meets: every matching delay (added up) and at most one terminal fault. */
+export interface FaultPlan {
+  readonly delayMs: number;
+  readonly terminal: TerminalFault | null;
+}
+
+export class FaultQueue {
+  private readonly queued: QueuedFault[] = [];
+
+  add(fault: PeerFault): void {
+    const times = fault.times ?? 1;
+    if (!Number.isInteger(times) || times < 1) throw new Error(`fault.times must be a positive integer, got ${times}`);
+    this.queued.push({ fault, remaining: times });
+  }
+
+  clear(): void {
+    this.queued.length = 0;
+  }
+
+  /** Consumes the faults that apply to this request, in the order they were queued. */
+  take(pathAndQuery: string): FaultPlan {
+    let delayMs = 0;
+    let terminal: TerminalFault | null = null;
+    for (const entry of this.queued) {
+      const { fault } = entry;
+      if (fault.match) {
+        fault.match.lastIndex = 0; // a /g or /y RegExp keeps state between test() calls
+        if (!fault.match.test(pathAndQuery)) continue;
+      }
+      if (fault.kind === 'delay') {
+        delayMs += fault.ms;
+        entry.remaining--;
+      } else if (terminal === null) {
+        terminal = fault;
+        entry.remaining--;
+      }
+    }
+    for (let i = this.queued.length - 1; i >= 0; i--) if (this.queued[i]!.remaining <= 0) this.queued.splice(i, 1);
+    return { delayMs, terminal };
+  }
+}

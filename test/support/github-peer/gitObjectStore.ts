@@ -1,0 +1,174 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { CatFileBatch } from './catFileBatch';
+import type { GitObject, GitObjectInfo } from './catFileBatch';
+import type { GitPerson, ParsedCommit, TreeEntry } from './representations';
+import { isoSeconds } from './representations';
+import { runGitBuffer, runGitOrNull, spawnGit } from './runGit';
+
+const HEX_SHA = /^[0-9a-f]{4,40}$/i;
+/** How many listed trees stay cached (a 10,000-entry tree is about 2 MB of objects). */
+const TREE_CACHE_SIZE = 64;
+
+/**
+ * A ref name as `git check-ref-format` would accept it, minus revision syntax, so a path segment
+ * from an HTTP request can never turn into `main~3`, `@{-1}` or an option.
+ */
+export function isSafeRefName(name: string): boolean {
+  if (name.length === 0 || name.length > 255) return false;
+  if (name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock')) return false;
+  if (name.includes('..') || name.includes('//') || name.includes('@{') || name === '@') return false;
+  // eslint-disable-next-line no-control-regex
+  return !/[\x00-\x20\x7f~^:?*[\\]/.test(name) && !name.split('/').some((part) => part.startsWith('.'));
+}
+
+/**
+ * Read access to one repository's object database, tuned for serving many requests: one
+ * long-lived `git cat-file --batch-command` for objects, cached `ls-tree` listings keyed by tree
+ * SHA (immutable), and ref lookups that always read the current ref (tests move branches).
+ */
+export class GitObjectStore {
+  private readonly batch: CatFileBatch;
+  private readonly trees = new Map<string, readonly TreeEntry[]>();
+  private readonly archives = new Set<ChildProcessWithoutNullStreams>();
+
+  constructor(readonly dir: string) {
+    this.batch = new CatFileBatch(dir);
+  }
+
+  /** Commit SHA at `refs/heads/<branch>`, or null. */
+  async branchHead(branch: string): Promise<string | null> {
+    if (!isSafeRefName(branch)) return null;
+    return this.revParse(`refs/heads/${branch}^{commit}`);
+  }
+
+  /** The object a full ref (`refs/heads/x`, `refs/tags/v1`) points at, unpeeled, or null. */
+  async ref(fullRef: string): Promise<GitObjectInfo | null> {
+    if (!isSafeRefName(fullRef) || !fullRef.startsWith('refs/')) return null;
+    const sha = await this.revParse(fullRef);
+    return sha ? this.batch.info(sha) : null;
+  }
+
+  /** Resolves a branch, a tag or a (possibly abbreviated) SHA to a commit SHA, as GitHub's `{ref}`. */
+  async commitish(ref: string): Promise<string | null> {
+    return this.peel(ref, 'commit');
+  }
+
+  /** Resolves a tree SHA, commit SHA, branch or tag to the tree SHA, as `git/trees/{tree_sha}` does. */
+  async treeish(ref: string): Promise<string | null> {
+    return this.peel(ref, 'tree');
+  }
+
+  async commit(sha: string): Promise<ParsedCommit | null> {
+    const object = await this.batch.contents(sha);
+    if (!object || object.type !== 'commit') return null;
+    return parseCommit(object);
+  }
+
+  /** Blob bytes, or null when `sha` is not a blob. */
+  async blob(sha: string): Promise<GitObject | null> {
+    if (!HEX_SHA.test(sha)) return null;
+    const object = await this.batch.contents(sha);
+    return object && object.type === 'blob' ? object : null;
+  }
+
+  /** Entries of a tree, all the way down when `recursive` (trees listed before their contents). */
+  async tree(treeSha: string, recursive: boolean): Promise<readonly TreeEntry[]> {
+    const key = `${recursive ? 'r' : 'd'}:${treeSha}`;
+    const cached = this.trees.get(key);
+    if (cached) return cached;
+    const args = ['ls-tree', '-z', '--format=%(objectmode) %(objecttype) %(objectname) %(objectsize)%x09%(path)'];
+    if (recursive) args.push('-r', '-t');
+    args.push(treeSha);
+    const entries = parseLsTree(await runGitBuffer(this.dir, args));
+    this.trees.set(key, entries);
+    if (this.trees.size > TREE_CACHE_SIZE) this.trees.delete(this.trees.keys().next().value!);
+    return entries;
+  }
+
+  /**
+   * A gzip tarball of the commit with every path under `prefix`, as codeload serves it. The
+   * caller must consume or destroy stdout; close() kills whatever is still running.
+   */
+  archive(commitSha: string, prefix: string): ChildProcessWithoutNullStreams {
+    // Level 1: the bytes a client sees are the same archive; speed matters more than size here.
+    const child = spawnGit(this.dir, ['archive', '--format=tar.gz', '-1', `--prefix=${prefix}`, commitSha]);
+    this.archives.add(child);
+    child.on('close', () => this.archives.delete(child));
+    return child;
+  }
+
+  close(): void {
+    this.batch.close();
+    for (const child of this.archives) child.kill();
+    this.archives.clear();
+  }
+
+  private async peel(ref: string, type: 'commit' | 'tree'): Promise<string | null> {
+    if (!isSafeRefName(ref)) return null;
+    const byObject = async (): Promise<string | null> =>
+      HEX_SHA.test(ref) ? ((await this.batch.info(`${ref.toLowerCase()}^{${type}}`))?.sha ?? null) : null;
+    // A full SHA is the hot path (trees and commits by SHA): one pipe round trip, no process.
+    if (ref.length === 40) {
+      const sha = await byObject();
+      if (sha) return sha;
+    }
+    // Branch and tag names win over SHA prefixes, as they do on GitHub.
+    for (const candidate of [`refs/heads/${ref}`, `refs/tags/${ref}`]) {
+      const sha = await this.revParse(`${candidate}^{${type}}`);
+      if (sha) return sha;
+    }
+    return ref.length === 40 ? null : byObject();
+  }
+
+  private async revParse(name: string): Promise<string | null> {
+    const out = await runGitOrNull(this.dir, ['rev-parse', '--verify', '-q', name]);
+    return out ? out.trim() : null;
+  }
+}
+
+function parseLsTree(out: Buffer): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  let start = 0;
+  while (start < out.length) {
+    let end = out.indexOf(0, start);
+    if (end < 0) end = out.length;
+    const record = out.toString('utf8', start, end);
+    start = end + 1;
+    const tab = record.indexOf('\t');
+    const [mode, type, sha, size] = record.slice(0, tab).split(' ');
+    const path = record.slice(tab + 1);
+    if (type === 'blob') entries.push({ path, mode: mode!, type, sha: sha!, size: Number(size) });
+    else entries.push({ path, mode: mode!, type: type as 'tree' | 'commit', sha: sha! });
+  }
+  return entries;
+}
+
+function parseCommit(object: GitObject): ParsedCommit {
+  const text = object.content.toString('utf8');
+  const split = text.indexOf('\n\n');
+  const headers = (split < 0 ? text : text.slice(0, split)).split('\n');
+  const message = split < 0 ? '' : text.slice(split + 2);
+  let tree = '';
+  const parents: string[] = [];
+  let author: GitPerson | null = null;
+  let committer: GitPerson | null = null;
+  for (const line of headers) {
+    const space = line.indexOf(' ');
+    const key = line.slice(0, space);
+    const value = line.slice(space + 1);
+    if (key === 'tree') tree = value;
+    else if (key === 'parent') parents.push(value);
+    else if (key === 'author') author = parsePerson(value);
+    else if (key === 'committer') committer = parsePerson(value);
+  }
+  const unknown: GitPerson = { name: '', email: '', date: isoSeconds(new Date(0)) };
+  // GitHub returns the message without git's trailing newline.
+  return { sha: object.sha, tree, parents, author: author ?? unknown, committer: committer ?? unknown, message: message.replace(/\n$/, '') };
+}
+
+/** `Name <email> 1700000000 +0100` -> name, email and the UTC instant. */
+function parsePerson(value: string): GitPerson {
+  const match = /^(.*) <([^>]*)> (\d+) [+-]\d{4}$/.exec(value);
+  if (!match) return { name: value, email: '', date: isoSeconds(new Date(0)) };
+  return { name: match[1]!, email: match[2]!, date: isoSeconds(new Date(Number(match[3]) * 1000)) };
+}

@@ -1,0 +1,254 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
+import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
+import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
+import { InMemorySourceRepositoryFactory } from '../../../src/adapters/in-memory/InMemorySourceRepository';
+import { ManualClock } from '../../../src/adapters/in-memory/ManualClock';
+import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
+import type { Connection } from '../../../src/domain/Connection';
+import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/Scope';
+import type { SyncCommand, SyncTrigger } from '../../../src/domain/SyncCommand';
+import { SyncWorkspace, type SyncSettings } from '../../../src/domain/SyncWorkspace';
+import type { SourceLocation, SourceRepository } from '../../../src/ports/SourceRepository';
+import { captureLogger } from '../../support/captureLogger';
+
+const REPO = 'acme/scripts';
+const TOKEN = 'token-1';
+
+/** The SyncWorkspace use case on in-memory adapters: every invariant of DESIGN §4, without I/O. */
+describe('SyncWorkspace', () => {
+  let github: InMemorySourceRepositoryFactory;
+  let files: InMemoryFileStore;
+  let metadata: InMemoryMetadataRepo;
+  let secrets: InMemorySecretStore;
+  let queue: InProcessCommandQueue;
+  let clock: ManualClock;
+  let settings: SyncSettings;
+  let connection: Connection;
+
+  const make = (overrides: Partial<SyncSettings> = {}, sources = github) =>
+    new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, logger: captureLogger().logger, settings: { ...settings, ...overrides } });
+  const command = (trigger: SyncTrigger = 'push', scope: Scope = GLOBAL_SCOPE): SyncCommand => ({
+    scope,
+    trigger,
+    deliveryId: globalThis.crypto.randomUUID(),
+    requestedAt: clock.now().toISOString(),
+  });
+  const read = async (path: string) => {
+    const bytes = await files.read(`global/${path}`);
+    return bytes === null ? null : Buffer.from(bytes).toString('utf8');
+  };
+  const listGlobal = async () => (await files.list('global', { recursive: true })).map((entry) => `${entry.kind[0]}:${entry.path.slice('global/'.length)}`);
+
+  beforeEach(async () => {
+    github = new InMemorySourceRepositoryFactory();
+    github.addToken(TOKEN);
+    github.addRepository(REPO, { tokens: [TOKEN] });
+    files = new InMemoryFileStore();
+    metadata = new InMemoryMetadataRepo();
+    secrets = new InMemorySecretStore();
+    await secrets.set('TOKEN', TOKEN);
+    queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 3, retryBaseMs: 1 });
+    clock = new ManualClock();
+    settings = { holderId: 'worker-a', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 5 };
+    connection = { scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'SECRET', enabled: true };
+    await metadata.saveConnection(connection);
+  });
+
+  it('mirrors the branch head, records the run and writes the manifest last', async () => {
+    const head = github.commit(REPO, { 'a.py': 'a', 'lib/b.py': 'b', 'bin/run.sh': { content: '#!/bin/sh', executable: true } });
+    const result = await make().execute(command());
+    expect(result.kind).toBe('completed');
+    expect(await listGlobal()).toEqual(['f:a.py', 'd:bin', 'f:bin/run.sh', 'd:lib', 'f:lib/b.py']);
+    expect((await files.stat('global/bin/run.sh'))?.executable).toBe(true);
+    const manifest = await metadata.getManifest(GLOBAL_SCOPE);
+    expect(manifest).toMatchObject({ commitSha: head, dirty: false });
+    expect([...manifest!.entries.keys()].sort()).toEqual(['a.py', 'bin/run.sh', 'lib/b.py']);
+    const run = (result as { runs: readonly { status: string; counts: { written: number }; sourceRequests: number }[] }).runs[0]!;
+    expect(run).toMatchObject({ status: 'succeeded', counts: { written: 3 } });
+    // head + tree + 3 blobs + head re-check
+    expect(run.sourceRequests).toBe(6);
+    expect((await metadata.getConnection(GLOBAL_SCOPE))?.lastSyncedCommit).toBe(head);
+    expect(await files.list('.workspace-sync/staging', { recursive: true })).toEqual([]);
+  });
+
+  it('an incremental sync fetches only the changed blobs: 3 + changed requests', async () => {
+    const files50 = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`f/${i}.txt`, `v1 ${i}`]));
+    github.commit(REPO, files50);
+    await make().execute(command());
+    github.change(REPO, { write: { 'f/1.txt': 'v2', 'f/2.txt': 'v2', 'new.txt': 'n' }, remove: ['f/3.txt'] });
+    const result = await make().execute(command());
+    const run = (result as { runs: readonly { sourceRequests: number; counts: { written: number; deleted: number; unchanged: number } }[] }).runs[0]!;
+    expect(run.counts).toMatchObject({ written: 3, deleted: 1, unchanged: 47 });
+    expect(run.sourceRequests).toBe(3 + 3);
+  });
+
+  it('uses one archive download for large change sets', async () => {
+    github.commit(REPO, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`many/${i}.txt`, `${i}`])));
+    const result = await make({ archiveThreshold: 10 }).execute(command());
+    const run = (result as { runs: readonly { sourceRequests: number; counts: { written: number } }[] }).runs[0]!;
+    expect(run.counts.written).toBe(30);
+    expect(run.sourceRequests).toBe(4); // head, tree, archive, head re-check
+    expect(await read('many/29.txt')).toBe('29');
+  });
+
+  it('is a no-op when the folder already holds the head, recorded for pushes only', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    await make().execute(command());
+    const pushed = await make().execute(command('push'));
+    expect(pushed).toMatchObject({ kind: 'completed', runs: [{ status: 'noop', sourceRequests: 1 }] });
+    const reconciled = await make().execute(command('reconcile'));
+    expect(reconciled).toMatchObject({ kind: 'completed', runs: [] });
+  });
+
+  it('repairs a folder that drifted from the manifest at the same commit (extra, missing and changed files)', async () => {
+    github.commit(REPO, { 'a.py': 'a', 'b.py': 'b' });
+    await make().execute(command());
+    await files.delete('global/a.py');
+    await files.write('global/b.py', new TextEncoder().encode('tampered!'));
+    await files.write('global/stray/extra.txt', new TextEncoder().encode('x'));
+    const result = await make().execute(command('reconcile'));
+    expect(result.kind).toBe('completed');
+    expect(await listGlobal()).toEqual(['f:a.py', 'f:b.py']);
+    expect(await read('b.py')).toBe('b');
+  });
+
+  it('mirrors only the connection sub-path, re-rooted', async () => {
+    github.commit(REPO, { 'scripts/prod/a.py': 'a', 'scripts/prod/x/b.py': 'b', 'README.md': 'r' });
+    await metadata.saveConnection({ ...connection, subPath: 'scripts/prod' });
+    await make({ archiveThreshold: 1 }).execute(command());
+    expect(await listGlobal()).toEqual(['f:a.py', 'd:x', 'f:x/b.py']);
+  });
+
+  it('refuses to delete anything when the source tree is empty', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    await make().execute(command());
+    github.change(REPO, { remove: ['a.py'] });
+    const result = await make().execute(command());
+    expect(result).toMatchObject({ kind: 'failed', error: { code: 'EmptySource', retryable: false } });
+    expect(await read('a.py')).toBe('a');
+  });
+
+  it('changes nothing when a fetch fails, and says the failure is retryable', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    await make().execute(command());
+    github.change(REPO, { write: { 'a.py': 'a2', 'b.py': 'b' } });
+    github.failNext('Unavailable', 1, { operation: 'blob' });
+    const result = await make({ fetchConcurrency: 1 }).execute(command());
+    expect(result).toMatchObject({ kind: 'failed', error: { code: 'Unavailable', retryable: true } });
+    expect(await listGlobal()).toEqual(['f:a.py']);
+    expect(await read('a.py')).toBe('a');
+    expect(await files.list('.workspace-sync', { recursive: true }).then((l) => l.filter((e) => e.kind === 'file'))).toEqual([]);
+    expect((await metadata.getConnection(GLOBAL_SCOPE))?.lastSyncOutcome).toBe('failed');
+  });
+
+  it.each([
+    ['TokenMissing', async () => secrets.set('TOKEN', '')],
+    ['BranchNotFound', async () => metadata.saveConnection({ ...connection, branch: 'gone' })],
+  ])('fails permanently with %s', async (code, arrange) => {
+    github.commit(REPO, { 'a.py': 'a' });
+    await arrange();
+    expect(await make().execute(command())).toMatchObject({ kind: 'failed', error: { code, retryable: false } });
+  });
+
+  it('a revoked token is a permanent failure', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    github.revokeToken(TOKEN);
+    expect(await make().execute(command())).toMatchObject({ kind: 'failed', error: { code: 'Unauthorized', retryable: false } });
+  });
+
+  it('skips unknown and disabled connections', async () => {
+    expect(await make().execute(command('push', 'org-x' as Scope))).toEqual({ kind: 'skipped', reason: 'NoConnection' });
+    await metadata.saveConnection({ ...connection, enabled: false });
+    expect(await make().execute(command())).toEqual({ kind: 'skipped', reason: 'Disabled' });
+  });
+
+  it('coalesces a trigger that arrives while the scope is busy and schedules one follow-up', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    const held = await metadata.acquireLease(GLOBAL_SCOPE, 'worker-b', clock.now(), 60_000);
+    expect(held.kind).toBe('acquired');
+    expect(await make().execute(command())).toEqual({ kind: 'coalesced', holder: 'worker-b' });
+    expect(await make().execute(command())).toEqual({ kind: 'coalesced', holder: 'worker-b' });
+    expect(queue.depth).toBe(1); // one lease-check, not one per trigger
+    // The holder, on release, learns a trigger is pending and goes again.
+    if (held.kind !== 'acquired') return;
+    expect((await metadata.releaseLease(held.lease, clock.now(), 60_000)).kind).toBe('pending');
+  });
+
+  it('goes again when the head moved during the run, ending at the newest commit', async () => {
+    github.commit(REPO, { 'a.py': 'a1' });
+    let pushedMidRun = false;
+    const racing = {
+      open(location: SourceLocation): SourceRepository {
+        const inner = github.open(location);
+        return {
+          get requestCount() {
+            return inner.requestCount;
+          },
+          branchHead: (branch) => inner.branchHead(branch),
+          tree: (sha, sub) => inner.tree(sha, sub),
+          archive: (sha) => inner.archive(sha),
+          blob: async (sha) => {
+            const bytes = await inner.blob(sha);
+            if (!pushedMidRun) {
+              pushedMidRun = true;
+              github.change(REPO, { write: { 'a.py': 'a2', 'late.py': 'late' } });
+            }
+            return bytes;
+          },
+        };
+      },
+    };
+    const result = await make({}, racing as InMemorySourceRepositoryFactory).execute(command());
+    expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded' }, { status: 'succeeded' }] });
+    expect(await read('a.py')).toBe('a2');
+    expect(await read('late.py')).toBe('late');
+  });
+
+  it('rewrites every file after a run died mid-commit (dirty manifest)', async () => {
+    github.commit(REPO, { 'a.py': 'same size A', 'b.py': 'b' });
+    await make().execute(command());
+    await files.write('global/a.py', new TextEncoder().encode('same size B')); // half-applied state
+    await metadata.markManifestDirty(GLOBAL_SCOPE);
+    const result = await make().execute(command('reconcile'));
+    expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', counts: { written: 2 } }] });
+    expect(await read('a.py')).toBe('same size A');
+    expect((await metadata.getManifest(GLOBAL_SCOPE))?.dirty).toBe(false);
+  });
+
+  it('aborts before committing when its lease was taken over, leaving the folder untouched', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    await make().execute(command());
+    github.change(REPO, { write: { 'a.py': 'a2' } });
+    const stealing = {
+      open(location: SourceLocation): SourceRepository {
+        const inner = github.open(location);
+        return {
+          get requestCount() {
+            return inner.requestCount;
+          },
+          branchHead: (branch) => inner.branchHead(branch),
+          tree: (sha, sub) => inner.tree(sha, sub),
+          archive: (sha) => inner.archive(sha),
+          blob: async (sha) => {
+            clock.advance(61_000); // this worker stalls past its lease ...
+            await metadata.acquireLease(GLOBAL_SCOPE, 'worker-b', clock.now(), 60_000); // ... and another takes over
+            return inner.blob(sha);
+          },
+        };
+      },
+    };
+    const result = await make({}, stealing as InMemorySourceRepositoryFactory).execute(command());
+    expect(result).toMatchObject({ kind: 'failed', error: { code: 'LeaseLost', retryable: true } });
+    expect(await read('a.py')).toBe('a');
+  });
+
+  it('never touches another scope', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    await files.write('orgs/o1/keep.py', new TextEncoder().encode('org file'));
+    await files.write('globalx/keep.py', new TextEncoder().encode('neighbour'));
+    await make().execute(command());
+    expect(await files.read('orgs/o1/keep.py')).not.toBeNull();
+    expect(await files.read('globalx/keep.py')).not.toBeNull();
+  });
+});
