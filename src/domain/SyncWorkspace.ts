@@ -76,6 +76,7 @@ export class SyncWorkspace {
     const runs: SyncRun[] = [];
     let held: ScopeLease | null = acquisition.lease;
     try {
+      await this.closeAbandonedRuns(command.scope);
       for (let round = 1; round <= settings.maxRounds; round++) {
         const trigger = round === 1 ? command.trigger : 'lease-check';
         const keeper: LeaseKeeper = new LeaseKeeper(metadata, clock, held!, settings.leaseTtlMs);
@@ -195,6 +196,23 @@ export class SyncWorkspace {
         log.error({ error: describeFailure(recordError) }, 'could not record the failed run');
       }
       return { run, recorded: true, headMoved: false, error };
+    }
+  }
+
+  /**
+   * Holding the lease means no other run of the scope is alive, so a run still marked running was
+   * left by a worker that died: record it as failed instead of leaving it running forever.
+   */
+  private async closeAbandonedRuns(scope: Scope): Promise<void> {
+    const { metadata, clock } = this.deps;
+    const { runs } = await metadata.listRuns({ scope, status: 'running', limit: 100 });
+    for (const run of runs) {
+      await metadata.saveRun({
+        ...run,
+        status: 'failed',
+        finishedAt: clock.now(),
+        error: { code: 'Abandoned', message: 'the worker running this sync stopped before it finished', retryable: true },
+      });
     }
   }
 

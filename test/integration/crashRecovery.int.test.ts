@@ -112,6 +112,9 @@ describe('a process killed with SIGKILL during the commit step', () => {
     expect(converged).toBe(true);
     const runs = await h.runs('org-crash');
     expect(runs[0]).toMatchObject({ status: 'succeeded', commitSha: newHead });
+    // The run the killed process left behind is closed, not shown as running forever.
+    expect(runs.filter((run) => run.status === 'running')).toEqual([]);
+    expect(runs.some((run) => run.error?.code === 'Abandoned')).toBe(true);
     child.kill('SIGTERM');
     await new Promise((r) => child!.once('exit', r));
     child = undefined;

@@ -1,4 +1,4 @@
-import { writeFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotFolder } from '../support/folderSnapshot';
@@ -29,6 +29,11 @@ describe('sync through a signed webhook', () => {
   afterAll(async () => {
     await h?.dispose();
   });
+
+  /** Empties the work tree (not .git), so the next commit holds only what is written next. */
+  async function clearWorkTree(): Promise<void> {
+    for (const name of await readdir(repo.dir)) if (name !== '.git') await rm(join(repo.dir, name), { recursive: true, force: true });
+  }
 
   async function expectMirrors(commit: string): Promise<void> {
     expect(await h.differencesFromCommit('GLOBAL', REPO, commit)).toEqual([]);
@@ -83,10 +88,10 @@ describe('sync through a signed webhook', () => {
   });
 
   it('a force-push to an unrelated history: equal', async () => {
-    const rewritten = await repo.resetToUnrelatedHistory('rewrite');
+    await clearWorkTree();
     await repo.write('only/this.txt', 'fresh history\n');
-    const head = await repo.commit('fresh');
-    expect(head).not.toBe(rewritten);
+    await repo.write('lib/util/strings.py', 'different content, same path\n');
+    const head = await repo.resetToUnrelatedHistory('rewrite');
     await h.push('GLOBAL');
     await h.idle();
     await expectMirrors(head);
@@ -139,8 +144,8 @@ describe('sync through a signed webhook', () => {
 
   it('an empty tree deletes nothing: the run fails with EmptySource', async () => {
     const before = await snapshotFolder(h.scopePath('GLOBAL'));
-    await repo.resetToUnrelatedHistory('empty');
-    const empty = await repo.commit('nothing here');
+    await clearWorkTree();
+    const empty = await repo.resetToUnrelatedHistory('nothing here');
     await h.push('GLOBAL');
     await h.idle();
     expect(await snapshotFolder(h.scopePath('GLOBAL'))).toEqual(before);

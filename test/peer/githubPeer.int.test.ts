@@ -364,6 +364,8 @@ describe('authentication and rate limits', () => {
     const res = await fetch(`${peer.url}/repos/acme/scripts`, { headers: { authorization: `Bearer ${doomed}` } });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    expect(res.headers.get('x-ratelimit-limit')).toBe('60');
+    expect(res.headers.get('x-github-request-id')).not.toBeNull();
     expect(await statusOf(doomedClient.rest.repos.get({ owner: 'acme', repo: 'scripts' }))).toBe(401);
   });
 
@@ -501,6 +503,16 @@ describe('faults', () => {
     const again = Date.now();
     await octokit.rest.repos.getBranch({ owner: 'acme', repo: 'scripts', branch: 'main' });
     expect(Date.now() - again).toBeLessThan(290);
+  });
+
+  it('matches faults against the decoded path too, and combines a delay with a status', async () => {
+    peer.injectFault({ kind: 'delay', ms: 200, match: /git\/ref\/heads\/main$/ });
+    peer.injectFault({ kind: 'status', status: 503, match: /git\/ref\/heads\/main$/ });
+    const started = Date.now();
+    // Octokit sends `git/ref/heads%2Fmain`.
+    expect(await statusOf(octokit.rest.git.getRef({ owner: 'acme', repo: 'scripts', ref: 'heads/main' }))).toBe(503);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect((await octokit.rest.git.getRef({ owner: 'acme', repo: 'scripts', ref: 'heads/main' })).status).toBe(200);
   });
 
   it('clearFaults drops what is queued', async () => {

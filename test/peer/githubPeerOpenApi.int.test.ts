@@ -101,16 +101,13 @@ class GitHubResponseSchemas {
     // One document holding only what these operations reference, so `$ref`s resolve inside it.
     const names = new Set<string>();
     for (const root of roots) referencedSchemas(spec, root, names);
-    const document = toJsonSchema({
+    const convert = (entries: Array<[string, Json]>): JsonObject => Object.fromEntries(entries.map(([key, schema]) => [key, toJsonSchema(schema)]));
+    const document = {
       $id: 'github',
-      definitions: Object.fromEntries(Object.entries(responses)),
-      components: { schemas: Object.fromEntries([...names].map((name) => [name, spec.components.schemas[name]!])) },
-    } as JsonObject) as JsonObject;
-    // `definitions` and `components` are plain containers: convert their members as schemas.
-    const convertMembers = (container: JsonObject) => Object.fromEntries(Object.entries(container).map(([k, v]) => [k, toJsonSchema(v)]));
-    document.definitions = convertMembers(document.definitions as JsonObject);
-    document.components = { schemas: convertMembers((document.components as { schemas: JsonObject }).schemas) };
-    this.ajv.addSchema(document as object);
+      definitions: convert(Object.entries(responses)),
+      components: { schemas: convert([...names].map((name) => [name, spec.components.schemas[name]!])) },
+    };
+    this.ajv.addSchema(document);
     let index = 0;
     for (const key of this.validators.keys()) {
       this.validators.set(key, this.ajv.compile({ $ref: `github#/definitions/${index++}` }));
@@ -267,5 +264,12 @@ describe("the peer's answers validate against GitHub's OpenAPI description", () 
     expect(schemas.errors('GET', `${R}/git/blobs/{file_sha}`, 200, withoutSize).join()).toMatch(/size/);
     expect(schemas.errors('GET', `${R}/git/ref/{ref}`, 200, { ref: 'refs/heads/main', node_id: 'x', url: 'http://x', object: { sha: 'short', type: 'commit', url: 'http://x' } })).not.toEqual([]);
     expect(schemas.errors('GET', `${R}/git/blobs/{file_sha}`, 418, {})).not.toEqual([]);
+    const repository = (await call({ name: 'repository', operation: op('GET', R), url: '/repos/acme/scripts', expectedStatus: 200 })).body as Record<string, unknown>;
+    const { network_count: _count, ...withoutCount } = repository;
+    expect(schemas.errors('GET', R, 200, withoutCount).join()).toMatch(/network_count/);
+    expect(schemas.errors('GET', R, 200, { ...repository, owner: { login: 'acme' } }).join()).toMatch(/owner/);
+    const tree = (await call({ name: 'tree', operation: op('GET', `${R}/git/trees/{tree_sha}`), url: '/repos/acme/scripts/git/trees/main', expectedStatus: 200 })).body as { tree: object[] };
+    expect(schemas.errors('GET', `${R}/git/trees/{tree_sha}`, 200, { ...tree, tree: [{ path: 'x', type: 'blob', sha: 'y' }] }).join()).toMatch(/mode/);
+    expect(schemas.errors('GET', '/user', 200, { login: 'x' })).not.toEqual([]);
   });
 });

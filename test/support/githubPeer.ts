@@ -70,6 +70,7 @@ interface Reply {
 const API_VERSION = '2022-11-28';
 const MAX_REQUEST_BODY = 1024 * 1024;
 const BLOB_API_LIMIT = 100 * 1024 * 1024;
+const TREE_BODY_CACHE_SIZE = 16;
 const RAW_MEDIA_TYPE = /application\/vnd\.github(\.v3)?\.raw/i;
 const STATUS_MESSAGES: Record<number, string> = {
   400: 'Bad Request',
@@ -115,6 +116,7 @@ export class GitHubPeer {
   private readonly log: PeerRequestRecord[] = [];
   private treeEntryLimit: number;
   private nextHookId = 400_000_001;
+  private readonly treeBodies = new Map<string, Buffer>();
 
   private constructor(
     private readonly server: Server,
@@ -224,24 +226,24 @@ export class GitHubPeer {
     }
     if (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
     const record = { method, path: `/${segments.join('/')}`, query: parsed.search };
+    const id = requestId();
 
-    const plan = this.faults.take(`${parsed.pathname}${parsed.search}`);
+    const plan = this.faults.take([`${parsed.pathname}${parsed.search}`, `${record.path}${record.query}`]);
     if (plan.delayMs > 0) await sleep(plan.delayMs);
     if (res.destroyed) return;
 
     const isCodeload = segments[0] === '_codeload';
     const caller = this.authenticate(req);
+    // Rejected credentials are reported against the caller's address, as GitHub does.
+    let rate: RateBucketView = caller ? this.rateLimits.peek(caller.key, caller.kind === 'anonymous') : this.rateLimits.peek(anonymousKey(req), true);
     let reply: Reply;
-    let rate: RateBucketView | null = null;
     if (plan.terminal && plan.terminal.kind !== 'reset') {
-      rate = isCodeload || caller === null ? null : this.rateLimits.peek(caller.key, caller.kind === 'anonymous');
-      reply = this.faultReply(plan.terminal, rate);
+      reply = this.faultReply(plan.terminal, rate, id);
     } else {
       try {
         if (isCodeload) {
           reply = await this.codeload(segments, parsed.searchParams);
         } else if (caller === null) {
-          rate = this.rateLimits.peek(anonymousKey(req), true);
           throw new HttpError(401, 'Bad credentials');
         } else {
           const anonymous = caller.kind === 'anonymous';
@@ -260,9 +262,10 @@ export class GitHubPeer {
       }
     }
 
-    const headers: Record<string, string> = { 'x-github-request-id': requestId() };
+    const headers: Record<string, string> = { 'x-github-request-id': id };
+    // Codeload is another host: no API headers there.
     if (!isCodeload) {
-      if (rate) Object.assign(headers, rateLimitHeaders(rate));
+      Object.assign(headers, rateLimitHeaders(rate));
       headers['x-github-api-version-selected'] = API_VERSION;
       headers['x-github-media-type'] = 'github.v3; format=json';
       if (caller?.kind === 'token' && caller.record.scopes) {
@@ -292,11 +295,15 @@ export class GitHubPeer {
         if (!res.writableFinished) abort();
       });
       if (reset) {
+        let cut = false;
         readable.once('data', (chunk: Buffer) => {
+          cut = true;
           abort();
           res.write(chunk.subarray(0, Math.max(1, chunk.length >> 1)), () => res.destroy());
         });
-        readable.once('end', () => res.destroy());
+        readable.once('end', () => {
+          if (!cut) res.destroy();
+        });
         return;
       }
       readable.pipe(res);
@@ -314,14 +321,13 @@ export class GitHubPeer {
     res.end(body);
   }
 
-  private faultReply(fault: TerminalFault, rate: RateBucketView | null): Reply {
+  private faultReply(fault: TerminalFault, rate: RateBucketView, id: string): Reply {
     if (fault.kind === 'status') {
       const json = fault.body ?? shapes.errorBody(fault.status, STATUS_MESSAGES[fault.status] ?? 'Error');
       return { status: fault.status, json };
     }
     // The reset kind never reaches here: it is applied while sending the genuine answer.
     const retryAfter = fault.kind === 'rate-limit' ? fault.retryAfterSeconds : 0;
-    const id = requestId();
     if (fault.kind === 'rate-limit' && fault.secondary) {
       return {
         status: 403,
@@ -333,7 +339,7 @@ export class GitHubPeer {
         ),
       };
     }
-    const limit = rate?.limit ?? 5000;
+    const limit = rate.limit;
     const reset = Math.floor(Date.now() / 1000) + retryAfter;
     return {
       status: 429,
@@ -446,9 +452,18 @@ export class GitHubPeer {
   private async getTree(repo: PeerRepo, view: RepoView, ref: string, recursive: boolean): Promise<Reply> {
     const treeSha = await repo.store.treeish(ref);
     if (!treeSha) throw notFound('https://docs.github.com/rest/git/trees#get-a-tree');
-    const entries = await repo.store.tree(treeSha, recursive);
-    const truncated = entries.length > this.treeEntryLimit;
-    return { status: 200, json: shapes.gitTree(view, treeSha, truncated ? entries.slice(0, this.treeEntryLimit) : entries, truncated) };
+    // Trees are immutable: keep the serialized answer, a 10,000-entry tree is 2 MB of JSON.
+    const key = `${view.owner}/${view.name}:${treeSha}:${recursive}:${this.treeEntryLimit}`.toLowerCase();
+    let body = this.treeBodies.get(key);
+    if (!body) {
+      const entries = await repo.store.tree(treeSha, recursive);
+      const truncated = entries.length > this.treeEntryLimit;
+      const tree = shapes.gitTree(view, treeSha, truncated ? entries.slice(0, this.treeEntryLimit) : entries, truncated);
+      body = Buffer.from(JSON.stringify(tree), 'utf8');
+      this.treeBodies.set(key, body);
+      if (this.treeBodies.size > TREE_BODY_CACHE_SIZE) this.treeBodies.delete(this.treeBodies.keys().next().value!);
+    }
+    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
   }
 
   private async getBlob(repo: PeerRepo, view: RepoView, sha: string, accept: string): Promise<Reply> {

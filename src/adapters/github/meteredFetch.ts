@@ -34,17 +34,17 @@ export function meteredFetch(options: MeteredFetchOptions): typeof fetch {
       throw asNetworkError(error, watchdog);
     }
     watchdog.stop();
-    const init2 = { status: response.status, statusText: response.statusText, headers: response.headers };
+    const responseInit = { status: response.status, statusText: response.statusText, headers: response.headers };
     if (response.body === null || NULL_BODY_STATUSES.has(response.status)) return response;
     const body = guardBody(response.body, watchdog);
-    if (options.bodyMode === 'streamed') return new Response(body, init2);
+    if (options.bodyMode === 'streamed') return new Response(body, responseInit);
     let bytes: ArrayBuffer;
     try {
       bytes = await new Response(body).arrayBuffer();
     } catch (error) {
       throw asNetworkError(error, watchdog);
     }
-    return new Response(bytes, init2);
+    return new Response(bytes, responseInit);
   };
 }
 

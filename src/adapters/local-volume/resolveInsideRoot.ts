@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 import { FileStoreError } from '../../ports/FileStore';
 
-/** The store's private folder under the root (temp files); never listed, never addressable. */
+/** The service's own folder under the root (temp files, sync staging); never listed from the root. */
 export const PRIVATE_FOLDER = '.workspace-sync';
+
+/** Where atomic writes stage their temp files; callers may not address it. */
+export const TEMP_FOLDER = `${PRIVATE_FOLDER}/tmp`;
 
 export interface ResolvedPath {
   /** Absolute path on the local file system. */
@@ -26,9 +29,9 @@ export function resolveInsideRoot(root: string, storePath: string): ResolvedPath
     relativeNative === '..' || relativeNative.startsWith(`..${path.sep}`) || path.isAbsolute(relativeNative);
   if (escapes) throw refused(storePath);
   const relative = relativeNative.split(path.sep).join('/');
-  const firstSegment = relative.split('/', 1)[0] ?? '';
   // Compared case-insensitively: on a case-insensitive volume '.Workspace-Sync' is the same folder.
-  if (firstSegment.toLowerCase() === PRIVATE_FOLDER) throw refused(storePath);
+  const lowered = relative.toLowerCase();
+  if (lowered === PRIVATE_FOLDER || lowered === TEMP_FOLDER || lowered.startsWith(`${TEMP_FOLDER}/`)) throw refused(storePath);
   return { absolute, relative };
 }
 

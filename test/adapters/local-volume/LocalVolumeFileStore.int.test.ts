@@ -70,12 +70,19 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       },
     );
 
-    it('refuses the private .workspace-sync folder, in any case', async () => {
-      for (const reserved of ['.workspace-sync/tmp/x', '.Workspace-Sync/tmp/x', '.workspace-sync']) {
+    it('refuses its temp folder and the folder holding it, in any case', async () => {
+      for (const reserved of ['.workspace-sync/tmp/x', '.Workspace-Sync/tmp/x', '.workspace-sync/tmp', '.workspace-sync']) {
         expect((await caught(store.write(reserved, text('x')))).code).toBe('Conflict');
         expect((await caught(store.deleteTree(reserved))).code).toBe('Conflict');
       }
       expect((await fs.stat(tempFolder())).isDirectory()).toBe(true);
+    });
+
+    it('lets the service keep other working folders under .workspace-sync, hidden from the root listing', async () => {
+      await store.write('.workspace-sync/staging/run-1/a.txt', text('staged'));
+      await store.rename('.workspace-sync/staging/run-1/a.txt', 'global/a.txt');
+      await store.deleteTree('.workspace-sync/staging');
+      expect((await store.list('', { recursive: true })).map((entry) => entry.path)).toEqual(['global', 'global/a.txt']);
     });
 
     it('keeps paths that merely normalise inside the root', async () => {

@@ -1,6 +1,7 @@
 /**
  * Faults a test can queue on the peer. Each applies to the next `times` (default 1) requests whose
- * path and query (`/repos/o/r/git/blobs/…?x=1`) match `match` (default: every request).
+ * path and query match `match` (default: every request). The request target is tested as sent
+ * (`/repos/o/r/git/ref/heads%2Fmain?x=1`) and decoded (`/repos/o/r/git/ref/heads/main?x=1`).
  */
 export type PeerFault =
   | { kind: 'status'; status: number; times?: number; match?: RegExp; body?: unknown }
@@ -36,14 +37,19 @@ export class FaultQueue {
   }
 
   /** Consumes the faults that apply to this request, in the order they were queued. */
-  take(pathAndQuery: string): FaultPlan {
+  take(targets: readonly string[]): FaultPlan {
     let delayMs = 0;
     let terminal: TerminalFault | null = null;
     for (const entry of this.queued) {
       const { fault } = entry;
       if (fault.match) {
-        fault.match.lastIndex = 0; // a /g or /y RegExp keeps state between test() calls
-        if (!fault.match.test(pathAndQuery)) continue;
+        // (lastIndex reset: a /g or /y RegExp keeps state between test() calls)
+        const match = fault.match;
+        const matches = targets.some((target) => {
+          match.lastIndex = 0;
+          return match.test(target);
+        });
+        if (!matches) continue;
       }
       if (fault.kind === 'delay') {
         delayMs += fault.ms;

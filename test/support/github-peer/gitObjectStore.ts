@@ -76,7 +76,8 @@ export class GitObjectStore {
     const key = `${recursive ? 'r' : 'd'}:${treeSha}`;
     const cached = this.trees.get(key);
     if (cached) return cached;
-    const args = ['ls-tree', '-z', '--format=%(objectmode) %(objecttype) %(objectname) %(objectsize)%x09%(path)'];
+    // `-z -l` rather than `--format`: git 2.39 C-quotes %(path) even with -z (non-ASCII names).
+    const args = ['ls-tree', '-z', '-l'];
     if (recursive) args.push('-r', '-t');
     args.push(treeSha);
     const entries = parseLsTree(await runGitBuffer(this.dir, args));
@@ -135,7 +136,7 @@ function parseLsTree(out: Buffer): TreeEntry[] {
     const record = out.toString('utf8', start, end);
     start = end + 1;
     const tab = record.indexOf('\t');
-    const [mode, type, sha, size] = record.slice(0, tab).split(' ');
+    const [mode, type, sha, size] = record.slice(0, tab).split(/ +/);
     const path = record.slice(tab + 1);
     if (type === 'blob') entries.push({ path, mode: mode!, type, sha: sha!, size: Number(size) });
     else entries.push({ path, mode: mode!, type: type as 'tree' | 'commit', sha: sha! });

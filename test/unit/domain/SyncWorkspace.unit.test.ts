@@ -243,6 +243,24 @@ describe('SyncWorkspace', () => {
     expect(await read('a.py')).toBe('a');
   });
 
+  it('closes runs left running by a worker that died, once it holds the lease', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    await metadata.saveRun({
+      id: 'dead-run',
+      scope: GLOBAL_SCOPE,
+      trigger: 'push',
+      deliveryId: 'd',
+      status: 'running',
+      startedAt: clock.now(),
+      counts: { written: 0, deleted: 0, unchanged: 0, skipped: 0, bytesWritten: 0 },
+      skipped: [],
+      lfsPointers: [],
+      sourceRequests: 0,
+    });
+    await make().execute(command());
+    expect(await metadata.getRun('dead-run')).toMatchObject({ status: 'failed', error: { code: 'Abandoned' } });
+  });
+
   it('never touches another scope', async () => {
     github.commit(REPO, { 'a.py': 'a' });
     await files.write('orgs/o1/keep.py', new TextEncoder().encode('org file'));

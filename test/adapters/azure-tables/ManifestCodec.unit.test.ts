@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeManifestEntries, encodeManifestEntries, splitIntoChunks } from '../../../src/adapters/azure-tables/ManifestCodec';
+import type { ManifestEntry } from '../../../src/domain/Manifest';
+
+const entry = fc.record({
+  sha: fc.stringMatching(/^[0-9a-f]{40}$/),
+  size: fc.nat({ max: 100 * 1024 * 1024 }),
+  mode: fc.constantFrom('100644' as const, '100755' as const),
+});
+// Any path git can hold: no NUL, anything else (tabs, newlines, unicode) included.
+const path = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }).filter((p) => !p.includes('\0'));
+
+describe('manifest codec', () => {
+  it('decodes what it encodes, for any paths and entries', () => {
+    fc.assert(
+      fc.property(fc.dictionary(path, entry, { maxKeys: 200 }), (record) => {
+        const entries = new Map<string, ManifestEntry>(Object.entries(record));
+        expect(decodeManifestEntries(encodeManifestEntries(entries))).toEqual(entries);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('chunks reassemble to the payload for any chunk size', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), fc.integer({ min: 1, max: 700 }), (bytes, size) => {
+        const chunks = splitIntoChunks(Buffer.from(bytes), size);
+        expect(chunks.every((chunk) => chunk.length <= size)).toBe(true);
+        expect(Buffer.concat(chunks)).toEqual(Buffer.from(bytes));
+      }),
+    );
+  });
+
+  it('refuses a corrupted payload instead of returning wrong entries', () => {
+    const payload = encodeManifestEntries(new Map([['a.py', { sha: 'a'.repeat(40), size: 1, mode: '100644' }]]));
+    expect(() => decodeManifestEntries(payload.subarray(0, payload.length - 4))).toThrow();
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The benchmark serves a 10,000-file repository through the peer: the peer must not be what is
+ * slow. Budgets are generous multiples of what a quiet 2-core machine measures, so they catch a
+ * regression to per-request processes or uncached listings without being flaky under load.
+ */
+import { Octokit } from '@octokit/rest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitRepo } from '../support/gitRepo';
+import { GitHubPeer } from '../support/githubPeer';
+
+const FILES = 10_000;
+const TOKEN = 'ghp_perfPeerToken00000000000000000000000';
+
+let repo: GitRepo;
+let peer: GitHubPeer;
+let octokit: Octokit;
+let head: string;
+
+beforeAll(async () => {
+  repo = await GitRepo.create();
+  const files = Array.from({ length: FILES }, (_, i) => ({
+    path: `scripts/group-${String(i % 100).padStart(3, '0')}/script-${i}.ps1`,
+    content: `# script ${i}\n${'Write-Output "line"\n'.repeat(i % 50)}`,
+    executable: i % 10 === 0,
+  }));
+  head = await repo.writeMany(files);
+  peer = await GitHubPeer.start();
+  peer.addToken(TOKEN);
+  peer.addRepository('acme/big', repo);
+  octokit = new Octokit({ baseUrl: peer.url, auth: TOKEN });
+}, 120_000);
+
+afterAll(async () => {
+  await peer?.stop();
+  await repo?.dispose();
+});
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: performance.now() - started, value };
+}
+
+describe('GitHub peer performance on a 10,000-file repository', () => {
+  it('answers the recursive tree (10,100 entries) well under a second', async () => {
+    const getTree = () => octokit.rest.git.getTree({ owner: 'acme', repo: 'big', tree_sha: head, recursive: '1' });
+    const cold = await timed(getTree);
+    expect(cold.value.data.tree).toHaveLength(FILES + 100 + 1);
+    expect(cold.value.data.tree.filter((entry) => entry.mode === '100755')).toHaveLength(FILES / 10);
+    // Octokit's own parsing of 2.5 MB of JSON takes ~200 ms; the peer's part is what fetch sees.
+    const warm = await timed(async () => (await fetch(`${peer.url}/repos/acme/big/git/trees/${head}?recursive=1`, { headers: { authorization: `token ${TOKEN}` } })).arrayBuffer());
+    expect(cold.ms).toBeLessThan(2_000);
+    expect(warm.ms).toBeLessThan(250);
+  });
+
+  it('answers hundreds of blobs in a few milliseconds each', async () => {
+    const { data } = await octokit.rest.git.getTree({ owner: 'acme', repo: 'big', tree_sha: head, recursive: '1' });
+    const blobs = data.tree.filter((entry) => entry.type === 'blob').slice(0, 400);
+    let next = 0;
+    const sizes: number[] = [];
+    const { ms } = await timed(() =>
+      Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < blobs.length) {
+            const entry = blobs[next++]!;
+            const res = await fetch(`${peer.url}/repos/acme/big/git/blobs/${entry.sha}`, {
+              headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github.raw+json' },
+            });
+            sizes.push((await res.arrayBuffer()).byteLength);
+            expect(res.status).toBe(200);
+          }
+        }),
+      ),
+    );
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(blobs.reduce((a, b) => a + (b.size ?? 0), 0));
+    // 400 blobs at concurrency 16: a per-request git process would take several seconds.
+    expect(ms / blobs.length).toBeLessThan(10);
+  });
+
+  it('answers a 16 MB blob as raw bytes and as GitHub-style base64', async () => {
+    const big = Buffer.alloc(16 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    await repo.write('assets/big.bin', big);
+    const commit = await repo.commit('big blob');
+    const sha = (await octokit.rest.git.getTree({ owner: 'acme', repo: 'big', tree_sha: commit, recursive: '1' })).data.tree.find((e) => e.path === 'assets/big.bin')!.sha;
+    const raw = await timed(async () => {
+      const res = await fetch(`${peer.url}/repos/acme/big/git/blobs/${sha}`, { headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github.raw' } });
+      return Buffer.from(await res.arrayBuffer());
+    });
+    expect(raw.value.equals(big)).toBe(true);
+    expect(raw.ms).toBeLessThan(1_500);
+    const json = await timed(async () => {
+      const res = await fetch(`${peer.url}/repos/acme/big/git/blobs/${sha}`, { headers: { authorization: `token ${TOKEN}` } });
+      return (await res.json()) as { content: string; size: number };
+    });
+    expect(json.value.size).toBe(big.length);
+    expect(Buffer.from(json.value.content, 'base64').equals(big)).toBe(true);
+    expect(json.ms).toBeLessThan(3_000);
+  });
+
+  it('streams the tarball of the whole repository', async () => {
+    const { ms, value } = await timed(() => octokit.rest.repos.downloadTarballArchive({ owner: 'acme', repo: 'big', ref: head }));
+    expect((value.data as ArrayBuffer).byteLength).toBeGreaterThan(10_000);
+    expect(ms).toBeLessThan(5_000);
+  });
+});
