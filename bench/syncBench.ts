@@ -31,12 +31,16 @@ function ensureRsync(): void {
 
 function runSync(env: NodeJS.ProcessEnv): Promise<SyncFigures> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [resolve(__dirname, 'syncOnce.js'), 'GLOBAL'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the sync process.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'syncOnce.js'), 'GLOBAL'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`sync process exited with ${code}`));
-      resolvePromise(JSON.parse(out.trim().split('\n').pop()!) as SyncFigures);
+      const lines = out.trim().split('\n');
+      if (process.env.BENCH_LOG_LEVEL) lines.slice(0, -1).forEach((line) => console.log(line));
+      resolvePromise(JSON.parse(lines.pop()!) as SyncFigures);
     });
   });
 }
@@ -65,7 +69,7 @@ export async function syncBench(): Promise<void> {
       GITHUB_API_URL: peer.url,
       SECRET_STORE: 'env',
       BENCH_TOKEN: token,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       CONNECTIONS: JSON.stringify([{ scope: 'GLOBAL', repository: 'bench/scripts', branch: 'main', tokenRef: 'BENCH_TOKEN', webhookSecretRef: 'BENCH_TOKEN' }]),
     };
 

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   const result = await container.get(TYPES.SyncWorkspace).execute({
     scope,
-    trigger: 'manual',
+    trigger: 'push',
     deliveryId: `bench-${Date.now()}`,
     requestedAt: new Date().toISOString(),
   });

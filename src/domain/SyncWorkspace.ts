@@ -6,6 +6,7 @@ import { LeaseLostError, type MetadataRepo, type ScopeLease } from '../ports/Met
 import type { SecretStore } from '../ports/SecretStore';
 import type { SourceRepository, SourceRepositoryFactory } from '../ports/SourceRepository';
 import type { Connection } from './Connection';
+import { BoundedTasks } from './BoundedTasks';
 import { forEachConcurrently } from './forEachConcurrently';
 import { isLfsPointer } from './LfsPointer';
 import type { Manifest } from './Manifest';
@@ -45,11 +46,17 @@ export interface SyncWorkspaceDeps {
   readonly settings: SyncSettings;
 }
 
+/** Archive files held in memory while their staging writes are in flight. */
+const ARCHIVE_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
 /** Where staged downloads wait before the commit step moves them into the scope folder. */
 export const STAGING_ROOT = '.workspace-sync/staging';
 
 // Noop runs are recorded for triggers a person or a push caused; routine checks would flood history.
 const QUIET_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(['reconcile', 'lease-check']);
+
+// Triggers that compare the folder itself with the manifest instead of trusting the manifest.
+const VERIFYING_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(['reconcile', 'manual', 'connect', 'replay']);
 
 /**
  * Brings one scope's folder in step with its connected branch (DESIGN §4): takes the scope's lease,
@@ -127,6 +134,7 @@ export class SyncWorkspace {
     const log = logger.child({ runId: run.id, scope, deliveryId: command.deliveryId, trigger: command.trigger });
     let source: SourceRepository | undefined;
     let recorded = false;
+    const timings: Record<string, number> = {};
     try {
       source = await this.openSource(connection);
       const head = await source.branchHead(connection.branch);
@@ -134,8 +142,13 @@ export class SyncWorkspace {
       run = { ...run, commitSha: head };
 
       const folder = scopeFolder(scope);
-      const [manifest, present] = await Promise.all([metadata.getManifest(scope), this.listScope(folder)]);
-      if (manifest && manifest.commitSha === head && folderMatchesManifest(manifest, present, this.deps.files.capabilities.executableBit)) {
+      const manifest = await metadata.getManifest(scope);
+      // Pushes trust a clean manifest (the folder is read-only outside syncs); other triggers, a
+      // missing or dirty manifest look at the folder itself, so drift is repaired by the next reconcile.
+      const verify = !manifest || manifest.dirty || VERIFYING_TRIGGERS.has(command.trigger);
+      const present = verify ? await this.listScope(folder) : filesOfManifest(manifest);
+      timings.inspect = clock.now().getTime() - startedAt.getTime();
+      if (manifest && manifest.commitSha === head && (!verify || folderMatchesManifest(manifest, present, this.deps.files.capabilities.executableBit))) {
         run = { ...run, status: 'noop', finishedAt: clock.now(), counts: { ...ZERO_COUNTS, unchanged: manifest.entries.size }, sourceRequests: source.requestCount };
         recorded = firstRound && !QUIET_TRIGGERS.has(command.trigger);
         if (recorded) await metadata.saveRun(run);
@@ -146,6 +159,7 @@ export class SyncWorkspace {
       recorded = true;
       await metadata.saveRun(run);
       const tree = await source.tree(head, connection.subPath || undefined);
+      timings.tree = clock.now().getTime() - startedAt.getTime();
       const outcome = planSync({
         target: tree.entries,
         manifest,
@@ -162,7 +176,9 @@ export class SyncWorkspace {
         const staged = await this.stage(source, connection, head, plan, run.id, lease);
         lfsPointers = staged.lfsPointers;
         bytesWritten = staged.bytes;
+        timings.fetch = clock.now().getTime() - startedAt.getTime();
         await this.commit(scope, head, plan, run.id, lease);
+        timings.commit = clock.now().getTime() - startedAt.getTime();
       }
       const headMoved = await this.headMoved(source, connection, head);
       run = {
@@ -182,7 +198,7 @@ export class SyncWorkspace {
       };
       await metadata.saveRun(run);
       await this.recordOutcome(connection, run);
-      log.info({ commitSha: head, counts: run.counts, ms: run.finishedAt!.getTime() - startedAt.getTime() }, 'scope synced');
+      log.info({ commitSha: head, counts: run.counts, ms: run.finishedAt!.getTime() - startedAt.getTime(), msAfterStart: timings }, 'scope synced');
       return { run, recorded, headMoved };
     } catch (thrown) {
       const error = describeFailure(thrown);
@@ -255,11 +271,18 @@ export class SyncWorkspace {
     };
 
     if (wanted.size >= settings.archiveThreshold) {
+      // The archive is read in order, one file at a time; writes overlap so the disk keeps up.
+      const writes = new BoundedTasks(settings.fetchConcurrency * 2, ARCHIVE_BYTES_IN_FLIGHT);
       const prefix = connection.subPath ? `${connection.subPath.replace(/\/+$/, '')}/` : '';
-      for await (const file of source.archive(head)) {
-        if (!file.path.startsWith(prefix)) continue;
-        const write = wanted.get(file.path.slice(prefix.length));
-        if (write) await put(write, file.content);
+      try {
+        for await (const file of source.archive(head)) {
+          if (!file.path.startsWith(prefix)) continue;
+          const write = wanted.get(file.path.slice(prefix.length));
+          if (write) await writes.add(file.content.byteLength, () => put(write, file.content));
+        }
+        await writes.drain();
+      } finally {
+        await writes.settle(); // never leave writes running behind a failure's clean-up
       }
     }
     // Blob by blob: small change sets, and anything the archive did not carry.
@@ -341,6 +364,7 @@ export class SyncWorkspace {
 /** Renews the scope lease during long runs, so it only lapses when the holder stops. */
 class LeaseKeeper {
   private renewedAt: number;
+  private renewing: Promise<void> | undefined;
   constructor(
     private readonly metadata: MetadataRepo,
     private readonly clock: Clock,
@@ -351,10 +375,19 @@ class LeaseKeeper {
   }
 
   async keepAlive(): Promise<void> {
+    if (this.renewing) return this.renewing;
     if (this.clock.now().getTime() - this.renewedAt >= this.ttlMs / 3) await this.renewNow();
   }
 
-  async renewNow(): Promise<void> {
+  /** Renews now; concurrent callers share one renewal (two would race on the lease's version). */
+  renewNow(): Promise<void> {
+    this.renewing ??= this.renew().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
+  }
+
+  private async renew(): Promise<void> {
     try {
       this.lease = await this.metadata.renewLease(this.lease, this.clock.now(), this.ttlMs);
       this.renewedAt = this.clock.now().getTime();
@@ -368,6 +401,12 @@ class LeaseKeeper {
 /** A folder name for the scope's staging area that cannot collide between scopes. */
 function stagingKey(scope: Scope): string {
   return scopeFolder(scope).replace('/', '-');
+}
+
+/** The folder as the manifest describes it, standing in for a listing when the manifest is trusted. */
+function filesOfManifest(manifest: Manifest): FileEntry[] {
+  const modifiedAt = new Date(0);
+  return [...manifest.entries].map(([path, entry]) => ({ path, kind: 'file', size: entry.size, modifiedAt, executable: entry.mode === '100755' }));
 }
 
 /** Cheap verification that the folder still holds what the manifest says (no content reads). */

@@ -5,6 +5,7 @@
  */
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGitBuffer } from '../support/github-peer/runGit';
 import { GitRepo } from '../support/gitRepo';
 import { GitHubPeer } from '../support/githubPeer';
 
@@ -51,6 +52,31 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
     const warm = await timed(async () => (await fetch(`${peer.url}/repos/acme/big/git/trees/${head}?recursive=1`, { headers: { authorization: `token ${TOKEN}` } })).arrayBuffer());
     expect(cold.ms).toBeLessThan(2_000);
     expect(warm.ms).toBeLessThan(250);
+  });
+
+  it('answers the recursive tree of a new commit that changed 10 files from cached sub-trees', async () => {
+    const fetchTree = async (sha: string) => {
+      const res = await fetch(`${peer.url}/repos/acme/big/git/trees/${sha}?recursive=1`, { headers: { authorization: `token ${TOKEN}` } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    await fetchTree(head); // the old commit has been listed once, as a sync would have
+    // One file in each of ten group folders, so ten sub-trees plus their parents change.
+    const changed = Array.from({ length: 10 }, (_, n) => {
+      const i = n * 1_001;
+      return { path: `scripts/group-${String(i % 100).padStart(3, '0')}/script-${i}.ps1`, content: `# script ${i}, edited\n${'Write-Output "new"\n'.repeat(n + 3)}` };
+    });
+    const next = await repo.writeMany(changed, 'edit 10 files');
+    const { ms, value } = await timed(() => fetchTree(next));
+    console.log(`NEWCOMMIT_TREE_MS ${ms.toFixed(1)}`);
+    const body = JSON.parse(value) as { truncated: boolean; tree: Array<{ path: string; mode: string; type: string; sha: string; size?: number }> };
+    const expected = parseLsTree(await runGitBuffer(repo.dir, ['ls-tree', '-r', '-t', '-l', '-z', next]));
+    expect(body.truncated).toBe(false);
+    expect(body.tree.map(({ path, mode, type, sha, size }) => ({ path, mode, type, sha, size }))).toEqual(expected);
+    expect(body.tree.filter((entry) => changed.some((file) => file.path === entry.path)).map((entry) => entry.size)).toEqual(
+      changed.map((file) => Buffer.byteLength(file.content)),
+    );
+    expect(ms).toBeLessThan(150);
   });
 
   it('answers hundreds of blobs in a few milliseconds each', async () => {
@@ -104,3 +130,16 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
     expect(ms).toBeLessThan(5_000);
   });
 });
+
+/** `git ls-tree -z -l` records (`<mode> <type> <sha> <size>\t<path>`) as the API's entry fields. */
+function parseLsTree(out: Buffer): Array<{ path: string; mode: string; type: string; sha: string; size: number | undefined }> {
+  return out
+    .toString('utf8')
+    .split('\0')
+    .filter((record) => record.length > 0)
+    .map((record) => {
+      const tab = record.indexOf('\t');
+      const [mode, type, sha, size] = record.slice(0, tab).split(/ +/) as [string, string, string, string];
+      return { path: record.slice(tab + 1), mode, type, sha, size: type === 'blob' ? Number(size) : undefined };
+    });
+}

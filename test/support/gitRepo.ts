@@ -224,6 +224,7 @@ async function writeNewFile(target: string, content: string | Uint8Array, mode: 
 /** Streams blobs into a single pack through `git fast-import` (no refs, no commits). */
 class BlobPacker {
   private readonly child: ChildProcessWithoutNullStreams;
+  private drained: Promise<void> | undefined;
   private readonly exited: Promise<void>;
 
   constructor(dir: string) {
@@ -245,7 +246,13 @@ class BlobPacker {
     const header = this.child.stdin.write(`blob\ndata ${bytes.byteLength}\n`);
     const body = this.child.stdin.write(bytes);
     const trailer = this.child.stdin.write('\n');
-    if (!(header && body && trailer)) await once(this.child.stdin, 'drain');
+    if (!(header && body && trailer)) {
+      // Concurrent writers share one wait, rather than each adding a 'drain' listener.
+      this.drained ??= once(this.child.stdin, 'drain').then(() => {
+        this.drained = undefined;
+      });
+      await this.drained;
+    }
   }
 
   async finish(): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { Logger } from '../../ports/Logger';
 import {
   SourceError,
@@ -12,6 +13,7 @@ import { meteredFetch } from './meteredFetch';
 import { rateLimitOf } from './rateLimit';
 import { readCompleteTree } from './readCompleteTree';
 import { readTarball } from './readTarball';
+import { spoolToTempFile, type Spooled } from './spoolToTempFile';
 import { toSourceError } from './toSourceError';
 import { normaliseSubPath, parseTreeListing, type TreeListing } from './treeListing';
 
@@ -146,11 +148,15 @@ export class GitHubSourceRepository implements SourceRepository {
     );
     const body = response.data as unknown;
     if (!(body instanceof ReadableStream)) throw new SourceError('Unavailable', `${what}: GitHub sent no archive body`);
+    let spooled: Spooled | undefined;
     try {
-      yield* readTarball(body as ReadableStream<Uint8Array>);
+      spooled = await spoolToTempFile(body as ReadableStream<Uint8Array>);
+      yield* readTarball(createReadStream(spooled.path, { highWaterMark: 1024 * 1024 }));
     } catch (error) {
       // Files already handed out cannot be taken back, so a broken stream is not retried here.
       throw toSourceError(error, what, this.token);
+    } finally {
+      await spooled?.dispose();
     }
   }
 

@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import type { ArchiveFile } from '../../ports/SourceRepository';
@@ -11,8 +10,7 @@ import type { ArchiveFile } from '../../ports/SourceRepository';
  * one file at a time. GitHub's top-level folder is stripped; directories, symlinks, hard links
  * and pax headers are skipped. Failures are thrown as they come (the caller maps them).
  */
-export async function* readTarball(body: ReadableStream<Uint8Array>): AsyncGenerator<ArchiveFile> {
-  const source = Readable.fromWeb(body as NodeWebReadableStream<Uint8Array>);
+export async function* readTarball(source: Readable): AsyncGenerator<ArchiveFile> {
   const gunzip = createGunzip();
   const entries = extract();
   const piping = pipeline(source, gunzip, entries);

@@ -9,11 +9,32 @@ import type { Connection } from '../../../src/domain/Connection';
 import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/Scope';
 import type { SyncCommand, SyncTrigger } from '../../../src/domain/SyncCommand';
 import { SyncWorkspace, type SyncSettings } from '../../../src/domain/SyncWorkspace';
-import type { SourceLocation, SourceRepository } from '../../../src/ports/SourceRepository';
+import type { SourceLocation, SourceRepository, SourceRepositoryFactory } from '../../../src/ports/SourceRepository';
 import { captureLogger } from '../../support/captureLogger';
 
 const REPO = 'acme/scripts';
 const TOKEN = 'token-1';
+
+/** The in-memory GitHub, with `beforeBlob` run at every blob download (to act in the middle of a sync). */
+function interceptBlobs(github: InMemorySourceRepositoryFactory, beforeBlob: () => void | Promise<void>): SourceRepositoryFactory {
+  return {
+    open(location: SourceLocation): SourceRepository {
+      const inner = github.open(location);
+      return {
+        get requestCount() {
+          return inner.requestCount;
+        },
+        branchHead: (branch) => inner.branchHead(branch),
+        tree: (sha, sub) => inner.tree(sha, sub),
+        archive: (sha) => inner.archive(sha),
+        blob: async (sha) => {
+          await beforeBlob();
+          return inner.blob(sha);
+        },
+      };
+    },
+  };
+}
 
 /** The SyncWorkspace use case on in-memory adapters: every invariant of DESIGN §4, without I/O. */
 describe('SyncWorkspace', () => {
@@ -26,7 +47,7 @@ describe('SyncWorkspace', () => {
   let settings: SyncSettings;
   let connection: Connection;
 
-  const make = (overrides: Partial<SyncSettings> = {}, sources = github) =>
+  const make = (overrides: Partial<SyncSettings> = {}, sources: SourceRepositoryFactory = github) =>
     new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, logger: captureLogger().logger, settings: { ...settings, ...overrides } });
   const command = (trigger: SyncTrigger = 'push', scope: Scope = GLOBAL_SCOPE): SyncCommand => ({
     scope,
@@ -113,6 +134,16 @@ describe('SyncWorkspace', () => {
     expect(await read('b.py')).toBe('b');
   });
 
+  it('a push trusts a clean manifest; drift outside syncs is left to the next verifying trigger', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    await make().execute(command());
+    await files.write('global/stray.txt', new TextEncoder().encode('x'));
+    expect(await make().execute(command('push'))).toMatchObject({ runs: [{ status: 'noop' }] });
+    expect(await read('stray.txt')).toBe('x');
+    expect(await make().execute(command('manual'))).toMatchObject({ runs: [{ status: 'succeeded', counts: { deleted: 1 } }] });
+    expect(await read('stray.txt')).toBeNull();
+  });
+
   it('mirrors only the connection sub-path, re-rooted', async () => {
     github.commit(REPO, { 'scripts/prod/a.py': 'a', 'scripts/prod/x/b.py': 'b', 'README.md': 'r' });
     await metadata.saveConnection({ ...connection, subPath: 'scripts/prod' });
@@ -178,28 +209,12 @@ describe('SyncWorkspace', () => {
   it('goes again when the head moved during the run, ending at the newest commit', async () => {
     github.commit(REPO, { 'a.py': 'a1' });
     let pushedMidRun = false;
-    const racing = {
-      open(location: SourceLocation): SourceRepository {
-        const inner = github.open(location);
-        return {
-          get requestCount() {
-            return inner.requestCount;
-          },
-          branchHead: (branch) => inner.branchHead(branch),
-          tree: (sha, sub) => inner.tree(sha, sub),
-          archive: (sha) => inner.archive(sha),
-          blob: async (sha) => {
-            const bytes = await inner.blob(sha);
-            if (!pushedMidRun) {
-              pushedMidRun = true;
-              github.change(REPO, { write: { 'a.py': 'a2', 'late.py': 'late' } });
-            }
-            return bytes;
-          },
-        };
-      },
-    };
-    const result = await make({}, racing as InMemorySourceRepositoryFactory).execute(command());
+    const racing = interceptBlobs(github, () => {
+      if (pushedMidRun) return;
+      pushedMidRun = true;
+      github.change(REPO, { write: { 'a.py': 'a2', 'late.py': 'late' } });
+    });
+    const result = await make({}, racing).execute(command());
     expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded' }, { status: 'succeeded' }] });
     expect(await read('a.py')).toBe('a2');
     expect(await read('late.py')).toBe('late');
@@ -220,25 +235,11 @@ describe('SyncWorkspace', () => {
     github.commit(REPO, { 'a.py': 'a' });
     await make().execute(command());
     github.change(REPO, { write: { 'a.py': 'a2' } });
-    const stealing = {
-      open(location: SourceLocation): SourceRepository {
-        const inner = github.open(location);
-        return {
-          get requestCount() {
-            return inner.requestCount;
-          },
-          branchHead: (branch) => inner.branchHead(branch),
-          tree: (sha, sub) => inner.tree(sha, sub),
-          archive: (sha) => inner.archive(sha),
-          blob: async (sha) => {
-            clock.advance(61_000); // this worker stalls past its lease ...
-            await metadata.acquireLease(GLOBAL_SCOPE, 'worker-b', clock.now(), 60_000); // ... and another takes over
-            return inner.blob(sha);
-          },
-        };
-      },
-    };
-    const result = await make({}, stealing as InMemorySourceRepositoryFactory).execute(command());
+    const stealing = interceptBlobs(github, async () => {
+      clock.advance(61_000); // this worker stalls past its lease ...
+      await metadata.acquireLease(GLOBAL_SCOPE, 'worker-b', clock.now(), 60_000); // ... and another takes over
+    });
+    const result = await make({}, stealing).execute(command());
     expect(result).toMatchObject({ kind: 'failed', error: { code: 'LeaseLost', retryable: true } });
     expect(await read('a.py')).toBe('a');
   });

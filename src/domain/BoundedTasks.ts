@@ -1,0 +1,46 @@
+/**
+ * Background tasks with at most `maxTasks` in flight and at most `maxWeight` (bytes, say) held by
+ * them together; `add` waits for room. The first failure is rethrown by the next `add` or `drain`.
+ */
+export class BoundedTasks {
+  private readonly running = new Set<Promise<void>>();
+  private weight = 0;
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly maxTasks: number,
+    private readonly maxWeight: number,
+  ) {}
+
+  async add(weight: number, task: () => Promise<void>): Promise<void> {
+    while (this.running.size > 0 && (this.running.size >= this.maxTasks || this.weight + weight > this.maxWeight)) {
+      await Promise.race(this.running);
+    }
+    this.throwIfFailed();
+    this.weight += weight;
+    const tracked: Promise<void> = task()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => {
+        this.running.delete(tracked);
+        this.weight -= weight;
+      });
+    this.running.add(tracked);
+  }
+
+  /** Waits for every task, then rethrows the first failure. */
+  async drain(): Promise<void> {
+    await this.settle();
+    this.throwIfFailed();
+  }
+
+  /** Waits for every task without throwing (for clean-up paths). */
+  async settle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+}
