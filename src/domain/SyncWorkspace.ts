@@ -137,12 +137,11 @@ export class SyncWorkspace {
     const timings: Record<string, number> = {};
     try {
       source = await this.openSource(connection);
-      const head = await source.branchHead(connection.branch);
+      const [head, manifest] = await Promise.all([source.branchHead(connection.branch), metadata.getManifest(scope)]);
       if (head === null) throw new SyncFailure('BranchNotFound', `branch '${connection.branch}' does not exist in ${connection.repository}`);
       run = { ...run, commitSha: head };
 
       const folder = scopeFolder(scope);
-      const manifest = await metadata.getManifest(scope);
       // Pushes trust a clean manifest (the folder is read-only outside syncs); other triggers, a
       // missing or dirty manifest look at the folder itself, so drift is repaired by the next reconcile.
       const verify = !manifest || manifest.dirty || VERIFYING_TRIGGERS.has(command.trigger);

@@ -23,9 +23,9 @@ interface PendingCommand {
 const SAFE_NAME = /^[0-9A-Za-z._/^{}~-]+$/;
 
 /**
- * One long-lived `git cat-file --batch-command` process: object lookups cost a pipe round trip
- * (well under a millisecond) instead of a process start. Commands are answered in order, so a
- * FIFO of pending promises is matched against a streaming parser of git's output.
+ * One long-lived `git cat-file --batch-command --buffer` process: object lookups cost a pipe
+ * round trip (well under a millisecond) instead of a process start. Commands are answered in
+ * order, so a FIFO of pending promises is matched against a streaming parser of git's output.
  */
 export class CatFileBatch {
   private child: ChildProcessWithoutNullStreams | null = null;
@@ -48,6 +48,43 @@ export class CatFileBatch {
     return this.send(`contents ${name}`, true) as Promise<GitObject | null>;
   }
 
+  /**
+   * Type and size of many objects in one round trip: every `info` line goes out in one write
+   * followed by a single flush, so git answers them all in one buffered burst.
+   */
+  infoMany(names: readonly string[]): Promise<Array<GitObjectInfo | null>> {
+    const results = new Array<GitObjectInfo | null>(names.length).fill(null);
+    const commands: string[] = [];
+    const slots: number[] = [];
+    names.forEach((name, index) => {
+      if (SAFE_NAME.test(name)) {
+        commands.push(`info ${name}\n`);
+        slots.push(index);
+      }
+    });
+    if (commands.length === 0) return Promise.resolve(results);
+    if (this.closed) return Promise.reject(new Error('cat-file closed'));
+    const child = this.ensureChild();
+    return new Promise((resolve, reject) => {
+      let answered = 0;
+      let failed = false;
+      slots.forEach((slot) => {
+        this.pending.push({
+          withContent: false,
+          resolve: (value) => {
+            results[slot] = value as GitObjectInfo | null;
+            if (++answered === slots.length) resolve(results);
+          },
+          reject: (error) => {
+            if (!failed) reject(error);
+            failed = true;
+          },
+        });
+      });
+      child.stdin.write(`${commands.join('')}flush\n`);
+    });
+  }
+
   close(): void {
     this.closed = true;
     this.stopChild(new Error('cat-file closed'));
@@ -60,13 +97,15 @@ export class CatFileBatch {
     const child = this.ensureChild();
     return new Promise((resolve, reject) => {
       this.pending.push({ withContent, resolve, reject });
-      child.stdin.write(`${command}\n`);
+      child.stdin.write(`${command}\nflush\n`);
     });
   }
 
   private ensureChild(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
-    const child = spawnGit(this.repoDir, ['cat-file', '--batch-command']);
+    // --buffer: git holds its answers until `flush`, so a batch of commands costs one write
+    // on each side instead of one per object.
+    const child = spawnGit(this.repoDir, ['cat-file', '--batch-command', '--buffer']);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
     child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));

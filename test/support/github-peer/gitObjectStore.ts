@@ -3,11 +3,10 @@ import { CatFileBatch } from './catFileBatch';
 import type { GitObject, GitObjectInfo } from './catFileBatch';
 import type { GitPerson, ParsedCommit, TreeEntry } from './representations';
 import { isoSeconds } from './representations';
-import { runGitBuffer, runGitOrNull, spawnGit } from './runGit';
+import { runGitOrNull, spawnGit } from './runGit';
+import { TreeListings } from './treeListings';
 
 const HEX_SHA = /^[0-9a-f]{4,40}$/i;
-/** How many listed trees stay cached (a 10,000-entry tree is about 2 MB of objects). */
-const TREE_CACHE_SIZE = 64;
 
 /**
  * A ref name as `git check-ref-format` would accept it, minus revision syntax, so a path segment
@@ -23,16 +22,18 @@ export function isSafeRefName(name: string): boolean {
 
 /**
  * Read access to one repository's object database, tuned for serving many requests: one
- * long-lived `git cat-file --batch-command` for objects, cached `ls-tree` listings keyed by tree
- * SHA (immutable), and ref lookups that always read the current ref (tests move branches).
+ * long-lived `git cat-file --batch-command` for objects, tree listings built from tree objects
+ * cached by tree SHA (immutable), and ref lookups that always read the current ref (tests move
+ * branches).
  */
 export class GitObjectStore {
   private readonly batch: CatFileBatch;
-  private readonly trees = new Map<string, readonly TreeEntry[]>();
+  private readonly listings: TreeListings;
   private readonly archives = new Set<ChildProcessWithoutNullStreams>();
 
   constructor(readonly dir: string) {
     this.batch = new CatFileBatch(dir);
+    this.listings = new TreeListings(this.batch);
   }
 
   /** Commit SHA at `refs/heads/<branch>`, or null. */
@@ -72,18 +73,8 @@ export class GitObjectStore {
   }
 
   /** Entries of a tree, all the way down when `recursive` (trees listed before their contents). */
-  async tree(treeSha: string, recursive: boolean): Promise<readonly TreeEntry[]> {
-    const key = `${recursive ? 'r' : 'd'}:${treeSha}`;
-    const cached = this.trees.get(key);
-    if (cached) return cached;
-    // `-z -l` rather than `--format`: git 2.39 C-quotes %(path) even with -z (non-ASCII names).
-    const args = ['ls-tree', '-z', '-l'];
-    if (recursive) args.push('-r', '-t');
-    args.push(treeSha);
-    const entries = parseLsTree(await runGitBuffer(this.dir, args));
-    this.trees.set(key, entries);
-    if (this.trees.size > TREE_CACHE_SIZE) this.trees.delete(this.trees.keys().next().value!);
-    return entries;
+  tree(treeSha: string, recursive: boolean): Promise<readonly TreeEntry[]> {
+    return this.listings.list(treeSha, recursive);
   }
 
   /**
@@ -125,23 +116,6 @@ export class GitObjectStore {
     const out = await runGitOrNull(this.dir, ['rev-parse', '--verify', '-q', name]);
     return out ? out.trim() : null;
   }
-}
-
-function parseLsTree(out: Buffer): TreeEntry[] {
-  const entries: TreeEntry[] = [];
-  let start = 0;
-  while (start < out.length) {
-    let end = out.indexOf(0, start);
-    if (end < 0) end = out.length;
-    const record = out.toString('utf8', start, end);
-    start = end + 1;
-    const tab = record.indexOf('\t');
-    const [mode, type, sha, size] = record.slice(0, tab).split(/ +/);
-    const path = record.slice(tab + 1);
-    if (type === 'blob') entries.push({ path, mode: mode!, type, sha: sha!, size: Number(size) });
-    else entries.push({ path, mode: mode!, type: type as 'tree' | 'commit', sha: sha! });
-  }
-  return entries;
 }
 
 function parseCommit(object: GitObject): ParsedCommit {
