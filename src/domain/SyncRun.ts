@@ -43,6 +43,18 @@ export interface SyncRun {
   /** GitHub requests the run made (head, tree, blobs, archive). */
   readonly sourceRequests: number;
   readonly error?: SyncRunError;
+  /** What the worker did with the command after a failed run (retry later, or dead-letter). */
+  readonly queueOutcome?: QueueOutcome;
+}
+
+export interface QueueOutcome {
+  readonly action: 'retry-scheduled' | 'dead-lettered';
+  /** The attempt this run was (1 = first delivery). */
+  readonly attempt: number;
+  /** Dead-letter reason, or why a retry was scheduled. */
+  readonly reason: string;
+  /** When the retry is due. */
+  readonly retryAt?: string;
 }
 
 export const ZERO_COUNTS: SyncRunCounts = { written: 0, deleted: 0, unchanged: 0, skipped: 0, bytesWritten: 0 };

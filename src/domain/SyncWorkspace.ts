@@ -2,14 +2,15 @@ import type { Clock } from '../ports/Clock';
 import type { CommandQueue } from '../ports/CommandQueue';
 import type { FileEntry, FileStore } from '../ports/FileStore';
 import type { Logger } from '../ports/Logger';
-import { LeaseLostError, type MetadataRepo, type ScopeLease } from '../ports/MetadataRepo';
+import type { MetadataRepo, ScopeLease } from '../ports/MetadataRepo';
 import type { SecretStore } from '../ports/SecretStore';
 import type { SourceRepository, SourceRepositoryFactory } from '../ports/SourceRepository';
 import type { Connection } from './Connection';
 import { BoundedTasks } from './BoundedTasks';
 import { forEachConcurrently } from './forEachConcurrently';
+import { LeaseKeeper } from './LeaseKeeper';
 import { isLfsPointer } from './LfsPointer';
-import type { Manifest } from './Manifest';
+import { filesOfManifest, folderMatchesManifest } from './ManifestCheck';
 import { joinScopePath } from './PathPolicy';
 import { scopeFolder, type Scope } from './Scope';
 import type { SyncCommand, SyncTrigger } from './SyncCommand';
@@ -360,71 +361,7 @@ export class SyncWorkspace {
   }
 }
 
-/** Renews the scope lease during long runs, so it only lapses when the holder stops. */
-class LeaseKeeper {
-  private renewedAt: number;
-  private renewing: Promise<void> | undefined;
-  constructor(
-    private readonly metadata: MetadataRepo,
-    private readonly clock: Clock,
-    public lease: ScopeLease,
-    private readonly ttlMs: number,
-  ) {
-    this.renewedAt = clock.now().getTime();
-  }
-
-  async keepAlive(): Promise<void> {
-    if (this.renewing) return this.renewing;
-    if (this.clock.now().getTime() - this.renewedAt >= this.ttlMs / 3) await this.renewNow();
-  }
-
-  /** Renews now; concurrent callers share one renewal (two would race on the lease's version). */
-  renewNow(): Promise<void> {
-    this.renewing ??= this.renew().finally(() => {
-      this.renewing = undefined;
-    });
-    return this.renewing;
-  }
-
-  private async renew(): Promise<void> {
-    try {
-      this.lease = await this.metadata.renewLease(this.lease, this.clock.now(), this.ttlMs);
-      this.renewedAt = this.clock.now().getTime();
-    } catch (error) {
-      if (error instanceof LeaseLostError) throw new SyncFailure('LeaseLost');
-      throw error;
-    }
-  }
-}
-
 /** A folder name for the scope's staging area that cannot collide between scopes. */
 function stagingKey(scope: Scope): string {
   return scopeFolder(scope).replace('/', '-');
-}
-
-/** The folder as the manifest describes it, standing in for a listing when the manifest is trusted. */
-function filesOfManifest(manifest: Manifest): FileEntry[] {
-  const modifiedAt = new Date(0);
-  return [...manifest.entries].map(([path, entry]) => ({ path, kind: 'file', size: entry.size, modifiedAt, executable: entry.mode === '100755' }));
-}
-
-/** Cheap verification that the folder still holds what the manifest says (no content reads). */
-function folderMatchesManifest(manifest: Manifest, present: readonly FileEntry[], executableBit: boolean): boolean {
-  if (manifest.dirty) return false;
-  const folders = new Set<string>();
-  for (const path of manifest.entries.keys()) {
-    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) folders.add(path.slice(0, cut));
-  }
-  let files = 0;
-  for (const entry of present) {
-    if (entry.kind === 'directory') {
-      if (!folders.has(entry.path)) return false; // an extra folder the mirror would prune
-      continue;
-    }
-    files++;
-    const expected = manifest.entries.get(entry.path);
-    if (!expected || expected.size !== entry.size) return false;
-    if (executableBit && (expected.mode === '100755') !== entry.executable) return false;
-  }
-  return files === manifest.entries.size;
 }

@@ -1,60 +1,67 @@
 import type { InvocationContext } from '@azure/functions';
-import type { SyncWorkspace } from '../domain/SyncWorkspace';
+import type { ProcessSyncCommand } from '../domain/ProcessSyncCommand';
+import type { Settlement } from '../domain/Settlement';
+import type { CommandQueue } from '../ports/CommandQueue';
 import type { Logger } from '../ports/Logger';
 import { loadConfig } from '../host/config';
 import { TYPES } from '../host/identifiers';
 import { registerServiceBusQueueFunction } from './definitions';
 import { parseSyncCommand } from './syncCommandSchema';
 
-/** Thrown so the queue redelivers the message later (the Functions host abandons on throw). */
-export class RetryableSyncError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'RetryableSyncError';
-  }
-}
-
-export function makeSyncWorkerHandler(deps: { sync: SyncWorkspace; logger: Logger }) {
-  return async (message: unknown, context: InvocationContext): Promise<void> => {
+/**
+ * Validates one queue message and decides its fate through ProcessSyncCommand. The settlement is
+ * applied by whoever delivered the message (the in-process queue, the Service Bus consumer of the
+ * local host, or `settleInFunctionsHost` under the Functions host).
+ */
+export function makeSyncWorkerHandler(deps: { process: ProcessSyncCommand; logger: Logger }) {
+  return async (message: unknown, context: InvocationContext): Promise<Settlement> => {
     const metadata = context.triggerMetadata ?? {};
     const log = deps.logger.child({ invocationId: context.invocationId, messageId: metadata.messageId, deliveryCount: metadata.deliveryCount });
     const parsed = parseSyncCommand(message);
     if (!parsed.ok) {
-      // Redelivering cannot fix a malformed body: log it and let the message complete.
-      log.error({ problems: parsed.problems }, 'malformed sync command dropped');
-      return;
+      log.error({ problems: parsed.problems }, 'malformed sync command: dead-lettered');
+      return { kind: 'dead-letter', reason: 'MalformedCommand', description: parsed.problems.slice(0, 1000) };
     }
     const command = parsed.command;
-    const result = await deps.sync.execute(command);
-    const fields = { scope: command.scope, trigger: command.trigger, deliveryId: command.deliveryId };
-    switch (result.kind) {
-      case 'completed':
-        log.info({ ...fields, runs: result.runs.map((run) => ({ id: run.id, status: run.status, commitSha: run.commitSha })) }, 'sync completed');
-        return;
-      case 'coalesced':
-        log.info({ ...fields, holder: result.holder }, 'scope busy: trigger coalesced into the running sync');
-        return;
-      case 'skipped':
-        log.warn({ ...fields, reason: result.reason }, 'sync skipped');
-        return;
-      case 'failed':
-        if (result.error.retryable) {
-          throw new RetryableSyncError(`${result.error.code}: ${result.error.message}`, result.error.code, result.error.retryAfterMs);
-        }
-        log.error({ ...fields, error: result.error }, 'sync failed permanently; not retried');
-        return;
-    }
+    const settlement = await deps.process.execute(command);
+    const fields = { scope: command.scope, trigger: command.trigger, deliveryId: command.deliveryId, attempt: command.attempt ?? 1 };
+    if (settlement.kind === 'complete') log.info(fields, 'sync command done');
+    else if (settlement.kind === 'retry') log.warn({ ...fields, reason: settlement.reason, retryAt: settlement.notBefore.toISOString() }, 'sync failed: retry scheduled');
+    else log.error({ ...fields, reason: settlement.reason, description: settlement.description }, 'sync command dead-lettered');
+    return settlement;
   };
+}
+
+/**
+ * Under the Functions host the trigger completes a message when the handler returns and abandons
+ * it when it throws. A retry is a new scheduled message, so returning completes the original; a
+ * dead-letter with our own reason needs message settlement from the function (see README), so
+ * until that binding is in place the handler throws and Service Bus dead-letters the message past
+ * MaxDeliveryCount, with our reason in the exception logged by the host.
+ */
+export async function settleInFunctionsHost(settlement: Settlement, queue: CommandQueue, messageId: string): Promise<void> {
+  switch (settlement.kind) {
+    case 'complete':
+      return;
+    case 'retry':
+      await queue.send(settlement.command, { messageId: `${messageId}:attempt-${settlement.command.attempt ?? 2}`, scheduledAt: settlement.notBefore });
+      return;
+    case 'dead-letter':
+      throw new Error(`${settlement.reason}: ${settlement.description}`);
+  }
 }
 
 export const syncWorkerFunction = registerServiceBusQueueFunction(
   {
     name: 'syncWorker',
-    build: (container) => makeSyncWorkerHandler({ sync: container.get(TYPES.SyncWorkspace), logger: container.get(TYPES.Logger) }),
+    build: (container) => {
+      const handle = makeSyncWorkerHandler({ process: container.get(TYPES.ProcessSyncCommand), logger: container.get(TYPES.Logger) });
+      const queue = container.get(TYPES.CommandQueue);
+      return async (message, context) => {
+        const settlement = await handle(message, context);
+        await settleInFunctionsHost(settlement, queue, String(context.triggerMetadata?.messageId ?? context.invocationId));
+      };
+    },
   },
   () => {
     const config = loadConfig();

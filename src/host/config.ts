@@ -41,6 +41,9 @@ export const configSchema = z.object({
   SYNC_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   SYNC_ARCHIVE_THRESHOLD: z.coerce.number().int().min(1).max(1_000_000).default(64),
   SYNC_MAX_ROUNDS: z.coerce.number().int().min(1).max(100).default(10),
+  SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  SYNC_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  SYNC_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86_400).default(900),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -1,5 +1,7 @@
 import type { ServiceIdentifier } from 'inversify';
+import type { ProcessSyncCommand } from '../domain/ProcessSyncCommand';
 import type { ReconcileConnections } from '../domain/ReconcileConnections';
+import type { RetrySettings } from '../domain/RetryPolicy';
 import type { ReceiveGitHubWebhook } from '../domain/ReceiveGitHubWebhook';
 import type { SyncSettings, SyncWorkspace } from '../domain/SyncWorkspace';
 import type { Clock } from '../ports/Clock';
@@ -31,4 +33,6 @@ export const TYPES = {
   SyncWorkspace: id<SyncWorkspace>('SyncWorkspace'),
   ReceiveGitHubWebhook: id<ReceiveGitHubWebhook>('ReceiveGitHubWebhook'),
   ReconcileConnections: id<ReconcileConnections>('ReconcileConnections'),
+  RetrySettings: id<RetrySettings>('RetrySettings'),
+  ProcessSyncCommand: id<ProcessSyncCommand>('ProcessSyncCommand'),
 } as const;

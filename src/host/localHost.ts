@@ -30,8 +30,8 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
     const connections = await seedConnections(container.get(TYPES.MetadataRepo), await loadConnectionSeeds(config));
 
     const queue = container.get(IN_PROCESS_QUEUE);
-    const worker = makeSyncWorkerHandler({ sync: container.get(TYPES.SyncWorkspace), logger });
-    queue.start(
+    const worker = makeSyncWorkerHandler({ process: container.get(TYPES.ProcessSyncCommand), logger });
+    await queue.start(
       (message) =>
         worker(
           message.body,
@@ -42,7 +42,7 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
             logHandler: () => undefined,
           }),
         ),
-      config.WORKER_CONCURRENCY,
+      { concurrency: config.WORKER_CONCURRENCY },
     );
     lifecycle.onStop('sync worker', () => queue.stop());
 

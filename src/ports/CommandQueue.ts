@@ -1,3 +1,4 @@
+import type { Settlement } from '../domain/Settlement';
 import type { SyncCommand } from '../domain/SyncCommand';
 
 export interface SendOptions {
@@ -5,6 +6,8 @@ export interface SendOptions {
   readonly messageId?: string;
   /** Deliver no earlier than this. */
   readonly scheduledAt?: Date;
+  /** Message id of the dead-lettered message this one replays. */
+  readonly replayOf?: string;
 }
 
 export interface DeadLetter {
@@ -17,11 +20,48 @@ export interface DeadLetter {
   readonly command: SyncCommand | null;
 }
 
+export type DeadLetterSelection = { readonly messageIds: readonly string[] } | 'all';
+
+export interface ReplayResult {
+  /** Replayed messages and the new message id each was sent under. */
+  readonly replayed: ReadonlyArray<{ readonly messageId: string; readonly newMessageId: string }>;
+  /** Requested ids not in the dead-letter queue. */
+  readonly notFound: readonly string[];
+  /** Dead letters that cannot be replayed (their body is not a command); they stay. */
+  readonly notReplayable: readonly string[];
+}
+
 /**
  * Where sync commands wait for the worker. Sends with a message id already seen within the queue's
- * duplicate-detection window are dropped (returns false).
+ * duplicate-detection window are dropped (returns false; adapters that cannot tell return true).
  */
 export interface CommandQueue {
   send(command: SyncCommand, options?: SendOptions): Promise<boolean>;
   listDeadLetters(): Promise<DeadLetter[]>;
+  /**
+   * Sends a copy of each selected dead letter with a new message id and `replayOf` set (trigger
+   * `replay`, attempt 1), then removes the original. A crash between the two leaves a harmless
+   * duplicate: syncs are idempotent by commit.
+   */
+  replayDeadLetters(selection: DeadLetterSelection): Promise<ReplayResult>;
+  /** Removes every dead letter; returns how many. */
+  purgeDeadLetters(): Promise<number>;
+}
+
+/** One delivery handed to the worker. */
+export interface ReceivedCommand {
+  readonly messageId: string;
+  readonly body: unknown;
+  readonly deliveryCount: number;
+  readonly enqueuedAt: Date;
+}
+
+/** Decides a delivery's fate; throwing abandons it (redelivered, and dead-lettered past the max). */
+export type CommandHandler = (message: ReceivedCommand) => Promise<Settlement>;
+
+/** Feeds deliveries to a handler and applies the settlement it returns. */
+export interface CommandConsumer {
+  start(handler: CommandHandler, options: { readonly concurrency: number }): Promise<void>;
+  /** Stops intake and waits for the deliveries being handled. */
+  stop(): Promise<void>;
 }

@@ -76,6 +76,7 @@ function finishedRun(id: string): SyncRun {
     lfsPointers: ['assets/big.bin', 'assets/日本語.bin'],
     sourceRequests: 7,
     error: { code: 'SOURCE_UNAVAILABLE', message: 'GitHub answered 502 twice', retryable: true },
+    queueOutcome: { action: 'retry-scheduled', attempt: 2, reason: 'SOURCE_UNAVAILABLE', retryAt: at(20_000).toISOString() },
   });
 }
 

@@ -64,7 +64,13 @@ describe('githubWebhook handler', () => {
     });
     queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 3, retryBaseMs: 10 });
     queued.length = 0;
-    queue.start(async (message) => void queued.push({ messageId: message.messageId, body: message.body }), 1);
+    await queue.start(
+      async (message) => {
+        queued.push({ messageId: message.messageId, body: message.body });
+        return { kind: 'complete' };
+      },
+      { concurrency: 1 },
+    );
     log = captureLogger();
     const receive = new ReceiveGitHubWebhook({ metadata, secrets, verifier: new OctokitSignatureVerifier(), queue, clock: new SystemClock(), logger: log.logger });
     handler = makeGithubWebhookHandler({ receive, logger: log.logger });

@@ -2,7 +2,7 @@ import type { TableEntity } from '@azure/data-tables';
 import type { Scope } from '../../domain/Scope';
 import { SYNC_TRIGGERS } from '../../domain/SyncCommand';
 import type { SyncTrigger } from '../../domain/SyncCommand';
-import type { SkippedEntry, SyncRun, SyncRunCounts, SyncRunError, SyncRunStatus } from '../../domain/SyncRun';
+import type { QueueOutcome, SkippedEntry, SyncRun, SyncRunCounts, SyncRunError, SyncRunStatus } from '../../domain/SyncRun';
 import { CorruptEntityError, definedOnly, EntityReader } from './EntityFields';
 import type { EntityProperties } from './EntityFields';
 import { encodeKeyPart, invertedTimeKey } from './TableKeys';
@@ -72,6 +72,7 @@ export function runToEntities(run: SyncRun): TableEntity[] {
     LfsPointersTotal: run.lfsPointers.length,
     SourceRequests: run.sourceRequests,
     Error: error,
+    QueueOutcome: run.queueOutcome === undefined ? undefined : JSON.stringify(run.queueOutcome),
   });
   const suffix = runListingSuffix(run);
   return [
@@ -100,6 +101,7 @@ export function runFromEntity(entity: EntityProperties): SyncRun {
       fromCommit: read.optionalString('FromCommit'),
       commitSha: read.optionalString('CommitSha'),
       error: errorJson === undefined ? undefined : read.json<SyncRunError>('Error'),
+      queueOutcome: read.optionalString('QueueOutcome') === undefined ? undefined : read.json<QueueOutcome>('QueueOutcome'),
     }),
     counts: read.json<SyncRunCounts>('Counts'),
     skipped: read.json<SkippedEntry[]>('Skipped'),

@@ -1,5 +1,15 @@
+import type { Settlement } from '../../domain/Settlement';
 import type { SyncCommand } from '../../domain/SyncCommand';
-import type { CommandQueue, DeadLetter, SendOptions } from '../../ports/CommandQueue';
+import type {
+  CommandConsumer,
+  CommandHandler,
+  CommandQueue,
+  DeadLetter,
+  DeadLetterSelection,
+  ReceivedCommand,
+  ReplayResult,
+  SendOptions,
+} from '../../ports/CommandQueue';
 
 export interface InProcessQueueOptions {
   /** A message id seen within this window is dropped on send (Service Bus duplicate detection). */
@@ -10,15 +20,6 @@ export interface InProcessQueueOptions {
   readonly retryBaseMs: number;
   readonly now?: () => number;
 }
-
-export interface DeliveredMessage {
-  readonly messageId: string;
-  readonly body: unknown;
-  readonly deliveryCount: number;
-  readonly enqueuedAt: Date;
-}
-
-export type MessageHandler = (message: DeliveredMessage) => Promise<void>;
 
 interface QueuedMessage {
   readonly messageId: string;
@@ -34,12 +35,12 @@ interface QueuedMessage {
  * dead-lettering past the max delivery count), in memory. Messages do not survive a restart; the
  * start-up reconcile covers what was lost.
  */
-export class InProcessCommandQueue implements CommandQueue {
+export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
   private readonly ready: QueuedMessage[] = [];
   private readonly deadLetters: DeadLetter[] = [];
   private readonly seenIds = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
-  private handler: MessageHandler | undefined;
+  private handler: CommandHandler | undefined;
   private concurrency = 1;
   private wakeTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
@@ -51,6 +52,30 @@ export class InProcessCommandQueue implements CommandQueue {
 
   async send(command: SyncCommand, options: SendOptions = {}): Promise<boolean> {
     return this.sendRaw(JSON.parse(JSON.stringify(command)), options.messageId ?? command.deliveryId, options.scheduledAt);
+  }
+
+  async replayDeadLetters(selection: DeadLetterSelection): Promise<ReplayResult> {
+    const wanted = selection === 'all' ? null : new Set(selection.messageIds);
+    const replayed: Array<{ messageId: string; newMessageId: string }> = [];
+    const notReplayable: string[] = [];
+    for (const letter of [...this.deadLetters]) {
+      if (wanted && !wanted.has(letter.messageId)) continue;
+      wanted?.delete(letter.messageId);
+      if (!letter.command) {
+        notReplayable.push(letter.messageId);
+        continue;
+      }
+      const newMessageId = `replay-${globalThis.crypto.randomUUID()}`;
+      const { attempt: _attempt, ...command } = letter.command;
+      await this.send({ ...command, trigger: 'replay' }, { messageId: newMessageId, replayOf: letter.messageId });
+      this.deadLetters.splice(this.deadLetters.indexOf(letter), 1);
+      replayed.push({ messageId: letter.messageId, newMessageId });
+    }
+    return { replayed, notFound: wanted ? [...wanted] : [], notReplayable };
+  }
+
+  async purgeDeadLetters(): Promise<number> {
+    return this.deadLetters.splice(0).length;
   }
 
   /** Enqueues any body, as a foreign producer could; the worker must validate it. */
@@ -74,9 +99,9 @@ export class InProcessCommandQueue implements CommandQueue {
   }
 
   /** Starts handing messages to `handler`, at most `concurrency` at a time. */
-  start(handler: MessageHandler, concurrency: number): void {
+  async start(handler: CommandHandler, options: { readonly concurrency: number }): Promise<void> {
     this.handler = handler;
-    this.concurrency = concurrency;
+    this.concurrency = options.concurrency;
     this.pump();
   }
 
@@ -111,15 +136,16 @@ export class InProcessCommandQueue implements CommandQueue {
     if (this.inFlight.size === 0) this.notifyIdle();
   }
 
-  private deliver(message: QueuedMessage, handler: MessageHandler): void {
+  private deliver(message: QueuedMessage, handler: CommandHandler): void {
     message.deliveryCount++;
-    const delivery = handler({
+    const received: ReceivedCommand = {
       messageId: message.messageId,
       body: message.body,
       deliveryCount: message.deliveryCount,
       enqueuedAt: message.enqueuedAt,
-    }).then(
-      () => undefined,
+    };
+    const delivery = handler(received).then(
+      (settlement) => this.settle(message, settlement),
       (error: unknown) => this.abandon(message, error),
     );
     const tracked = delivery.finally(() => {
@@ -129,17 +155,38 @@ export class InProcessCommandQueue implements CommandQueue {
     this.inFlight.add(tracked);
   }
 
+  private async settle(message: QueuedMessage, settlement: Settlement): Promise<void> {
+    switch (settlement.kind) {
+      case 'complete':
+        return;
+      case 'retry':
+        // A new message (new id, so duplicate detection keeps it), then the delivery completes.
+        await this.send(settlement.command, {
+          messageId: `${message.messageId}:attempt-${settlement.command.attempt ?? 2}`,
+          scheduledAt: settlement.notBefore,
+        });
+        return;
+      case 'dead-letter':
+        this.deadLetter(message, settlement.reason, settlement.description);
+        return;
+    }
+  }
+
+  private deadLetter(message: QueuedMessage, reason: string, description: string): void {
+    this.deadLetters.push({
+      messageId: message.messageId,
+      reason,
+      description,
+      enqueuedAt: message.enqueuedAt,
+      deliveryCount: message.deliveryCount,
+      command: isCommandLike(message.body) ? message.body : null,
+    });
+  }
+
   private abandon(message: QueuedMessage, error: unknown): void {
     const description = error instanceof Error ? error.message : String(error);
     if (message.deliveryCount >= this.options.maxDeliveryCount) {
-      this.deadLetters.push({
-        messageId: message.messageId,
-        reason: 'MaxDeliveryCountExceeded',
-        description,
-        enqueuedAt: message.enqueuedAt,
-        deliveryCount: message.deliveryCount,
-        command: isCommandLike(message.body) ? message.body : null,
-      });
+      this.deadLetter(message, 'MaxDeliveryCountExceeded', description);
       return;
     }
     const backoff = this.options.retryBaseMs * 2 ** (message.deliveryCount - 1);

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { ContainerModule } from 'inversify';
+import { ProcessSyncCommand } from '../../domain/ProcessSyncCommand';
 import { ReconcileConnections } from '../../domain/ReconcileConnections';
 import { ReceiveGitHubWebhook } from '../../domain/ReceiveGitHubWebhook';
 import { SyncWorkspace } from '../../domain/SyncWorkspace';
@@ -27,6 +28,17 @@ export function syncModule(config: Config): ContainerModule {
       .toResolvedValue(
         (metadata, secrets, verifier, queue, clock, logger) => new ReceiveGitHubWebhook({ metadata, secrets, verifier, queue, clock, logger }),
         [TYPES.MetadataRepo, TYPES.SecretStore, TYPES.SignatureVerifier, TYPES.CommandQueue, TYPES.Clock, TYPES.Logger],
+      )
+      .inSingletonScope();
+    bind(TYPES.RetrySettings).toConstantValue({
+      maxAttempts: config.SYNC_MAX_ATTEMPTS,
+      baseDelayMs: config.SYNC_RETRY_BASE_SECONDS * 1000,
+      maxDelayMs: config.SYNC_RETRY_MAX_SECONDS * 1000,
+    });
+    bind(TYPES.ProcessSyncCommand)
+      .toResolvedValue(
+        (sync, metadata, clock, logger, retry) => new ProcessSyncCommand({ sync, metadata, clock, logger, retry }),
+        [TYPES.SyncWorkspace, TYPES.MetadataRepo, TYPES.Clock, TYPES.Logger, TYPES.RetrySettings],
       )
       .inSingletonScope();
     bind(TYPES.ReconcileConnections)

@@ -5,10 +5,11 @@ describe('InProcessCommandQueue', () => {
   it('counts deliveries, backs off between them and completes on success', async () => {
     const queue = new InProcessCommandQueue({ duplicateWindowMs: 1_000, maxDeliveryCount: 5, retryBaseMs: 40 });
     const seen: Array<{ count: number; at: number }> = [];
-    queue.start(async (message) => {
+    await queue.start(async (message) => {
       seen.push({ count: message.deliveryCount, at: Date.now() });
       if (message.deliveryCount < 3) throw new Error('transient');
-    }, 1);
+      return { kind: 'complete' };
+    }, { concurrency: 1 });
     await queue.sendRaw({ any: 'body' }, 'm-1');
     await queue.idle(1_000);
     await queue.stop();
@@ -21,9 +22,9 @@ describe('InProcessCommandQueue', () => {
 
   it('keeps unparseable bodies in the dead-letter list with a null command', async () => {
     const queue = new InProcessCommandQueue({ duplicateWindowMs: 1_000, maxDeliveryCount: 1, retryBaseMs: 1 });
-    queue.start(async () => {
+    await queue.start(async () => {
       throw new Error('cannot handle');
-    }, 1);
+    }, { concurrency: 1 });
     await queue.sendRaw('not a command', 'm-2');
     await queue.idle();
     await queue.stop();
@@ -45,10 +46,11 @@ describe('InProcessCommandQueue', () => {
   it('stop() waits for the message being handled and leaves waiting ones queued', async () => {
     const queue = new InProcessCommandQueue({ duplicateWindowMs: 1_000, maxDeliveryCount: 1, retryBaseMs: 1 });
     let finished = false;
-    queue.start(async () => {
+    await queue.start(async () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
       finished = true;
-    }, 1);
+      return { kind: 'complete' };
+    }, { concurrency: 1 });
     await queue.sendRaw({}, 'slow');
     await queue.sendRaw({}, 'waiting');
     await new Promise((resolve) => setTimeout(resolve, 20));

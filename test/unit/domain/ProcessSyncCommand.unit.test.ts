@@ -1,0 +1,93 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
+import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
+import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
+import { InMemorySourceRepositoryFactory } from '../../../src/adapters/in-memory/InMemorySourceRepository';
+import { ManualClock } from '../../../src/adapters/in-memory/ManualClock';
+import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
+import { ProcessSyncCommand } from '../../../src/domain/ProcessSyncCommand';
+import { retryDelayMs } from '../../../src/domain/RetryPolicy';
+import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/Scope';
+import type { SyncCommand } from '../../../src/domain/SyncCommand';
+import { SyncWorkspace } from '../../../src/domain/SyncWorkspace';
+import { captureLogger } from '../../support/captureLogger';
+
+const REPO = 'acme/scripts';
+const retry = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+
+describe('retry delays', () => {
+  it('grow exponentially with jitter, are capped, and honour retry-after', () => {
+    expect(retryDelayMs(1, retry, 0, () => 0)).toBe(500);
+    expect(retryDelayMs(1, retry, 0, () => 1)).toBe(1_000);
+    expect(retryDelayMs(3, retry, 0, () => 1)).toBe(4_000);
+    expect(retryDelayMs(20, retry, 0, () => 1)).toBe(60_000);
+    expect(retryDelayMs(1, retry, 30_000, () => 0)).toBe(30_000);
+  });
+});
+
+describe('ProcessSyncCommand', () => {
+  let github: InMemorySourceRepositoryFactory;
+  let metadata: InMemoryMetadataRepo;
+  let clock: ManualClock;
+  let process: ProcessSyncCommand;
+  const command = (attempt?: number, scope: Scope = GLOBAL_SCOPE): SyncCommand => ({
+    scope,
+    trigger: 'push',
+    deliveryId: 'd-1',
+    requestedAt: clock.now().toISOString(),
+    ...(attempt ? { attempt } : {}),
+  });
+
+  beforeEach(async () => {
+    github = new InMemorySourceRepositoryFactory();
+    github.addToken('t');
+    github.addRepository(REPO, { tokens: ['t'] });
+    github.commit(REPO, { 'a.py': 'a' });
+    metadata = new InMemoryMetadataRepo();
+    const secrets = new InMemorySecretStore();
+    await secrets.set('TOKEN', 't');
+    await metadata.saveConnection({ scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'W', enabled: true });
+    clock = new ManualClock();
+    const logger = captureLogger().logger;
+    const sync = new SyncWorkspace({
+      metadata,
+      files: new InMemoryFileStore(),
+      sources: github,
+      secrets,
+      queue: new InProcessCommandQueue({ duplicateWindowMs: 1, maxDeliveryCount: 1, retryBaseMs: 1 }),
+      clock,
+      logger,
+      settings: { holderId: 'w', leaseTtlMs: 60_000, fetchConcurrency: 2, archiveThreshold: 100, maxRounds: 3 },
+    });
+    process = new ProcessSyncCommand({ sync, metadata, clock, logger, retry, random: () => 1 });
+  });
+
+  const lastRun = async () => (await metadata.listRuns({ limit: 1 })).runs[0];
+
+  it('completes a successful sync', async () => {
+    expect(await process.execute(command())).toEqual({ kind: 'complete' });
+  });
+
+  it('schedules the next attempt of a retryable failure, and notes it on the run', async () => {
+    github.failNext('Unavailable', 1, { operation: 'tree' });
+    const settlement = await process.execute(command());
+    expect(settlement).toEqual({ kind: 'retry', command: { ...command(), attempt: 2 }, notBefore: new Date(clock.now().getTime() + 1_000), reason: 'Unavailable' });
+    expect((await lastRun())?.queueOutcome).toEqual({ action: 'retry-scheduled', attempt: 1, reason: 'Unavailable', retryAt: new Date(clock.now().getTime() + 1_000).toISOString() });
+  });
+
+  it('dead-letters with SyncRetriesExhausted and the last error once the attempts are used up', async () => {
+    github.failNext('Unavailable', 1, { operation: 'tree' });
+    const settlement = await process.execute(command(3));
+    expect(settlement).toMatchObject({ kind: 'dead-letter', reason: 'SyncRetriesExhausted', description: expect.stringMatching(/after 3 attempts, last error Unavailable/) });
+    expect((await lastRun())?.queueOutcome).toEqual({ action: 'dead-lettered', attempt: 3, reason: 'SyncRetriesExhausted' });
+  });
+
+  it('dead-letters a permanent fault at once, with its own reason', async () => {
+    github.revokeToken('t');
+    expect(await process.execute(command())).toMatchObject({ kind: 'dead-letter', reason: 'Unauthorized' });
+  });
+
+  it('dead-letters a command for a scope nobody connected', async () => {
+    expect(await process.execute(command(undefined, 'org-x' as Scope))).toMatchObject({ kind: 'dead-letter', reason: 'UnknownScope' });
+  });
+});
