@@ -28,7 +28,7 @@ export async function buildContainer(config: Config, options: { env?: NodeJS.Pro
       coreModule(config, logger, lifecycle),
       await fileStoreModule(config),
       await metadataModule(config, logger, lifecycle),
-      queueModule(config),
+      queueModule(config, options.env ?? process.env, logger, lifecycle),
       secretsModule(config, options.env ?? process.env),
       githubModule(config),
       syncModule(config),

@@ -21,7 +21,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'letters and digits, starting with a letter, at most 20')
     .default('wsync'),
-  COMMAND_QUEUE: z.enum(['in-process']).default('in-process'),
+  COMMAND_QUEUE: z.enum(['in-process', 'service-bus']).default('in-process'),
   SYNC_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,259}$/).default('workspace-sync'),
   SERVICEBUS_CONNECTION_SETTING: z.string().min(1).default('ServiceBusConnection'),
   QUEUE_MAX_DELIVERY_COUNT: z.coerce.number().int().min(1).max(100).default(5),
@@ -36,6 +36,13 @@ export const configSchema = z.object({
   CONNECTIONS_FILE: z.string().min(1).optional(),
   CONNECTIONS: z.string().min(1).optional(),
   RECONCILE_ON_START: bool.default(true),
+  RECONCILE_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1440)
+    .refine((minutes) => minutes < 60 || minutes % 60 === 0, 'under 60, or whole hours (a timer schedule step)')
+    .default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SYNC_LEASE_TTL_SECONDS: seconds(60, 2, 300),
   SYNC_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),

@@ -5,7 +5,7 @@ import type { RetrySettings } from '../domain/RetryPolicy';
 import type { ReceiveGitHubWebhook } from '../domain/ReceiveGitHubWebhook';
 import type { SyncSettings, SyncWorkspace } from '../domain/SyncWorkspace';
 import type { Clock } from '../ports/Clock';
-import type { CommandQueue } from '../ports/CommandQueue';
+import type { CommandConsumer, CommandQueue } from '../ports/CommandQueue';
 import type { FileStore } from '../ports/FileStore';
 import type { Logger } from '../ports/Logger';
 import type { MetadataRepo } from '../ports/MetadataRepo';
@@ -26,6 +26,7 @@ export const TYPES = {
   FileStore: id<FileStore>('FileStore'),
   MetadataRepo: id<MetadataRepo>('MetadataRepo'),
   CommandQueue: id<CommandQueue>('CommandQueue'),
+  CommandConsumer: id<CommandConsumer>('CommandConsumer'),
   SecretStore: id<SecretStore>('SecretStore'),
   SourceRepositoryFactory: id<SourceRepositoryFactory>('SourceRepositoryFactory'),
   SignatureVerifier: id<SignatureVerifier>('SignatureVerifier'),

@@ -7,7 +7,6 @@ import { loadConfig, type Config } from './config';
 import { loadConnectionSeeds } from './connectionSeeds';
 import { TYPES } from './identifiers';
 import { startLocalServer, type LocalServer } from './localServer';
-import { IN_PROCESS_QUEUE } from './modules/queueModule';
 import { seedConnections } from './seedConnections';
 import { scopeFolder } from '../domain/Scope';
 
@@ -29,9 +28,9 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
   try {
     const connections = await seedConnections(container.get(TYPES.MetadataRepo), await loadConnectionSeeds(config));
 
-    const queue = container.get(IN_PROCESS_QUEUE);
+    const consumer = container.get(TYPES.CommandConsumer);
     const worker = makeSyncWorkerHandler({ process: container.get(TYPES.ProcessSyncCommand), logger });
-    await queue.start(
+    await consumer.start(
       (message) =>
         worker(
           message.body,
@@ -44,7 +43,7 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
         ),
       { concurrency: config.WORKER_CONCURRENCY },
     );
-    lifecycle.onStop('sync worker', () => queue.stop());
+    lifecycle.onStop('sync worker', () => consumer.stop());
 
     const server = await startLocalServer({ functions: httpFunctions, container, host: config.HOST, port: config.PORT, logger });
     lifecycle.onStop('http server', () => server.close());
@@ -57,7 +56,15 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
         `webhook for ${connection.scope}: ${baseUrl}/api/github/webhook/${connection.scope}`,
       );
     }
-    if (config.RECONCILE_ON_START) await container.get(TYPES.ReconcileConnections).execute();
+    const reconcile = container.get(TYPES.ReconcileConnections);
+    if (config.RECONCILE_ON_START) await reconcile.execute();
+    if (config.RECONCILE_INTERVAL_MINUTES > 0) {
+      const timer = setInterval(() => {
+        reconcile.execute().catch((error: unknown) => logger.warn({ error: String(error) }, 'reconcile failed; the next tick tries again'));
+      }, config.RECONCILE_INTERVAL_MINUTES * 60_000);
+      timer.unref();
+      lifecycle.onStop('reconcile timer', async () => clearInterval(timer));
+    }
 
     return {
       ...built,

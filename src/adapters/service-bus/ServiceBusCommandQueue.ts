@@ -1,0 +1,108 @@
+import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
+import type { SyncCommand } from '../../domain/SyncCommand';
+import type { CommandQueue, DeadLetter, DeadLetterSelection, ReplayResult, SendOptions } from '../../ports/CommandQueue';
+import { commandOf, toDeadLetter, toMessage } from './commandMessages';
+
+/** How long a dead-letter sweep waits for the next message before it calls the queue drained. */
+const SWEEP_WAIT_MS = 500;
+const BATCH = 100;
+
+/**
+ * Sync commands on an Azure Service Bus queue. Duplicate detection is the queue's (MessageId =
+ * GitHub delivery id), so `send` cannot tell a dropped duplicate and answers true. Dead letters
+ * live in `<queue>/$DeadLetterQueue`: listed by peeking, replayed by sending a copy under a new id
+ * and completing the original, purged by receive-and-delete.
+ */
+export class ServiceBusCommandQueue implements CommandQueue {
+  private readonly sender: ServiceBusSender;
+
+  constructor(
+    private readonly client: ServiceBusClient,
+    private readonly queueName: string,
+  ) {
+    this.sender = client.createSender(queueName);
+  }
+
+  async send(command: SyncCommand, options: SendOptions = {}): Promise<boolean> {
+    await this.sender.sendMessages(toMessage(command, options));
+    return true;
+  }
+
+  async listDeadLetters(): Promise<DeadLetter[]> {
+    const receiver = this.client.createReceiver(this.queueName, { subQueueType: 'deadLetter' });
+    try {
+      const letters: DeadLetter[] = [];
+      for (;;) {
+        const batch = await receiver.peekMessages(BATCH);
+        if (batch.length === 0) return letters;
+        letters.push(...batch.map(toDeadLetter));
+      }
+    } finally {
+      await receiver.close();
+    }
+  }
+
+  async replayDeadLetters(selection: DeadLetterSelection): Promise<ReplayResult> {
+    const wanted = selection === 'all' ? null : new Set(selection.messageIds);
+    const replayed: Array<{ messageId: string; newMessageId: string }> = [];
+    const notReplayable: string[] = [];
+    await this.sweepDeadLetters('peekLock', async (message, receiver) => {
+      const messageId = String(message.messageId ?? '');
+      const command = commandOf(message.body);
+      if ((wanted && !wanted.has(messageId)) || !command) {
+        if (command === null && (!wanted || wanted.has(messageId))) notReplayable.push(messageId);
+        wanted?.delete(messageId);
+        await receiver.abandonMessage(message);
+        return;
+      }
+      wanted?.delete(messageId);
+      const newMessageId = `replay-${globalThis.crypto.randomUUID()}`;
+      const { attempt: _attempt, ...fresh } = command;
+      await this.send({ ...fresh, trigger: 'replay' }, { messageId: newMessageId, replayOf: messageId });
+      await receiver.completeMessage(message);
+      replayed.push({ messageId, newMessageId });
+    });
+    return { replayed, notFound: wanted ? [...wanted] : [], notReplayable };
+  }
+
+  async purgeDeadLetters(): Promise<number> {
+    let purged = 0;
+    await this.sweepDeadLetters('receiveAndDelete', async () => {
+      purged++;
+    });
+    return purged;
+  }
+
+  async close(): Promise<void> {
+    await this.sender.close();
+  }
+
+  /** Visits each dead letter once (abandoned ones come back: a repeat ends the sweep). */
+  private async sweepDeadLetters(
+    receiveMode: 'peekLock' | 'receiveAndDelete',
+    visit: (message: ServiceBusReceivedMessage, receiver: ServiceBusReceiver) => Promise<void>,
+  ): Promise<void> {
+    const receiver = this.client.createReceiver(this.queueName, { subQueueType: 'deadLetter', receiveMode });
+    const seen = new Set<string>();
+    try {
+      for (;;) {
+        const batch = await receiver.receiveMessages(BATCH, { maxWaitTimeInMs: SWEEP_WAIT_MS });
+        if (batch.length === 0) return;
+        let fresh = 0;
+        for (const message of batch) {
+          const key = String(message.sequenceNumber ?? message.messageId);
+          if (seen.has(key)) {
+            if (receiveMode === 'peekLock') await receiver.abandonMessage(message);
+            continue;
+          }
+          seen.add(key);
+          fresh++;
+          await visit(message, receiver);
+        }
+        if (fresh === 0) return;
+      }
+    } finally {
+      await receiver.close();
+    }
+  }
+}
