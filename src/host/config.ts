@@ -28,6 +28,7 @@ export const configSchema = z.object({
   QUEUE_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   QUEUE_DUPLICATE_WINDOW_SECONDS: seconds(600, 1, 7 * 24 * 3600),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  WORKER_ENABLED: bool.default(true),
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   GITHUB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   GITHUB_MAX_RETRY_AFTER_SECONDS: seconds(60, 0, 3600),

@@ -28,22 +28,26 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
   try {
     const connections = await seedConnections(container.get(TYPES.MetadataRepo), await loadConnectionSeeds(config));
 
-    const consumer = container.get(TYPES.CommandConsumer);
-    const worker = makeSyncWorkerHandler({ process: container.get(TYPES.ProcessSyncCommand), logger });
-    await consumer.start(
-      (message) =>
-        worker(
-          message.body,
-          new InvocationContext({
-            invocationId: globalThis.crypto.randomUUID(),
-            functionName: 'syncWorker',
-            triggerMetadata: { messageId: message.messageId, deliveryCount: message.deliveryCount, enqueuedTimeUtc: message.enqueuedAt.toISOString() },
-            logHandler: () => undefined,
-          }),
-        ),
-      { concurrency: config.WORKER_CONCURRENCY },
-    );
-    lifecycle.onStop('sync worker', () => consumer.stop());
+    if (config.WORKER_ENABLED) {
+      const consumer = container.get(TYPES.CommandConsumer);
+      const worker = makeSyncWorkerHandler({ process: container.get(TYPES.ProcessSyncCommand), logger });
+      await consumer.start(
+        (message) =>
+          worker(
+            message.body,
+            new InvocationContext({
+              invocationId: globalThis.crypto.randomUUID(),
+              functionName: 'syncWorker',
+              triggerMetadata: { messageId: message.messageId, deliveryCount: message.deliveryCount, enqueuedTimeUtc: message.enqueuedAt.toISOString() },
+              logHandler: () => undefined,
+            }),
+          ),
+        { concurrency: config.WORKER_CONCURRENCY },
+      );
+      lifecycle.onStop('sync worker', () => consumer.stop());
+    } else {
+      logger.info({}, 'WORKER_ENABLED=false: accepting webhooks only; another process consumes the queue');
+    }
 
     const server = await startLocalServer({ functions: httpFunctions, container, host: config.HOST, port: config.PORT, logger });
     lifecycle.onStop('http server', () => server.close());

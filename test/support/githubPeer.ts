@@ -10,6 +10,8 @@ import type { PeerFault, TerminalFault } from './github-peer/faults';
 import { GitObjectStore, isSafeRefName } from './github-peer/gitObjectStore';
 import { RateLimits, rateLimitHeaders } from './github-peer/rateLimits';
 import * as shapes from './github-peer/representations';
+import { TreeJsonRenderer } from './github-peer/treeJson';
+import type { TreeJsonBody } from './github-peer/treeJson';
 import type { RateBucketView, RepoView, StoredHook } from './github-peer/representations';
 
 export type { PeerFault } from './github-peer/faults';
@@ -64,6 +66,8 @@ interface Reply {
   headers?: Record<string, string>;
   json?: unknown;
   body?: Buffer;
+  /** A body in pieces (cached tree JSON fragments), written without joining them first. */
+  chunks?: TreeJsonBody;
   stream?: { readable: Readable; abort(): void };
 }
 
@@ -116,7 +120,8 @@ export class GitHubPeer {
   private readonly log: PeerRequestRecord[] = [];
   private treeEntryLimit: number;
   private nextHookId = 400_000_001;
-  private readonly treeBodies = new Map<string, Buffer>();
+  private readonly treeBodies = new Map<string, TreeJsonBody>();
+  private readonly treeJson = new TreeJsonRenderer();
 
   private constructor(
     private readonly server: Server,
@@ -283,7 +288,10 @@ export class GitHubPeer {
       body = Buffer.from(JSON.stringify(reply.json), 'utf8');
       headers['content-type'] = 'application/json; charset=utf-8';
     }
-    if (body) headers['content-length'] = String(body.length);
+    // A reset cuts the body in half: simplest on one buffer, and resets are rare.
+    if (reply.chunks && reset) body = Buffer.concat(reply.chunks.chunks, reply.chunks.length);
+    if (reply.chunks && !reset) headers['content-length'] = String(reply.chunks.length);
+    else if (body) headers['content-length'] = String(body.length);
     else if (!reply.stream) headers['content-length'] = '0';
     // Logged before the first byte leaves, so a client that saw the answer also sees the record.
     this.log.push({ ...record, status: reply.status });
@@ -316,6 +324,13 @@ export class GitHubPeer {
         return;
       }
       res.write(body.subarray(0, Math.max(1, body.length >> 1)), () => res.destroy());
+      return;
+    }
+    if (reply.chunks) {
+      // Corked, so the pieces leave in as few writes as the socket takes.
+      res.cork();
+      for (const chunk of reply.chunks.chunks) res.write(chunk);
+      res.end();
       return;
     }
     res.end(body);
@@ -456,14 +471,12 @@ export class GitHubPeer {
     const key = `${view.owner}/${view.name}:${treeSha}:${recursive}:${this.treeEntryLimit}`.toLowerCase();
     let body = this.treeBodies.get(key);
     if (!body) {
-      const entries = await repo.store.tree(treeSha, recursive);
-      const truncated = entries.length > this.treeEntryLimit;
-      const tree = shapes.gitTree(view, treeSha, truncated ? entries.slice(0, this.treeEntryLimit) : entries, truncated);
-      body = Buffer.from(JSON.stringify(tree), 'utf8');
+      const nodes = await repo.store.treeNodes(treeSha, recursive);
+      body = this.treeJson.render(view, treeSha, nodes, recursive, this.treeEntryLimit);
       this.treeBodies.set(key, body);
       if (this.treeBodies.size > TREE_BODY_CACHE_SIZE) this.treeBodies.delete(this.treeBodies.keys().next().value!);
     }
-    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
+    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, chunks: body };
   }
 
   private async getBlob(repo: PeerRepo, view: RepoView, sha: string, accept: string): Promise<Reply> {

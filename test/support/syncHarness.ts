@@ -11,6 +11,9 @@ import { IN_PROCESS_QUEUE } from '../../src/host/modules/queueModule';
 import { diffSnapshots, mirrorableView, snapshotFolder } from './folderSnapshot';
 import { GitHubPeer } from './githubPeer';
 import { GitRepo } from './gitRepo';
+import { ServiceBusPeer } from './serviceBusPeer';
+
+export const SYNC_QUEUE = 'workspace-sync';
 
 export interface HarnessConnection {
   readonly scope: string;
@@ -32,20 +35,28 @@ export class SyncHarness {
     readonly token: string,
     readonly webhookSecret: string,
     readonly tablePrefix: string,
+    /** Set when the harness runs the queue on Service Bus (the AMQP test peer). */
+    readonly serviceBus: ServiceBusPeer | undefined,
   ) {}
 
   host: LocalHost | undefined;
   readonly repos = new Map<string, GitRepo>();
   private connections: HarnessConnection[] = [];
 
-  static async create(options: { treeEntryLimit?: number } = {}): Promise<SyncHarness> {
+  static async create(options: { treeEntryLimit?: number; queue?: 'in-process' | 'service-bus'; lockDurationMs?: number } = {}): Promise<SyncHarness> {
     const azurite = await EmbeddedAzurite.start({});
+    const serviceBus =
+      options.queue === 'service-bus'
+        ? await ServiceBusPeer.start({
+            queues: { [SYNC_QUEUE]: { lockDurationMs: options.lockDurationMs ?? 5_000, maxDeliveryCount: 3, duplicateDetectionWindowMs: 600_000 } },
+          })
+        : undefined;
     const peer = await GitHubPeer.start(options.treeEntryLimit === undefined ? {} : { treeEntryLimit: options.treeEntryLimit });
     const token = `ghp_test_${randomBytes(12).toString('hex')}`;
     peer.addToken(token);
     const workspaceRoot = await mkdtemp(join(tmpdir(), 'wsync-workspace-'));
     const prefix = `t${randomBytes(4).toString('hex')}`;
-    return new SyncHarness(azurite, peer, workspaceRoot, token, randomBytes(32).toString('hex'), prefix);
+    return new SyncHarness(azurite, peer, workspaceRoot, token, randomBytes(32).toString('hex'), prefix, serviceBus);
   }
 
   /** A new repository served by the peer as `fullName`. */
@@ -84,6 +95,7 @@ export class SyncHarness {
       QUEUE_RETRY_BASE_MS: '50',
       QUEUE_MAX_DELIVERY_COUNT: '3',
       GITHUB_RETRIES: '1',
+      ...(this.serviceBus ? { COMMAND_QUEUE: 'service-bus', ServiceBusConnection: this.serviceBus.connectionString, SYNC_QUEUE_NAME: SYNC_QUEUE } : {}),
       ...extra,
     };
   }
@@ -114,9 +126,24 @@ export class SyncHarness {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  /** Waits until the worker has nothing in flight and nothing due soon. */
+  /** Waits until the worker has nothing in flight and nothing due within `horizonMs`. */
   async idle(horizonMs = 2_000): Promise<void> {
-    await this.host!.container.get(IN_PROCESS_QUEUE).idle(horizonMs);
+    if (!this.serviceBus) {
+      await this.host!.container.get(IN_PROCESS_QUEUE).idle(horizonMs);
+      return;
+    }
+    // Service Bus: quiet = nothing active or locked, and no scheduled message due within the horizon.
+    const deadline = Date.now() + 60_000;
+    let quietSince = 0;
+    while (Date.now() < deadline) {
+      const stats = this.serviceBus.stats(SYNC_QUEUE);
+      const busy = stats.active + stats.locked > 0 || (stats.nextScheduledAt !== undefined && stats.nextScheduledAt <= Date.now() + horizonMs);
+      if (busy) quietSince = 0;
+      else if (quietSince === 0) quietSince = Date.now();
+      else if (Date.now() - quietSince > 300) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the Service Bus queue did not go quiet within 60 s');
   }
 
   scopePath(scope: string): string {
@@ -153,6 +180,7 @@ export class SyncHarness {
   async dispose(): Promise<void> {
     await this.stopHost();
     await this.peer.stop();
+    await this.serviceBus?.stop();
     await this.azurite.stop();
     for (const repo of this.repos.values()) await repo.dispose();
     await rm(this.workspaceRoot, { recursive: true, force: true });

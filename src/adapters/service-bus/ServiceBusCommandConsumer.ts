@@ -52,7 +52,8 @@ export class ServiceBusCommandConsumer implements CommandConsumer {
       settlement = await handler({
         messageId: String(message.messageId ?? ''),
         body: message.body,
-        deliveryCount: message.deliveryCount ?? 1,
+        // AMQP's delivery-count counts prior attempts; ours counts this one too.
+        deliveryCount: (message.deliveryCount ?? 0) + 1,
         enqueuedAt: message.enqueuedTimeUtc ?? new Date(),
       });
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
+import Long from 'long';
 import type { SyncCommand } from '../../domain/SyncCommand';
 import type { CommandQueue, DeadLetter, DeadLetterSelection, ReplayResult, SendOptions } from '../../ports/CommandQueue';
 import { commandOf, toDeadLetter, toMessage } from './commandMessages';
@@ -32,10 +33,15 @@ export class ServiceBusCommandQueue implements CommandQueue {
     const receiver = this.client.createReceiver(this.queueName, { subQueueType: 'deadLetter' });
     try {
       const letters: DeadLetter[] = [];
+      // Always from an explicit sequence number: the SDK shares its peek cursor between receivers.
+      let from = Long.ZERO;
       for (;;) {
-        const batch = await receiver.peekMessages(BATCH);
+        const batch = await receiver.peekMessages(BATCH, { fromSequenceNumber: from });
         if (batch.length === 0) return letters;
         letters.push(...batch.map(toDeadLetter));
+        const last = batch.at(-1)!.sequenceNumber;
+        if (!last) return letters;
+        from = last.add(1);
       }
     } finally {
       await receiver.close();

@@ -22,6 +22,11 @@ interface PendingCommand {
 /** Object names we pass to git: hex SHAs and `<sha>^{tree}`-style peels, never whitespace. */
 const SAFE_NAME = /^[0-9A-Za-z._/^{}~-]+$/;
 
+/** Whether CatFileBatch will ask git about `name` (others answer null without asking). */
+export function isBatchObjectName(name: string): boolean {
+  return SAFE_NAME.test(name);
+}
+
 /**
  * One long-lived `git cat-file --batch-command --buffer` process: object lookups cost a pipe
  * round trip (well under a millisecond) instead of a process start. Commands are answered in
@@ -53,36 +58,12 @@ export class CatFileBatch {
    * followed by a single flush, so git answers them all in one buffered burst.
    */
   infoMany(names: readonly string[]): Promise<Array<GitObjectInfo | null>> {
-    const results = new Array<GitObjectInfo | null>(names.length).fill(null);
-    const commands: string[] = [];
-    const slots: number[] = [];
-    names.forEach((name, index) => {
-      if (SAFE_NAME.test(name)) {
-        commands.push(`info ${name}\n`);
-        slots.push(index);
-      }
-    });
-    if (commands.length === 0) return Promise.resolve(results);
-    if (this.closed) return Promise.reject(new Error('cat-file closed'));
-    const child = this.ensureChild();
-    return new Promise((resolve, reject) => {
-      let answered = 0;
-      let failed = false;
-      slots.forEach((slot) => {
-        this.pending.push({
-          withContent: false,
-          resolve: (value) => {
-            results[slot] = value as GitObjectInfo | null;
-            if (++answered === slots.length) resolve(results);
-          },
-          reject: (error) => {
-            if (!failed) reject(error);
-            failed = true;
-          },
-        });
-      });
-      child.stdin.write(`${commands.join('')}flush\n`);
-    });
+    return this.sendMany('info', names, false) as Promise<Array<GitObjectInfo | null>>;
+  }
+
+  /** Type, size and bytes of many objects in one round trip (see infoMany). */
+  contentsMany(names: readonly string[]): Promise<Array<GitObject | null>> {
+    return this.sendMany('contents', names, true) as Promise<Array<GitObject | null>>;
   }
 
   close(): void {
@@ -98,6 +79,32 @@ export class CatFileBatch {
     return new Promise((resolve, reject) => {
       this.pending.push({ withContent, resolve, reject });
       child.stdin.write(`${command}\nflush\n`);
+    });
+  }
+
+  private sendMany(verb: 'info' | 'contents', names: readonly string[], withContent: boolean): Promise<Array<GitObject | GitObjectInfo | null>> {
+    const results = new Array<GitObject | GitObjectInfo | null>(names.length).fill(null);
+    const slots = names.flatMap((name, index) => (SAFE_NAME.test(name) ? [index] : []));
+    if (slots.length === 0) return Promise.resolve(results);
+    if (this.closed) return Promise.reject(new Error('cat-file closed'));
+    const child = this.ensureChild();
+    return new Promise((resolve, reject) => {
+      let answered = 0;
+      let failed = false;
+      for (const slot of slots) {
+        this.pending.push({
+          withContent,
+          resolve: (value) => {
+            results[slot] = value;
+            if (++answered === slots.length) resolve(results);
+          },
+          reject: (error) => {
+            if (!failed) reject(error);
+            failed = true;
+          },
+        });
+      }
+      child.stdin.write(`${slots.map((slot) => `${verb} ${names[slot]}\n`).join('')}flush\n`);
     });
   }
 

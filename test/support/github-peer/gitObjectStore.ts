@@ -1,10 +1,11 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CatFileBatch } from './catFileBatch';
+import { CatFileBatch, isBatchObjectName } from './catFileBatch';
 import type { GitObject, GitObjectInfo } from './catFileBatch';
 import type { GitPerson, ParsedCommit, TreeEntry } from './representations';
 import { isoSeconds } from './representations';
 import { runGitOrNull, spawnGit } from './runGit';
 import { TreeListings } from './treeListings';
+import type { TreeNodes } from './treeListings';
 
 const HEX_SHA = /^[0-9a-f]{4,40}$/i;
 
@@ -33,7 +34,7 @@ export class GitObjectStore {
 
   constructor(readonly dir: string) {
     this.batch = new CatFileBatch(dir);
-    this.listings = new TreeListings(this.batch);
+    this.listings = new TreeListings(dir, this.batch);
   }
 
   /** Commit SHA at `refs/heads/<branch>`, or null. */
@@ -77,6 +78,11 @@ export class GitObjectStore {
     return this.listings.list(treeSha, recursive);
   }
 
+  /** The tree objects behind tree(), by SHA, for callers that render listings themselves. */
+  treeNodes(treeSha: string, recursive: boolean): Promise<TreeNodes> {
+    return this.listings.nodes(treeSha, recursive);
+  }
+
   /**
    * A gzip tarball of the commit with every path under `prefix`, as codeload serves it. The
    * caller must consume or destroy stdout; close() kills whatever is still running.
@@ -112,7 +118,13 @@ export class GitObjectStore {
     return ref.length === 40 ? null : byObject();
   }
 
+  /**
+   * The object a name such as `refs/heads/main^{commit}` resolves to. cat-file resolves refs as
+   * rev-parse does and reads them afresh on every lookup (loose ref files, stat-checked
+   * packed-refs), so branches moved by tests are seen at once, without a process per request.
+   */
   private async revParse(name: string): Promise<string | null> {
+    if (isBatchObjectName(name)) return (await this.batch.info(name))?.sha ?? null;
     const out = await runGitOrNull(this.dir, ['rev-parse', '--verify', '-q', name]);
     return out ? out.trim() : null;
   }

@@ -1,15 +1,30 @@
 import type { CatFileBatch } from './catFileBatch';
 import type { TreeEntry } from './representations';
+import { runGitBuffer } from './runGit';
 import { parseTreeObject } from './treeObject';
 import type { RawTreeEntry } from './treeObject';
 
-/** A tree's own entries with blob sizes filled in; sub-trees are looked up by SHA. */
-type TreeNode = ReadonlyArray<RawTreeEntry & { readonly size?: number }>;
+/** An entry of one tree object, with its size when it is a blob (as `ls-tree -l` shows). */
+export interface TreeNodeEntry extends RawTreeEntry {
+  readonly size?: number;
+}
+
+/** A tree's own entries in git's order; sub-trees are looked up by SHA. */
+export interface TreeNode {
+  readonly entries: readonly TreeNodeEntry[];
+  /** SHAs of the tree entries, so a walk over cached nodes skips their blobs. */
+  readonly subtrees: readonly string[];
+}
+
+/** Every tree node a listing needs, by tree SHA. */
+export type TreeNodes = ReadonlyMap<string, TreeNode>;
 
 /** Entries kept across cached tree nodes (~150 bytes each): ten 10,000-file repositories. */
 const NODE_CACHE_ENTRIES = 200_000;
 /** Blob sizes kept by SHA, so a changed tree only asks git about its new blobs. */
 const BLOB_SIZE_CACHE = 200_000;
+/** Uncached trees at one depth from which a single whole `ls-tree` beats reading objects. */
+const WHOLE_LISTING_THRESHOLD = 64;
 
 /**
  * Listings of git trees as `git ls-tree [-r -t] -l` prints them, built from tree objects read
@@ -20,35 +35,27 @@ const BLOB_SIZE_CACHE = 200_000;
  */
 export class TreeListings {
   /** LRU by insertion order: a hit moves the node to the end. */
-  private readonly nodes = new Map<string, TreeNode>();
+  private readonly cache = new Map<string, TreeNode>();
   private cachedEntries = 0;
   private readonly blobSizes = new Map<string, number>();
 
-  constructor(private readonly objects: CatFileBatch) {}
+  constructor(
+    private readonly dir: string,
+    private readonly objects: CatFileBatch,
+  ) {}
 
   /** Entries of a tree, all the way down when `recursive` (each tree before its contents). */
   async list(treeSha: string, recursive: boolean): Promise<TreeEntry[]> {
-    const nodes = await this.load(treeSha, recursive);
-    const out: TreeEntry[] = [];
-    const walk = (sha: string, prefix: string): void => {
-      for (const entry of nodes.get(sha)!) {
-        const path = prefix + entry.name;
-        if (entry.type === 'blob') out.push({ path, mode: entry.mode, type: entry.type, sha: entry.sha, size: entry.size! });
-        else out.push({ path, mode: entry.mode, type: entry.type, sha: entry.sha });
-        if (recursive && entry.type === 'tree') walk(entry.sha, `${path}/`);
-      }
-    };
-    walk(treeSha, '');
-    return out;
+    return flattenTree(await this.nodes(treeSha, recursive), treeSha, recursive);
   }
 
   /**
-   * Every tree node the listing needs, by SHA: cached ones, plus the others read breadth-first
-   * (one pipelined batch of `contents` per depth level), then one batch of `info` for the
-   * sizes of blobs never seen before. Held in a local map so that cache eviction during a huge
-   * listing cannot lose a node the walk still needs.
+   * Every tree node the listing of `rootSha` needs, by SHA: cached ones, plus the others read
+   * breadth-first (one pipelined batch of `contents` per depth level), then one batch of `info`
+   * for the sizes of blobs never seen before. Returned as a map of its own so that cache
+   * eviction during a huge listing cannot lose a node the caller still needs.
    */
-  private async load(rootSha: string, recursive: boolean): Promise<Map<string, TreeNode>> {
+  async nodes(rootSha: string, recursive: boolean): Promise<TreeNodes> {
     const nodes = new Map<string, TreeNode>();
     const read = new Map<string, RawTreeEntry[]>();
     let level = [rootSha];
@@ -59,7 +66,10 @@ export class TreeListings {
         if (cached) nodes.set(sha, cached);
         else missing.push(sha);
       }
-      const objects = await Promise.all(missing.map((sha) => this.objects.contents(sha)));
+      // Nothing known about a wide level: likely a first listing. One `ls-tree` reads every
+      // tree in C, about twice as fast as parsing thousands of tree objects here.
+      if (recursive && missing.length >= WHOLE_LISTING_THRESHOLD) return this.listWhole(rootSha);
+      const objects = await this.objects.contentsMany(missing);
       objects.forEach((object, i) => {
         if (!object || object.type !== 'tree') throw new Error(`tree ${missing[i]} is missing from the repository`);
         read.set(missing[i]!, parseTreeObject(object.content));
@@ -67,15 +77,62 @@ export class TreeListings {
       if (!recursive) break;
       const next = new Set<string>();
       for (const sha of level) {
-        for (const entry of nodes.get(sha) ?? read.get(sha)!) {
-          if (entry.type === 'tree' && !nodes.has(entry.sha) && !read.has(entry.sha)) next.add(entry.sha);
-        }
+        const subtrees = nodes.get(sha)?.subtrees ?? read.get(sha)!.filter((entry) => entry.type === 'tree').map((entry) => entry.sha);
+        for (const subtree of subtrees) if (!nodes.has(subtree) && !read.has(subtree)) next.add(subtree);
       }
       level = [...next];
     }
     await this.learnBlobSizes(read.values());
     for (const [sha, entries] of read) {
-      const node: TreeNode = entries.map((entry) => (entry.type === 'blob' ? { ...entry, size: this.blobSizes.get(entry.sha)! } : entry));
+      const node = treeNode(entries.map((entry) => (entry.type === 'blob' ? { ...entry, size: this.blobSizes.get(entry.sha)! } : entry)));
+      nodes.set(sha, node);
+      this.remember(sha, node);
+    }
+    this.trimBlobSizes();
+    return nodes;
+  }
+
+  /** Every tree node under `rootSha` from one `git ls-tree -r -t -z -l`, cached as they come. */
+  private async listWhole(rootSha: string): Promise<TreeNodes> {
+    const out = await runGitBuffer(this.dir, ['ls-tree', '-r', '-t', '-z', '-l', rootSha]);
+    // Entries grouped by the path of their tree; ls-tree keeps each tree's own order.
+    const byPath = new Map<string, TreeNodeEntry[]>([['', []]]);
+    const treeShas = new Map<string, string>([['', rootSha]]);
+    for (let start = 0; start < out.length; ) {
+      let end = out.indexOf(0, start);
+      if (end < 0) end = out.length;
+      // `<mode> <type> <sha> <size>\t<path>`; the path is raw with -z (tabs, newlines and all).
+      const record = out.toString('utf8', start, end);
+      start = end + 1;
+      const tab = record.indexOf('\t');
+      const typeAt = record.indexOf(' ') + 1;
+      const shaAt = record.indexOf(' ', typeAt) + 1;
+      const mode = record.slice(0, typeAt - 1);
+      const type = record.slice(typeAt, shaAt - 1) as TreeNodeEntry['type'];
+      const sha = record.slice(shaAt, shaAt + 40);
+      const size = record.slice(shaAt + 40, tab); // right-aligned with spaces, "-" for non-blobs
+      const path = record.slice(tab + 1);
+      const slash = path.lastIndexOf('/');
+      const name = path.slice(slash + 1);
+      const siblings = byPath.get(slash < 0 ? '' : path.slice(0, slash));
+      if (!siblings) throw new Error(`ls-tree listed ${path} before its folder`);
+      if (type === 'blob') {
+        siblings.push({ name, mode, type, sha, size: Number(size) });
+        this.blobSizes.set(sha, Number(size));
+      } else {
+        siblings.push({ name, mode, type, sha });
+      }
+      if (type === 'tree') {
+        byPath.set(path, []);
+        treeShas.set(path, sha);
+      }
+    }
+    const nodes = new Map<string, TreeNode>();
+    for (const [path, entries] of byPath) {
+      const sha = treeShas.get(path)!;
+      // Identical folders share one SHA: the first path's entries stand for all of them.
+      if (nodes.has(sha)) continue;
+      const node = treeNode(entries);
       nodes.set(sha, node);
       this.remember(sha, node);
     }
@@ -106,22 +163,41 @@ export class TreeListings {
   }
 
   private cachedNode(sha: string): TreeNode | undefined {
-    const node = this.nodes.get(sha);
+    const node = this.cache.get(sha);
     if (node) {
-      this.nodes.delete(sha);
-      this.nodes.set(sha, node);
+      this.cache.delete(sha);
+      this.cache.set(sha, node);
     }
     return node;
   }
 
   private remember(sha: string, node: TreeNode): void {
-    if (this.nodes.has(sha)) return;
-    this.nodes.set(sha, node);
-    this.cachedEntries += node.length;
-    for (const [oldSha, oldNode] of this.nodes) {
+    if (this.cache.has(sha)) return;
+    this.cache.set(sha, node);
+    this.cachedEntries += node.entries.length;
+    for (const [oldSha, oldNode] of this.cache) {
       if (this.cachedEntries <= NODE_CACHE_ENTRIES || oldSha === sha) break;
-      this.nodes.delete(oldSha);
-      this.cachedEntries -= oldNode.length;
+      this.cache.delete(oldSha);
+      this.cachedEntries -= oldNode.entries.length;
     }
   }
+}
+
+function treeNode(entries: readonly TreeNodeEntry[]): TreeNode {
+  return { entries, subtrees: entries.filter((entry) => entry.type === 'tree').map((entry) => entry.sha) };
+}
+
+/** The `ls-tree` listing of `rootSha`: paths from the root, each tree before its contents. */
+export function flattenTree(nodes: TreeNodes, rootSha: string, recursive: boolean): TreeEntry[] {
+  const out: TreeEntry[] = [];
+  const walk = (sha: string, prefix: string): void => {
+    for (const entry of nodes.get(sha)!.entries) {
+      const path = prefix + entry.name;
+      if (entry.type === 'blob') out.push({ path, mode: entry.mode, type: entry.type, sha: entry.sha, size: entry.size! });
+      else out.push({ path, mode: entry.mode, type: entry.type, sha: entry.sha });
+      if (recursive && entry.type === 'tree') walk(entry.sha, `${path}/`);
+    }
+  };
+  walk(rootSha, '');
+  return out;
 }
