@@ -71,7 +71,8 @@ function post(agent: Agent, url: string, body: string, headers: Record<string, s
 
 /** `npm start`'s process with the worker off, so only webhook intake is measured. */
 async function startService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [resolve(__dirname, '../src/host/main.js')], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, '../src/host/main.js')], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error('service did not start within 30 s')), 30_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -82,6 +83,9 @@ async function startService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProce
       }
     });
     child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
+  }).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
   });
   return { child, url };
 }
@@ -121,7 +125,8 @@ export async function webhookBench(): Promise<void> {
     SECRET_STORE: 'env',
     WEBHOOK_SECRET: SECRET,
     GITHUB_TOKEN: 'unused',
-    LOG_LEVEL: 'warn',
+    // info, as in production (one line per webhook), and the start-up line we wait for.
+    LOG_LEVEL: 'info',
     WORKER_ENABLED: 'false',
     RECONCILE_ON_START: 'false',
     CONNECTIONS: JSON.stringify([{ scope: 'GLOBAL', repository: 'bench/scripts', branch: 'main', tokenRef: 'GITHUB_TOKEN', webhookSecretRef: 'WEBHOOK_SECRET' }]),
@@ -131,13 +136,16 @@ export async function webhookBench(): Promise<void> {
     const reference = await fire(bare.url);
     await bare.close();
 
-    const inProcess = await startService({ ...base, TABLES_PREFIX: 'benchA', COMMAND_QUEUE: 'in-process' });
-    const viaMemory = await fire(inProcess.url);
-    await stopService(inProcess.child);
-
-    const onBus = await startService({ ...base, TABLES_PREFIX: 'benchB', COMMAND_QUEUE: 'service-bus', ServiceBusConnection: serviceBus.connectionString });
-    const viaBus = await fire(onBus.url);
-    await stopService(onBus.child);
+    const measure = async (env: NodeJS.ProcessEnv): Promise<LatencyFigures> => {
+      const service = await startService({ ...base, ...env });
+      try {
+        return await fire(service.url);
+      } finally {
+        await stopService(service.child);
+      }
+    };
+    const viaMemory = await measure({ TABLES_PREFIX: 'benchA', COMMAND_QUEUE: 'in-process' });
+    const viaBus = await measure({ TABLES_PREFIX: 'benchB', COMMAND_QUEUE: 'service-bus', ServiceBusConnection: serviceBus.connectionString });
     const queued = serviceBus.stats('workspace-sync');
 
     console.log(`\nwebhook benchmark (${DELIVERIES} signed deliveries, ${CONCURRENCY} concurrent)`);

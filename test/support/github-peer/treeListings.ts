@@ -95,9 +95,18 @@ export class TreeListings {
   /** Every tree node under `rootSha` from one `git ls-tree -r -t -z -l`, cached as they come. */
   private async listWhole(rootSha: string): Promise<TreeNodes> {
     const out = await runGitBuffer(this.dir, ['ls-tree', '-r', '-t', '-z', '-l', rootSha]);
-    // Entries grouped by the path of their tree; ls-tree keeps each tree's own order.
-    const byPath = new Map<string, TreeNodeEntry[]>([['', []]]);
-    const treeShas = new Map<string, string>([['', rootSha]]);
+    const nodes = new Map<string, TreeNode>();
+    // ls-tree lists each tree right before its contents, so an entry's folder is always on the
+    // stack of folders being filled; each folder keeps git's order of its entries.
+    const root = { prefix: '', sha: rootSha, entries: [] as TreeNodeEntry[] };
+    const open = [root];
+    const close = (folder: typeof root): void => {
+      // Identical folders share one SHA: the first path's entries stand for all of them.
+      if (nodes.has(folder.sha)) return;
+      const node = treeNode(folder.entries);
+      nodes.set(folder.sha, node);
+      this.remember(folder.sha, node);
+    };
     for (let start = 0; start < out.length; ) {
       let end = out.indexOf(0, start);
       if (end < 0) end = out.length;
@@ -110,32 +119,20 @@ export class TreeListings {
       const mode = record.slice(0, typeAt - 1);
       const type = record.slice(typeAt, shaAt - 1) as TreeNodeEntry['type'];
       const sha = record.slice(shaAt, shaAt + 40);
-      const size = record.slice(shaAt + 40, tab); // right-aligned with spaces, "-" for non-blobs
       const path = record.slice(tab + 1);
-      const slash = path.lastIndexOf('/');
-      const name = path.slice(slash + 1);
-      const siblings = byPath.get(slash < 0 ? '' : path.slice(0, slash));
-      if (!siblings) throw new Error(`ls-tree listed ${path} before its folder`);
+      while (open.length > 1 && !path.startsWith(open[open.length - 1]!.prefix)) close(open.pop()!);
+      const folder = open[open.length - 1]!;
+      const name = path.slice(folder.prefix.length);
       if (type === 'blob') {
-        siblings.push({ name, mode, type, sha, size: Number(size) });
-        this.blobSizes.set(sha, Number(size));
+        const size = Number(record.slice(shaAt + 40, tab)); // right-aligned with spaces
+        folder.entries.push({ name, mode, type, sha, size });
+        this.blobSizes.set(sha, size);
       } else {
-        siblings.push({ name, mode, type, sha });
+        folder.entries.push({ name, mode, type, sha });
       }
-      if (type === 'tree') {
-        byPath.set(path, []);
-        treeShas.set(path, sha);
-      }
+      if (type === 'tree') open.push({ prefix: `${path}/`, sha, entries: [] });
     }
-    const nodes = new Map<string, TreeNode>();
-    for (const [path, entries] of byPath) {
-      const sha = treeShas.get(path)!;
-      // Identical folders share one SHA: the first path's entries stand for all of them.
-      if (nodes.has(sha)) continue;
-      const node = treeNode(entries);
-      nodes.set(sha, node);
-      this.remember(sha, node);
-    }
+    while (open.length > 0) close(open.pop()!);
     this.trimBlobSizes();
     return nodes;
   }
