@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { EmbeddedAzurite } from '../src/adapters/azure-tables/EmbeddedAzurite';
 import { ServiceBusPeer } from '../test/support/serviceBusPeer';
+import { startServiceProcess, stopServiceProcess } from '../test/support/serviceProcess';
 
 const DELIVERIES = Number(process.env.BENCH_WEBHOOKS ?? 5_000);
 const CONCURRENCY = 32;
@@ -69,33 +68,6 @@ function post(agent: Agent, url: string, body: string, headers: Record<string, s
   });
 }
 
-/** `npm start`'s process with the worker off, so only webhook intake is measured. */
-async function startService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, '../src/host/main.js')], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error('service did not start within 30 s')), 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /listening on (http:\/\/[^\s"]+)\/api/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
-  }).catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  return { child, url };
-}
-
-async function stopService(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /** A bare node:http server answering 202 to the same requests: the floor for our figures. */
 async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
@@ -137,11 +109,12 @@ export async function webhookBench(): Promise<void> {
     await bare.close();
 
     const measure = async (env: NodeJS.ProcessEnv): Promise<LatencyFigures> => {
-      const service = await startService({ ...base, ...env });
+      const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const service = await startServiceProcess({ ...base, ...env }, nodeArgs);
       try {
         return await fire(service.url);
       } finally {
-        await stopService(service.child);
+        await stopServiceProcess(service.child);
       }
     };
     const viaMemory = await measure({ TABLES_PREFIX: 'benchA', COMMAND_QUEUE: 'in-process' });

@@ -1,37 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitRepo } from '../support/gitRepo';
+import { SERVICE_MAIN, startServiceProcess, stopServiceProcess } from '../support/serviceProcess';
 import { SyncHarness } from '../support/syncHarness';
 
-const MAIN = resolve(__dirname, '../../dist/src/host/main.js');
 const REPO = 'acme/crash';
 const FILES = 3_000;
 const oldContent = (i: number) => `old content of file ${i}\n`;
 const newContent = (i: number) => `new content of file ${i}, which is longer than the old one\n`.repeat(3);
 const fileName = (i: number) => `scripts/part-${Math.floor(i / 500)}/file-${String(i).padStart(4, '0')}.txt`;
 
-/** Starts `node dist/src/host/main.js` (what `npm start` runs) and resolves its base URL from the log. */
-async function startProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line within 20 s; stderr: ${stderr}`)), 20_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /listening on (http:\/\/[^\s"]+)\/api/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening; stderr: ${stderr}`)));
-  });
-  return { child, url };
-}
+const startProcess = (env: NodeJS.ProcessEnv) => startServiceProcess({ ...env, LOG_LEVEL: 'info' });
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, pollMs = 100): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -48,7 +30,7 @@ describe('a process killed with SIGKILL during the commit step', () => {
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
+    if (!existsSync(SERVICE_MAIN)) throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
     h = await SyncHarness.create();
     repo = await h.repo(REPO);
   });
@@ -90,8 +72,7 @@ describe('a process killed with SIGKILL during the commit step', () => {
     await post('crash-new');
     const firstFile = join(h.scopePath('org-crash'), fileName(0));
     const commitStarted = await waitFor(async () => (await readFile(firstFile, 'utf8').catch(() => '')) === newContent(0), 60_000, 2);
-    child.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
+    await stopServiceProcess(child, 'SIGKILL');
     expect(commitStarted).toBe(true);
 
     // Right after the kill: each file is wholly old or wholly new, and no temp file sits in the scope folder.
@@ -115,8 +96,7 @@ describe('a process killed with SIGKILL during the commit step', () => {
     // The run the killed process left behind is closed, not shown as running forever.
     expect(runs.filter((run) => run.status === 'running')).toEqual([]);
     expect(runs.some((run) => run.error?.code === 'Abandoned')).toBe(true);
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
+    expect(await stopServiceProcess(child)).toBe(0); // SIGTERM: a graceful stop
     child = undefined;
   }, 180_000);
 });

@@ -1,17 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { InvocationContext } from '@azure/functions';
 import { ServiceBusClient } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeReconcileHandler } from '../../src/functions/reconcile';
 import { TYPES } from '../../src/host/identifiers';
 import type { GitRepo } from '../support/gitRepo';
+import { startServiceProcess, stopServiceProcess } from '../support/serviceProcess';
 import { SYNC_QUEUE, SyncHarness } from '../support/syncHarness';
 
 const REPO = 'acme/bus';
-const MAIN = resolve(__dirname, '../../dist/src/host/main.js');
 
 /** The worker on Service Bus (the AMQP test peer) through the real @azure/service-bus SDK. */
 describe('sync commands on Service Bus', () => {
@@ -136,20 +133,7 @@ describe('sync commands on Service Bus', () => {
     for (let i = 0; i < 40; i++) await repo.write(`kill/${i}.txt`, `file ${i}\n`);
     await repo.commit('many');
     const env = h.env({ SYNC_LEASE_TTL_SECONDS: '3', SYNC_ARCHIVE_THRESHOLD: '1000', SYNC_FETCH_CONCURRENCY: '1', LOG_LEVEL: 'info' });
-    const start = async (): Promise<{ child: ChildProcess; url: string }> => {
-      const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-      const url = await new Promise<string>((resolveUrl, reject) => {
-        const timer = setTimeout(() => reject(new Error('no listening line within 20 s')), 20_000);
-        createInterface({ input: child.stdout! }).on('line', (line) => {
-          const match = /listening on (http:\/\/[^\s"]+)\/api/.exec(line);
-          if (match) {
-            clearTimeout(timer);
-            resolveUrl(match[1]!);
-          }
-        });
-      });
-      return { child, url };
-    };
+    const start = () => startServiceProcess(env);
     let proc = await start();
     h.peer.injectFault({ kind: 'delay', ms: 100, times: 40, match: /\/git\/blobs\// });
     const payload = JSON.stringify({ ref: 'refs/heads/main', after: await repo.head(), deleted: false, repository: { full_name: REPO } });
@@ -166,8 +150,7 @@ describe('sync commands on Service Bus', () => {
     expect(response.status).toBe(202);
     await new Promise((r) => setTimeout(r, 1_200)); // mid-fetch: the message is locked by this process
     expect(h.serviceBus!.stats(SYNC_QUEUE).locked).toBe(1);
-    proc.child.kill('SIGKILL');
-    await new Promise((r) => proc.child.once('exit', r));
+    await stopServiceProcess(proc.child, 'SIGKILL');
     h.peer.clearFaults();
 
     proc = await start();
@@ -178,8 +161,7 @@ describe('sync commands on Service Bus', () => {
       }
       await expectMirrors();
     } finally {
-      proc.child.kill('SIGTERM');
-      await new Promise((r) => proc.child.once('exit', r));
+      expect(await stopServiceProcess(proc.child)).toBe(0); // SIGTERM: a graceful stop
     }
   }, 120_000);
 });
