@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkFunctionsHostConfig } from '../../src/host/appContainer';
 import { configSchema, loadConfig } from '../../src/host/config';
 import { httpFunctions } from '../../src/functions/index';
 
@@ -26,6 +27,11 @@ describe('Azure Functions app files', () => {
     const known = new Set([...Object.keys(configSchema.shape), ...hostSettings]);
     expect(Object.keys(values).filter((name) => !known.has(name))).toEqual([]);
     expect(values[config.SERVICEBUS_CONNECTION_SETTING]).toContain('UseDevelopmentEmulator=true');
+    expect(() => checkFunctionsHostConfig(config)).not.toThrow();
+  });
+
+  it('refuses the one-process defaults under the Functions host, naming the settings', () => {
+    expect(() => checkFunctionsHostConfig(loadConfig({}))).toThrow(/COMMAND_QUEUE[\s\S]*TABLES_CONNECTION_STRING/);
   });
 
   it('every HTTP function has a unique name and route, and the webhook stays anonymous (HMAC-authenticated)', () => {
