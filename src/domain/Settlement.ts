@@ -16,3 +16,8 @@ export type Settlement =
  * `BranchNotFound`, `TokenMissing`, `EmptySource`, `UnknownScope`).
  */
 export type DeadLetterReason = 'SyncRetriesExhausted' | 'MalformedCommand' | 'UnknownScope' | (string & {});
+
+/** Message id of a retry: derived from the delivery's, distinct per attempt (duplicate detection keeps it). */
+export function retryMessageId(deliveredMessageId: string, retry: Extract<Settlement, { kind: 'retry' }>): string {
+  return `${deliveredMessageId}:attempt-${retry.command.attempt ?? 2}`;
+}

@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ProcessSyncCommand } from '../domain/ProcessSyncCommand';
-import type { Settlement } from '../domain/Settlement';
+import { retryMessageId, type Settlement } from '../domain/Settlement';
 import type { CommandQueue } from '../ports/CommandQueue';
 import type { Logger } from '../ports/Logger';
 import { loadConfig } from '../host/config';
@@ -44,7 +44,7 @@ export async function settleInFunctionsHost(settlement: Settlement, queue: Comma
     case 'complete':
       return;
     case 'retry':
-      await queue.send(settlement.command, { messageId: `${messageId}:attempt-${settlement.command.attempt ?? 2}`, scheduledAt: settlement.notBefore });
+      await queue.send(settlement.command, { messageId: retryMessageId(messageId, settlement), scheduledAt: settlement.notBefore });
       return;
     case 'dead-letter':
       throw new Error(`${settlement.reason}: ${settlement.description}`);

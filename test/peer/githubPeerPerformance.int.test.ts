@@ -5,6 +5,7 @@
  * Tree listings of a new commit reuse what the peer cached for the commit before it, so they
  * are also checked byte for byte against git.
  */
+import { randomBytes } from 'node:crypto';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as shapes from '../support/github-peer/representations';
@@ -14,7 +15,8 @@ import { GitRepo } from '../support/gitRepo';
 import { GitHubPeer } from '../support/githubPeer';
 
 const FILES = 10_000;
-const TOKEN = 'ghp_perfPeerToken00000000000000000000000';
+// Generated per run: tests never carry anything that looks like a real credential.
+const TOKEN = `perf-${randomBytes(12).toString('hex')}`;
 
 let repo: GitRepo;
 let peer: GitHubPeer;

@@ -1,5 +1,5 @@
-import type { Settlement } from '../../domain/Settlement';
-import type { SyncCommand } from '../../domain/SyncCommand';
+import { retryMessageId, type Settlement } from '../../domain/Settlement';
+import { readSyncCommand, replayCommand, replayMessageId, type SyncCommand } from '../../domain/SyncCommand';
 import type {
   CommandConsumer,
   CommandHandler,
@@ -65,9 +65,8 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
         notReplayable.push(letter.messageId);
         continue;
       }
-      const newMessageId = `replay-${globalThis.crypto.randomUUID()}`;
-      const { attempt: _attempt, ...command } = letter.command;
-      await this.send({ ...command, trigger: 'replay' }, { messageId: newMessageId, replayOf: letter.messageId });
+      const newMessageId = replayMessageId();
+      await this.send(replayCommand(letter.command), { messageId: newMessageId, replayOf: letter.messageId });
       this.deadLetters.splice(this.deadLetters.indexOf(letter), 1);
       replayed.push({ messageId: letter.messageId, newMessageId });
     }
@@ -162,7 +161,7 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
       case 'retry':
         // A new message (new id, so duplicate detection keeps it), then the delivery completes.
         await this.send(settlement.command, {
-          messageId: `${message.messageId}:attempt-${settlement.command.attempt ?? 2}`,
+          messageId: retryMessageId(message.messageId, settlement),
           scheduledAt: settlement.notBefore,
         });
         return;
@@ -179,7 +178,7 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
       description,
       enqueuedAt: message.enqueuedAt,
       deliveryCount: message.deliveryCount,
-      command: isCommandLike(message.body) ? message.body : null,
+      command: readSyncCommand(message.body),
     });
   }
 
@@ -215,8 +214,4 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
       this.seenIds.delete(id);
     }
   }
-}
-
-function isCommandLike(body: unknown): body is SyncCommand {
-  return typeof body === 'object' && body !== null && typeof (body as SyncCommand).scope === 'string';
 }

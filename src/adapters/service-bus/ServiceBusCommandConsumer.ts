@@ -1,5 +1,5 @@
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
-import type { Settlement } from '../../domain/Settlement';
+import { retryMessageId, type Settlement } from '../../domain/Settlement';
 import type { CommandConsumer, CommandHandler } from '../../ports/CommandQueue';
 import type { Logger } from '../../ports/Logger';
 import { toMessage } from './commandMessages';
@@ -67,7 +67,7 @@ export class ServiceBusCommandConsumer implements CommandConsumer {
         return;
       case 'retry':
         await this.sender.sendMessages(
-          toMessage(settlement.command, { messageId: `${String(message.messageId)}:attempt-${settlement.command.attempt ?? 2}`, scheduledAt: settlement.notBefore }),
+          toMessage(settlement.command, { messageId: retryMessageId(String(message.messageId), settlement), scheduledAt: settlement.notBefore }),
         );
         await receiver.completeMessage(message);
         return;

@@ -2,7 +2,8 @@ import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, S
 import Long from 'long';
 import type { SyncCommand } from '../../domain/SyncCommand';
 import type { CommandQueue, DeadLetter, DeadLetterSelection, ReplayResult, SendOptions } from '../../ports/CommandQueue';
-import { commandOf, toDeadLetter, toMessage } from './commandMessages';
+import { readSyncCommand, replayCommand, replayMessageId } from '../../domain/SyncCommand';
+import { toDeadLetter, toMessage } from './commandMessages';
 
 /** How long a dead-letter sweep waits for the next message before it calls the queue drained. */
 const SWEEP_WAIT_MS = 500;
@@ -54,7 +55,7 @@ export class ServiceBusCommandQueue implements CommandQueue {
     const notReplayable: string[] = [];
     await this.sweepDeadLetters('peekLock', async (message, receiver) => {
       const messageId = String(message.messageId ?? '');
-      const command = commandOf(message.body);
+      const command = readSyncCommand(message.body);
       if ((wanted && !wanted.has(messageId)) || !command) {
         if (command === null && (!wanted || wanted.has(messageId))) notReplayable.push(messageId);
         wanted?.delete(messageId);
@@ -62,9 +63,8 @@ export class ServiceBusCommandQueue implements CommandQueue {
         return;
       }
       wanted?.delete(messageId);
-      const newMessageId = `replay-${globalThis.crypto.randomUUID()}`;
-      const { attempt: _attempt, ...fresh } = command;
-      await this.send({ ...fresh, trigger: 'replay' }, { messageId: newMessageId, replayOf: messageId });
+      const newMessageId = replayMessageId();
+      await this.send(replayCommand(command), { messageId: newMessageId, replayOf: messageId });
       await receiver.completeMessage(message);
       replayed.push({ messageId, newMessageId });
     });
