@@ -1,9 +1,11 @@
+import { editBench } from './editBench';
 import { syncBench } from './syncBench';
 import { webhookBench } from './webhookBench';
+import { zipBench } from './zipBench';
 
-const BENCHES: Record<string, () => Promise<void>> = { sync: syncBench, webhook: webhookBench };
+const BENCHES: Record<string, () => Promise<void>> = { sync: syncBench, webhook: webhookBench, edit: editBench, zip: zipBench };
 
-/** `npm run bench [-- sync|webhook]`: every benchmark (or the named ones), each beside a reference. */
+/** `npm run bench [-- sync|webhook|edit|zip]`: every benchmark (or the named ones), each beside a reference. */
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2);
   for (const [name, bench] of Object.entries(BENCHES)) {

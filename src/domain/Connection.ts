@@ -2,6 +2,12 @@ import type { Scope } from './Scope';
 
 export type SyncOutcome = 'succeeded' | 'failed' | 'noop';
 
+/**
+ * How pushes reach us: a webhook we registered through the API (its GitHub id, so disconnecting can
+ * remove it), or one a person set up by hand from the URL and secret shown once at connect time.
+ */
+export type WebhookRegistration = { readonly mode: 'automatic'; readonly id: number } | { readonly mode: 'manual' };
+
 /** A scope's link to a GitHub branch. Secrets are held by reference, never by value. */
 export interface Connection {
   readonly scope: Scope;
@@ -15,6 +21,9 @@ export interface Connection {
   /** SecretStore reference of the webhook secret. */
   readonly webhookSecretRef: string;
   readonly enabled: boolean;
+  readonly webhook: WebhookRegistration;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
   readonly lastSyncedCommit?: string;
   readonly lastSyncOutcome?: SyncOutcome;
   readonly lastSyncAt?: Date;
@@ -26,4 +35,13 @@ const REPOSITORY = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
 
 export function isValidRepository(value: string): boolean {
   return REPOSITORY.test(value) && !value.split('/').some((part) => part === '.' || part === '..');
+}
+
+// git check-ref-format: no control characters, space, ~ ^ : ? * [ \, no '..', no '@{', no empty
+// segment, no segment starting with '.' or ending with '.lock', not ending with '.', not '@' alone.
+const BRANCH_FORBIDDEN = /[\u0000-\u0020\u007f~^:?*[\\]|\.\.|@\{|\/\/|^\/|\/$|\.$|^@$/;
+
+export function isValidBranchName(value: string): boolean {
+  if (value.length === 0 || value.length > 255 || BRANCH_FORBIDDEN.test(value)) return false;
+  return value.split('/').every((segment) => !segment.startsWith('.') && !segment.endsWith('.lock'));
 }

@@ -45,6 +45,8 @@ export interface SyncRun {
   readonly error?: SyncRunError;
   /** What the worker did with the command after a failed run (retry later, or dead-letter). */
   readonly queueOutcome?: QueueOutcome;
+  /** Backup of the scope taken before this run replaced or deleted files edited by hand. */
+  readonly backupId?: string;
 }
 
 export interface QueueOutcome {

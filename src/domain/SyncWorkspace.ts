@@ -5,9 +5,11 @@ import type { Logger } from '../ports/Logger';
 import type { MetadataRepo, ScopeLease } from '../ports/MetadataRepo';
 import type { SecretStore } from '../ports/SecretStore';
 import type { SourceRepository, SourceRepositoryFactory } from '../ports/SourceRepository';
+import type { WorkspaceBackups } from '../ports/WorkspaceBackups';
 import type { Connection } from './Connection';
 import { BoundedTasks } from './BoundedTasks';
 import { forEachConcurrently } from './forEachConcurrently';
+import { handEditedFiles } from './HandEdits';
 import { LeaseKeeper } from './LeaseKeeper';
 import { isLfsPointer } from './LfsPointer';
 import { filesOfManifest, folderMatchesManifest } from './ManifestCheck';
@@ -45,6 +47,8 @@ export interface SyncWorkspaceDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: SyncSettings;
+  /** Where a scope is zipped before a sync replaces or deletes files edited by hand; none = no backups. */
+  readonly backups?: WorkspaceBackups;
 }
 
 /** Archive files held in memory while their staging writes are in flight. */
@@ -84,11 +88,14 @@ export class SyncWorkspace {
     const runs: SyncRun[] = [];
     let held: ScopeLease | null = acquisition.lease;
     try {
+      // Read again under the lease: a disconnect or an update may have landed since the first look.
+      const current = await metadata.getConnection(command.scope);
+      if (!current || !current.enabled) return { kind: 'skipped', reason: current ? 'Disabled' : 'NoConnection' };
       await this.closeAbandonedRuns(command.scope);
       for (let round = 1; round <= settings.maxRounds; round++) {
         const trigger = round === 1 ? command.trigger : 'lease-check';
         const keeper: LeaseKeeper = new LeaseKeeper(metadata, clock, held!, settings.leaseTtlMs);
-        const outcome = await this.runOnce(connection, { ...command, trigger }, keeper, round === 1);
+        const outcome = await this.runOnce(current, { ...command, trigger }, keeper, round === 1);
         held = keeper.lease;
         if (outcome.recorded) runs.push(outcome.run);
         if (outcome.run.status === 'failed') {
@@ -169,6 +176,14 @@ export class SyncWorkspace {
       });
       if (!outcome.ok) throw new SyncFailure(outcome.code, outcome.message);
       const plan = outcome.plan;
+      if (this.deps.backups && verify) {
+        const edited = await handEditedFiles({ files: this.deps.files, folder, plan, manifest, present });
+        if (edited.length > 0) {
+          const backup = await this.deps.backups.create(scope, `before sync run ${run.id}: ${edited.length} file(s) edited by hand replaced or deleted`);
+          run = { ...run, backupId: backup.id };
+          log.info({ backupId: backup.id, edited: edited.length, examples: edited.slice(0, 5) }, 'scope backed up before replacing hand edits');
+        }
+      }
 
       let lfsPointers: string[] = [];
       let bytesWritten = 0;

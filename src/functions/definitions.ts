@@ -1,6 +1,8 @@
 import { app, type HttpHandler, type HttpMethod, type InvocationContext } from '@azure/functions';
 import type { Container } from 'inversify';
 import { getAppContainer } from '../host/appContainer';
+import type { RouteAccess } from './http/apiContext';
+import type { RouteDoc } from './http/routeDoc';
 
 /** An HTTP function: registered with the Functions host in Azure, routed by the local host here. */
 export interface HttpFunctionDefinition {
@@ -8,7 +10,10 @@ export interface HttpFunctionDefinition {
   /** Route under `/api`, Functions syntax (`github/webhook/{scope}`). */
   readonly route: string;
   readonly methods: readonly HttpMethod[];
+  /** The Functions host's own key check; our routes authenticate themselves (bearer token or HMAC). */
   readonly authLevel: 'anonymous' | 'function' | 'admin';
+  readonly access: RouteAccess;
+  readonly doc: RouteDoc;
   readonly build: (container: Container) => HttpHandler;
 }
 
@@ -33,8 +38,15 @@ function lazily<A extends unknown[], R>(build: (container: Container) => (...arg
   };
 }
 
+let streamingEnabled = false;
+
 export function registerHttpFunction(definition: HttpFunctionDefinition): HttpFunctionDefinition {
   if (insideFunctionsHost()) {
+    if (!streamingEnabled) {
+      // Zip downloads stream; without this the host buffers whole bodies in memory.
+      app.setup({ enableHttpStream: true });
+      streamingEnabled = true;
+    }
     app.http(definition.name, {
       route: definition.route,
       methods: [...definition.methods],

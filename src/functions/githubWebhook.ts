@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ReceiveGitHubWebhook, WebhookDelivery, WebhookOutcome, WebhookRejection } from '../domain/ReceiveGitHubWebhook';
 import type { Logger } from '../ports/Logger';
+import { z } from 'zod';
 import { TYPES } from '../host/identifiers';
 import { registerHttpFunction } from './definitions';
 import { problem } from './http/problem';
@@ -55,6 +56,14 @@ function extractPayload(raw: string, contentType: string | null): string {
   return new URLSearchParams(raw).get('payload') ?? '';
 }
 
+const webhookAnswer = z.object({
+  message: z.string(),
+  commitSha: z.string().optional(),
+  deliveryId: z.string().optional(),
+  branch: z.string().optional(),
+  ignored: z.string().optional(),
+});
+
 function toResponse(outcome: WebhookOutcome): HttpResponseInit {
   switch (outcome.kind) {
     case 'rejected':
@@ -77,5 +86,26 @@ export const githubWebhookFunction = registerHttpFunction({
   route: 'github/webhook/{scope}',
   methods: ['POST'],
   authLevel: 'anonymous', // GitHub cannot send a function key; the HMAC signature is the authentication
+  access: { kind: 'open' },
+  doc: {
+    summary: 'Receive a GitHub push webhook for a scope (HMAC-signed, no bearer token)',
+    tags: ['github'],
+    headers: [
+      { name: 'X-Hub-Signature-256', description: 'sha256=<hex HMAC-SHA256 of the raw body> with the connection webhook secret' },
+      { name: 'X-GitHub-Event', description: 'push (ping is answered with pong; other events are ignored)' },
+      { name: 'X-GitHub-Delivery', description: 'delivery id, the same on redelivery' },
+    ],
+    body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], required: true },
+    responses: {
+      200: { description: 'Ping, ignored event, duplicate delivery or deleted branch', schema: webhookAnswer },
+      202: { description: 'Sync queued', schema: webhookAnswer },
+      400: { description: 'Not a GitHub delivery', problems: ['DeliveryIdMissing', 'EventMissing', 'InvalidJson', 'InvalidPayload'] },
+      401: { description: 'Signature missing or wrong', problems: ['SignatureMissing', 'SignatureInvalid'] },
+      404: { description: 'No connection for the scope', problems: ['UnknownScope'] },
+      413: { description: 'Payload over 5 MB', problems: ['PayloadTooLarge'] },
+      500: { description: 'The webhook secret cannot be read', problems: ['WebhookSecretUnavailable'] },
+      503: { description: 'The sync could not be queued; redeliver later', problems: ['Unavailable'] },
+    },
+  },
   build: (container) => makeGithubWebhookHandler({ receive: container.get(TYPES.ReceiveGitHubWebhook), logger: container.get(TYPES.Logger) }),
 });

@@ -1,13 +1,52 @@
+import {
+  createConnectionFunction,
+  deleteConnectionFunction,
+  getConnectionFunction,
+  listConnectionsFunction,
+  previewConnectionFunction,
+  updateConnectionFunction,
+} from './connections';
 import { listDeadLettersFunction, purgeDeadLettersFunction, replayDeadLettersFunction } from './deadLetters';
 import type { HttpFunctionDefinition } from './definitions';
 import { githubWebhookFunction } from './githubWebhook';
+import { healthFunction, readinessFunction } from './health';
+import { openApiFunction } from './openApi';
+import { downloadBackupFunction, listBackupsFunction } from './workspaceBackups';
+import { workspaceDownloadFunction } from './workspaceDownload';
+import { deleteWorkspaceFileFunction, listWorkspaceFunction, readWorkspaceFileFunction, saveWorkspaceFileFunction } from './workspaceFiles';
+import { createWorkspaceFolderFunction, deleteWorkspaceFolderFunction, moveWorkspaceEntryFunction } from './workspaceFolders';
+import { workspaceStatusFunction } from './workspaceStatus';
+import { getSyncJobFunction, listSyncJobsFunction, syncNowFunction } from './syncJobs';
 
 export { syncWorkerFunction } from './syncWorker';
 export { makeReconcileHandler } from './reconcile';
 
-/** Every HTTP function, for the local host's router and for route-table tests. */
+/** Every HTTP function, for the local host's router, the OpenAPI document and route-table tests. */
 export const httpFunctions: readonly HttpFunctionDefinition[] = [
   githubWebhookFunction,
+  healthFunction,
+  readinessFunction,
+  openApiFunction,
+  listConnectionsFunction,
+  createConnectionFunction,
+  getConnectionFunction,
+  updateConnectionFunction,
+  deleteConnectionFunction,
+  previewConnectionFunction,
+  listSyncJobsFunction,
+  getSyncJobFunction,
+  syncNowFunction,
+  workspaceStatusFunction,
+  workspaceDownloadFunction,
+  listBackupsFunction,
+  downloadBackupFunction,
+  listWorkspaceFunction,
+  readWorkspaceFileFunction,
+  saveWorkspaceFileFunction,
+  deleteWorkspaceFileFunction,
+  createWorkspaceFolderFunction,
+  deleteWorkspaceFolderFunction,
+  moveWorkspaceEntryFunction,
   listDeadLettersFunction,
   replayDeadLettersFunction,
   purgeDeadLettersFunction,

@@ -17,6 +17,7 @@ export function checkFunctionsHostConfig(config: Config): void {
   if (config.METADATA_STORE === 'azure-tables' && !config.TABLES_CONNECTION_STRING) {
     problems.push('TABLES_CONNECTION_STRING: required under the Functions host (the embedded Azurite is for npm start)');
   }
+  if (config.AUTH_MODE !== 'entra') problems.push('AUTH_MODE: must be entra under the Functions host (the development identity is for npm start on loopback)');
   if (problems.length > 0) throw new ConfigError(problems);
 }
 

@@ -4,6 +4,8 @@ import { createPino, PinoLogger } from '../adapters/pino/PinoLogger';
 import type { Logger } from '../ports/Logger';
 import type { Config } from './config';
 import { Lifecycle } from './Lifecycle';
+import { apiModule } from './modules/apiModule';
+import { connectionsModule } from './modules/connectionsModule';
 import { coreModule } from './modules/coreModule';
 import { fileStoreModule } from './modules/fileStoreModule';
 import { githubModule } from './modules/githubModule';
@@ -32,6 +34,8 @@ export async function buildContainer(config: Config, options: { env?: NodeJS.Pro
       secretsModule(config, options.env ?? process.env),
       githubModule(config),
       syncModule(config),
+      apiModule(config),
+      connectionsModule(),
     );
   } catch (error) {
     await lifecycle.stopAll();

@@ -52,6 +52,18 @@ export const configSchema = z.object({
   SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   SYNC_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   SYNC_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86_400).default(900),
+  AUTH_MODE: z.enum(['entra', 'development']).default('development'),
+  AUTH_TENANT_ID: z.string().regex(/^[A-Za-z0-9.-]{1,100}$/, 'a tenant id (GUID) or domain').optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_ISSUER: z.url().optional(),
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_CLOCK_SKEW_SECONDS: seconds(60, 0, 600),
+  AUTH_ADMIN_ROLE: z.string().min(1).default('Workspace.Admin'),
+  AUTH_EDITOR_ROLE: z.string().min(1).default('Workspace.Editor'),
+  AUTH_ORGANIZATION_CLAIM: z.string().min(1).default('org_ids'),
+  MAX_FILE_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  EDIT_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  BACKUPS_DIR: z.string().min(1).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -62,6 +74,16 @@ export interface Config extends RawConfig {
   readonly dataDir: string;
   readonly secretsFile: string;
   readonly publicBaseUrl: string;
+  /** Folder of the local volume where scope backups are kept (the plan's tmp share). */
+  readonly backupsDir: string;
+  /** Set when AUTH_MODE=entra: how bearer tokens are validated. */
+  readonly auth: EntraAuthSettings | null;
+}
+
+export interface EntraAuthSettings {
+  readonly issuers: readonly string[];
+  readonly audiences: readonly string[];
+  readonly jwksUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
   }
   const raw = parsed.data;
+  const authProblems = checkAuth(raw);
+  if (authProblems.length > 0) throw new ConfigError(authProblems);
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
   const dataDir = absolute(raw.DATA_DIR);
   const shownHost = raw.HOST === '0.0.0.0' || raw.HOST === '::' ? '127.0.0.1' : raw.HOST;
@@ -92,5 +116,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     workspaceRoot: absolute(raw.WORKSPACE_ROOT ?? resolve(dataDir, 'workspace')),
     secretsFile: absolute(raw.SECRETS_FILE ?? resolve(dataDir, 'secrets.json')),
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://${shownHost}:${raw.PORT}`).replace(/\/+$/, ''),
+    backupsDir: absolute(raw.BACKUPS_DIR ?? resolve(dataDir, 'backups')),
+    auth: raw.AUTH_MODE === 'entra' ? entraSettings(raw) : null,
+  };
+}
+
+/** Whether HOST only accepts callers on this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+// The development identity is an admin without a token: only tolerable when nobody else can connect.
+function checkAuth(raw: RawConfig): string[] {
+  if (raw.AUTH_MODE === 'development') {
+    return isLoopbackHost(raw.HOST) ? [] : [`AUTH_MODE: development is allowed only with a loopback HOST (got ${raw.HOST}); set AUTH_MODE=entra`];
+  }
+  const problems: string[] = [];
+  if (!raw.AUTH_AUDIENCE) problems.push('AUTH_AUDIENCE: required when AUTH_MODE=entra (the API application id or its api:// URI)');
+  if (!raw.AUTH_TENANT_ID && !(raw.AUTH_ISSUER && raw.AUTH_JWKS_URL)) {
+    problems.push('AUTH_TENANT_ID: required when AUTH_MODE=entra (or set both AUTH_ISSUER and AUTH_JWKS_URL)');
+  }
+  return problems;
+}
+
+function entraSettings(raw: RawConfig): EntraAuthSettings {
+  const tenant = raw.AUTH_TENANT_ID;
+  const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
+  return {
+    // Entra issues v2 tokens by default and v1 tokens to APIs that still ask for them.
+    issuers: raw.AUTH_ISSUER ? [raw.AUTH_ISSUER] : [`https://login.microsoftonline.com/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`],
+    audiences: list(raw.AUTH_AUDIENCE!),
+    jwksUrl: raw.AUTH_JWKS_URL ?? `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys`,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * `npm run dlq -- list | replay <messageId…> | replay --all | purge`: dead-letter operations through
  * the service's admin API, so it works the same against `npm start` (in-process or Service Bus)
- * and against Azure. WSYNC_URL picks the service (default http://127.0.0.1:7071); FUNCTION_KEY is
- * sent as `x-functions-key` for Azure.
+ * and against Azure. WSYNC_URL picks the service (default http://127.0.0.1:7071); WSYNC_TOKEN, an
+ * Entra ID access token with the admin role, is sent as the bearer token (not needed for `npm start`
+ * on its development identity).
  */
 const USAGE = 'usage: npm run dlq -- list | replay <messageId…> | replay --all | purge   [--json]';
 
@@ -18,7 +19,7 @@ interface DeadLetterView {
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
   const base = (process.env.WSYNC_URL ?? 'http://127.0.0.1:7071').replace(/\/+$/, '');
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (process.env.FUNCTION_KEY) headers['x-functions-key'] = process.env.FUNCTION_KEY;
+  if (process.env.WSYNC_TOKEN) headers.authorization = `Bearer ${process.env.WSYNC_TOKEN}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${base}/api/${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const json = (await response.json().catch(() => ({}))) as { error?: string; message?: string };

@@ -4,6 +4,17 @@ import type { ReconcileConnections } from '../domain/ReconcileConnections';
 import type { RetrySettings } from '../domain/RetryPolicy';
 import type { ReceiveGitHubWebhook } from '../domain/ReceiveGitHubWebhook';
 import type { SyncSettings, SyncWorkspace } from '../domain/SyncWorkspace';
+import type { BrowseWorkspace } from '../domain/BrowseWorkspace';
+import type { CheckReadiness } from '../domain/CheckReadiness';
+import type { ConnectScope } from '../domain/ConnectScope';
+import type { DisconnectScope } from '../domain/DisconnectScope';
+import type { PreviewSync } from '../domain/PreviewSync';
+import type { UpdateConnection } from '../domain/UpdateConnection';
+import type { RepositoryAdmin } from '../ports/RepositoryAdmin';
+import type { EditWorkspace } from '../domain/EditWorkspace';
+import type { Authenticator } from '../ports/Authenticator';
+import type { WorkspaceArchiver } from '../ports/WorkspaceArchiver';
+import type { WorkspaceBackups } from '../ports/WorkspaceBackups';
 import type { Clock } from '../ports/Clock';
 import type { CommandConsumer, CommandQueue } from '../ports/CommandQueue';
 import type { FileStore } from '../ports/FileStore';
@@ -14,6 +25,12 @@ import type { SignatureVerifier } from '../ports/SignatureVerifier';
 import type { SourceRepositoryFactory } from '../ports/SourceRepository';
 import type { Config } from './config';
 import type { Lifecycle } from './Lifecycle';
+
+/** What the running service says about itself. */
+export interface AppInfo {
+  readonly version: string;
+  readonly startedAt: Date;
+}
 
 const id = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`workspace-sync.${name}`);
 
@@ -36,4 +53,16 @@ export const TYPES = {
   ReconcileConnections: id<ReconcileConnections>('ReconcileConnections'),
   RetrySettings: id<RetrySettings>('RetrySettings'),
   ProcessSyncCommand: id<ProcessSyncCommand>('ProcessSyncCommand'),
+  Authenticator: id<Authenticator>('Authenticator'),
+  AppInfo: id<AppInfo>('AppInfo'),
+  CheckReadiness: id<CheckReadiness>('CheckReadiness'),
+  WorkspaceArchiver: id<WorkspaceArchiver>('WorkspaceArchiver'),
+  WorkspaceBackups: id<WorkspaceBackups>('WorkspaceBackups'),
+  BrowseWorkspace: id<BrowseWorkspace>('BrowseWorkspace'),
+  EditWorkspace: id<EditWorkspace>('EditWorkspace'),
+  RepositoryAdmin: id<RepositoryAdmin>('RepositoryAdmin'),
+  ConnectScope: id<ConnectScope>('ConnectScope'),
+  UpdateConnection: id<UpdateConnection>('UpdateConnection'),
+  DisconnectScope: id<DisconnectScope>('DisconnectScope'),
+  PreviewSync: id<PreviewSync>('PreviewSync'),
 } as const;

@@ -53,7 +53,10 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
     lifecycle.onStop('http server', () => server.close());
     const baseUrl = config.PUBLIC_BASE_URL ? config.publicBaseUrl : server.url;
     logger.info({ url: `${server.url}/api`, workspaceRoot: config.workspaceRoot }, `workspace-sync listening on ${server.url}/api`);
-    if (connections.length === 0) logger.info({}, 'no connections configured: set CONNECTIONS or CONNECTIONS_FILE (see README)');
+    if (config.AUTH_MODE === 'development') {
+      logger.warn({ host: config.HOST }, 'AUTH_MODE=development: every API request acts as a local MSP admin, without a token (loopback only; set AUTH_MODE=entra to require Entra ID tokens)');
+    }
+    if (connections.length === 0) logger.info({}, `connect a scope with POST ${server.url}/api/github-connections (see README)`);
     for (const connection of connections) {
       logger.info(
         { scope: connection.scope, repository: connection.repository, branch: connection.branch, folder: scopeFolder(connection.scope) },

@@ -57,6 +57,17 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
       };
 
     it(
+      'answers a probe without consuming anything',
+      withConsumer(async ({ queue }, received) => {
+        await queue.probe();
+        await queue.send(command('p-1'), { messageId: 'p-1' });
+        await queue.probe();
+        await until(() => received.length === 1, 5_000);
+        expect(received.map((message) => message.messageId)).toEqual(['p-1']);
+      }),
+    );
+
+    it(
       'delivers a sent command with its message id and an equal body',
       withConsumer(async ({ queue }, received) => {
         await queue.send(command('d-1'), { messageId: 'd-1' });

@@ -46,6 +46,8 @@ export interface CommandQueue {
   replayDeadLetters(selection: DeadLetterSelection): Promise<ReplayResult>;
   /** Removes every dead letter; returns how many. */
   purgeDeadLetters(): Promise<number>;
+  /** One cheap round trip to the queue, for readiness checks; throws when it cannot be reached. */
+  probe(): Promise<void>;
 }
 
 /** One delivery handed to the worker. */

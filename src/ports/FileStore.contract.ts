@@ -154,6 +154,78 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
       });
     });
 
+    describe('readStream', () => {
+      async function drain(stream: AsyncIterable<Uint8Array> | null): Promise<{ bytes: Uint8Array; chunks: number } | null> {
+        if (stream === null) return null;
+        const parts: Uint8Array[] = [];
+        for await (const chunk of stream) {
+          expect(chunk).toBeInstanceOf(Uint8Array);
+          parts.push(chunk);
+        }
+        return { bytes: Buffer.concat(parts), chunks: parts.length };
+      }
+
+      it('streams a 5 MB file back in several chunks', async () => {
+        const big = patterned(5 * 1024 * 1024, 4);
+        await store.write('stream/big.bin', big);
+        const result = await drain(await store.readStream('stream/big.bin'));
+        expectBytes(result?.bytes ?? null, big);
+        expect(result?.chunks).toBeGreaterThan(1); // a stream, not the file in one buffer
+      });
+
+      it('streams an empty file as no bytes, not as missing', async () => {
+        await store.write('stream/empty.txt', new Uint8Array(0));
+        const result = await drain(await store.readStream('stream/empty.txt'));
+        expectBytes(result?.bytes ?? null, new Uint8Array(0));
+      });
+
+      it('answers null for a missing file, a file under a missing folder, a folder and below a file', async () => {
+        await store.write('stream/folder/file.txt', text('x'));
+        expect(await store.readStream('stream/nothing.txt')).toBeNull();
+        expect(await store.readStream('stream/no/such/file.txt')).toBeNull();
+        expect(await store.readStream('stream/folder')).toBeNull();
+        expect(await store.readStream('stream/folder/file.txt/below')).toBeNull();
+      });
+
+      it('refuses paths that climb out of the store root', async () => {
+        await expectFileStoreError(store.readStream('../../etc/passwd'), 'Conflict');
+      });
+
+      it('shows whole old or whole new content when the file is replaced while it is read', async () => {
+        const old = patterned(1024 * 1024, 11);
+        const replacement = patterned(1024 * 1024 + 7, 12);
+        await store.write('stream/moving.bin', old);
+        const stream = await store.readStream('stream/moving.bin');
+        expect(stream).not.toBeNull();
+        const iterator = stream![Symbol.asyncIterator]();
+        const first = await iterator.next();
+        await store.write('stream/moving.bin', replacement);
+        const parts: Uint8Array[] = first.done === true ? [] : [first.value];
+        for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) parts.push(next.value);
+        const seen = Buffer.concat(parts);
+        expect(sameBytes(seen, old) || sameBytes(seen, replacement)).toBe(true);
+      });
+
+      it('hands out chunks the caller may change without changing the file', async () => {
+        await store.write('stream/owned.txt', text('original'));
+        for await (const chunk of (await store.readStream('stream/owned.txt'))!) chunk.fill(0x21);
+        expect(asText(await store.read('stream/owned.txt'))).toBe('original');
+      });
+
+      it('lets a reader stop early and leaves the file usable', async () => {
+        await store.write('stream/early.bin', patterned(2 * 1024 * 1024, 13));
+        for (let round = 0; round < 20; round++) {
+          for await (const chunk of (await store.readStream('stream/early.bin'))!) {
+            expect(chunk.byteLength).toBeGreaterThan(0);
+            break;
+          }
+        }
+        await store.write('stream/early.bin', text('after'));
+        await store.delete('stream/early.bin');
+        expect(await store.readStream('stream/early.bin')).toBeNull();
+      });
+    });
+
     describe('stat', () => {
       it('reports size, kind and a recent modification time for a file', async () => {
         const before = Date.now();

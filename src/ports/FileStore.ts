@@ -32,6 +32,12 @@ export interface FileStore {
   readonly capabilities: FileStoreCapabilities;
   /** Bytes of a file, or null when there is no file at `path`. */
   read(path: string): Promise<Uint8Array | null>;
+  /**
+   * The bytes of a file as a stream of chunks, or null when there is no file at `path`. The file is
+   * opened before this resolves, so the stream shows the content as of that moment even if the file
+   * is replaced meanwhile. Iterate it to the end or stop early (break/return) to release it.
+   */
+  readStream(path: string): Promise<AsyncIterable<Uint8Array> | null>;
   stat(path: string): Promise<FileEntry | null>;
   /** Entries under `dir` ('' = root): direct children, or all descendants when `recursive`. Missing dir = []. */
   list(dir: string, options?: { recursive?: boolean }): Promise<FileEntry[]>;
@@ -47,6 +53,12 @@ export interface FileStore {
   /** Removes `dir` if it is empty, then each parent up to (excluding) `stopAt` while empty. */
   pruneEmptyDirectories(dir: string, stopAt: string): Promise<void>;
 }
+
+/**
+ * The service's own folder at the store root (temp files, staging, backups). It is never workspace
+ * content: whole-store listings of the local volume hide it, and archives of the whole store skip it.
+ */
+export const PRIVATE_FOLDER = '.workspace-sync';
 
 export type FileStoreErrorCode = 'NotFound' | 'Conflict' | 'ReadOnly' | 'Unavailable';
 

@@ -24,6 +24,9 @@ function fullConnection(scope: Scope): Connection {
     tokenRef: 'kv://tokens/acme',
     webhookSecretRef: 'kv://webhooks/acme',
     enabled: true,
+    webhook: { mode: 'automatic', id: 9_007_199_254_740_991 },
+    createdAt: at(-5_000),
+    updatedAt: at(500),
     lastSyncedCommit: 'a'.repeat(40),
     lastSyncOutcome: 'succeeded',
     lastSyncAt: at(1_000),
@@ -40,6 +43,9 @@ function minimalConnection(scope: Scope): Connection {
     tokenRef: 'kv://tokens/other',
     webhookSecretRef: 'kv://webhooks/other',
     enabled: false,
+    webhook: { mode: 'manual' },
+    createdAt: at(0),
+    updatedAt: at(0),
   };
 }
 

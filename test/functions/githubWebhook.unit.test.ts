@@ -61,6 +61,9 @@ describe('githubWebhook handler', () => {
       tokenRef: 'TOKEN',
       webhookSecretRef: 'WEBHOOK_SECRET',
       enabled: true,
+      webhook: { mode: 'manual' },
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
     });
     queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 3, retryBaseMs: 10 });
     queued.length = 0;

@@ -74,3 +74,24 @@ describe('declared connections', () => {
     await expect(loadConnectionSeeds(loadConfig({ CONNECTIONS_FILE: '/nonexistent/c.json' }))).rejects.toThrow(/CONNECTIONS_FILE: cannot read/);
   });
 });
+
+describe('authentication settings', () => {
+  it('runs the development identity by default, on loopback only', () => {
+    expect(loadConfig({}).AUTH_MODE).toBe('development');
+    expect(loadConfig({}).auth).toBeNull();
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/AUTH_MODE: development is allowed only with a loopback HOST/);
+    expect(() => loadConfig({ HOST: '::1' })).not.toThrow();
+  });
+
+  it('needs the audience and the tenant (or issuer and key set) for Entra ID, naming them', () => {
+    expect(() => loadConfig({ AUTH_MODE: 'entra' })).toThrow(/AUTH_AUDIENCE[\s\S]*AUTH_TENANT_ID/);
+    const config = loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://ws, 1111' });
+    expect(config.auth).toEqual({
+      issuers: ['https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0', 'https://sts.windows.net/contoso.onmicrosoft.com/'],
+      audiences: ['api://ws', '1111'],
+      jwksUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/discovery/v2.0/keys',
+    });
+    const custom = loadConfig({ AUTH_MODE: 'entra', AUTH_AUDIENCE: 'x', AUTH_ISSUER: 'http://127.0.0.1:1/t/v2.0', AUTH_JWKS_URL: 'http://127.0.0.1:1/keys', HOST: '0.0.0.0' });
+    expect(custom.auth).toMatchObject({ issuers: ['http://127.0.0.1:1/t/v2.0'], jwksUrl: 'http://127.0.0.1:1/keys' });
+  });
+});

@@ -31,7 +31,7 @@ describe('Azure Functions app files', () => {
   });
 
   it('refuses the one-process defaults under the Functions host, naming the settings', () => {
-    expect(() => checkFunctionsHostConfig(loadConfig({}))).toThrow(/COMMAND_QUEUE[\s\S]*TABLES_CONNECTION_STRING/);
+    expect(() => checkFunctionsHostConfig(loadConfig({}))).toThrow(/COMMAND_QUEUE[\s\S]*TABLES_CONNECTION_STRING[\s\S]*AUTH_MODE/);
   });
 
   it('every HTTP function has a unique name and route, and the webhook stays anonymous (HMAC-authenticated)', () => {

@@ -154,7 +154,10 @@ describe('functions service environment', () => {
 
   it('is a valid configuration for the service (COMMAND_QUEUE aside, checked on its own)', () => {
     const { COMMAND_QUEUE: _checkedBelow, ...rest } = functionsEnvAsRun;
-    const config = loadConfig(rest, '/home/site/wwwroot');
+    // The tenant and audience come from the shell that runs compose; without them start-up names them.
+    expect(() => loadConfig(rest, '/home/site/wwwroot')).toThrow(/AUTH_AUDIENCE[\s\S]*AUTH_TENANT_ID/);
+    const config = loadConfig({ ...rest, AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://workspace-sync' }, '/home/site/wwwroot');
+    expect(config.auth?.jwksUrl).toBe('https://login.microsoftonline.com/contoso.onmicrosoft.com/discovery/v2.0/keys');
     expect(config.workspaceRoot).toBe('/workspace');
     expect(config.METADATA_STORE).toBe('azure-tables');
     expect(config.TABLES_CONNECTION_STRING).toBeDefined();

@@ -326,6 +326,23 @@ describe('webhooks', () => {
     expect(await statusOf(octokit.rest.repos.deleteWebhook({ owner: 'acme', repo: 'scripts', hook_id: created.data.id }))).toBe(404);
   });
 
+  it('refuses a second hook for the same URL and events with 422, and updates one with PATCH', async () => {
+    const config = { url: 'https://example.com/api/github/webhook/dup', content_type: 'json', secret: 'first' };
+    const created = await octokit.rest.repos.createWebhook({ owner: 'acme', repo: 'scripts', config, events: ['push'] });
+    const duplicate = await octokit.rest.repos.createWebhook({ owner: 'acme', repo: 'scripts', config, events: ['push', 'ping'] }).catch((error: unknown) => error);
+    expect(duplicate).toMatchObject({ status: 422, response: { data: { errors: [{ resource: 'Hook', code: 'custom', message: 'Hook already exists on this repository' }] } } });
+    // Same URL, events that do not overlap: allowed, as GitHub documents.
+    const other = await octokit.rest.repos.createWebhook({ owner: 'acme', repo: 'scripts', config, events: ['issues'] });
+    const updated = await octokit.rest.repos.updateWebhook({ owner: 'acme', repo: 'scripts', hook_id: created.data.id, config: { ...config, secret: 'second' }, active: false });
+    expect(updated.status).toBe(200);
+    expect(updated.data).toMatchObject({ id: created.data.id, active: false, events: ['push'], config: { url: config.url, secret: '********' } });
+    expect(peer.webhooks('acme/scripts').find((hook) => hook.id === created.data.id)?.config.secret).toBe('second');
+    // A config without a secret removes the secret.
+    await octokit.rest.repos.updateWebhook({ owner: 'acme', repo: 'scripts', hook_id: created.data.id, config: { url: config.url } });
+    expect(peer.webhooks('acme/scripts').find((hook) => hook.id === created.data.id)?.config.secret).toBeUndefined();
+    for (const id of [created.data.id, other.data.id]) await octokit.rest.repos.deleteWebhook({ owner: 'acme', repo: 'scripts', hook_id: id });
+  });
+
   it('rejects a hook without a url with 422', async () => {
     expect(await statusOf(octokit.rest.repos.createWebhook({ owner: 'acme', repo: 'scripts', config: {} }))).toBe(422);
   });

@@ -402,6 +402,7 @@ export class GitHubPeer {
       if (first === 'hooks' && rest.length === 2) return { status: 200, json: shapes.hook(view, this.findHook(repo, view, second!)) };
     }
     if (method === 'POST' && first === 'hooks' && rest.length === 1) return this.createHook(repo, view, req);
+    if (method === 'PATCH' && first === 'hooks' && rest.length === 2) return this.updateHook(repo, view, second!, req);
     if (method === 'DELETE' && first === 'hooks' && rest.length === 2) {
       const hook = this.findHook(repo, view, second!);
       repo.hooks.splice(repo.hooks.indexOf(hook), 1);
@@ -564,6 +565,11 @@ export class GitHubPeer {
       throw new HttpError(422, 'Validation Failed', docs, { errors: [{ resource: 'Hook', code: 'custom', field: 'name', message: 'Name must be web' }] });
     }
     const events = Array.isArray(body.events) && body.events.every((e) => typeof e === 'string') ? (body.events as string[]) : ['push'];
+    // "Each webhook should have a unique config. Multiple webhooks can share the same config as
+    // long as those webhooks do not have any events that overlap."
+    if (repo.hooks.some((hook) => hook.config.url === url && hook.events.some((event) => events.includes(event)))) {
+      throw new HttpError(422, 'Validation Failed', docs, { errors: [{ resource: 'Hook', code: 'custom', message: 'Hook already exists on this repository' }] });
+    }
     const now = shapes.isoSeconds(new Date());
     const insecure = body.config?.insecure_ssl;
     const hook: StoredHook = {
@@ -583,6 +589,45 @@ export class GitHubPeer {
     repo.hooks.push(hook);
     const json = shapes.hook(view, hook);
     return { status: 201, headers: { location: json.url }, json };
+  }
+
+  /**
+   * PATCH replaces what it is given: `config` as a whole ("If you previously had a secret set, you
+   * must provide the same secret or set a new secret or the secret will be removed"), `events`
+   * (or `add_events`/`remove_events`), `active`.
+   */
+  private async updateHook(repo: PeerRepo, view: RepoView, id: string, req: IncomingMessage): Promise<Reply> {
+    const docs = 'https://docs.github.com/rest/repos/webhooks#update-a-repository-webhook';
+    const stored = this.findHook(repo, view, id);
+    const input = await readJson(req);
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new HttpError(400, 'Problems parsing JSON', docs);
+    const body = input as { config?: { url?: unknown; content_type?: unknown; secret?: unknown; insecure_ssl?: unknown }; events?: unknown; add_events?: unknown; remove_events?: unknown; active?: unknown };
+    const strings = (value: unknown): string[] | undefined => (Array.isArray(value) && value.every((e) => typeof e === 'string') ? (value as string[]) : undefined);
+    let config = stored.config;
+    if (body.config !== undefined) {
+      const url = body.config.url ?? stored.config.url;
+      if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) {
+        throw new HttpError(422, 'Validation Failed', docs, { errors: [{ resource: 'Hook', code: 'custom', message: 'Config must contain a valid url' }] });
+      }
+      const insecure = body.config.insecure_ssl;
+      config = {
+        url,
+        content_type: body.config.content_type === 'json' ? 'json' : body.config.content_type === 'form' ? 'form' : stored.config.content_type,
+        insecure_ssl: typeof insecure === 'number' ? String(insecure) : typeof insecure === 'string' ? insecure : stored.config.insecure_ssl,
+        ...(typeof body.config.secret === 'string' ? { secret: body.config.secret } : {}),
+      };
+    }
+    let events = strings(body.events) ?? [...stored.events];
+    events = [...new Set([...events, ...(strings(body.add_events) ?? [])])].filter((event) => !(strings(body.remove_events) ?? []).includes(event));
+    const hook: StoredHook = {
+      ...stored,
+      config,
+      events,
+      active: typeof body.active === 'boolean' ? body.active : stored.active,
+      updatedAt: shapes.isoSeconds(new Date()),
+    };
+    repo.hooks[repo.hooks.indexOf(stored)] = hook;
+    return { status: 200, json: shapes.hook(view, hook) };
   }
 }
 

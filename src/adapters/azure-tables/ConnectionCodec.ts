@@ -1,5 +1,5 @@
 import type { TableEntity } from '@azure/data-tables';
-import type { Connection, SyncOutcome } from '../../domain/Connection';
+import type { Connection, SyncOutcome, WebhookRegistration } from '../../domain/Connection';
 import type { Scope } from '../../domain/Scope';
 import { CorruptEntityError, definedOnly, EntityReader } from './EntityFields';
 import type { EntityProperties } from './EntityFields';
@@ -23,6 +23,11 @@ export function connectionToEntity(connection: Connection): TableEntity {
     TokenRef: connection.tokenRef,
     WebhookSecretRef: connection.webhookSecretRef,
     Enabled: connection.enabled,
+    WebhookMode: connection.webhook.mode,
+    // Decimal text: hook ids outgrow Int32, and an untyped number would be stored as one or a Double.
+    WebhookId: connection.webhook.mode === 'automatic' ? String(connection.webhook.id) : undefined,
+    CreatedAt: connection.createdAt,
+    UpdatedAt: connection.updatedAt,
     LastSyncedCommit: connection.lastSyncedCommit,
     LastSyncOutcome: connection.lastSyncOutcome,
     LastSyncAt: connection.lastSyncAt,
@@ -50,6 +55,20 @@ export function connectionFromEntity(entity: EntityProperties): Connection {
     tokenRef: read.string('TokenRef'),
     webhookSecretRef: read.string('WebhookSecretRef'),
     enabled: read.boolean('Enabled'),
+    webhook: readWebhook(read),
+    // Rows written before these fields existed: a manual webhook, times unknown.
+    createdAt: read.optionalDate('CreatedAt') ?? new Date(0),
+    updatedAt: read.optionalDate('UpdatedAt') ?? new Date(0),
     ...optional,
   };
+}
+
+function readWebhook(read: EntityReader): WebhookRegistration {
+  const mode = read.optionalString('WebhookMode') ?? 'manual';
+  if (mode === 'manual') return { mode };
+  if (mode !== 'automatic') throw new CorruptEntityError('Connections', `unknown WebhookMode '${mode}'`);
+  const text = read.string('WebhookId');
+  const id = Number(text);
+  if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(id)) throw new CorruptEntityError('Connections', `WebhookId '${text}' is not a hook id`);
+  return { mode, id };
 }

@@ -73,6 +73,7 @@ export function runToEntities(run: SyncRun): TableEntity[] {
     SourceRequests: run.sourceRequests,
     Error: error,
     QueueOutcome: run.queueOutcome === undefined ? undefined : JSON.stringify(run.queueOutcome),
+    BackupId: run.backupId,
   });
   const suffix = runListingSuffix(run);
   return [
@@ -102,6 +103,7 @@ export function runFromEntity(entity: EntityProperties): SyncRun {
       commitSha: read.optionalString('CommitSha'),
       error: errorJson === undefined ? undefined : read.json<SyncRunError>('Error'),
       queueOutcome: read.optionalString('QueueOutcome') === undefined ? undefined : read.json<QueueOutcome>('QueueOutcome'),
+      backupId: read.optionalString('BackupId'),
     }),
     counts: read.json<SyncRunCounts>('Counts'),
     skipped: read.json<SkippedEntry[]>('Skipped'),

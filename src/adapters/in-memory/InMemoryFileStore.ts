@@ -69,6 +69,13 @@ export class InMemoryFileStore implements FileStore {
     return node?.kind === 'file' ? node.data.slice() : null;
   }
 
+  async readStream(path: string): Promise<AsyncIterable<Uint8Array> | null> {
+    this.injectFault('readStream');
+    const node = this.find(segmentsOf(path));
+    // A write swaps in a new buffer and never changes one in place, so this one is a snapshot.
+    return node?.kind === 'file' ? chunksOf(node.data) : null;
+  }
+
   async stat(path: string): Promise<FileEntry | null> {
     this.injectFault('stat');
     const segments = segmentsOf(path);
@@ -278,6 +285,15 @@ function segmentsOf(path: string): string[] {
 
 function last(segments: string[]): string {
   return segments[segments.length - 1] ?? '';
+}
+
+/** Chunk size of streamed reads, as a volume would hand them out. */
+const READ_CHUNK_BYTES = 64 * 1024;
+
+async function* chunksOf(data: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < data.byteLength; offset += READ_CHUNK_BYTES) {
+    yield data.slice(offset, offset + READ_CHUNK_BYTES); // a copy: the caller may change it
+  }
 }
 
 async function collect(content: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

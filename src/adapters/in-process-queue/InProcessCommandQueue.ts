@@ -88,6 +88,10 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
     return true;
   }
 
+  async probe(): Promise<void> {
+    // In this process: reachable whenever the process runs.
+  }
+
   async listDeadLetters(): Promise<DeadLetter[]> {
     return [...this.deadLetters];
   }

@@ -30,6 +30,16 @@ export class ServiceBusCommandQueue implements CommandQueue {
     return true;
   }
 
+  async probe(): Promise<void> {
+    // A peek is a management round trip that neither locks nor consumes a message.
+    const receiver = this.client.createReceiver(this.queueName);
+    try {
+      await receiver.peekMessages(1, { fromSequenceNumber: Long.ZERO });
+    } finally {
+      await receiver.close();
+    }
+  }
+
   async listDeadLetters(): Promise<DeadLetter[]> {
     const receiver = this.client.createReceiver(this.queueName, { subQueueType: 'deadLetter' });
     try {

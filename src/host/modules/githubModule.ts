@@ -1,4 +1,5 @@
 import { ContainerModule } from 'inversify';
+import { GitHubRepositoryAdmin } from '../../adapters/github/GitHubRepositoryAdmin';
 import { GitHubSourceRepositoryFactory } from '../../adapters/github/GitHubSourceRepositoryFactory';
 import { OctokitSignatureVerifier } from '../../adapters/webhooks/OctokitSignatureVerifier';
 import type { Config } from '../config';
@@ -17,6 +18,9 @@ export function githubModule(config: Config): ContainerModule {
           }),
         [TYPES.Logger],
       )
+      .inSingletonScope();
+    bind(TYPES.RepositoryAdmin)
+      .toResolvedValue((logger) => new GitHubRepositoryAdmin({ baseUrl: config.GITHUB_API_URL, logger, retries: config.GITHUB_RETRIES }), [TYPES.Logger])
       .inSingletonScope();
     bind(TYPES.SignatureVerifier).toConstantValue(new OctokitSignatureVerifier());
   });

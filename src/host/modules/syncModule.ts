@@ -19,9 +19,19 @@ export function syncModule(config: Config): ContainerModule {
     });
     bind(TYPES.SyncWorkspace)
       .toResolvedValue(
-        (metadata, files, sources, secrets, queue, clock, logger, settings) =>
-          new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, logger, settings }),
-        [TYPES.MetadataRepo, TYPES.FileStore, TYPES.SourceRepositoryFactory, TYPES.SecretStore, TYPES.CommandQueue, TYPES.Clock, TYPES.Logger, TYPES.SyncSettings],
+        (metadata, files, sources, secrets, queue, clock, logger, settings, backups) =>
+          new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, logger, settings, backups }),
+        [
+          TYPES.MetadataRepo,
+          TYPES.FileStore,
+          TYPES.SourceRepositoryFactory,
+          TYPES.SecretStore,
+          TYPES.CommandQueue,
+          TYPES.Clock,
+          TYPES.Logger,
+          TYPES.SyncSettings,
+          TYPES.WorkspaceBackups,
+        ],
       )
       .inSingletonScope();
     bind(TYPES.ReceiveGitHubWebhook)

@@ -46,7 +46,7 @@ describe('ProcessSyncCommand', () => {
     metadata = new InMemoryMetadataRepo();
     const secrets = new InMemorySecretStore();
     await secrets.set('TOKEN', 't');
-    await metadata.saveConnection({ scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'W', enabled: true });
+    await metadata.saveConnection({ scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'W', enabled: true, webhook: { mode: 'manual' }, createdAt: new Date(0), updatedAt: new Date(0) });
     clock = new ManualClock();
     const logger = captureLogger().logger;
     const sync = new SyncWorkspace({

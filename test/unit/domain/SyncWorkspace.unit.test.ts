@@ -72,7 +72,7 @@ describe('SyncWorkspace', () => {
     queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 3, retryBaseMs: 1 });
     clock = new ManualClock();
     settings = { holderId: 'worker-a', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 5 };
-    connection = { scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'SECRET', enabled: true };
+    connection = { scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'SECRET', enabled: true, webhook: { mode: 'manual' }, createdAt: new Date(0), updatedAt: new Date(0) };
     await metadata.saveConnection(connection);
   });
 

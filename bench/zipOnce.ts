@@ -1,0 +1,30 @@
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { LocalVolumeFileStore } from '../src/adapters/local-volume/LocalVolumeFileStore';
+import { YazlWorkspaceArchiver } from '../src/adapters/zip/YazlWorkspaceArchiver';
+
+/**
+ * Zips a whole workspace folder into a file twice in a fresh process: the first archive pays for
+ * the JIT warming up, the second shows a long-running host. Prints a JSON line with both times and
+ * the process's peak RSS. Arguments: the workspace folder, the zip file.
+ */
+async function main(): Promise<void> {
+  const [root, target] = process.argv.slice(2);
+  if (root === undefined || target === undefined) throw new Error('usage: zipOnce <workspace folder> <zip file>');
+  const store = await LocalVolumeFileStore.open(root);
+  const archiver = new YazlWorkspaceArchiver(store);
+  const times: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    const started = process.hrtime.bigint();
+    const zip = archiver.zip([{ storePath: '', nameInArchive: '' }]);
+    await pipeline(Readable.from(zip, { objectMode: false }), createWriteStream(target));
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  process.stdout.write(`${JSON.stringify({ coldMs: times[0], warmMs: times[1], maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

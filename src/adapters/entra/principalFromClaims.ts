@@ -1,0 +1,41 @@
+import type { JWTPayload } from 'jose';
+import type { Principal } from '../../domain/Principal';
+import { GLOBAL_SCOPE, parseScope } from '../../domain/Scope';
+
+export interface ClaimNames {
+  /** Entra app role that makes the caller an MSP admin. */
+  readonly adminRole: string;
+  /** Entra app role that lets the caller change files and connections. */
+  readonly editorRole: string;
+  /** Claim holding the caller's organisation ids (a string array or a single string). */
+  readonly organizationClaim: string;
+}
+
+/** Maps the claims of a verified Entra access token to a principal; null when the token names no subject. */
+export function principalFromClaims(claims: JWTPayload, names: ClaimNames): Principal | null {
+  const subject = text(claims['oid']) ?? text(claims.sub);
+  if (subject === undefined) return null;
+  const roles = strings(claims['roles']);
+  return {
+    subject,
+    name: text(claims['name']) ?? text(claims['preferred_username']) ?? subject,
+    isAdmin: roles.includes(names.adminRole),
+    isEditor: roles.includes(names.editorRole),
+    organizations: organizationsOf(claims[names.organizationClaim]),
+  };
+}
+
+/** Only well-formed organisation ids: GLOBAL is never granted by a claim, and a bad id could spell a path. */
+function organizationsOf(value: unknown): string[] {
+  const ids = typeof value === 'string' ? [value] : strings(value);
+  const scopes = ids.map(parseScope).filter((scope) => scope !== null && scope !== GLOBAL_SCOPE);
+  return [...new Set(scopes as string[])];
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

@@ -1,0 +1,164 @@
+import type { Clock } from '../ports/Clock';
+import type { CommandQueue } from '../ports/CommandQueue';
+import type { FileStore } from '../ports/FileStore';
+import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { RepositoryAdmin } from '../ports/RepositoryAdmin';
+import type { SecretStore } from '../ports/SecretStore';
+import type { SourceLocation, SourceRepositoryFactory } from '../ports/SourceRepository';
+import type { Connection, WebhookRegistration } from './Connection';
+import { failure, type ConnectionFailure } from './ConnectionFailure';
+import { connectionSecretNames, newWebhookSecret } from './ConnectionSecrets';
+import { checkAccess, checkBranch, checkRepository, normalizeSubPath, readTarget } from './ConnectionTarget';
+import { requestSync, type SyncRequest } from './RequestSync';
+import type { Scope } from './Scope';
+import { listScopeFolder } from './ScopeFiles';
+
+export interface ConnectScopeInput {
+  readonly scope: Scope;
+  readonly repository: string;
+  readonly branch: string;
+  /** Folder in the repository to mirror; '' (or '/') for all of it. */
+  readonly subPath: string;
+  readonly token: string;
+  /** Must be true when the scope folder already holds files (they will be replaced or deleted). */
+  readonly confirmOverwrite?: boolean;
+  /** Public base URL of this service, e.g. https://sync.example.com (no /api). */
+  readonly webhookBaseUrl: string;
+}
+
+/** How pushes will arrive. The manual secret is shown here once and never again. */
+export type WebhookSetup =
+  | { readonly mode: 'automatic'; readonly id: number }
+  | { readonly mode: 'manual'; readonly url: string; readonly secret: string; readonly reason: string };
+
+export interface ConnectScopeSuccess {
+  readonly ok: true;
+  readonly connection: Connection;
+  readonly webhook: WebhookSetup;
+  /** The first sync (trigger 'connect'). */
+  readonly sync: SyncRequest;
+}
+
+export interface ConfirmationRequired extends ConnectionFailure<'ConfirmationRequired'> {
+  /** Files the scope folder holds now. */
+  readonly fileCount: number;
+}
+
+export type ConnectScopeFailureCode =
+  | 'InvalidRepository'
+  | 'InvalidBranch'
+  | 'InvalidSubPath'
+  | 'ConnectionExists'
+  | 'TokenRejected'
+  | 'RepositoryNotFound'
+  | 'InsufficientPermissions'
+  | 'BranchNotFound'
+  | 'SubPathNotFound'
+  | 'GitHubUnavailable';
+
+export type ConnectScopeResult = ConnectScopeSuccess | ConnectionFailure<ConnectScopeFailureCode> | ConfirmationRequired;
+
+export interface ConnectScopeDeps {
+  readonly metadata: MetadataRepo;
+  readonly files: FileStore;
+  readonly sources: SourceRepositoryFactory;
+  readonly admin: RepositoryAdmin;
+  readonly secrets: SecretStore;
+  readonly queue: CommandQueue;
+  readonly clock: Clock;
+}
+
+/** Path of the webhook endpoint for a scope, below the service's base URL. */
+export function webhookUrl(webhookBaseUrl: string, scope: Scope): string {
+  return `${webhookBaseUrl.replace(/\/+$/, '')}/api/github/webhook/${encodeURIComponent(scope)}`;
+}
+
+/**
+ * Connects a scope to a GitHub branch: checks everything a person can get wrong before changing
+ * anything, then stores the token and a new webhook secret, registers the webhook when the token
+ * may (else hands out what to register by hand), saves the connection and queues the first sync.
+ */
+export class ConnectScope {
+  constructor(private readonly deps: ConnectScopeDeps) {}
+
+  async execute(input: ConnectScopeInput): Promise<ConnectScopeResult> {
+    const { metadata, files, sources, admin, clock } = this.deps;
+    const formatFailure = checkRepository(input.repository) ?? checkBranch(input.branch);
+    if (formatFailure) return formatFailure;
+    const subPath = normalizeSubPath(input.subPath);
+    if (!subPath.ok) return subPath;
+    if (await metadata.getConnection(input.scope)) {
+      return failure('ConnectionExists', `scope ${input.scope} is already connected; update or disconnect that connection first`);
+    }
+
+    const location: SourceLocation = { repository: input.repository, token: input.token };
+    const access = await checkAccess(admin, location);
+    if (!access.ok) return access;
+    const target = { repository: input.repository, branch: input.branch, subPath: subPath.subPath };
+    const branch = await readTarget(sources, location, target, false);
+    if (!branch.ok) return branch;
+
+    if (input.confirmOverwrite !== true) {
+      const fileCount = (await listScopeFolder(files, input.scope)).filter((entry) => entry.kind === 'file').length;
+      if (fileCount > 0) {
+        const message = `the folder of scope ${input.scope} holds ${fileCount} files; the first sync replaces them with the branch's files and deletes the rest. Confirm to go ahead`;
+        return { ...failure('ConfirmationRequired', message), fileCount };
+      }
+    }
+
+    const names = connectionSecretNames(input.scope);
+    const secret = newWebhookSecret();
+    const tokenRef = await this.deps.secrets.set(names.token, input.token);
+    const webhookSecretRef = await this.deps.secrets.set(names.webhookSecret, secret);
+    const url = webhookUrl(input.webhookBaseUrl, input.scope);
+    const webhook = await this.registerWebhook(location, url, secret, access.details.permissions.admin);
+
+    const now = clock.now();
+    const connection: Connection = {
+      scope: input.scope,
+      repository: access.details.fullName,
+      branch: input.branch,
+      subPath: subPath.subPath,
+      tokenRef,
+      webhookSecretRef,
+      enabled: true,
+      webhook: webhook.mode === 'automatic' ? { mode: 'automatic', id: webhook.id } : { mode: 'manual' },
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      // A manifest left from an earlier connection describes another target: the first sync must
+      // compare with the folder itself.
+      await metadata.deleteManifest(input.scope);
+      await metadata.saveConnection(connection);
+    } catch (error) {
+      await this.forgetWebhook(location, connection.webhook);
+      throw error;
+    }
+    const sync = await requestSync(this.deps.queue, clock, input.scope, 'connect');
+    return { ok: true, connection, webhook, sync };
+  }
+
+  private async registerWebhook(location: SourceLocation, url: string, secret: string, isAdmin: boolean): Promise<WebhookSetup> {
+    if (!isAdmin) {
+      return { mode: 'manual', url, secret, reason: 'the token may not administer the repository, so the webhook could not be registered for you' };
+    }
+    try {
+      const { id } = await this.deps.admin.createWebhook(location, { url, secret });
+      return { mode: 'automatic', id };
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return { mode: 'manual', url, secret, reason: `GitHub did not register the webhook (${detail})` };
+    }
+  }
+
+  /** Best effort: a webhook without a connection only earns "unknown scope" answers. */
+  private async forgetWebhook(location: SourceLocation, webhook: WebhookRegistration): Promise<void> {
+    if (webhook.mode !== 'automatic') return;
+    try {
+      await this.deps.admin.deleteWebhook(location, webhook.id);
+    } catch {
+      // Nothing more to do; the original error is what the caller needs to see.
+    }
+  }
+}

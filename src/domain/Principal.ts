@@ -1,0 +1,36 @@
+import { GLOBAL_SCOPE, type Scope } from './Scope';
+
+/** Who is calling, as the bearer token (or the local development identity) says. */
+export interface Principal {
+  /** Stable subject id (the token's `oid`, else `sub`). */
+  readonly subject: string;
+  /** Display name, for logs and audit only. */
+  readonly name: string;
+  /** MSP admin: may act on every scope, and on dead letters. */
+  readonly isAdmin: boolean;
+  /** May change files and connections of the scopes it may read. */
+  readonly isEditor: boolean;
+  /** Organisation ids from the token's claims (ignored for admins). */
+  readonly organizations: readonly string[];
+}
+
+/** What a route needs: reading a scope, changing it, or operating the whole service. */
+export type Need = 'read' | 'write' | 'admin';
+
+/**
+ * Admins act everywhere. Anyone else acts only on the organisations in their claims, and GLOBAL is
+ * shared by every organisation, so only admins may change or even browse it. Writes need the editor role.
+ */
+export function isAllowed(principal: Principal, need: Need, scope: Scope | null): boolean {
+  if (principal.isAdmin) return true;
+  if (need === 'admin') return false;
+  if (need === 'write' && !principal.isEditor) return false;
+  if (scope === null) return true; // routes that filter to the caller's scopes themselves
+  if (scope === GLOBAL_SCOPE) return false;
+  return principal.organizations.includes(scope);
+}
+
+/** The scopes a non-admin may see; null = every scope. */
+export function visibleScopes(principal: Principal): readonly Scope[] | null {
+  return principal.isAdmin ? null : (principal.organizations as readonly Scope[]);
+}

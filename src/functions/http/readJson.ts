@@ -1,0 +1,43 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { z } from 'zod';
+import { problem } from './problem';
+import { readBody } from './readBody';
+
+export type JsonRead<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: HttpResponseInit };
+
+/** Reads and validates a JSON body; every way it can be wrong is a 4xx naming what to fix. */
+export async function readJson<S extends z.ZodType>(
+  request: HttpRequest,
+  schema: S,
+  maxBytes = 256 * 1024,
+  /** A route's own code and hint for a body of the wrong shape (default ValidationFailed, naming the fields). */
+  invalid?: { readonly code: string; readonly message: string },
+): Promise<JsonRead<z.output<S>>> {
+  const body = await readBody(request, maxBytes);
+  if (!body.ok) return { ok: false, response: problem(413, 'PayloadTooLarge', `the request body is limited to ${maxBytes} bytes`) };
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(body.bytes).toString('utf8'));
+  } catch {
+    return { ok: false, response: problem(400, 'InvalidJson', 'the body is not valid JSON') };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, response: invalid ? problem(400, invalid.code, invalid.message) : problem(400, 'ValidationFailed', describeIssues(parsed.error)) };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** Validates query parameters against an object schema of strings (coercions allowed). */
+export function readQuery<S extends z.ZodType>(request: HttpRequest, schema: S): JsonRead<z.output<S>> {
+  const parsed = schema.safeParse(Object.fromEntries(request.query.entries()));
+  if (!parsed.success) return { ok: false, response: problem(400, 'InvalidQuery', describeIssues(parsed.error)) };
+  return { ok: true, value: parsed.data };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { SYNC_TRIGGERS } from '../../domain/SyncCommand';
+
+/** Schemas of what the API sends, for `/api/openapi.json`; JSON has no dates, so times are ISO strings. */
+export const timestamp = z.iso.datetime({ offset: true });
+
+export const scopeName = z.string().regex(/^(GLOBAL|[A-Za-z0-9][A-Za-z0-9_-]{0,63})$/).describe('GLOBAL or an organisation id');
+
+export const syncCommandView = z.object({
+  scope: scopeName,
+  trigger: z.enum(SYNC_TRIGGERS as [string, ...string[]]),
+  deliveryId: z.string(),
+  commitSha: z.string().optional(),
+  requestedAt: timestamp,
+  attempt: z.number().int().optional(),
+  replayOf: z.string().optional(),
+});
+
+export const messageView = z.object({ message: z.string() });

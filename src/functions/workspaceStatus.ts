@@ -1,0 +1,48 @@
+import type { HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import { connectionView as toConnectionView } from '../domain/ConnectionView';
+import { scopeFolder } from '../domain/Scope';
+import { workspaceStatus } from '../domain/WorkspaceStatus';
+import { TYPES } from '../host/identifiers';
+import { defineApiRoute } from './http/apiRoute';
+import { scopeName, timestamp } from './schemas/common';
+import { connectionView } from './schemas/connectionSchemas';
+
+const statusView = z.object({
+  scope: scopeName,
+  mode: z.enum(['github-sync', 'manual-edit']),
+  readOnly: z.boolean(),
+  connection: connectionView.nullable(),
+  files: z.number().int().min(0),
+  folders: z.number().int().min(0),
+  totalBytes: z.number().int().min(0),
+  lastModified: timestamp.nullable(),
+});
+
+/** The scope's mode, connection and size at a glance. */
+export const workspaceStatusFunction = defineApiRoute({
+  name: 'workspaceStatus',
+  route: 'workspace/status',
+  methods: ['GET'],
+  need: 'read',
+  scoped: true,
+  doc: { summary: "The scope's mode (github-sync or manual-edit), connection and folder summary", tags: ['workspace'], responses: { 200: { description: 'Status', schema: statusView } } },
+  build: (container) => {
+    const metadata = container.get(TYPES.MetadataRepo);
+    const files = container.get(TYPES.FileStore);
+    return async (_request, context): Promise<HttpResponseInit> => {
+      const scope = context.scope!;
+      const [connection, entries] = await Promise.all([metadata.getConnection(scope), files.list(scopeFolder(scope), { recursive: true })]);
+      const status = workspaceStatus(connection, entries);
+      return {
+        status: 200,
+        jsonBody: {
+          scope,
+          ...status,
+          connection: connection ? toConnectionView(connection) : null,
+          lastModified: status.lastModified?.toISOString() ?? null,
+        } satisfies z.infer<typeof statusView>,
+      };
+    };
+  },
+});

@@ -1,0 +1,57 @@
+import { ContainerModule } from 'inversify';
+import { DevelopmentAuthenticator } from '../../adapters/entra/DevelopmentAuthenticator';
+import { EntraJwtAuthenticator } from '../../adapters/entra/EntraJwtAuthenticator';
+import { BrowseWorkspace } from '../../domain/BrowseWorkspace';
+import { CheckReadiness } from '../../domain/CheckReadiness';
+import { EditWorkspace } from '../../domain/EditWorkspace';
+import type { Authenticator } from '../../ports/Authenticator';
+import type { Config } from '../config';
+import { appVersion } from '../appVersion';
+import { TYPES } from '../identifiers';
+import { readinessProbes } from '../readinessProbes';
+
+/** What the HTTP API needs besides the ports: who is calling, what the service is, whether it is ready. */
+export function apiModule(config: Config): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(TYPES.Authenticator).toConstantValue(authenticatorFor(config));
+    bind(TYPES.AppInfo).toConstantValue({ version: appVersion(), startedAt: new Date() });
+    bind(TYPES.BrowseWorkspace).toResolvedValue((files) => new BrowseWorkspace({ files }), [TYPES.FileStore]);
+    bind(TYPES.EditWorkspace).toResolvedValue(
+      (files, metadata, clock, logger, sync) =>
+        new EditWorkspace({
+          files,
+          metadata,
+          clock,
+          logger,
+          settings: { holderId: sync.holderId, leaseTtlMs: sync.leaseTtlMs, maxFileBytes: config.MAX_FILE_BYTES, lockWaitMs: config.EDIT_LOCK_WAIT_MS },
+        }),
+      [TYPES.FileStore, TYPES.MetadataRepo, TYPES.Clock, TYPES.Logger, TYPES.SyncSettings],
+    );
+    bind(TYPES.CheckReadiness).toDynamicValue(
+      (context) =>
+        new CheckReadiness({
+          probes: readinessProbes({
+            metadata: context.get(TYPES.MetadataRepo),
+            files: context.get(TYPES.FileStore),
+            queue: context.get(TYPES.CommandQueue),
+            secrets: context.get(TYPES.SecretStore),
+          }),
+          clock: context.get(TYPES.Clock),
+          timeoutMs: 5_000,
+        }),
+    );
+  });
+}
+
+function authenticatorFor(config: Config): Authenticator {
+  if (!config.auth) return new DevelopmentAuthenticator();
+  return new EntraJwtAuthenticator({
+    issuers: [...config.auth.issuers],
+    audiences: [...config.auth.audiences],
+    jwksUrl: config.auth.jwksUrl,
+    clockToleranceSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
+    adminRole: config.AUTH_ADMIN_ROLE,
+    editorRole: config.AUTH_EDITOR_ROLE,
+    organizationClaim: config.AUTH_ORGANIZATION_CLAIM,
+  });
+}
