@@ -9,7 +9,7 @@ const REPO = 'acme/dlq';
 describe('failing syncs: retries, dead letters, replay', () => {
   let h: SyncHarness;
   let repo: GitRepo;
-  const api = (path: string, init?: RequestInit) => fetch(`${h.host!.server.url}/api/${path}`, init);
+  const api = (path: string, init?: RequestInit) => h.api(path, init);
 
   beforeAll(async () => {
     h = await SyncHarness.create();

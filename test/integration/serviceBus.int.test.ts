@@ -14,7 +14,7 @@ const REPO = 'acme/bus';
 describe('sync commands on Service Bus', () => {
   let h: SyncHarness;
   let repo: GitRepo;
-  const api = (path: string, init?: RequestInit) => fetch(`${h.host!.server.url}/api/${path}`, init);
+  const api = (path: string, init?: RequestInit) => h.api(path, init);
   const deadLetters = async () => ((await (await api('sync/dead-letters')).json()) as { deadLetters: Array<Record<string, unknown>> }).deadLetters;
   const expectMirrors = async () => expect(await h.differencesFromCommit('GLOBAL', REPO, await repo.head())).toEqual([]);
 

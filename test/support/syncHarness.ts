@@ -11,6 +11,7 @@ import { IN_PROCESS_QUEUE } from '../../src/host/modules/queueModule';
 import { diffSnapshots, mirrorableView, snapshotFolder } from './folderSnapshot';
 import { GitHubPeer } from './githubPeer';
 import { GitRepo } from './gitRepo';
+import { OpenApiValidator } from './openApiValidator';
 import { ServiceBusPeer } from './serviceBusPeer';
 
 export const SYNC_QUEUE = 'workspace-sync';
@@ -41,6 +42,9 @@ export class SyncHarness {
 
   host: LocalHost | undefined;
   readonly repos = new Map<string, GitRepo>();
+  /** Answers that did not match the service's /api/openapi.json; `dispose` fails when there are any. */
+  readonly violations: string[] = [];
+  private validator: OpenApiValidator | undefined;
   private connections: HarnessConnection[] = [];
 
   static async create(options: { treeEntryLimit?: number; queue?: 'in-process' | 'service-bus'; lockDurationMs?: number } = {}): Promise<SyncHarness> {
@@ -113,7 +117,7 @@ export class SyncHarness {
     const branch = options.branch ?? connection?.branch ?? 'main';
     const after = options.after ?? (await this.repos.get(repository)!.head(branch));
     const payload = JSON.stringify({ ref: `refs/heads/${branch}`, before: '0'.repeat(39) + '1', after, forced: false, deleted: false, repository: { full_name: repository }, commits: [] });
-    const response = await fetch(`${this.host!.server.url}/api/github/webhook/${scope}`, {
+    const response = await this.api(`github/webhook/${scope}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -177,7 +181,23 @@ export class SyncHarness {
     this.host = undefined;
   }
 
+  /**
+   * Calls the running host's API (the development identity: no token) and checks the answer against
+   * the host's own OpenAPI document.
+   */
+  async api(path: string, init: RequestInit = {}): Promise<Response> {
+    const base = this.host!.server.url;
+    const response = await fetch(`${base}/api/${path}`, init);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const contentType = response.headers.get('content-type');
+    this.validator ??= new OpenApiValidator((await (await fetch(`${base}/api/openapi.json`)).json()) as Record<string, unknown>);
+    const body = contentType?.includes('json') && bytes.byteLength > 0 ? JSON.parse(bytes.toString('utf8')) : bytes.byteLength > 0 ? bytes : undefined;
+    this.violations.push(...this.validator.check({ method: init.method ?? 'GET', path: `/api/${path}`, status: response.status, contentType, body }));
+    return new Response(bytes.byteLength > 0 ? bytes : null, { status: response.status, headers: response.headers });
+  }
+
   async dispose(): Promise<void> {
+    const violations = [...this.violations];
     await this.stopHost();
     await this.peer.stop();
     await this.serviceBus?.stop();
@@ -185,5 +205,6 @@ export class SyncHarness {
     for (const repo of this.repos.values()) await repo.dispose();
     await rm(this.workspaceRoot, { recursive: true, force: true });
     await rm(join(this.workspaceRoot, '..', `${this.tablePrefix}-data`), { recursive: true, force: true });
+    if (violations.length > 0) throw new Error(`answers not matching /api/openapi.json:\n  ${violations.join('\n  ')}`);
   }
 }
