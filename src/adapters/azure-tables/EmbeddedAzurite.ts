@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import TableConfiguration from 'azurite/dist/src/table/TableConfiguration';
-import TableServer from 'azurite/dist/src/table/TableServer';
+import type TableConfigurationType from 'azurite/dist/src/table/TableConfiguration';
+import type TableServerType from 'azurite/dist/src/table/TableServer';
 
 /** Azurite's published development account; the key is public and the same on every machine. */
 export const DEVSTORE_ACCOUNT = 'devstoreaccount1';
@@ -28,12 +28,27 @@ export interface RunningAzurite {
 const DB_FILE_NAME = '__azurite_db_table__.json';
 
 /**
+ * Loads Azurite only when it is started: it is a thousand modules, and its telemetry library
+ * (Application Insights) patches every Azure SDK client in the process on load, wrapping each
+ * storage and Service Bus call in OpenTelemetry spans, unless told not to. We never send its
+ * telemetry, so the patching is switched off first.
+ */
+function loadAzurite(): { TableConfiguration: typeof TableConfigurationType; TableServer: typeof TableServerType } {
+  process.env.APPLICATION_INSIGHTS_NO_DIAGNOSTIC_CHANNEL ??= 'true';
+  return {
+    TableConfiguration: (require('azurite/dist/src/table/TableConfiguration') as { default: typeof TableConfigurationType }).default,
+    TableServer: (require('azurite/dist/src/table/TableServer') as { default: typeof TableServerType }).default,
+  };
+}
+
+/**
  * Azurite's Table service inside this process (no child process, no Docker). Telemetry lives only in
  * Azurite's CLI entry point (`table/main.js`), which this never loads, so nothing is sent anywhere;
  * debug and access logs are off.
  */
 export const EmbeddedAzurite = {
   async start(options: EmbeddedAzuriteOptions = {}): Promise<RunningAzurite> {
+    const { TableConfiguration, TableServer } = loadAzurite();
     const host = options.host ?? '127.0.0.1';
     const inMemory = options.persistencePath === undefined;
     // In memory nothing is written, but Azurite still stat()s the path: make it one that never exists.
