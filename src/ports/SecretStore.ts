@@ -5,3 +5,11 @@ export interface SecretStore {
   /** Stores a secret and returns the reference to keep; adapters that are read-only throw. */
   set(name: string, value: string): Promise<string>;
 }
+
+/** The configured store cannot take new secrets (environment variables): a deployment choice, not a fault. */
+export class SecretStoreReadOnlyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretStoreReadOnlyError';
+  }
+}

@@ -1,4 +1,4 @@
-import type { SecretStore } from '../../ports/SecretStore';
+import { SecretStoreReadOnlyError, type SecretStore } from '../../ports/SecretStore';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -17,7 +17,7 @@ export class EnvSecretStore implements SecretStore {
 
   async set(name: string, _value: string): Promise<string> {
     // Never echo the value: error messages end up in logs and run records.
-    throw new Error(
+    throw new SecretStoreReadOnlyError(
       `EnvSecretStore is read-only: secret '${name}' cannot be stored; set it as an environment variable ` +
         'or configure a writable secret store (local file or Key Vault)',
     );

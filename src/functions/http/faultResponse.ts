@@ -1,10 +1,8 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { AuthenticationUnavailableError } from '../../ports/Authenticator';
 import type { Logger } from '../../ports/Logger';
+import { SecretStoreReadOnlyError } from '../../ports/SecretStore';
 import { problem } from './problem';
-
-/** Codes every route may answer with when something other than the caller went wrong. */
-export const FAULT_CODES = { unavailable: ['AuthUnavailable', 'DependencyUnavailable'], internal: ['InternalError'] } as const;
 
 /**
  * A thrown fault becomes 503 when it says it is retryable (storage or GitHub down: try again) and
@@ -15,6 +13,10 @@ export function faultResponse(error: unknown, log: Logger): HttpResponseInit {
   if (error instanceof AuthenticationUnavailableError) {
     log.warn({ error: message }, 'tokens cannot be validated');
     return problem(503, 'AuthUnavailable', 'tokens cannot be validated right now; try again shortly', { 'retry-after': '5' });
+  }
+  if (error instanceof SecretStoreReadOnlyError) {
+    log.error({ error: message }, 'the secret store cannot store secrets');
+    return problem(500, 'SecretStoreReadOnly', 'this deployment keeps secrets in environment variables and cannot store new ones: configure SECRET_STORE=file (or Key Vault)');
   }
   if (typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true) {
     log.warn({ error: message, name: (error as Error).name }, 'a dependency is unavailable');

@@ -80,7 +80,7 @@ function operation(definition: HttpFunctionDefinition): JsonSchema {
     for (const [status, problems] of Object.entries(AUTH_PROBLEMS)) add(Number(status), { description: 'Authentication or authorisation failed, or a dependency is down', problems });
     if (access.scoped) add(400, { description: 'The scope is not GLOBAL or an organisation id', problems: ['InvalidScope'] });
   }
-  add(500, { description: 'Unexpected error', problems: ['InternalError'] });
+  add(500, { description: 'Unexpected error, or a deployment that cannot store secrets', problems: ['InternalError', 'SecretStoreReadOnly'] });
 
   return {
     operationId: definition.name,
