@@ -18,6 +18,12 @@ interface RouteSpec {
   readonly doc: RouteDoc;
 }
 
+interface ProtectedRouteSpec extends RouteSpec {
+  readonly need: Need;
+  readonly scoped: boolean;
+  readonly build: (container: Container) => ApiHandler;
+}
+
 /** Header naming the organisation a request acts on, for routes without `{scope}` in the path. */
 export const ORGANIZATION_HEADER = 'x-organization-id';
 
@@ -25,7 +31,7 @@ export const ORGANIZATION_HEADER = 'x-organization-id';
  * A route behind Entra ID: the bearer token is validated, the scope resolved and the caller's
  * right to `need` on it checked before the handler runs; faults become 503/500 problems.
  */
-export function defineApiRoute(spec: RouteSpec & { readonly need: Need; readonly scoped: boolean; readonly build: (container: Container) => ApiHandler }): HttpFunctionDefinition {
+export function defineApiRoute(spec: ProtectedRouteSpec): HttpFunctionDefinition {
   return registerHttpFunction({
     name: spec.name,
     route: spec.route,
@@ -60,7 +66,7 @@ export function defineOpenRoute(spec: RouteSpec & { readonly build: (container: 
   });
 }
 
-function secure(spec: RouteSpec & { readonly need: Need; readonly scoped: boolean; readonly build: (container: Container) => ApiHandler }, container: Container): HttpHandler {
+function secure(spec: ProtectedRouteSpec, container: Container): HttpHandler {
   const handler = spec.build(container);
   const authenticator = container.get<Authenticator>(TYPES.Authenticator);
   const logger = container.get<Logger>(TYPES.Logger);
