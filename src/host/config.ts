@@ -63,6 +63,7 @@ export const configSchema = z.object({
   AUTH_ORGANIZATION_CLAIM: z.string().min(1).default('org_ids'),
   MAX_FILE_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
   EDIT_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  BACKUP_STORE: z.enum(['data-dir', 'workspace']).default('data-dir'),
   BACKUPS_DIR: z.string().min(1).optional(),
 });
 
@@ -74,7 +75,7 @@ export interface Config extends RawConfig {
   readonly dataDir: string;
   readonly secretsFile: string;
   readonly publicBaseUrl: string;
-  /** Folder of the local volume where scope backups are kept (the plan's tmp share). */
+  /** Local folder for scope backups when BACKUP_STORE=data-dir (the plan's tmp share). */
   readonly backupsDir: string;
   /** Set when AUTH_MODE=entra: how bearer tokens are validated. */
   readonly auth: EntraAuthSettings | null;

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from '../support/apiHarness';
 import { readZip } from '../adapters/zip/readZip';
@@ -6,13 +8,13 @@ import { readZip } from '../adapters/zip/readZip';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Connecting over hand-made content: a confirmation, then a backup that gives the edits back exactly. */
-describe('backups before a sync replaces hand edits', () => {
+describe.each(['data-dir', 'workspace'])('backups before a sync replaces hand edits (BACKUP_STORE=%s)', (backupStore) => {
   let api: ApiHarness;
   let admin: string;
   const org = { 'x-organization-id': 'org-c' };
 
   beforeAll(async () => {
-    api = await ApiHarness.start();
+    api = await ApiHarness.start({ BACKUP_STORE: backupStore });
     admin = await api.admin();
     const repo = await api.repo('acme/org-c-scripts');
     await repo.write('a.ps1', 'from the repository\n');
@@ -59,6 +61,9 @@ describe('backups before a sync replaces hand edits', () => {
 
     const now = await api.call('GET', '/api/workspace/files?path=a.ps1', { token: admin, headers: { ...org, accept: 'text/plain' } });
     expect(now.bytes.toString()).toBe('from the repository\n');
+    // In the workspace store, backups live in its private folder, never in a scope's.
+    const kept = await readdir(join(api.workspaceRoot, '.workspace-sync', 'backups')).catch(() => []);
+    expect(kept.some((name) => name.startsWith(backup!.id))).toBe(backupStore === 'workspace');
   });
 
   it('takes no backup when nothing would be lost (reconnecting over the branch it already holds)', async () => {
