@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GLOBAL_SCOPE, type Scope } from '../domain/Scope';
 import type { FileStore } from './FileStore';
-import type { BackupInfo, WorkspaceBackups } from './WorkspaceBackups';
+import type { BackupInfo, OpenedBackup, WorkspaceBackups } from './WorkspaceBackups';
 
 /** One entry of an unpacked archive: a file's bytes and executable bit, or a folder. */
 export type ArchiveEntry = { readonly kind: 'file'; readonly bytes: Uint8Array; readonly executable: boolean } | { readonly kind: 'directory' };
@@ -29,6 +29,13 @@ const asText = (entry: ArchiveEntry | undefined): string | undefined =>
  * The behaviour every WorkspaceBackups adapter must show. `makeFixture` returns fresh backups of a
  * fresh, empty workspace for each test.
  */
+/** Opens a backup only to look at its record, closing the archive it holds open. */
+async function openAndClose(backups: WorkspaceBackups, id: string): Promise<OpenedBackup | null> {
+  const opened = await backups.open(id);
+  await opened?.content[Symbol.asyncIterator]().return?.();
+  return opened;
+}
+
 export function describeWorkspaceBackupsContract(name: string, makeFixture: () => Promise<WorkspaceBackupsFixture>): void {
   describe(`WorkspaceBackups contract: ${name}`, () => {
     let fixture: WorkspaceBackupsFixture;
@@ -128,7 +135,7 @@ export function describeWorkspaceBackupsContract(name: string, makeFixture: () =
     it('keeps the reason exactly as given', async () => {
       const reason = 'quotes " \' back\\slash\nnew line ✓ 秘密 {"json":true}';
       const info = await backups.create(ORG, reason);
-      expect((await backups.open(info.id))?.info.reason).toBe(reason);
+      expect((await openAndClose(backups, info.id))?.info.reason).toBe(reason);
       expect((await backups.list(ORG))[0]?.reason).toBe(reason);
     });
 
@@ -151,8 +158,8 @@ export function describeWorkspaceBackupsContract(name: string, makeFixture: () =
         'x'.repeat(10_000),
         unknownButWellFormed,
       ];
-      for (const id of bad) expect(await backups.open(id), JSON.stringify(id.slice(0, 80))).toBeNull();
-      expect(await backups.open(info.id)).not.toBeNull();
+      for (const id of bad) expect(await openAndClose(backups, id), JSON.stringify(id.slice(0, 80))).toBeNull();
+      expect(await openAndClose(backups, info.id)).not.toBeNull();
     });
 
     it('keeps backups across a restart', async () => {
