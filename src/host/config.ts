@@ -32,8 +32,9 @@ export const configSchema = z.object({
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   GITHUB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   GITHUB_MAX_RETRY_AFTER_SECONDS: seconds(60, 0, 3600),
-  SECRET_STORE: z.enum(['env', 'file']).default('file'),
+  SECRET_STORE: z.enum(['env', 'file', 'key-vault']).default('file'),
   SECRETS_FILE: z.string().min(1).optional(),
+  KEY_VAULT_URL: z.url().optional(),
   CONNECTIONS_FILE: z.string().min(1).optional(),
   CONNECTIONS: z.string().min(1).optional(),
   RECONCILE_ON_START: bool.default(true),
@@ -106,8 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
   }
   const raw = parsed.data;
-  const authProblems = checkAuth(raw);
-  if (authProblems.length > 0) throw new ConfigError(authProblems);
+  const problems = [...checkAuth(raw), ...checkSecretStore(raw)];
+  if (problems.length > 0) throw new ConfigError(problems);
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
   const dataDir = absolute(raw.DATA_DIR);
   const shownHost = raw.HOST === '0.0.0.0' || raw.HOST === '::' ? '127.0.0.1' : raw.HOST;
@@ -138,6 +139,13 @@ function checkAuth(raw: RawConfig): string[] {
     problems.push('AUTH_TENANT_ID: required when AUTH_MODE=entra (or set both AUTH_ISSUER and AUTH_JWKS_URL)');
   }
   return problems;
+}
+
+function checkSecretStore(raw: RawConfig): string[] {
+  if (raw.SECRET_STORE !== 'key-vault') return [];
+  if (!raw.KEY_VAULT_URL) return ['KEY_VAULT_URL: required when SECRET_STORE=key-vault (the vault URI, https://<name>.vault.azure.net)'];
+  // The SDK sends bearer tokens over https only; say so at start rather than at the first secret.
+  return new URL(raw.KEY_VAULT_URL).protocol === 'https:' ? [] : [`KEY_VAULT_URL: must be an https URL (got ${raw.KEY_VAULT_URL})`];
 }
 
 function entraSettings(raw: RawConfig): EntraAuthSettings {

@@ -1,4 +1,7 @@
+import { DefaultAzureCredential } from '@azure/identity';
 import { ContainerModule } from 'inversify';
+import { createKeyVaultSecretClient } from '../../adapters/key-vault/createKeyVaultSecretClient';
+import { KeyVaultSecretStore } from '../../adapters/key-vault/KeyVaultSecretStore';
 import { EnvSecretStore } from '../../adapters/secrets/EnvSecretStore';
 import { FileSecretStore } from '../../adapters/secrets/FileSecretStore';
 import type { Config } from '../config';
@@ -14,6 +17,13 @@ export function secretsModule(config: Config, env: NodeJS.ProcessEnv): Container
       case 'file':
         bind(TYPES.SecretStore).toConstantValue(new FileSecretStore(config.secretsFile));
         break;
+      case 'key-vault': {
+        // In Azure this is the Function App's managed identity (system-assigned, or the user-assigned
+        // one whose client id AZURE_CLIENT_ID holds); locally, the Azure CLI login or AZURE_* variables.
+        const client = createKeyVaultSecretClient(config.KEY_VAULT_URL!, new DefaultAzureCredential());
+        bind(TYPES.SecretStore).toConstantValue(new KeyVaultSecretStore(client));
+        break;
+      }
     }
   });
 }
