@@ -15,7 +15,8 @@ export type HoldOutcome<T> = { readonly held: true; readonly value: T } | { read
  */
 export async function holdScope<T>(metadata: MetadataRepo, clock: Clock, scope: Scope, work: () => Promise<T>): Promise<HoldOutcome<T>> {
   const holder = `connection-change-${globalThis.crypto.randomUUID()}`;
-  const acquisition = await metadata.acquireLease(scope, holder, clock.now(), CHANGE_LEASE_MS);
+  // No pending mark: the caller is told to retry; the running sync need not go again for it.
+  const acquisition = await metadata.acquireLease(scope, holder, clock.now(), CHANGE_LEASE_MS, { markPending: false });
   if (acquisition.kind === 'busy') {
     const wait = acquisition.expiresAt.getTime() - clock.now().getTime();
     return { held: false, retryAfterMs: Math.min(Math.max(wait, 1_000), 30_000) };

@@ -76,7 +76,9 @@ export class ScopeEditLock {
     let waited = 0;
     let delay = FIRST_RETRY_MS;
     for (;;) {
-      const attempt = await metadata.acquireLease(scope, holder, clock.now(), settings.leaseTtlMs);
+      // Without a pending mark: this loop asks again itself, and marking would keep the holder's
+      // release busy clearing marks for as long as we poll.
+      const attempt = await metadata.acquireLease(scope, holder, clock.now(), settings.leaseTtlMs, { markPending: false });
       if (attempt.kind === 'acquired') return attempt.lease;
       if (waited >= waitMs) return null;
       const pause = Math.min(delay, waitMs - waited);

@@ -389,6 +389,15 @@ export function describeMetadataRepoContract(name: string, makeAdapter: Metadata
         expect(typeof lease.version).toBe('string');
       });
 
+      it('answers busy without a pending mark when asked not to mark, so the holder releases at once', async () => {
+        const held = acquired(await repo.acquireLease(ORG_A, 'worker-1', at(0), TTL));
+        for (let i = 1; i <= 3; i++) {
+          expect(await repo.acquireLease(ORG_A, `editor-${i}`, at(i), TTL, { markPending: false })).toMatchObject({ kind: 'busy', holder: 'worker-1', firstPending: false });
+        }
+        expect(await repo.releaseLease(held, at(10), TTL)).toEqual({ kind: 'released' });
+        acquired(await repo.acquireLease(ORG_A, 'editor-1', at(11), TTL, { markPending: false }));
+      });
+
       it('answers busy while held: the first to ask marks it pending, later ones do not', async () => {
         acquired(await repo.acquireLease(ORG_A, 'worker-1', at(0), TTL));
         expect(await repo.acquireLease(ORG_A, 'worker-2', at(1_000), TTL)).toEqual({

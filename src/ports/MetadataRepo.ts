@@ -26,6 +26,11 @@ export type LeaseAcquisition =
  */
 export type LeaseRelease = { readonly kind: 'released' } | { readonly kind: 'pending'; readonly lease: ScopeLease };
 
+export interface LeaseRequestOptions {
+  /** Default true: a busy answer marks the scope pending so the holder goes again. */
+  readonly markPending?: boolean;
+}
+
 export interface RunQuery {
   readonly scope?: Scope;
   readonly status?: SyncRunStatus;
@@ -60,8 +65,12 @@ export interface MetadataRepo {
   markManifestDirty(scope: Scope): Promise<void>;
   deleteManifest(scope: Scope): Promise<void>;
 
-  /** Takes the lease when free or expired at `now`; otherwise marks the scope pending. */
-  acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number): Promise<LeaseAcquisition>;
+  /**
+   * Takes the lease when free or expired at `now`; otherwise marks the scope pending, unless
+   * `markPending` is false (callers that will ask again themselves, such as edits, so that a
+   * holder's release is not kept busy by their polling).
+   */
+  acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number, options?: LeaseRequestOptions): Promise<LeaseAcquisition>;
   /** Extends a held lease; throws `LeaseLostError` when someone else took it meanwhile. */
   renewLease(lease: ScopeLease, now: Date, ttlMs: number): Promise<ScopeLease>;
   /** Releases, unless the scope was marked pending meanwhile (then clears the flag and keeps it). */

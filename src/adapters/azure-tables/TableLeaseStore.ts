@@ -1,7 +1,7 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { Scope } from '../../domain/Scope';
 import { LeaseLostError, MetadataUnavailableError } from '../../ports/MetadataRepo';
-import type { LeaseAcquisition, LeaseRelease, ScopeLease } from '../../ports/MetadataRepo';
+import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/MetadataRepo';
 import { EntityReader } from './EntityFields';
 import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './TableErrors';
 import { encodeKeyPart } from './TableKeys';
@@ -26,7 +26,7 @@ interface LeaseRow {
 export class TableLeaseStore {
   constructor(private readonly table: TableClient) {}
 
-  async acquire(scope: Scope, holder: string, now: Date, ttlMs: number): Promise<LeaseAcquisition> {
+  async acquire(scope: Scope, holder: string, now: Date, ttlMs: number, options: LeaseRequestOptions = {}): Promise<LeaseAcquisition> {
     const expiresAt = new Date(now.getTime() + ttlMs);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const current = await this.read(scope);
@@ -43,7 +43,9 @@ export class TableLeaseStore {
         if (etag !== undefined) return { kind: 'acquired', lease: lease(scope, holder, expiresAt, etag) };
         continue;
       }
-      if (current.pending) return { kind: 'busy', holder: current.holder, expiresAt: current.expiresAt, firstPending: false };
+      if (current.pending || options.markPending === false) {
+        return { kind: 'busy', holder: current.holder, expiresAt: current.expiresAt, firstPending: false };
+      }
       const etag = await this.replace(scope, current.holder, current.expiresAt, true, current.etag);
       if (etag !== undefined) return { kind: 'busy', holder: current.holder, expiresAt: current.expiresAt, firstPending: true };
     }

@@ -3,7 +3,7 @@ import type { Connection } from '../../domain/Connection';
 import type { Manifest } from '../../domain/Manifest';
 import type { Scope } from '../../domain/Scope';
 import type { SyncRun } from '../../domain/SyncRun';
-import type { LeaseAcquisition, LeaseRelease, MetadataRepo, RunPage, RunQuery, ScopeLease } from '../../ports/MetadataRepo';
+import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, MetadataRepo, RunPage, RunQuery, ScopeLease } from '../../ports/MetadataRepo';
 import { tableClientsFromConnectionString } from './TableClientFactory';
 import type { TableClientFactory } from './TableClientFactory';
 import { TableConnectionStore } from './TableConnectionStore';
@@ -107,8 +107,8 @@ export class TableMetadataRepo implements MetadataRepo {
     return this.manifests.delete(scope);
   }
 
-  acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number): Promise<LeaseAcquisition> {
-    return this.leases.acquire(scope, holder, now, ttlMs);
+  acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number, options?: LeaseRequestOptions): Promise<LeaseAcquisition> {
+    return this.leases.acquire(scope, holder, now, ttlMs, options);
   }
   renewLease(lease: ScopeLease, now: Date, ttlMs: number): Promise<ScopeLease> {
     return this.leases.renew(lease, now, ttlMs);

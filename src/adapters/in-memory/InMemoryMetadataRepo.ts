@@ -3,7 +3,7 @@ import type { Manifest } from '../../domain/Manifest';
 import type { Scope } from '../../domain/Scope';
 import type { SyncRun } from '../../domain/SyncRun';
 import { LeaseLostError } from '../../ports/MetadataRepo';
-import type { LeaseAcquisition, LeaseRelease, MetadataRepo, RunPage, RunQuery, ScopeLease } from '../../ports/MetadataRepo';
+import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, MetadataRepo, RunPage, RunQuery, ScopeLease } from '../../ports/MetadataRepo';
 
 interface LeaseRow {
   holder: string;
@@ -95,13 +95,13 @@ export class InMemoryMetadataRepo implements MetadataRepo {
     this.manifests.delete(scope);
   }
 
-  async acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number): Promise<LeaseAcquisition> {
+  async acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number, options: LeaseRequestOptions = {}): Promise<LeaseAcquisition> {
     const current = this.leases.get(scope);
     if (current === undefined || current.expiresAt.getTime() <= now.getTime()) {
       // Free or expired: take it; a pending mark belonged to the previous holder's run.
       return { kind: 'acquired', lease: this.write(scope, holder, new Date(now.getTime() + ttlMs), false) };
     }
-    const firstPending = !current.pending;
+    const firstPending = !current.pending && options.markPending !== false;
     if (firstPending) this.write(scope, current.holder, current.expiresAt, true);
     return { kind: 'busy', holder: current.holder, expiresAt: new Date(current.expiresAt), firstPending };
   }
