@@ -66,6 +66,7 @@ export const configSchema = z.object({
   EDIT_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   BACKUP_STORE: z.enum(['data-dir', 'workspace']).default('data-dir'),
   BACKUPS_DIR: z.string().min(1).optional(),
+  BACKUPS_KEEP: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -15,6 +15,8 @@ export interface FileStoreBackupsOptions {
   /** Folder of `store` that holds the backups ('' = its root). */
   readonly folder: string;
   readonly clock: Clock;
+  /** Backups kept per scope; older ones are deleted after each new one. Default: all. */
+  readonly keepPerScope?: number;
 }
 
 const ARCHIVE = '.zip';
@@ -40,12 +42,15 @@ export class FileStoreBackups implements WorkspaceBackups {
   private readonly store: FileStore;
   private readonly folder: string;
   private readonly clock: Clock;
+  private readonly keepPerScope: number;
 
   constructor(options: FileStoreBackupsOptions) {
     this.archiver = options.archiver;
     this.store = options.store;
     this.folder = options.folder.replace(/^\/+|\/+$/g, '');
     this.clock = options.clock;
+    this.keepPerScope = options.keepPerScope ?? Number.POSITIVE_INFINITY;
+    if (!(this.keepPerScope >= 1)) throw new Error(`keepPerScope must be at least 1, got ${options.keepPerScope}`);
   }
 
   async create(scope: Scope, reason: string): Promise<BackupInfo> {
@@ -61,7 +66,17 @@ export class FileStoreBackups implements WorkspaceBackups {
       await this.store.delete(archive).catch(() => undefined); // unlisted anyway; this only saves space
       throw error;
     }
+    await this.prune(scope);
     return info;
+  }
+
+  /** Deletes the scope's backups beyond the newest `keepPerScope`; the sidecar first, so none is ever listed half-gone. */
+  private async prune(scope: Scope): Promise<void> {
+    if (!Number.isFinite(this.keepPerScope)) return;
+    for (const old of (await this.list(scope)).slice(this.keepPerScope)) {
+      await this.store.delete(this.pathOf(old.id, SIDECAR));
+      await this.store.delete(this.pathOf(old.id, ARCHIVE));
+    }
   }
 
   async list(scope?: Scope): Promise<BackupInfo[]> {

@@ -19,7 +19,7 @@ export async function fileStoreModule(config: Config): Promise<ContainerModule> 
     bind(TYPES.FileStore).toConstantValue(store);
     bind(TYPES.WorkspaceArchiver).toConstantValue(new YazlWorkspaceArchiver(store));
     bind(TYPES.WorkspaceBackups).toResolvedValue(
-      (archiver, clock) => new FileStoreBackups({ archiver, ...backups, clock }),
+      (archiver, clock) => new FileStoreBackups({ archiver, ...backups, clock, keepPerScope: config.BACKUPS_KEEP }),
       [TYPES.WorkspaceArchiver, TYPES.Clock],
     );
   });

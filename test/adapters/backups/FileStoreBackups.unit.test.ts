@@ -11,7 +11,7 @@ import type { ArchiveRoot, WorkspaceArchiver } from '../../../src/ports/Workspac
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 const ORG = 'org-42' as Scope;
 
-async function setup(archiver?: (workspace: InMemoryFileStore) => WorkspaceArchiver) {
+async function setup(archiver?: (workspace: InMemoryFileStore) => WorkspaceArchiver, keepPerScope?: number) {
   const workspace = new InMemoryFileStore();
   await workspace.write('global/run.sh', text('#!/bin/sh\n'), { executable: true });
   await workspace.write(`orgs/${ORG}/a.ps1`, text('Write-Host 42'));
@@ -22,6 +22,7 @@ async function setup(archiver?: (workspace: InMemoryFileStore) => WorkspaceArchi
     store,
     folder: 'backups',
     clock,
+    ...(keepPerScope === undefined ? {} : { keepPerScope }),
   });
   const files = async () => (await store.list('', { recursive: true })).filter((entry) => entry.kind === 'file').map((entry) => entry.path);
   return { workspace, store, clock, backups, files };
@@ -46,6 +47,20 @@ function gatedArchiver(options: { fail?: Error }) {
 }
 
 describe('FileStoreBackups', () => {
+  it('keeps only the newest backups of each scope when told how many, leaving other scopes alone', async () => {
+    const { backups, clock, files } = await setup(undefined, 2);
+    const global = await backups.create(GLOBAL_SCOPE, 'global');
+    const made = [];
+    for (let i = 0; i < 4; i++) {
+      clock.advance(1_000);
+      made.push(await backups.create(ORG, `edit ${i}`));
+    }
+    expect((await backups.list(ORG)).map((info) => info.reason)).toEqual(['edit 3', 'edit 2']);
+    expect((await backups.list(GLOBAL_SCOPE)).map((info) => info.id)).toEqual([global.id]);
+    expect(await backups.open(made[0]!.id)).toBeNull();
+    expect((await files()).length).toBe(2 * 3); // a zip and a sidecar per kept backup
+  });
+
   it('keeps each backup as <id>.zip and a small <id>.json sidecar in its folder', async () => {
     const { backups, store, files } = await setup();
     const info = await backups.create(GLOBAL_SCOPE, 'layout');
