@@ -49,6 +49,8 @@ describe('route table: every route is protected as declared', () => {
     }
   });
 
+  // Unscoped read routes (the API description, run and connection listings) answer any signed-in
+  // caller and filter what they show to the caller's organisations; their own tests cover that.
   it.each(protectedRoutes.filter((route) => route.definition.access.kind === 'protected' && (route.definition.access.need !== 'read' || route.definition.access.scoped)).map((route) => [label(route), route] as const))(
     '%s: a valid token without the role or for another organisation → 403',
     async (_, route) => {
