@@ -214,7 +214,7 @@ export const deleteConnectionFunction = defineApiRoute({
     tags: ['connections'],
     responses: {
       200: {
-        description: 'Disconnected; what became of the webhook',
+        description: 'Disconnected; what became of the webhook and of the secrets connecting stored',
         schema: z.object({
           connection: connectionView,
           webhook: z.union([
@@ -222,6 +222,12 @@ export const deleteConnectionFunction = defineApiRoute({
             z.object({ kind: z.literal('not-removed'), id: z.number().int(), reason: z.string() }),
             z.object({ kind: z.literal('manual'), message: z.string() }),
           ]),
+          secrets: z
+            .object({
+              removed: z.array(z.string()).describe('secret references deleted from the secret store'),
+              kept: z.array(z.object({ ref: z.string(), reason: z.string() })).describe('secret references left in place (declared in configuration, or the store could not delete them), and why'),
+            })
+            .describe('references only, never values'),
         }),
       },
       ...connectionProblems(['NotConnected', 'SyncInProgress']),
@@ -232,8 +238,9 @@ export const deleteConnectionFunction = defineApiRoute({
     return async (_request, context): Promise<HttpResponseInit> => {
       const result = await disconnect.execute({ scope: context.scope! });
       if (!result.ok) return connectionProblem(result);
-      context.log.info({ webhook: result.webhook.kind }, 'scope disconnected; files kept');
-      return { status: 200, jsonBody: { connection: toConnectionView(result.connection), webhook: result.webhook } };
+      const { secrets } = result;
+      context.log.info({ webhook: result.webhook.kind, secretsRemoved: secrets.removed, secretsKept: secrets.kept }, 'scope disconnected; files kept');
+      return { status: 200, jsonBody: { connection: toConnectionView(result.connection), webhook: result.webhook, secrets } };
     };
   },
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SecretStore } from './SecretStore';
+import { SecretStoreReadOnlyError, type SecretStore } from './SecretStore';
 
 export interface SecretStoreFixture {
   readonly adapter: SecretStore;
@@ -90,6 +90,51 @@ export function describeSecretStoreContract(
         expect(await adapter.get('parallel-2')).toBe('two');
       });
 
+      it('deletes a secret so get answers null, and leaves the others alone', async () => {
+        const { adapter } = await open({ 'seeded-pat': 'ghp_seeded', keep: 'kept' });
+        const ref = await adapter.set('conn-acme-webhook', 'whsec');
+        await adapter.delete(ref);
+        await adapter.delete('seeded-pat');
+        expect(await adapter.get(ref)).toBeNull();
+        expect(await adapter.get('seeded-pat')).toBeNull();
+        expect(await adapter.get('keep')).toBe('kept');
+      });
+
+      it('resolves a delete of a reference that holds nothing, also twice', async () => {
+        const { adapter } = await open({ keep: 'kept' });
+        await expect(adapter.delete('never-stored')).resolves.toBeUndefined();
+        const ref = await adapter.set('short-lived', 'value');
+        await adapter.delete(ref);
+        await expect(adapter.delete(ref)).resolves.toBeUndefined();
+        expect(await adapter.get('keep')).toBe('kept');
+      });
+
+      it('stores a new value under a name that was deleted (a scope connected again)', async () => {
+        const { adapter } = await open();
+        const ref = await adapter.set('github-token-again', 'first');
+        await adapter.delete(ref);
+        const again = await adapter.set('github-token-again', 'second');
+        expect(again).toBe(ref);
+        expect(await adapter.get(again)).toBe('second');
+      });
+
+      it('keeps sets and deletes made at once apart', async () => {
+        const { adapter } = await open({ doomed: 'x', keep: 'kept' });
+        await Promise.all([adapter.delete('doomed'), adapter.set('born', 'new'), adapter.delete('never-there')]);
+        expect(await adapter.get('doomed')).toBeNull();
+        expect(await adapter.get('born')).toBe('new');
+        expect(await adapter.get('keep')).toBe('kept');
+      });
+
+      it('lets a second instance on the same storage see a delete', async (context) => {
+        const { adapter, reopen } = await open({ shared: 'initial' });
+        if (!reopen) context.skip('adapter has no shared storage to reopen');
+        const second = await reopen!();
+        expect(await second.get('shared')).toBe('initial'); // read once, so any cache is warm
+        await adapter.delete('shared');
+        expect(await second.get('shared')).toBeNull();
+      });
+
       it('lets a second instance on the same storage see values and later changes', async (context) => {
         const { adapter, reopen } = await open({ shared: 'initial' });
         if (!reopen) context.skip('adapter has no shared storage to reopen');
@@ -111,6 +156,13 @@ export function describeSecretStoreContract(
         expect((error as Error).message).toMatch(/read-only/i);
         expect((error as Error).message).not.toContain('do-not-print-me');
         expect(await adapter.get('new-secret')).toBeNull();
+      });
+
+      it('refuses delete with SecretStoreReadOnlyError, and keeps the secret', async () => {
+        const { adapter } = await open({ 'shared-token': 'still-here' });
+        await expect(adapter.delete('shared-token')).rejects.toBeInstanceOf(SecretStoreReadOnlyError);
+        await expect(adapter.delete('never-stored')).rejects.toBeInstanceOf(SecretStoreReadOnlyError);
+        expect(await adapter.get('shared-token')).toBe('still-here');
       });
     }
   });

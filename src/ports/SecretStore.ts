@@ -4,6 +4,12 @@ export interface SecretStore {
   get(ref: string): Promise<string | null>;
   /** Stores a secret and returns the reference to keep; adapters that are read-only throw. */
   set(name: string, value: string): Promise<string>;
+  /**
+   * Removes the secret a reference names, so `get` answers null afterwards. A reference that holds
+   * nothing is not an error. Read-only adapters throw SecretStoreReadOnlyError; a store with soft
+   * delete (Key Vault) keeps the deleted secret recoverable for its retention period.
+   */
+  delete(ref: string): Promise<void>;
 }
 
 /** The configured store cannot take new secrets (environment variables): a deployment choice, not a fault. */

@@ -407,6 +407,7 @@ describe('GitHub connections API', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.json.webhook).toEqual({ kind: 'removed', id: created.json.webhook.id });
     expect(deleted.json.connection).toMatchObject({ scope: 'org-delete', repository: 'acme/delete' });
+    expect(deleted.json.secrets).toEqual({ removed: ['github-token-org-delete', 'webhook-secret-org-delete'], kept: [] });
     expect(api.peer.webhooks('acme/delete')).toEqual([]);
     expect(await snapshotFolder(folder('org-delete'))).toEqual(before);
 

@@ -102,6 +102,27 @@ describe('FileSecretStore specifics', () => {
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ number: 42, nested: { a: 'b' }, text: 'value' });
   });
 
+  it('deletes by rewriting the file atomically, keeping every other entry and mode 0o600', async () => {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, '{"gone":"x","number":42,"kept":"y"}', { mode: 0o644 });
+    await new FileSecretStore(file).delete('gone');
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ number: 42, kept: 'y' });
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    expect(await fs.readdir(path.dirname(file))).toEqual(['secrets.json']);
+  });
+
+  it('leaves the file untouched (or absent) when deleting a name it does not hold', async () => {
+    await new FileSecretStore(file).delete('nothing');
+    await expect(fs.stat(path.dirname(file))).rejects.toMatchObject({ code: 'ENOENT' });
+
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, '{"kept":"y"}');
+    const before = await fs.stat(file, { bigint: true });
+    await new FileSecretStore(file).delete('nothing');
+    const after = await fs.stat(file, { bigint: true });
+    expect([after.ino, after.mtimeNs]).toEqual([before.ino, before.mtimeNs]);
+  });
+
   it('does not lose updates when one instance sets many secrets at once', async () => {
     const store = new FileSecretStore(file);
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.set(`secret-${i}`, `value-${i}`)));

@@ -106,7 +106,9 @@ describe('connecting scopes to GitHub (GitHub peer)', () => {
     expect(await new PreviewSync(deps).execute({ scope: ORG })).toMatchObject({ ok: true, preview: { upToDate: true, unchanged: 2 } });
 
     const disconnected = await new DisconnectScope(deps).execute({ scope: ORG });
-    expect(disconnected).toMatchObject({ ok: true, webhook: { kind: 'removed', id: hooks[0]!.id } });
+    const { tokenRef, webhookSecretRef } = connected.connection;
+    expect(disconnected).toMatchObject({ ok: true, webhook: { kind: 'removed', id: hooks[0]!.id }, secrets: { removed: [tokenRef, webhookSecretRef], kept: [] } });
+    expect([await deps.secrets.get(tokenRef), await deps.secrets.get(webhookSecretRef)]).toEqual([null, null]);
     expect(peer.webhooks('acme/scripts')).toEqual([]);
     expect(new TextDecoder().decode((await deps.files.read('orgs/org-7/run.ps1'))!)).toBe('Write-Host run\n');
   });

@@ -12,10 +12,18 @@ import type { SecretClientOptions } from '@azure/keyvault-secrets';
 
 /**
  * A Key Vault-shaped secrets endpoint over HTTPS on 127.0.0.1, following Microsoft's REST reference
- * for Set Secret (PUT /secrets/{name}) and Get Secret (GET /secrets/{name}/{version}), its error
- * bodies, and the challenge-based bearer authentication the SDK performs: an unauthenticated request
- * gets 401 with a `WWW-Authenticate` challenge naming the tenant and resource, later requests carry
- * `Bearer <token>`. Names are matched case-insensitively, as Key Vault does.
+ * for Set Secret (PUT /secrets/{name}), Get Secret (GET /secrets/{name}/{version}), Delete Secret
+ * (DELETE /secrets/{name}), Get Deleted Secret (GET /deletedsecrets/{name}) and Recover Deleted
+ * Secret (POST /deletedsecrets/{name}/recover), its error bodies, and the challenge-based bearer
+ * authentication the SDK performs: an unauthenticated request gets 401 with a `WWW-Authenticate`
+ * challenge naming the tenant and resource, later requests carry `Bearer <token>`. Names are matched
+ * case-insensitively, as Key Vault does.
+ *
+ * The vault soft-deletes (recovery level Recoverable+Purgeable, 90 days): a deleted secret answers
+ * 404 to Get Secret, keeps its name taken (Set Secret answers 409 ObjectIsDeletedButRecoverable)
+ * until recovered, and is never purged here. `holdDeletions(true)` keeps deletions in the state a
+ * real vault passes through for a few seconds, where the deleted secret is not listed yet and the
+ * name answers 409 ObjectIsBeingDeleted.
  */
 export interface KeyVaultPeer {
   /** `https://127.0.0.1:<port>` (no trailing slash), what a SecretClient takes as vault URL. */
@@ -36,8 +44,15 @@ export interface KeyVaultPeer {
    * (vault.azure.net) is a suffix of the vault's host, which 127.0.0.1 can never satisfy.
    */
   clientOptions(extra?: SecretClientOptions): SecretClientOptions;
-  /** Stores a version directly, as if set earlier. */
+  /** Stores a version directly, as if set earlier (a deleted secret of that name is forgotten). */
   seed(name: string, value: string): void;
+  /** Where a name stands: live, being deleted, deleted (recoverable), or never known. */
+  state(name: string): SecretState;
+  /**
+   * While on, a DELETE leaves the secret `deleting` (Get Deleted Secret 404, Set Secret and Recover
+   * 409 ObjectIsBeingDeleted); turning it off lets every held deletion finish.
+   */
+  holdDeletions(hold: boolean): void;
   /** Down: every request is answered 503 ServiceUnavailable. */
   setAvailable(up: boolean): void;
   /**
@@ -62,6 +77,8 @@ export interface KeyVaultPeerRequest {
 
 export type TransientStatus = 429 | 500 | 503;
 
+export type SecretState = 'active' | 'deleting' | 'deleted' | 'absent';
+
 interface SecretVersion {
   readonly name: string;
   readonly version: string;
@@ -70,6 +87,18 @@ interface SecretVersion {
   readonly tags?: Record<string, string>;
   readonly created: number;
   readonly updated: number;
+}
+
+interface Deletion {
+  /** Seconds since the epoch, as Key Vault's dates go. */
+  readonly deletedDate: number;
+  readonly scheduledPurgeDate: number;
+  settled: boolean;
+}
+
+interface StoredSecret {
+  readonly versions: SecretVersion[]; // newest last
+  deletion?: Deletion;
 }
 
 interface Reply {
@@ -82,6 +111,9 @@ interface Reply {
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const MAX_BODY_BYTES = 1024 * 1024;
 const RESOURCE = 'https://vault.azure.net';
+const RECOVERABLE_DAYS = 90;
+const NOT_FOUND_HINT =
+  'If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182';
 
 /** A TokenCredential that hands out one fixed token and records what it was asked for. */
 export class FixedTokenCredential implements TokenCredential {
@@ -99,7 +131,8 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
   const { key, cert } = await (certificate ??= selfSignedCertificate());
   const tenantId = randomUUID();
   const token = `kv-test-${randomBytes(16).toString('hex')}`;
-  const secrets = new Map<string, SecretVersion[]>(); // lower-cased name -> versions, newest last
+  const secrets = new Map<string, StoredSecret>(); // by lower-cased name
+  let holdingDeletions = false;
   const requests: KeyVaultPeerRequest[] = [];
   let available = true;
   let failures = { times: 0, status: 503 as TransientStatus };
@@ -110,29 +143,62 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
 
   function store(name: string, value: string, extra: { contentType?: string; tags?: Record<string, string> } = {}): SecretVersion {
     const now = Math.floor(Date.now() / 1000);
-    const versions = secrets.get(name.toLowerCase()) ?? [];
+    const versions = secrets.get(name.toLowerCase())?.versions ?? [];
     // The service keeps the name's spelling from its first version.
     const version: SecretVersion = { name: versions[0]?.name ?? name, version: randomBytes(16).toString('hex'), value, created: now, updated: now, ...extra };
-    secrets.set(name.toLowerCase(), [...versions, version]);
+    secrets.set(name.toLowerCase(), { versions: [...versions, version] });
     return version;
   }
 
-  function bundle(secret: SecretVersion): Record<string, unknown> {
+  /** The newest version of a secret that is not deleted. */
+  function live(name: string): StoredSecret | undefined {
+    const found = secrets.get(name.toLowerCase());
+    return found && !found.deletion ? found : undefined;
+  }
+
+  function stateOf(name: string): SecretState {
+    const found = secrets.get(name.toLowerCase());
+    if (!found) return 'absent';
+    if (!found.deletion) return 'active';
+    return found.deletion.settled ? 'deleted' : 'deleting';
+  }
+
+  function bundle(secret: SecretVersion, withValue = true): Record<string, unknown> {
     return {
-      value: secret.value,
+      ...(withValue ? { value: secret.value } : {}),
       ...(secret.contentType === undefined ? {} : { contentType: secret.contentType }),
       id: `${vaultUrl}/secrets/${secret.name}/${secret.version}`,
-      attributes: { enabled: true, created: secret.created, updated: secret.updated, recoveryLevel: 'Recoverable+Purgeable', recoverableDays: 90 },
+      attributes: { enabled: true, created: secret.created, updated: secret.updated, recoveryLevel: 'Recoverable+Purgeable', recoverableDays: RECOVERABLE_DAYS },
       ...(secret.tags === undefined ? {} : { tags: secret.tags }),
     };
   }
 
+  /** A DeletedSecretBundle: the latest version's bundle, without its value, plus the deletion. */
+  function deletedBundle(stored: StoredSecret, deletion: Deletion): Record<string, unknown> {
+    const latest = stored.versions.at(-1)!;
+    return {
+      recoveryId: `${vaultUrl}/deletedsecrets/${latest.name}`,
+      deletedDate: deletion.deletedDate,
+      scheduledPurgeDate: deletion.scheduledPurgeDate,
+      ...bundle(latest, false),
+    };
+  }
+
   function route(method: string, path: string, body: string): Reply {
+    const deleted = /^\/deletedsecrets\/([^/]*)(\/recover)?$/.exec(path);
+    if (deleted) {
+      const name = decodePathSegment(deleted[1] ?? '');
+      if (!SECRET_NAME.test(name)) return error(400, 'BadParameter', `The request URI contains an invalid name: ${name}`);
+      if (deleted[2] === undefined && method === 'GET') return getDeletedSecret(name);
+      if (deleted[2] !== undefined && method === 'POST') return recoverDeletedSecret(name);
+      return error(405, 'MethodNotAllowed', `The method ${method} is not allowed on ${path}.`);
+    }
     const match = /^\/secrets\/([^/]*)(?:\/([^/]*))?$/.exec(path);
     if (!match) return error(404, 'NotFound', `The requested resource ${path} was not found.`);
     const [name, version] = [match[1] ?? '', match[2] ?? ''].map(decodePathSegment) as [string, string];
     if (!SECRET_NAME.test(name)) return error(400, 'BadParameter', `The request URI contains an invalid name: ${name}`);
     if (method === 'PUT' && match[2] === undefined) return setSecret(name, body);
+    if (method === 'DELETE' && match[2] === undefined) return deleteSecret(name);
     if (method === 'GET') return getSecret(name, version);
     return error(405, 'MethodNotAllowed', `The method ${method} is not allowed on ${path}.`);
   }
@@ -146,6 +212,17 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
     }
     const { value, contentType, tags } = (parsed ?? {}) as { value?: unknown; contentType?: unknown; tags?: unknown };
     if (typeof value !== 'string') return error(400, 'BadParameter', 'Property value is required.');
+    const state = stateOf(name);
+    if (state === 'deleting') return beingDeleted(name);
+    if (state === 'deleted') {
+      return error(
+        409,
+        'Conflict',
+        `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+        {},
+        'ObjectIsDeletedButRecoverable',
+      );
+    }
     const extra = {
       ...(typeof contentType === 'string' ? { contentType } : {}),
       ...(tags && typeof tags === 'object' ? { tags: tags as Record<string, string> } : {}),
@@ -154,13 +231,41 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
   }
 
   function getSecret(name: string, version: string): Reply {
-    const versions = secrets.get(name.toLowerCase()) ?? [];
+    const versions = live(name)?.versions ?? [];
     const found = version === '' ? versions.at(-1) : versions.find((candidate) => candidate.version === version);
     if (!found) {
       const what = version === '' ? name : `${name}/${version}`;
-      return error(404, 'SecretNotFound', `A secret with (name/id) ${what} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`);
+      return error(404, 'SecretNotFound', `A secret with (name/id) ${what} was not found in this key vault. ${NOT_FOUND_HINT}`);
     }
     return { status: 200, json: bundle(found) };
+  }
+
+  function deleteSecret(name: string): Reply {
+    if (stateOf(name) === 'deleting') return beingDeleted(name);
+    const stored = live(name);
+    if (!stored) return error(404, 'SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault. ${NOT_FOUND_HINT}`);
+    const now = Math.floor(Date.now() / 1000);
+    const deletion: Deletion = { deletedDate: now, scheduledPurgeDate: now + RECOVERABLE_DAYS * 86_400, settled: !holdingDeletions };
+    stored.deletion = deletion;
+    return { status: 200, json: deletedBundle(stored, deletion) };
+  }
+
+  function getDeletedSecret(name: string): Reply {
+    const stored = secrets.get(name.toLowerCase());
+    if (!stored?.deletion?.settled) return error(404, 'SecretNotFound', `Deleted Secret not found: ${name}`);
+    return { status: 200, json: deletedBundle(stored, stored.deletion) };
+  }
+
+  function recoverDeletedSecret(name: string): Reply {
+    if (stateOf(name) === 'deleting') return beingDeleted(name);
+    const stored = secrets.get(name.toLowerCase());
+    if (!stored?.deletion) return error(404, 'SecretNotFound', `Deleted Secret not found: ${name}`);
+    delete stored.deletion;
+    return { status: 200, json: bundle(stored.versions.at(-1)!, false) };
+  }
+
+  function beingDeleted(name: string): Reply {
+    return error(409, 'Conflict', `Secret ${name} is currently being deleted and cannot be re-created; retry later.`, {}, 'ObjectIsBeingDeleted');
   }
 
   function authorize(header: string | undefined): Reply | null {
@@ -222,7 +327,16 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
     requests,
     credential: (presented = token) => new FixedTokenCredential(presented),
     clientOptions: (extra = {}) => ({ ...extra, tlsOptions: { ca: cert, ...extra.tlsOptions }, disableChallengeResourceVerification: true }),
-    seed: (name, value) => void store(name, value),
+    seed: (name, value) => {
+      if (secrets.get(name.toLowerCase())?.deletion) secrets.delete(name.toLowerCase());
+      store(name, value);
+    },
+    state: stateOf,
+    holdDeletions: (hold) => {
+      holdingDeletions = hold;
+      if (hold) return;
+      for (const stored of secrets.values()) if (stored.deletion) stored.deletion.settled = true;
+    },
     setAvailable: (up) => {
       available = up;
     },

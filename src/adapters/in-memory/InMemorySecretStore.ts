@@ -17,4 +17,8 @@ export class InMemorySecretStore implements SecretStore {
     this.secrets.set(name, value);
     return name;
   }
+
+  async delete(ref: string): Promise<void> {
+    this.secrets.delete(ref);
+  }
 }

@@ -2,7 +2,7 @@ import { AggregateAuthenticationError, AuthenticationError, CredentialUnavailabl
 import { KeyVaultError } from './KeyVaultError';
 
 export interface KeyVaultCall {
-  readonly operation: 'get' | 'set';
+  readonly operation: 'get' | 'set' | 'delete' | 'recover';
   readonly name: string;
   readonly vaultUrl: string;
   /** The value being set: any text that quotes it is left out of the message. */
@@ -19,12 +19,29 @@ interface RestErrorShape {
 
 const GRANT =
   "grant the identity this service runs as (the Function App's managed identity, or the user-assigned one AZURE_CLIENT_ID names) " +
-  "the 'Key Vault Secrets Officer' role on the vault (RBAC vaults), or get and set secret permissions (access-policy vaults)";
+  "the 'Key Vault Secrets Officer' role on the vault (RBAC vaults), or get, set, delete and recover secret permissions (access-policy vaults)";
 
 /** Whether the service answered 404 SecretNotFound: the name holds no (enabled, undeleted) secret. */
 export function isSecretNotFound(error: unknown): boolean {
   const shape = error as RestErrorShape | null;
   return shape?.statusCode === 404 && serviceError(shape).code === 'SecretNotFound';
+}
+
+/**
+ * How a 409 Conflict ties a name to a deleted secret: `deleted` while it rests soft-deleted (only a
+ * recover or a purge frees the name), `busy` while a delete or recover of it is still under way.
+ * Null for any other answer.
+ */
+export type DeletionConflict = 'deleted' | 'busy';
+
+export function deletionConflict(error: unknown): DeletionConflict | null {
+  const shape = error as RestErrorShape | null;
+  if (shape?.statusCode !== 409) return null;
+  const { innerCode, message } = serviceError(shape);
+  // The inner code says it; the message is the fallback for answers that come without one.
+  if (innerCode === 'ObjectIsDeletedButRecoverable' || /deleted but recoverable/i.test(message)) return 'deleted';
+  if (/^ObjectIsBeing(Deleted|Recovered)$/.test(innerCode) || /currently being (deleted|recovered)/i.test(message)) return 'busy';
+  return null;
 }
 
 /** Turns whatever a SecretClient call threw into a KeyVaultError that says what to do about it. */

@@ -3,8 +3,9 @@ import { SecretStoreReadOnlyError, type SecretStore } from '../../ports/SecretSt
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
- * Secrets from environment variables: the reference is the variable name. Read-only, because a
- * running process cannot hand a new variable to its next start. An empty variable counts as unset.
+ * Secrets from environment variables: the reference is the variable name. Read-only (no set, no
+ * delete), because a running process cannot change what its next start is given. An empty variable
+ * counts as unset.
  */
 export class EnvSecretStore implements SecretStore {
   constructor(private readonly env: Environment = process.env) {}
@@ -21,5 +22,9 @@ export class EnvSecretStore implements SecretStore {
       `EnvSecretStore is read-only: secret '${name}' cannot be stored; set it as an environment variable ` +
         'or configure a writable secret store (local file or Key Vault)',
     );
+  }
+
+  async delete(ref: string): Promise<void> {
+    throw new SecretStoreReadOnlyError(`EnvSecretStore is read-only: secret '${ref}' cannot be deleted; unset the environment variable instead`);
   }
 }

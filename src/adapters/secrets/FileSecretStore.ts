@@ -16,9 +16,9 @@ const MISSING_VERSION = 'missing';
 /**
  * Secrets in a local JSON file `{ "name": "value" }` (local runs: `./.data/secrets.json`). The
  * reference is the name. Reads are cached until the file changes (checked by stat, so another
- * instance's writes are seen); writes replace the file atomically (temp file + rename, mode 0o600).
- * Writes within one instance are serialised; two processes writing at once may lose one update,
- * which is acceptable for a single-user local store.
+ * instance's writes are seen); set and delete replace the file atomically (temp file + rename, mode
+ * 0o600), keeping every other entry. Writes within one instance are serialised; two processes
+ * writing at once may lose one update, which is acceptable for a single-user local store.
  */
 export class FileSecretStore implements SecretStore {
   private readonly filePath: string;
@@ -38,14 +38,28 @@ export class FileSecretStore implements SecretStore {
 
   set(name: string, value: string): Promise<string> {
     if (name === '') return Promise.reject(new Error('a secret needs a non-empty name'));
-    const written = this.writes.then(() => this.write(name, value));
-    this.writes = written.catch(() => undefined); // one failed write must not block the next
-    return written.then(() => name);
+    return this.update((document) => ({ ...document, [name]: value })).then(() => name);
   }
 
-  private async write(name: string, value: string): Promise<void> {
-    const { document } = await this.load();
-    const updated: SecretsDocument = { ...document, [name]: value };
+  delete(ref: string): Promise<void> {
+    return this.update((document) => {
+      if (!Object.prototype.hasOwnProperty.call(document, ref)) return null; // nothing to rewrite
+      const { [ref]: _removed, ...rest } = document;
+      return rest;
+    });
+  }
+
+  /** Serialises read-modify-write cycles of this instance; `change` answers null to leave the file be. */
+  private update(change: (document: SecretsDocument) => SecretsDocument | null): Promise<void> {
+    const written = this.writes.then(async () => {
+      const updated = change((await this.load()).document);
+      if (updated !== null) await this.write(updated);
+    });
+    this.writes = written.catch(() => undefined); // one failed write must not block the next
+    return written;
+  }
+
+  private async write(updated: SecretsDocument): Promise<void> {
     const folder = path.dirname(this.filePath);
     await fs.mkdir(folder, { recursive: true, mode: 0o700 });
     // Same folder as the target, so the rename is atomic; 'wx' so we never reuse someone's file.

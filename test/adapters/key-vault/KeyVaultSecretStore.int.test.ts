@@ -4,7 +4,7 @@ import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyVaultSecretClient } from '../../../src/adapters/key-vault/createKeyVaultSecretClient';
 import { KeyVaultError } from '../../../src/adapters/key-vault/KeyVaultError';
-import { KeyVaultSecretStore } from '../../../src/adapters/key-vault/KeyVaultSecretStore';
+import { KeyVaultSecretStore, type KeyVaultSecretStoreOptions } from '../../../src/adapters/key-vault/KeyVaultSecretStore';
 import { connectionSecretNames } from '../../../src/domain/ConnectionSecrets';
 import { parseScope } from '../../../src/domain/Scope';
 import { startKeyVaultPeer, type KeyVaultPeer } from '../../support/keyVaultPeer';
@@ -22,8 +22,8 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
     await peer.close();
   });
 
-  function store(credential: TokenCredential = peer.credential(), options: SecretClientOptions = {}): KeyVaultSecretStore {
-    return new KeyVaultSecretStore(createKeyVaultSecretClient(peer.vaultUrl, credential, peer.clientOptions(options)));
+  function store(credential: TokenCredential = peer.credential(), options: SecretClientOptions = {}, storeOptions: KeyVaultSecretStoreOptions = {}): KeyVaultSecretStore {
+    return new KeyVaultSecretStore(createKeyVaultSecretClient(peer.vaultUrl, credential, peer.clientOptions(options)), storeOptions);
   }
 
   async function failure(promise: Promise<unknown>): Promise<KeyVaultError> {
@@ -43,6 +43,7 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
   }
 
   const statuses = () => peer.requests.map((request) => `${request.method} ${request.status}`);
+  const calls = (from = 0) => peer.requests.slice(from).map((request) => `${request.method} ${request.path} ${request.status}`);
 
   it('answers the challenge: one unauthenticated probe, then a token for the vault resource and the challenge tenant', async () => {
     const credential = peer.credential();
@@ -172,5 +173,113 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
     expect(error).toMatchObject({ code: 'Rejected', retryable: false });
     expect(error.message).toMatch(/challenge resource 'vault.azure.net' does not match the requested domain/);
     expect(statuses()).toEqual(['GET 401']);
+  });
+
+  describe('delete', () => {
+    it('soft-deletes with one DELETE and one look at the deleted secret, then get answers null', async () => {
+      peer.seed('github-token-acme', VALUE);
+      peer.seed('webhook-secret-acme', 'kept');
+      const secrets = store();
+      await secrets.delete('github-token-acme');
+      expect(peer.state('github-token-acme')).toBe('deleted');
+      expect(await secrets.get('github-token-acme')).toBeNull();
+      expect(await secrets.get('webhook-secret-acme')).toBe('kept');
+      expect(calls()).toEqual([
+        'DELETE /secrets/github-token-acme 401',
+        'DELETE /secrets/github-token-acme 200',
+        'GET /deletedsecrets/github-token-acme 200',
+        'GET /secrets/github-token-acme/ 404',
+        'GET /secrets/webhook-secret-acme/ 200',
+      ]);
+    });
+
+    it('does not wait for a deletion that is still settling (no pollUntilDone, nothing purged)', async () => {
+      peer.seed('github-token-acme', VALUE);
+      peer.holdDeletions(true);
+      const secrets = store();
+      const started = Date.now();
+      await secrets.delete('github-token-acme');
+      expect(Date.now() - started).toBeLessThan(1_500); // the SDK's poller would look again after 2 s
+      expect(peer.state('github-token-acme')).toBe('deleting');
+      expect(await secrets.get('github-token-acme')).toBeNull();
+      expect(statuses()).toEqual(['DELETE 401', 'DELETE 200', 'GET 404', 'GET 404']);
+    });
+
+    it('resolves for a secret that is not there or already deleted, and for names a vault cannot hold without a request', async () => {
+      const secrets = store();
+      await secrets.delete('github-token-nobody');
+      peer.seed('github-token-acme', VALUE);
+      await secrets.delete('github-token-acme');
+      await secrets.delete('github-token-acme');
+      peer.holdDeletions(true);
+      peer.seed('webhook-secret-acme', VALUE);
+      await secrets.delete('webhook-secret-acme');
+      await secrets.delete('webhook-secret-acme'); // 409 ObjectIsBeingDeleted: someone got there first
+      for (const ref of ['GITHUB_TOKEN', 'a/b', '']) await secrets.delete(ref);
+      expect(statuses()).toEqual(['DELETE 401', 'DELETE 404', 'DELETE 200', 'GET 200', 'DELETE 404', 'DELETE 200', 'GET 404', 'DELETE 409']);
+    });
+
+    it('reports a vault that refuses the delete as access denied, and an unavailable one as retryable', async () => {
+      peer.seed('github-token-acme', VALUE);
+      peer.setForbidden(true);
+      const denied = await failure(store().delete('github-token-acme'));
+      expect(denied).toMatchObject({ code: 'AccessDenied', retryable: false, status: 403 });
+      expect(denied.message).toMatch(/delete of secret 'github-token-acme'.*get, set, delete and recover secret permissions/);
+      peer.setForbidden(false);
+      peer.setAvailable(false);
+      const down = await failure(store(peer.credential(), { retryOptions: { maxRetries: 1, retryDelayInMs: 10 } }).delete('github-token-acme'));
+      expect(down).toMatchObject({ code: 'Unavailable', retryable: true, status: 503 });
+      peer.setAvailable(true);
+      expect(peer.state('github-token-acme')).toBe('active');
+    });
+  });
+
+  describe('set of a name whose secret was deleted', () => {
+    it('recovers the deleted secret, then writes the new value as its next version', async () => {
+      const secrets = store();
+      await secrets.set('github-token-acme', 'first');
+      await secrets.delete('github-token-acme');
+      const from = peer.requests.length;
+
+      expect(await secrets.set('github-token-acme', VALUE)).toBe('github-token-acme');
+      expect(await secrets.get('github-token-acme')).toBe(VALUE);
+      expect(peer.state('github-token-acme')).toBe('active');
+      expect(calls(from)).toEqual([
+        'PUT /secrets/github-token-acme 409',
+        'GET /secrets/github-token-acme/ 404', // the recover poller looks first
+        'POST /deletedsecrets/github-token-acme/recover 200',
+        'GET /secrets/github-token-acme/ 200',
+        'PUT /secrets/github-token-acme 200',
+        'GET /secrets/github-token-acme/ 200',
+      ]);
+    });
+
+    it('waits out a deletion that is still settling', async () => {
+      const secrets = store(peer.credential(), {}, { busyWaitsMs: [50, 50, 50, 50, 50, 50, 50, 50, 50, 50] });
+      peer.seed('github-token-acme', 'first');
+      peer.holdDeletions(true);
+      await secrets.delete('github-token-acme');
+      setTimeout(() => peer.holdDeletions(false), 200);
+
+      expect(await secrets.set('github-token-acme', VALUE)).toBe('github-token-acme');
+      expect(await secrets.get('github-token-acme')).toBe(VALUE);
+      const puts = peer.requests.filter((request) => request.method === 'PUT').map((request) => request.status);
+      expect(puts.at(-1)).toBe(200);
+      expect(puts.slice(0, -1).every((status) => status === 409) && puts.length > 1).toBe(true);
+    });
+
+    it('gives up after the waits it was given, with the conflict and without the value', async () => {
+      const secrets = store(peer.credential(), {}, { busyWaitsMs: [10, 10] });
+      peer.seed('github-token-acme', 'first');
+      peer.holdDeletions(true);
+      await secrets.delete('github-token-acme');
+      const from = peer.requests.length;
+
+      const error = await failure(secrets.set('github-token-acme', VALUE));
+      expect(error).toMatchObject({ code: 'Rejected', retryable: false, status: 409 });
+      expect(error.message).toMatch(/set of secret 'github-token-acme'.*409 Conflict\/ObjectIsBeingDeleted/);
+      expectNoValue(error);
+      expect(peer.requests.slice(from).filter((request) => request.method === 'PUT')).toHaveLength(3); // first try + one per wait
+    });
   });
 });
