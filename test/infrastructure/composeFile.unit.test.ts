@@ -203,12 +203,15 @@ describe('functions service environment', () => {
     expect(Object.keys(compose.volumes ?? {})).toContain(mount?.source);
   });
 
-  it('reads secrets from a compose secret, the same file npm start uses', () => {
+  it('keeps secrets in the file npm start uses, through a writable bind mount (the API stores tokens there)', () => {
     expect(functionsEnvAsRun.SECRET_STORE).toBe('file');
-    const secretNames = (service('functions').secrets ?? []).map((secret) => (typeof secret === 'string' ? secret : secret.source));
-    expect(secretNames.map((name) => `/run/secrets/${name}`)).toContain(functionsEnvAsRun.SECRETS_FILE);
-    const secretName = functionsEnvAsRun.SECRETS_FILE?.slice('/run/secrets/'.length) ?? '';
-    expect(compose.secrets?.[secretName]?.file).toBe('./.data/secrets.json');
+    const file = functionsEnvAsRun.SECRETS_FILE ?? '';
+    const folder = file.slice(0, file.lastIndexOf('/'));
+    const mount = volumeMounts(service('functions')).find(({ target }) => target === folder);
+    expect(mount, `a mount at ${folder}`).toEqual({ source: './.data', target: folder });
+    expect(file.slice(folder.length + 1)).toBe('secrets.json');
+    // A compose secret would be read-only: connecting a scope could not store its token.
+    expect(service('functions').secrets ?? []).toEqual([]);
   });
 });
 
