@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Connection } from '../../src/domain/Connection';
 import type { Scope } from '../../src/domain/Scope';
+import { walkFolder } from '../support/folderSnapshot';
 
 /** `/api/workspace/<route>?...` with the query encoded as a browser would. */
 export function workspaceUrl(route: string, query: Record<string, string> = {}): string {
@@ -41,26 +40,12 @@ export function connectionFor(scope: string, overrides: Partial<Connection> = {}
  */
 export async function listTree(root: string, skip: (path: string) => boolean = () => false): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const walk = async (dir: string, prefix: string): Promise<void> => {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    for (const name of names) {
-      const path = prefix ? `${prefix}/${name}` : name;
-      if (skip(path)) continue;
-      const info = await lstat(join(dir, name));
-      if (info.isDirectory()) {
-        out.set(path, 'directory');
-        await walk(join(dir, name), path);
-      } else {
-        out.set(path, `${info.isSymbolicLink() ? 'symlink' : 'file'} ${info.size} ${info.mtimeMs}`);
-      }
-    }
-  };
-  await walk(root, '');
+  await walkFolder(
+    root,
+    (path, _full, info) => {
+      out.set(path, info.isDirectory() ? 'directory' : `${info.isSymbolicLink() ? 'symlink' : 'file'} ${info.size} ${info.mtimeMs}`);
+    },
+    skip,
+  );
   return out;
 }

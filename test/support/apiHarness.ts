@@ -6,7 +6,7 @@ import { startLocalHost, type LocalHost } from '../../src/host/localHost';
 import { IN_PROCESS_QUEUE } from '../../src/host/modules/queueModule';
 import { GitHubPeer } from './githubPeer';
 import { GitRepo } from './gitRepo';
-import { OpenApiValidator, type ResponseRecord } from './openApiValidator';
+import { answerBody, OpenApiValidator, type ResponseRecord } from './openApiValidator';
 import { startTokenIssuer, type TokenIssuer } from './tokenIssuer';
 
 export interface ApiCall {
@@ -108,10 +108,9 @@ export class ApiHarness {
     const response = await fetch(`${this.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
     const bytes = Buffer.from(await response.arrayBuffer());
     const contentType = response.headers.get('content-type');
-    let json: unknown;
-    if (contentType?.includes('json') && bytes.byteLength > 0) json = JSON.parse(bytes.toString('utf8'));
-    await this.checkAgainstDocument({ method, path, status: response.status, contentType, body: json ?? (bytes.byteLength > 0 ? bytes : undefined) });
-    return { status: response.status, headers: response.headers, json, bytes };
+    const answer = answerBody(contentType, bytes);
+    await this.checkAgainstDocument({ method, path, status: response.status, contentType, body: answer });
+    return { status: response.status, headers: response.headers, json: answer instanceof Buffer ? undefined : answer, bytes };
   }
 
   /** Waits until the in-process worker has nothing in flight or due soon. */
@@ -126,10 +125,7 @@ export class ApiHarness {
   }
 
   private async checkAgainstDocument(record: ResponseRecord): Promise<void> {
-    if (!this.validator) {
-      const response = await fetch(`${this.url}/api/openapi.json`, { headers: { authorization: `Bearer ${await this.admin()}` } });
-      this.validator = new OpenApiValidator((await response.json()) as Record<string, unknown>);
-    }
+    this.validator ??= await OpenApiValidator.fromService(this.url, { authorization: `Bearer ${await this.admin()}` });
     this.violations.push(...this.validator.check(record));
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -10,9 +11,15 @@ export interface SnapshotEntry {
   readonly size?: number;
 }
 
-/** Every file and folder under `root` (relative POSIX paths), with content hashes and modes. */
-export async function snapshotFolder(root: string, options: { skip?: (path: string) => boolean } = {}): Promise<Map<string, SnapshotEntry>> {
-  const out = new Map<string, SnapshotEntry>();
+/**
+ * Visits everything under `root` in name order (relative POSIX paths, without following symlinks);
+ * `skip` drops a path and everything below it. A missing root is empty.
+ */
+export async function walkFolder(
+  root: string,
+  visit: (path: string, full: string, info: Stats) => Promise<void> | void,
+  skip: (path: string) => boolean = () => false,
+): Promise<void> {
   const walk = async (dir: string, prefix: string): Promise<void> => {
     let names: string[];
     try {
@@ -23,21 +30,31 @@ export async function snapshotFolder(root: string, options: { skip?: (path: stri
     }
     for (const name of names.sort()) {
       const path = prefix ? `${prefix}/${name}` : name;
-      if (options.skip?.(path)) continue;
+      if (skip(path)) continue;
       const full = join(dir, name);
       const info = await lstat(full);
-      if (info.isSymbolicLink()) {
-        out.set(path, { kind: 'symlink' });
-      } else if (info.isDirectory()) {
-        out.set(path, { kind: 'directory' });
-        await walk(full, path);
-      } else {
-        const bytes = await readFile(full);
-        out.set(path, { kind: 'file', mode: info.mode & 0o777, size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
-      }
+      await visit(path, full, info);
+      if (info.isDirectory()) await walk(full, path);
     }
   };
   await walk(root, '');
+}
+
+/** Every file and folder under `root` (relative POSIX paths), with content hashes and modes. */
+export async function snapshotFolder(root: string, options: { skip?: (path: string) => boolean } = {}): Promise<Map<string, SnapshotEntry>> {
+  const out = new Map<string, SnapshotEntry>();
+  await walkFolder(
+    root,
+    async (path, full, info) => {
+      if (info.isSymbolicLink()) out.set(path, { kind: 'symlink' });
+      else if (info.isDirectory()) out.set(path, { kind: 'directory' });
+      else {
+        const bytes = await readFile(full);
+        out.set(path, { kind: 'file', mode: info.mode & 0o777, size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
+      }
+    },
+    options.skip,
+  );
   return out;
 }
 

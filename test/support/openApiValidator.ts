@@ -15,6 +15,12 @@ export interface ResponseRecord {
   readonly body: unknown;
 }
 
+/** An answer's body as it is checked: parsed JSON for JSON answers, else the bytes; undefined when empty. */
+export function answerBody(contentType: string | null, bytes: Buffer): unknown {
+  if (bytes.byteLength === 0) return undefined;
+  return contentType?.includes('json') ? JSON.parse(bytes.toString('utf8')) : bytes;
+}
+
 /**
  * Checks real responses against `/api/openapi.json`: the path, method and status must be documented,
  * and a JSON body must match the schema documented for that status.
@@ -25,6 +31,12 @@ export class OpenApiValidator {
   private readonly routes: Array<{ pattern: RegExp; template: string; operations: Record<string, Operation> }>;
   /** Every operation+status seen, for coverage reports. */
   readonly seen = new Set<string>();
+
+  /** The running service's own document. */
+  static async fromService(baseUrl: string, headers: Record<string, string> = {}): Promise<OpenApiValidator> {
+    const response = await fetch(`${baseUrl}/api/openapi.json`, { headers });
+    return new OpenApiValidator((await response.json()) as Json);
+  }
 
   constructor(readonly document: Json) {
     addFormats(this.ajv);

@@ -11,7 +11,7 @@ import { IN_PROCESS_QUEUE } from '../../src/host/modules/queueModule';
 import { diffSnapshots, mirrorableView, snapshotFolder } from './folderSnapshot';
 import { GitHubPeer } from './githubPeer';
 import { GitRepo } from './gitRepo';
-import { OpenApiValidator } from './openApiValidator';
+import { answerBody, OpenApiValidator } from './openApiValidator';
 import { ServiceBusPeer } from './serviceBusPeer';
 
 export const SYNC_QUEUE = 'workspace-sync';
@@ -190,9 +190,8 @@ export class SyncHarness {
     const response = await fetch(`${base}/api/${path}`, init);
     const bytes = Buffer.from(await response.arrayBuffer());
     const contentType = response.headers.get('content-type');
-    this.validator ??= new OpenApiValidator((await (await fetch(`${base}/api/openapi.json`)).json()) as Record<string, unknown>);
-    const body = contentType?.includes('json') && bytes.byteLength > 0 ? JSON.parse(bytes.toString('utf8')) : bytes.byteLength > 0 ? bytes : undefined;
-    this.violations.push(...this.validator.check({ method: init.method ?? 'GET', path: `/api/${path}`, status: response.status, contentType, body }));
+    this.validator ??= await OpenApiValidator.fromService(base);
+    this.violations.push(...this.validator.check({ method: init.method ?? 'GET', path: `/api/${path}`, status: response.status, contentType, body: answerBody(contentType, bytes) }));
     return new Response(bytes.byteLength > 0 ? bytes : null, { status: response.status, headers: response.headers });
   }
 

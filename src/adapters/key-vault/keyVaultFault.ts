@@ -1,4 +1,9 @@
-import { AggregateAuthenticationError, AuthenticationError, CredentialUnavailableError } from '@azure/identity';
+import type { AuthenticationError } from '@azure/identity';
+
+// Identity errors are told apart by name (the library's *ErrorName values), not instanceof, so that
+// this module does not load the identity library (~180 ms) in processes that never use Key Vault.
+const NO_IDENTITY = new Set(['CredentialUnavailableError', 'AggregateAuthenticationError']);
+const TOKEN_REFUSED = 'AuthenticationError';
 import { KeyVaultError } from './KeyVaultError';
 
 export interface KeyVaultCall {
@@ -86,17 +91,19 @@ export function keyVaultFault(error: unknown, call: KeyVaultCall): KeyVaultError
 }
 
 function identityFault(error: unknown, what: string, call: KeyVaultCall): KeyVaultError | null {
-  if (error instanceof CredentialUnavailableError || error instanceof AggregateAuthenticationError) {
+  if (!(error instanceof Error)) return null;
+  if (NO_IDENTITY.has(error.name)) {
     return new KeyVaultError(
       'IdentityUnavailable',
       `${what} found no identity to authenticate with (${redact(error.message, call.value)}): in Azure enable the Function App's managed identity (and set AZURE_CLIENT_ID for a user-assigned one); elsewhere sign in with the Azure CLI or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET`,
     );
   }
-  if (error instanceof AuthenticationError) {
-    const transient = error.statusCode === 0 || error.statusCode === 408 || error.statusCode === 429 || error.statusCode >= 500;
+  if (error.name === TOKEN_REFUSED) {
+    const { statusCode } = error as AuthenticationError;
+    const transient = statusCode === 0 || statusCode === 408 || statusCode === 429 || statusCode >= 500;
     const detail = redact(error.message, call.value);
     return transient
-      ? new KeyVaultError('Unavailable', `${what} could not get a token: the identity endpoint answered ${error.statusCode} (${detail})`)
+      ? new KeyVaultError('Unavailable', `${what} could not get a token: the identity endpoint answered ${statusCode} (${detail})`)
       : new KeyVaultError('AccessDenied', `${what} could not get a token: the identity endpoint refused (${detail})`);
   }
   return null;

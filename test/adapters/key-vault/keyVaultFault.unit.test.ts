@@ -1,3 +1,4 @@
+import { AggregateAuthenticationError, AuthenticationError, CredentialUnavailableError } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import { keyVaultFault } from '../../../src/adapters/key-vault/keyVaultFault';
 import { isKeyVaultSecretName } from '../../../src/adapters/key-vault/keyVaultSecretName';
@@ -41,7 +42,14 @@ describe('Key Vault faults', () => {
     expect(keyVaultFault(reset, call)).toMatchObject({ code: 'Unavailable', retryable: true });
   });
 
-  it('says what was thrown when it is not an Error', () => {
+  it("tells the identity library's errors apart by their names, as the library sets them", () => {
+    expect(keyVaultFault(new CredentialUnavailableError('no managed identity endpoint'), call)).toMatchObject({ code: 'IdentityUnavailable', retryable: false });
+    expect(keyVaultFault(new AggregateAuthenticationError([], 'none of the credentials worked'), call)).toMatchObject({ code: 'IdentityUnavailable' });
+    expect(keyVaultFault(new AuthenticationError(503, 'busy'), call)).toMatchObject({ code: 'Unavailable', retryable: true });
+    expect(keyVaultFault(new AuthenticationError(400, { error: 'invalid_client', error_description: 'bad' }), call)).toMatchObject({ code: 'AccessDenied', retryable: false });
+  });
+
+    it('says what was thrown when it is not an Error', () => {
     expect(keyVaultFault('ghp_secret value\nline 2', call).message).toMatch(/failed: a thrown string$/);
   });
 });
