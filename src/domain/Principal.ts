@@ -29,8 +29,3 @@ export function isAllowed(principal: Principal, need: Need, scope: Scope | null)
   if (scope === GLOBAL_SCOPE) return false;
   return principal.organizations.includes(scope);
 }
-
-/** The scopes a non-admin may see; null = every scope. */
-export function visibleScopes(principal: Principal): readonly Scope[] | null {
-  return principal.isAdmin ? null : (principal.organizations as readonly Scope[]);
-}
