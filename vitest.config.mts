@@ -5,6 +5,11 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Every test file runs with its own temporary folder, removed after it (test/setup).
+    globalSetup: ['test/setup/tempFolderRun.ts'],
+    setupFiles: ['test/setup/tempFolders.ts'],
+    // The web app's component tests are their own project (happy-dom, React): client/vite.config.ts.
+    projects: [{ extends: true, test: { name: 'service' } }, 'client/vite.config.ts'],
     // Integration tests start servers and child processes; keep the 2-core machine responsive.
     maxWorkers: 2,
     // The JSON report lets CI print one "N passed, N failed" line and notice a run with no tests.

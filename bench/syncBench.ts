@@ -8,7 +8,7 @@ import { GitHubPeer } from '../test/support/githubPeer';
 import { GitRepo } from '../test/support/gitRepo';
 import { benchFiles, changedFiles } from './benchRepo';
 
-interface SyncFigures {
+export interface SyncFigures {
   ms: number;
   status?: string;
   counts?: { written: number; deleted: number; unchanged: number; bytesWritten: number };
@@ -29,11 +29,12 @@ function ensureRsync(): void {
   execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq rsync'], { stdio: 'inherit' });
 }
 
-function runSync(env: NodeJS.ProcessEnv): Promise<SyncFigures> {
+/** One sync of `scope` in a fresh process wired from `env`; its figures, peak RSS included. */
+export function runSync(env: NodeJS.ProcessEnv, scope = 'GLOBAL'): Promise<SyncFigures> {
   return new Promise((resolvePromise, reject) => {
     // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the sync process.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'syncOnce.js'), 'GLOBAL'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'syncOnce.js'), scope], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => {

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { container, lifecycle } = await buildContainer(config);
   const seeds = await loadConnectionSeeds(config);
-  await seedConnections(container.get(TYPES.MetadataRepo), seeds);
+  await seedConnections(container.get(TYPES.MetadataRepo), seeds, container.get(TYPES.Clock));
   const scope = parseScope(process.argv[2] ?? 'GLOBAL')!;
   const started = process.hrtime.bigint();
   const result = await container.get(TYPES.SyncWorkspace).execute({

@@ -13,10 +13,7 @@ export class BoundedTasks {
   ) {}
 
   async add(weight: number, task: () => Promise<void>): Promise<void> {
-    while (this.running.size > 0 && (this.running.size >= this.maxTasks || this.weight + weight > this.maxWeight)) {
-      await Promise.race(this.running);
-    }
-    this.throwIfFailed();
+    await this.room(weight);
     this.weight += weight;
     const tracked: Promise<void> = task()
       .catch((error: unknown) => {
@@ -27,6 +24,17 @@ export class BoundedTasks {
         this.weight -= weight;
       });
     this.running.add(tracked);
+  }
+
+  /**
+   * Waits until a task of `weight` would start at once (the caller may then fill a buffer of that
+   * size before calling `add`, and `add` will not wait again); rethrows a failure seen meanwhile.
+   */
+  async room(weight: number): Promise<void> {
+    while (this.running.size > 0 && (this.running.size >= this.maxTasks || this.weight + weight > this.maxWeight)) {
+      await Promise.race(this.running);
+    }
+    this.throwIfFailed();
   }
 
   /** Waits for every task, then rethrows the first failure. */

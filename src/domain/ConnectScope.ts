@@ -75,8 +75,9 @@ export function webhookUrl(webhookBaseUrl: string, scope: Scope): string {
 
 /**
  * Connects a scope to a GitHub branch: checks everything a person can get wrong before changing
- * anything, then stores the token and a new webhook secret, registers the webhook when the token
- * may (else hands out what to register by hand), saves the connection and queues the first sync.
+ * anything, then stores the token and a new webhook secret, saves the connection (with GitHub's
+ * repository id, which survives renames), registers the webhook when the token may (else hands out
+ * what to register by hand) and notes its id on the connection, and queues the first sync.
  */
 export class ConnectScope {
   constructor(private readonly deps: ConnectScopeDeps) {}
@@ -111,32 +112,32 @@ export class ConnectScope {
     const tokenRef = await this.deps.secrets.set(names.token, input.token);
     const webhookSecretRef = await this.deps.secrets.set(names.webhookSecret, secret);
     const url = webhookUrl(input.webhookBaseUrl, input.scope);
-    const webhook = await this.registerWebhook(location, url, secret, access.details.permissions.admin);
 
     const now = clock.now();
     const connection: Connection = {
       scope: input.scope,
       repository: access.details.fullName,
+      repositoryId: access.details.id,
       branch: input.branch,
       subPath: subPath.subPath,
       tokenRef,
       webhookSecretRef,
       enabled: true,
-      webhook: webhook.mode === 'automatic' ? { mode: 'automatic', id: webhook.id } : { mode: 'manual' },
+      // Manual until GitHub gives the hook an id.
+      webhook: { mode: 'manual' },
       createdAt: now,
       updatedAt: now,
     };
-    try {
-      // A manifest left from an earlier connection describes another target: the first sync must
-      // compare with the folder itself.
-      await metadata.deleteManifest(input.scope);
-      await metadata.saveConnection(connection);
-    } catch (error) {
-      await this.forgetWebhook(location, connection.webhook);
-      throw error;
-    }
+    // Saved before the hook exists: GitHub pings a new hook at once, and the ping must find its
+    // connection. A manifest left from an earlier connection describes another target: the first
+    // sync must compare with the folder itself.
+    await metadata.deleteManifest(input.scope);
+    await metadata.saveConnection(connection);
+    const webhook = await this.registerWebhook(location, url, secret, access.details.permissions.admin);
+    const saved = webhook.mode === 'automatic' ? await this.noteWebhook(connection, location, webhook.id) : connection;
+
     const sync = await requestSync(this.deps.queue, clock, input.scope, 'connect');
-    return { ok: true, connection, webhook, sync };
+    return { ok: true, connection: saved, webhook, sync };
   }
 
   private async registerWebhook(location: SourceLocation, url: string, secret: string, isAdmin: boolean): Promise<WebhookSetup> {
@@ -149,6 +150,19 @@ export class ConnectScope {
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       return { mode: 'manual', url, secret, reason: `GitHub did not register the webhook (${detail})` };
+    }
+  }
+
+  /** Records the registered hook on the connection; when that fails, neither is left behind. */
+  private async noteWebhook(connection: Connection, location: SourceLocation, id: number): Promise<Connection> {
+    const withHook: Connection = { ...connection, webhook: { mode: 'automatic', id } };
+    try {
+      await this.deps.metadata.saveConnection(withHook);
+      return withHook;
+    } catch (error) {
+      await this.forgetWebhook(location, withHook.webhook);
+      await this.deps.metadata.deleteConnection(connection.scope).catch(() => undefined);
+      throw error;
     }
   }
 

@@ -13,6 +13,12 @@ export interface Connection {
   readonly scope: Scope;
   /** `owner/name`. */
   readonly repository: string;
+  /**
+   * GitHub's numeric repository id, read when the scope was connected through the API: pushes are
+   * matched on it, so a renamed or transferred repository keeps syncing. Absent for connections
+   * declared in configuration, which are matched on `repository`.
+   */
+  readonly repositoryId?: number;
   readonly branch: string;
   /** Folder inside the repository to mirror; '' = the whole repository. */
   readonly subPath: string;
@@ -22,6 +28,11 @@ export interface Connection {
   readonly webhookSecretRef: string;
   readonly enabled: boolean;
   readonly webhook: WebhookRegistration;
+  /**
+   * `configuration`: declared in CONNECTIONS or CONNECTIONS_FILE, so a start that no longer finds it
+   * declared removes it. Absent: connected through the API (or saved before this field existed).
+   */
+  readonly source?: 'configuration';
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly lastSyncedCommit?: string;

@@ -1,4 +1,4 @@
-import type { Scope } from './Scope';
+import { GLOBAL_SCOPE, type Scope } from './Scope';
 
 export interface ConnectionSecretNames {
   readonly token: string;
@@ -6,10 +6,9 @@ export interface ConnectionSecretNames {
 }
 
 /**
- * Names under which a scope's token and webhook secret are stored. Key Vault allows only letters,
- * digits and '-' and ignores case, while organisation ids may hold '_' and capitals (and 'GLOBAL'
- * differs from an organisation 'global' only by case), so a name that had to be folded carries a
- * short hash of the exact scope to stay unique.
+ * Names under which a scope's token and webhook secret are stored: `github-token-<key>` and
+ * `webhook-secret-<key>`, valid Key Vault names (letters, digits and '-', at most 127, compared
+ * without case) that no two scopes share. See secretKey for why they cannot collide.
  */
 export function connectionSecretNames(scope: Scope): ConnectionSecretNames {
   const key = secretKey(scope);
@@ -22,17 +21,22 @@ export function newWebhookSecret(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * Injective by construction, so it can be decoded back to the scope (no hash to collide):
+ * - GLOBAL is `global`, which no organisation can be (parseScope refuses it);
+ * - an organisation id without '_' (GUIDs, slugs) is itself: it is already lower case, letters,
+ *   digits and '-', and starts with a letter or digit;
+ * - any other id starts with '-' (which no id does), then the id with each '_' written '-', then
+ *   '-' and, in hex, one bit per separator of the id in order (1 = '_'). The hex holds no '-', so
+ *   the last '-' splits it off; the bits put back each '_'.
+ * The longest (64-character) id gives a 82-character key: 97 characters with `webhook-secret-`.
+ */
 function secretKey(scope: Scope): string {
-  const folded = scope.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-  return folded === scope ? folded : `${folded}-${fnv1a(scope)}`;
-}
-
-/** 32-bit FNV-1a as 8 hex digits: tells apart the few names that fold alike, not a security measure. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+  if (scope === GLOBAL_SCOPE) return 'global';
+  if (!scope.includes('_')) return scope;
+  let underscores = 0n;
+  for (const character of scope) {
+    if (character === '-' || character === '_') underscores = (underscores << 1n) | (character === '_' ? 1n : 0n);
   }
-  return hash.toString(16).padStart(8, '0');
+  return `-${scope.replaceAll('_', '-')}-${underscores.toString(16)}`;
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/Clock';
-import type { FileEntry, FileStore } from '../ports/FileStore';
+import { FileStoreError, type FileEntry, type FileStore } from '../ports/FileStore';
 import type { Logger } from '../ports/Logger';
 import type { MetadataRepo } from '../ports/MetadataRepo';
 import { contentTag, tagMatches } from './ContentTag';
@@ -215,7 +215,7 @@ export class EditWorkspace {
   private async write<T>(scope: Scope, work: () => Promise<WorkspaceResult<T>>): Promise<WorkspaceResult<T>> {
     const managed = await this.managedByGitHub(scope);
     if (managed) return managed;
-    return this.lock.run(scope, async () => (await this.managedByGitHub(scope)) ?? work());
+    return this.lock.run(scope, async () => (await this.managedByGitHub(scope)) ?? refusingLinks(work));
   }
 
   private async managedByGitHub(scope: Scope): Promise<WorkspaceFailure | null> {
@@ -253,6 +253,19 @@ export class EditWorkspace {
       return failed('NotAFolder', ancestor === '' ? 'the workspace folder is a file' : `'${ancestor}' is a file, so '${path.relative}' cannot be inside it`);
     }
     return null;
+  }
+}
+
+/**
+ * A symbolic link planted on the volume is never followed: the store refuses a change through one.
+ * For the editor that is a folder that is not a folder (links are invisible in listings).
+ */
+async function refusingLinks<T>(work: () => Promise<WorkspaceResult<T>>): Promise<WorkspaceResult<T>> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof FileStoreError && error.code === 'SymbolicLink') return failed('NotAFolder', error.message);
+    throw error;
   }
 }
 

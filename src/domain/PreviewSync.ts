@@ -12,6 +12,7 @@ import { scopeFolder, type Scope } from './Scope';
 import { listScopeFolder } from './ScopeFiles';
 import { planSync } from './SyncPlan';
 import type { SkippedEntry } from './SyncRun';
+import { tokenMissingMessage } from './TokenMissing';
 
 /** The scope's own connection, or a proposed one (as ConnectScope would create it). */
 export type PreviewSyncInput =
@@ -62,6 +63,8 @@ export interface PreviewSyncDeps {
   readonly sources: SourceRepositoryFactory;
   readonly admin: RepositoryAdmin;
   readonly secrets: SecretStore;
+  /** The sync's maximum file size (SyncSettings.maxFileBytes), so the preview skips what the sync will. */
+  readonly maxFileBytes?: number;
 }
 
 /**
@@ -94,6 +97,7 @@ export class PreviewSync {
       present,
       capabilities: files.capabilities,
       scopeFolderLength: scopeFolder(input.scope).length + 1,
+      maxFileBytes: this.deps.maxFileBytes,
     });
     if (!outcome.ok) return failure(outcome.code, outcome.message);
     const { plan } = outcome;
@@ -121,7 +125,7 @@ export class PreviewSync {
     const connection = await metadata.getConnection(scope);
     if (!connection) return failure('NotConnected', `scope ${scope} is not connected to GitHub`);
     const token = await secrets.get(connection.tokenRef);
-    if (!token) return failure('TokenMissing', `the stored token of scope ${scope} is missing from the secret store`);
+    if (!token) return failure('TokenMissing', tokenMissingMessage(scope, connection.tokenRef, secrets));
     const target = { repository: connection.repository, branch: connection.branch, subPath: connection.subPath };
     return { ok: true, target, token, manifest: await metadata.getManifest(scope) };
   }

@@ -1,4 +1,4 @@
-import { GLOBAL_SCOPE, type Scope } from './Scope';
+import { GLOBAL_SCOPE, parseScope, type Scope } from './Scope';
 
 /** Who is calling, as the bearer token (or the local development identity) says. */
 export interface Principal {
@@ -10,7 +10,7 @@ export interface Principal {
   readonly isAdmin: boolean;
   /** May change files and connections of the scopes it may read. */
   readonly isEditor: boolean;
-  /** Organisation ids from the token's claims (ignored for admins). */
+  /** Organisation ids from the token's claims (ignored for admins); compared as scopes, without case. */
   readonly organizations: readonly string[];
 }
 
@@ -27,5 +27,6 @@ export function isAllowed(principal: Principal, need: Need, scope: Scope | null)
   if (need === 'write' && !principal.isEditor) return false;
   if (scope === null) return true; // routes that filter to the caller's scopes themselves
   if (scope === GLOBAL_SCOPE) return false;
-  return principal.organizations.includes(scope);
+  // Parsed, not compared as text: `CONTOSO` in a claim is the scope `contoso`, and never GLOBAL.
+  return principal.organizations.some((organization) => parseScope(organization) === scope);
 }

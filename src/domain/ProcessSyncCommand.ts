@@ -7,9 +7,19 @@ import type { SyncCommand } from './SyncCommand';
 import type { QueueOutcome, SyncRun } from './SyncRun';
 import type { SyncWorkspace, SyncWorkspaceResult } from './SyncWorkspace';
 
+/** The queue's facts about one delivery of a command. */
+export interface CommandDelivery {
+  readonly messageId: string;
+  /** 1 for the first delivery; more when the queue handed the same message out again. */
+  readonly deliveryCount: number;
+}
+
 /**
  * The worker's decision for one delivered command: run the sync, then complete, retry later with
- * back-off, or dead-letter with a reason; the decision is written on the run record.
+ * back-off, or dead-letter with a reason; the decision is written on the run record. A dead-letter
+ * decision is also recorded under the message id: a host that can only abandon (the Functions
+ * trigger) gets the message back at once, and that redelivery is settled from the record, without
+ * another sync.
  */
 export class ProcessSyncCommand {
   constructor(
@@ -23,13 +33,39 @@ export class ProcessSyncCommand {
     },
   ) {}
 
-  async execute(command: SyncCommand): Promise<Settlement> {
+  async execute(command: SyncCommand, delivery?: CommandDelivery): Promise<Settlement> {
+    const earlier = delivery && delivery.deliveryCount > 1 ? await this.earlierDeadLetter(delivery.messageId) : null;
+    if (earlier) return earlier;
     const result = await this.deps.sync.execute(command);
     const settlement = this.decide(command, result);
     if (result.kind === 'failed' && settlement.kind !== 'complete') {
       await this.recordOutcome(result.runs.at(-1), command, settlement);
     }
+    if (delivery && settlement.kind === 'dead-letter') await this.recordDeadLetter(delivery.messageId, settlement);
     return settlement;
+  }
+
+  /** The dead-letter decision an earlier delivery of this message reached, if any. */
+  private async earlierDeadLetter(messageId: string): Promise<Settlement | null> {
+    try {
+      const decision = await this.deps.metadata.getDeadLetterDecision(messageId);
+      if (!decision) return null;
+      this.deps.logger.info({ messageId, reason: decision.reason }, 'redelivered message was already dead-lettered: settled again without a sync');
+      return { kind: 'dead-letter', reason: decision.reason, description: decision.description };
+    } catch (error) {
+      // Not knowing is no reason to fail the delivery: sync as for a first delivery.
+      this.deps.logger.warn({ messageId, error: errorText(error) }, 'could not read the dead-letter decision of a redelivered message');
+      return null;
+    }
+  }
+
+  private async recordDeadLetter(messageId: string, settlement: Extract<Settlement, { kind: 'dead-letter' }>): Promise<void> {
+    try {
+      await this.deps.metadata.recordDeadLetterDecision(messageId, { reason: settlement.reason, description: settlement.description, at: this.deps.clock.now() });
+    } catch (error) {
+      // Without the record a redelivery syncs once more and decides again: log and go on.
+      this.deps.logger.warn({ messageId, error: errorText(error) }, 'could not record the dead-letter decision');
+    }
   }
 
   private decide(command: SyncCommand, result: SyncWorkspaceResult): Settlement {
@@ -70,7 +106,11 @@ export class ProcessSyncCommand {
       await this.deps.metadata.saveRun({ ...run, queueOutcome });
     } catch (error) {
       // The settlement matters more than its note on the run: log and go on.
-      this.deps.logger.warn({ runId: run.id, error: error instanceof Error ? error.message : String(error) }, 'could not record the queue outcome on the run');
+      this.deps.logger.warn({ runId: run.id, error: errorText(error) }, 'could not record the queue outcome on the run');
     }
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../ports/Logger';
 import type { MetadataRepo } from '../ports/MetadataRepo';
 import type { SecretStore } from '../ports/SecretStore';
 import type { SignatureVerifier } from '../ports/SignatureVerifier';
+import { isValidRepository, type Connection } from './Connection';
 import { parseScope } from './Scope';
 import type { SyncCommand } from './SyncCommand';
 
@@ -45,7 +46,8 @@ const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 
 /**
  * Checks one GitHub webhook delivery for a scope and, for a push to the connected branch, queues a
- * sync command keyed by the delivery id (so a redelivery never queues twice).
+ * sync command keyed by scope and delivery id: a redelivery never queues twice, while the hook of
+ * each scope following the repository (same event, same delivery id) queues its own sync.
  */
 export class ReceiveGitHubWebhook {
   constructor(
@@ -62,11 +64,11 @@ export class ReceiveGitHubWebhook {
   async execute(delivery: WebhookDelivery): Promise<WebhookOutcome> {
     const { metadata, secrets, verifier } = this.deps;
     const scope = parseScope(delivery.scope);
-    const connection = scope ? await metadata.getConnection(scope) : null;
-    if (!scope || !connection) return reject('UnknownScope', `no GitHub connection for scope '${delivery.scope}'`);
+    const found = scope ? await metadata.getConnection(scope) : null;
+    if (!scope || !found) return reject('UnknownScope', `no GitHub connection for scope '${delivery.scope}'`);
 
     if (!delivery.signature) return reject('SignatureMissing', 'the X-Hub-Signature-256 header is missing');
-    const secret = await secrets.get(connection.webhookSecretRef);
+    const secret = await secrets.get(found.webhookSecretRef);
     if (!secret) return reject('WebhookSecretUnavailable', 'the webhook secret of this connection is not in the secret store');
     if (!(await verifier.verify(secret, delivery.signedBody ?? delivery.payload, delivery.signature))) {
       return reject('SignatureInvalid', 'the signature does not match the body and the webhook secret');
@@ -87,9 +89,11 @@ export class ReceiveGitHubWebhook {
 
     const push = readPush(body);
     if (!push) return reject('InvalidPayload', 'a push payload needs ref, after (a commit SHA) and repository.full_name');
-    if (push.repository.toLowerCase() !== connection.repository.toLowerCase()) {
-      return { kind: 'ignored', reason: `push to ${push.repository}, connection is to ${connection.repository}` };
+    const repository = sameRepository(found, push);
+    if (repository === 'other') {
+      return { kind: 'ignored', reason: `push to ${push.repository}, connection is to ${found.repository}` };
     }
+    const connection = repository === 'renamed' ? await this.followRename(found, push.repository) : found;
     if (push.ref !== `refs/heads/${connection.branch}`) {
       return { kind: 'ignored', reason: `push to ${push.ref}, connection follows refs/heads/${connection.branch}` };
     }
@@ -103,16 +107,25 @@ export class ReceiveGitHubWebhook {
     return this.queue(scope, delivery.deliveryId, push.after);
   }
 
+  /** The repository was renamed or transferred on GitHub: keep following it under its new name. */
+  private async followRename(connection: Connection, newName: string): Promise<Connection> {
+    if (!isValidRepository(newName)) return connection;
+    const renamed: Connection = { ...connection, repository: newName, updatedAt: this.deps.clock.now() };
+    await this.deps.metadata.saveConnection(renamed);
+    this.deps.logger.info({ scope: connection.scope, from: connection.repository, to: newName }, 'connected repository was renamed on GitHub; connection follows the new name');
+    return renamed;
+  }
+
   private async queue(scope: NonNullable<ReturnType<typeof parseScope>>, deliveryId: string, commitSha: string): Promise<WebhookOutcome> {
     const { metadata, queue, clock } = this.deps;
     if (!(await metadata.recordDelivery(deliveryId, scope, clock.now()))) return { kind: 'duplicate', deliveryId };
     const command: SyncCommand = { scope, trigger: 'push', deliveryId, commitSha, requestedAt: clock.now().toISOString() };
     try {
-      const sent = await queue.send(command, { messageId: deliveryId });
+      const sent = await queue.send(command);
       if (!sent) return { kind: 'duplicate', deliveryId };
     } catch (error) {
       // Not queued: forget the delivery so that GitHub's redelivery is accepted, not called a duplicate.
-      await metadata.forgetDelivery(deliveryId).catch(() => undefined);
+      await metadata.forgetDelivery(deliveryId, scope).catch(() => undefined);
       throw error;
     }
     return { kind: 'queued', deliveryId, commitSha };
@@ -127,13 +140,29 @@ interface PushFacts {
   readonly ref: string;
   readonly after: string;
   readonly deleted: boolean;
+  /** `repository.full_name`. */
   readonly repository: string;
+  /** `repository.id`, when the payload has a usable one. */
+  readonly repositoryId?: number;
 }
 
 function readPush(body: unknown): PushFacts | null {
   if (typeof body !== 'object' || body === null) return null;
   const { ref, after, deleted, repository } = body as Record<string, unknown>;
-  const fullName = typeof repository === 'object' && repository !== null ? (repository as Record<string, unknown>).full_name : undefined;
+  const { full_name: fullName, id } = typeof repository === 'object' && repository !== null ? (repository as Record<string, unknown>) : {};
   if (typeof ref !== 'string' || typeof after !== 'string' || !SHA.test(after) || typeof fullName !== 'string') return null;
-  return { ref, after, deleted: deleted === true || /^0{40}$/.test(after), repository: fullName };
+  const repositoryId = typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  return { ref, after, deleted: deleted === true || /^0{40}$/.test(after), repository: fullName, ...(repositoryId === undefined ? {} : { repositoryId }) };
+}
+
+/**
+ * Whether a push is to the connected repository. GitHub's repository id decides when both sides
+ * have one: a name can change hands (renamed, transferred, deleted and created again) while the id
+ * stays with the repository. Connections without an id (declared in configuration) go by name.
+ */
+function sameRepository(connection: Connection, push: PushFacts): 'same' | 'renamed' | 'other' {
+  const sameName = push.repository.toLowerCase() === connection.repository.toLowerCase();
+  if (connection.repositoryId === undefined || push.repositoryId === undefined) return sameName ? 'same' : 'other';
+  if (push.repositoryId !== connection.repositoryId) return 'other';
+  return sameName ? 'same' : 'renamed';
 }

@@ -2,7 +2,8 @@ import type { SyncCommand } from './SyncCommand';
 
 /**
  * What to do with a delivered command once the worker is done with it. Queue adapters apply it:
- * `retry` sends `command` again (a new message, due at `notBefore`) and completes the delivery;
+ * `retry` sends `command` again (a new message under `commandMessageId(command)`, distinct per
+ * attempt, due at `notBefore`) and completes the delivery;
  * `dead-letter` moves the delivery to the dead-letter queue with a reason a person can read.
  */
 export type Settlement =
@@ -16,8 +17,3 @@ export type Settlement =
  * `BranchNotFound`, `TokenMissing`, `EmptySource`, `UnknownScope`).
  */
 export type DeadLetterReason = 'SyncRetriesExhausted' | 'MalformedCommand' | 'UnknownScope' | (string & {});
-
-/** Message id of a retry: derived from the delivery's, distinct per attempt (duplicate detection keeps it). */
-export function retryMessageId(deliveredMessageId: string, retry: Extract<Settlement, { kind: 'retry' }>): string {
-  return `${deliveredMessageId}:attempt-${retry.command.attempt ?? 2}`;
-}

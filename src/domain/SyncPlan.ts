@@ -49,10 +49,24 @@ export interface PlanInput {
   readonly capabilities: FileStoreCapabilities;
   /** Characters of 'orgs/<id>/' so path-length limits include it. */
   readonly scopeFolderLength: number;
+  /** Files larger than this are skipped, never downloaded (default DEFAULT_MAX_FILE_BYTES). */
+  readonly maxFileBytes?: number;
 }
+
+/**
+ * 100 MiB: GitHub refuses to store a larger file in a repository (anything bigger lives in LFS,
+ * as a pointer), and its blob API serves blobs up to that size, so by default every file GitHub
+ * holds is mirrored and each one can be fetched on its own.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 export const SYMLINK_REASON = 'symbolic link: not mirrored';
 export const SUBMODULE_REASON = 'submodule: not mirrored';
+
+/** Why a file over the size limit is skipped. */
+export function tooLargeReason(size: number, maxFileBytes: number): string {
+  return `file of ${size} bytes is larger than the maximum file size of ${maxFileBytes} bytes: not mirrored`;
+}
 
 type RegularMode = PlannedWrite['mode'];
 
@@ -141,6 +155,7 @@ export function isNoop(plan: SyncPlan): boolean {
 function classifyTarget(input: PlanInput): { candidates: Candidate[]; skipped: SkippedEntry[] } {
   const candidates: Candidate[] = [];
   const skipped: SkippedEntry[] = [];
+  const maxFileBytes = input.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   for (const entry of input.target) {
     if (entry.type === 'tree' || entry.mode === '040000') continue; // folders follow from their files
     if (entry.type === 'commit' || entry.mode === '160000') {
@@ -149,6 +164,10 @@ function classifyTarget(input: PlanInput): { candidates: Candidate[]; skipped: S
     }
     if (entry.mode === '120000') {
       skipped.push({ path: entry.path, reason: SYMLINK_REASON });
+      continue;
+    }
+    if ((entry.size ?? 0) > maxFileBytes) {
+      skipped.push({ path: entry.path, reason: tooLargeReason(entry.size ?? 0, maxFileBytes) });
       continue;
     }
     const verdict = normalizeRelativePath(entry.path, {

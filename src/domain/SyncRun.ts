@@ -15,6 +15,11 @@ export interface SyncRunCounts {
   readonly unchanged: number;
   readonly skipped: number;
   readonly bytesWritten: number;
+  /**
+   * Set when the run read the commit's archive: how many files there were not their blob
+   * (export-subst, a filter, LFS) and were fetched one by one through the blob API instead.
+   */
+  readonly archiveFallbacks?: number;
 }
 
 export interface SyncRunError {

@@ -4,19 +4,21 @@ import type { FileEntry, FileStore } from '../ports/FileStore';
 import type { Logger } from '../ports/Logger';
 import type { MetadataRepo, ScopeLease } from '../ports/MetadataRepo';
 import type { SecretStore } from '../ports/SecretStore';
-import type { SourceRepository, SourceRepositoryFactory } from '../ports/SourceRepository';
+import { ArchiveMismatch, type SourceBytes, type SourceRepository, type SourceRepositoryFactory } from '../ports/SourceRepository';
 import type { WorkspaceBackups } from '../ports/WorkspaceBackups';
 import type { Connection } from './Connection';
 import { BoundedTasks } from './BoundedTasks';
 import { forEachConcurrently } from './forEachConcurrently';
 import { handEditedFiles } from './HandEdits';
 import { LeaseKeeper } from './LeaseKeeper';
-import { isLfsPointer } from './LfsPointer';
+import { isLfsPointer, MAX_POINTER_BYTES } from './LfsPointer';
 import { filesOfManifest, folderMatchesManifest } from './ManifestCheck';
+import { concatBytes, ObservedBytes, readWhole } from './ObservedBytes';
 import { joinScopePath } from './PathPolicy';
 import { scopeFolder, type Scope } from './Scope';
 import type { SyncCommand, SyncTrigger } from './SyncCommand';
 import { describeFailure, SyncFailure } from './SyncFailure';
+import { tokenMissingMessage } from './TokenMissing';
 import { isNoop, planSync, type PlannedWrite, type SyncPlan } from './SyncPlan';
 import { ZERO_COUNTS, type SyncRun, type SyncRunError } from './SyncRun';
 
@@ -30,6 +32,8 @@ export interface SyncSettings {
   readonly archiveThreshold: number;
   /** Upper bound on go-again rounds in one execution (a branch pushed to non-stop cannot pin a worker). */
   readonly maxRounds: number;
+  /** Files larger than this are skipped with a reason, never downloaded (default DEFAULT_MAX_FILE_BYTES). */
+  readonly maxFileBytes?: number;
 }
 
 export type SyncWorkspaceResult =
@@ -51,8 +55,11 @@ export interface SyncWorkspaceDeps {
   readonly backups?: WorkspaceBackups;
 }
 
-/** Archive files held in memory while their staging writes are in flight. */
+/** Bytes of small archive files held in memory while their staging writes are in flight. */
 const ARCHIVE_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
+/** Archive entries up to this size are read whole and written in the background; larger ones stream. */
+const BUFFERED_ENTRY_MAX_BYTES = 1024 * 1024;
 
 /** Where staged downloads wait before the commit step moves them into the scope folder. */
 export const STAGING_ROOT = '.workspace-sync/staging';
@@ -173,6 +180,7 @@ export class SyncWorkspace {
         present,
         capabilities: this.deps.files.capabilities,
         scopeFolderLength: folder.length + 1,
+        maxFileBytes: this.deps.settings.maxFileBytes,
       });
       if (!outcome.ok) throw new SyncFailure(outcome.code, outcome.message);
       const plan = outcome.plan;
@@ -187,10 +195,18 @@ export class SyncWorkspace {
 
       let lfsPointers: string[] = [];
       let bytesWritten = 0;
+      let archiveFallbacks: number | undefined;
       if (!isNoop(plan) || manifest?.dirty || manifest?.commitSha !== head) {
         const staged = await this.stage(source, connection, head, plan, run.id, lease);
         lfsPointers = staged.lfsPointers;
         bytesWritten = staged.bytes;
+        archiveFallbacks = staged.archiveFallbacks?.length;
+        if (staged.archiveFallbacks && staged.archiveFallbacks.length > 0) {
+          log.info(
+            { archiveFallbacks, examples: staged.archiveFallbacks.slice(0, 5) },
+            "archive bytes differ from the tree's blobs (export-subst, a filter or LFS): those files were fetched as blobs",
+          );
+        }
         timings.fetch = clock.now().getTime() - startedAt.getTime();
         await this.commit(scope, head, plan, run.id, lease);
         timings.commit = clock.now().getTime() - startedAt.getTime();
@@ -206,6 +222,7 @@ export class SyncWorkspace {
           unchanged: plan.unchanged,
           skipped: plan.skipped.length,
           bytesWritten,
+          ...(archiveFallbacks === undefined ? {} : { archiveFallbacks }),
         },
         skipped: plan.skipped,
         lfsPointers,
@@ -249,7 +266,7 @@ export class SyncWorkspace {
 
   private async openSource(connection: Connection): Promise<SourceRepository> {
     const token = await this.deps.secrets.get(connection.tokenRef);
-    if (token === null || token === '') throw new SyncFailure('TokenMissing');
+    if (token === null || token === '') throw new SyncFailure('TokenMissing', tokenMissingMessage(connection.scope, connection.tokenRef, this.deps.secrets));
     return this.deps.sources.open({ repository: connection.repository, token });
   }
 
@@ -260,7 +277,12 @@ export class SyncWorkspace {
     return entries.map((entry) => ({ ...entry, path: entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path }));
   }
 
-  /** Downloads every planned write into this run's staging folder. */
+  /**
+   * Downloads every planned write into this run's staging folder. Bytes stream from the source to
+   * the store (whose write is atomic), checked against the tree's blob SHA on the way: a stream
+   * that fails leaves no staged file. Memory holds small archive files waiting for their write
+   * (at most ARCHIVE_BYTES_IN_FLIGHT) and the streams' own buffers, never a large file whole.
+   */
   private async stage(
     source: SourceRepository,
     connection: Connection,
@@ -268,44 +290,80 @@ export class SyncWorkspace {
     plan: SyncPlan,
     runId: string,
     lease: LeaseKeeper,
-  ): Promise<{ lfsPointers: string[]; bytes: number }> {
+  ): Promise<{ lfsPointers: string[]; bytes: number; archiveFallbacks?: string[] }> {
     const { files, settings } = this.deps;
     const wanted = new Map<string, PlannedWrite>([...plan.writes, ...plan.lateWrites].map((write) => [write.path, write]));
     const stagingFolder = `${STAGING_ROOT}/${stagingKey(connection.scope)}`;
     await files.deleteTree(stagingFolder); // leftovers of a run that died
     const lfsPointers: string[] = [];
+    let archiveFallbacks: string[] | undefined;
     let bytes = 0;
-    const put = async (write: PlannedWrite, content: Uint8Array): Promise<void> => {
-      if (isLfsPointer(content)) lfsPointers.push(write.path);
-      bytes += content.byteLength;
-      await files.write(`${stagingFolder}/${runId}/${write.path}`, content, {
-        executable: write.mode === '100755' && files.capabilities.executableBit,
-      });
+    const put = async (write: PlannedWrite, content: Uint8Array | SourceBytes): Promise<void> => {
+      const target = `${stagingFolder}/${runId}/${write.path}`;
+      const options = { executable: write.mode === '100755' && files.capabilities.executableBit };
+      let written: number;
+      let whole: Uint8Array | null;
+      if (content instanceof Uint8Array) {
+        await files.write(target, content, options);
+        written = content.byteLength;
+        whole = content;
+      } else {
+        // Only a file small enough to be an LFS pointer is kept, to recognise one.
+        const kept: Uint8Array[] | null = write.size <= MAX_POINTER_BYTES ? [] : null;
+        const observed = new ObservedBytes(content, kept);
+        try {
+          await files.write(target, observed.chunks(), options);
+        } catch (error) {
+          // The store may wrap the content's own failure; the source's is what tells a mismatch.
+          throw observed.failure ?? error;
+        }
+        written = observed.length;
+        whole = kept && concatBytes(kept);
+      }
+      if (whole && isLfsPointer(whole)) lfsPointers.push(write.path);
+      bytes += written;
       wanted.delete(write.path);
       await lease.keepAlive();
     };
 
     if (wanted.size >= settings.archiveThreshold) {
-      // The archive is read in order, one file at a time; writes overlap so the disk keeps up.
+      // The archive is read in order, one entry at a time. Small entries are read whole and written
+      // in the background, so the disk keeps up; large ones stream straight to staging meanwhile.
       const writes = new BoundedTasks(settings.fetchConcurrency * 2, ARCHIVE_BYTES_IN_FLIGHT);
       const prefix = connection.subPath ? `${connection.subPath.replace(/\/+$/, '')}/` : '';
+      const expected = new Map([...wanted.values()].map((write) => [`${prefix}${write.path}`, write.sha]));
+      const fallbacks: string[] = [];
+      archiveFallbacks = fallbacks;
       try {
-        for await (const file of source.archive(head)) {
-          if (!file.path.startsWith(prefix)) continue;
-          const write = wanted.get(file.path.slice(prefix.length));
-          if (write) await writes.add(file.content.byteLength, () => put(write, file.content));
+        for await (const file of source.archive(head, expected)) {
+          const write = file.path.startsWith(prefix) ? wanted.get(file.path.slice(prefix.length)) : undefined;
+          if (!write) continue;
+          try {
+            if (file.size <= BUFFERED_ENTRY_MAX_BYTES) {
+              // The entry yields `size` bytes or fails, so the budget reserved here bounds the buffer.
+              await writes.room(file.size);
+              const content = await readWhole(file.content);
+              await writes.add(file.size, () => put(write, content));
+            } else {
+              await put(write, file.content);
+            }
+          } catch (error) {
+            if (!(error instanceof ArchiveMismatch)) throw error;
+            fallbacks.push(write.path); // still wanted: fetched as a blob below
+          }
         }
         await writes.drain();
       } finally {
         await writes.settle(); // never leave writes running behind a failure's clean-up
       }
     }
-    // Blob by blob: small change sets, and anything the archive did not carry.
+    // Blob by blob: small change sets, and anything the archive did not carry or carried changed.
     await forEachConcurrently([...wanted.values()], settings.fetchConcurrency, async (write) => {
-      await put(write, await source.blob(write.sha));
+      await put(write, await source.blob(write.sha, write.size));
     });
     lfsPointers.sort();
-    return { lfsPointers, bytes };
+    archiveFallbacks?.sort();
+    return { lfsPointers, bytes, ...(archiveFallbacks ? { archiveFallbacks } : {}) };
   }
 
   /** Moves staged files into place, deletes, prunes, then writes the manifest last. */

@@ -10,6 +10,7 @@ import { checkAccess, checkBranch, normalizeSubPath, readTarget } from './Connec
 import { holdScope } from './HoldScope';
 import { requestSync, type SyncRequest } from './RequestSync';
 import type { Scope } from './Scope';
+import { tokenMissingMessage } from './TokenMissing';
 
 /** Fields left out stay as they are. */
 export interface UpdateConnectionInput {
@@ -126,7 +127,7 @@ export class UpdateConnection {
     } else {
       token = (await this.deps.secrets.get(current.tokenRef)) ?? '';
       if (token === '') {
-        return failure('TokenMissing', `the stored token of scope ${current.scope} is missing from the secret store; give a new token with the change`);
+        return failure('TokenMissing', `${tokenMissingMessage(current.scope, current.tokenRef, this.deps.secrets)}; give a new token with the change`);
       }
     }
     const read = await readTarget(this.deps.sources, { repository: current.repository, token }, { repository: current.repository, ...target }, false);

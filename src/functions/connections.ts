@@ -67,7 +67,10 @@ const BODY_PROBLEMS = {
 
 const syncJson = (sync: SyncRequest | null) => (sync === null ? null : { ...sync });
 
-/** The service's own public address, for webhook URLs: PUBLIC_BASE_URL, else where this request arrived. */
+/**
+ * The service's own public address, for webhook URLs: PUBLIC_BASE_URL (required with Entra ID), else
+ * where this request arrived, which the development identity accepts only on a loopback name.
+ */
 function baseUrlOf(request: HttpRequest, configured: string | undefined): string {
   return configured ?? new URL(request.url).origin;
 }

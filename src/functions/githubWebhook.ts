@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { TYPES } from '../host/identifiers';
 import { registerHttpFunction } from './definitions';
 import { problem } from './http/problem';
-import { readBody } from './http/readBody';
+import { largeWebhookBodies, readBody } from './http/readBody';
+import { unreadBody } from './http/readJson';
 
 /** GitHub caps webhook payloads at 25 MB but documents pushes of up to 5 MB; we accept 5 MB. */
 export const WEBHOOK_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -25,8 +26,10 @@ export function makeGithubWebhookHandler(deps: { receive: ReceiveGitHubWebhook; 
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const deliveryId = request.headers.get('x-github-delivery');
     const log = deps.logger.child({ invocationId: context.invocationId, deliveryId, scope: request.params.scope });
-    const body = await readBody(request, WEBHOOK_MAX_BODY_BYTES);
-    if (!body.ok) return problem(413, 'PayloadTooLarge', `webhook bodies are limited to ${WEBHOOK_MAX_BODY_BYTES} bytes`);
+    const signature = request.headers.get('x-hub-signature-256');
+    // An unsigned delivery is refused on its headers (unknown scope, missing signature): its body is never read.
+    const body = signature ? await readBody(request, WEBHOOK_MAX_BODY_BYTES, largeWebhookBodies) : ({ ok: true, bytes: new Uint8Array(0) } as const);
+    if (!body.ok) return unreadBody(body, `webhook bodies are limited to ${WEBHOOK_MAX_BODY_BYTES} bytes`);
 
     const raw = Buffer.from(body.bytes).toString('utf8');
     const payload = extractPayload(raw, request.headers.get('content-type'));
@@ -34,7 +37,7 @@ export function makeGithubWebhookHandler(deps: { receive: ReceiveGitHubWebhook; 
       scope: request.params.scope ?? '',
       event: request.headers.get('x-github-event'),
       deliveryId,
-      signature: request.headers.get('x-hub-signature-256'),
+      signature,
       payload,
       ...(payload === raw ? {} : { signedBody: raw }),
     };
@@ -87,13 +90,16 @@ export const githubWebhookFunction = registerHttpFunction({
   methods: ['POST'],
   authLevel: 'anonymous', // GitHub cannot send a function key; the HMAC signature is the authentication
   access: { kind: 'open' },
+  anyHost: true, // GitHub calls the URL it was given, through whatever tunnel or proxy: the signature authenticates
   doc: {
     summary: 'Receive a GitHub push webhook for a scope (HMAC-signed, no bearer token)',
+    description:
+      "A push is matched to the scope's connection by GitHub's repository id (a renamed repository is followed and the connection takes its new name), or by full name for connections declared in configuration. Each scope records a delivery once: another scope's hook of the same event queues its own sync.",
     tags: ['github'],
     headers: [
       { name: 'X-Hub-Signature-256', description: 'sha256=<hex HMAC-SHA256 of the raw body> with the connection webhook secret' },
       { name: 'X-GitHub-Event', description: 'push (ping is answered with pong; other events are ignored)' },
-      { name: 'X-GitHub-Delivery', description: 'delivery id, the same on redelivery' },
+      { name: 'X-GitHub-Delivery', description: 'delivery id: the same on redelivery, and for every hook of the same event; deduplicated per scope' },
     ],
     body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], required: true },
     responses: {
@@ -104,7 +110,7 @@ export const githubWebhookFunction = registerHttpFunction({
       404: { description: 'No connection for the scope', problems: ['UnknownScope'] },
       413: { description: 'Payload over 5 MB', problems: ['PayloadTooLarge'] },
       500: { description: 'The webhook secret cannot be read', problems: ['WebhookSecretUnavailable'] },
-      503: { description: 'The sync could not be queued; redeliver later', problems: ['Unavailable'] },
+      503: { description: 'The sync could not be queued, or too many large deliveries are being read; redeliver later', problems: ['Unavailable', 'TooManyUploads'] },
     },
   },
   build: (container) => makeGithubWebhookHandler({ receive: container.get(TYPES.ReceiveGitHubWebhook), logger: container.get(TYPES.Logger) }),

@@ -6,10 +6,12 @@ import {
   previewConnectionFunction,
   updateConnectionFunction,
 } from './connections';
+import { clientConfigFunction } from './clientConfig';
 import { listDeadLettersFunction, purgeDeadLettersFunction, replayDeadLettersFunction } from './deadLetters';
 import type { HttpFunctionDefinition } from './definitions';
 import { githubWebhookFunction } from './githubWebhook';
 import { healthFunction, readinessFunction } from './health';
+import { meFunction } from './me';
 import { openApiFunction } from './openApi';
 import { downloadBackupFunction, listBackupsFunction } from './workspaceBackups';
 import { workspaceDownloadFunction } from './workspaceDownload';
@@ -27,6 +29,8 @@ export const httpFunctions: readonly HttpFunctionDefinition[] = [
   healthFunction,
   readinessFunction,
   openApiFunction,
+  clientConfigFunction,
+  meFunction,
   listConnectionsFunction,
   createConnectionFunction,
   getConnectionFunction,

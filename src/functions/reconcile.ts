@@ -1,10 +1,9 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { ReconcileConnections } from '../domain/ReconcileConnections';
 import type { Logger } from '../ports/Logger';
-import { getAppContainer } from '../host/appContainer';
-import { loadConfig } from '../host/config';
 import { TYPES } from '../host/identifiers';
-import { insideFunctionsHost } from './definitions';
+import { insideFunctionsHost, lazily } from './definitions';
+import { settingForRegistration } from './startup';
 
 /** Queues a reconcile sync for every enabled connection: pushes whose webhooks never came still land. */
 export function makeReconcileHandler(deps: { reconcile: ReconcileConnections; logger: Logger }) {
@@ -20,15 +19,13 @@ export function reconcileSchedule(minutes: number): string {
 }
 
 if (insideFunctionsHost()) {
-  const minutes = loadConfig().RECONCILE_INTERVAL_MINUTES;
+  // Read on its own: a configuration error must not stop the registration (see startup.ts).
+  const minutes = settingForRegistration('RECONCILE_INTERVAL_MINUTES');
   if (minutes > 0) {
     app.timer('reconcile', {
       schedule: reconcileSchedule(minutes),
       runOnStartup: false,
-      handler: async (timer, context) => {
-        const container = await getAppContainer();
-        await makeReconcileHandler({ reconcile: container.get(TYPES.ReconcileConnections), logger: container.get(TYPES.Logger) })(timer, context);
-      },
+      handler: lazily((container) => makeReconcileHandler({ reconcile: container.get(TYPES.ReconcileConnections), logger: container.get(TYPES.Logger) })),
     });
   }
 }

@@ -4,12 +4,13 @@ import { SYNC_TRIGGERS, type SyncCommand, type SyncTrigger } from '../domain/Syn
 
 /** A queue message body, validated before the worker acts on it. */
 export const syncCommandSchema = z.object({
-  scope: z.string().refine((value) => parseScope(value) !== null, 'GLOBAL or an organisation id').transform((value) => value as Scope),
+  scope: z.string().refine((value) => parseScope(value) !== null, 'GLOBAL or an organisation id').transform((value) => parseScope(value) as Scope),
   trigger: z.enum(SYNC_TRIGGERS as [SyncTrigger, ...SyncTrigger[]]),
   deliveryId: z.string().min(1).max(200),
   commitSha: z.string().regex(/^[0-9a-f]{40}$/).optional(),
   requestedAt: z.iso.datetime(),
   attempt: z.number().int().min(1).optional(),
+  replayId: z.string().min(1).max(64).optional(),
 });
 
 export type ParsedCommand = { ok: true; command: SyncCommand } | { ok: false; problems: string };

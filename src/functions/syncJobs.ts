@@ -42,8 +42,9 @@ export const listSyncJobsFunction = defineApiRoute({
       const { principal } = context;
       let scope: Scope | undefined = query.value.scope === undefined ? undefined : parseScope(query.value.scope)!;
       if (scope === undefined && !principal.isAdmin) {
-        if (principal.organizations.length !== 1) return problem(400, 'ScopeRequired', 'name the organisation with ?scope=…');
-        scope = principal.organizations[0] as Scope;
+        const own = principal.organizations.length === 1 ? parseScope(principal.organizations[0]) : null;
+        if (own === null) return problem(400, 'ScopeRequired', 'name the organisation with ?scope=…');
+        scope = own;
       }
       if (scope !== undefined && !isAllowed(principal, 'read', scope)) return problem(403, 'Forbidden', `you may not access ${scope}`);
       try {

@@ -1,11 +1,11 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ProcessSyncCommand } from '../domain/ProcessSyncCommand';
-import { retryMessageId, type Settlement } from '../domain/Settlement';
+import type { Settlement } from '../domain/Settlement';
 import type { CommandQueue } from '../ports/CommandQueue';
 import type { Logger } from '../ports/Logger';
-import { loadConfig } from '../host/config';
 import { TYPES } from '../host/identifiers';
 import { registerServiceBusQueueFunction } from './definitions';
+import { settingForRegistration } from './startup';
 import { parseSyncCommand } from './syncCommandSchema';
 
 /**
@@ -23,7 +23,8 @@ export function makeSyncWorkerHandler(deps: { process: ProcessSyncCommand; logge
       return { kind: 'dead-letter', reason: 'MalformedCommand', description: parsed.problems.slice(0, 1000) };
     }
     const command = parsed.command;
-    const settlement = await deps.process.execute(command);
+    const delivery = typeof metadata.messageId === 'string' ? { messageId: metadata.messageId, deliveryCount: Number(metadata.deliveryCount ?? 1) } : undefined;
+    const settlement = await deps.process.execute(command, delivery);
     const fields = { scope: command.scope, trigger: command.trigger, deliveryId: command.deliveryId, attempt: command.attempt ?? 1 };
     if (settlement.kind === 'complete') log.info(fields, 'sync command done');
     else if (settlement.kind === 'retry') log.warn({ ...fields, reason: settlement.reason, retryAt: settlement.notBefore.toISOString() }, 'sync failed: retry scheduled');
@@ -37,14 +38,15 @@ export function makeSyncWorkerHandler(deps: { process: ProcessSyncCommand; logge
  * it when it throws. A retry is a new scheduled message, so returning completes the original; a
  * dead-letter with our own reason needs message settlement from the function (see README), so
  * until that binding is in place the handler throws and Service Bus dead-letters the message past
- * MaxDeliveryCount, with our reason in the exception logged by the host.
+ * MaxDeliveryCount, with our reason in the exception logged by the host. Each of those immediate
+ * redeliveries finds the decision ProcessSyncCommand recorded and throws again without a sync.
  */
-export async function settleInFunctionsHost(settlement: Settlement, queue: CommandQueue, messageId: string): Promise<void> {
+export async function settleInFunctionsHost(settlement: Settlement, queue: CommandQueue): Promise<void> {
   switch (settlement.kind) {
     case 'complete':
       return;
     case 'retry':
-      await queue.send(settlement.command, { messageId: retryMessageId(messageId, settlement), scheduledAt: settlement.notBefore });
+      await queue.send(settlement.command, { scheduledAt: settlement.notBefore });
       return;
     case 'dead-letter':
       throw new Error(`${settlement.reason}: ${settlement.description}`);
@@ -59,12 +61,10 @@ export const syncWorkerFunction = registerServiceBusQueueFunction(
       const queue = container.get(TYPES.CommandQueue);
       return async (message, context) => {
         const settlement = await handle(message, context);
-        await settleInFunctionsHost(settlement, queue, String(context.triggerMetadata?.messageId ?? context.invocationId));
+        await settleInFunctionsHost(settlement, queue);
       };
     },
   },
-  () => {
-    const config = loadConfig();
-    return { queueName: config.SYNC_QUEUE_NAME, connection: config.SERVICEBUS_CONNECTION_SETTING };
-  },
+  // Read setting by setting: a configuration error must not stop the registration (see startup.ts).
+  () => ({ queueName: settingForRegistration('SYNC_QUEUE_NAME'), connection: settingForRegistration('SERVICEBUS_CONNECTION_SETTING') }),
 );

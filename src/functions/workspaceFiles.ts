@@ -7,7 +7,7 @@ import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { problem } from './http/problem';
 import { readBody } from './http/readBody';
-import { readQuery } from './http/readJson';
+import { readQuery, unreadBody, unsupportedMediaType } from './http/readJson';
 import { workspaceProblem, workspaceProblems } from './http/workspaceProblem';
 import { timestamp } from './schemas/common';
 
@@ -151,8 +151,9 @@ export const saveWorkspaceFileFunction = defineApiRoute({
       200: { description: 'Replaced', schema: savedView },
       201: { description: 'Created', schema: savedView },
       400: { description: 'Bad request', problems: ['InvalidQuery', 'InvalidPath', 'InvalidJson', 'ValidationFailed', 'InvalidBase64', 'InvalidPrecondition'] },
-      ...workspaceProblems(['GitHubSyncEnabled', 'PreconditionFailed', 'PayloadTooLarge', 'NotAFile', 'ScopeBusy', 'NotAFolder'], describeStatus),
+      ...workspaceProblems(['GitHubSyncEnabled', 'PreconditionFailed', 'PayloadTooLarge', 'NotAFile', 'NotAFolder'], describeStatus),
       415: { description: 'Unsupported body type', problems: ['UnsupportedMediaType'] },
+      503: { description: 'Another edit or a sync holds the scope, or too many large uploads are in progress; retry', problems: ['ScopeBusy', 'TooManyUploads'] },
     },
   },
   build: (container) => {
@@ -231,11 +232,11 @@ function readPreconditions(request: HttpRequest): { value: Pick<SaveOptions, 'if
 /** The new content: raw bytes as sent, or JSON carrying UTF-8 text or base64. */
 async function readContent(request: HttpRequest, maxFileBytes: number): Promise<{ bytes: Uint8Array; executable?: boolean } | { response: HttpResponseInit }> {
   const type = (request.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
-  const tooLarge = { response: problem(413, 'PayloadTooLarge', `files are limited to ${maxFileBytes} bytes`) };
+  const tooLargeMessage = `files are limited to ${maxFileBytes} bytes`;
   if (type === 'application/json') {
     // base64 is 4/3 of the bytes; the use case checks the decoded size exactly.
     const body = await readBody(request, Math.ceil(maxFileBytes / 3) * 4 + 64 * 1024);
-    if (!body.ok) return tooLarge;
+    if (!body.ok) return { response: unreadBody(body, tooLargeMessage) };
     let json: unknown;
     try {
       json = JSON.parse(Buffer.from(body.bytes).toString('utf8'));
@@ -253,9 +254,9 @@ async function readContent(request: HttpRequest, maxFileBytes: number): Promise<
   }
   if (type === 'application/octet-stream' || type.startsWith('text/')) {
     const body = await readBody(request, maxFileBytes);
-    return body.ok ? { bytes: body.bytes } : tooLarge;
+    return body.ok ? { bytes: body.bytes } : { response: unreadBody(body, tooLargeMessage) };
   }
-  return { response: problem(415, 'UnsupportedMediaType', 'send application/json, application/octet-stream or text/*') };
+  return { response: unsupportedMediaType('application/json', 'application/octet-stream', 'text/*') };
 }
 
 /**

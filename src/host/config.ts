@@ -1,9 +1,28 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MAX_FILE_BYTES } from '../domain/SyncPlan';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Comma-separated origins (`scheme://host[:port]`, nothing else), normalised as browsers send them in Origin. */
+const originList = z.string().transform((value, context) => {
+  const origins: string[] = [];
+  for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+    let origin: string | null = null;
+    try {
+      const url = new URL(item);
+      const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+      if ((url.protocol === 'https:' || url.protocol === 'http:') && bare) origin = url.origin;
+    } catch {
+      origin = null;
+    }
+    if (origin === null) context.addIssue({ code: 'custom', message: `'${item.slice(0, 100)}' is not an origin: write https://host or https://host:port, without a path or wildcard` });
+    else origins.push(origin);
+  }
+  return origins;
+});
 
 const seconds = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -12,11 +31,21 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(7071),
   PUBLIC_BASE_URL: z.url().optional(),
+  CORS_ALLOWED_ORIGINS: originList.optional(),
   DATA_DIR: z.string().min(1).default('./.data'),
   WORKSPACE_ROOT: z.string().min(1).optional(),
-  FILE_STORE: z.enum(['local']).default('local'),
+  FILE_STORE: z.enum(['local', 'azure-files']).default('local'),
+  // FILE_STORE=azure-files: the share through the Files REST API, for hosts that cannot mount it.
+  AZURE_FILES_CONNECTION_STRING: z.string().min(1).optional(),
+  AZURE_FILES_ACCOUNT_URL: z.url().optional(),
+  AZURE_FILES_SHARE: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'a share name: 3-63 lower-case letters, digits and single hyphens')
+    .optional(),
   METADATA_STORE: z.enum(['azure-tables', 'in-memory']).default('azure-tables'),
   TABLES_CONNECTION_STRING: z.string().min(1).optional(),
+  // The account's Tables endpoint, signed in with the identity (DefaultAzureCredential): no keys.
+  TABLES_ENDPOINT: z.url().optional(),
   TABLES_PREFIX: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'letters and digits, starting with a letter, at most 20')
@@ -49,6 +78,9 @@ export const configSchema = z.object({
   SYNC_LEASE_TTL_SECONDS: seconds(60, 2, 300),
   SYNC_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   SYNC_ARCHIVE_THRESHOLD: z.coerce.number().int().min(1).max(1_000_000).default(64),
+  // Up to 100 MiB: GitHub stores no larger file (bigger ones live in LFS) and its blob API, which a
+  // file the archive carries changed is fetched through, serves no larger blob.
+  SYNC_MAX_FILE_BYTES: z.coerce.number().int().min(1).max(DEFAULT_MAX_FILE_BYTES).default(DEFAULT_MAX_FILE_BYTES),
   SYNC_MAX_ROUNDS: z.coerce.number().int().min(1).max(100).default(10),
   SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   SYNC_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
@@ -62,7 +94,12 @@ export const configSchema = z.object({
   AUTH_ADMIN_ROLE: z.string().min(1).default('Workspace.Admin'),
   AUTH_EDITOR_ROLE: z.string().min(1).default('Workspace.Editor'),
   AUTH_ORGANIZATION_CLAIM: z.string().min(1).default('org_ids'),
+  // What the SPA needs to sign in (served by GET /api/client-config); only read when AUTH_MODE=entra.
+  AUTH_CLIENT_ID: z.string().min(1).optional(),
+  AUTH_AUTHORITY: z.url().optional(),
+  AUTH_API_SCOPE: z.string().min(1).optional(),
   MAX_FILE_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(1).max(64).default(4),
   EDIT_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   BACKUP_STORE: z.enum(['data-dir', 'workspace']).default('data-dir'),
   BACKUPS_DIR: z.string().min(1).optional(),
@@ -77,6 +114,8 @@ export interface Config extends RawConfig {
   readonly dataDir: string;
   readonly secretsFile: string;
   readonly publicBaseUrl: string;
+  /** Origins besides the service's own whose pages may call the API (the SPA in Azure). */
+  readonly corsAllowedOrigins: readonly string[];
   /** Local folder for scope backups when BACKUP_STORE=data-dir (the plan's tmp share). */
   readonly backupsDir: string;
   /** Set when AUTH_MODE=entra: how bearer tokens are validated. */
@@ -108,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
   }
   const raw = parsed.data;
-  const problems = [...checkAuth(raw), ...checkSecretStore(raw)];
+  const problems = [...checkAuth(raw), ...checkSecretStore(raw), ...checkTables(raw), ...checkAzureFiles(raw)];
   if (problems.length > 0) throw new ConfigError(problems);
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
   const dataDir = absolute(raw.DATA_DIR);
@@ -119,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     workspaceRoot: absolute(raw.WORKSPACE_ROOT ?? resolve(dataDir, 'workspace')),
     secretsFile: absolute(raw.SECRETS_FILE ?? resolve(dataDir, 'secrets.json')),
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://${shownHost}:${raw.PORT}`).replace(/\/+$/, ''),
+    corsAllowedOrigins: raw.CORS_ALLOWED_ORIGINS ?? [],
     backupsDir: absolute(raw.BACKUPS_DIR ?? resolve(dataDir, 'backups')),
     auth: raw.AUTH_MODE === 'entra' ? entraSettings(raw) : null,
   };
@@ -136,6 +176,8 @@ function checkAuth(raw: RawConfig): string[] {
   }
   const problems: string[] = [];
   if (!raw.AUTH_AUDIENCE) problems.push('AUTH_AUDIENCE: required when AUTH_MODE=entra (the API application id or its api:// URI)');
+  // Else the webhook URL registered on GitHub would come from whatever Host header a caller sent.
+  if (!raw.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: required when AUTH_MODE=entra (the address GitHub and browsers reach this service at, https://host)');
   if (!raw.AUTH_TENANT_ID && !(raw.AUTH_ISSUER && raw.AUTH_JWKS_URL)) {
     problems.push('AUTH_TENANT_ID: required when AUTH_MODE=entra (or set both AUTH_ISSUER and AUTH_JWKS_URL)');
   }
@@ -147,6 +189,25 @@ function checkSecretStore(raw: RawConfig): string[] {
   if (!raw.KEY_VAULT_URL) return ['KEY_VAULT_URL: required when SECRET_STORE=key-vault (the vault URI, https://<name>.vault.azure.net)'];
   // The SDK sends bearer tokens over https only; say so at start rather than at the first secret.
   return new URL(raw.KEY_VAULT_URL).protocol === 'https:' ? [] : [`KEY_VAULT_URL: must be an https URL (got ${raw.KEY_VAULT_URL})`];
+}
+
+function checkAzureFiles(raw: RawConfig): string[] {
+  if (raw.FILE_STORE !== 'azure-files') return [];
+  const problems: string[] = [];
+  if (!raw.AZURE_FILES_SHARE) problems.push('AZURE_FILES_SHARE: required when FILE_STORE=azure-files (the name of the workspace share)');
+  if (!raw.AZURE_FILES_CONNECTION_STRING === !raw.AZURE_FILES_ACCOUNT_URL) {
+    problems.push('AZURE_FILES_CONNECTION_STRING: set it or AZURE_FILES_ACCOUNT_URL (https://<account>.file.core.windows.net, signed in with the identity), exactly one of them, when FILE_STORE=azure-files');
+  } else if (raw.AZURE_FILES_ACCOUNT_URL && new URL(raw.AZURE_FILES_ACCOUNT_URL).protocol !== 'https:') {
+    problems.push(`AZURE_FILES_ACCOUNT_URL: must be an https URL (got ${raw.AZURE_FILES_ACCOUNT_URL})`);
+  }
+  return problems;
+}
+
+function checkTables(raw: RawConfig): string[] {
+  if (raw.METADATA_STORE !== 'azure-tables' || !raw.TABLES_ENDPOINT) return [];
+  if (raw.TABLES_CONNECTION_STRING) return ['TABLES_ENDPOINT: set it or TABLES_CONNECTION_STRING, not both (the endpoint signs in with the identity, the connection string with a key)'];
+  // The SDK sends bearer tokens over https only; say so at start rather than at the first table call.
+  return new URL(raw.TABLES_ENDPOINT).protocol === 'https:' ? [] : [`TABLES_ENDPOINT: must be an https URL (got ${raw.TABLES_ENDPOINT})`];
 }
 
 function entraSettings(raw: RawConfig): EntraAuthSettings {

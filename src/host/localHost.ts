@@ -7,7 +7,10 @@ import { loadConfig, type Config } from './config';
 import { loadConnectionSeeds } from './connectionSeeds';
 import { TYPES } from './identifiers';
 import { startLocalServer, type LocalServer } from './localServer';
-import { seedConnections } from './seedConnections';
+import { assertPortFree } from './portCheck';
+import { defaultSiteRoot, loadStaticSite } from './staticSite';
+import { clientConfigOf } from '../functions/clientConfig';
+import { reportSeedOutcome, seedConnections } from './seedConnections';
 import { scopeFolder } from '../domain/Scope';
 
 export interface LocalHost extends BuiltContainer {
@@ -23,10 +26,14 @@ export interface LocalHost extends BuiltContainer {
  */
 export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, options: { logger?: Logger } = {}): Promise<LocalHost> {
   const config = loadConfig(env);
+  // Before anything starts: a second `npm start` is told to set PORT, not left to fail later.
+  await assertPortFree(config.HOST, config.PORT);
   const built = await buildContainer(config, { env, ...options });
   const { container, lifecycle, logger } = built;
   try {
-    const connections = await seedConnections(container.get(TYPES.MetadataRepo), await loadConnectionSeeds(config));
+    const seeded = await seedConnections(container.get(TYPES.MetadataRepo), await loadConnectionSeeds(config), container.get(TYPES.Clock));
+    reportSeedOutcome(seeded, logger);
+    const connections = seeded.declared;
 
     if (config.WORKER_ENABLED) {
       const consumer = container.get(TYPES.CommandConsumer);
@@ -49,10 +56,14 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
       logger.info({}, 'WORKER_ENABLED=false: accepting webhooks only; another process consumes the queue');
     }
 
-    const server = await startLocalServer({ functions: httpFunctions, container, host: config.HOST, port: config.PORT, logger });
+    const signIn = clientConfigOf(config);
+    const site = await loadStaticSite(defaultSiteRoot(), { authorityOrigin: signIn.authMode === 'entra' ? new URL(signIn.authority).origin : null });
+    const server = await startLocalServer({ functions: httpFunctions, container, host: config.HOST, port: config.PORT, logger, site });
     lifecycle.onStop('http server', () => server.close());
     const baseUrl = config.PUBLIC_BASE_URL ? config.publicBaseUrl : server.url;
     logger.info({ url: `${server.url}/api`, workspaceRoot: config.workspaceRoot }, `workspace-sync listening on ${server.url}/api`);
+    if (site) logger.info({ url: `${server.url}/` }, `web app at ${server.url}/`);
+    else logger.info({ folder: defaultSiteRoot() }, 'web app not built (npm run build -w client): serving the API only');
     if (config.AUTH_MODE === 'development') {
       logger.warn({ host: config.HOST }, 'AUTH_MODE=development: every API request acts as a local MSP admin, without a token (loopback only; set AUTH_MODE=entra to require Entra ID tokens)');
     }

@@ -1,14 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpHandler } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpHandler, type HttpRequestInit } from '@azure/functions';
 import type { Container } from 'inversify';
 import type { HttpFunctionDefinition } from '../functions/definitions';
 import type { Logger } from '../ports/Logger';
+import type { StaticSite } from './staticSite';
 
-/** Largest request body the local host buffers before a handler sees it (handlers set lower limits). */
-const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes of a body nobody read (refused before reading: no token, too large, wrong route) discarded
+ * after the answer, so that the client reads the answer before the connection closes; a client still
+ * sending past this is cut off.
+ */
+const UNREAD_BODY_DRAIN_BYTES = 8 * 1024 * 1024;
 
 interface Route {
   readonly definition: HttpFunctionDefinition;
@@ -26,7 +31,9 @@ export interface LocalServer {
 
 /**
  * Serves the Functions HTTP handlers over node:http under `/api`, as the Functions host would: each
- * request becomes an `HttpRequest` with route params, each handler result an HTTP response.
+ * request becomes an `HttpRequest` with route params, each handler result an HTTP response. Bodies
+ * stream to the handler unread, as under the Functions host with `enableHttpStream`: a handler
+ * authenticates first and reads only what its route allows.
  */
 export async function startLocalServer(options: {
   readonly functions: readonly HttpFunctionDefinition[];
@@ -34,12 +41,17 @@ export async function startLocalServer(options: {
   readonly host: string;
   readonly port: number;
   readonly logger: Logger;
+  /** The built web app, served outside `/api` (absent = API only). */
+  readonly site?: StaticSite | null;
 }): Promise<LocalServer> {
   const routes = options.functions.map((definition) => compileRoute(definition, definition.build(options.container)));
   const server = createServer((req, res) => {
-    handle(routes, req, res, options.logger).catch((error: unknown) => {
+    res.once('finish', () => {
+      if (!req.complete) discardUnreadBody(req);
+    });
+    handle(routes, req, res, options.logger, options.site ?? null).catch((error: unknown) => {
       options.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'local host failed to answer');
-      if (!res.headersSent) sendJson(res, 500, { error: 'InternalError', message: 'unexpected error' });
+      if (!res.headersSent) sendJson(req, res, 500, { error: 'InternalError', message: 'unexpected error' });
       else res.destroy();
     });
   });
@@ -67,37 +79,39 @@ function compileRoute(definition: HttpFunctionDefinition, handler: HttpHandler):
   return { definition, handler, paramNames, pattern: new RegExp(`^/api/${source}/?$`) };
 }
 
-async function handle(routes: readonly Route[], req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+async function handle(routes: readonly Route[], req: IncomingMessage, res: ServerResponse, logger: Logger, site: StaticSite | null): Promise<void> {
+  const host = validHost(req.headers.host);
+  if (host === null) return sendJson(req, res, 400, { error: 'InvalidHost', message: 'the Host header must be a host name or address, with an optional port' });
+  // Origin-form only (`/api/...`): an absolute URL as the target would name another host than Host.
+  const url = req.url?.startsWith('/') ? parseUrl(`http://${host}${req.url}`) : null;
+  if (url === null) return sendJson(req, res, 400, { error: 'InvalidUrl', message: 'the request target must be a path' });
+  if (site && (await site.handle(req, res))) return;
   const method = (req.method ?? 'GET').toUpperCase();
   const matches = routes
     .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
     .filter((candidate): candidate is { route: Route; match: RegExpExecArray } => candidate.match !== null);
-  if (matches.length === 0) return sendJson(res, 404, { error: 'NotFound', message: `no route for ${url.pathname}` });
-  const chosen = matches.find(({ route }) => route.definition.methods.includes(method as never));
+  if (matches.length === 0) return sendJson(req, res, 404, { error: 'NotFound', message: `no route for ${url.pathname}` });
+  // A preflight goes to the route's handler, whose cross-origin guard answers it with all the route's methods.
+  const chosen = method === 'OPTIONS' ? matches[0] : matches.find(({ route }) => route.definition.methods.includes(method as never));
   if (!chosen) {
     res.setHeader('allow', [...new Set(matches.flatMap(({ route }) => route.definition.methods))].join(', '));
-    return sendJson(res, 405, { error: 'MethodNotAllowed', message: `${method} is not allowed on ${url.pathname}` });
+    return sendJson(req, res, 405, { error: 'MethodNotAllowed', message: `${method} is not allowed on ${url.pathname}` });
   }
 
-  const body = await readRequest(req);
-  if (body === 'too-large') return sendJson(res, 413, { error: 'PayloadTooLarge', message: `request bodies are limited to ${MAX_REQUEST_BYTES} bytes` });
   const params: Record<string, string> = {};
-  chosen.route.paramNames.forEach((name, index) => {
-    params[name] = decodeURIComponent(chosen.match[index + 1]!);
-  });
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [index, name] of chosen.route.paramNames.entries()) {
+    const decoded = decodePathSegment(chosen.match[index + 1]!);
+    if (decoded === null) return sendJson(req, res, 400, { error: 'InvalidUrl', message: `the path has malformed percent-encoding in its ${name}` });
+    params[name] = decoded;
   }
-  const request = new HttpRequest({
-    method,
-    url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
-    headers,
-    params,
-    query: Object.fromEntries(url.searchParams),
-    ...(body.byteLength > 0 ? { body: { bytes: body } } : {}),
-  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const hasBody = method !== 'GET' && method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+  const nativeRequest = new Request(url.href, { method, headers, ...(hasBody ? { body: streamOf(req), duplex: 'half' } : {}) } as RequestInit);
+  // `nativeRequest` is how @azure/functions' own streaming host (createStreamRequest) hands a body over unread.
+  const request = new HttpRequest({ nativeRequest, params } as unknown as HttpRequestInit);
   const context = new InvocationContext({
     invocationId: globalThis.crypto.randomUUID(),
     functionName: chosen.route.definition.name,
@@ -107,6 +121,7 @@ async function handle(routes: readonly Route[], req: IncomingMessage, res: Serve
   const response = result instanceof HttpResponse ? result : new HttpResponse(result);
   res.statusCode = response.status;
   response.headers.forEach((value, name) => res.setHeader(name, value));
+  closeIfUnread(req, res);
   if (response.body && method !== 'HEAD') {
     await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res);
   } else {
@@ -114,27 +129,66 @@ async function handle(routes: readonly Route[], req: IncomingMessage, res: Serve
   }
 }
 
-async function readRequest(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > MAX_REQUEST_BYTES) {
-    req.resume();
-    return 'too-large';
+/** The Host header when it is a plain `name[:port]` (no user, path or spaces), lower-cased; else null. */
+function validHost(header: string | undefined): string | null {
+  if (!header || header.length > 255) return null;
+  try {
+    const parsed = new URL(`http://${header}`);
+    return parsed.host === header.toLowerCase() || `${parsed.host}:80` === header.toLowerCase() ? header.toLowerCase() : null;
+  } catch {
+    return null;
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.byteLength;
-    if (total > MAX_REQUEST_BYTES) {
-      req.resume();
-      return 'too-large';
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The request body as a web stream the handler pulls from. Piped through a relay rather than handed
+ * over: a handler that stops reading (body too large) closes the relay, and the request, with the
+ * rest of its bytes, stays with the server, which answers and then drains or closes the connection.
+ */
+function streamOf(req: IncomingMessage): ReadableStream<Uint8Array> {
+  const relay = new PassThrough();
+  req.pipe(relay);
+  req.once('error', (error) => relay.destroy(error));
+  req.once('close', () => {
+    if (!req.complete) relay.destroy(new Error('the client closed the connection before sending the whole body'));
+  });
+  return Readable.toWeb(relay) as unknown as ReadableStream<Uint8Array>;
+}
+
+/** An answer given while the body is still arriving ends the connection: the rest is not worth reading. */
+function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.complete) res.setHeader('connection', 'close');
+}
+
+function discardUnreadBody(req: IncomingMessage): void {
+  req.unpipe();
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.byteLength;
+    if (discarded > UNREAD_BODY_DRAIN_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
+function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
+  closeIfUnread(req, res);
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
 }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { ConfigError } from './config';
 import { startLocalHost } from './localHost';
+import { portInUseMessage } from './portCheck';
+import { StartupConflictError } from './StartupConflictError';
 
 /** `npm start`: the whole service in one process on its embedded defaults. */
 async function main(): Promise<void> {
@@ -23,8 +25,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  const listen = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (error instanceof ConfigError || error instanceof StartupConflictError) {
     process.stderr.write(`workspace-sync: ${error.message}\n`);
+  } else if (listen.code === 'EADDRINUSE' && listen.syscall === 'listen') {
+    // Taken between the start-up check and the listen.
+    process.stderr.write(`workspace-sync: ${portInUseMessage(listen.address ?? 'this host', listen.port ?? 0)}\n`);
   } else {
     process.stderr.write(`workspace-sync failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }

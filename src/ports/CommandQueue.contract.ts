@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Settlement } from '../domain/Settlement';
 import type { Scope } from '../domain/Scope';
-import type { SyncCommand } from '../domain/SyncCommand';
+import { commandMessageId, type SyncCommand } from '../domain/SyncCommand';
 import type { CommandConsumer, CommandQueue, ReceivedCommand } from './CommandQueue';
 
 export interface CommandQueueFixture {
@@ -60,32 +60,33 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
       'answers a probe without consuming anything',
       withConsumer(async ({ queue }, received) => {
         await queue.probe();
-        await queue.send(command('p-1'), { messageId: 'p-1' });
+        await queue.send(command('p-1'));
         await queue.probe();
         await until(() => received.length === 1, 5_000);
-        expect(received.map((message) => message.messageId)).toEqual(['p-1']);
+        expect(received.map((message) => message.messageId)).toEqual(['GLOBAL:p-1']);
       }),
     );
 
     it(
-      'delivers a sent command with its message id and an equal body',
+      'delivers a sent command under its message id, with an equal body',
       withConsumer(async ({ queue }, received) => {
-        await queue.send(command('d-1'), { messageId: 'd-1' });
+        await queue.send(command('d-1'));
         await until(() => received.length === 1, 5_000);
         const { requestedAt: _sentAt, ...sent } = command('d-1');
-        expect(received[0]).toMatchObject({ messageId: 'd-1', deliveryCount: 1, body: sent });
+        expect(received[0]).toMatchObject({ messageId: await commandMessageId(sent), deliveryCount: 1, body: sent });
       }),
     );
 
     it(
-      'defaults the message id to the delivery id and drops a duplicate id within the window',
+      'keys the message id on scope and delivery id: drops a duplicate within the window, keeps another scope\'s',
       withConsumer(async ({ queue }, received) => {
         await queue.send(command('dup'));
         await queue.send(command('dup'));
+        await queue.send(command('dup', 'org-1'));
         await queue.send(command('other'));
-        await until(() => received.length >= 2, 5_000);
+        await until(() => received.length >= 3, 5_000);
         await sleep(300);
-        expect(received.map((message) => message.messageId).sort()).toEqual(['dup', 'other']);
+        expect(received.map((message) => message.messageId).sort()).toEqual(['GLOBAL:dup', 'GLOBAL:other', 'org-1:dup']);
       }),
     );
 
@@ -113,11 +114,29 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
         await queue.send(command('retry-me'));
         await until(() => received.length === 2, 6_000);
         expect((received[1]!.body as SyncCommand).attempt).toBe(2);
-        expect(received[1]!.messageId).not.toBe('retry-me');
+        expect(received.map((message) => message.messageId)).toEqual(['GLOBAL:retry-me', 'GLOBAL:retry-me:attempt-2']);
         expect(received[1]!.enqueuedAt.getTime() - received[0]!.enqueuedAt.getTime()).toBeGreaterThanOrEqual(0);
         await sleep(300);
         expect(received).toHaveLength(2);
         expect(await queue.listDeadLetters()).toEqual([]);
+      }),
+    );
+
+    it(
+      'retries of the longest scope and delivery id keep ids within 128 characters, built from the command, not the last id',
+      withConsumer(async ({ queue }, received, setDecision) => {
+        setDecision((message) => {
+          const body = message.body as SyncCommand;
+          const attempt = body.attempt ?? 1;
+          return attempt < 4 ? { kind: 'retry', command: { ...body, attempt: attempt + 1 }, notBefore: new Date(), reason: 'Unavailable' } : { kind: 'complete' };
+        });
+        const longest = command('d'.repeat(100), `o${'r'.repeat(63)}`);
+        await queue.send(longest);
+        await until(() => received.length === 4, 10_000);
+        const ids = received.map((message) => message.messageId);
+        expect(ids).toEqual(await Promise.all([1, 2, 3, 4].map((attempt) => commandMessageId({ ...longest, attempt }))));
+        expect(new Set(ids).size).toBe(4);
+        expect(ids.every((id) => id.length <= 128)).toBe(true);
       }),
     );
 
@@ -128,7 +147,7 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
         await queue.send(command('revoked', 'org-1'));
         await until(async () => (await queue.listDeadLetters()).length === 1, 5_000);
         const [letter] = await queue.listDeadLetters();
-        expect(letter).toMatchObject({ messageId: 'revoked', reason: 'Unauthorized', description: 'Unauthorized: token revoked', command: { scope: 'org-1', deliveryId: 'revoked' } });
+        expect(letter).toMatchObject({ messageId: 'org-1:revoked', reason: 'Unauthorized', description: 'Unauthorized: token revoked', command: { scope: 'org-1', deliveryId: 'revoked' } });
         expect(received).toHaveLength(1);
       }),
     );
@@ -142,7 +161,7 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
         await queue.send(command('poison'));
         await until(async () => (await queue.listDeadLetters()).length === 1, 15_000);
         const [letter] = await queue.listDeadLetters();
-        expect(letter).toMatchObject({ messageId: 'poison', reason: 'MaxDeliveryCountExceeded', deliveryCount: maxDeliveryCount });
+        expect(letter).toMatchObject({ messageId: 'GLOBAL:poison', reason: 'MaxDeliveryCountExceeded', deliveryCount: maxDeliveryCount });
         expect(received.map((message) => message.deliveryCount)).toEqual(Array.from({ length: maxDeliveryCount }, (_, i) => i + 1));
       }),
     );
@@ -156,19 +175,43 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
         await queue.send(command('a'));
         await queue.send(command('b'));
         await until(async () => (await queue.listDeadLetters()).length === 2, 5_000);
-        const result = await queue.replayDeadLetters({ messageIds: ['a', 'missing'] });
-        expect(result.replayed.map((r) => r.messageId)).toEqual(['a']);
-        expect(result.replayed[0]!.newMessageId).not.toBe('a');
+        const result = await queue.replayDeadLetters({ messageIds: ['GLOBAL:a', 'missing'] });
+        expect(result.replayed.map((r) => r.messageId)).toEqual(['GLOBAL:a']);
+        expect(result.replayed[0]!.newMessageId).not.toBe('GLOBAL:a');
         expect(result.notFound).toEqual(['missing']);
         await until(() => received.some((m) => (m.body as SyncCommand).trigger === 'replay'), 5_000);
         const replay = received.find((m) => (m.body as SyncCommand).trigger === 'replay')!;
         expect(replay.body).toMatchObject({ deliveryId: 'a', scope: 'GLOBAL' });
         expect((replay.body as SyncCommand).attempt ?? 1).toBe(1);
-        expect((await queue.listDeadLetters()).map((letter) => letter.messageId)).toEqual(['b']);
+        expect(replay.messageId).toBe(result.replayed[0]!.newMessageId);
+        expect((await queue.listDeadLetters()).map((letter) => letter.messageId)).toEqual(['GLOBAL:b']);
 
         const all = await queue.replayDeadLetters('all');
-        expect(all.replayed.map((r) => r.messageId)).toEqual(['b']);
+        expect(all.replayed.map((r) => r.messageId)).toEqual(['GLOBAL:b']);
         await until(async () => (await queue.listDeadLetters()).length === 0 && received.filter((m) => (m.body as SyncCommand).trigger === 'replay').length === 2, 5_000);
+      }),
+    );
+
+    it(
+      'a replay and its retries get ids of their own, not dropped as duplicates of the original attempts',
+      withConsumer(async ({ queue }, received, setDecision) => {
+        // Each trigger fails once with a retry; the original's second attempt is dead-lettered.
+        setDecision((message) => {
+          const body = message.body as SyncCommand;
+          if ((body.attempt ?? 1) === 1) return { kind: 'retry', command: { ...body, attempt: 2 }, notBefore: new Date(), reason: 'Unavailable' };
+          return body.trigger === 'replay' ? { kind: 'complete' } : { kind: 'dead-letter', reason: 'SyncRetriesExhausted', description: 'GitHub down' };
+        });
+        await queue.send(command('again'));
+        await until(async () => (await queue.listDeadLetters()).length === 1, 5_000);
+        const [letter] = await queue.listDeadLetters();
+        expect(letter!.messageId).toBe('GLOBAL:again:attempt-2');
+        await queue.replayDeadLetters('all');
+        await until(() => received.length === 4, 5_000);
+        const replays = received.filter((message) => (message.body as SyncCommand).trigger === 'replay');
+        expect(replays.map((message) => (message.body as SyncCommand).attempt ?? 1)).toEqual([1, 2]);
+        expect(new Set(received.map((message) => message.messageId)).size).toBe(4);
+        await sleep(300);
+        expect(await queue.listDeadLetters()).toEqual([]);
       }),
     );
 

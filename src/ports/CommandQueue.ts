@@ -1,9 +1,8 @@
 import type { Settlement } from '../domain/Settlement';
 import type { SyncCommand } from '../domain/SyncCommand';
 
+/** The message id is always `commandMessageId(command)`: one rule for every sender. */
 export interface SendOptions {
-  /** Deduplication key (the GitHub delivery id for pushes). Defaults to the command's deliveryId. */
-  readonly messageId?: string;
   /** Deliver no earlier than this. */
   readonly scheduledAt?: Date;
   /** Message id of the dead-lettered message this one replays. */
@@ -32,15 +31,16 @@ export interface ReplayResult {
 }
 
 /**
- * Where sync commands wait for the worker. Sends with a message id already seen within the queue's
- * duplicate-detection window are dropped (returns false; adapters that cannot tell return true).
+ * Where sync commands wait for the worker, each under `commandMessageId(command)`. Sends with a
+ * message id already seen within the queue's duplicate-detection window are dropped (returns false;
+ * adapters that cannot tell return true).
  */
 export interface CommandQueue {
   send(command: SyncCommand, options?: SendOptions): Promise<boolean>;
   listDeadLetters(): Promise<DeadLetter[]>;
   /**
-   * Sends a copy of each selected dead letter with a new message id and `replayOf` set (trigger
-   * `replay`, attempt 1), then removes the original. A crash between the two leaves a harmless
+   * Sends a copy of each selected dead letter as `replayCommand` makes it (trigger `replay`, attempt
+   * 1, a fresh replay id and so a new message id) with `replayOf` set, then removes the original. A crash between the two leaves a harmless
    * duplicate: syncs are idempotent by commit.
    */
   replayDeadLetters(selection: DeadLetterSelection): Promise<ReplayResult>;

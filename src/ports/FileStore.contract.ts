@@ -458,6 +458,83 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
       });
     });
 
+    describe('names stored in another Unicode normalisation form (macOS tools write NFD)', () => {
+      const nfd = 'cafe\u0301'; // 'café' as e + combining acute accent
+      const nfc = nfd.normalize('NFC');
+
+      it('finds the single stored entry by the NFC form of its name, and reports the stored name', async () => {
+        await store.write(`u/${nfd}/${nfd}.ps1`, text('stored in NFD'));
+        expect(pathsOf(await store.list('u', { recursive: true }))).toEqual([`u/${nfd}`, `u/${nfd}/${nfd}.ps1`]);
+        expect(asText(await store.read(`u/${nfc}/${nfc}.ps1`))).toBe('stored in NFD');
+        expect(asText(await store.read(`u/${nfd}/${nfd}.ps1`))).toBe('stored in NFD');
+        const streamed: Uint8Array[] = [];
+        for await (const chunk of (await store.readStream(`u/${nfc}/${nfc}.ps1`))!) streamed.push(chunk);
+        expect(asText(Buffer.concat(streamed))).toBe('stored in NFD');
+        expect(await store.stat(`u/${nfc}/${nfc}.ps1`)).toMatchObject({ path: `u/${nfd}/${nfd}.ps1`, kind: 'file' });
+        expect(pathsOf(await store.list(`u/${nfc}`))).toEqual([`u/${nfd}/${nfd}.ps1`]);
+      });
+
+      it('renames and deletes the stored entry by the NFC form of its name', async () => {
+        await store.write(`u/${nfd}.ps1`, text('one'));
+        await store.rename(`u/${nfc}.ps1`, 'u/renamed.ps1');
+        expect(asText(await store.read('u/renamed.ps1'))).toBe('one');
+        expect(pathsOf(await store.list('u'))).toEqual(['u/renamed.ps1']);
+
+        await store.write(`u/${nfd}.ps1`, text('two'));
+        await store.delete(`u/${nfc}.ps1`);
+        await store.write(`u/${nfd}/inside.txt`, text('three'));
+        await store.deleteTree(`u/${nfc}`);
+        expect(pathsOf(await store.list('u'))).toEqual(['u/renamed.ps1']);
+      });
+
+      it('replaces the single stored entry when writing by the NFC form: one file, in NFC, afterwards', async () => {
+        await store.write(`u/${nfd}.ps1`, text('old'), { executable: true });
+        await store.write(`u/${nfc}.ps1`, text('new'));
+        expect(pathsOf(await store.list('u'))).toEqual([`u/${nfc}.ps1`]);
+        expect(asText(await store.read(`u/${nfc}.ps1`))).toBe('new');
+        expect((await store.stat(`u/${nfc}.ps1`))?.executable).toBe(false);
+
+        await store.write('u/staged.ps1', text('moved'));
+        await store.write(`u/${nfd}.txt`, text('old'));
+        await store.rename('u/staged.ps1', `u/${nfc}.txt`);
+        expect(pathsOf(await store.list('u'))).toEqual([`u/${nfc}.ps1`, `u/${nfc}.txt`]);
+        expect(asText(await store.read(`u/${nfc}.txt`))).toBe('moved');
+      });
+
+      it('writes into the single folder stored under another spelling, which then takes the NFC name', async () => {
+        await store.write(`w/${nfd}/old.txt`, text('old'));
+        await store.write(`w/${nfc}/new.txt`, text('new'));
+        await store.write('w/staged.txt', text('staged'));
+        await store.rename('w/staged.txt', `w/${nfc}/sub/moved.txt`);
+        expect(pathsOf(await store.list('w', { recursive: true }))).toEqual([
+          `w/${nfc}`,
+          `w/${nfc}/new.txt`,
+          `w/${nfc}/old.txt`,
+          `w/${nfc}/sub`,
+          `w/${nfc}/sub/moved.txt`,
+        ]);
+      });
+
+      it('prefers the exact name, never resolves a name that is not NFC, and resolves nothing when ambiguous', async () => {
+        // A sync writes the NFC name, then deletes the NFD one it listed: that must not hit the new file.
+        await store.write(`u/${nfc}.ps1`, text('nfc'));
+        await store.write(`u/${nfd}.ps1`, text('nfd'));
+        expect(asText(await store.read(`u/${nfc}.ps1`))).toBe('nfc');
+        await store.delete(`u/${nfd}.ps1`);
+        await store.delete(`u/${nfd}.ps1`);
+        expect(pathsOf(await store.list('u'))).toEqual([`u/${nfc}.ps1`]);
+        expect(await store.read(`u/${nfd}.ps1`)).toBeNull();
+
+        // U+1E69 (s with dot below and dot above) has more than one non-NFC spelling.
+        const spellings = ['s\u0323\u0307', '\u1e63\u0307'];
+        for (const spelling of spellings) await store.write(`v/${spelling}.txt`, text(spelling));
+        expect(await store.read('v/\u1e69.txt')).toBeNull();
+        expect(await store.stat('v/\u1e69.txt')).toBeNull();
+        await store.delete('v/\u1e69.txt');
+        expect(await store.list('v')).toHaveLength(2);
+      });
+    });
+
     describe('atomicity', () => {
       it('lets a concurrent reader see only whole old or whole new content', async () => {
         const size = 2 * 1024 * 1024;

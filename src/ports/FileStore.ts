@@ -27,6 +27,15 @@ export interface WriteOptions {
  * A tree of files addressed by store-relative POSIX paths (`orgs/42/a/b.py`). Callers pass paths the
  * path policy has accepted. Parent folders are created on write and rename. Faults are thrown as
  * `FileStoreError`.
+ *
+ * Names in another Unicode normalisation form: a name may be stored in a form other than NFC (macOS
+ * tools write NFD), while callers pass NFC paths. When no entry has a segment's exact name and the
+ * segment is in NFC, the single entry whose name normalises to it (if exactly one does) stands for
+ * it: in reads, stat, list, delete, deleteTree and the source of rename, and entries report the stored
+ * name. Writing by the NFC path (write, rename's target, createDirectory) lands in those entries and
+ * gives them the NFC name: a single file of another spelling is replaced by the new one, a folder of
+ * another spelling on the way is renamed. A segment not in NFC only ever names its exact entry, so a
+ * sync that writes the NFC name and then deletes the listed NFD name deletes only the old entry.
  */
 export interface FileStore {
   readonly capabilities: FileStoreCapabilities;
@@ -60,7 +69,12 @@ export interface FileStore {
  */
 export const PRIVATE_FOLDER = '.workspace-sync';
 
-export type FileStoreErrorCode = 'NotFound' | 'Conflict' | 'ReadOnly' | 'Unavailable';
+/**
+ * `SymbolicLink`: the path runs through a symbolic link (or, for createDirectory, names one) on a
+ * store that has them. Links are never followed: lookups treat a path through one as missing, and
+ * changes through one are refused with this code, so a planted link cannot lead outside a scope.
+ */
+export type FileStoreErrorCode = 'NotFound' | 'Conflict' | 'ReadOnly' | 'Unavailable' | 'SymbolicLink';
 
 export class FileStoreError extends Error {
   readonly retryable: boolean;

@@ -19,12 +19,14 @@ function fullConnection(scope: Scope): Connection {
   return {
     scope,
     repository: 'acme/scripts',
+    repositoryId: 9_007_199_254_740_990,
     branch: 'release/2025',
     subPath: 'workflows/ops',
     tokenRef: 'kv://tokens/acme',
     webhookSecretRef: 'kv://webhooks/acme',
     enabled: true,
     webhook: { mode: 'automatic', id: 9_007_199_254_740_991 },
+    source: 'configuration',
     createdAt: at(-5_000),
     updatedAt: at(500),
     lastSyncedCommit: 'a'.repeat(40),
@@ -507,12 +509,18 @@ export function describeMetadataRepoContract(name: string, makeAdapter: Metadata
     });
 
     describe('deliveries', () => {
-      it('records a delivery once; a redelivery answers false', async () => {
+      it('records a delivery once per scope; a redelivery answers false', async () => {
         expect(await repo.recordDelivery('d-1', ORG_A, at(0))).toBe(true);
         expect(await repo.recordDelivery('d-1', ORG_A, at(1_000))).toBe(false);
-        expect(await repo.recordDelivery('d-1', ORG_B, at(2_000))).toBe(false);
         expect(await repo.recordDelivery('d-2', ORG_A, at(3_000))).toBe(true);
         expect(await repo.recordDelivery('72d3162e-cc78-11e3-81ab-4c9367dc0958', ORG_A, at(3_000))).toBe(true);
+      });
+
+      it('records the same delivery id for each scope it reaches (GitHub shares it between the hooks of one event)', async () => {
+        expect(await repo.recordDelivery('d-1', ORG_A, at(0))).toBe(true);
+        expect(await repo.recordDelivery('d-1', ORG_B, at(0))).toBe(true);
+        expect(await repo.recordDelivery('d-1', GLOBAL_SCOPE, at(0))).toBe(true);
+        expect(await repo.recordDelivery('d-1', ORG_B, at(1_000))).toBe(false);
       });
 
       it('with 10 concurrent duplicates exactly one records it', async () => {
@@ -520,12 +528,35 @@ export function describeMetadataRepoContract(name: string, makeAdapter: Metadata
         expect(results.filter((recorded) => recorded)).toHaveLength(1);
       });
 
-      it('forgets a delivery so a redelivery is accepted; forgetting an unknown one is harmless', async () => {
+      it("forgets one scope's delivery so its redelivery is accepted; forgetting an unknown one is harmless", async () => {
         expect(await repo.recordDelivery('d-1', ORG_A, at(0))).toBe(true);
-        await repo.forgetDelivery('d-1');
-        await repo.forgetDelivery('never-seen');
+        expect(await repo.recordDelivery('d-1', ORG_B, at(0))).toBe(true);
+        await repo.forgetDelivery('d-1', ORG_A);
+        await repo.forgetDelivery('never-seen', ORG_A);
         expect(await repo.recordDelivery('d-1', ORG_A, at(1))).toBe(true);
         expect(await repo.recordDelivery('d-1', ORG_A, at(2))).toBe(false);
+        expect(await repo.recordDelivery('d-1', ORG_B, at(2))).toBe(false);
+      });
+    });
+
+    describe('dead-letter decisions', () => {
+      const longId = 'f'.repeat(64);
+
+      it('answers null for a message without one, then the recorded decision', async () => {
+        expect(await repo.getDeadLetterDecision('GLOBAL:d-1')).toBeNull();
+        await repo.recordDeadLetterDecision('GLOBAL:d-1', { reason: 'Unauthorized', description: 'Unauthorized: token revoked', at: at(0) });
+        expect(await repo.getDeadLetterDecision('GLOBAL:d-1')).toEqual({ reason: 'Unauthorized', description: 'Unauthorized: token revoked', at: at(0) });
+        expect(await repo.getDeadLetterDecision('GLOBAL:d-1:attempt-2')).toBeNull();
+      });
+
+      it('keeps decisions apart from deliveries of the same id, and a later decision replaces an earlier one', async () => {
+        expect(await repo.recordDelivery(longId, ORG_A, at(0))).toBe(true);
+        await repo.recordDeadLetterDecision(longId, { reason: 'NotFound', description: 'first', at: at(0) });
+        await repo.recordDeadLetterDecision(longId, { reason: 'SyncRetriesExhausted', description: 'x'.repeat(5_000), at: at(1_000) });
+        const decision = await repo.getDeadLetterDecision(longId);
+        expect(decision).toMatchObject({ reason: 'SyncRetriesExhausted', at: at(1_000) });
+        expect(decision!.description.length).toBeGreaterThanOrEqual(4_096);
+        expect(await repo.recordDelivery(longId, ORG_A, at(0))).toBe(false);
       });
     });
   });

@@ -66,17 +66,24 @@ export function describeRepositoryAdminContract(name: string, makeFixture: () =>
     });
 
     describe('inspect', () => {
-      it("reports the name, default branch, visibility and the token's permissions", async () => {
+      it("reports the id, name, default branch, visibility and the token's permissions", async () => {
         const f = await open();
         const locked = await f.publish({ permissions: READ_ONLY, private: true, defaultBranch: 'trunk' });
-        expect(await f.admin.inspect(locked)).toEqual({ fullName: locked.repository, defaultBranch: 'trunk', private: true, permissions: READ_ONLY });
+        const lockedDetails = await f.admin.inspect(locked);
+        expect(lockedDetails).toEqual({ id: expect.any(Number), fullName: locked.repository, defaultBranch: 'trunk', private: true, permissions: READ_ONLY });
         const owned = await f.publish();
-        expect(await f.admin.inspect(owned)).toEqual({
+        const ownedDetails = await f.admin.inspect(owned);
+        expect(ownedDetails).toEqual({
+          id: expect.any(Number),
           fullName: owned.repository,
           defaultBranch: 'main',
           private: false,
           permissions: { pull: true, push: true, admin: true },
         });
+        // GitHub's repository id: a positive integer, one per repository, the same on every read.
+        expect(Number.isSafeInteger(ownedDetails.id) && ownedDetails.id > 0).toBe(true);
+        expect(ownedDetails.id).not.toBe(lockedDetails.id);
+        expect((await f.admin.inspect(owned)).id).toBe(ownedDetails.id);
       });
 
       it('answers NotFound for a repository the token cannot see, and for one that does not exist', async () => {

@@ -8,6 +8,8 @@ export interface RepositoryPermissions {
 }
 
 export interface RepositoryDetails {
+  /** GitHub's numeric repository id: unlike the name, it survives renames and transfers. */
+  readonly id: number;
   /** `owner/name` as GitHub spells it. */
   readonly fullName: string;
   readonly defaultBranch: string;

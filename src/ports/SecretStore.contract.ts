@@ -52,6 +52,15 @@ export function describeSecretStoreContract(
       expect(await adapter.get('toString')).toBeNull();
     });
 
+    it('says where a reference is looked for: names it, never a value', async () => {
+      const { adapter } = await open({ 'github-pat': 'ghp_seeded0123456789' });
+      for (const ref of ['github-pat', 'not-there']) {
+        const where = adapter.locate(ref);
+        expect(where).toContain(ref);
+        expect(where).not.toContain('ghp_seeded0123456789');
+      }
+    });
+
     it('returns secrets the storage already holds, byte for byte', async () => {
       const { adapter } = await open({ 'github-pat': 'ghp_seeded0123456789', ...AWKWARD_VALUES });
       expect(await adapter.get('github-pat')).toBe('ghp_seeded0123456789');

@@ -10,6 +10,11 @@ export interface SecretStore {
    * delete (Key Vault) keeps the deleted secret recoverable for its retention period.
    */
   delete(ref: string): Promise<void>;
+  /**
+   * Where `get(ref)` looks, in words a person can act on (the variable, the file and key, the vault
+   * and secret name), for messages about a missing secret. Names the reference, never a value.
+   */
+  locate(ref: string): string;
 }
 
 /** The configured store cannot take new secrets (environment variables): a deployment choice, not a fault. */

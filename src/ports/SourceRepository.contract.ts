@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ArchiveMismatch,
   SourceError,
   type ArchiveFile,
+  type SourceBytes,
   type SourceErrorCode,
   type SourceRepository,
   type SourceRepositoryFactory,
@@ -95,11 +97,38 @@ async function expectSourceError(promise: Promise<unknown>, code: SourceErrorCod
   return thrown as SourceError;
 }
 
-async function collect(files: AsyncIterable<ArchiveFile>): Promise<ArchiveFile[]> {
-  const out: ArchiveFile[] = [];
-  for await (const file of files) out.push(file);
+/** An archive file with its content read, as the caller must do before pulling the next file. */
+interface ReadArchiveFile {
+  readonly path: string;
+  readonly executable: boolean;
+  readonly size: number;
+  readonly content: Uint8Array;
+}
+
+async function readStream(stream: SourceBytes): Promise<{ bytes: Uint8Array; chunks: number; largestChunk: number }> {
+  const parts: Buffer[] = [];
+  let largestChunk = 0;
+  for await (const chunk of stream) {
+    expect(chunk).toBeInstanceOf(Uint8Array);
+    parts.push(Buffer.from(chunk)); // a copy: the source may reuse its buffers
+    largestChunk = Math.max(largestChunk, chunk.byteLength);
+  }
+  return { bytes: new Uint8Array(Buffer.concat(parts)), chunks: parts.length, largestChunk };
+}
+
+async function readAll(stream: SourceBytes): Promise<Uint8Array> {
+  return (await readStream(stream)).bytes;
+}
+
+async function collect(files: AsyncIterable<ArchiveFile>): Promise<ReadArchiveFile[]> {
+  const out: ReadArchiveFile[] = [];
+  for await (const file of files) out.push({ path: file.path, executable: file.executable, size: file.size, content: await readAll(file.content) });
   return out;
 }
+
+/** What a caller expects of every blob of a tree: path -> blob SHA. */
+const expectedOf = (entries: readonly SourceTreeEntry[]): Map<string, string> =>
+  new Map(entries.filter((entry) => entry.type === 'blob').map((entry) => [entry.path, entry.sha]));
 
 const byPath = (entries: readonly SourceTreeEntry[]): Map<string, SourceTreeEntry> => new Map(entries.map((entry) => [entry.path, entry]));
 
@@ -209,40 +238,126 @@ export function describeSourceRepositoryContract(name: string, makeFixture: () =
         const entry = byPath(entries);
         for (const path of ['README.md', 'scripts/binary.bin', 'scripts/a/empty.txt', 'big/large.bin', 'docs/with space/ünïcödé.txt']) {
           const file = STANDARD_FILES.find((candidate) => candidate.path === path)!;
-          expectBytes(await source.blob(entry.get(path)!.sha), bytesOf(file.content));
+          const { sha, size } = entry.get(path)!;
+          expectBytes(await readAll(await source.blob(sha, size!)), bytesOf(file.content));
         }
+      });
+
+      it('streams a large blob in several chunks, never the blob in one buffer', async () => {
+        const source = openStandard();
+        const { sha, size } = byPath((await source.tree(standard.commitSha)).entries).get('big/large.bin')!;
+        const read = await readStream(await source.blob(sha, size!));
+        expectBytes(read.bytes, LARGE);
+        expect(read.chunks).toBeGreaterThan(1);
+        expect(read.largestChunk).toBeLessThan(LARGE.byteLength);
       });
 
       it("returns a symlink's target", async () => {
         const source = openStandard();
-        expectBytes(await source.blob(gitBlobSha(bytesOf('README.md'))), bytesOf('README.md'));
+        expectBytes(await readAll(await source.blob(gitBlobSha(bytesOf('README.md')), 'README.md'.length)), bytesOf('README.md'));
       });
 
       it('answers NotFound for a blob that does not exist', async () => {
-        await expectSourceError(openStandard().blob('0123456789abcdef0123456789abcdef01234567'), 'NotFound');
+        await expectSourceError(openStandard().blob('0123456789abcdef0123456789abcdef01234567', 1), 'NotFound');
+      });
+
+      it('fails the stream (retryable Unavailable), instead of ending it, when the blob is not the size asked for', async () => {
+        const source = openStandard();
+        const { sha, size } = byPath((await source.tree(standard.commitSha)).entries).get('README.md')!;
+        for (const wrongSize of [size! - 1, size! + 1]) {
+          const error = await expectSourceError(readAll(await source.blob(sha, wrongSize)), 'Unavailable');
+          expect(error.retryable).toBe(true);
+        }
+      });
+
+      it('can be abandoned part-way and read again', async () => {
+        const source = openStandard();
+        const { sha, size } = byPath((await source.tree(standard.commitSha)).entries).get('big/large.bin')!;
+        for await (const chunk of await source.blob(sha, size!)) {
+          expect(chunk.byteLength).toBeGreaterThan(0);
+          break;
+        }
+        expectBytes(await readAll(await source.blob(sha, size!)), LARGE);
       });
     });
 
     describe('archive', () => {
-      it('yields exactly the regular files, with their bytes and executable flags', async () => {
-        const files = await collect(openStandard().archive(standard.commitSha));
+      it('yields exactly the regular files, with their bytes, sizes and executable flags', async () => {
+        const source = openStandard();
+        const { entries } = await source.tree(standard.commitSha);
+        const files = await collect(source.archive(standard.commitSha, expectedOf(entries)));
         const regular = STANDARD_FILES.filter((file) => file.symlinkTo === undefined);
         expect(files.map((file) => file.path).sort()).toEqual(regular.map((file) => file.path).sort());
         const got = new Map(files.map((file) => [file.path, file]));
         for (const file of regular) {
           const archived = got.get(file.path)!;
           expect(archived.executable, file.path).toBe(file.executable === true);
+          expect(archived.size, file.path).toBe(bytesOf(file.content).byteLength);
           expectBytes(archived.content, bytesOf(file.content));
         }
       });
 
+      it('yields only the files the caller expects', async () => {
+        const source = openStandard();
+        const entry = byPath((await source.tree(standard.commitSha)).entries);
+        const expected = new Map(['README.md', 'scripts/a/b/deep.ps1'].map((path) => [path, entry.get(path)!.sha]));
+        const files = await collect(source.archive(standard.commitSha, expected));
+        expect(files.map((file) => file.path).sort()).toEqual(['README.md', 'scripts/a/b/deep.ps1']);
+      });
+
+      it('fails an entry that is not the expected blob with ArchiveMismatch after its bytes, and goes on', async () => {
+        const source = openStandard();
+        const { entries } = await source.tree(standard.commitSha);
+        const expected = expectedOf(entries);
+        const otherBlob = gitBlobSha(bytesOf('something else'));
+        expected.set('big/large.bin', otherBlob);
+        const outcomes = new Map<string, unknown>();
+        for await (const file of source.archive(standard.commitSha, expected)) {
+          let received = 0;
+          const outcome = await (async () => {
+            for await (const chunk of file.content) received += chunk.byteLength;
+            return 'ended';
+          })().catch((error: unknown) => error);
+          outcomes.set(file.path, outcome);
+          if (outcome instanceof ArchiveMismatch) expect(received).toBe(LARGE.byteLength); // found at the end
+        }
+        const mismatch = outcomes.get('big/large.bin');
+        expect(mismatch).toBeInstanceOf(ArchiveMismatch);
+        expect(mismatch).toMatchObject({ path: 'big/large.bin', expectedSha: otherBlob, actualSha: expectedBlob(STANDARD_FILES[8]!).sha, retryable: false });
+        expect([...outcomes.entries()].filter(([, outcome]) => outcome !== 'ended').map(([path]) => path)).toEqual(['big/large.bin']);
+        expect(outcomes.size).toBe(STANDARD_FILES.length - 1);
+      });
+
+      it('skips what the caller left unread, whole or in part', async () => {
+        const source = openStandard();
+        const { entries } = await source.tree(standard.commitSha);
+        const seen = new Map<string, Uint8Array>();
+        let index = 0;
+        for await (const file of source.archive(standard.commitSha, expectedOf(entries))) {
+          index += 1;
+          if (index % 3 === 1) continue; // not read at all
+          if (index % 3 === 2) {
+            for await (const chunk of file.content) {
+              expect(chunk.byteLength).toBeGreaterThan(0);
+              break; // read in part
+            }
+            continue;
+          }
+          seen.set(file.path, await readAll(file.content));
+        }
+        expect(index).toBe(STANDARD_FILES.length - 1);
+        expect(seen.size).toBeGreaterThan(0);
+        for (const [path, content] of seen) expectBytes(content, bytesOf(STANDARD_FILES.find((file) => file.path === path)!.content));
+      });
+
       it('can be abandoned part-way and read again', async () => {
         const source = openStandard();
-        for await (const file of source.archive(standard.commitSha)) {
+        const expected = expectedOf((await source.tree(standard.commitSha)).entries);
+        for await (const file of source.archive(standard.commitSha, expected)) {
           expect(file.path).not.toBe('');
           break;
         }
-        expect((await collect(source.archive(standard.commitSha))).length).toBe(STANDARD_FILES.length - 1);
+        expect((await collect(source.archive(standard.commitSha, expected))).length).toBe(STANDARD_FILES.length - 1);
       });
     });
 
@@ -256,7 +371,7 @@ export function describeSourceRepositoryContract(name: string, makeFixture: () =
         expect(error.retryable).toBe(false);
         expect(error.message).not.toContain(published.token);
         await expectSourceError(source.tree(published.commitSha), 'Unauthorized');
-        await expectSourceError(collect(source.archive(published.commitSha)), 'Unauthorized');
+        await expectSourceError(collect(source.archive(published.commitSha, new Map())), 'Unauthorized');
       });
 
       it('answers NotFound, not retryable, for a repository that does not exist', async () => {
@@ -264,7 +379,7 @@ export function describeSourceRepositoryContract(name: string, makeFixture: () =
         const error = await expectSourceError(source.branchHead('main'), 'NotFound');
         expect(error.retryable).toBe(false);
         await expectSourceError(source.tree(standard.commitSha), 'NotFound');
-        await expectSourceError(source.blob(gitBlobSha(bytesOf('# scripts\n'))), 'NotFound');
+        await expectSourceError(source.blob(gitBlobSha(bytesOf('# scripts\n')), 10), 'NotFound');
       });
     });
 
@@ -277,9 +392,9 @@ export function describeSourceRepositoryContract(name: string, makeFixture: () =
         const { entries } = await source.tree(head!);
         expect(source.requestCount).toBe(2);
         const blobs = entries.filter((entry) => entry.type === 'blob').slice(0, 3);
-        for (const entry of blobs) await source.blob(entry.sha);
+        for (const entry of blobs) await readAll(await source.blob(entry.sha, entry.size!));
         expect(source.requestCount).toBe(2 + blobs.length);
-        await collect(source.archive(head!));
+        await collect(source.archive(head!, expectedOf(entries)));
         expect(source.requestCount).toBe(3 + blobs.length);
         // Counts belong to one repository object, not to the shared client.
         expect(openStandard().requestCount).toBe(0);

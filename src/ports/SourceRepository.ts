@@ -18,11 +18,45 @@ export interface SourceTree {
   readonly entries: readonly SourceTreeEntry[];
 }
 
+/**
+ * Bytes of one object, as a stream of chunks. It is checked as it passes: when the bytes are not
+ * what was asked for, iteration fails instead of ending, so a consumer that keeps content only
+ * once the stream ended (FileStore.write is atomic) never keeps unverified bytes. Read it to the
+ * end, or stop early (break/return) to release it.
+ */
+export type SourceBytes = AsyncIterable<Uint8Array>;
+
 /** One regular file out of a commit archive; paths are relative to the repository root. */
 export interface ArchiveFile {
   readonly path: string;
   readonly executable: boolean;
-  readonly content: Uint8Array;
+  /** Bytes the archive says the entry holds; `content` yields exactly that many or fails. */
+  readonly size: number;
+  /**
+   * The entry's bytes, hashed as git hashes a blob while they pass. When they do not hash to the
+   * blob SHA the caller expects for this path, the stream fails with `ArchiveMismatch` after its
+   * last chunk: GitHub's archives are `git archive` output, where `export-subst`, `.gitattributes`
+   * filters and LFS change bytes. Read it before pulling the next file; pulling the next file
+   * skips whatever was not read.
+   */
+  readonly content: SourceBytes;
+}
+
+/**
+ * An archive entry whose bytes are not the tree's blob: expected for some files (see ArchiveFile),
+ * so the caller fetches that blob instead. Not a fault of the run.
+ */
+export class ArchiveMismatch extends Error {
+  readonly retryable = false;
+  readonly code = 'ArchiveMismatch';
+  constructor(
+    readonly path: string,
+    readonly expectedSha: string,
+    readonly actualSha: string,
+  ) {
+    super(`archive entry '${path}' hashes to ${actualSha.slice(0, 7)}, not to its blob ${expectedSha.slice(0, 7)} (export-subst, a filter or LFS changed it)`);
+    this.name = 'ArchiveMismatch';
+  }
 }
 
 export type SourceErrorCode =
@@ -63,10 +97,19 @@ export interface SourceRepository {
    * given. Never returns a partial tree.
    */
   tree(commitSha: string, subPath?: string): Promise<SourceTree>;
-  /** Raw bytes of a blob. */
-  blob(sha: string): Promise<Uint8Array>;
-  /** Regular files of the commit's archive, one at a time, in archive order (one request). */
-  archive(commitSha: string): AsyncIterable<ArchiveFile>;
+  /**
+   * Raw bytes of a blob of `size` bytes (as its tree lists it), streamed: the request is answered
+   * (or rejected: NotFound...) before this resolves; bytes that do not hash to `sha` or are not
+   * `size` long fail the stream with a retryable `Unavailable`. A transfer that breaks is resumed
+   * where the adapter can, else fails the stream the same way.
+   */
+  blob(sha: string, size: number): Promise<SourceBytes>;
+  /**
+   * The regular files of the commit's archive whose repository path `expected` names, one at a
+   * time, in archive order (one request), each checked against the blob SHA `expected` gives it
+   * (see ArchiveFile). Other entries are skipped unread.
+   */
+  archive(commitSha: string, expected: ReadonlyMap<string, string>): AsyncIterable<ArchiveFile>;
 }
 
 /** Opens a SourceRepository for a location; adapters may cache clients per token. */

@@ -26,7 +26,7 @@ export class SecretWatch {
 }
 
 /** What GitHub sends for a push to `branch` of `repository` (the fields the receiver reads, and a few more). */
-export function pushPayload(repository: string, branch: string, before: string, after: string): string {
+export function pushPayload(repository: string, branch: string, before: string, after: string, repositoryId?: number): string {
   return JSON.stringify({
     ref: `refs/heads/${branch}`,
     before,
@@ -35,7 +35,7 @@ export function pushPayload(repository: string, branch: string, before: string, 
     deleted: false,
     forced: false,
     commits: [],
-    repository: { full_name: repository, name: repository.split('/')[1], owner: { login: repository.split('/')[0] } },
+    repository: { ...(repositoryId === undefined ? {} : { id: repositoryId }), full_name: repository, name: repository.split('/')[1], owner: { login: repository.split('/')[0] } },
   });
 }
 

@@ -17,7 +17,7 @@ describe('GitHub connections API', () => {
   let admin: string;
   /** Editor of every organisation these tests connect. */
   let editor: string;
-  const ORGS = ['org-happy', 'org-manual', 'org-invalid', 'org-exists', 'org-rotate', 'org-patch', 'org-delete', 'org-preview', 'org-confirm', 'org-busy', 'org-hookfail'];
+  const ORGS = ['org-happy', 'org-manual', 'org-invalid', 'org-exists', 'org-rotate', 'org-patch', 'org-delete', 'org-preview', 'org-confirm', 'org-busy', 'org-hookfail', 'org-rename'];
 
   const folder = (scope: string) => join(api.workspaceRoot, scope === 'GLOBAL' ? 'global' : join('orgs', scope));
   /** Relative paths of the files in a scope folder. */
@@ -45,7 +45,7 @@ describe('GitHub connections API', () => {
     return { repo, head };
   };
   const push = (scope: string, secret: string, repository: string, before: string, after: string, path = `/api/github/webhook/${scope}`) => {
-    const body = pushPayload(repository, 'main', before, after);
+    const body = pushPayload(repository, 'main', before, after, api.peer.repositoryId(repository));
     return http.call('POST', path, { token: null, body, headers: signedPushHeaders(secret, body) });
   };
 
@@ -77,6 +77,9 @@ describe('GitHub connections API', () => {
     expect(hook).toMatchObject({ active: true, events: ['push'], config: { content_type: 'json' } });
     expect(hook.config.url).toMatch(/\/api\/github\/webhook\/org-happy$/);
     expect(hook.config.secret).toMatch(/.{16,}/);
+    // GitHub pings a hook as soon as it exists: the connection must already answer it.
+    expect(api.peer.hookDeliveries('acme/happy')).toEqual([expect.objectContaining({ hookId: hook.id, event: 'ping', statusCode: 200 })]);
+    expect(JSON.parse(api.peer.hookDeliveries('acme/happy')[0]!.response)).toEqual({ message: 'pong' });
 
     await api.idle();
     expect(await filesIn('org-happy')).toEqual(Object.keys(files).sort());
@@ -99,6 +102,29 @@ describe('GitHub connections API', () => {
     expect((await getConnection('org-happy')).json).toMatchObject({ lastSyncedCommit: second, lastSyncOutcome: 'succeeded' });
     const [pushRun] = await runsOf('org-happy');
     expect(pushRun).toMatchObject({ trigger: 'push', status: 'succeeded', fromCommit: first, commitSha: second, counts: { written: 1, deleted: 0 } });
+  });
+
+  it("a repository renamed on GitHub: pushes match on GitHub's repository id, the connection follows the new name and keeps syncing", async () => {
+    const { repo, head: first } = await repoWith('acme/before-rename', { 'a.ps1': 'a\n' });
+    const created = await create('org-rename', { repository: 'acme/before-rename', branch: 'main', token: api.githubToken });
+    expect(created.status).toBe(201);
+    await api.idle();
+    const secret = api.peer.webhooks('acme/before-rename')[0]!.config.secret!;
+
+    api.peer.renameRepository('acme/before-rename', 'acme/after-rename');
+    await repo.write('b.ps1', 'b\n');
+    const second = await repo.commit('second');
+    const delivered = await push('org-rename', secret, 'acme/after-rename', first, second);
+    expect(delivered.status).toBe(202);
+    await api.idle();
+    expect(await readFile(join(folder('org-rename'), 'b.ps1'), 'utf8')).toBe('b\n');
+    expect((await getConnection('org-rename')).json).toMatchObject({ repository: 'acme/after-rename', lastSyncedCommit: second, lastSyncOutcome: 'succeeded' });
+
+    // A new repository under the old name is another repository: its pushes are not ours.
+    const { head: impostor } = await repoWith('acme/before-rename', { 'evil.ps1': 'evil\n' });
+    const ignored = await push('org-rename', secret, 'acme/before-rename', second, impostor);
+    expect(ignored.status).toBe(200);
+    expect(ignored.json.ignored).toMatch(/connection is to acme\/after-rename/);
   });
 
   it('a token without admin rights: manual webhook with URL and secret, shown once; the secret verifies pushes', async () => {

@@ -14,6 +14,9 @@ const routes = httpFunctions.flatMap((definition) =>
 const label = (route: (typeof routes)[number]) => `${route.method} ${route.path}`;
 const isProtected = (definition: HttpFunctionDefinition) => definition.access.kind === 'protected';
 const protectedRoutes = routes.filter((route) => isProtected(route.definition));
+/** Routes whose body is JSON only (a raw upload route takes other types too). */
+const jsonBodyRoutes = routes.filter((route) => route.definition.doc.body?.schema && !route.definition.doc.body.contentTypes?.length);
+const SPA = 'https://spa.example';
 
 describe('route table: every route is protected as declared', () => {
   let api: ApiHarness;
@@ -21,15 +24,15 @@ describe('route table: every route is protected as declared', () => {
   const orgA = { 'x-organization-id': 'org-a' };
 
   beforeAll(async () => {
-    api = await ApiHarness.start();
+    api = await ApiHarness.start({ CORS_ALLOWED_ORIGINS: SPA });
   });
   afterAll(async () => {
     await api?.stop();
   });
 
-  it('only the GitHub webhook and liveness are open', () => {
+  it('only the GitHub webhook, liveness and the web app sign-in settings are open', () => {
     const open = routes.filter((route) => !isProtected(route.definition)).map(label);
-    expect(open.sort()).toEqual(['GET /api/health', 'POST /api/github/webhook/org-a']);
+    expect(open.sort()).toEqual(['GET /api/client-config', 'GET /api/health', 'POST /api/github/webhook/org-a']);
   });
 
   it.each(protectedRoutes.map((route) => [label(route), route] as const))('%s: no token, a foreign key, an expired token or another audience → 401', async (_, route) => {
@@ -84,6 +87,32 @@ describe('route table: every route is protected as declared', () => {
     const bad = await api.call('POST', '/api/github-connections/..%2F..%2Fetc/sync', { token: await api.admin() });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toBe('InvalidScope');
+  });
+
+  it.each(routes.map((route) => [label(route), route] as const))('%s: a request from another site is refused with 403 before anything else', async (_, route) => {
+    const answer = await api.call(route.method, route.path, { token: await api.admin(), headers: { ...orgA, origin: 'https://attacker.example' } });
+    expect(answer.status).toBe(403);
+    expect(answer.json.error).toBe('OriginNotAllowed');
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it.each(routes.map((route) => [label(route), route] as const))('%s: a preflight from the SPA origin is granted the route methods, one from elsewhere is not', async (_, route) => {
+    const preflight = (origin: string) =>
+      fetch(`${api.url}${route.path}`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': route.method, 'access-control-request-headers': 'authorization,content-type' } });
+    const granted = await preflight(SPA);
+    expect(granted.status).toBe(204);
+    expect(granted.headers.get('access-control-allow-origin')).toBe(SPA);
+    expect(granted.headers.get('access-control-allow-methods')?.split(/,\s*/)).toContain(route.method);
+    expect(granted.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const refused = await preflight('https://attacker.example');
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it.each(jsonBodyRoutes.map((route) => [label(route), route] as const))('%s: a JSON body under another content type is 415', async (_, route) => {
+    const answer = await api.call(route.method, route.path, { token: await api.admin(), body: '{}', headers: { ...orgA, 'content-type': 'text/plain' } });
+    expect(answer.status).toBe(415);
+    expect(answer.json.error).toBe('UnsupportedMediaType');
   });
 
   it('every answer matched /api/openapi.json', () => {

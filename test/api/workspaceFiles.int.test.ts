@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../src/domain/Scope';
 import { TYPES } from '../../src/host/identifiers';
+import { readZip } from '../adapters/zip/readZip';
 import { ApiHarness } from '../support/apiHarness';
 import { connectionFor, filesUrl, listTree, orgHeader, sha256, workspaceUrl } from './workspaceApi';
 
@@ -418,6 +419,122 @@ describe('workspace files API', () => {
       // Both sides of the policy were exercised, not only refusals.
       expect(answered.saved).toBeGreaterThan(10);
       expect(answered.refused).toBeGreaterThan(10);
+    });
+  });
+
+  describe('symbolic links planted on the volume', () => {
+    // Links cannot be made through the API; someone with access to the volume plants them.
+    const VICTIM = 'org-victim';
+    const LINKED = 'org-linked';
+    let outside: string;
+    let linkedEditor: string;
+    const treeOf = async (folder: string) => (await readdir(folder, { recursive: true })).map(String).sort();
+    const move = (json: unknown, org = ORG) => api.call('POST', workspaceUrl('move'), { token: editor, json, headers: orgHeader(org) });
+    const folders = (method: string, query: Record<string, string>) => api.call(method, workspaceUrl('folders', query), { token: editor, headers: inOrg });
+
+    beforeAll(async () => {
+      outside = join(api.dir, 'outside');
+      await mkdir(join(outside, 'sub'), { recursive: true });
+      await writeFile(join(outside, 'victim.ps1'), 'outside the workspace');
+      await mkdir(join(api.workspaceRoot, 'orgs', VICTIM, 'sub'), { recursive: true });
+      await writeFile(join(api.workspaceRoot, 'orgs', VICTIM, 'secret.ps1'), 'organisation b');
+      expect((await put('linked/own.ps1', 'mine')).status).toBe(201);
+      await symlink(`../../${VICTIM}`, onDisk('linked/link'));
+      await symlink(outside, onDisk('linked/abs'));
+      await symlink(`../../${VICTIM}/secret.ps1`, onDisk('linked/secret-link.ps1'));
+      await symlink(outside, join(api.workspaceRoot, 'orgs', LINKED));
+      linkedEditor = await api.orgUser([LINKED], { editor: true });
+    });
+
+    it('an editor of one organisation never reads, lists, writes, moves or deletes through a link', async () => {
+      for (const path of ['linked/link/secret.ps1', 'linked/abs/victim.ps1', 'linked/secret-link.ps1']) {
+        const read = await getJson(path);
+        expect({ path, status: read.status, error: read.json.error }).toEqual({ path, status: 404, error: 'NotFound' });
+        expect((await getRaw(path)).bytes.toString()).not.toMatch(/organisation b|outside the workspace/);
+      }
+      const listed = await api.call('GET', workspaceUrl('tree', { path: 'linked', recursive: 'true' }), { token: editor, headers: inOrg });
+      expect(listed.json.entries.map((entry: { path: string }) => entry.path)).toEqual(['linked/own.ps1']);
+      const throughLink = await api.call('GET', workspaceUrl('tree', { path: 'linked/link' }), { token: editor, headers: inOrg });
+      expect([throughLink.status, throughLink.json.error]).toEqual([404, 'NotFound']);
+
+      for (const path of ['linked/link/planted.ps1', 'linked/abs/planted.ps1', 'linked/link/sub/planted.ps1']) {
+        const saved = await put(path, 'planted');
+        expect({ path, status: saved.status, error: saved.json.error }).toEqual({ path, status: 409, error: 'NotAFolder' });
+        expect(saved.json.message).toMatch(/is a symbolic link/);
+      }
+      const movedIn = await move({ from: 'linked/own.ps1', to: 'linked/link/moved.ps1' });
+      expect([movedIn.status, movedIn.json.error]).toEqual([409, 'NotAFolder']);
+      const movedOut = await move({ from: 'linked/link/secret.ps1', to: 'linked/stolen.ps1' });
+      expect([movedOut.status, movedOut.json.error]).toEqual([404, 'NotFound']);
+      const deleted = await api.call('DELETE', filesUrl('linked/link/secret.ps1'), { token: editor, headers: inOrg });
+      expect([deleted.status, deleted.json.error]).toEqual([404, 'NotFound']);
+      const folderBelow = await folders('POST', { path: 'linked/abs/sub/made' });
+      expect([folderBelow.status, folderBelow.json.error]).toEqual([409, 'NotAFolder']);
+      const folderGone = await folders('DELETE', { path: 'linked/link', recursive: 'true' });
+      expect([folderGone.status, folderGone.json.error]).toEqual([404, 'NotFound']);
+      const subGone = await folders('DELETE', { path: 'linked/link/sub', recursive: 'true' });
+      expect([subGone.status, subGone.json.error]).toEqual([404, 'NotFound']);
+
+      expect(await treeOf(join(api.workspaceRoot, 'orgs', VICTIM))).toEqual(['secret.ps1', 'sub']);
+      expect(await readFile(join(api.workspaceRoot, 'orgs', VICTIM, 'secret.ps1'), 'utf8')).toBe('organisation b');
+      expect(await treeOf(outside)).toEqual(['sub', 'victim.ps1']);
+      expect(await readFile(onDisk('linked/own.ps1'), 'utf8')).toBe('mine');
+      expect((await lstat(onDisk('linked/link'))).isSymbolicLink()).toBe(true);
+    });
+
+    it('a scope folder that is a link lists as empty and refuses writes, without touching its target', async () => {
+      const call = (method: string, path: string, body?: string) =>
+        api.call(method, filesUrl(path), { token: linkedEditor, ...(body === undefined ? {} : { body }), headers: { ...orgHeader(LINKED), 'content-type': 'text/plain' } });
+      const listed = await api.call('GET', workspaceUrl('tree', { recursive: 'true' }), { token: linkedEditor, headers: orgHeader(LINKED) });
+      expect([listed.status, listed.json.entries]).toEqual([200, []]);
+      expect((await call('GET', 'victim.ps1')).status).toBe(404);
+      const saved = await call('PUT', 'victim.ps1', 'overwritten');
+      expect([saved.status, saved.json.error]).toEqual([409, 'NotAFolder']);
+      expect((await call('DELETE', 'victim.ps1')).status).toBe(404);
+      const made = await api.call('POST', workspaceUrl('folders', { path: 'sub/new' }), { token: linkedEditor, headers: orgHeader(LINKED) });
+      expect([made.status, made.json.error]).toEqual([409, 'NotAFolder']);
+      expect(await treeOf(outside)).toEqual(['sub', 'victim.ps1']);
+      expect(await readFile(join(outside, 'victim.ps1'), 'utf8')).toBe('outside the workspace');
+    });
+
+    it("the zip download holds the organisation's own files, none of a link's target", async () => {
+      const answer = await api.call('GET', workspaceUrl('download'), { token: reader, headers: inOrg });
+      expect(answer.status).toBe(200);
+      const names = [...(await readZip(answer.bytes)).keys()];
+      expect(names).toContain('linked/own.ps1');
+      expect(names.filter((name) => name.startsWith('linked/'))).toEqual(['linked/own.ps1']);
+      const linked = await api.call('GET', workspaceUrl('download'), { token: linkedEditor, headers: orgHeader(LINKED) });
+      expect(linked.status).toBe(200);
+      expect([...(await readZip(linked.bytes)).keys()]).toEqual([]);
+    });
+  });
+
+  describe('names stored in NFD on the volume (macOS tools)', () => {
+    it('are listed, and can be read, moved and deleted by the listed name and by its NFC form', async () => {
+      const nfd = 'cafe\u0301';
+      await mkdir(onDisk(`nfd/${nfd}`), { recursive: true });
+      await writeFile(onDisk(`nfd/${nfd}/${nfd}.ps1`), 'Write-Host "NFD"');
+      await writeFile(onDisk(`nfd/${nfd}.txt`), 'second');
+      const listed = await api.call('GET', workspaceUrl('tree', { path: 'nfd', recursive: 'true' }), { token: editor, headers: inOrg });
+      const paths: string[] = listed.json.entries.map((entry: { path: string }) => entry.path);
+      expect(paths).toEqual([`nfd/${nfd}`, `nfd/${nfd}.txt`, `nfd/${nfd}/${nfd}.ps1`]);
+
+      for (const path of [paths[2]!, paths[2]!.normalize('NFC')]) {
+        const read = await getJson(path);
+        expect({ path, status: read.status, content: read.json.content }).toEqual({ path, status: 200, content: 'Write-Host "NFD"' });
+      }
+      const saved = await put(paths[2]!, 'Write-Host "edited"', { 'if-match': (await getJson(paths[2]!)).headers.get('etag')! });
+      expect(saved.status).toBe(200);
+      const moved = await api.call('POST', workspaceUrl('move'), { token: editor, json: { from: paths[1], to: 'nfd/renamed.txt' }, headers: inOrg });
+      expect(moved.status).toBe(200);
+      const deleted = await api.call('DELETE', filesUrl(paths[2]!), { token: editor, headers: inOrg });
+      expect(deleted.status).toBe(204);
+      // The save went into the listed folder and gave it the NFC name the API uses: one folder, not two.
+      expect((await readdir(onDisk('nfd'), { recursive: true })).map(String).sort()).toEqual([nfd.normalize('NFC'), 'renamed.txt']);
+      expect(await readFile(onDisk('nfd/renamed.txt'), 'utf8')).toBe('second');
+      const folderGone = await api.call('DELETE', workspaceUrl('folders', { path: `nfd/${nfd}` }), { token: editor, headers: inOrg });
+      expect(folderGone.status).toBe(200);
+      expect(await readdir(onDisk('nfd'))).toEqual(['renamed.txt']);
     });
   });
 

@@ -51,6 +51,14 @@ describe('FileSecretStore specifics', () => {
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ a: '1', b: '2' });
   });
 
+  it('closes a secrets file made by hand readable by others (0o644) to the service user when it reads it', async () => {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, '{"pat":"ghp_abc"}', { mode: 0o644 });
+    await fs.chmod(file, 0o644);
+    expect(await new FileSecretStore(file).get('pat')).toBe('ghp_abc');
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+  });
+
   it('re-reads the file only when its modification time (or identity) changed', async () => {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, '{"token":"AAAA"}');

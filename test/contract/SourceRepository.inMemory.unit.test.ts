@@ -70,7 +70,8 @@ describe('InMemorySourceRepositoryFactory helpers', () => {
     const entry = (await open().tree(sha)).entries.find((candidate) => candidate.path === 'vendor/lib');
     expect(entry).toEqual({ path: 'vendor/lib', mode: '160000', type: 'commit', sha: gitlink });
     const paths: string[] = [];
-    for await (const file of open().archive(sha)) paths.push(file.path);
+    const expected = new Map((await open().tree(sha)).entries.map((candidate) => [candidate.path, candidate.sha]));
+    for await (const file of open().archive(sha, expected)) paths.push(file.path);
     expect(paths).toEqual(['main.ps1']);
   });
 
@@ -95,8 +96,9 @@ describe('InMemorySourceRepositoryFactory helpers', () => {
     const sha = factory.commit('acme/scripts', { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
     factory.failNext('Unavailable', 1, { operation: 'archive', afterFiles: 2 });
     const paths: string[] = [];
+    const expected = new Map((await open().tree(sha)).entries.map((entry) => [entry.path, entry.sha]));
     const failure = await (async () => {
-      for await (const file of open().archive(sha)) paths.push(file.path);
+      for await (const file of open().archive(sha, expected)) paths.push(file.path);
     })().catch((error: unknown) => error);
     expect(paths).toEqual(['a.txt', 'b.txt']);
     expect(failure).toMatchObject({ code: 'Unavailable' });
@@ -123,9 +125,27 @@ describe('InMemorySourceRepositoryFactory helpers', () => {
     const { factory, open } = setup();
     const sha = factory.commit('acme/scripts', { 'a.txt': 'a' });
     const entry = (await open().tree(sha)).entries[0]!;
-    const first = await open().blob(entry.sha);
-    first[0] = 0;
-    expect(new TextDecoder().decode(await open().blob(entry.sha))).toBe('a');
+    for await (const chunk of await open().blob(entry.sha, 1)) chunk[0] = 0;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await open().blob(entry.sha, 1)) chunks.push(chunk);
+    expect(new TextDecoder().decode(chunks[0])).toBe('a');
+  });
+
+  it("archives a file's `archivedAs` bytes (as export-subst would), which then fail as ArchiveMismatch", async () => {
+    const { factory, open } = setup();
+    const sha = factory.commit('acme/scripts', { 'version.txt': { content: '$Format:%H$\n', archivedAs: '0123abcd\n' }, 'plain.txt': 'p' });
+    const expected = new Map((await open().tree(sha)).entries.map((entry) => [entry.path, entry.sha]));
+    const outcomes: Record<string, string> = {};
+    for await (const file of open().archive(sha, expected)) {
+      let text = '';
+      try {
+        for await (const chunk of file.content) text += new TextDecoder().decode(chunk);
+        outcomes[file.path] = text;
+      } catch (error) {
+        outcomes[file.path] = `${(error as Error).name}: ${text}`;
+      }
+    }
+    expect(outcomes).toEqual({ 'plain.txt': 'p', 'version.txt': 'ArchiveMismatch: 0123abcd\n' });
   });
 
   it('refuses paths git cannot store and a path that is both file and folder', () => {

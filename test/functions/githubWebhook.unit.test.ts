@@ -7,7 +7,7 @@ import { InProcessCommandQueue } from '../../src/adapters/in-process-queue/InPro
 import { SystemClock } from '../../src/adapters/system/SystemClock';
 import { OctokitSignatureVerifier } from '../../src/adapters/webhooks/OctokitSignatureVerifier';
 import { ReceiveGitHubWebhook } from '../../src/domain/ReceiveGitHubWebhook';
-import { GLOBAL_SCOPE, parseScope } from '../../src/domain/Scope';
+import { GLOBAL_SCOPE, parseScope, type Scope } from '../../src/domain/Scope';
 import { makeGithubWebhookHandler, WEBHOOK_MAX_BODY_BYTES } from '../../src/functions/githubWebhook';
 import { captureLogger } from '../support/captureLogger';
 
@@ -114,12 +114,12 @@ describe('githubWebhook handler', () => {
     expect(queued).toHaveLength(0);
   });
 
-  it('queues a push to the connected branch under the delivery id and answers 202', async () => {
+  it('queues a push to the connected branch under scope and delivery id and answers 202', async () => {
     const res = await post({ body: pushPayload(), delivery: 'delivery-1' });
     expect(res.status).toBe(202);
     expect(res.json).toEqual({ message: 'sync queued', commitSha: HEAD, deliveryId: 'delivery-1' });
     expect(queued).toHaveLength(1);
-    expect(queued[0]!.messageId).toBe('delivery-1');
+    expect(queued[0]!.messageId).toBe('GLOBAL:delivery-1');
     expect(queued[0]!.body).toMatchObject({ scope: 'GLOBAL', trigger: 'push', deliveryId: 'delivery-1', commitSha: HEAD });
   });
 
@@ -136,6 +136,40 @@ describe('githubWebhook handler', () => {
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);
     expect(second.json.message).toMatch(/duplicate/);
+    expect(queued).toHaveLength(1);
+  });
+
+  it('queues one push for each scope following the repository: GitHub sends every hook the same delivery id', async () => {
+    const scope = 'org-2' as Scope;
+    await metadata.saveConnection({ ...(await metadata.getConnection(GLOBAL_SCOPE))!, scope });
+    const global = await post({ body: pushPayload(), delivery: 'shared-delivery' });
+    const org = await post({ body: pushPayload(), delivery: 'shared-delivery', scope });
+    expect([global.status, org.status]).toEqual([202, 202]);
+    expect(queued.map((message) => message.messageId).sort()).toEqual(['GLOBAL:shared-delivery', 'org-2:shared-delivery']);
+    // Each scope still drops its own redelivery.
+    expect((await post({ body: pushPayload(), delivery: 'shared-delivery', scope })).json.message).toMatch(/duplicate/);
+    expect(queued).toHaveLength(2);
+  });
+
+  it("follows a renamed repository by GitHub's repository id, and updates the stored name", async () => {
+    await metadata.saveConnection({ ...(await metadata.getConnection(GLOBAL_SCOPE))!, repositoryId: 42 });
+    const renamed = await post({ body: pushPayload({ repository: { id: 42, full_name: 'acme/renamed-scripts' } }) });
+    expect(renamed.status).toBe(202);
+    expect(queued).toHaveLength(1);
+    expect(await metadata.getConnection(GLOBAL_SCOPE)).toMatchObject({ repository: 'acme/renamed-scripts', repositoryId: 42 });
+    // A new repository under the old name is another repository.
+    const impostor = await post({ body: pushPayload({ repository: { id: 43, full_name: 'acme/renamed-scripts' } }) });
+    expect(impostor.json.ignored).toMatch(/connection is to acme\/renamed-scripts/);
+    // A payload without an id is matched by name.
+    expect((await post({ body: pushPayload({ repository: { full_name: 'acme/renamed-scripts' } }) })).status).toBe(202);
+    expect(queued).toHaveLength(2);
+  });
+
+  it('matches a connection without a repository id (declared in configuration) by name, whatever id the push carries', async () => {
+    expect((await post({ body: pushPayload({ repository: { id: 42, full_name: 'ACME/Scripts' } }) })).status).toBe(202);
+    const other = await post({ body: pushPayload({ repository: { id: 42, full_name: 'acme/renamed-scripts' } }) });
+    expect(other.json.ignored).toMatch(/push to acme\/renamed-scripts, connection is to acme\/scripts/);
+    expect((await metadata.getConnection(GLOBAL_SCOPE))!.repository).toBe('acme/scripts');
     expect(queued).toHaveLength(1);
   });
 
@@ -200,6 +234,24 @@ describe('githubWebhook handler', () => {
     expect(res.status).toBe(413);
     expect(res.json.error).toBe('PayloadTooLarge');
     expect(queued).toHaveLength(0);
+  });
+
+  it('refuses an unsigned delivery on its headers, without reading its body', async () => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({ pull: (controller) => void (pulled++, controller.enqueue(new Uint8Array(64 * 1024))) }, { highWaterMark: 0 });
+    const nativeRequest = new Request('http://localhost/api/github/webhook/GLOBAL', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'unsigned-1' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    // The Functions host's streaming request carries the body this way (createStreamRequest).
+    const request = new HttpRequest({ nativeRequest, params: { scope: 'GLOBAL' } } as unknown as ConstructorParameters<typeof HttpRequest>[0]);
+    const response = new HttpResponse((await handler(request, new InvocationContext({ invocationId: 'test' }))) as HttpResponseInit);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'SignatureMissing' });
+    expect(pulled).toBe(0);
+    await body.cancel();
   });
 
   it('answers 400 to a signed body that is not JSON, or a push without the needed fields', async () => {

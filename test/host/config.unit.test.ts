@@ -34,6 +34,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:[\\s\\S]*${name}`));
   });
 
+  it('mirrors files up to SYNC_MAX_FILE_BYTES, 100 MiB by default and at most (GitHub stores no larger file)', () => {
+    expect(loadConfig({}).SYNC_MAX_FILE_BYTES).toBe(104_857_600);
+    expect(loadConfig({ SYNC_MAX_FILE_BYTES: '1048576' }).SYNC_MAX_FILE_BYTES).toBe(1_048_576);
+    for (const bad of ['0', '104857601', '1.5', 'big']) {
+      expect(() => loadConfig({ SYNC_MAX_FILE_BYTES: bad })).toThrow(/SYNC_MAX_FILE_BYTES/);
+    }
+  });
+
   it('reports every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
@@ -85,13 +93,41 @@ describe('authentication settings', () => {
 
   it('needs the audience and the tenant (or issuer and key set) for Entra ID, naming them', () => {
     expect(() => loadConfig({ AUTH_MODE: 'entra' })).toThrow(/AUTH_AUDIENCE[\s\S]*AUTH_TENANT_ID/);
-    const config = loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://ws, 1111' });
+    const config = loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://ws, 1111', PUBLIC_BASE_URL: 'https://sync.example.com' });
     expect(config.auth).toEqual({
       issuers: ['https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0', 'https://sts.windows.net/contoso.onmicrosoft.com/'],
       audiences: ['api://ws', '1111'],
       jwksUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/discovery/v2.0/keys',
     });
-    const custom = loadConfig({ AUTH_MODE: 'entra', AUTH_AUDIENCE: 'x', AUTH_ISSUER: 'http://127.0.0.1:1/t/v2.0', AUTH_JWKS_URL: 'http://127.0.0.1:1/keys', HOST: '0.0.0.0' });
+    const custom = loadConfig({ AUTH_MODE: 'entra', AUTH_AUDIENCE: 'x', AUTH_ISSUER: 'http://127.0.0.1:1/t/v2.0', AUTH_JWKS_URL: 'http://127.0.0.1:1/keys', HOST: '0.0.0.0', PUBLIC_BASE_URL: 'https://sync.example.com' });
     expect(custom.auth).toMatchObject({ issuers: ['http://127.0.0.1:1/t/v2.0'], jwksUrl: 'http://127.0.0.1:1/keys' });
+  });
+});
+
+describe('public address and cross-origin settings', () => {
+  const entra = { AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://ws' };
+
+  it('needs PUBLIC_BASE_URL for Entra ID: webhook URLs are never built from a Host header there', () => {
+    expect(() => loadConfig(entra)).toThrow(/PUBLIC_BASE_URL: required when AUTH_MODE=entra/);
+    expect(loadConfig({ ...entra, PUBLIC_BASE_URL: 'https://sync.example.com/' }).publicBaseUrl).toBe('https://sync.example.com');
+    // npm start keeps working on its defaults.
+    expect(loadConfig({}).PUBLIC_BASE_URL).toBeUndefined();
+  });
+
+  it('reads CORS_ALLOWED_ORIGINS as a list of origins, refusing anything else by name', () => {
+    expect(loadConfig({}).corsAllowedOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ALLOWED_ORIGINS: 'https://ui.example.com/, https://Other.Example:8443 ,http://localhost:5173' }).corsAllowedOrigins).toEqual([
+      'https://ui.example.com',
+      'https://other.example:8443',
+      'http://localhost:5173',
+    ]);
+    for (const bad of ['*', 'ui.example.com', 'https://ui.example.com/app', 'https://user@ui.example.com', 'ftp://ui.example.com', 'https://ui.example.com,null']) {
+      expect(() => loadConfig({ CORS_ALLOWED_ORIGINS: bad })).toThrow(/CORS_ALLOWED_ORIGINS/);
+    }
+  });
+
+  it('bounds concurrent uploads, 4 by default', () => {
+    expect(loadConfig({}).MAX_CONCURRENT_UPLOADS).toBe(4);
+    expect(() => loadConfig({ MAX_CONCURRENT_UPLOADS: '0' })).toThrow(/MAX_CONCURRENT_UPLOADS/);
   });
 });

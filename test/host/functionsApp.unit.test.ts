@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFunctionsHostConfig } from '../../src/host/appContainer';
-import { configSchema, loadConfig } from '../../src/host/config';
+import { ConfigError, configSchema, loadConfig } from '../../src/host/config';
 import { httpFunctions } from '../../src/functions/index';
 
 const root = resolve(__dirname, '../..');
@@ -27,11 +27,49 @@ describe('Azure Functions app files', () => {
     const known = new Set([...Object.keys(configSchema.shape), ...hostSettings]);
     expect(Object.keys(values).filter((name) => !known.has(name))).toEqual([]);
     expect(values[config.SERVICEBUS_CONNECTION_SETTING]).toContain('UseDevelopmentEmulator=true');
-    expect(() => checkFunctionsHostConfig(config)).not.toThrow();
+    expect(() => checkFunctionsHostConfig(config, values)).not.toThrow();
   });
 
   it('refuses the one-process defaults under the Functions host, naming the settings', () => {
-    expect(() => checkFunctionsHostConfig(loadConfig({}))).toThrow(/COMMAND_QUEUE[\s\S]*TABLES_CONNECTION_STRING[\s\S]*AUTH_MODE/);
+    expect(() => checkFunctionsHostConfig(loadConfig({}), {})).toThrow(/COMMAND_QUEUE[\s\S]*TABLES_ENDPOINT[\s\S]*TABLES_CONNECTION_STRING[\s\S]*AUTH_MODE/);
+  });
+
+  describe('Tables and Service Bus under the Functions host: identity or connection string, one of the two for each', () => {
+    const entra = { AUTH_MODE: 'entra', AUTH_TENANT_ID: '00000000-0000-4000-8000-000000000001', AUTH_AUDIENCE: 'api://wsync', PUBLIC_BASE_URL: 'https://wsync.example.com' };
+    const problems = (env: Record<string, string>) => {
+      try {
+        checkFunctionsHostConfig(loadConfig({ COMMAND_QUEUE: 'service-bus', ...entra, ...env }), env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+
+    it('with neither form, names both settings of each', () => {
+      const found = problems({});
+      expect(found).toHaveLength(2);
+      expect(found[0]).toMatch(/^ServiceBusConnection__fullyQualifiedNamespace: .*ServiceBusConnection \(the emulator\)/);
+      expect(found[1]).toMatch(/^TABLES_ENDPOINT: .*TABLES_CONNECTION_STRING/);
+    });
+
+    it('takes the identity forms (what the Bicep template sets), the connection strings (the emulators), or one of each', () => {
+      expect(problems({ TABLES_ENDPOINT: 'https://stwsd.table.core.windows.net', ServiceBusConnection__fullyQualifiedNamespace: 'sb.servicebus.windows.net' })).toEqual([]);
+      expect(problems({ TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true', ServiceBusConnection: 'Endpoint=sb://localhost;UseDevelopmentEmulator=true' })).toEqual([]);
+      expect(problems({ TABLES_ENDPOINT: 'https://stwsd.table.core.windows.net', ServiceBusConnection: 'Endpoint=sb://localhost;UseDevelopmentEmulator=true' })).toEqual([]);
+    });
+
+    it('follows SERVICEBUS_CONNECTION_SETTING for the names', () => {
+      expect(problems({ TABLES_ENDPOINT: 'https://stwsd.table.core.windows.net', SERVICEBUS_CONNECTION_SETTING: 'SyncBus' })).toEqual([
+        expect.stringMatching(/^SyncBus__fullyQualifiedNamespace: .*connection string in SyncBus /),
+      ]);
+      expect(problems({ TABLES_ENDPOINT: 'https://stwsd.table.core.windows.net', SERVICEBUS_CONNECTION_SETTING: 'SyncBus', SyncBus__fullyQualifiedNamespace: 'sb.servicebus.windows.net' })).toEqual([]);
+    });
+
+    it('refuses an http Tables endpoint (bearer tokens travel over https only) and both Tables forms at once', () => {
+      expect(() => loadConfig({ TABLES_ENDPOINT: 'http://127.0.0.1:10002/devstoreaccount1' })).toThrow(/TABLES_ENDPOINT: must be an https URL/);
+      expect(() => loadConfig({ TABLES_ENDPOINT: 'https://stwsd.table.core.windows.net', TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true' })).toThrow(/TABLES_ENDPOINT: set it or TABLES_CONNECTION_STRING, not both/);
+      expect(loadConfig({ METADATA_STORE: 'in-memory', TABLES_ENDPOINT: 'http://ignored.example' }).METADATA_STORE).toBe('in-memory');
+    });
   });
 
   it('every HTTP function has a unique name and route, and the webhook stays anonymous (HMAC-authenticated)', () => {

@@ -35,7 +35,7 @@ describe('Key Vault configuration', () => {
   });
 
   it('reports the vault URL together with other problems', () => {
-    const problems = problemsOf({ SECRET_STORE: 'key-vault', AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com' });
+    const problems = problemsOf({ SECRET_STORE: 'key-vault', AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com', PUBLIC_BASE_URL: 'https://sync.example.com' });
     expect(problems).toEqual([expect.stringMatching(/^AUTH_AUDIENCE:/), expect.stringMatching(/^KEY_VAULT_URL:/)]);
   });
 

@@ -76,14 +76,14 @@ describe('failing syncs: retries, dead letters, replay', () => {
     }
     expect((await h.runs('GLOBAL')).length - before).toBe(1);
     const { deadLetters } = (await (await api('sync/dead-letters')).json()) as { deadLetters: Array<{ messageId: string; reason: string }> };
-    expect(deadLetters).toEqual([expect.objectContaining({ messageId: 'revoked', reason: 'Unauthorized' })]);
+    expect(deadLetters).toEqual([expect.objectContaining({ messageId: 'GLOBAL:revoked', reason: 'Unauthorized' })]);
   });
 
   it('validates replay requests and purges', async () => {
-    const bad = await api('sync/dead-letters/replay', { method: 'POST', body: '{"messageIds": []}' });
+    const bad = await api('sync/dead-letters/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"messageIds": []}' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'InvalidReplayRequest' });
-    const notJson = await api('sync/dead-letters/replay', { method: 'POST', body: 'nope' });
+    const notJson = await api('sync/dead-letters/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'nope' });
     expect(await notJson.json()).toMatchObject({ error: 'InvalidJson' });
     const purge = await api('sync/dead-letters', { method: 'DELETE' });
     expect(await purge.json()).toEqual({ purged: 1 });

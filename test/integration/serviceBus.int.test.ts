@@ -51,6 +51,24 @@ describe('sync commands on Service Bus', () => {
     await h.start([{ scope: 'GLOBAL', repository: REPO }], { SYNC_MAX_ATTEMPTS: '3', SYNC_RETRY_BASE_SECONDS: '0.2', GITHUB_RETRIES: '0' });
   });
 
+  it('the longest organisation id and delivery id, retried 4 times: every message id stays within 128 characters and the sync lands', async () => {
+    const longest = `o${'r'.repeat(63)}`;
+    const env = { SYNC_MAX_ATTEMPTS: '5', SYNC_RETRY_BASE_SECONDS: '0.1', GITHUB_RETRIES: '0' };
+    await h.stopHost();
+    await h.start([{ scope: 'GLOBAL', repository: REPO }, { scope: longest, repository: REPO }], env);
+    try {
+      h.peer.injectFault({ kind: 'status', status: 503, times: 4, match: /\/git\/trees\// });
+      expect((await h.push(longest, { deliveryId: 'd'.repeat(100) })).status).toBe(202);
+      await h.idle(5_000);
+      expect((await h.runs(longest)).map((run) => run.status)).toEqual(['succeeded', 'failed', 'failed', 'failed', 'failed']);
+      expect(await h.differencesFromCommit(longest, REPO, await repo.head())).toEqual([]);
+      expect(await deadLetters()).toEqual([]);
+    } finally {
+      await h.stopHost();
+      await h.start([{ scope: 'GLOBAL', repository: REPO }], { SYNC_MAX_ATTEMPTS: '3', SYNC_RETRY_BASE_SECONDS: '0.2', GITHUB_RETRIES: '0' });
+    }
+  });
+
   it('GitHub failing always: SyncRetriesExhausted in the dead-letter queue, replayed (inside the duplicate window) after recovery', async () => {
     await repo.write('b.py', 'print("b")\n');
     await repo.commit('b');
@@ -58,11 +76,11 @@ describe('sync commands on Service Bus', () => {
     await h.push('GLOBAL', { deliveryId: 'bus-doomed' });
     await h.idle();
     const letters = await deadLetters();
-    expect(letters).toEqual([expect.objectContaining({ messageId: expect.stringMatching(/^bus-doomed/), reason: 'SyncRetriesExhausted' })]);
+    expect(letters).toEqual([expect.objectContaining({ messageId: 'GLOBAL:bus-doomed:attempt-3', reason: 'SyncRetriesExhausted' })]);
     expect(h.serviceBus!.stats(SYNC_QUEUE).deadLettered).toBe(1);
 
     h.peer.clearFaults();
-    const replay = await api('sync/dead-letters/replay', { method: 'POST', body: JSON.stringify({ all: true }) });
+    const replay = await api('sync/dead-letters/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ all: true }) });
     expect(((await replay.json()) as { replayed: unknown[] }).replayed).toHaveLength(1);
     await h.idle();
     await expectMirrors();
@@ -78,7 +96,7 @@ describe('sync commands on Service Bus', () => {
     } finally {
       h.peer.addToken(h.token);
     }
-    expect(await deadLetters()).toEqual([expect.objectContaining({ messageId: 'bus-revoked', reason: 'Unauthorized' })]);
+    expect(await deadLetters()).toEqual([expect.objectContaining({ messageId: 'GLOBAL:bus-revoked', reason: 'Unauthorized' })]);
     await api('sync/dead-letters', { method: 'DELETE' });
   });
 

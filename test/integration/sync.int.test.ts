@@ -1,4 +1,7 @@
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotFolder } from '../support/folderSnapshot';
@@ -7,6 +10,10 @@ import { SyncHarness } from '../support/syncHarness';
 
 const REPO = 'acme/scripts';
 const OTHER_REPO = 'acme/org2-scripts';
+const SUBST_REPO = 'acme/subst';
+const SUBST_SCOPE = 'org-subst';
+/** Small enough that a test file can pass it; large enough for a file streamed in many chunks. */
+const MAX_FILE_BYTES = 3 * 1024 * 1024;
 const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n';
 
 /** Webhook → queue → worker → folder, through the local host, Azurite and the GitHub peer. */
@@ -14,17 +21,21 @@ describe('sync through a signed webhook', () => {
   let h: SyncHarness;
   let repo: GitRepo;
   let other: GitRepo;
+  let subst: GitRepo;
 
   beforeAll(async () => {
     h = await SyncHarness.create();
     repo = await h.repo(REPO);
     other = await h.repo(OTHER_REPO);
+    subst = await h.repo(SUBST_REPO);
     await other.write('org2.py', 'print("org 2")\n');
     await other.commit('org 2 initial');
     await h.start([
       { scope: 'GLOBAL', repository: REPO },
       { scope: 'org-2', repository: OTHER_REPO },
-    ]);
+      { scope: SUBST_SCOPE, repository: SUBST_REPO },
+      { scope: 'org-3', repository: REPO },
+    ], { SYNC_MAX_FILE_BYTES: String(MAX_FILE_BYTES) });
   });
   afterAll(async () => {
     await h?.dispose();
@@ -67,6 +78,39 @@ describe('sync through a signed webhook', () => {
     );
     expect(run!.lfsPointers).toEqual(['assets/big.psd']);
     expect((await h.metadata().getConnection('GLOBAL' as never))?.lastSyncedCommit).toBe(first);
+  });
+
+  it('a tarball whose bytes are not the blobs (export-subst): those files are fetched as blobs, counted; large files stream; too large ones are skipped', async () => {
+    await subst.write('.gitattributes', 'version.txt export-subst\n');
+    await subst.write('version.txt', 'built from $Format:%H$\n');
+    await subst.write('big/streamed.bin', randomBytes(MAX_FILE_BYTES - 1024 * 1024));
+    await subst.write('big/too-large.bin', randomBytes(MAX_FILE_BYTES + 1));
+    for (let i = 0; i < 80; i++) await subst.write(`scripts/s${i}.ps1`, `Write-Host ${i}\n`); // past SYNC_ARCHIVE_THRESHOLD: one tarball
+    const head = await subst.commit('export-subst');
+    const archived = await mkdtemp(join(tmpdir(), 'wsync-archived-'));
+    try {
+      // The peer's tarball is `git archive` output: there the placeholder is replaced by the commit.
+      await subst.archiveTo(head, archived);
+      expect(await readFile(join(archived, 'version.txt'), 'utf8')).toBe(`built from ${head}\n`);
+    } finally {
+      await rm(archived, { recursive: true, force: true });
+    }
+
+    expect((await h.push(SUBST_SCOPE)).status).toBe(202);
+    await h.idle();
+
+    const [run] = await h.runs(SUBST_SCOPE);
+    // head, tree, tarball, one blob, head re-check
+    expect(run).toMatchObject({ status: 'succeeded', commitSha: head, counts: { written: 83, skipped: 1, archiveFallbacks: 1 }, sourceRequests: 5 });
+    expect(run!.skipped).toEqual([
+      { path: 'big/too-large.bin', reason: `file of ${MAX_FILE_BYTES + 1} bytes is larger than the maximum file size of ${MAX_FILE_BYTES} bytes: not mirrored` },
+    ]);
+    const folder = h.scopePath(SUBST_SCOPE);
+    expect(await readFile(join(folder, 'version.txt'), 'utf8')).toBe('built from $Format:%H$\n'); // the blob, not the archive's bytes
+    expect((await readFile(join(folder, 'big/streamed.bin'))).equals(await readFile(join(subst.dir, 'big/streamed.bin')))).toBe(true);
+    expect(existsSync(join(folder, 'big/too-large.bin'))).toBe(false);
+    const manifest = await h.metadata().getManifest(SUBST_SCOPE as never);
+    expect([...manifest!.entries.keys()].sort()).toEqual(['.gitattributes', 'big/streamed.bin', 'version.txt', ...Array.from({ length: 80 }, (_, i) => `scripts/s${i}.ps1`)].sort());
   });
 
   it('second push with adds, edits, deletes, renames and nested folders: equal again, emptied folders gone', async () => {
@@ -126,6 +170,19 @@ describe('sync through a signed webhook', () => {
     await h.idle();
     expect((await h.runs('GLOBAL')).length - before).toBe(1);
     await expectMirrors(head);
+  });
+
+  it('one push to a repository two scopes follow, delivered to both hooks under one delivery id: both scopes sync', async () => {
+    await repo.write('shared.txt', 'for both scopes\n');
+    const head = await repo.commit('shared');
+    const global = await h.push('GLOBAL', { deliveryId: 'shared-event' });
+    const org = await h.push('org-3', { deliveryId: 'shared-event' });
+    expect([global.status, org.status]).toEqual([202, 202]);
+    await h.idle();
+    await expectMirrors(head);
+    expect(await h.differencesFromCommit('org-3', REPO, head)).toEqual([]);
+    expect(await h.runs('org-3')).toEqual([expect.objectContaining({ status: 'succeeded', commitSha: head, deliveryId: 'shared-event' })]);
+    expect((await h.runs('GLOBAL'))[0]).toMatchObject({ status: 'succeeded', commitSha: head, deliveryId: 'shared-event' });
   });
 
   it('a push landing during a sync: ends at the newest commit', async () => {

@@ -70,7 +70,7 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
     const read = valueOf(await browse.read(ORG, 'bin/tool.bin'));
     expect(Buffer.from(read.content).equals(Buffer.from(binary))).toBe(true);
     expect(read).toMatchObject({ etag: saved.etag, executable: true, size: 4096 });
-    expect((await stat(join(root, FOLDER, 'bin/tool.bin'))).mode & 0o777).toBe(0o755);
+    expect((await stat(join(root, FOLDER, 'bin/tool.bin'))).mode & 0o777).toBe(0o700); // executable for the service's user only
 
     valueOf(await edit.move(ORG, 'scripts', 'workflows'));
     expect(codeOf(await edit.deleteFolder(ORG, 'workflows'))).toBe('FolderNotEmpty');

@@ -152,9 +152,8 @@ describe('GitRepo', () => {
     const before = await repo.commit('before');
     const files = Array.from({ length: 10_000 }, (_, i) => ({ path: `d${i % 50}/f${i}.txt`, content: `file ${i}\n`, executable: i === 7 }));
     files.push({ path: 'existing.txt', content: 'new', executable: false }, { path: 'was-a-link', content: 'now a file', executable: false });
-    const started = Date.now();
+    // No time bound (a busy machine breaks one); the test's timeout catches a writer gone quadratic.
     const commit = await repo.writeMany(files);
-    expect(Date.now() - started).toBeLessThan(30_000);
     expect((await runGit(repo.dir, ['rev-list', '--count', `${before}..${commit}`])).trim()).toBe('1');
     const listing = (await runGit(repo.dir, ['ls-tree', '-r', commit])).trim().split('\n');
     expect(listing).toHaveLength(10_002);

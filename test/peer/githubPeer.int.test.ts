@@ -516,12 +516,10 @@ describe('faults', () => {
     peer.injectFault({ kind: 'delay', ms: 300, match: /\/branches\// });
     const started = Date.now();
     await octokit.rest.repos.getBranch({ owner: 'acme', repo: 'scripts', branch: 'main' });
-    const delayed = Date.now() - started;
-    expect(delayed).toBeGreaterThanOrEqual(290);
-    const again = Date.now();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    // Spent on that request: the next one meets no delay. Counted, not timed: the machine's load varies.
+    expect(peer.pendingFaults()).toBe(0);
     await octokit.rest.repos.getBranch({ owner: 'acme', repo: 'scripts', branch: 'main' });
-    // Relative to the delayed call, not an absolute bound: this machine's load varies.
-    expect(Date.now() - again).toBeLessThan(delayed);
   });
 
   it('matches faults against the decoded path too, and combines a delay with a status', async () => {

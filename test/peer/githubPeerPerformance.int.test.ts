@@ -1,20 +1,23 @@
 /**
  * The benchmark serves a 10,000-file repository through the peer: the peer must not be what is
- * slow. Budgets are generous multiples of what a quiet 2-core machine measures, so they catch a
- * regression to per-request processes or uncached listings without being flaky under load.
- * Tree listings of a new commit reuse what the peer cached for the commit before it, so they
- * are also checked byte for byte against git.
+ * slow. What makes it slow is a git process per request or an uncached listing, so these tests
+ * count the git processes each kind of request starts (a count does not move with the machine's
+ * load, a time does); the timings themselves belong to `npm run bench`. Tree listings of a new
+ * commit reuse what the peer cached for the commit before it, so they are also checked byte for
+ * byte against git.
  */
 import { randomBytes } from 'node:crypto';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as shapes from '../support/github-peer/representations';
 import type { TreeEntry } from '../support/github-peer/representations';
-import { runGitBuffer } from '../support/github-peer/runGit';
+import { gitProcessesStarted, runGitBuffer } from '../support/github-peer/runGit';
 import { GitRepo } from '../support/gitRepo';
 import { GitHubPeer } from '../support/githubPeer';
 
 const FILES = 10_000;
+// A cold recursive listing reads the commit, then the trees, in a handful of git processes.
+const COLD_TREE_PROCESSES = 4;
 // Generated per run: tests never carry anything that looks like a real credential.
 const TOKEN = `perf-${randomBytes(12).toString('hex')}`;
 
@@ -42,24 +45,23 @@ afterAll(async () => {
   await repo?.dispose();
 });
 
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
+/** Runs `work` and says how many git processes the peer started for it. */
+async function counted<T>(work: () => Promise<T>): Promise<{ processes: number; value: T }> {
+  const before = gitProcessesStarted();
   const value = await work();
-  return { ms: performance.now() - started, value };
+  return { processes: gitProcessesStarted() - before, value };
 }
 
-// Bounds are about 4x what a quiet machine shows: they catch a quadratic slip, not noise; the
-// figures themselves belong to `npm run bench`.
 describe('GitHub peer performance on a 10,000-file repository', () => {
-  it('answers the recursive tree (10,100 entries) well under a second', async () => {
+  it('answers the recursive tree (10,100 entries) with a few git processes, then from its cache', async () => {
     const getTree = () => octokit.rest.git.getTree({ owner: 'acme', repo: 'big', tree_sha: head, recursive: '1' });
-    const cold = await timed(getTree);
+    const cold = await counted(getTree);
     expect(cold.value.data.tree).toHaveLength(FILES + 100 + 1);
     expect(cold.value.data.tree.filter((entry) => entry.mode === '100755')).toHaveLength(FILES / 10);
     // Octokit's own parsing of 2.5 MB of JSON takes ~200 ms; the peer's part is what fetch sees.
-    const warm = await timed(async () => (await fetch(`${peer.url}/repos/acme/big/git/trees/${head}?recursive=1`, { headers: { authorization: `token ${TOKEN}` } })).arrayBuffer());
-    expect(cold.ms).toBeLessThan(6_000);
-    expect(warm.ms).toBeLessThan(1_000);
+    const warm = await counted(async () => (await fetch(`${peer.url}/repos/acme/big/git/trees/${head}?recursive=1`, { headers: { authorization: `token ${TOKEN}` } })).arrayBuffer());
+    expect(cold.processes).toBeLessThanOrEqual(COLD_TREE_PROCESSES);
+    expect(warm.processes).toBe(0);
   });
 
   it('answers the recursive tree of a new commit that changed 10 files from cached sub-trees', async () => {
@@ -76,7 +78,7 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
       return { path: `scripts/group-${String(i % 100).padStart(3, '0')}/script-${i}.ps1`, content: `# script ${i}, edited\n${'Write-Output "new"\n'.repeat(n + 3)}` };
     });
     const next = await repo.writeMany(changed, 'edit 10 files');
-    const { ms, value: bytes } = await timed(() => fetchTree(next));
+    const { processes, value: bytes } = await counted(() => fetchTree(next));
     const value = bytes.toString('utf8');
     const body = JSON.parse(value) as { truncated: boolean; tree: Array<{ path: string; mode: string; type: string; sha: string; size?: number }> };
     const expected = parseLsTree(await runGitBuffer(repo.dir, ['ls-tree', '-r', '-t', '-l', '-z', next]));
@@ -87,15 +89,16 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
     expect(body.tree.filter((entry) => changed.some((file) => file.path === entry.path)).map((entry) => entry.size)).toEqual(
       changed.map((file) => Buffer.byteLength(file.content)),
     );
-    expect(ms).toBeLessThan(600);
+    // Only the changed sub-trees are read again, in the peer's long-lived processes.
+    expect(processes).toBeLessThanOrEqual(COLD_TREE_PROCESSES);
   });
 
-  it('answers hundreds of blobs in a few milliseconds each', async () => {
+  it('answers hundreds of blobs without a git process per request', async () => {
     const { data } = await octokit.rest.git.getTree({ owner: 'acme', repo: 'big', tree_sha: head, recursive: '1' });
     const blobs = data.tree.filter((entry) => entry.type === 'blob').slice(0, 400);
     let next = 0;
     const sizes: number[] = [];
-    const { ms } = await timed(() =>
+    const { processes } = await counted(() =>
       Promise.all(
         Array.from({ length: 16 }, async () => {
           while (next < blobs.length) {
@@ -110,8 +113,8 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
       ),
     );
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(blobs.reduce((a, b) => a + (b.size ?? 0), 0));
-    // 400 blobs at concurrency 16: a per-request git process would take several seconds.
-    expect(ms / blobs.length).toBeLessThan(10);
+    // 400 blobs at concurrency 16 are served by the peer's long-lived `git cat-file --batch`.
+    expect(processes).toBeLessThanOrEqual(2);
   });
 
   it('answers a 16 MB blob as raw bytes and as GitHub-style base64', async () => {
@@ -120,25 +123,25 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
     await repo.write('assets/big.bin', big);
     const commit = await repo.commit('big blob');
     const sha = (await octokit.rest.git.getTree({ owner: 'acme', repo: 'big', tree_sha: commit, recursive: '1' })).data.tree.find((e) => e.path === 'assets/big.bin')!.sha;
-    const raw = await timed(async () => {
+    const raw = await counted(async () => {
       const res = await fetch(`${peer.url}/repos/acme/big/git/blobs/${sha}`, { headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github.raw' } });
       return Buffer.from(await res.arrayBuffer());
     });
     expect(raw.value.equals(big)).toBe(true);
-    expect(raw.ms).toBeLessThan(6_000);
-    const json = await timed(async () => {
+    expect(raw.processes).toBeLessThanOrEqual(2);
+    const json = await counted(async () => {
       const res = await fetch(`${peer.url}/repos/acme/big/git/blobs/${sha}`, { headers: { authorization: `token ${TOKEN}` } });
       return (await res.json()) as { content: string; size: number };
     });
     expect(json.value.size).toBe(big.length);
     expect(Buffer.from(json.value.content, 'base64').equals(big)).toBe(true);
-    expect(json.ms).toBeLessThan(12_000);
+    expect(json.processes).toBeLessThanOrEqual(2);
   });
 
   it('streams the tarball of the whole repository', async () => {
-    const { ms, value } = await timed(() => octokit.rest.repos.downloadTarballArchive({ owner: 'acme', repo: 'big', ref: head }));
+    const { processes, value } = await counted(() => octokit.rest.repos.downloadTarballArchive({ owner: 'acme', repo: 'big', ref: head }));
     expect((value.data as ArrayBuffer).byteLength).toBeGreaterThan(10_000);
-    expect(ms).toBeLessThan(20_000);
+    expect(processes).toBeLessThanOrEqual(2);
   });
 });
 

@@ -111,10 +111,10 @@ describe('ServiceBusPeer through @azure/service-bus', () => {
     const queue = newQueue();
     const receiver = peekLockReceiver(queue);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const started = Date.now();
+      // Returning at all is the point (a receive waiting for messages would hit the test's timeout);
+      // a bound on how soon would be one a busy machine breaks.
       const received = await receiver.receiveMessages(10, { maxWaitTimeInMs: 300 });
       expect(received).toEqual([]);
-      expect(Date.now() - started).toBeLessThan(3_000);
     }
     // Credit stays consistent after drains: a message sent now is still delivered.
     await withSender(queue, (sender) => sender.sendMessages({ body: 'late' }));

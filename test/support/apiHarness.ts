@@ -42,9 +42,10 @@ export class ApiHarness {
     readonly dir: string,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<ApiHarness> {
+  /** `options.issuer` validates tokens of that issuer instead of a fresh one (e.g. an OpenID provider's); the harness stops it. */
+  static async start(env: Record<string, string> = {}, options: { readonly issuer?: TokenIssuer } = {}): Promise<ApiHarness> {
     const dir = await mkdtemp(join(tmpdir(), 'wsync-api-'));
-    const issuer = await startTokenIssuer();
+    const issuer = options.issuer ?? (await startTokenIssuer());
     const peer = await GitHubPeer.start({});
     try {
       const host = await startLocalHost({
@@ -59,12 +60,16 @@ export class ApiHarness {
         AUTH_AUDIENCE: issuer.audience,
         AUTH_ISSUER: issuer.issuer,
         AUTH_JWKS_URL: issuer.jwksUrl,
+        // Required with Entra ID; webhook URLs registered on the peer point here (tests read their paths).
+        PUBLIC_BASE_URL: 'https://workspace-sync.test',
         RECONCILE_ON_START: 'false',
         RECONCILE_INTERVAL_MINUTES: '0',
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         ...env,
       });
       const harness = new ApiHarness(issuer, peer, host, dir);
+      // GitHub reaches the service at its public URL: route the peer's webhook deliveries there to this host.
+      if (host.config.PUBLIC_BASE_URL) peer.routeDeliveries(host.config.PUBLIC_BASE_URL, host.server.url);
       harness.peer.addToken(harness.githubToken);
       return harness;
     } catch (error) {

@@ -5,7 +5,7 @@ import { InMemorySecretStore } from '../../src/adapters/in-memory/InMemorySecret
 import { InMemorySourceRepositoryFactory, type InMemoryFiles } from '../../src/adapters/in-memory/InMemorySourceRepository';
 import { ManualClock } from '../../src/adapters/in-memory/ManualClock';
 import type { SyncCommand } from '../../src/domain/SyncCommand';
-import { SyncWorkspace } from '../../src/domain/SyncWorkspace';
+import { SyncWorkspace, type SyncSettings } from '../../src/domain/SyncWorkspace';
 import type { CommandQueue, DeadLetter, ReplayResult } from '../../src/ports/CommandQueue';
 import type { RepositoryPermissions } from '../../src/ports/RepositoryAdmin';
 import { captureLogger } from './captureLogger';
@@ -83,7 +83,7 @@ export function connectionWorld(fileOptions: InMemoryFileStoreOptions = {}) {
       return sources.commit(repository, snapshot, { branch });
     },
     /** The worker's use case on the same adapters. */
-    syncWorkspace(): SyncWorkspace {
+    syncWorkspace(overrides: Partial<SyncSettings> = {}): SyncWorkspace {
       return new SyncWorkspace({
         metadata,
         files,
@@ -92,7 +92,7 @@ export function connectionWorld(fileOptions: InMemoryFileStoreOptions = {}) {
         queue,
         clock,
         logger: captureLogger().logger,
-        settings: { holderId: 'worker-1', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 3 },
+        settings: { holderId: 'worker-1', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 3, ...overrides },
       });
     },
     async write(path: string, content: string, executable = false): Promise<void> {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +42,18 @@ export interface PeerRequestRecord {
   readonly status: number;
 }
 
+/** One webhook delivery the peer made, as a repository's "Recent Deliveries" list shows it. */
+export interface PeerHookDelivery {
+  readonly hookId: number;
+  readonly event: string;
+  /** `X-GitHub-Delivery`. */
+  readonly guid: string;
+  /** The receiver's HTTP status, or null when no answer came (unreachable, timed out, not loopback). */
+  readonly statusCode: number | null;
+  /** The receiver's answer, or why there was none. */
+  readonly response: string;
+}
+
 interface PeerRepo {
   readonly owner: string;
   readonly name: string;
@@ -50,6 +62,7 @@ interface PeerRepo {
   readonly id: number;
   readonly createdAt: string;
   readonly hooks: StoredHook[];
+  readonly deliveries: PeerHookDelivery[];
 }
 
 interface TokenRecord {
@@ -118,6 +131,10 @@ export class GitHubPeer {
   private readonly faults = new FaultQueue();
   private readonly rateLimits: RateLimits;
   private readonly log: PeerRequestRecord[] = [];
+  /** Old full name (lower case) -> id of the repository that carried it before a rename. */
+  private readonly renamed = new Map<string, number>();
+  /** Public origin -> loopback origin that serves it, for webhook deliveries. */
+  private readonly receivers = new Map<string, string>();
   private treeEntryLimit: number;
   private nextHookId = 400_000_001;
   private readonly treeBodies = new Map<string, TreeJsonBody>();
@@ -173,10 +190,40 @@ export class GitHubPeer {
       name,
       store,
       options: { ...options },
-      id: shapes.stableId(`repo:${fullName.toLowerCase()}`),
+      id: this.newRepositoryId(fullName),
       createdAt: shapes.isoSeconds(new Date()),
       hooks: [],
+      deliveries: [],
     });
+  }
+
+  /** Stable per name, but never one another repository has had: a name taken over after a rename is a new repository. */
+  private newRepositoryId(fullName: string): number {
+    const taken = new Set([...[...this.repos.values()].map((repo) => repo.id), ...this.renamed.values()]);
+    const existing = this.repos.get(fullName.toLowerCase());
+    if (existing) taken.delete(existing.id); // serving the same name again keeps its id
+    let id = shapes.stableId(`repo:${fullName.toLowerCase()}`);
+    for (let n = 2; taken.has(id); n++) id = shapes.stableId(`repo:${fullName.toLowerCase()}:${n}`);
+    return id;
+  }
+
+  /** GitHub's numeric id of a repository the peer serves (what payloads carry as `repository.id`). */
+  repositoryId(fullName: string): number | undefined {
+    return this.repos.get(fullName.toLowerCase())?.id;
+  }
+
+  /**
+   * Renames (or transfers) a repository as GitHub does: the id, contents, access and hooks stay, and
+   * API requests to the old name are redirected (301) to `/repositories/{id}/...`.
+   */
+  renameRepository(fullName: string, newFullName: string): void {
+    const repo = this.repos.get(fullName.toLowerCase());
+    const [owner, name, ...rest] = newFullName.split('/');
+    if (!repo) throw new Error(`no repository ${fullName}`);
+    if (!owner || !name || rest.length > 0) throw new Error(`expected owner/name, got ${newFullName}`);
+    this.repos.delete(fullName.toLowerCase());
+    this.repos.set(newFullName.toLowerCase(), { ...repo, owner, name });
+    this.renamed.set(fullName.toLowerCase(), repo.id);
   }
 
   /** Accepts `token` (as `Authorization: token X` or `Bearer X`); scopes go to `x-oauth-scopes`. */
@@ -204,9 +251,28 @@ export class GitHubPeer {
     this.faults.clear();
   }
 
+  /** How many more requests queued faults will meet (0: none left to apply). */
+  pendingFaults(): number {
+    return this.faults.pending();
+  }
+
   /** Webhooks created on a repository through the API (for tests of the connect flow). */
   webhooks(fullName: string): ReadonlyArray<StoredHook> {
     return this.repos.get(fullName.toLowerCase())?.hooks ?? [];
+  }
+
+  /**
+   * Webhook deliveries to `publicOrigin` (e.g. https://sync.example.com) go to `localOrigin`, as DNS
+   * and a reverse proxy in front of the service would route them. Other non-loopback receivers are
+   * never called.
+   */
+  routeDeliveries(publicOrigin: string, localOrigin: string): void {
+    this.receivers.set(new URL(publicOrigin).origin, new URL(localOrigin).origin);
+  }
+
+  /** Webhook deliveries the peer made for a repository's hooks, oldest first. */
+  hookDeliveries(fullName: string): ReadonlyArray<PeerHookDelivery> {
+    return this.repos.get(fullName.toLowerCase())?.deliveries ?? [];
   }
 
   async stop(): Promise<void> {
@@ -384,7 +450,18 @@ export class GitHubPeer {
       if (caller.kind === 'anonymous') throw new HttpError(401, 'Requires authentication', 'https://docs.github.com/rest/users/users#get-the-authenticated-user');
       return { status: 200, json: shapes.privateUser(this.url, caller.record.login, '2020-01-01T00:00:00Z') };
     }
+    if (s[0] === 'repositories' && s.length >= 2) {
+      // Where GitHub redirects requests for a renamed repository: the same routes, by id.
+      const byId = [...this.repos.values()].find((candidate) => String(candidate.id) === s[1]);
+      if (!byId) throw notFound();
+      s = ['repos', byId.owner, byId.name, ...s.slice(2)];
+    }
     if (s[0] !== 'repos' || s.length < 3) throw notFound();
+    const movedId = this.repos.has(`${s[1]}/${s[2]}`.toLowerCase()) ? undefined : this.renamed.get(`${s[1]}/${s[2]}`.toLowerCase());
+    if (movedId !== undefined) {
+      const location = `${this.url}/repositories/${movedId}${s.length > 3 ? `/${s.slice(3).map(encodeURIComponent).join('/')}` : ''}${query.size > 0 ? `?${query}` : ''}`;
+      return { status: 301, headers: { location }, json: { message: 'Moved Permanently', url: location, documentation_url: 'https://docs.github.com/v3/#http-redirects' } };
+    }
     const repo = this.visibleRepo(`${s[1]}/${s[2]}`, caller);
     const view = this.view(repo, caller);
     const rest = s.slice(3);
@@ -401,7 +478,7 @@ export class GitHubPeer {
       if (first === 'hooks' && rest.length === 1) return this.listHooks(repo, view);
       if (first === 'hooks' && rest.length === 2) return { status: 200, json: shapes.hook(view, this.findHook(repo, view, second!)) };
     }
-    if (method === 'POST' && first === 'hooks' && rest.length === 1) return this.createHook(repo, view, req);
+    if (method === 'POST' && first === 'hooks' && rest.length === 1) return this.createHook(repo, view, req, caller);
     if (method === 'PATCH' && first === 'hooks' && rest.length === 2) return this.updateHook(repo, view, second!, req);
     if (method === 'DELETE' && first === 'hooks' && rest.length === 2) {
       const hook = this.findHook(repo, view, second!);
@@ -551,7 +628,7 @@ export class GitHubPeer {
     return hook;
   }
 
-  private async createHook(repo: PeerRepo, view: RepoView, req: IncomingMessage): Promise<Reply> {
+  private async createHook(repo: PeerRepo, view: RepoView, req: IncomingMessage, caller: Caller): Promise<Reply> {
     const docs = 'https://docs.github.com/rest/repos/webhooks#create-a-repository-webhook';
     this.requireAdmin(view);
     const input = await readJson(req);
@@ -587,8 +664,62 @@ export class GitHubPeer {
       updatedAt: now,
     };
     repo.hooks.push(hook);
+    // "When you create a new webhook, we'll send you a simple ping event." GitHub does not wait for
+    // the creator to get its answer first; delivering before answering is the order that shows
+    // whether the receiver is ready for its hook as soon as the hook exists.
+    if (hook.active) await this.deliverPing(repo, view, hook, caller);
     const json = shapes.hook(view, hook);
     return { status: 201, headers: { location: json.url }, json };
+  }
+
+  /**
+   * Delivers a `ping` as GitHub does (headers, signatures, JSON or form body) and records the answer.
+   * Only loopback receivers (directly or through `routeDeliveries`) are called: a test peer never
+   * sends requests off the machine.
+   */
+  private async deliverPing(repo: PeerRepo, view: RepoView, hook: StoredHook, caller: Caller): Promise<void> {
+    const guid = randomUUID();
+    const sender = caller.kind === 'token' ? caller.record.login : 'ghost';
+    const payload = JSON.stringify({
+      zen: 'Design for failure.',
+      hook_id: hook.id,
+      hook: shapes.hook(view, hook),
+      repository: shapes.fullRepository(view, view.createdAt),
+      sender: shapes.simpleUser(this.url, sender),
+    });
+    const form = hook.config.content_type === 'form';
+    const body = form ? new URLSearchParams({ payload }).toString() : payload;
+    const headers: Record<string, string> = {
+      'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json',
+      'user-agent': `GitHub-Hookshot/${randomBytes(4).toString('hex').slice(0, 7)}`,
+      'x-github-event': 'ping',
+      'x-github-delivery': guid,
+      'x-github-hook-id': String(hook.id),
+      'x-github-hook-installation-target-id': String(repo.id),
+      'x-github-hook-installation-target-type': 'repository',
+    };
+    const secret = hook.config.secret;
+    if (secret) {
+      headers['x-hub-signature'] = `sha1=${createHmac('sha1', secret).update(body, 'utf8').digest('hex')}`;
+      headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+    }
+    const record = (statusCode: number | null, response: string) => repo.deliveries.push({ hookId: hook.id, event: 'ping', guid, statusCode, response });
+    let target: URL;
+    try {
+      target = new URL(hook.config.url);
+      const routed = this.receivers.get(target.origin);
+      if (routed) target = new URL(`${target.pathname}${target.search}`, routed);
+    } catch {
+      return void record(null, 'invalid URL');
+    }
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) return void record(null, 'not delivered: the peer only delivers to loopback receivers');
+    try {
+      // GitHub gives a receiver 10 seconds to answer.
+      const answer = await fetch(target, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+      record(answer.status, await answer.text());
+    } catch (error) {
+      record(null, error instanceof Error ? error.message : String(error));
+    }
   }
 
   /**

@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
+import { loopbackCertificate } from './selfSignedCertificate';
 
 /**
  * A Key Vault-shaped secrets endpoint over HTTPS on 127.0.0.1, following Microsoft's REST reference
@@ -128,7 +124,7 @@ export class FixedTokenCredential implements TokenCredential {
 }
 
 export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
-  const { key, cert } = await (certificate ??= selfSignedCertificate());
+  const { key, cert } = await loopbackCertificate();
   const tenantId = randomUUID();
   const token = `kv-test-${randomBytes(16).toString('hex')}`;
   const secrets = new Map<string, StoredSecret>(); // by lower-cased name
@@ -383,24 +379,4 @@ async function readBody(request: IncomingMessage): Promise<string | null> {
     if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
   return size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8');
-}
-
-/** One key and certificate per test process: peers differ by port, and openssl takes a while. */
-let certificate: Promise<{ key: string; cert: string }> | undefined;
-
-/** A fresh key and self-signed certificate for 127.0.0.1, made by the openssl command line tool. */
-async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
-  const folder = await mkdtemp(join(tmpdir(), 'kv-peer-tls-'));
-  try {
-    const keyFile = join(folder, 'key.pem');
-    const certFile = join(folder, 'cert.pem');
-    await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ]);
-    return { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8') };
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
 }

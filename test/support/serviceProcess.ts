@@ -17,11 +17,11 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts the service as its own process (`node …/main.js`) with exactly `env` (plus PATH and any node
- * flags) and resolves its URL from the start-up log line, which needs LOG_LEVEL info or lower.
+ * Starts the service as its own process (`node …/main.js`) with exactly `env` (plus PATH, TMPDIR and
+ * any node flags) and resolves its URL from the start-up log line, which needs LOG_LEVEL info or lower.
  */
 export async function startServiceProcess(env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, SERVICE_MAIN], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, SERVICE_MAIN], { env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {

@@ -116,7 +116,7 @@ export class SyncHarness {
     const repository = options.repository ?? connection?.repository ?? 'acme/scripts';
     const branch = options.branch ?? connection?.branch ?? 'main';
     const after = options.after ?? (await this.repos.get(repository)!.head(branch));
-    const payload = JSON.stringify({ ref: `refs/heads/${branch}`, before: '0'.repeat(39) + '1', after, forced: false, deleted: false, repository: { full_name: repository }, commits: [] });
+    const payload = JSON.stringify({ ref: `refs/heads/${branch}`, before: '0'.repeat(39) + '1', after, forced: false, deleted: false, repository: { id: this.peer.repositoryId(repository), full_name: repository }, commits: [] });
     const response = await this.api(`github/webhook/${scope}`, {
       method: 'POST',
       headers: {

@@ -58,10 +58,11 @@ async function newSigningKey(): Promise<SigningKey> {
   return { kid, privateKey, publicJwk: { ...jwk, kid, use: 'sig' } };
 }
 
-export async function startTokenIssuer(options: { tenantId?: string; audience?: string } = {}): Promise<TokenIssuer> {
+/** `issuer` replaces Entra's `https://login.microsoftonline.com/<tenant>/v2.0` (an OpenID provider on loopback). */
+export async function startTokenIssuer(options: { tenantId?: string; audience?: string; issuer?: string } = {}): Promise<TokenIssuer> {
   const tenantId = options.tenantId ?? randomUUID();
   const audience = options.audience ?? randomUUID();
-  const issuer = `https://login.microsoftonline.com/${tenantId}/v2.0`;
+  const issuer = options.issuer ?? `https://login.microsoftonline.com/${tenantId}/v2.0`;
   const keysPath = `/${tenantId}/discovery/v2.0/keys`;
   let trusted = await newSigningKey();
   const foreign = await newSigningKey();

@@ -18,6 +18,8 @@ export function connectionToEntity(connection: Connection): TableEntity {
     rowKey: connectionRowKey(connection.scope),
     Scope: connection.scope,
     Repository: connection.repository,
+    // Decimal text, as for WebhookId: repository ids outgrow Int32.
+    RepositoryId: connection.repositoryId === undefined ? undefined : String(connection.repositoryId),
     Branch: connection.branch,
     SubPath: connection.subPath,
     TokenRef: connection.tokenRef,
@@ -26,6 +28,7 @@ export function connectionToEntity(connection: Connection): TableEntity {
     WebhookMode: connection.webhook.mode,
     // Decimal text: hook ids outgrow Int32, and an untyped number would be stored as one or a Double.
     WebhookId: connection.webhook.mode === 'automatic' ? String(connection.webhook.id) : undefined,
+    Source: connection.source,
     CreatedAt: connection.createdAt,
     UpdatedAt: connection.updatedAt,
     LastSyncedCommit: connection.lastSyncedCommit,
@@ -41,7 +44,11 @@ export function connectionFromEntity(entity: EntityProperties): Connection {
   if (outcome !== undefined && !OUTCOMES.includes(outcome as SyncOutcome)) {
     throw new CorruptEntityError('Connections', `unknown LastSyncOutcome '${outcome}'`);
   }
+  const source = read.optionalString('Source');
+  if (source !== undefined && source !== 'configuration') throw new CorruptEntityError('Connections', `unknown Source '${source}'`);
   const optional = definedOnly({
+    source: source as 'configuration' | undefined,
+    repositoryId: readRepositoryId(read),
     lastSyncedCommit: read.optionalString('LastSyncedCommit'),
     lastSyncOutcome: outcome as SyncOutcome | undefined,
     lastSyncAt: read.optionalDate('LastSyncAt'),
@@ -61,6 +68,14 @@ export function connectionFromEntity(entity: EntityProperties): Connection {
     updatedAt: read.optionalDate('UpdatedAt') ?? new Date(0),
     ...optional,
   };
+}
+
+function readRepositoryId(read: EntityReader): number | undefined {
+  const text = read.optionalString('RepositoryId');
+  if (text === undefined) return undefined;
+  const id = Number(text);
+  if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(id)) throw new CorruptEntityError('Connections', `RepositoryId '${text}' is not a repository id`);
+  return id;
 }
 
 function readWebhook(read: EntityReader): WebhookRegistration {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type TableConfigurationType from 'azurite/dist/src/table/TableConfiguration';
 import type TableServerType from 'azurite/dist/src/table/TableServer';
+import { lockFolder, type FolderLock } from './FolderLock';
 
 /** Azurite's published development account; the key is public and the same on every machine. */
 export const DEVSTORE_ACCOUNT = 'devstoreaccount1';
@@ -15,12 +16,24 @@ export interface EmbeddedAzuriteOptions {
   readonly host?: string;
   /** 0 (the default) lets the OS pick a free port; read it back from the result. */
   readonly port?: number;
-  /** Folder for the table database; omitted = in memory, gone at stop. */
+  /**
+   * Folder for the table database; omitted = in memory, gone at stop. Held with a lock file while
+   * running: a second Azurite on the folder (another process) fails with FolderLockedError.
+   */
   readonly persistencePath?: string;
+  /** Serve HTTPS with this PEM certificate and key (files) instead of HTTP. */
+  readonly https?: { readonly certFile: string; readonly keyFile: string };
+  /**
+   * Also accept Entra ID bearer tokens (over HTTPS only), checked as Azurite's `--oauth basic` does:
+   * issuer, audience and lifetime, not the signature.
+   */
+  readonly oauth?: 'basic';
 }
 
 export interface RunningAzurite {
   readonly connectionString: string;
+  /** The Table service of the development account: `http(s)://<host>:<port>/devstoreaccount1`. */
+  readonly tableEndpoint: string;
   readonly port: number;
   stop(): Promise<void>;
 }
@@ -53,9 +66,11 @@ export const EmbeddedAzurite = {
     const inMemory = options.persistencePath === undefined;
     // In memory nothing is written, but Azurite still stat()s the path: make it one that never exists.
     let dbPath = join(tmpdir(), `azurite-in-memory-${randomUUID()}.json`);
+    let lock: FolderLock | undefined;
     if (options.persistencePath !== undefined) {
       const folder = resolve(options.persistencePath);
       await mkdir(folder, { recursive: true });
+      lock = await lockFolder(folder);
       dbPath = join(folder, DB_FILE_NAME);
     }
     const configuration = new TableConfiguration(
@@ -69,28 +84,40 @@ export const EmbeddedAzurite = {
       undefined,
       false, // loose
       false, // skip API version check
+      options.https?.certFile ?? '',
+      options.https?.keyFile ?? '',
       '',
-      '',
-      '',
-      undefined, // oauth
+      options.oauth,
       false, // product-style URLs stay enabled; we use path-style ones anyway
       inMemory,
     );
     const server = new TableServer(configuration);
-    await server.start();
+    try {
+      await server.start();
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
     const port = portOf(server.getHttpServerAddress());
+    const protocol = options.https ? 'https' : 'http';
+    const tableEndpoint = `${protocol}://${hostForUrl(host)}:${port}/${DEVSTORE_ACCOUNT}`;
     const connectionString =
-      `DefaultEndpointsProtocol=http;AccountName=${DEVSTORE_ACCOUNT};AccountKey=${DEVSTORE_KEY};` +
-      `TableEndpoint=http://${hostForUrl(host)}:${port}/${DEVSTORE_ACCOUNT};`;
+      `DefaultEndpointsProtocol=${protocol};AccountName=${DEVSTORE_ACCOUNT};AccountKey=${DEVSTORE_KEY};` +
+      `TableEndpoint=${tableEndpoint};`;
     let stopped = false;
     return {
       connectionString,
+      tableEndpoint,
       port,
       async stop() {
         if (stopped) return;
         stopped = true;
         // close() also flushes a persistent database to disk before it resolves.
-        await server.close();
+        try {
+          await server.close();
+        } finally {
+          await lock?.release();
+        }
       },
     };
   },

@@ -1,12 +1,24 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Scope } from '../../domain/Scope';
+import type { DeadLetterDecision } from '../../ports/MetadataRepo';
+import { EntityReader } from './EntityFields';
 import { isConflict, isNotFound, tableCall } from './TableErrors';
 import { encodeKeyPart } from './TableKeys';
 
+// A webhook delivery is one row per receiving scope: GitHub gives every hook of one event the same
+// delivery id. `scope|` cannot be spelled by the dead-letter row key, nor by rows written before
+// deliveries were keyed by scope (`delivery`): those are simply not seen as duplicates any more.
+const deliveryRowKey = (scope: Scope): string => `scope|${encodeKeyPart(scope)}`;
+const DEAD_LETTER_ROW = 'dead-letter';
+/** Service Bus caps a dead-letter description at 4096 characters; so do we. */
+const MAX_DESCRIPTION = 4_096;
+
 /**
  * Processed webhook deliveries, one partition per delivery id (spreads the load, and "insert if
- * absent" is a single create that answers 409 for a redelivery). Rows carry `At`, so a later cleanup
- * job may delete rows older than N days; GitHub redeliveries come within days, not months.
+ * absent" is a single create that answers 409 for a redelivery) and one row per scope in it; and
+ * the dead-letter decisions of queue messages, one partition per message id. Rows carry `At`, so a
+ * later cleanup job may delete rows older than N days: GitHub redeliveries come within days, and a
+ * dead-lettered message is redelivered within minutes.
  */
 export class TableDeliveryStore {
   constructor(private readonly table: TableClient) {}
@@ -16,7 +28,7 @@ export class TableDeliveryStore {
       await tableCall('recordDelivery', () =>
         this.table.createEntity({
           partitionKey: encodeKeyPart(deliveryId),
-          rowKey: 'delivery',
+          rowKey: deliveryRowKey(scope),
           DeliveryId: deliveryId.slice(0, 1_000),
           Scope: scope,
           At: at,
@@ -29,11 +41,43 @@ export class TableDeliveryStore {
     }
   }
 
-  async forget(deliveryId: string): Promise<void> {
+  async forget(deliveryId: string, scope: Scope): Promise<void> {
     try {
-      await tableCall('forgetDelivery', () => this.table.deleteEntity(encodeKeyPart(deliveryId), 'delivery'));
+      await tableCall('forgetDelivery', () => this.table.deleteEntity(encodeKeyPart(deliveryId), deliveryRowKey(scope)));
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
   }
+
+  async recordDeadLetter(messageId: string, decision: DeadLetterDecision): Promise<void> {
+    await tableCall('recordDeadLetterDecision', () =>
+      this.table.upsertEntity(
+        {
+          partitionKey: messagePartition(messageId),
+          rowKey: DEAD_LETTER_ROW,
+          MessageId: messageId.slice(0, 1_000),
+          Reason: decision.reason.slice(0, 1_000),
+          Description: decision.description.slice(0, MAX_DESCRIPTION),
+          At: decision.at,
+        },
+        'Replace',
+      ),
+    );
+  }
+
+  async deadLetter(messageId: string): Promise<DeadLetterDecision | null> {
+    try {
+      const entity = await tableCall('getDeadLetterDecision', () => this.table.getEntity(messagePartition(messageId), DEAD_LETTER_ROW));
+      const read = new EntityReader(entity, 'Deliveries');
+      return { reason: read.string('Reason'), description: read.string('Description'), at: read.date('At') };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+}
+
+/** `message|` keeps message partitions apart from delivery partitions (an encoded part never holds '|'). */
+function messagePartition(messageId: string): string {
+  return `message|${encodeKeyPart(messageId)}`;
 }

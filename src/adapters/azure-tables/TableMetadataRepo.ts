@@ -3,7 +3,16 @@ import type { Connection } from '../../domain/Connection';
 import type { Manifest } from '../../domain/Manifest';
 import type { Scope } from '../../domain/Scope';
 import type { SyncRun } from '../../domain/SyncRun';
-import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, MetadataRepo, RunPage, RunQuery, ScopeLease } from '../../ports/MetadataRepo';
+import type {
+  DeadLetterDecision,
+  LeaseAcquisition,
+  LeaseRelease,
+  LeaseRequestOptions,
+  MetadataRepo,
+  RunPage,
+  RunQuery,
+  ScopeLease,
+} from '../../ports/MetadataRepo';
 import { tableClientsFromConnectionString } from './TableClientFactory';
 import type { TableClientFactory } from './TableClientFactory';
 import { TableConnectionStore } from './TableConnectionStore';
@@ -120,7 +129,14 @@ export class TableMetadataRepo implements MetadataRepo {
   recordDelivery(deliveryId: string, scope: Scope, at: Date): Promise<boolean> {
     return this.deliveries.record(deliveryId, scope, at);
   }
-  forgetDelivery(deliveryId: string): Promise<void> {
-    return this.deliveries.forget(deliveryId);
+  forgetDelivery(deliveryId: string, scope: Scope): Promise<void> {
+    return this.deliveries.forget(deliveryId, scope);
+  }
+
+  recordDeadLetterDecision(messageId: string, decision: DeadLetterDecision): Promise<void> {
+    return this.deliveries.recordDeadLetter(messageId, decision);
+  }
+  getDeadLetterDecision(messageId: string): Promise<DeadLetterDecision | null> {
+    return this.deliveries.deadLetter(messageId);
   }
 }

@@ -57,18 +57,21 @@ export class GitHubRepositoryAdmin implements RepositoryAdmin {
     const { client, owner, repo } = this.open(location);
     const what = `reading repository ${location.repository}`;
     const data = (await this.call(location, what, () => client.request('GET /repos/{owner}/{repo}', { owner, repo, request: { fetch: this.fetch } }))) as {
+      id?: unknown;
       full_name?: unknown;
       default_branch?: unknown;
       private?: unknown;
       permissions?: { pull?: unknown; push?: unknown; admin?: unknown };
     };
-    if (typeof data.full_name !== 'string' || typeof data.default_branch !== 'string') {
-      throw new SourceError('Unavailable', `${what}: GitHub sent a repository without a name or default branch`);
+    const id = typeof data.id === 'bigint' ? Number(data.id) : data.id;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0 || typeof data.full_name !== 'string' || typeof data.default_branch !== 'string') {
+      throw new SourceError('Unavailable', `${what}: GitHub sent a repository without an id, a name or a default branch`);
     }
     // GitHub lists permissions for every authenticated caller; were they missing, reading the
     // repository just worked, so it may be pulled, and nothing more is assumed.
     const permissions = data.permissions;
     return {
+      id,
       fullName: data.full_name,
       defaultBranch: data.default_branch,
       private: data.private === true,

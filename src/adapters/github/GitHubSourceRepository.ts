@@ -1,12 +1,14 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Logger } from '../../ports/Logger';
 import {
+  ArchiveMismatch,
   SourceError,
   type ArchiveFile,
+  type SourceBytes,
   type SourceRepository,
   type SourceTree,
 } from '../../ports/SourceRepository';
+import { GitBlobHasher } from '../git/GitBlobHasher';
 import type { GitHubClient } from './createGitHubClient';
 import { httpFailureOf } from './httpFailure';
 import { meteredFetch } from './meteredFetch';
@@ -111,9 +113,51 @@ export class GitHubSourceRepository implements SourceRepository {
     return { commitSha, entries };
   }
 
-  /** Raw bytes, checked against the blob SHA so a damaged transfer can never pass as content. */
-  async blob(sha: string): Promise<Uint8Array> {
+  /**
+   * Raw bytes, streamed and checked against the blob SHA and size as they pass, so a damaged
+   * transfer can never pass as content. A transfer that breaks part-way is asked for again (up to
+   * `retries` times) and continues after the bytes already handed out: Octokit's retries end when
+   * the answer starts, and a blob is the same bytes every time.
+   */
+  async blob(sha: string, size: number): Promise<SourceBytes> {
     const what = `reading blob ${sha.slice(0, 7)} of ${this.repository}`;
+    const first = await this.openBlob(sha, what);
+    return this.blobBytes(sha, size, what, first);
+  }
+
+  private async *blobBytes(sha: string, size: number, what: string, first: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    const hasher = new GitBlobHasher(size);
+    let body = first;
+    for (let resumed = 0; ; resumed++) {
+      let skip = hasher.length; // a repeated request starts from the first byte again
+      try {
+        for await (const chunk of body) {
+          let piece = chunk;
+          if (skip > 0) {
+            if (piece.byteLength <= skip) {
+              skip -= piece.byteLength;
+              continue;
+            }
+            piece = piece.subarray(skip);
+            skip = 0;
+          }
+          if (!hasher.add(piece)) throw new SourceError('Unavailable', `${what}: GitHub sent more than the blob's ${size} bytes`);
+          yield piece;
+        }
+        break;
+      } catch (error) {
+        if (error instanceof SourceError || resumed >= this.settings.retries) throw toSourceError(error, what, this.token);
+        this.log.info({ sha, received: hasher.length, size, attempt: resumed + 1 }, 'blob transfer broke; asking again and resuming');
+        body = await this.openBlob(sha, what);
+      }
+    }
+    if (hasher.digest() !== sha.toLowerCase()) {
+      throw new SourceError('Unavailable', `${what}: the bytes received (${hasher.length} of ${size}) do not hash to the blob SHA`);
+    }
+  }
+
+  /** One blob request; the body comes back as a stream (never read whole here). */
+  private async openBlob(sha: string, what: string): Promise<AsyncIterable<Uint8Array>> {
     const response = await this.send(what, () =>
       this.client.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
         owner: this.owner,
@@ -121,24 +165,23 @@ export class GitHubSourceRepository implements SourceRepository {
         file_sha: sha,
         headers: { accept: 'application/vnd.github.raw+json' },
         // The raw body must reach us as bytes: Octokit would decode a text content type.
-        request: { fetch: this.bufferedFetch, parseSuccessResponseBody: false },
+        request: { fetch: this.streamedFetch, parseSuccessResponseBody: false },
       }),
     );
     const body = response.data as unknown;
-    let content: Uint8Array;
-    try {
-      content = body === null || body === undefined ? new Uint8Array(0) : await bytesOf(body, what);
-    } catch (error) {
-      throw toSourceError(error, what, this.token);
-    }
-    if (/^[0-9a-f]{40}$/i.test(sha) && gitBlobSha(content) !== sha.toLowerCase()) {
-      throw new SourceError('Unavailable', `${what}: the bytes received do not hash to the blob SHA`);
-    }
-    return content;
+    if (body === null || body === undefined || body === '') return chunksOf([]);
+    if (body instanceof ReadableStream) return body as ReadableStream<Uint8Array>;
+    if (body instanceof ArrayBuffer) return chunksOf([new Uint8Array(body)]);
+    if (body instanceof Uint8Array) return chunksOf([body]);
+    throw new SourceError('Unavailable', `${what}: GitHub sent a body that is not bytes`);
   }
 
-  /** One request; the redirect GitHub answers with is followed inside fetch. */
-  async *archive(commitSha: string): AsyncGenerator<ArchiveFile> {
+  /**
+   * One request; the redirect GitHub answers with is followed inside fetch. Entries' bytes are
+   * checked against `expected` (see readTarball); a mismatch reaches the caller as ArchiveMismatch,
+   * any other failure of an entry as a SourceError.
+   */
+  async *archive(commitSha: string, expected: ReadonlyMap<string, string>): AsyncGenerator<ArchiveFile> {
     const what = `downloading the archive of ${this.repository} at ${commitSha.slice(0, 7)}`;
     const response = await this.send(what, () =>
       this.client.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
@@ -153,12 +196,22 @@ export class GitHubSourceRepository implements SourceRepository {
     let spooled: Spooled | undefined;
     try {
       spooled = await spoolToTempFile(body as ReadableStream<Uint8Array>);
-      yield* readTarball(createReadStream(spooled.path, { highWaterMark: 1024 * 1024 }));
+      for await (const file of readTarball(createReadStream(spooled.path, { highWaterMark: 1024 * 1024 }), expected)) {
+        yield { ...file, content: this.mapFailures(file.content, what) };
+      }
     } catch (error) {
       // Files already handed out cannot be taken back, so a broken stream is not retried here.
       throw toSourceError(error, what, this.token);
     } finally {
       await spooled?.dispose();
+    }
+  }
+
+  private async *mapFailures(content: SourceBytes, what: string): AsyncGenerator<Uint8Array> {
+    try {
+      yield* content;
+    } catch (error) {
+      throw error instanceof ArchiveMismatch ? error : toSourceError(error, what, this.token);
     }
   }
 
@@ -200,7 +253,6 @@ async function bytesOf(body: unknown, what: string): Promise<Uint8Array> {
   throw new SourceError('Unavailable', `${what}: GitHub sent a body that is not bytes`);
 }
 
-/** git's object name for a blob: sha1 of `blob <size>\0` followed by the content. */
-function gitBlobSha(content: Uint8Array): string {
-  return createHash('sha1').update(`blob ${content.byteLength}\0`).update(content).digest('hex');
+async function* chunksOf(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield* chunks;
 }

@@ -2,15 +2,22 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import type { ArchiveFile } from '../../ports/SourceRepository';
+import { ArchiveMismatch, type ArchiveFile } from '../../ports/SourceRepository';
+import { GitBlobHasher } from '../git/GitBlobHasher';
+
+/** An entry as tar-stream hands it out: a streamx Readable whose `destroy` ends the whole archive. */
+type TarEntry = Readable & AsyncIterable<Uint8Array>;
 
 /**
- * Regular files of a GitHub tarball (`owner-repo-sha7/` + repository paths), streamed: gunzip and
- * tar parsing pull from the network only as fast as the caller consumes files, so memory holds
- * one file at a time. GitHub's top-level folder is stripped; directories, symlinks, hard links
- * and pax headers are skipped. Failures are thrown as they come (the caller maps them).
+ * Regular files of a GitHub tarball (`owner-repo-sha7/` + repository paths) that `expected` names
+ * (repository path -> blob SHA), streamed: gunzip and tar parsing pull only as fast as the caller
+ * reads, and each entry's bytes pass through in the chunks tar-stream cuts, so memory holds no
+ * file whole and nothing is allocated from a size a header claims. Each entry is hashed as git
+ * hashes a blob and fails with ArchiveMismatch after its last chunk when it is not the expected
+ * blob. GitHub's top-level folder is stripped; directories, symlinks, hard links, pax headers and
+ * unnamed files are skipped unread. Failures are thrown as they come (the caller maps them).
  */
-export async function* readTarball(source: Readable): AsyncGenerator<ArchiveFile> {
+export async function* readTarball(source: Readable, expected: ReadonlyMap<string, string>): AsyncGenerator<ArchiveFile> {
   const gunzip = createGunzip();
   const entries = extract();
   const piping = pipeline(source, gunzip, entries);
@@ -28,12 +35,16 @@ export async function* readTarball(source: Readable): AsyncGenerator<ArchiveFile
         topFolder ??= top;
         if (top !== topFolder) throw new Error(`archive holds more than one top-level folder ('${topFolder}', '${top}')`);
       }
-      if (!isFile || path === '') {
+      const sha = isFile && path !== '' ? expected.get(path) : undefined;
+      if (sha === undefined) {
         entry.resume();
         continue;
       }
-      const content = await readAll(entry as unknown as AsyncIterable<Uint8Array>, header.size ?? 0);
-      yield { path, executable: ((header.mode ?? 0) & 0o111) !== 0, content };
+      const size = header.size ?? 0;
+      const chunks = entryChunks(entry as unknown as TarEntry);
+      yield { path, executable: ((header.mode ?? 0) & 0o111) !== 0, size, content: checked(chunks, path, size, sha.toLowerCase()) };
+      // Whatever the caller left unread is skipped, so the archive can move on.
+      chunks.skipRest();
     }
     await piping;
   } finally {
@@ -44,15 +55,47 @@ export async function* readTarball(source: Readable): AsyncGenerator<ArchiveFile
   }
 }
 
-/** One allocation of the declared size; a short entry is a broken archive. */
-async function readAll(stream: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> {
-  const content = new Uint8Array(size);
-  let offset = 0;
-  for await (const chunk of stream) {
-    if (offset + chunk.byteLength > size) throw new Error('archive entry longer than its header says');
-    content.set(chunk, offset);
-    offset += chunk.byteLength;
+/** The entry's bytes, hashed on the way; the checks fail the stream, never truncate it silently. */
+async function* checked(chunks: AsyncIterable<Uint8Array>, path: string, size: number, sha: string): AsyncGenerator<Uint8Array> {
+  const hasher = new GitBlobHasher(size);
+  for await (const chunk of chunks) {
+    if (!hasher.add(chunk)) throw new Error(`archive entry '${path}' is longer than its header says`);
+    yield chunk;
   }
-  if (offset !== size) throw new Error('archive entry shorter than its header says');
-  return content;
+  const actual = hasher.digest();
+  if (actual === null) throw new Error(`archive entry '${path}' is shorter than its header says`);
+  if (actual !== sha) throw new ArchiveMismatch(path, sha, actual);
+}
+
+/**
+ * Reads an entry through `next()` only: the iterator's `return()` would destroy the entry, and
+ * tar-stream ends the whole archive with it. Stopping early drains the rest instead.
+ */
+function entryChunks(entry: TarEntry): AsyncIterable<Uint8Array> & { skipRest(): void } {
+  let ended = false;
+  let skipping = false;
+  const skipRest = (): void => {
+    if (ended || skipping) return;
+    skipping = true;
+    entry.resume();
+  };
+  return {
+    skipRest,
+    async *[Symbol.asyncIterator]() {
+      if (skipping) return;
+      const reader = entry[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          const { done, value } = await reader.next();
+          if (done) {
+            ended = true;
+            return;
+          }
+          yield value;
+        }
+      } finally {
+        skipRest();
+      }
+    },
+  };
 }

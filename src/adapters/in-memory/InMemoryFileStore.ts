@@ -6,6 +6,7 @@ import {
   type FileStoreCapabilities,
   type WriteOptions,
 } from '../../ports/FileStore';
+import { mayNameATwin, singleTwin } from '../../ports/FileStoreNames';
 
 /** The store operations a test can make fail with `failNext`. */
 export type FileStoreOperation = Exclude<keyof FileStore, 'capabilities'>;
@@ -103,6 +104,8 @@ export class InMemoryFileStore implements FileStore {
     const name = last(segments);
     const existing = parent.children.get(this.key(name));
     if (existing?.kind === 'directory') throw new FileStoreError('Conflict', `write '${path}': a folder is there`);
+    // The file stored under another spelling of this NFC name is replaced, and takes this name.
+    if (!existing) this.removeTwinFile(parent, name);
     if (existing) {
       existing.data = data;
       existing.executable = executable;
@@ -117,7 +120,7 @@ export class InMemoryFileStore implements FileStore {
     const source = this.checkedFilePath(from, 'rename');
     const target = this.checkedFilePath(to, 'rename');
     const sourceParent = this.find(source.slice(0, -1));
-    const moving = sourceParent?.kind === 'directory' ? sourceParent.children.get(this.key(last(source))) : undefined;
+    const moving = sourceParent?.kind === 'directory' ? this.child(sourceParent, last(source)) : undefined;
     if (!sourceParent || sourceParent.kind !== 'directory' || !moving) {
       throw new FileStoreError('NotFound', `rename '${from}': no such file`);
     }
@@ -134,7 +137,8 @@ export class InMemoryFileStore implements FileStore {
     if (replaced?.kind === 'file' && moving.kind === 'directory') {
       throw new FileStoreError('Conflict', `rename to '${to}': a file is there`);
     }
-    sourceParent.children.delete(this.key(last(source)));
+    sourceParent.children.delete(this.key(moving.name));
+    if (!replaced && moving.kind === 'file') this.removeTwinFile(targetParent, last(target));
     moving.name = last(target);
     targetParent.children.set(targetKey, moving);
   }
@@ -144,10 +148,10 @@ export class InMemoryFileStore implements FileStore {
     const segments = this.checkedFilePath(path, 'delete');
     const parent = this.find(segments.slice(0, -1));
     if (parent?.kind !== 'directory') return;
-    const node = parent.children.get(this.key(last(segments)));
+    const node = this.child(parent, last(segments));
     if (!node) return;
     if (node.kind === 'directory') throw new FileStoreError('Conflict', `delete '${path}': it is a folder`);
-    parent.children.delete(this.key(last(segments)));
+    parent.children.delete(this.key(node.name));
   }
 
   async createDirectory(path: string): Promise<void> {
@@ -164,7 +168,8 @@ export class InMemoryFileStore implements FileStore {
       return;
     }
     const parent = this.find(segments.slice(0, -1));
-    if (parent?.kind === 'directory') parent.children.delete(this.key(last(segments)));
+    const node = parent?.kind === 'directory' ? this.child(parent, last(segments)) : undefined;
+    if (parent?.kind === 'directory' && node) parent.children.delete(this.key(node.name));
   }
 
   async pruneEmptyDirectories(dir: string, stopAt: string): Promise<void> {
@@ -172,7 +177,7 @@ export class InMemoryFileStore implements FileStore {
     const stop = segmentsOf(stopAt);
     let current = segmentsOf(dir);
     while (current.length > stop.length && this.isPrefix(stop, current)) {
-      const parent = this.find(current.slice(0, -1));
+      const parent = this.find(current.slice(0, -1), { exact: true });
       if (parent?.kind !== 'directory') {
         current = current.slice(0, -1);
         continue; // already gone: its parent may be empty too
@@ -202,23 +207,38 @@ export class InMemoryFileStore implements FileStore {
     return prefix.length <= of.length && prefix.every((segment, i) => this.key(segment) === this.key(of[i] ?? ''));
   }
 
-  private find(segments: string[]): Node | undefined {
+  /** The node at `segments`; each segment also finds its single twin spelling unless `exact`. */
+  private find(segments: string[], options: { exact?: boolean } = {}): Node | undefined {
     let node: Node = this.root;
     for (const segment of segments) {
       if (node.kind !== 'directory') return undefined;
-      const child: Node | undefined = node.children.get(this.key(segment));
+      const child: Node | undefined = options.exact === true ? node.children.get(this.key(segment)) : this.child(node, segment);
       if (!child) return undefined;
       node = child;
     }
     return node;
   }
 
-  /** The path as stored (first-created casing wins on a case-insensitive store). */
+  /** The child named `name`, else the single child stored under another spelling of that NFC name. */
+  private child(folder: DirectoryNode, name: string): Node | undefined {
+    const exact = folder.children.get(this.key(name));
+    if (exact || !mayNameATwin(name)) return exact;
+    const twin = singleTwin(folder.children.keys(), this.key(name));
+    return twin === null ? undefined : folder.children.get(twin);
+  }
+
+  /** Writing a file by an NFC name replaces the single file stored under another spelling of it. */
+  private removeTwinFile(folder: DirectoryNode, name: string): void {
+    const twin = mayNameATwin(name) ? this.child(folder, name) : undefined;
+    if (twin?.kind === 'file') folder.children.delete(this.key(twin.name));
+  }
+
+  /** The path as stored (first-created casing and spelling win). */
   private displayPath(segments: string[]): string {
     const names: string[] = [];
     let node: Node = this.root;
     for (const segment of segments) {
-      const child: Node | undefined = node.kind === 'directory' ? node.children.get(this.key(segment)) : undefined;
+      const child: Node | undefined = node.kind === 'directory' ? this.child(node, segment) : undefined;
       if (!child) return segments.join('/');
       names.push(child.name);
       node = child;
@@ -229,7 +249,17 @@ export class InMemoryFileStore implements FileStore {
   private ensureFolders(segments: string[], forPath: string): DirectoryNode {
     let folder = this.root;
     for (const segment of segments) {
-      const child = folder.children.get(this.key(segment));
+      let child = folder.children.get(this.key(segment));
+      if (!child && mayNameATwin(segment)) {
+        // A folder stored under another spelling of this NFC name is the one meant: it takes the name.
+        const twin = this.child(folder, segment);
+        if (twin?.kind === 'directory') {
+          folder.children.delete(this.key(twin.name));
+          twin.name = segment;
+          folder.children.set(this.key(segment), twin);
+          child = twin;
+        }
+      }
       if (child?.kind === 'file') throw new FileStoreError('Conflict', `'${forPath}': a parent is a file`);
       if (child) {
         folder = child;

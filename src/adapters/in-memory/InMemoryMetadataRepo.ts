@@ -3,7 +3,16 @@ import type { Manifest } from '../../domain/Manifest';
 import type { Scope } from '../../domain/Scope';
 import type { SyncRun } from '../../domain/SyncRun';
 import { LeaseLostError } from '../../ports/MetadataRepo';
-import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, MetadataRepo, RunPage, RunQuery, ScopeLease } from '../../ports/MetadataRepo';
+import type {
+  DeadLetterDecision,
+  LeaseAcquisition,
+  LeaseRelease,
+  LeaseRequestOptions,
+  MetadataRepo,
+  RunPage,
+  RunQuery,
+  ScopeLease,
+} from '../../ports/MetadataRepo';
 
 interface LeaseRow {
   holder: string;
@@ -30,7 +39,9 @@ export class InMemoryMetadataRepo implements MetadataRepo {
   private readonly runs = new Map<string, SyncRun>();
   private readonly manifests = new Map<Scope, Manifest>();
   private readonly leases = new Map<Scope, LeaseRow>();
-  private readonly deliveries = new Map<string, { scope: Scope; at: Date }>();
+  /** Keyed by scope and delivery id (a scope never contains a space). */
+  private readonly deliveries = new Map<string, Date>();
+  private readonly deadLetterDecisions = new Map<string, DeadLetterDecision>();
   private nextVersion = 1;
 
   async getConnection(scope: Scope): Promise<Connection | null> {
@@ -124,13 +135,23 @@ export class InMemoryMetadataRepo implements MetadataRepo {
   }
 
   async recordDelivery(deliveryId: string, scope: Scope, at: Date): Promise<boolean> {
-    if (this.deliveries.has(deliveryId)) return false;
-    this.deliveries.set(deliveryId, { scope, at: new Date(at) });
+    const key = `${scope} ${deliveryId}`;
+    if (this.deliveries.has(key)) return false;
+    this.deliveries.set(key, new Date(at));
     return true;
   }
 
-  async forgetDelivery(deliveryId: string): Promise<void> {
-    this.deliveries.delete(deliveryId);
+  async forgetDelivery(deliveryId: string, scope: Scope): Promise<void> {
+    this.deliveries.delete(`${scope} ${deliveryId}`);
+  }
+
+  async recordDeadLetterDecision(messageId: string, decision: DeadLetterDecision): Promise<void> {
+    this.deadLetterDecisions.set(messageId, structuredClone(decision));
+  }
+
+  async getDeadLetterDecision(messageId: string): Promise<DeadLetterDecision | null> {
+    const decision = this.deadLetterDecisions.get(messageId);
+    return decision === undefined ? null : structuredClone(decision);
   }
 
   private write(scope: Scope, holder: string, expiresAt: Date, pending: boolean): ScopeLease {

@@ -14,7 +14,8 @@ export interface InMemoryWebhook {
 }
 
 interface RepositoryState {
-  readonly fullName: string;
+  readonly id: number;
+  fullName: string;
   readonly defaultBranch: string;
   readonly private: boolean;
   /** Token -> what it may do; tokens not listed see 404. */
@@ -41,6 +42,8 @@ export class InMemoryRepositoryAdmin implements RepositoryAdmin {
   private readonly validTokens = new Set<string>();
   private readonly faults: Fault[] = [];
   private nextHookId = 1;
+  private nextRepositoryId = 1_296_269;
+  private readonly hookListeners: Array<(hook: InMemoryWebhook, repository: string) => Promise<void>> = [];
   private requests = 0;
 
   /** Requests answered so far (failed ones included). */
@@ -51,6 +54,7 @@ export class InMemoryRepositoryAdmin implements RepositoryAdmin {
   addRepository(fullName: string, options: { defaultBranch?: string; private?: boolean } = {}): void {
     if (!isValidRepository(fullName)) throw new Error(`'${fullName}' is not an owner/name repository`);
     this.repositories.set(fullName.toLowerCase(), {
+      id: this.nextRepositoryId++,
       fullName,
       defaultBranch: options.defaultBranch ?? 'main',
       private: options.private ?? false,
@@ -74,6 +78,28 @@ export class InMemoryRepositoryAdmin implements RepositoryAdmin {
     this.validTokens.delete(token);
   }
 
+  /** GitHub's id of the repository. */
+  repositoryId(fullName: string): number {
+    return this.state(fullName).id;
+  }
+
+  /** Renames a repository; its id, access and hooks stay. The old name is free (GitHub would redirect it). */
+  rename(fullName: string, newFullName: string): void {
+    if (!isValidRepository(newFullName)) throw new Error(`'${newFullName}' is not an owner/name repository`);
+    const state = this.state(fullName);
+    this.repositories.delete(fullName.toLowerCase());
+    state.fullName = newFullName;
+    this.repositories.set(newFullName.toLowerCase(), state);
+  }
+
+  /**
+   * Calls `listener` for every hook created from now on, before `createWebhook` answers: GitHub pings
+   * a new hook at once, and its creator may not have the answer yet.
+   */
+  onWebhookCreated(listener: (hook: InMemoryWebhook, repository: string) => Promise<void>): void {
+    this.hookListeners.push(listener);
+  }
+
   webhooks(fullName: string): readonly InMemoryWebhook[] {
     return this.state(fullName).webhooks.map((hook) => ({ ...hook, events: [...hook.events] }));
   }
@@ -85,7 +111,7 @@ export class InMemoryRepositoryAdmin implements RepositoryAdmin {
 
   async inspect(location: SourceLocation): Promise<RepositoryDetails> {
     const { state, permissions } = this.request('inspect', location);
-    return { fullName: state.fullName, defaultBranch: state.defaultBranch, private: state.private, permissions: { ...permissions } };
+    return { id: state.id, fullName: state.fullName, defaultBranch: state.defaultBranch, private: state.private, permissions: { ...permissions } };
   }
 
   async createWebhook(location: SourceLocation, target: WebhookTarget): Promise<{ readonly id: number }> {
@@ -99,6 +125,7 @@ export class InMemoryRepositoryAdmin implements RepositoryAdmin {
     }
     const created = hook(this.nextHookId++);
     state.webhooks.push(created);
+    for (const listener of this.hookListeners) await listener({ ...created, events: [...created.events] }, state.fullName);
     return { id: created.id };
   }
 

@@ -18,6 +18,10 @@ export class InMemorySecretStore implements SecretStore {
     return name;
   }
 
+  locate(ref: string): string {
+    return `'${ref}' in the in-memory secret store`;
+  }
+
   async delete(ref: string): Promise<void> {
     this.secrets.delete(ref);
   }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { isValidRepository } from '../../domain/Connection';
 import {
+  ArchiveMismatch,
   SourceError,
   type ArchiveFile,
+  type SourceBytes,
   type GitMode,
   type SourceErrorCode,
   type SourceLocation,
@@ -16,6 +18,8 @@ import {
 export interface InMemoryFile {
   readonly content: Uint8Array;
   readonly mode: Exclude<GitMode, '040000'>;
+  /** What the commit's archive holds for this file when that is not `content` (export-subst, filters, LFS). */
+  readonly archived?: Uint8Array;
 }
 
 /** One repository: who may read it, its branches, and the snapshot of files of each commit. */
@@ -29,7 +33,14 @@ export interface InMemoryRepositoryState {
 export type InMemoryFileSpec =
   | string
   | Uint8Array
-  | { readonly content?: string | Uint8Array; readonly executable?: boolean; readonly symlinkTo?: string; readonly submoduleCommit?: string };
+  | {
+      readonly content?: string | Uint8Array;
+      readonly executable?: boolean;
+      readonly symlinkTo?: string;
+      readonly submoduleCommit?: string;
+      /** The bytes `git archive` writes instead of `content` (as `export-subst` or a filter would). */
+      readonly archivedAs?: string | Uint8Array;
+    };
 
 export type InMemoryFiles = Readonly<Record<string, InMemoryFileSpec>> | readonly ({ readonly path: string } & Exclude<InMemoryFileSpec, string | Uint8Array>)[];
 
@@ -205,18 +216,23 @@ class InMemorySourceRepository implements SourceRepository {
     };
   }
 
-  async blob(sha: string): Promise<Uint8Array> {
+  async blob(sha: string, size: number): Promise<SourceBytes> {
     const what = `reading blob ${sha.slice(0, 7)}`;
     const { state } = this.request('blob', what);
     for (const files of state.commits.values()) {
       for (const file of files.values()) {
-        if (file.mode !== '160000' && gitBlobSha(file.content) === sha) return file.content.slice();
+        if (file.mode !== '160000' && gitBlobSha(file.content) === sha) {
+          if (file.content.byteLength !== size) {
+            return failing(new SourceError('Unavailable', `${what}: the blob has ${file.content.byteLength} bytes, not ${size}`));
+          }
+          return chunksOf(file.content);
+        }
       }
     }
     throw new SourceError('NotFound', `${what}: no such blob in ${this.location.repository}`);
   }
 
-  async *archive(commitSha: string): AsyncGenerator<ArchiveFile> {
+  async *archive(commitSha: string, expected: ReadonlyMap<string, string>): AsyncGenerator<ArchiveFile> {
     const what = `downloading the archive of ${commitSha.slice(0, 7)}`;
     const { state, fault } = this.request('archive', what);
     const files = state.commits.get(commitSha);
@@ -225,8 +241,11 @@ class InMemorySourceRepository implements SourceRepository {
     for (const entry of buildTree(files).entries) {
       const file = files.get(entry.path);
       if (!file || (file.mode !== '100644' && file.mode !== '100755')) continue;
+      const sha = expected.get(entry.path);
+      if (sha === undefined) continue;
       if (fault && yielded >= (fault.afterFiles ?? 0)) throw new SourceError(fault.code, `${what}: injected ${fault.code} mid-stream`);
-      yield { path: entry.path, executable: file.mode === '100755', content: file.content.slice() };
+      const bytes = file.archived ?? file.content;
+      yield { path: entry.path, executable: file.mode === '100755', size: bytes.byteLength, content: checkedArchiveEntry(entry.path, bytes, sha) };
       yielded += 1;
     }
     if (fault) throw new SourceError(fault.code, `${what}: injected ${fault.code} mid-stream`);
@@ -247,7 +266,26 @@ function toFile(spec: InMemoryFileSpec): InMemoryFile {
   if (typeof spec === 'string' || spec instanceof Uint8Array) return { content: bytes(spec), mode: '100644' };
   if (spec.symlinkTo !== undefined) return { content: bytes(spec.symlinkTo), mode: '120000' };
   if (spec.submoduleCommit !== undefined) return { content: bytes(spec.submoduleCommit), mode: '160000' };
-  return { content: bytes(spec.content ?? ''), mode: spec.executable ? '100755' : '100644' };
+  const file = { content: bytes(spec.content ?? ''), mode: spec.executable ? ('100755' as const) : ('100644' as const) };
+  return spec.archivedAs === undefined ? file : { ...file, archived: bytes(spec.archivedAs) };
+}
+
+/** Chunks a stream would carry: copies, so callers cannot change a commit. */
+const CHUNK_BYTES = 64 * 1024;
+
+async function* chunksOf(content: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < content.byteLength; offset += CHUNK_BYTES) yield content.slice(offset, offset + CHUNK_BYTES);
+}
+
+async function* failing(error: Error): AsyncGenerator<Uint8Array> {
+  throw error;
+}
+
+/** As the GitHub adapter does: the bytes pass, then the entry fails if they are not the expected blob. */
+async function* checkedArchiveEntry(path: string, content: Uint8Array, sha: string): AsyncGenerator<Uint8Array> {
+  yield* chunksOf(content);
+  const actual = gitBlobSha(content);
+  if (actual !== sha.toLowerCase()) throw new ArchiveMismatch(path, sha, actual);
 }
 
 function bytes(value: string | Uint8Array): Uint8Array {

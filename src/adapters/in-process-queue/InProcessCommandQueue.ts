@@ -1,5 +1,5 @@
-import { retryMessageId, type Settlement } from '../../domain/Settlement';
-import { readSyncCommand, replayCommand, replayMessageId, type SyncCommand } from '../../domain/SyncCommand';
+import type { Settlement } from '../../domain/Settlement';
+import { commandMessageId, readSyncCommand, replayCommand, type SyncCommand } from '../../domain/SyncCommand';
 import type {
   CommandConsumer,
   CommandHandler,
@@ -51,7 +51,7 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
   }
 
   async send(command: SyncCommand, options: SendOptions = {}): Promise<boolean> {
-    return this.sendRaw(JSON.parse(JSON.stringify(command)), options.messageId ?? command.deliveryId, options.scheduledAt);
+    return this.sendRaw(JSON.parse(JSON.stringify(command)), await commandMessageId(command), options.scheduledAt);
   }
 
   async replayDeadLetters(selection: DeadLetterSelection): Promise<ReplayResult> {
@@ -65,8 +65,9 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
         notReplayable.push(letter.messageId);
         continue;
       }
-      const newMessageId = replayMessageId();
-      await this.send(replayCommand(letter.command), { messageId: newMessageId, replayOf: letter.messageId });
+      const replay = replayCommand(letter.command);
+      await this.send(replay, { replayOf: letter.messageId });
+      const newMessageId = await commandMessageId(replay);
       this.deadLetters.splice(this.deadLetters.indexOf(letter), 1);
       replayed.push({ messageId: letter.messageId, newMessageId });
     }
@@ -163,11 +164,8 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
       case 'complete':
         return;
       case 'retry':
-        // A new message (new id, so duplicate detection keeps it), then the delivery completes.
-        await this.send(settlement.command, {
-          messageId: retryMessageId(message.messageId, settlement),
-          scheduledAt: settlement.notBefore,
-        });
+        // A new message (its id names the attempt, so duplicate detection keeps it), then the delivery completes.
+        await this.send(settlement.command, { scheduledAt: settlement.notBefore });
         return;
       case 'dead-letter':
         this.deadLetter(message, settlement.reason, settlement.description);

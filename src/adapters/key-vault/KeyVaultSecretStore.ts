@@ -69,6 +69,11 @@ export class KeyVaultSecretStore implements SecretStore {
     }
   }
 
+  locate(ref: string): string {
+    const name = isKeyVaultSecretName(ref) ? `secret '${ref}'` : `'${ref}' (not a Key Vault secret name, so no such secret can exist)`;
+    return `${name} in Key Vault ${this.client.vaultUrl} (SECRET_STORE=key-vault)`;
+  }
+
   async delete(ref: string): Promise<void> {
     if (!isKeyVaultSecretName(ref)) return; // no such secret can exist (see get)
     try {

@@ -42,3 +42,23 @@ export function mapFsError(error: unknown, operation: string, path: string): Fil
     cause: error,
   });
 }
+
+/** What rename(2) answers on an SMB mount while another client holds the file open (a sharing violation). */
+const IN_USE = new Set(['EACCES', 'EPERM', 'EBUSY']);
+
+/**
+ * A failed move into place (rename). On an Azure Files SMB mount a rename over a file another client
+ * holds open fails with EACCES or EBUSY until that client closes it: Unavailable (retryable), not a
+ * permanent ReadOnly. Only when the destination folder itself refuses writes (`destinationWritable`
+ * false: a read-only folder or mount) is the refusal ReadOnly, as for any other write.
+ */
+export function mapMoveError(error: unknown, operation: string, path: string, destinationWritable: boolean): FileStoreError {
+  if (error instanceof FileStoreError) return error;
+  const errno = errnoOf(error);
+  if (errno !== undefined && IN_USE.has(errno) && destinationWritable) {
+    return new FileStoreError('Unavailable', `${operation} '${path}' failed: ${errno} (the file is in use, e.g. held open by another client of the share)`, {
+      cause: error,
+    });
+  }
+  return mapFsError(error, operation, path);
+}

@@ -24,6 +24,10 @@ export class EnvSecretStore implements SecretStore {
     );
   }
 
+  locate(ref: string): string {
+    return `environment variable ${ref} (SECRET_STORE=env)`;
+  }
+
   async delete(ref: string): Promise<void> {
     throw new SecretStoreReadOnlyError(`EnvSecretStore is read-only: secret '${ref}' cannot be deleted; unset the environment variable instead`);
   }

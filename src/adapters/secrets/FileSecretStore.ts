@@ -49,6 +49,10 @@ export class FileSecretStore implements SecretStore {
     });
   }
 
+  locate(ref: string): string {
+    return `key '${ref}' of the secrets file ${this.filePath} (SECRET_STORE=file)`;
+  }
+
   /** Serialises read-modify-write cycles of this instance; `change` answers null to leave the file be. */
   private update(change: (document: SecretsDocument) => SecretsDocument | null): Promise<void> {
     const written = this.writes.then(async () => {
@@ -81,6 +85,16 @@ export class FileSecretStore implements SecretStore {
     this.snapshot = null;
   }
 
+  /**
+   * A file made by hand is often 0o644: take group and world access away, as for the files this
+   * store writes. Best effort (another user's file, or a volume without modes, stays as it is);
+   * chmod changes neither the mtime nor the inode, so the cached version stays valid.
+   */
+  private async closeToOthers(): Promise<void> {
+    const stats = await fs.stat(this.filePath).catch(() => null);
+    if (stats !== null && (stats.mode & 0o077) !== 0) await fs.chmod(this.filePath, 0o600).catch(() => undefined);
+  }
+
   private async load(): Promise<Snapshot> {
     const version = await this.currentVersion();
     if (this.snapshot?.version === version) return this.snapshot;
@@ -107,6 +121,7 @@ export class FileSecretStore implements SecretStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw error;
     }
+    await this.closeToOthers();
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);

@@ -1,5 +1,5 @@
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
-import { retryMessageId, type Settlement } from '../../domain/Settlement';
+import type { Settlement } from '../../domain/Settlement';
 import type { CommandConsumer, CommandHandler } from '../../ports/CommandQueue';
 import type { Logger } from '../../ports/Logger';
 import { toMessage } from './commandMessages';
@@ -66,9 +66,7 @@ export class ServiceBusCommandConsumer implements CommandConsumer {
         await receiver.completeMessage(message);
         return;
       case 'retry':
-        await this.sender.sendMessages(
-          toMessage(settlement.command, { messageId: retryMessageId(String(message.messageId), settlement), scheduledAt: settlement.notBefore }),
-        );
+        await this.sender.sendMessages(await toMessage(settlement.command, { scheduledAt: settlement.notBefore }));
         await receiver.completeMessage(message);
         return;
       case 'dead-letter':

@@ -2,7 +2,7 @@ import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, S
 import Long from 'long';
 import type { SyncCommand } from '../../domain/SyncCommand';
 import type { CommandQueue, DeadLetter, DeadLetterSelection, ReplayResult, SendOptions } from '../../ports/CommandQueue';
-import { readSyncCommand, replayCommand, replayMessageId } from '../../domain/SyncCommand';
+import { commandMessageId, readSyncCommand, replayCommand } from '../../domain/SyncCommand';
 import { toDeadLetter, toMessage } from './commandMessages';
 
 /** How long a dead-letter sweep waits for the next message before it calls the queue drained. */
@@ -11,7 +11,7 @@ const BATCH = 100;
 
 /**
  * Sync commands on an Azure Service Bus queue. Duplicate detection is the queue's (MessageId =
- * GitHub delivery id), so `send` cannot tell a dropped duplicate and answers true. Dead letters
+ * `commandMessageId`: scope + delivery id), so `send` cannot tell a dropped duplicate and answers true. Dead letters
  * live in `<queue>/$DeadLetterQueue`: listed by peeking, replayed by sending a copy under a new id
  * and completing the original, purged by receive-and-delete.
  */
@@ -26,7 +26,7 @@ export class ServiceBusCommandQueue implements CommandQueue {
   }
 
   async send(command: SyncCommand, options: SendOptions = {}): Promise<boolean> {
-    await this.sender.sendMessages(toMessage(command, options));
+    await this.sender.sendMessages(await toMessage(command, options));
     return true;
   }
 
@@ -73,8 +73,9 @@ export class ServiceBusCommandQueue implements CommandQueue {
         return;
       }
       wanted?.delete(messageId);
-      const newMessageId = replayMessageId();
-      await this.send(replayCommand(command), { messageId: newMessageId, replayOf: messageId });
+      const replay = replayCommand(command);
+      await this.send(replay, { replayOf: messageId });
+      const newMessageId = await commandMessageId(replay);
       await receiver.completeMessage(message);
       replayed.push({ messageId, newMessageId });
     });

@@ -1,13 +1,13 @@
 import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
-import { readSyncCommand, type SyncCommand } from '../../domain/SyncCommand';
+import { commandMessageId, readSyncCommand, type SyncCommand } from '../../domain/SyncCommand';
 import type { DeadLetter, SendOptions } from '../../ports/CommandQueue';
 
 /** A command as a Service Bus message: JSON body, id for duplicate detection, routing facts as properties. */
-export function toMessage(command: SyncCommand, options: SendOptions = {}): ServiceBusMessage {
+export async function toMessage(command: SyncCommand, options: SendOptions = {}): Promise<ServiceBusMessage> {
   return {
     body: command,
     contentType: 'application/json',
-    messageId: options.messageId ?? command.deliveryId,
+    messageId: await commandMessageId(command),
     subject: `sync:${command.scope}`,
     applicationProperties: {
       scope: command.scope,

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
 import { problem } from './problem';
-import { readBody } from './readBody';
+import { mediaTypeOf, readBody, type BodyRead } from './readBody';
 
 export type JsonRead<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: HttpResponseInit };
 
@@ -13,8 +13,10 @@ export async function readJson<S extends z.ZodType>(
   /** A route's own code and hint for a body of the wrong shape (default ValidationFailed, naming the fields). */
   invalid?: { readonly code: string; readonly message: string },
 ): Promise<JsonRead<z.output<S>>> {
+  // Only JSON is taken as JSON: a form or text/plain body is what a cross-site page can send without asking.
+  if (mediaTypeOf(request) !== 'application/json') return { ok: false, response: unsupportedMediaType('application/json') };
   const body = await readBody(request, maxBytes);
-  if (!body.ok) return { ok: false, response: problem(413, 'PayloadTooLarge', `the request body is limited to ${maxBytes} bytes`) };
+  if (!body.ok) return { ok: false, response: unreadBody(body, `the request body is limited to ${maxBytes} bytes`) };
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(body.bytes).toString('utf8'));
@@ -26,6 +28,16 @@ export async function readJson<S extends z.ZodType>(
     return { ok: false, response: invalid ? problem(400, invalid.code, invalid.message) : problem(400, 'ValidationFailed', describeIssues(parsed.error)) };
   }
   return { ok: true, value: parsed.data };
+}
+
+export function unsupportedMediaType(...accepted: string[]): HttpResponseInit {
+  return problem(415, 'UnsupportedMediaType', `send the body as ${accepted.join(' or ')} (Content-Type)`);
+}
+
+/** The answer to a body that was not read: too large for the route (413), or too many large bodies in flight (503). */
+export function unreadBody(body: Extract<BodyRead, { ok: false }>, tooLargeMessage: string): HttpResponseInit {
+  if ('busy' in body) return problem(503, 'TooManyUploads', 'too many large uploads are in progress; retry shortly', { 'retry-after': '2' });
+  return problem(413, 'PayloadTooLarge', tooLargeMessage);
 }
 
 /** Validates query parameters against an object schema of strings (coercions allowed). */

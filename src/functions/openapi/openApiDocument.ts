@@ -80,7 +80,16 @@ function operation(definition: HttpFunctionDefinition): JsonSchema {
     for (const [status, problems] of Object.entries(AUTH_PROBLEMS)) add(Number(status), { description: 'Authentication or authorisation failed, or a dependency is down', problems });
     if (access.scoped) add(400, { description: 'The scope is not GLOBAL or an organisation id', problems: ['InvalidScope'] });
   }
+  // What every route answers before its handler runs: the host's URL and Host checks, the cross-origin guard.
+  add(400, { description: 'A malformed Host header or URL (bad percent-encoding)', problems: ['InvalidHost', 'InvalidUrl'] });
+  add(403, {
+    description: 'Called from a page on another origin, or (development identity) under a name other than localhost',
+    problems: definition.anyHost ? ['OriginNotAllowed'] : ['OriginNotAllowed', 'HostNotAllowed'],
+  });
+  if (doc.body?.schema) add(415, { description: 'A JSON body sent as anything but application/json', problems: ['UnsupportedMediaType'] });
   add(500, { description: 'Unexpected error, or a deployment that cannot store secrets', problems: ['InternalError', 'SecretStoreReadOnly'] });
+  // Under the Functions host every function is registered even when the service cannot start.
+  add(503, { description: 'The service cannot start: a setting is missing or invalid (the message names it), or start-up failed and the next request retries it', problems: ['ConfigurationInvalid', 'StartupFailed'] });
 
   return {
     operationId: definition.name,

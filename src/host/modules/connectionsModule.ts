@@ -21,8 +21,8 @@ export function connectionsModule(): ContainerModule {
       [TYPES.MetadataRepo, TYPES.RepositoryAdmin, TYPES.SecretStore, TYPES.Clock],
     );
     bind(TYPES.PreviewSync).toResolvedValue(
-      (metadata, files, sources, admin, secrets) => new PreviewSync({ metadata, files, sources, admin, secrets }),
-      [TYPES.MetadataRepo, TYPES.FileStore, TYPES.SourceRepositoryFactory, TYPES.RepositoryAdmin, TYPES.SecretStore],
+      (metadata, files, sources, admin, secrets, sync) => new PreviewSync({ metadata, files, sources, admin, secrets, maxFileBytes: sync.maxFileBytes }),
+      [TYPES.MetadataRepo, TYPES.FileStore, TYPES.SourceRepositoryFactory, TYPES.RepositoryAdmin, TYPES.SecretStore, TYPES.SyncSettings],
     );
   });
 }

@@ -1,20 +1,23 @@
 import { ContainerModule } from 'inversify';
+import { AzureFilesFileStore } from '../../adapters/azure-files/AzureFilesFileStore';
+import { createShareClient } from '../../adapters/azure-files/createShareClient';
 import { FileStoreBackups } from '../../adapters/backups/FileStoreBackups';
 import { LocalVolumeFileStore } from '../../adapters/local-volume/LocalVolumeFileStore';
 import { YazlWorkspaceArchiver } from '../../adapters/zip/YazlWorkspaceArchiver';
-import { PRIVATE_FOLDER } from '../../ports/FileStore';
+import { PRIVATE_FOLDER, type FileStore } from '../../ports/FileStore';
+import { defaultAzureAccess, type AzureAccess } from '../azureAccess';
 import type { Config } from '../config';
 import { TYPES } from '../identifiers';
 
 /** The workspace FileStore chosen by FILE_STORE, the zip archiver over it, and where scope backups go. */
-export async function fileStoreModule(config: Config): Promise<ContainerModule> {
-  const store = await LocalVolumeFileStore.open(config.workspaceRoot);
+export async function fileStoreModule(config: Config, azure: AzureAccess = defaultAzureAccess()): Promise<ContainerModule> {
+  const store = await openWorkspaceStore(config, azure);
   // Locally a folder of its own (the plan's tmp share); in Azure the workspace share's private
   // folder, since a container's own disk does not outlive it. Never inside a synced scope.
   const backups =
     config.BACKUP_STORE === 'workspace'
       ? { store, folder: `${PRIVATE_FOLDER}/backups` }
-      : { store: await LocalVolumeFileStore.open(config.backupsDir), folder: '' };
+      : { store: await LocalVolumeFileStore.open(config.backupsDir, { ownedByService: true }), folder: '' };
   return new ContainerModule(({ bind }) => {
     bind(TYPES.FileStore).toConstantValue(store);
     bind(TYPES.WorkspaceArchiver).toConstantValue(new YazlWorkspaceArchiver(store));
@@ -23,4 +26,14 @@ export async function fileStoreModule(config: Config): Promise<ContainerModule> 
       [TYPES.WorkspaceArchiver, TYPES.Clock],
     );
   });
+}
+
+/** FILE_STORE=local: the folder at WORKSPACE_ROOT (the mounted share in Azure); azure-files: the share over REST. */
+async function openWorkspaceStore(config: Config, azure: AzureAccess): Promise<FileStore> {
+  if (config.FILE_STORE === 'local') return LocalVolumeFileStore.open(config.workspaceRoot);
+  const shareName = config.AZURE_FILES_SHARE!;
+  const share = config.AZURE_FILES_CONNECTION_STRING
+    ? createShareClient({ connectionString: config.AZURE_FILES_CONNECTION_STRING, shareName })
+    : createShareClient({ accountUrl: config.AZURE_FILES_ACCOUNT_URL!, shareName, credential: azure.credential() });
+  return AzureFilesFileStore.open(share);
 }

@@ -2,28 +2,45 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ContainerModule } from 'inversify';
 import { EmbeddedAzurite } from '../../adapters/azure-tables/EmbeddedAzurite';
+import { FolderLockedError } from '../../adapters/azure-tables/FolderLock';
+import { tableClientsFromEndpoint } from '../../adapters/azure-tables/TableClientFactory';
 import { TableMetadataRepo } from '../../adapters/azure-tables/TableMetadataRepo';
 import { InMemoryMetadataRepo } from '../../adapters/in-memory/InMemoryMetadataRepo';
 import type { Logger } from '../../ports/Logger';
 import type { MetadataRepo } from '../../ports/MetadataRepo';
+import { defaultAzureAccess, type AzureAccess } from '../azureAccess';
 import type { Config } from '../config';
 import { TYPES } from '../identifiers';
 import type { Lifecycle } from '../Lifecycle';
+import { StartupConflictError } from '../StartupConflictError';
 
 /**
- * The MetadataRepo chosen by METADATA_STORE. Azure Tables without a connection string means the
+ * The MetadataRepo chosen by METADATA_STORE. Azure Tables through TABLES_ENDPOINT signs in with the
+ * identity; through TABLES_CONNECTION_STRING with the key it holds (Azurite); with neither it is the
  * embedded Azurite, persisted under DATA_DIR, so `npm start` needs no account.
  */
-export async function metadataModule(config: Config, logger: Logger, lifecycle: Lifecycle): Promise<ContainerModule> {
+export async function metadataModule(config: Config, logger: Logger, lifecycle: Lifecycle, azure: AzureAccess = defaultAzureAccess()): Promise<ContainerModule> {
   let repo: MetadataRepo;
   if (config.METADATA_STORE === 'in-memory') {
     repo = new InMemoryMetadataRepo();
+  } else if (config.TABLES_ENDPOINT) {
+    // Identity, not keys: the managed identity in Azure (see azureAccess.ts).
+    const clientFactory = tableClientsFromEndpoint(config.TABLES_ENDPOINT, azure.credential(), azure.tablesOptions);
+    const tables = new TableMetadataRepo({ clientFactory, tablePrefix: config.TABLES_PREFIX });
+    await tables.ensureTables();
+    repo = tables;
   } else {
     let connectionString = config.TABLES_CONNECTION_STRING;
     if (!connectionString) {
       const persistencePath = resolve(config.dataDir, 'azurite');
       await mkdir(persistencePath, { recursive: true });
-      const azurite = await EmbeddedAzurite.start({ persistencePath });
+      const azurite = await EmbeddedAzurite.start({ persistencePath }).catch((error: unknown) => {
+        if (!(error instanceof FolderLockedError)) throw error;
+        throw new StartupConflictError(
+          `the embedded Azurite's folder ${persistencePath} is in use by process ${error.holderPid} (another workspace-sync on the same DATA_DIR?): ` +
+            `stop it, or give this one its own DATA_DIR; if no such process runs, delete ${error.lockFile}`,
+        );
+      });
       lifecycle.onStop('embedded Azurite', () => azurite.stop());
       logger.info({ port: azurite.port, persistencePath }, 'embedded Azurite (Tables) started');
       connectionString = azurite.connectionString;

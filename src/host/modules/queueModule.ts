@@ -4,6 +4,7 @@ import { InProcessCommandQueue } from '../../adapters/in-process-queue/InProcess
 import { ServiceBusCommandConsumer } from '../../adapters/service-bus/ServiceBusCommandConsumer';
 import { ServiceBusCommandQueue } from '../../adapters/service-bus/ServiceBusCommandQueue';
 import type { Logger } from '../../ports/Logger';
+import { defaultAzureAccess, type AzureAccess } from '../azureAccess';
 import { ConfigError, type Config } from '../config';
 import { TYPES } from '../identifiers';
 import type { Lifecycle } from '../Lifecycle';
@@ -12,7 +13,7 @@ import type { Lifecycle } from '../Lifecycle';
 export const IN_PROCESS_QUEUE: ServiceIdentifier<InProcessCommandQueue> = Symbol.for('workspace-sync.InProcessCommandQueue');
 
 /** The CommandQueue (and the consumer the local host drains it with) chosen by COMMAND_QUEUE. */
-export function queueModule(config: Config, env: NodeJS.ProcessEnv, logger: Logger, lifecycle: Lifecycle): ContainerModule {
+export function queueModule(config: Config, env: NodeJS.ProcessEnv, logger: Logger, lifecycle: Lifecycle, azure: AzureAccess = defaultAzureAccess()): ContainerModule {
   return new ContainerModule(({ bind }) => {
     switch (config.COMMAND_QUEUE) {
       case 'in-process': {
@@ -27,11 +28,7 @@ export function queueModule(config: Config, env: NodeJS.ProcessEnv, logger: Logg
         break;
       }
       case 'service-bus': {
-        const connectionString = env[config.SERVICEBUS_CONNECTION_SETTING];
-        if (!connectionString) {
-          throw new ConfigError([`${config.SERVICEBUS_CONNECTION_SETTING}: COMMAND_QUEUE=service-bus needs the Service Bus connection string in this setting`]);
-        }
-        const client = new ServiceBusClient(connectionString);
+        const client = serviceBusClient(config, env, azure);
         const queue = new ServiceBusCommandQueue(client, config.SYNC_QUEUE_NAME);
         bind(TYPES.CommandQueue).toConstantValue(queue);
         bind(TYPES.CommandConsumer).toConstantValue(new ServiceBusCommandConsumer(client, config.SYNC_QUEUE_NAME, logger));
@@ -43,4 +40,33 @@ export function queueModule(config: Config, env: NodeJS.ProcessEnv, logger: Logg
       }
     }
   });
+}
+
+/**
+ * The settings the Functions Service Bus binding reads for the connection named by
+ * SERVICEBUS_CONNECTION_SETTING, in its two forms: identity-based (`<name>__fullyQualifiedNamespace`,
+ * `<name>.servicebus.windows.net`) or a connection string in `<name>` itself (the emulator, keys).
+ */
+export function serviceBusConnectionSettings(config: Config): { readonly namespace: string; readonly connectionString: string } {
+  return { namespace: `${config.SERVICEBUS_CONNECTION_SETTING}__fullyQualifiedNamespace`, connectionString: config.SERVICEBUS_CONNECTION_SETTING };
+}
+
+/** Whether `env` holds either form of the Service Bus connection; else the problem, naming both settings. */
+export function serviceBusConnectionProblem(config: Config, env: NodeJS.ProcessEnv): string | null {
+  const settings = serviceBusConnectionSettings(config);
+  if (env[settings.namespace] || env[settings.connectionString]) return null;
+  return (
+    `${settings.namespace}: COMMAND_QUEUE=service-bus needs the namespace (<name>.servicebus.windows.net, signed in with the managed identity) ` +
+    `in this setting, or a connection string in ${settings.connectionString} (the emulator)`
+  );
+}
+
+/** A client in the form the settings give; the connection string wins when both are set, as in the Functions binding. */
+export function serviceBusClient(config: Config, env: NodeJS.ProcessEnv, azure: AzureAccess): ServiceBusClient {
+  const problem = serviceBusConnectionProblem(config, env);
+  if (problem !== null) throw new ConfigError([problem]);
+  const settings = serviceBusConnectionSettings(config);
+  const connectionString = env[settings.connectionString];
+  if (connectionString) return new ServiceBusClient(connectionString);
+  return new ServiceBusClient(env[settings.namespace]!, azure.credential());
 }

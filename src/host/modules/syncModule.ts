@@ -16,6 +16,7 @@ export function syncModule(config: Config): ContainerModule {
       fetchConcurrency: config.SYNC_FETCH_CONCURRENCY,
       archiveThreshold: config.SYNC_ARCHIVE_THRESHOLD,
       maxRounds: config.SYNC_MAX_ROUNDS,
+      maxFileBytes: config.SYNC_MAX_FILE_BYTES,
     });
     bind(TYPES.SyncWorkspace)
       .toResolvedValue(

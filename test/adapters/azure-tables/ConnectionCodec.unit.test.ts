@@ -44,6 +44,15 @@ describe('ConnectionCodec', () => {
     expect(connectionToEntity(connection)).toMatchObject({ WebhookMode: 'automatic', WebhookId: '9007199254740991' });
   });
 
+  it("round-trips GitHub's repository id as decimal text, and reads a row without one as a connection matched by name", () => {
+    const withId: Connection = { ...connection, repositoryId: 1_296_269 };
+    expect(connectionToEntity(withId)).toMatchObject({ RepositoryId: '1296269' });
+    expect(connectionFromEntity(connectionToEntity(withId))).toStrictEqual(withId);
+    expect(connectionToEntity(connection)).not.toHaveProperty('RepositoryId');
+    expect(connectionFromEntity(legacyRow)).not.toHaveProperty('repositoryId');
+    expect(() => connectionFromEntity({ ...legacyRow, RepositoryId: '-1' })).toThrow(CorruptEntityError);
+  });
+
   it('reads rows written before these fields existed as a manual webhook at an unknown time', () => {
     const read = connectionFromEntity(legacyRow);
     expect(read).toMatchObject({ webhook: { mode: 'manual' }, createdAt: new Date(0), updatedAt: new Date(0), lastSyncedCommit: 'a'.repeat(40) });

@@ -38,4 +38,9 @@ describe('principalFromClaims', () => {
       'org-c',
     ]);
   });
+
+  it('folds organisation ids to lower case, as scopes are, and never reads any spelling of global as one', () => {
+    const claims = { oid: 'o', org_ids: ['CONTOSO', 'contoso', 'Org_B', 'global', 'Global'] };
+    expect(principalFromClaims(claims, names)?.organizations).toEqual(['contoso', 'org_b']);
+  });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubSourceRepositoryFactory, type GitHubSourceRepositoryOptions } from '../../../src/adapters/github/GitHubSourceRepositoryFactory';
-import { SourceError, type ArchiveFile, type SourceErrorCode, type SourceRepository } from '../../../src/ports/SourceRepository';
+import { ArchiveMismatch, SourceError, type ArchiveFile, type SourceBytes, type SourceErrorCode, type SourceRepository, type SourceTreeEntry } from '../../../src/ports/SourceRepository';
 import { captureLogger } from '../../support/captureLogger';
 import { GitHubPeer } from '../../support/githubPeer';
 import { GitRepo } from '../../support/gitRepo';
@@ -46,11 +46,20 @@ async function expectCode(promise: Promise<unknown>, code: SourceErrorCode): Pro
   return error;
 }
 
-async function collect(files: AsyncIterable<ArchiveFile>): Promise<ArchiveFile[]> {
-  const out: ArchiveFile[] = [];
-  for await (const file of files) out.push(file);
+async function readAll(stream: SourceBytes): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(Buffer.from(chunk));
+  return Buffer.concat(parts);
+}
+
+async function collect(files: AsyncIterable<ArchiveFile>): Promise<Array<{ path: string; content: Buffer }>> {
+  const out: Array<{ path: string; content: Buffer }> = [];
+  for await (const file of files) out.push({ path: file.path, content: await readAll(file.content) });
   return out;
 }
+
+const expectedOf = (entries: readonly SourceTreeEntry[]): Map<string, string> =>
+  new Map(entries.filter((entry) => entry.type === 'blob').map((entry) => [entry.path, entry.sha]));
 
 describe('GitHubSourceRepository against the GitHub peer', () => {
   let peer: GitHubPeer;
@@ -102,18 +111,77 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
       const { entries } = await source.tree(head!);
       const blobs = entries.filter((entry) => entry.type === 'blob');
       expect(blobs).toHaveLength(3);
-      for (const blob of blobs) await source.blob(blob.sha);
+      for (const blob of blobs) await readAll(await source.blob(blob.sha, blob.size!));
       expect(source.requestCount).toBe(2 + blobs.length);
       expect(peer.requests).toHaveLength(2 + blobs.length);
     });
 
     it('an archive is one API request; the redirect to codeload is followed, not counted', async () => {
+      const expected = expectedOf((await open().tree(smallHead)).entries);
+      peer.resetRequests();
       const source = open();
-      const files = await collect(source.archive(smallHead));
+      const files = await collect(source.archive(smallHead, expected));
       expect(files.map((file) => file.path).sort()).toEqual(['bin/large.bin', 'bin/tool.sh', 'scripts/hello.ps1']);
-      expect(Buffer.from(files.find((file) => file.path === 'bin/large.bin')!.content).equals(LARGE)).toBe(true);
+      expect(files.find((file) => file.path === 'bin/large.bin')!.content.equals(LARGE)).toBe(true);
       expect(source.requestCount).toBe(1);
       expect(peer.requests.map((request) => request.status)).toEqual([302, 200]);
+    });
+  });
+
+  describe('archive bytes that are not the blob', () => {
+    let substituted: GitRepo | undefined;
+    afterAll(async () => {
+      await substituted?.dispose();
+    });
+
+    it("fails an export-subst file with ArchiveMismatch (the peer's archive is `git archive` output); its blob is the committed bytes", async () => {
+      substituted = await GitRepo.create();
+      await substituted.write('.gitattributes', 'version.txt export-subst\n');
+      await substituted.write('version.txt', 'commit $Format:%H$\n');
+      await substituted.write('plain.txt', 'plain $Format:%H$\n'); // no attribute: archived as is
+      const head = await substituted.commit('export-subst');
+      peer.addRepository('acme/substituted', substituted, { token });
+      const source = open('acme/substituted');
+      const { entries } = await source.tree(head);
+      const outcomes = new Map<string, { text: string; error?: unknown }>();
+      for await (const file of source.archive(head, expectedOf(entries))) {
+        const parts: Buffer[] = [];
+        try {
+          for await (const chunk of file.content) parts.push(Buffer.from(chunk));
+          outcomes.set(file.path, { text: Buffer.concat(parts).toString('utf8') });
+        } catch (error) {
+          outcomes.set(file.path, { text: Buffer.concat(parts).toString('utf8'), error });
+        }
+      }
+      expect(outcomes.get('plain.txt')).toEqual({ text: 'plain $Format:%H$\n' });
+      expect(outcomes.get('.gitattributes')).toEqual({ text: 'version.txt export-subst\n' });
+      const version = outcomes.get('version.txt')!;
+      expect(version.text).toBe(`commit ${head}\n`); // what git archive wrote
+      expect(version.error).toBeInstanceOf(ArchiveMismatch);
+      const blob = entries.find((entry) => entry.path === 'version.txt')!;
+      expect(version.error).toMatchObject({ path: 'version.txt', expectedSha: blob.sha });
+      expect((await readAll(await source.blob(blob.sha, blob.size!))).toString('utf8')).toBe('commit $Format:%H$\n');
+    });
+  });
+
+  describe('streaming', () => {
+    it('hands a multi-MB blob and archive entry over in many chunks, none of them the whole file', async () => {
+      const source = open();
+      const { entries } = await source.tree(smallHead);
+      const large = entries.find((entry) => entry.path === 'bin/large.bin')!;
+      const chunkSizes = async (stream: SourceBytes): Promise<number[]> => {
+        const sizes: number[] = [];
+        for await (const chunk of stream) sizes.push(chunk.byteLength);
+        return sizes;
+      };
+      const fromBlob = await chunkSizes(await source.blob(large.sha, large.size!));
+      let fromArchive: number[] = [];
+      for await (const file of source.archive(smallHead, new Map([['bin/large.bin', large.sha]]))) fromArchive = await chunkSizes(file.content);
+      for (const sizes of [fromBlob, fromArchive]) {
+        expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(LARGE.byteLength);
+        expect(sizes.length).toBeGreaterThan(8);
+        expect(Math.max(...sizes)).toBeLessThanOrEqual(1024 * 1024);
+      }
     });
   });
 
@@ -149,8 +217,8 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
       const large = entries.find((entry) => entry.path === 'bin/large.bin')!;
       peer.injectFault({ kind: 'reset', times: 1, match: BLOBS });
       const source = open();
-      const content = await source.blob(large.sha);
-      expect(Buffer.from(content).equals(LARGE)).toBe(true);
+      const content = await readAll(await source.blob(large.sha, large.size!));
+      expect(content.equals(LARGE)).toBe(true); // resumed after the bytes already handed out, none twice
       expect(source.requestCount).toBe(2);
     });
 
@@ -167,15 +235,16 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
       const large = entries.find((entry) => entry.path === 'bin/large.bin')!;
       peer.injectFault({ kind: 'reset', times: 10, match: BLOBS });
       const source = open('acme/small', { retries: 2 });
-      const error = await expectCode(source.blob(large.sha), 'Unavailable');
+      const error = await expectCode(source.blob(large.sha, large.size!).then(readAll), 'Unavailable');
       expect(error.retryable).toBe(true);
       expect(source.requestCount).toBe(3);
     });
 
     it('ends an archive with Unavailable when the stream breaks (files already given are not re-sent)', async () => {
+      const expected = expectedOf((await open().tree(smallHead)).entries);
       peer.injectFault({ kind: 'reset', times: 1, match: CODELOAD });
       const source = open();
-      const error = await expectCode(collect(source.archive(smallHead)), 'Unavailable');
+      const error = await expectCode(collect(source.archive(smallHead, expected)), 'Unavailable');
       expect(error.retryable).toBe(true);
       expect(source.requestCount).toBe(1);
     });
@@ -228,7 +297,7 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
     it('hands a long secondary limit back too', async () => {
       peer.injectFault({ kind: 'rate-limit', retryAfterSeconds: 120, times: 1, match: BLOBS, secondary: true });
       const source = open('acme/small', { maxRetryAfterSeconds: 60 });
-      const error = await expectCode(source.blob('0123456789abcdef0123456789abcdef01234567'), 'RateLimited');
+      const error = await expectCode(source.blob('0123456789abcdef0123456789abcdef01234567', 1), 'RateLimited');
       expect(error.retryAfterMs).toBe(120_000);
     });
 

@@ -155,16 +155,53 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
     });
   });
 
-  describe('modes', () => {
-    it('writes 0o755 for executables and 0o644 otherwise, on disk', async () => {
+  describe("modes: only the service's user may read what it creates", () => {
+    const modeOf = async (relative: string): Promise<number> => (await fs.stat(path.join(root, relative))).mode & 0o777;
+
+    it('writes 0o700 for executables and 0o600 otherwise, bytes and streams alike', async () => {
       await store.write('run.sh', text('#!/bin/sh\n'), { executable: true });
       await store.write('data.txt', text('x'));
       await store.write('streamed.sh', (async function* () {
         yield text('#!/bin/sh\n');
       })(), { executable: true });
-      expect((await fs.stat(path.join(root, 'run.sh'))).mode & 0o777).toBe(0o755);
-      expect((await fs.stat(path.join(root, 'data.txt'))).mode & 0o777).toBe(0o644);
-      expect((await fs.stat(path.join(root, 'streamed.sh'))).mode & 0o777).toBe(0o755);
+      expect(await modeOf('run.sh')).toBe(0o700);
+      expect(await modeOf('data.txt')).toBe(0o600);
+      expect(await modeOf('streamed.sh')).toBe(0o700);
+    });
+
+    it('keeps the modes when a staged file is moved into place', async () => {
+      await store.write('.workspace-sync/staging/run-1/bin/tool', text('#!/bin/sh\n'), { executable: true });
+      await store.rename('.workspace-sync/staging/run-1/bin/tool', 'orgs/1/bin/tool');
+      expect(await modeOf('orgs/1/bin/tool')).toBe(0o700);
+    });
+
+    it('creates folders 0o700: the root, its private folder, staging and every parent it makes', async () => {
+      await store.write('orgs/1/deep/file.txt', text('x'));
+      await store.createDirectory('global/made/here');
+      await store.write('.workspace-sync/backups/b.zip', text('zip'));
+      await store.write('.workspace-sync/staging/run-1/a.txt', text('x'));
+      for (const folder of ['', '.workspace-sync', '.workspace-sync/tmp', '.workspace-sync/backups', '.workspace-sync/staging/run-1', 'orgs', 'orgs/1', 'orgs/1/deep', 'global/made/here']) {
+        expect({ folder, mode: await modeOf(folder) }).toEqual({ folder, mode: 0o700 });
+      }
+      expect(await modeOf('.workspace-sync/backups/b.zip')).toBe(0o600);
+    });
+
+    it('closes an existing, world-readable private folder at open (backups of older versions)', async () => {
+      await fs.chmod(path.join(root, '.workspace-sync'), 0o755);
+      await LocalVolumeFileStore.open(root);
+      expect(await modeOf('.workspace-sync')).toBe(0o700);
+    });
+
+    it("closes the root at open when the whole store is the service's own (a backups folder)", async () => {
+      const backupsRoot = path.join(parent, 'backups');
+      await fs.mkdir(backupsRoot, { mode: 0o755 });
+      await fs.chmod(backupsRoot, 0o755);
+      await LocalVolumeFileStore.open(backupsRoot, { ownedByService: true });
+      expect((await fs.stat(backupsRoot)).mode & 0o777).toBe(0o700);
+      // A workspace root may be shared with the platform: opening it leaves its mode alone.
+      await fs.chmod(root, 0o755);
+      await LocalVolumeFileStore.open(root);
+      expect(await modeOf('')).toBe(0o755);
     });
   });
 
@@ -274,13 +311,120 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
     });
   });
 
-  it('does not show or follow symbolic links', async () => {
-    await fs.writeFile(path.join(parent, 'secret.txt'), 'outside');
-    await fs.symlink(path.join(parent, 'secret.txt'), path.join(root, 'link.txt'));
-    await fs.symlink(parent, path.join(root, 'linked-folder'));
-    await store.write('real.txt', text('x'));
-    expect((await store.list('', { recursive: true })).map((entry) => entry.path)).toEqual(['real.txt']);
-    expect(await store.stat('link.txt')).toBeNull();
+  describe('symbolic links planted in the workspace are never followed', () => {
+    let outside: string;
+    const exists = (absolute: string): Promise<boolean> => fs.lstat(absolute).then(() => true, () => false);
+    const outsideTree = async (): Promise<string[]> => (await fs.readdir(outside, { recursive: true })).map(String).sort();
+    const bTree = async (): Promise<string[]> => (await fs.readdir(path.join(root, 'orgs', 'b'), { recursive: true })).map(String).sort();
+
+    beforeEach(async () => {
+      outside = path.join(parent, 'outside');
+      await fs.mkdir(path.join(outside, 'empty'), { recursive: true });
+      await fs.writeFile(path.join(outside, 'victim.txt'), 'outside');
+      await store.write('orgs/a/own.txt', text('a'));
+      await store.write('orgs/b/secret.txt', text('b'));
+      await store.createDirectory('orgs/b/empty');
+      await fs.symlink('../b', path.join(root, 'orgs', 'a', 'link')); // relative, to a sibling scope
+      await fs.symlink(outside, path.join(root, 'orgs', 'a', 'abs')); // absolute, out of the root
+      await fs.symlink('../b/secret.txt', path.join(root, 'orgs', 'a', 'file-link'));
+      await fs.symlink(outside, path.join(root, 'orgs', 'c')); // a whole scope folder
+    });
+
+    it('reads nothing through a link, or at one', async () => {
+      for (const through of ['orgs/a/link/secret.txt', 'orgs/a/abs/victim.txt', 'orgs/a/file-link', 'orgs/c/victim.txt']) {
+        expect({ through, read: await store.read(through) }).toEqual({ through, read: null });
+        expect({ through, stream: await store.readStream(through) }).toEqual({ through, stream: null });
+        expect({ through, stat: await store.stat(through) }).toEqual({ through, stat: null });
+      }
+      expect(await store.stat('orgs/a/link')).toBeNull();
+      expect(await store.stat('orgs/c')).toBeNull();
+    });
+
+    it('lists around links: never shown, never entered, a linked folder lists as empty', async () => {
+      expect((await store.list('orgs/a', { recursive: true })).map((entry) => entry.path)).toEqual(['orgs/a/own.txt']);
+      expect(await store.list('orgs/a/link', { recursive: true })).toEqual([]);
+      expect(await store.list('orgs/a/abs')).toEqual([]);
+      expect(await store.list('orgs/c', { recursive: true })).toEqual([]);
+      expect((await store.list('', { recursive: true })).map((entry) => entry.path)).toEqual([
+        'orgs', 'orgs/a', 'orgs/a/own.txt', 'orgs/b', 'orgs/b/empty', 'orgs/b/secret.txt',
+      ]);
+    });
+
+    it('refuses every change through a link with SymbolicLink, naming the link, and changes nothing behind it', async () => {
+      const attempts: Array<[string, () => Promise<unknown>]> = [
+        ['write', () => store.write('orgs/a/link/new.txt', text('x'))],
+        ['write streamed', () => store.write('orgs/a/abs/new.txt', (async function* () { yield text('x'); })())],
+        ['write deep', () => store.write('orgs/a/link/empty/deeper/new.txt', text('x'))],
+        ['write into linked scope', () => store.write('orgs/c/victim.txt', text('overwritten'))],
+        ['rename into', () => store.rename('orgs/a/own.txt', 'orgs/a/link/moved.txt')],
+        ['rename out of', () => store.rename('orgs/a/link/secret.txt', 'orgs/a/stolen.txt')],
+        ['rename out of linked scope', () => store.rename('orgs/c/victim.txt', 'orgs/a/stolen.txt')],
+        ['delete', () => store.delete('orgs/a/link/secret.txt')],
+        ['delete in linked scope', () => store.delete('orgs/c/victim.txt')],
+        ['deleteTree', () => store.deleteTree('orgs/a/link/empty')],
+        ['deleteTree outside', () => store.deleteTree('orgs/a/abs/empty')],
+        ['createDirectory below', () => store.createDirectory('orgs/a/link/made')],
+        ['createDirectory at', () => store.createDirectory('orgs/a/link')],
+      ];
+      for (const [name, attempt] of attempts) {
+        const error = await caught(attempt());
+        expect({ name, code: error.code, retryable: error.retryable }).toEqual({ name, code: 'SymbolicLink', retryable: false });
+        expect(error.message).toMatch(/'orgs\/(a\/(link|abs)|c)' is a symbolic link/);
+        expect(error.message).not.toContain(parent);
+      }
+      expect(await bTree()).toEqual(['empty', 'secret.txt']);
+      expect(await fs.readFile(path.join(root, 'orgs', 'b', 'secret.txt'), 'utf8')).toBe('b');
+      expect(await outsideTree()).toEqual(['empty', 'victim.txt']);
+      expect(await fs.readFile(path.join(outside, 'victim.txt'), 'utf8')).toBe('outside');
+      expect(asText(await store.read('orgs/a/own.txt'))).toBe('a');
+    });
+
+    it('prunes no folder behind a link', async () => {
+      await store.pruneEmptyDirectories('orgs/a/link/empty', 'orgs/a');
+      await store.pruneEmptyDirectories('orgs/c/empty', 'orgs/c');
+      await store.pruneEmptyDirectories('orgs/c/empty', 'orgs');
+      expect(await bTree()).toEqual(['empty', 'secret.txt']);
+      expect(await outsideTree()).toEqual(['empty', 'victim.txt']);
+    });
+
+    it('deletes a link itself, never what it points to', async () => {
+      await store.delete('orgs/a/file-link');
+      await store.deleteTree('orgs/a/link');
+      await store.deleteTree('orgs/c');
+      expect(await exists(path.join(root, 'orgs', 'a', 'file-link'))).toBe(false);
+      expect(await exists(path.join(root, 'orgs', 'a', 'link'))).toBe(false);
+      expect(await exists(path.join(root, 'orgs', 'c'))).toBe(false);
+      expect(await bTree()).toEqual(['empty', 'secret.txt']);
+      expect(await outsideTree()).toEqual(['empty', 'victim.txt']);
+    });
+
+    it('replaces a link with the file written at its name, leaving the target alone', async () => {
+      await store.write('orgs/a/file-link', text('replaced'));
+      expect((await fs.lstat(path.join(root, 'orgs', 'a', 'file-link'))).isFile()).toBe(true);
+      expect(asText(await store.read('orgs/a/file-link'))).toBe('replaced');
+      expect(await fs.readFile(path.join(root, 'orgs', 'b', 'secret.txt'), 'utf8')).toBe('b');
+    });
+
+    it('never follows a folder swapped for a link after it was checked (reads verify what they opened)', async () => {
+      // The window between the walk and the open cannot be closed without openat(2); a read
+      // therefore checks that the file it opened is the one it found without following links.
+      await store.write('orgs/a/dir/file.txt', text('mine'));
+      const lstat = fs.lstat.bind(fs);
+      let swapped = false;
+      vi.spyOn(nodeFs.promises, 'lstat').mockImplementation(async (...args: Parameters<typeof fs.lstat>) => {
+        const result = await lstat(...args);
+        if (!swapped && String(args[0]).endsWith(path.join('orgs', 'a', 'dir', 'file.txt'))) {
+          swapped = true;
+          await fs.rename(path.join(root, 'orgs', 'a', 'dir'), path.join(root, 'orgs', 'a', 'dir-away'));
+          await fs.symlink(outside, path.join(root, 'orgs', 'a', 'dir'));
+          await fs.writeFile(path.join(outside, 'file.txt'), 'outside content');
+        }
+        return result;
+      });
+      const read = await store.read('orgs/a/dir/file.txt').catch((error: unknown) => error);
+      expect(swapped).toBe(true);
+      expect(read === null || (read instanceof FileStoreError && read.code === 'Unavailable')).toBe(true);
+    });
   });
 
   it('writes 10,000 small files with one mkdir per folder, in bounded time', async () => {

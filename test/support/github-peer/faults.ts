@@ -36,6 +36,11 @@ export class FaultQueue {
     this.queued.length = 0;
   }
 
+  /** Requests the queued faults will still apply to. */
+  pending(): number {
+    return this.queued.reduce((sum, entry) => sum + entry.remaining, 0);
+  }
+
   /** Consumes the faults that apply to this request, in the order they were queued. */
   take(targets: readonly string[]): FaultPlan {
     let delayMs = 0;

@@ -31,8 +31,19 @@ export class GitCommandError extends Error {
   }
 }
 
+let started = 0;
+
+/**
+ * git processes started by this module so far. The peer's performance tests count processes per
+ * request instead of timing requests: a count does not move with the machine's load.
+ */
+export function gitProcessesStarted(): number {
+  return started;
+}
+
 /** Runs `git -C cwd ...args` without a shell and resolves with stdout as a Buffer. */
 export function runGitBuffer(cwd: string, args: readonly string[], input?: string | Uint8Array): Promise<Buffer> {
+  started += 1;
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
@@ -71,5 +82,6 @@ export async function runGitOrNull(cwd: string, args: readonly string[]): Promis
 
 /** Starts a long-lived or streaming git child; the caller owns its lifetime. */
 export function spawnGit(cwd: string, args: readonly string[]): ChildProcessWithoutNullStreams {
+  started += 1;
   return spawn('git', ['-C', cwd, ...args], { env: gitEnv, stdio: ['pipe', 'pipe', 'pipe'] });
 }

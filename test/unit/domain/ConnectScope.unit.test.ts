@@ -1,4 +1,8 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { OctokitSignatureVerifier } from '../../../src/adapters/webhooks/OctokitSignatureVerifier';
+import { ReceiveGitHubWebhook, type WebhookOutcome } from '../../../src/domain/ReceiveGitHubWebhook';
+import { captureLogger } from '../../support/captureLogger';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
 import type { Connection } from '../../../src/domain/Connection';
 import { ConnectScope, type ConnectScopeInput } from '../../../src/domain/ConnectScope';
@@ -51,6 +55,7 @@ describe('ConnectScope', () => {
     expect(connection).toEqual({
       scope: ORG,
       repository: REPO,
+      repositoryId: world.admin.repositoryId(REPO),
       branch: 'main',
       subPath: '',
       tokenRef: 'github-token-org-1',
@@ -209,6 +214,41 @@ describe('ConnectScope', () => {
     }
     await expect(connect({}, new BrokenStore())).rejects.toThrow('metadata store down');
     expect(world.admin.webhooks(REPO)).toEqual([]);
+    expect(world.queue.sent).toEqual([]);
+  });
+
+  it('saves the connection before registering the hook, so the ping GitHub sends a new hook at once is answered', async () => {
+    const answers: WebhookOutcome[] = [];
+    const receive = new ReceiveGitHubWebhook({
+      metadata: world.metadata,
+      secrets: world.secrets,
+      verifier: new OctokitSignatureVerifier(),
+      queue: world.queue,
+      clock: world.clock,
+      logger: captureLogger().logger,
+    });
+    world.admin.onWebhookCreated(async (hook) => {
+      const payload = JSON.stringify({ zen: 'Design for failure.', hook_id: hook.id });
+      const signature = `sha256=${createHmac('sha256', hook.secret).update(payload).digest('hex')}`;
+      answers.push(await receive.execute({ scope: ORG, event: 'ping', deliveryId: randomUUID(), signature, payload }));
+    });
+    const result = await connect();
+    expect(result.ok).toBe(true);
+    expect(answers).toEqual([{ kind: 'pong' }]);
+  });
+
+  it('removes the hook and the connection when the hook id cannot be noted on the connection', async () => {
+    class FailsSecondSave extends InMemoryMetadataRepo {
+      saves = 0;
+      override async saveConnection(connection: Connection): Promise<void> {
+        if (++this.saves === 2) throw new Error('metadata store down');
+        await super.saveConnection(connection);
+      }
+    }
+    const metadata = new FailsSecondSave();
+    await expect(connect({}, metadata)).rejects.toThrow('metadata store down');
+    expect(world.admin.webhooks(REPO)).toEqual([]);
+    expect(await metadata.listConnections()).toEqual([]);
     expect(world.queue.sent).toEqual([]);
   });
 

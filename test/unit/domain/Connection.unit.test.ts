@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isKeyVaultSecretName } from '../../../src/adapters/key-vault/keyVaultSecretName';
 import { isValidBranchName, type Connection } from '../../../src/domain/Connection';
 import { connectionSecretNames, newWebhookSecret } from '../../../src/domain/ConnectionSecrets';
 import { connectionView } from '../../../src/domain/ConnectionView';
@@ -17,21 +19,49 @@ describe('isValidBranchName', () => {
 });
 
 describe('connectionSecretNames', () => {
-  const KEY_VAULT_NAME = /^[0-9A-Za-z-]{1,127}$/;
+  const organisationId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
+  const scope = fc.oneof(fc.constant(GLOBAL_SCOPE), organisationId.map(parseScope).filter((parsed): parsed is Scope => parsed !== null));
 
   it('keeps simple organisation ids readable', () => {
     expect(connectionSecretNames('org-1' as Scope)).toEqual({ token: 'github-token-org-1', webhookSecret: 'webhook-secret-org-1' });
+    expect(connectionSecretNames(GLOBAL_SCOPE)).toEqual({ token: 'github-token-global', webhookSecret: 'webhook-secret-global' });
   });
 
-  it('gives names Key Vault accepts, distinct even where Key Vault would fold them together', () => {
-    const scopes = [GLOBAL_SCOPE, 'global', 'Org_1', 'org-1', 'org_1', 'ORG-1', '6F9619FF-8B86-D011-B42D-00CF4FC964FF', 'a'.repeat(64)].map((s) => parseScope(s)!);
-    const names = scopes.map((scope) => connectionSecretNames(scope));
-    for (const { token, webhookSecret } of names) {
-      expect(token).toMatch(KEY_VAULT_NAME);
-      expect(webhookSecret).toMatch(KEY_VAULT_NAME);
-    }
-    const folded = names.map((name) => name.token.toLowerCase());
-    expect(new Set(folded).size).toBe(scopes.length);
+  it('never gives two scopes one name, not even the ones an unkeyed hash of the folded id let collide', () => {
+    // The names a folded id plus an unkeyed FNV-1a hash gave: 'org_1' -> 'org-1-e1b60479', also the plain name of that id.
+    const ids = ['contoso', 'contoso-2d052440', 'org_1', 'org-1-e1b60479', 'org-1', 'a_b-c', 'a-b_c', 'a_', 'a-'];
+    const tokens = ids.map((id) => connectionSecretNames(parseScope(id)!).token.toLowerCase());
+    expect(new Set(tokens).size).toBe(ids.length);
+  });
+
+  it('gives every pair of distinct scopes distinct Key Vault names (compared without case), all valid', () => {
+    fc.assert(
+      fc.property(scope, scope, (a, b) => {
+        const [first, second] = [connectionSecretNames(a), connectionSecretNames(b)];
+        for (const name of [first.token, first.webhookSecret]) expect(isKeyVaultSecretName(name), name).toBe(true);
+        expect(first.token.toLowerCase() === second.token.toLowerCase()).toBe(a === b);
+        expect(first.webhookSecret.toLowerCase() === second.webhookSecret.toLowerCase()).toBe(a === b);
+        expect(first.token.toLowerCase()).not.toBe(second.webhookSecret.toLowerCase());
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('gives distinct names to ids that differ only in where their separators are - or _', () => {
+    const separators = fc.array(fc.constantFrom('-', '_'), { minLength: 1, maxLength: 63 });
+    fc.assert(
+      fc.property(separators, separators, (x, y) => {
+        const id = (marks: string[]) => parseScope(`a${marks.join('a')}`)!;
+        const [a, b] = [id(x), id(y)];
+        expect(connectionSecretNames(a).token === connectionSecretNames(b).token).toBe(a === b);
+      }),
+    );
+  });
+
+  it('fits the longest id in the 127 characters Key Vault allows', () => {
+    const longest = parseScope(`a${'_-'.repeat(31)}_`)!;
+    expect(longest).toHaveLength(64);
+    expect(isKeyVaultSecretName(connectionSecretNames(longest).webhookSecret)).toBe(true);
   });
 
   it('is stable: the same scope always gets the same names', () => {

@@ -24,6 +24,10 @@ class RefusingDeletes implements SecretStore {
     return this.inner.set(name, value);
   }
 
+  locate(ref: string): string {
+    return this.inner.locate(ref);
+  }
+
   async delete(ref: string): Promise<void> {
     const refusal = this.refuse(ref);
     if (refusal) throw refusal;

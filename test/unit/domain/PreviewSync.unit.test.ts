@@ -112,6 +112,17 @@ describe('PreviewSync', () => {
     await expectSyncMatches(world, previewed, () => world.syncWorkspace().execute(first));
   });
 
+  it('skips a file over the maximum file size as the sync does, with the same reason', async () => {
+    world.commit(REPO, { 'small.ps1': 'ok', 'large.bin': 'more than eight bytes' });
+    const previewed = await new PreviewSync({ ...world, maxFileBytes: 8 }).execute({ scope: ORG, repository: REPO, branch: 'main', subPath: '', token: TOKEN });
+    expect(previewed).toMatchObject({
+      ok: true,
+      preview: { newFiles: ['small.ps1'], skipped: [{ path: 'large.bin', reason: 'file of 21 bytes is larger than the maximum file size of 8 bytes: not mirrored' }], bytesToWrite: 2 },
+    });
+    const first = await connect(world);
+    await expectSyncMatches(world, previewed, () => world.syncWorkspace({ maxFileBytes: 8 }).execute(first));
+  });
+
   it('equals what the next sync of an existing connection does, drift in the folder included', async () => {
     world.commit(REPO, { 'keep.ps1': 'k', 'change.ps1': 'v1', 'drop.ps1': 'd', 'tools/run.sh': { content: '#!/bin/sh', executable: true } });
     await world.syncWorkspace().execute(await connect(world));

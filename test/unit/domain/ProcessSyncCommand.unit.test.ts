@@ -90,4 +90,24 @@ describe('ProcessSyncCommand', () => {
   it('dead-letters a command for a scope nobody connected', async () => {
     expect(await process.execute(command(undefined, 'org-x' as Scope))).toMatchObject({ kind: 'dead-letter', reason: 'UnknownScope' });
   });
+
+  it('records a dead-letter decision under the message id; a redelivery of that message is settled from it without a sync', async () => {
+    github.revokeToken('t');
+    const first = await process.execute(command(), { messageId: 'm-1', deliveryCount: 1 });
+    expect(first).toMatchObject({ kind: 'dead-letter', reason: 'Unauthorized' });
+    expect(await metadata.getDeadLetterDecision('m-1')).toMatchObject({ reason: 'Unauthorized', at: clock.now() });
+    const runs = (await metadata.listRuns({ limit: 100 })).runs.length;
+    const requests = github.requestCount;
+
+    expect(await process.execute(command(), { messageId: 'm-1', deliveryCount: 2 })).toEqual(first);
+    expect(github.requestCount).toBe(requests);
+    expect((await metadata.listRuns({ limit: 100 })).runs).toHaveLength(runs);
+  });
+
+  it('syncs a first delivery, and a redelivery without a decision, as usual', async () => {
+    await metadata.recordDeadLetterDecision('m-2', { reason: 'Unauthorized', description: 'earlier', at: clock.now() });
+    // A message id seen again after the duplicate window is a new message: delivery count 1.
+    expect(await process.execute(command(), { messageId: 'm-2', deliveryCount: 1 })).toEqual({ kind: 'complete' });
+    expect(await process.execute(command(), { messageId: 'm-3', deliveryCount: 2 })).toEqual({ kind: 'complete' });
+  });
 });

@@ -8,10 +8,12 @@ import {
   type PlanInput,
   type PlannedWrite,
   type SyncPlan,
+  DEFAULT_MAX_FILE_BYTES,
   SUBMODULE_REASON,
   SYMLINK_REASON,
   isNoop,
   planSync,
+  tooLargeReason,
 } from '../../../src/domain/SyncPlan';
 import type { FileEntry, FileStoreCapabilities } from '../../../src/ports/FileStore';
 import type { GitMode, SourceTreeEntry } from '../../../src/ports/SourceRepository';
@@ -201,6 +203,26 @@ describe('planSync: skipped entries', () => {
     expect(p.deletes).toEqual(['link', 'vendor/lib/x']);
     expect(p.prune).toEqual(['vendor/lib', 'vendor']);
     expect([...p.manifest.keys()]).toEqual(['keep.py']);
+  });
+
+  it('skips a file larger than the maximum file size, with the sizes in the reason, and deletes an older copy', () => {
+    const p = plan({
+      target: [blob('small.bin', 's1', 1_000), blob('exact.bin', 's2', 1_024), blob('huge.bin', 's3', 1_025)],
+      present: [file('huge.bin', 10)],
+      maxFileBytes: 1_024,
+    });
+    expect(p.skipped).toEqual([{ path: 'huge.bin', reason: tooLargeReason(1_025, 1_024) }]);
+    expect(tooLargeReason(1_025, 1_024)).toBe('file of 1025 bytes is larger than the maximum file size of 1024 bytes: not mirrored');
+    expect(paths(p.writes)).toEqual(['exact.bin', 'small.bin']);
+    expect(p.deletes).toEqual(['huge.bin']);
+    expect([...p.manifest.keys()].sort()).toEqual(['exact.bin', 'small.bin']);
+  });
+
+  it('mirrors files up to 100 MiB by default, and skips larger ones', () => {
+    const p = plan({ target: [blob('limit.bin', 's1', DEFAULT_MAX_FILE_BYTES), blob('over.bin', 's2', DEFAULT_MAX_FILE_BYTES + 1)] });
+    expect(DEFAULT_MAX_FILE_BYTES).toBe(104_857_600);
+    expect(paths(p.writes)).toEqual(['limit.bin']);
+    expect(p.skipped).toEqual([{ path: 'over.bin', reason: tooLargeReason(DEFAULT_MAX_FILE_BYTES + 1, DEFAULT_MAX_FILE_BYTES) }]);
   });
 
   it('skips paths the policy refuses, with the policy message, and deletes a file already there', () => {

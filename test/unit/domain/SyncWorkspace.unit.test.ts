@@ -8,7 +8,9 @@ import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/In
 import type { Connection } from '../../../src/domain/Connection';
 import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/Scope';
 import type { SyncCommand, SyncTrigger } from '../../../src/domain/SyncCommand';
+import { DEFAULT_MAX_FILE_BYTES } from '../../../src/domain/SyncPlan';
 import { SyncWorkspace, type SyncSettings } from '../../../src/domain/SyncWorkspace';
+import type { FileContent, FileStore, WriteOptions } from '../../../src/ports/FileStore';
 import type { SourceLocation, SourceRepository, SourceRepositoryFactory } from '../../../src/ports/SourceRepository';
 import { captureLogger } from '../../support/captureLogger';
 
@@ -26,10 +28,36 @@ function interceptBlobs(github: InMemorySourceRepositoryFactory, beforeBlob: () 
         },
         branchHead: (branch) => inner.branchHead(branch),
         tree: (sha, sub) => inner.tree(sha, sub),
-        archive: (sha) => inner.archive(sha),
-        blob: async (sha) => {
+        archive: (sha, expected) => inner.archive(sha, expected),
+        blob: async (sha, size) => {
           await beforeBlob();
-          return inner.blob(sha);
+          return inner.blob(sha, size);
+        },
+      };
+    },
+  };
+}
+
+/** The in-memory GitHub, recording the blobs downloaded and the archive entries handed out. */
+function recordDownloads(github: InMemorySourceRepositoryFactory, downloads: string[]): SourceRepositoryFactory {
+  return {
+    open(location: SourceLocation): SourceRepository {
+      const inner = github.open(location);
+      return {
+        get requestCount() {
+          return inner.requestCount;
+        },
+        branchHead: (branch) => inner.branchHead(branch),
+        tree: (sha, sub) => inner.tree(sha, sub),
+        async *archive(sha, expected) {
+          for await (const file of inner.archive(sha, expected)) {
+            downloads.push(`archive:${file.path}`);
+            yield file;
+          }
+        },
+        blob: async (sha, size) => {
+          downloads.push(`blob:${sha}`);
+          return inner.blob(sha, size);
         },
       };
     },
@@ -111,6 +139,135 @@ describe('SyncWorkspace', () => {
     expect(run.counts.written).toBe(30);
     expect(run.sourceRequests).toBe(4); // head, tree, archive, head re-check
     expect(await read('many/29.txt')).toBe('29');
+  });
+
+  describe('archive bytes that are not the blob (export-subst, filters, LFS)', () => {
+    const BIG = 3 * 1024 * 1024; // above the size read whole from the archive: streamed straight to staging
+    const pattern = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * seed + (i >>> 11)) & 0xff);
+
+    it('fetches those files as blobs, never keeps the archive bytes, and counts them', async () => {
+      const big = pattern(BIG, 7);
+      const archivedBig = pattern(BIG, 11);
+      github.commit(REPO, {
+        ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`plain/${i}.txt`, `${i}`])),
+        'version.txt': { content: 'commit $Format:%H$\n', archivedAs: 'commit 0123456789abcdef\n' },
+        'big/data.bin': { content: big, archivedAs: archivedBig },
+      });
+      const outcomes: string[] = [];
+      const observed: FileStore = new Proxy(files, {
+        get(target, property, receiver) {
+          if (property !== 'write') return Reflect.get(target, property, receiver);
+          return async (path: string, content: FileContent, options?: WriteOptions) => {
+            try {
+              await target.write(path, content, options);
+              outcomes.push(`written ${path.split('/').slice(4).join('/')}`);
+            } catch (error) {
+              // The failed write left nothing in staging that a commit could move into place.
+              outcomes.push(`failed ${path.split('/').slice(4).join('/')}: ${(error as Error).name}, staged ${(await target.stat(path)) !== null}`);
+              throw error;
+            }
+          };
+        },
+      });
+      const result = await new SyncWorkspace({ metadata, files: observed, sources: github, secrets, queue, clock, logger: captureLogger().logger, settings: { ...settings, archiveThreshold: 10 } }).execute(command());
+
+      expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', counts: { written: 14, archiveFallbacks: 2 } }] });
+      // head, tree, archive, the two blobs, head re-check
+      expect((result as { runs: readonly { sourceRequests: number }[] }).runs[0]!.sourceRequests).toBe(6);
+      expect(await read('version.txt')).toBe('commit $Format:%H$\n');
+      expect(Buffer.from((await files.read('global/big/data.bin'))!).equals(Buffer.from(big))).toBe(true);
+      expect(outcomes).toContain('failed big/data.bin: ArchiveMismatch, staged false');
+      expect(outcomes.filter((outcome) => outcome.endsWith('big/data.bin'))).toEqual(['written big/data.bin']); // once, from the blob
+      expect(outcomes.filter((outcome) => outcome.endsWith('version.txt'))).toEqual(['written version.txt']); // small: never written from the archive
+      const manifest = await metadata.getManifest(GLOBAL_SCOPE);
+      const { entries } = await github.open({ repository: REPO, token: TOKEN }).tree(manifest!.commitSha);
+      for (const path of ['version.txt', 'big/data.bin']) expect(manifest!.entries.get(path)?.sha).toBe(entries.find((entry) => entry.path === path)!.sha);
+    });
+
+    it('changes nothing when the blob behind a mismatched entry cannot be fetched', async () => {
+      github.commit(REPO, Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`plain/${i}.txt`, `${i}`])));
+      await make().execute(command());
+      const before = await listGlobal();
+      const manifestBefore = await metadata.getManifest(GLOBAL_SCOPE);
+      github.change(REPO, {
+        write: {
+          ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`plain/${i}.txt`, `${i} v2`])),
+          'version.txt': { content: 'commit $Format:%H$\n', archivedAs: 'commit 0123456789abcdef\n' },
+        },
+      });
+      github.failNext('NotFound', 1, { operation: 'blob' });
+      const result = await make({ archiveThreshold: 10 }).execute(command());
+      expect(result).toMatchObject({ kind: 'failed', error: { code: 'NotFound' } });
+      expect(await listGlobal()).toEqual(before);
+      expect(await read('plain/1.txt')).toBe('1');
+      expect(await metadata.getManifest(GLOBAL_SCOPE)).toEqual(manifestBefore);
+      expect((await files.list('.workspace-sync', { recursive: true })).filter((entry) => entry.kind === 'file')).toEqual([]);
+    });
+  });
+
+  describe('memory that does not follow file size', () => {
+    /** The store, recording for each write whether it got one buffer or a stream, and the stream's chunks. */
+    function recordingWrites(): { store: FileStore; writes: Map<string, { buffer: boolean; chunks: number[] }> } {
+      const writes = new Map<string, { buffer: boolean; chunks: number[] }>();
+      const store: FileStore = new Proxy(files, {
+        get(target, property, receiver) {
+          if (property !== 'write') return Reflect.get(target, property, receiver);
+          return async (path: string, content: FileContent, options?: WriteOptions) => {
+            const record = { buffer: content instanceof Uint8Array, chunks: [] as number[] };
+            writes.set(path.split('/').slice(4).join('/'), record);
+            if (content instanceof Uint8Array) return target.write(path, content, options);
+            async function* counted(): AsyncGenerator<Uint8Array> {
+              for await (const chunk of content as AsyncIterable<Uint8Array>) {
+                record.chunks.push(chunk.byteLength);
+                yield chunk;
+              }
+            }
+            return target.write(path, counted(), options);
+          };
+        },
+      });
+      return { store, writes };
+    }
+    const SIZE = 5 * 1024 * 1024;
+    const content = Uint8Array.from({ length: SIZE }, (_, i) => (i * 13) & 0xff);
+
+    it.each([
+      ['a blob', 1_000],
+      ['an archive entry', 1],
+    ])('streams %s of several MB to the store in bounded chunks, never as one buffer', async (_, archiveThreshold) => {
+      github.commit(REPO, { 'large.bin': content, 'small.txt': 'small' });
+      const { store, writes } = recordingWrites();
+      const sync = new SyncWorkspace({ metadata, files: store, sources: github, secrets, queue, clock, logger: captureLogger().logger, settings: { ...settings, archiveThreshold } });
+      expect(await sync.execute(command())).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded' }] });
+      const large = writes.get('large.bin')!;
+      expect(large.buffer).toBe(false);
+      expect(large.chunks.reduce((sum, size) => sum + size, 0)).toBe(SIZE);
+      expect(large.chunks.length).toBeGreaterThan(16);
+      expect(Math.max(...large.chunks)).toBeLessThanOrEqual(1024 * 1024);
+      expect(Buffer.from((await files.read('global/large.bin'))!).equals(Buffer.from(content))).toBe(true);
+    });
+  });
+
+  describe('maximum file size', () => {
+    it.each([
+      ['blob by blob', 1_000, ['blob:a.py', 'blob:fits.bin']],
+      ['by archive', 1, ['archive:a.py', 'archive:fits.bin']],
+    ])('skips a file larger than maxFileBytes with a reason and never downloads it (%s)', async (_, archiveThreshold, expectedDownloads) => {
+      const head = github.commit(REPO, { 'big.bin': new Uint8Array(2_049), 'fits.bin': new Uint8Array(2_048), 'a.py': 'a' });
+      const shas = new Map((await github.open({ repository: REPO, token: TOKEN }).tree(head)).entries.map((entry) => [entry.sha, entry.path]));
+      const downloads: string[] = [];
+      const result = await make({ maxFileBytes: 2_048, archiveThreshold }, recordDownloads(github, downloads)).execute(command());
+      expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', counts: { written: 2, skipped: 1 } }] });
+      const run = (result as { runs: readonly { skipped: readonly { path: string; reason: string }[] }[] }).runs[0]!;
+      expect(run.skipped).toEqual([{ path: 'big.bin', reason: 'file of 2049 bytes is larger than the maximum file size of 2048 bytes: not mirrored' }]);
+      expect(await listGlobal()).toEqual(['f:a.py', 'f:fits.bin']);
+      expect(downloads.map((download) => download.replace(/^blob:(.*)$/, (__, sha: string) => `blob:${shas.get(sha)}`)).sort()).toEqual(expectedDownloads);
+      expect([...(await metadata.getManifest(GLOBAL_SCOPE))!.entries.keys()].sort()).toEqual(['a.py', 'fits.bin']);
+    });
+
+    it('defaults to 100 MiB, the largest file GitHub stores', async () => {
+      expect(DEFAULT_MAX_FILE_BYTES).toBe(100 * 1024 * 1024);
+    });
   });
 
   it('is a no-op when the folder already holds the head, recorded for pushes only', async () => {

@@ -1,0 +1,79 @@
+import {
+  AuthError,
+  BrowserCacheLocation,
+  CacheLookupPolicy,
+  InteractionRequiredAuthError,
+  ProtocolMode,
+  PublicClientApplication,
+  type AccountInfo,
+  type Configuration,
+} from '@azure/msal-browser';
+import type { ClientConfig } from '../api/types';
+import type { Session } from './Session';
+
+type EntraConfig = Extract<ClientConfig, { authMode: 'entra' }>;
+
+/** The MSAL configuration for the settings the API publishes (redirect flow; PKCE is MSAL's default). */
+export function msalConfiguration(config: EntraConfig, origin: string): Configuration {
+  return {
+    auth: {
+      clientId: config.clientId ?? '',
+      authority: config.authority,
+      knownAuthorities: config.knownAuthorities,
+      redirectUri: `${origin}/`,
+      postLogoutRedirectUri: `${origin}/`,
+    },
+    cache: { cacheLocation: BrowserCacheLocation.SessionStorage },
+    system: { protocolMode: config.protocolMode === 'OIDC' ? ProtocolMode.OIDC : ProtocolMode.AAD },
+  };
+}
+
+/** Refresh-token failures that only the user can resolve at the authority: sign in again. */
+const REFRESH_NEEDS_USER = new Set(['invalid_grant', 'no_tokens_found', 'refresh_token_expired', 'token_refresh_required']);
+
+/** Whether a failed silent token request needs the interactive flow rather than being an error to show. */
+export function needsInteraction(error: unknown): boolean {
+  return error instanceof InteractionRequiredAuthError || (error instanceof AuthError && REFRESH_NEEDS_USER.has(error.errorCode));
+}
+
+/**
+ * Signs in with the redirect flow (authorization code + PKCE) and hands out tokens from
+ * `acquireTokenSilent` (cache, then refresh token), falling back to an interactive redirect when the
+ * user is needed. Resolves to null while the browser is being redirected to the authority.
+ *
+ * Silent renewal never uses MSAL's hidden iframe: the app's pages refuse to be framed
+ * (`frame-ancestors 'none'`), and browsers that block third-party cookies make it fail anyway; the
+ * redirect fallback signs the user straight back in while their session at the authority lasts.
+ */
+export async function startMsalSession(config: EntraConfig): Promise<Session | null> {
+  if (!config.clientId) throw new Error('Sign-in is not configured: the service has no AUTH_CLIENT_ID. Ask an administrator to set it.');
+  const msal = new PublicClientApplication(msalConfiguration(config, window.location.origin));
+  await msal.initialize();
+  const redirected = await msal.handleRedirectPromise();
+  const account: AccountInfo | null = redirected?.account ?? msal.getActiveAccount() ?? msal.getAllAccounts()[0] ?? null;
+  if (!account) {
+    await msal.loginRedirect({ scopes: config.scopes, redirectStartPage: window.location.href });
+    return null;
+  }
+  msal.setActiveAccount(account);
+  const request = { scopes: config.scopes };
+  // Several calls may find the token unusable at once: one redirect, and every caller waits for the page to leave.
+  let leaving: Promise<never> | null = null;
+  const signInAgain = (current: AccountInfo): Promise<never> =>
+    (leaving ??= msal.acquireTokenRedirect({ ...request, account: current, redirectStartPage: window.location.href }).then(() => new Promise<never>(() => undefined)));
+  return {
+    mode: 'entra',
+    userName: account.name ?? account.username,
+    token: async () => {
+      if (leaving) return leaving;
+      const current = msal.getActiveAccount() ?? account;
+      try {
+        return (await msal.acquireTokenSilent({ ...request, account: current, cacheLookupPolicy: CacheLookupPolicy.AccessTokenAndRefreshToken })).accessToken;
+      } catch (error) {
+        if (needsInteraction(error)) return signInAgain(current);
+        throw error;
+      }
+    },
+    signOut: () => msal.logoutRedirect({ account: msal.getActiveAccount() ?? account }),
+  };
+}

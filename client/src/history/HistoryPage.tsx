@@ -1,0 +1,204 @@
+import { Fragment, useCallback, useEffect, useState } from 'react';
+import type { SyncRun } from '../api/types';
+import { useApp } from '../app/AppContext';
+import { Empty, ErrorMessage, Loading } from '../ui/Feedback';
+import { formatBytes, formatDuration, formatTime, saveBlob, shortSha } from '../ui/format';
+
+const PAGE = 25;
+
+/** The scope's sync runs, newest first; follows running ones until they finish. */
+export function HistoryPage() {
+  const { api, scope } = useApp();
+  const [runs, setRuns] = useState<readonly SyncRun[] | null>(null);
+  const [next, setNext] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [open, setOpen] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const page = await api.syncRuns({ scope: scope.scope, limit: PAGE });
+      setRuns((current) => {
+        // Keep older pages the user loaded; replace the newest page.
+        const older = (current ?? []).slice(PAGE).filter((run) => !page.items.some((fresh) => fresh.id === run.id));
+        return [...page.items, ...older];
+      });
+      setNext((current) => current ?? page.continuationToken);
+      setError(null);
+    } catch (failure) {
+      setError(failure);
+    }
+  }, [api, scope.scope]);
+  useEffect(() => void load(), [load]);
+
+  const running = runs?.some((run) => run.status === 'running') ?? false;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => void load(), 2000);
+    return () => clearInterval(timer);
+  }, [running, load]);
+
+  async function loadMore() {
+    if (!next) return;
+    try {
+      const page = await api.syncRuns({ scope: scope.scope, limit: PAGE, continuationToken: next });
+      setRuns((current) => [...(current ?? []), ...page.items]);
+      setNext(page.continuationToken);
+    } catch (failure) {
+      setError(failure);
+    }
+  }
+
+  async function downloadBackup(id: string) {
+    try {
+      const backup = await api.downloadBackup(scope.scope, id);
+      saveBlob(backup.blob, backup.fileName);
+    } catch (failure) {
+      setError(failure);
+    }
+  }
+
+  return (
+    <main className="page">
+      <h1>Sync history · {scope.scope}</h1>
+      <div className="form-actions">
+        <button type="button" onClick={() => void load()}>
+          Refresh
+        </button>
+        {running ? (
+          <span role="status" className="loading">
+            <span className="spinner" aria-hidden="true" /> a sync is running; refreshing every 2 s
+          </span>
+        ) : null}
+      </div>
+      <ErrorMessage error={error} />
+      {runs === null ? (
+        <Loading />
+      ) : runs.length === 0 ? (
+        <Empty>No syncs yet for this scope.</Empty>
+      ) : (
+        <table className="table">
+          <caption className="visually-hidden">Sync runs, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Status</th>
+              <th scope="col">Trigger</th>
+              <th scope="col">Commit</th>
+              <th scope="col">Written</th>
+              <th scope="col">Deleted</th>
+              <th scope="col">Unchanged</th>
+              <th scope="col">Skipped</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => (
+              <Fragment key={run.id}>
+                <tr data-run={run.id}>
+                  <td>{formatTime(run.startedAt)}</td>
+                  <td>
+                    <span className={`badge badge-${run.status}`}>{run.status}</span>
+                  </td>
+                  <td>{run.trigger}</td>
+                  <td>
+                    <code title={run.commitSha}>{shortSha(run.commitSha)}</code>
+                  </td>
+                  <td>{run.counts.written}</td>
+                  <td>{run.counts.deleted}</td>
+                  <td>{run.counts.unchanged}</td>
+                  <td>{run.counts.skipped}</td>
+                  <td>{formatDuration(run.durationMs)}</td>
+                  <td>
+                    <button type="button" className="link-button" aria-expanded={open === run.id} onClick={() => setOpen(open === run.id ? null : run.id)}>
+                      {run.error ? 'Error' : 'More'}
+                    </button>
+                    {run.backupId ? (
+                      <>
+                        {' · '}
+                        <button type="button" className="link-button" onClick={() => void downloadBackup(run.backupId!)}>
+                          Backup
+                        </button>
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+                {open === run.id ? (
+                  <tr className="details-row">
+                    <td colSpan={10}>
+                      <RunDetails run={run} />
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {next ? (
+        <button type="button" onClick={() => void loadMore()}>
+          Load older runs
+        </button>
+      ) : null}
+    </main>
+  );
+}
+
+function RunDetails({ run }: { readonly run: SyncRun }) {
+  return (
+    <dl className="facts">
+      <dt>Run</dt>
+      <dd>
+        <code>{run.id}</code> (delivery <code>{run.deliveryId}</code>)
+      </dd>
+      {run.fromCommit ? (
+        <>
+          <dt>From</dt>
+          <dd>
+            <code>{shortSha(run.fromCommit)}</code> → <code>{shortSha(run.commitSha)}</code>
+          </dd>
+        </>
+      ) : null}
+      <dt>Bytes written</dt>
+      <dd>{formatBytes(run.counts.bytesWritten)}</dd>
+      <dt>GitHub requests</dt>
+      <dd>{run.sourceRequests}</dd>
+      {run.error ? (
+        <>
+          <dt>Error</dt>
+          <dd>
+            <strong>{run.error.code}</strong>: {run.error.message} {run.error.retryable ? '(will be retried)' : ''}
+          </dd>
+        </>
+      ) : null}
+      {run.queueOutcome ? (
+        <>
+          <dt>Queue</dt>
+          <dd>
+            {run.queueOutcome.action} after attempt {run.queueOutcome.attempt}: {run.queueOutcome.reason}
+          </dd>
+        </>
+      ) : null}
+      {run.skipped.length > 0 ? (
+        <>
+          <dt>Skipped</dt>
+          <dd>
+            <ul className="path-list">
+              {run.skipped.map((skip) => (
+                <li key={skip.path}>
+                  <code>{skip.path}</code> — {skip.reason}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      ) : null}
+      {run.lfsPointers.length > 0 ? (
+        <>
+          <dt>Git LFS pointers</dt>
+          <dd>{run.lfsPointers.join(', ')}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}

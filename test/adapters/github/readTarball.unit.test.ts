@@ -1,0 +1,59 @@
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import { gitBlobSha } from '../../../src/adapters/git/GitBlobHasher';
+import { readTarball } from '../../../src/adapters/github/readTarball';
+
+async function tarOf(files: Record<string, string>): Promise<Buffer> {
+  const archive = pack();
+  for (const [name, content] of Object.entries(files)) archive.entry({ name: `owner-repo-1234567/${name}` }, content);
+  archive.finalize();
+  const parts: Buffer[] = [];
+  for await (const part of archive as unknown as AsyncIterable<Buffer>) parts.push(Buffer.from(part));
+  return Buffer.concat(parts);
+}
+
+/** Rewrites the size field of the first header (octal at 124, checksum at 148) to claim `size`. */
+function claimSize(tar: Buffer, size: number): Buffer {
+  const patched = Buffer.from(tar);
+  patched.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 12, 'ascii');
+  patched.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += patched[i]!;
+  patched.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
+  return patched;
+}
+
+describe('readTarball', () => {
+  it('allocates nothing from the size a header claims: a 4 GiB claim over a few bytes fails as a short entry', async () => {
+    const tar = claimSize(await tarOf({ 'liar.bin': 'short' }), 4 * 1024 ** 3);
+    const outcomes: string[] = [];
+    const failure = await (async () => {
+      for await (const file of readTarball(Readable.from([gzipSync(tar)]), new Map([['liar.bin', gitBlobSha(Buffer.from('short'))]]))) {
+        expect(file.size).toBe(4 * 1024 ** 3);
+        let received = 0;
+        for await (const chunk of file.content) received += chunk.byteLength;
+        outcomes.push(`${file.path}: ${received}`);
+      }
+    })().catch((error: unknown) => error as Error);
+    expect(outcomes).toEqual([]);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(RangeError);
+    expect((failure as Error).message).toMatch(/end of data|shorter/i);
+  });
+
+  it('yields only expected regular files, hashed, and skips what the caller leaves unread', async () => {
+    const tar = await tarOf({ 'a.txt': 'aaa', 'b.txt': 'bbb', 'c.txt': 'ccc' });
+    const expected = new Map(['a.txt', 'b.txt', 'c.txt'].map((path) => [path, gitBlobSha(Buffer.from(path[0]!.repeat(3)))]));
+    expected.delete('b.txt');
+    const read: string[] = [];
+    for await (const file of readTarball(Readable.from([gzipSync(tar)]), expected)) {
+      if (file.path === 'a.txt') continue; // left unread
+      let text = '';
+      for await (const chunk of file.content) text += Buffer.from(chunk).toString('utf8');
+      read.push(`${file.path}=${text}`);
+    }
+    expect(read).toEqual(['c.txt=ccc']);
+  });
+});

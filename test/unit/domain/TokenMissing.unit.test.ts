@@ -1,0 +1,46 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Connection } from '../../../src/domain/Connection';
+import { PreviewSync } from '../../../src/domain/PreviewSync';
+import type { Scope } from '../../../src/domain/Scope';
+import { UpdateConnection } from '../../../src/domain/UpdateConnection';
+import { connectionWorld, type ConnectionWorld } from '../../support/connectionWorld';
+
+const ORG = 'org-1' as Scope;
+const REPO = 'acme/scripts';
+const TOKEN = 'ghp_tokenmissing0123456789';
+
+/** A token reference that resolves to nothing names the reference and where it was looked for. */
+describe('TokenMissing', () => {
+  let world: ConnectionWorld;
+  const where = expect.stringContaining(`'lost-token' in the in-memory secret store`);
+
+  beforeEach(async () => {
+    world = connectionWorld();
+    world.publish(REPO, TOKEN);
+    world.commit(REPO, { 'a.ps1': 'a' });
+    await world.secrets.set('webhook', 'not the token');
+    const connection: Connection = {
+      scope: ORG,
+      repository: REPO,
+      branch: 'main',
+      subPath: '',
+      tokenRef: 'lost-token',
+      webhookSecretRef: 'webhook',
+      enabled: true,
+      webhook: { mode: 'manual' },
+      createdAt: world.clock.now(),
+      updatedAt: world.clock.now(),
+    };
+    await world.metadata.saveConnection(connection);
+  });
+
+  it('in a sync run', async () => {
+    const result = await world.syncWorkspace().execute({ scope: ORG, trigger: 'manual', deliveryId: 'd-1', requestedAt: world.clock.now().toISOString() });
+    expect(result).toMatchObject({ kind: 'failed', error: { code: 'TokenMissing', retryable: false, message: where } });
+  });
+
+  it('in a preview and an update', async () => {
+    expect(await new PreviewSync(world).execute({ scope: ORG })).toMatchObject({ ok: false, code: 'TokenMissing', message: where });
+    expect(await new UpdateConnection(world).execute({ scope: ORG, branch: 'other' })).toMatchObject({ ok: false, code: 'TokenMissing', message: where });
+  });
+});
