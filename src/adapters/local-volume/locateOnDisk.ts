@@ -35,6 +35,8 @@ export async function locateOnDisk(root: string, relative: string, options: Loca
     return stats === null ? { kind: 'missing' } : { kind: 'found', absolute: root, relative: '', stats };
   }
   const segments = relative.split('/');
+  const fast = await locateThroughRealParent(root, segments, relative, options);
+  if (fast !== null) return fast;
   // Every prefix at once: each answer is used only if all before it are real folders, so one
   // that went through a link is never looked at. Twin lookups need the sequential walk.
   const prefixes = segments.map((_, index) => path.join(root, ...segments.slice(0, index + 1)));
@@ -50,6 +52,30 @@ export async function locateOnDisk(root: string, relative: string, options: Loca
     if (!stats.isDirectory()) return { kind: 'missing' };
   }
   return { kind: 'missing' }; // unreachable: the loop returns at the last segment
+}
+
+/**
+ * The common case in one native call: when the parent folder's real path is the path asked for, no
+ * folder on the way is a link (the root is already real), so only the last component needs a look.
+ * Null when that does not settle it (a link or a missing folder on the way, or a spelling to look
+ * for): the walk then says which component it is. One realpath costs far less than an lstat per
+ * component, which dominated writing 10,000 files.
+ */
+async function locateThroughRealParent(root: string, segments: readonly string[], relative: string, options: LocateOptions): Promise<Location | null> {
+  const last = segments[segments.length - 1]!;
+  const parent = path.join(root, ...segments.slice(0, -1));
+  let real: string;
+  try {
+    real = await fs.realpath(parent);
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw mapFsError(error, 'look up', relative);
+  }
+  if (real !== parent) return null;
+  const absolute = path.join(parent, last);
+  const stats = await lstatOrNull(absolute, relative);
+  if (stats !== null) return { kind: 'found', absolute, relative, stats };
+  return options.twins && mayNameATwin(last) ? null : { kind: 'missing' };
 }
 
 /** The walk one component at a time, finding a missing NFC segment under another spelling. */
