@@ -1,18 +1,20 @@
-# workspace-sync as an Azure Functions (v4, Node 20) container.
+# workspace-sync as an Azure Functions (v4, Node 22) container.
 # Build: docker build -t workspace-sync .   Run: see docker-compose.yml.
 
 # --- build: compile TypeScript, then keep only production dependencies -------------------------
-FROM docker.io/library/node:20-bookworm-slim AS build
+FROM docker.io/library/node:22-bookworm-slim AS build
 WORKDIR /src
 # Manifests first, so the dependency layer is reused while only sources change.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --workspaces=false: the SPA's workspace (client/, outside the build context) is not part of the image.
+# Dev dependencies (TypeScript, and Azurite and the `node` package that tests use) are pruned after the build.
+RUN npm ci --workspaces=false --no-audit --no-fund
 COPY tsconfig.json host.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --workspaces=false
 
 # --- runtime: the Functions host loads package.json "main" (dist/src/functions/*.js) ------------
-FROM mcr.microsoft.com/azure-functions/node:4-node20
+FROM mcr.microsoft.com/azure-functions/node:4-node22
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true \
     WORKSPACE_ROOT=/workspace

@@ -1,18 +1,38 @@
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadEnv, type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { withApiOrigin } from './build/staticWebAppConfig';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Writes dist/staticwebapp.config.json: the committed file, with the API's origin added to the
+ * Content-Security-Policy's connect-src when VITE_API_BASE_URL puts the API on another origin
+ * (Azure: the Function App). Deploy dist/ with that file as the Static Web App's configuration.
+ */
+function staticWebAppConfig(apiBaseUrl: string | undefined): Plugin {
+  return {
+    name: 'static-web-app-config',
+    apply: 'build',
+    generateBundle() {
+      const committed = JSON.parse(readFileSync(join(here, 'staticwebapp.config.json'), 'utf8'));
+      this.emitFile({ type: 'asset', fileName: 'staticwebapp.config.json', source: `${JSON.stringify(withApiOrigin(committed, apiBaseUrl), null, 2)}\n` });
+    },
+  };
+}
 
 /**
  * The SPA: `vite build` writes client/dist, which the local host serves at `/`. Monaco and MSAL are
  * bundled (never fetched from a CDN) and load lazily in their own chunks; hashed file names let the
  * host cache them for a year.
  */
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root: here,
   base: '/',
-  plugins: [react()],
+  plugins: [react(), staticWebAppConfig(loadEnv(mode, here, 'VITE_').VITE_API_BASE_URL)],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -25,8 +45,8 @@ export default defineConfig({
   test: {
     name: 'client',
     root: here,
-    include: ['src/**/*.unit.test.tsx', 'src/**/*.unit.test.ts'],
+    include: ['src/**/*.unit.test.tsx', 'src/**/*.unit.test.ts', 'build/**/*.unit.test.ts'],
     environment: 'happy-dom',
     setupFiles: ['src/test/setup.ts'],
   },
-});
+}));

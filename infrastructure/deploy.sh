@@ -169,17 +169,18 @@ run az functionapp restart --name "$function_app" --resource-group "$resource_gr
 
 if [ "$skip_spa" = false ]; then
   run npm ci --no-audit --no-fund
-  # The SPA calls the API on its own origin (CORS allows the Static Web App's origin).
+  # The SPA calls the API on its own origin (CORS allows the Static Web App's origin). The build
+  # writes client/dist/staticwebapp.config.json with that origin in the CSP's connect-src.
   api_origin="${api_base_url%/api}"
   run env VITE_API_BASE_URL="$api_origin" npm run build --workspace client
   token="$(capture "<deployment token>" az staticwebapp secrets list --name "$static_web_app" \
     --resource-group "$resource_group" --query properties.apiKey --output tsv)"
   # The token goes through the environment, never the command line (nor this script's output).
   show env SWA_CLI_DEPLOYMENT_TOKEN="<hidden>" npx --yes "$SWA_CLI_PACKAGE" deploy client/dist \
-    --swa-config-location client --env production
+    --swa-config-location client/dist --env production
   if [ "$dry_run" = false ]; then
     SWA_CLI_DEPLOYMENT_TOKEN="$token" npx --yes "$SWA_CLI_PACKAGE" deploy client/dist \
-      --swa-config-location client --env production
+      --swa-config-location client/dist --env production
   fi
 fi
 

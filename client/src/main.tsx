@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { API_BASE_URL } from './api/apiBase';
 import { ApiClient, fetchClientConfig } from './api/ApiClient';
 import { messageOf } from './api/ApiError';
 import { App } from './app/App';
@@ -9,12 +10,12 @@ import './styles.css';
 async function start(): Promise<void> {
   const root = createRoot(document.getElementById('root')!);
   try {
-    const config = await fetchClientConfig();
+    const config = await fetchClientConfig(API_BASE_URL);
     // MSAL loads only in entra mode, in its own chunk.
     const session: Session | null =
       config.authMode === 'development' ? developmentSession() : await (await import('./auth/msalSession')).startMsalSession(config);
     if (!session) return; // redirected to sign in
-    const api = new ApiClient(session.token);
+    const api = new ApiClient(session.token, API_BASE_URL);
     root.render(
       <StrictMode>
         <App api={api} session={session} config={config} />

@@ -3,6 +3,7 @@ import type { Container } from 'inversify';
 import type { Config } from '../host/config';
 import { TYPES } from '../host/identifiers';
 import type { RouteAccess } from './http/apiContext';
+import { withInvocation } from './invocationScope';
 import { crossOriginPolicy, guardCrossOrigin } from './http/crossOrigin';
 import { limitConcurrentUploads } from './http/readBody';
 import type { RouteDoc } from './http/routeDoc';
@@ -38,24 +39,30 @@ export function insideFunctionsHost(): boolean {
   return Boolean(process.env.FUNCTIONS_WORKER_RUNTIME);
 }
 
-/** A queue or timer handler built on first use; a start-up failure is thrown (the message is abandoned, retried). */
-export function lazily<A extends unknown[], R>(build: (container: Container) => (...args: A) => R): (...args: A) => Promise<Awaited<R>> {
+/**
+ * A queue or timer handler built on first use; a start-up failure is thrown (the message is abandoned,
+ * retried). It runs as part of its invocation, so that its log lines reach the invocation's log.
+ */
+export function lazily<I, R>(
+  build: (container: Container) => (input: I, context: InvocationContext) => R,
+): (input: I, context: InvocationContext) => Promise<Awaited<R>> {
   const started = startedLazily(build);
-  return async (...args: A): Promise<Awaited<R>> => (await (await started())(...args)) as Awaited<R>;
+  return (input, context) => withInvocation(context, async (): Promise<Awaited<R>> => await (await started())(input, context));
 }
 
 /** An HTTP handler built on first use; while the service cannot start, each call is answered 503 saying why. */
 export function lazilyHttp(build: (container: Container) => HttpHandler): HttpHandler {
   const started = startedLazily(build);
-  return async (request, context) => {
-    let handle: HttpHandler;
-    try {
-      handle = await started();
-    } catch (error) {
-      return startupFailureResponse(error, context);
-    }
-    return handle(request, context);
-  };
+  return (request, context) =>
+    withInvocation(context, async () => {
+      let handle: HttpHandler;
+      try {
+        handle = await started();
+      } catch (error) {
+        return startupFailureResponse(error, context);
+      }
+      return handle(request, context);
+    });
 }
 
 let streamingEnabled = false;

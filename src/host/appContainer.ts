@@ -1,4 +1,7 @@
 import type { Container } from 'inversify';
+import { invocationDestination } from '../adapters/pino/invocationDestination';
+import { createPino, PinoLogger } from '../adapters/pino/PinoLogger';
+import { currentInvocation } from '../functions/invocationScope';
 import { buildContainer } from './buildContainer';
 import { ConfigError, loadConfig, type Config } from './config';
 import { loadConnectionSeeds } from './connectionSeeds';
@@ -39,7 +42,9 @@ export function getAppContainer(): Promise<Container> {
   const starting = (async () => {
     const config = loadConfig();
     checkFunctionsHostConfig(config);
-    const { container, logger, lifecycle } = await buildContainer(config);
+    // Each line goes to the invocation it belongs to (its id and severity reach Application Insights).
+    const invocationLogger = new PinoLogger(createPino(config.LOG_LEVEL, invocationDestination(currentInvocation)));
+    const { container, logger, lifecycle } = await buildContainer(config, { logger: invocationLogger });
     try {
       reportSeedOutcome(await seedConnections(container.get(TYPES.MetadataRepo), await loadConnectionSeeds(config), container.get(TYPES.Clock)), logger);
     } catch (error) {

@@ -74,6 +74,16 @@ export const configSchema = z.object({
     .max(1440)
     .refine((minutes) => minutes < 60 || minutes % 60 === 0, 'under 60, or whole hours (a timer schedule step)')
     .default(5),
+  // Retention (Tables has no TTL); 0 keeps forever. Deliveries must outlive GitHub's redelivery (3 days).
+  RUNS_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  RUNS_KEEP_PER_SCOPE: z.coerce.number().int().min(0).max(10_000).default(20),
+  DELIVERIES_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3650)
+    .refine((days) => days === 0 || days >= 7, '0 (keep forever) or at least 7: GitHub redelivers for 3 days')
+    .default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SYNC_LEASE_TTL_SECONDS: seconds(60, 2, 300),
   SYNC_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
@@ -94,6 +104,8 @@ export const configSchema = z.object({
   AUTH_ADMIN_ROLE: z.string().min(1).default('Workspace.Admin'),
   AUTH_EDITOR_ROLE: z.string().min(1).default('Workspace.Editor'),
   AUTH_ORGANIZATION_CLAIM: z.string().min(1).default('org_ids'),
+  // App roles `Org.<organisation id>` grant that organisation; an empty prefix turns the mapping off.
+  AUTH_ORGANIZATION_ROLE_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,40}$/, 'letters, digits, ".", "_" or "-", at most 40').default('Org.'),
   // What the SPA needs to sign in (served by GET /api/client-config); only read when AUTH_MODE=entra.
   AUTH_CLIENT_ID: z.string().min(1).optional(),
   AUTH_AUTHORITY: z.url().optional(),
@@ -123,9 +135,12 @@ export interface Config extends RawConfig {
 }
 
 export interface EntraAuthSettings {
-  readonly issuers: readonly string[];
+  /** Null when the tenant is named by its domain: the issuer (which names it by GUID) comes from `discoveryUrl`. */
+  readonly issuers: readonly string[] | null;
   readonly audiences: readonly string[];
   readonly jwksUrl: string;
+  /** The tenant's OpenID discovery document, read once at the first token; null when `issuers` is known. */
+  readonly discoveryUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -181,6 +196,10 @@ function checkAuth(raw: RawConfig): string[] {
   if (!raw.AUTH_TENANT_ID && !(raw.AUTH_ISSUER && raw.AUTH_JWKS_URL)) {
     problems.push('AUTH_TENANT_ID: required when AUTH_MODE=entra (or set both AUTH_ISSUER and AUTH_JWKS_URL)');
   }
+  // Their discovery documents name no tenant ({tenantid}), so no token's issuer could ever match.
+  if (raw.AUTH_TENANT_ID && MULTI_TENANT_AUTHORITIES.has(raw.AUTH_TENANT_ID.toLowerCase()) && !raw.AUTH_ISSUER) {
+    problems.push(`AUTH_TENANT_ID: '${raw.AUTH_TENANT_ID}' names no tenant; set your tenant's GUID or domain`);
+  }
   return problems;
 }
 
@@ -210,13 +229,23 @@ function checkTables(raw: RawConfig): string[] {
   return new URL(raw.TABLES_ENDPOINT).protocol === 'https:' ? [] : [`TABLES_ENDPOINT: must be an https URL (got ${raw.TABLES_ENDPOINT})`];
 }
 
+const MULTI_TENANT_AUTHORITIES = new Set(['common', 'organizations', 'consumers']);
+const TENANT_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function entraSettings(raw: RawConfig): EntraAuthSettings {
   const tenant = raw.AUTH_TENANT_ID;
   const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
+  // A token's iss always names the tenant by GUID: a domain is resolved through the tenant's discovery document.
+  const byDomain = !raw.AUTH_ISSUER && tenant !== undefined && !TENANT_GUID.test(tenant);
   return {
     // Entra issues v2 tokens by default and v1 tokens to APIs that still ask for them.
-    issuers: raw.AUTH_ISSUER ? [raw.AUTH_ISSUER] : [`https://login.microsoftonline.com/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`],
+    issuers: raw.AUTH_ISSUER
+      ? [raw.AUTH_ISSUER]
+      : byDomain
+        ? null
+        : [`https://login.microsoftonline.com/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`],
     audiences: list(raw.AUTH_AUDIENCE!),
     jwksUrl: raw.AUTH_JWKS_URL ?? `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys`,
+    discoveryUrl: byDomain ? `https://login.microsoftonline.com/${tenant}/v2.0/.well-known/openid-configuration` : null,
   };
 }

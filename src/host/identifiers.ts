@@ -1,5 +1,6 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { ProcessSyncCommand } from '../domain/ProcessSyncCommand';
+import type { PruneHistory } from '../domain/PruneHistory';
 import type { ReconcileConnections } from '../domain/ReconcileConnections';
 import type { RetrySettings } from '../domain/RetryPolicy';
 import type { ReceiveGitHubWebhook } from '../domain/ReceiveGitHubWebhook';
@@ -51,6 +52,7 @@ export const TYPES = {
   SyncWorkspace: id<SyncWorkspace>('SyncWorkspace'),
   ReceiveGitHubWebhook: id<ReceiveGitHubWebhook>('ReceiveGitHubWebhook'),
   ReconcileConnections: id<ReconcileConnections>('ReconcileConnections'),
+  PruneHistory: id<PruneHistory>('PruneHistory'),
   RetrySettings: id<RetrySettings>('RetrySettings'),
   ProcessSyncCommand: id<ProcessSyncCommand>('ProcessSyncCommand'),
   Authenticator: id<Authenticator>('Authenticator'),

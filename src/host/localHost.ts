@@ -13,6 +13,8 @@ import { clientConfigOf } from '../functions/clientConfig';
 import { reportSeedOutcome, seedConnections } from './seedConnections';
 import { scopeFolder } from '../domain/Scope';
 
+
+const RETENTION_INTERVAL_MS = 24 * 3_600_000;
 export interface LocalHost extends BuiltContainer {
   readonly config: Config;
   readonly server: LocalServer;
@@ -83,6 +85,18 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
       timer.unref();
       lifecycle.onStop('reconcile timer', async () => clearInterval(timer));
     }
+    // Retention, as the Functions host's daily timer does: once at start (not awaited), then every day.
+    const prune = container.get(TYPES.PruneHistory);
+    const pruneNow = () => {
+      prune.execute().then(
+        (deleted) => logger.info({ deleted }, 'retention: old runs and deliveries deleted'),
+        (error: unknown) => logger.warn({ error: String(error) }, 'retention failed; the next day tries again'),
+      );
+    };
+    pruneNow();
+    const retentionTimer = setInterval(pruneNow, RETENTION_INTERVAL_MS);
+    retentionTimer.unref();
+    lifecycle.onStop('retention timer', async () => clearInterval(retentionTimer));
 
     return {
       ...built,

@@ -539,6 +539,47 @@ export function describeMetadataRepoContract(name: string, makeAdapter: Metadata
       });
     });
 
+    describe('retention', () => {
+      const DAY = 86_400_000;
+      const ids = async (scope?: Scope) => (await repo.listRuns({ limit: 100, ...(scope === undefined ? {} : { scope }) })).runs.map((r) => r.id);
+
+      it('deletes runs started before the cutoff in batches, keeping the newest of each scope whatever their age', async () => {
+        // 40 old runs in org-a (more than one batch), one old run in org-b, two recent runs in org-a.
+        for (let i = 0; i < 40; i += 1) await repo.saveRun(run(`old-a-${String(i).padStart(2, '0')}`, { startedAt: at(-100 * DAY + i * 1_000) }));
+        await repo.saveRun(run('old-b', { scope: ORG_B, startedAt: at(-200 * DAY) }));
+        await repo.saveRun(run('new-a-1', { startedAt: at(-DAY) }));
+        await repo.saveRun(run('new-a-2', { startedAt: at(0) }));
+
+        // Keeping 3 per scope: org-a keeps its two recent runs and the newest old one; org-b keeps its only run.
+        expect(await repo.deleteRunsBefore(at(-90 * DAY), { keepNewestPerScope: 3 })).toBe(39);
+        expect(await ids(ORG_A)).toEqual(['new-a-2', 'new-a-1', 'old-a-39']);
+        expect(await ids(ORG_B)).toEqual(['old-b']);
+        expect(await ids()).toEqual(['new-a-2', 'new-a-1', 'old-a-39', 'old-b']);
+        expect(await repo.getRun('old-a-00')).toBeNull();
+        expect(await repo.getRun('old-a-39')).not.toBeNull();
+
+        // Nothing left to delete: a second pass is harmless.
+        expect(await repo.deleteRunsBefore(at(-90 * DAY), { keepNewestPerScope: 3 })).toBe(0);
+        expect(await repo.deleteRunsBefore(at(-90 * DAY), { keepNewestPerScope: 0 })).toBe(2);
+        expect(await ids()).toEqual(['new-a-2', 'new-a-1']);
+      });
+
+      it('deletes deliveries and dead-letter decisions recorded before the cutoff; their redeliveries are then new', async () => {
+        expect(await repo.recordDelivery('old', ORG_A, at(-40 * DAY))).toBe(true);
+        expect(await repo.recordDelivery('old', ORG_B, at(-40 * DAY))).toBe(true);
+        expect(await repo.recordDelivery('recent', ORG_A, at(-DAY))).toBe(true);
+        await repo.recordDeadLetterDecision('old-message', { reason: 'NotFound', description: 'gone', at: at(-40 * DAY) });
+        await repo.recordDeadLetterDecision('recent-message', { reason: 'NotFound', description: 'gone', at: at(-DAY) });
+
+        expect(await repo.deleteDeliveriesBefore(at(-30 * DAY))).toBe(3);
+        expect(await repo.recordDelivery('recent', ORG_A, at(0))).toBe(false);
+        expect(await repo.getDeadLetterDecision('recent-message')).not.toBeNull();
+        expect(await repo.getDeadLetterDecision('old-message')).toBeNull();
+        expect(await repo.recordDelivery('old', ORG_B, at(0))).toBe(true);
+        expect(await repo.deleteDeliveriesBefore(at(-30 * DAY))).toBe(0);
+      });
+    });
+
     describe('dead-letter decisions', () => {
       const longId = 'f'.repeat(64);
 

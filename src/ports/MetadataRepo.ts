@@ -86,6 +86,15 @@ export interface MetadataRepo {
   forgetDelivery(deliveryId: string, scope: Scope): Promise<void>;
 
   /**
+   * Retention: deletes runs started before `before`, except the newest `keepNewestPerScope` runs of
+   * each scope whatever their age (a quiet scope keeps its last syncs). Works in batches; answers how
+   * many runs were deleted.
+   */
+  deleteRunsBefore(before: Date, options: { readonly keepNewestPerScope: number }): Promise<number>;
+  /** Retention: deletes webhook deliveries and dead-letter decisions recorded before `before`; answers how many rows. */
+  deleteDeliveriesBefore(before: Date): Promise<number>;
+
+  /**
    * Records that the queue message `messageId` was dead-lettered, so that any worker handed the same
    * message again (a host that abandons instead of dead-lettering redelivers it) settles it without
    * another sync. Recording again replaces the earlier decision; a store may keep only the first

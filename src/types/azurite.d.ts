@@ -1,4 +1,4 @@
-// azurite@3.35.0 ships JavaScript without type declarations. Only the parts EmbeddedAzurite uses
+// azurite (3.37.0, a dev dependency) ships JavaScript without type declarations. Only the parts EmbeddedAzurite uses
 // are declared here; the constructor argument order follows dist/src/table/TableConfiguration.js.
 
 declare module 'azurite/dist/src/table/TableConfiguration' {

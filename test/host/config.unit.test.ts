@@ -94,11 +94,23 @@ describe('authentication settings', () => {
   it('needs the audience and the tenant (or issuer and key set) for Entra ID, naming them', () => {
     expect(() => loadConfig({ AUTH_MODE: 'entra' })).toThrow(/AUTH_AUDIENCE[\s\S]*AUTH_TENANT_ID/);
     const config = loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://ws, 1111', PUBLIC_BASE_URL: 'https://sync.example.com' });
+    // A domain never appears in a token's iss (always the tenant GUID): the issuer comes from discovery.
     expect(config.auth).toEqual({
-      issuers: ['https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0', 'https://sts.windows.net/contoso.onmicrosoft.com/'],
+      issuers: null,
       audiences: ['api://ws', '1111'],
       jwksUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/discovery/v2.0/keys',
+      discoveryUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration',
     });
+    const tenantGuid = '72F988BF-86F1-41AF-91AB-2D7CD011DB47';
+    expect(loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: tenantGuid, AUTH_AUDIENCE: 'x', PUBLIC_BASE_URL: 'https://sync.example.com' }).auth).toEqual({
+      issuers: [`https://login.microsoftonline.com/${tenantGuid}/v2.0`, `https://sts.windows.net/${tenantGuid}/`],
+      audiences: ['x'],
+      jwksUrl: `https://login.microsoftonline.com/${tenantGuid}/discovery/v2.0/keys`,
+      discoveryUrl: null,
+    });
+    expect(() => loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: 'common', AUTH_AUDIENCE: 'x', PUBLIC_BASE_URL: 'https://sync.example.com' })).toThrow(
+      /AUTH_TENANT_ID: 'common' names no tenant/,
+    );
     const custom = loadConfig({ AUTH_MODE: 'entra', AUTH_AUDIENCE: 'x', AUTH_ISSUER: 'http://127.0.0.1:1/t/v2.0', AUTH_JWKS_URL: 'http://127.0.0.1:1/keys', HOST: '0.0.0.0', PUBLIC_BASE_URL: 'https://sync.example.com' });
     expect(custom.auth).toMatchObject({ issuers: ['http://127.0.0.1:1/t/v2.0'], jwksUrl: 'http://127.0.0.1:1/keys' });
   });

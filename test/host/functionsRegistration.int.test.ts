@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { httpFunctions } from '../../src/functions/index';
 import { openApiDocument } from '../../src/functions/openapi/openApiDocument';
 import { reconcileSchedule } from '../../src/functions/reconcile';
+import { RETENTION_SCHEDULE } from '../../src/functions/retention';
 import { configSchema } from '../../src/host/config';
 
 /**
@@ -152,7 +153,19 @@ describe('what src/functions registers with the Functions runtime', () => {
     const timer = registrations.find((registration) => registration.name === 'reconcile');
     expect(triggerOf(timer!)).toMatchObject({ type: 'timerTrigger', schedule: reconcileSchedule(defaults.RECONCILE_INTERVAL_MINUTES), runOnStartup: false });
     expect(triggerOf(timer!).schedule!.split(' ')).toHaveLength(6); // NCRONTAB: seconds first
-    expect(registrations.map((registration) => registration.name).sort()).toEqual([...httpFunctions.map((definition) => definition.name), 'reconcile', 'syncWorker'].sort());
+    expect(registrations.map((registration) => registration.name).sort()).toEqual(
+      [...httpFunctions.map((definition) => definition.name), 'reconcile', 'retention', 'syncWorker'].sort(),
+    );
+  });
+
+  it('the retention timer once a day, not on start-up, whatever the settings', async () => {
+    for (const env of [AZURE_ENV, { ...AZURE_ENV, RUNS_RETENTION_DAYS: '0', DELIVERIES_RETENTION_DAYS: '0', RECONCILE_INTERVAL_MINUTES: '0' }]) {
+      const timer = (await registered(env)).find((registration) => registration.name === 'retention');
+      expect(triggerOf(timer!)).toMatchObject({ type: 'timerTrigger', schedule: RETENTION_SCHEDULE, runOnStartup: false });
+    }
+    const [seconds, minutes, hours, ...rest] = RETENTION_SCHEDULE.split(' ');
+    expect([seconds, minutes, hours].every((field) => /^\d+$/.test(field!))).toBe(true); // one fixed time of day
+    expect(rest).toEqual(['*', '*', '*']);
   });
 
   it('follows the settings: another queue, connection prefix and interval; no timer at interval 0', async () => {

@@ -12,6 +12,7 @@ import {
   loadCompose,
   projectRoot,
   readProjectFile,
+  readProjectJson,
   volumeMounts,
   withComposeDefaults,
   type ComposeFile,
@@ -39,6 +40,9 @@ const FUNCTIONS_HOST_OVERRIDE_PREFIX = 'AzureFunctionsJobHost__';
 
 const SERVICE_BUS_EMULATOR_IMAGE = 'mcr.microsoft.com/azure-messaging/servicebus-emulator';
 const AZURITE_IMAGE = 'mcr.microsoft.com/azure-storage/azurite';
+// What Microsoft's Service Bus emulator runs on since Azure SQL Edge was retired (2025-09-30).
+const SQL_SERVER_IMAGE = 'mcr.microsoft.com/mssql/server';
+const SQLCMD = '/opt/mssql-tools18/bin/sqlcmd';
 const EMULATOR_CONFIG_TARGET = '/ServiceBus_Emulator/ConfigFiles/Config.json';
 
 const compose = loadCompose();
@@ -102,8 +106,22 @@ describe(`${COMPOSE_FILE} shape`, () => {
     expect(unknown).toEqual([]);
   });
 
-  it('runs the functions, azurite, servicebus-emulator and sqledge services', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['azurite', 'functions', 'servicebus-emulator', 'sqledge']);
+  it('runs the functions, azurite, servicebus-emulator and mssql services', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['azurite', 'functions', 'mssql', 'servicebus-emulator']);
+  });
+
+  it('uses no moving tag (latest, 2022-latest...) and no retired Azure SQL Edge image', () => {
+    for (const [name, candidate] of Object.entries(compose.services)) {
+      const tag = (candidate.image ?? '').split('/').at(-1)?.split(':')[1] ?? '';
+      expect(tag, `${name}.image ${candidate.image}`).not.toMatch(/latest/i);
+      expect(candidate.image ?? '', `${name}.image`).not.toMatch(/azure-sql-edge/);
+    }
+  });
+
+  it('runs the Azurite release the embedded mode and the tests use (the azurite devDependency)', () => {
+    const [, azurite] = serviceRunning(compose, AZURITE_IMAGE);
+    const { devDependencies = {} } = readProjectJson('package.json') as { devDependencies?: Record<string, string> };
+    expect(azurite.image).toBe(`${AZURITE_IMAGE}:${devDependencies.azurite}`);
   });
 
   it('pins every image to an explicit registry and tag; only the functions service is built here', () => {
@@ -239,5 +257,30 @@ describe('Service Bus emulator services', () => {
   it('leaves accepting the licence terms to the user (ACCEPT_EULA from the environment)', () => {
     expect(emulatorEnv.ACCEPT_EULA).toMatch(/^\$\{ACCEPT_EULA(:-N)?\}$/);
     expect(sqlEnv.ACCEPT_EULA).toBe(emulatorEnv.ACCEPT_EULA);
+    // The free Developer edition (not for production), named rather than left to the image's default.
+    expect(sqlEnv.MSSQL_PID).toBe('Developer');
+  });
+
+  it(`runs SQL Server 2022 (${SQL_SERVER_IMAGE}) pinned to a cumulative update`, () => {
+    const sqlImage = service(emulatorEnv.SQL_SERVER ?? '').image ?? '';
+    expect(sqlImage).toMatch(new RegExp(`^${SQL_SERVER_IMAGE.replaceAll('.', '\\.')}:2022-CU\\d+`));
+  });
+
+  it('checks SQL Server is up with sqlcmd (mssql-tools18, trusting its self-signed certificate) using the SA password', () => {
+    const healthcheck = (service(emulatorEnv.SQL_SERVER ?? '') as { healthcheck?: { test?: string | string[] } }).healthcheck;
+    const test = healthcheck?.test ?? [];
+    const command = Array.isArray(test) ? test.slice(1).join(' ') : test;
+    expect(Array.isArray(test) ? test[0] : 'CMD-SHELL', 'healthcheck.test').toMatch(/^CMD(-SHELL)?$/);
+    expect(command).toContain(SQLCMD);
+    expect(command.split(/\s+/)).toContain('-C');
+    // The password comes from the container's own environment ($$ escapes compose's interpolation).
+    expect(command).toMatch(/-P\s+"?\$\$\{?MSSQL_SA_PASSWORD\}?"?/);
+    expect(command).toMatch(/SELECT 1/i);
+  });
+
+  it('starts the emulator only after SQL Server is healthy', () => {
+    const dependsOn = emulator.depends_on as Record<string, { condition?: string }> | undefined;
+    expect(Array.isArray(dependsOn), 'depends_on in its long form').toBe(false);
+    expect(dependsOn?.[emulatorEnv.SQL_SERVER ?? '']?.condition).toBe('service_healthy');
   });
 });

@@ -6,7 +6,7 @@ import { environmentOf, isPinnedImage, loadCompose, readProjectFile, readProject
 
 /** The Dockerfile and .dockerignore checked offline (no Docker engine here: the image is never built in tests). */
 
-const FUNCTIONS_IMAGE = 'mcr.microsoft.com/azure-functions/node:4-node20';
+const FUNCTIONS_IMAGE = 'mcr.microsoft.com/azure-functions/node:4-node22';
 const SCRIPT_ROOT = '/home/site/wwwroot';
 
 const dockerfile = readProjectFile('Dockerfile');
@@ -42,8 +42,8 @@ describe('Dockerfile', () => {
     expect(finalStage.image).toBe(FUNCTIONS_IMAGE);
   });
 
-  it('builds on Node 20 with images that name their registry and tag', () => {
-    expect(buildStages[0]?.image).toMatch(/\/node:20-bookworm-slim$/);
+  it('builds on Node 22 with images that name their registry and tag', () => {
+    expect(buildStages[0]?.image).toMatch(/\/node:22-bookworm-slim$/);
     for (const stage of stages) {
       if (stageNames.has(stage.image)) continue; // FROM an earlier stage
       expect(isPinnedImage(stage.image), `${stage.image} names its registry and tag`).toBe(true);
@@ -55,6 +55,14 @@ describe('Dockerfile', () => {
     const order = ['npm ci', 'npm run build', 'npm prune --omit=dev'].map((command) => commands.findIndex((run) => run.startsWith(command)));
     expect(order.every((index) => index >= 0), `commands seen: ${JSON.stringify(commands)}`).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it('installs and prunes without the SPA workspace, which stays out of the build context', () => {
+    const { workspaces = [] } = readProjectJson('package.json') as { workspaces?: string[] };
+    expect(workspaces.length, 'package.json declares workspaces').toBeGreaterThan(0);
+    const npmCommands = buildStages.flatMap(runCommands).filter((run) => /^npm (ci|prune)\b/.test(run));
+    expect(npmCommands.length).toBe(2);
+    for (const command of npmCommands) expect(command, command).toMatch(/\s--workspaces=false(\s|$)/);
   });
 
   it('sets the Functions host settings and the workspace mount point in the final stage', () => {

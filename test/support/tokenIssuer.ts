@@ -18,6 +18,13 @@ export interface TokenIssuer {
   readonly kid: string;
   /** How many requests reached the key set path, answered or not. */
   readonly jwksRequests: number;
+  /**
+   * The tenant's OpenID discovery document (`<authority>/v2.0/.well-known/openid-configuration`), served
+   * under the tenant domain when one was given: its `issuer` carries the tenant GUID, as Entra's does.
+   */
+  readonly discoveryUrl: string;
+  /** How many requests reached the discovery document, answered or not. */
+  readonly discoveryRequests: number;
   sign(claims?: Record<string, unknown>, options?: SignOptions): Promise<string>;
   adminToken(): Promise<string>;
   orgUserToken(orgs: string[], options?: { editor?: boolean }): Promise<string>;
@@ -25,6 +32,8 @@ export interface TokenIssuer {
   rotateKey(): Promise<void>;
   /** Down = the key set answers 503. */
   setAvailable(up: boolean): void;
+  /** Down = the discovery document answers 503. */
+  setDiscoveryAvailable(up: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -59,18 +68,35 @@ async function newSigningKey(): Promise<SigningKey> {
 }
 
 /** `issuer` replaces Entra's `https://login.microsoftonline.com/<tenant>/v2.0` (an OpenID provider on loopback). */
-export async function startTokenIssuer(options: { tenantId?: string; audience?: string; issuer?: string } = {}): Promise<TokenIssuer> {
+export async function startTokenIssuer(
+  options: { tenantId?: string; audience?: string; issuer?: string; /** e.g. contoso.onmicrosoft.com */ tenantDomain?: string } = {},
+): Promise<TokenIssuer> {
   const tenantId = options.tenantId ?? randomUUID();
   const audience = options.audience ?? randomUUID();
   const issuer = options.issuer ?? `https://login.microsoftonline.com/${tenantId}/v2.0`;
   const keysPath = `/${tenantId}/discovery/v2.0/keys`;
+  const discoveryPath = `/${options.tenantDomain ?? tenantId}/v2.0/.well-known/openid-configuration`;
   let trusted = await newSigningKey();
   const foreign = await newSigningKey();
   let available = true;
   let jwksRequests = 0;
+  let discoveryAvailable = true;
+  let discoveryRequests = 0;
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method === 'GET' && path === discoveryPath) {
+      discoveryRequests += 1;
+      if (!discoveryAvailable) return answer(response, 503, { error: 'temporarily_unavailable' });
+      // The fields a resource API reads, shaped as Entra answers for a tenant named by its domain.
+      return answer(response, 200, {
+        issuer,
+        jwks_uri: `http://127.0.0.1:${port}${keysPath}`,
+        token_endpoint: `http://127.0.0.1:${port}/${tenantId}/oauth2/v2.0/token`,
+        id_token_signing_alg_values_supported: ['RS256'],
+        tenant_region_scope: 'EU',
+      });
+    }
     if (request.method !== 'GET' || path !== keysPath) return answer(response, 404, { error: 'not_found' });
     jwksRequests += 1;
     if (!available) return answer(response, 503, { error: 'temporarily_unavailable' });
@@ -112,6 +138,10 @@ export async function startTokenIssuer(options: { tenantId?: string; audience?: 
     get jwksRequests() {
       return jwksRequests;
     },
+    discoveryUrl: `http://127.0.0.1:${port}${discoveryPath}`,
+    get discoveryRequests() {
+      return discoveryRequests;
+    },
     sign,
     adminToken: () => sign({ roles: [ADMIN_ROLE], name: 'MSP Admin' }),
     orgUserToken: (orgs, { editor = false } = {}) => sign({ org_ids: orgs, ...(editor ? { roles: [EDITOR_ROLE] } : {}) }),
@@ -120,6 +150,9 @@ export async function startTokenIssuer(options: { tenantId?: string; audience?: 
     },
     setAvailable: (up) => {
       available = up;
+    },
+    setDiscoveryAvailable: (up) => {
+      discoveryAvailable = up;
     },
     stop: async () => {
       server.closeAllConnections(); // fetch keeps connections alive; close would wait for them

@@ -151,7 +151,9 @@ function DeadLettersSection() {
                 </td>
                 <td>{letter.command?.scope ?? '—'}</td>
                 <td>{letter.command?.trigger ?? '(malformed)'}</td>
-                <td title={formatTime(letter.enqueuedAt)}>{formatAge(letter.enqueuedAt)}</td>
+                <td className="nowrap" title={formatTime(letter.enqueuedAt)}>
+                  {formatAge(letter.enqueuedAt)}
+                </td>
                 <td>{letter.deliveryCount}</td>
                 <td>{letter.description}</td>
               </tr>
@@ -226,9 +228,9 @@ function BackupsSection() {
           <tbody>
             {backups.map((backup) => (
               <tr key={backup.id}>
-                <td>{formatTime(backup.createdAt)}</td>
+                <td className="nowrap">{formatTime(backup.createdAt)}</td>
                 <td>{backup.reason}</td>
-                <td>{formatBytes(backup.size)}</td>
+                <td className="nowrap">{formatBytes(backup.size)}</td>
                 <td>
                   <button type="button" className="link-button" onClick={() => void download(backup)} aria-label={`Download backup ${backup.id}`}>
                     Download

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { Connected, Preview } from '../api/types';
 import { useApp } from '../app/AppContext';
 import { ErrorMessage, Loading } from '../ui/Feedback';
+import { countOf } from '../ui/format';
 import { fieldErrorsOf, type ConnectField, type FieldErrors } from './fieldErrors';
 import { PreviewPanel } from './PreviewPanel';
 
@@ -93,7 +94,7 @@ export function ConnectForm({ existingFiles, onConnected }: ConnectFormProps) {
     <section className="card" aria-labelledby="connect-title">
       <h2 id="connect-title">Connect {scope.scope} to GitHub</h2>
       <p>
-        While connected, this scope's files mirror the branch and cannot be edited here. {existingFiles > 0 ? `The ${existingFiles} files now in the scope will be replaced; a backup is taken first.` : ''}
+        While connected, this scope's files mirror the branch and cannot be edited here. {existingFiles > 0 ? `The ${countOf(existingFiles, 'file')} now in the scope will be replaced; a backup is taken first.` : ''}
       </p>
       <form className="form" onSubmit={showPreview} aria-describedby="connect-title">
         {field('repository', 'Repository', { placeholder: 'owner/name', hint: 'owner/name on GitHub' })}

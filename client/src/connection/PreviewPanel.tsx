@@ -1,5 +1,5 @@
 import type { Preview } from '../api/types';
-import { formatBytes, shortSha } from '../ui/format';
+import { countOf, formatBytes, shortSha } from '../ui/format';
 
 function PathList({ title, paths }: { readonly title: string; readonly paths: readonly string[] }) {
   if (paths.length === 0) return null;
@@ -30,13 +30,13 @@ export function PreviewPanel({ preview, existingFiles }: { readonly preview: Pre
       </h3>
       <ul className="summary-list">
         <li>
-          <strong>{preview.newFiles.length}</strong> new files, {formatBytes(preview.bytesToWrite)} to write
+          {countOf(preview.newFiles.length, 'new file')}, {formatBytes(preview.bytesToWrite)} to write
         </li>
         <li>
-          <strong>{preview.overwrittenFiles.length}</strong> files overwritten
+          {countOf(preview.overwrittenFiles.length, 'file')} overwritten
         </li>
         <li>
-          <strong>{preview.deletedFiles.length}</strong> files deleted
+          {countOf(preview.deletedFiles.length, 'file')} deleted
         </li>
         <li>{preview.unchanged} unchanged</li>
         {preview.skipped.length > 0 ? <li>{preview.skipped.length} skipped (cannot be stored on the share)</li> : null}

@@ -96,9 +96,15 @@ export function HistoryPage() {
             {runs.map((run) => (
               <Fragment key={run.id}>
                 <tr data-run={run.id}>
-                  <td>{formatTime(run.startedAt)}</td>
+                  <td className="nowrap">{formatTime(run.startedAt)}</td>
                   <td>
                     <span className={`badge badge-${run.status}`}>{run.status}</span>
+                    {run.error ? (
+                      <span className="run-outcome">
+                        {run.error.code}
+                        {run.queueOutcome ? ` · ${run.queueOutcome.action}` : ''}
+                      </span>
+                    ) : null}
                   </td>
                   <td>{run.trigger}</td>
                   <td>
@@ -108,7 +114,7 @@ export function HistoryPage() {
                   <td>{run.counts.deleted}</td>
                   <td>{run.counts.unchanged}</td>
                   <td>{run.counts.skipped}</td>
-                  <td>{formatDuration(run.durationMs)}</td>
+                  <td className="nowrap">{formatDuration(run.durationMs)}</td>
                   <td>
                     <button type="button" className="link-button" aria-expanded={open === run.id} onClick={() => setOpen(open === run.id ? null : run.id)}>
                       {run.error ? 'Error' : 'More'}
@@ -116,7 +122,7 @@ export function HistoryPage() {
                     {run.backupId ? (
                       <>
                         {' · '}
-                        <button type="button" className="link-button" onClick={() => void downloadBackup(run.backupId!)}>
+                        <button type="button" className="link-button" title="Download the backup (zip) taken before this run replaced hand edits" onClick={() => void downloadBackup(run.backupId!)}>
                           Backup
                         </button>
                       </>

@@ -11,13 +11,19 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-/** "3 min ago", "2 h ago", or the date, from an ISO time. */
+/** "just now", "42 s ago", "3 min ago", "2 h ago", "3 d ago", from an ISO time. */
 export function formatAge(iso: string, now: Date = new Date()): string {
   const seconds = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
+  if (seconds < 10) return 'just now';
   if (seconds < 60) return `${seconds} s ago`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return `${Math.floor(seconds / 86_400)} d ago`;
+}
+
+/** "1 file", "3 files": a count with its noun (regular English plurals only). */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
 }
 
 export function formatTime(iso: string): string {

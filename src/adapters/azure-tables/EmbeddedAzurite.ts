@@ -48,10 +48,21 @@ const DB_FILE_NAME = '__azurite_db_table__.json';
  */
 function loadAzurite(): { TableConfiguration: typeof TableConfigurationType; TableServer: typeof TableServerType } {
   process.env.APPLICATION_INSIGHTS_NO_DIAGNOSTIC_CHANNEL ??= 'true';
-  return {
-    TableConfiguration: (require('azurite/dist/src/table/TableConfiguration') as { default: typeof TableConfigurationType }).default,
-    TableServer: (require('azurite/dist/src/table/TableServer') as { default: typeof TableServerType }).default,
-  };
+  try {
+    return {
+      TableConfiguration: (require('azurite/dist/src/table/TableConfiguration') as { default: typeof TableConfigurationType }).default,
+      TableServer: (require('azurite/dist/src/table/TableServer') as { default: typeof TableServerType }).default,
+    };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    // A dev dependency: the image's production install (npm ci --omit=dev) leaves it out on purpose.
+    throw new Error(
+      "the embedded Azurite needs the package 'azurite', a dev dependency that a production install (npm ci --omit=dev) leaves out: " +
+        'set TABLES_ENDPOINT or TABLES_CONNECTION_STRING to use an Azure Tables account (or METADATA_STORE=in-memory), ' +
+        'or install the dev dependencies (npm ci) for local use',
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { Scope } from '../../domain/Scope';
 import type { DeadLetterDecision } from '../../ports/MetadataRepo';
 import { EntityReader } from './EntityFields';
@@ -12,6 +12,8 @@ const deliveryRowKey = (scope: Scope): string => `scope|${encodeKeyPart(scope)}`
 const DEAD_LETTER_ROW = 'dead-letter';
 /** Service Bus caps a dead-letter description at 4096 characters; so do we. */
 const MAX_DESCRIPTION = 4_096;
+/** Deletes in flight at once while pruning (each row is its own partition: no batch transaction). */
+const DELETE_CONCURRENCY = 16;
 
 /**
  * Processed webhook deliveries, one partition per delivery id (spreads the load, and "insert if
@@ -47,6 +49,34 @@ export class TableDeliveryStore {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
+  }
+
+  /** Deletes delivery and dead-letter rows whose `At` is before `before`; each sits in its own partition, so one by one. */
+  async deleteBefore(before: Date): Promise<number> {
+    const filter = odata`At lt ${before}`;
+    let deleted = 0;
+    const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } });
+    await tableCall('deleteDeliveriesBefore', async () => {
+      const batch: Promise<void>[] = [];
+      const flush = async () => {
+        await Promise.all(batch.splice(0));
+      };
+      for await (const row of rows) {
+        batch.push(
+          this.table.deleteEntity(String(row.partitionKey), String(row.rowKey)).then(
+            () => {
+              deleted += 1;
+            },
+            (error: unknown) => {
+              if (!isNotFound(error)) throw error;
+            },
+          ),
+        );
+        if (batch.length >= DELETE_CONCURRENCY) await flush();
+      }
+      await flush();
+    });
+    return deleted;
   }
 
   async recordDeadLetter(messageId: string, decision: DeadLetterDecision): Promise<void> {

@@ -133,6 +133,13 @@ export class TableMetadataRepo implements MetadataRepo {
     return this.deliveries.forget(deliveryId, scope);
   }
 
+  deleteRunsBefore(before: Date, options: { readonly keepNewestPerScope: number }): Promise<number> {
+    return this.runs.deleteBefore(before, options.keepNewestPerScope);
+  }
+  deleteDeliveriesBefore(before: Date): Promise<number> {
+    return this.deliveries.deleteBefore(before);
+  }
+
   recordDeadLetterDecision(messageId: string, decision: DeadLetterDecision): Promise<void> {
     return this.deliveries.recordDeadLetter(messageId, decision);
   }

@@ -9,6 +9,8 @@ import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './Table
 import { prefixUpperBound } from './TableKeys';
 
 const MAX_ATTEMPTS = 5;
+/** Three rows per run, and at most 100 actions per transaction. */
+const RUNS_PER_DELETE_BATCH = 33;
 
 /** Runs: see RunCodec for the three-rows-per-run layout. */
 export class TableRunStore {
@@ -76,6 +78,44 @@ export class TableRunStore {
     return rows.length > query.limit && last !== undefined
       ? { runs, continuationToken: encodeRunToken((last.rowKey as string).slice(prefix.length)) }
       : { runs };
+  }
+
+  /**
+   * Walks the per-scope listing (`s|<scope>|<newest first>`), so the newest runs of each scope come
+   * first and are kept; older ones started before `before` lose their three rows, up to 33 runs (99
+   * rows, the transaction limit is 100) per transaction.
+   */
+  async deleteBefore(before: Date, keepNewestPerScope: number): Promise<number> {
+    const prefix = 's|';
+    const filter = odata`PartitionKey eq ${RUN_PARTITION} and RowKey ge ${prefix} and RowKey lt ${prefixUpperBound(prefix)}`;
+    const doomed: SyncRun[] = [];
+    await tableCall('deleteRunsBefore', async () => {
+      const seenPerScope = new Map<string, number>();
+      for await (const row of this.table.listEntities({ queryOptions: { filter } })) {
+        const run = runFromEntity(row);
+        const seen = (seenPerScope.get(run.scope) ?? 0) + 1;
+        seenPerScope.set(run.scope, seen);
+        if (seen > keepNewestPerScope && run.startedAt < before) doomed.push(run);
+      }
+    });
+    for (let start = 0; start < doomed.length; start += RUNS_PER_DELETE_BATCH) {
+      const batch = doomed.slice(start, start + RUNS_PER_DELETE_BATCH);
+      const rowKeys = batch.flatMap((run) => runToEntities(run).map((entity) => entity.rowKey));
+      try {
+        await tableCall('deleteRunsBefore', () => this.table.submitTransaction(rowKeys.map((rowKey) => ['delete', { partitionKey: RUN_PARTITION, rowKey }])));
+      } catch (error) {
+        // A row already gone (another pruner, a run re-saved meanwhile) fails the whole batch: one by one then.
+        if (!isNotFound(error)) throw error;
+        for (const rowKey of rowKeys) {
+          try {
+            await tableCall('deleteRunsBefore', () => this.table.deleteEntity(RUN_PARTITION, rowKey));
+          } catch (single) {
+            if (!isNotFound(single)) throw single;
+          }
+        }
+      }
+    }
+    return doomed.length;
   }
 
   private async readById(id: string): Promise<TableEntityResult<Record<string, unknown>> | null> {

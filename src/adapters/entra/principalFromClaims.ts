@@ -7,8 +7,13 @@ export interface ClaimNames {
   readonly adminRole: string;
   /** Entra app role that lets the caller change files and connections. */
   readonly editorRole: string;
-  /** Claim holding the caller's organisation ids (a string array or a single string). */
+  /**
+   * Claim holding the caller's organisation ids: a string array, or one string of ids separated by
+   * commas or spaces (a directory extension arrives as `extn.<name>` with a single string).
+   */
   readonly organizationClaim: string;
+  /** App roles whose value is this prefix and an organisation id (`Org.contoso`) grant that organisation. */
+  readonly organizationRolePrefix: string;
 }
 
 /** Maps the claims of a verified Entra access token to a principal; null when the token names no subject. */
@@ -16,18 +21,23 @@ export function principalFromClaims(claims: JWTPayload, names: ClaimNames): Prin
   const subject = text(claims['oid']) ?? text(claims.sub);
   if (subject === undefined) return null;
   const roles = strings(claims['roles']);
+  const prefix = names.organizationRolePrefix;
+  const fromRoles = prefix === '' ? [] : roles.filter((role) => role.startsWith(prefix)).map((role) => role.slice(prefix.length));
   return {
     subject,
     name: text(claims['name']) ?? text(claims['preferred_username']) ?? subject,
     isAdmin: roles.includes(names.adminRole),
     isEditor: roles.includes(names.editorRole),
-    organizations: organizationsOf(claims[names.organizationClaim]),
+    organizations: organizationsOf([...fromRoles, ...idsOf(claims[names.organizationClaim])]),
   };
 }
 
+function idsOf(value: unknown): string[] {
+  return typeof value === 'string' ? value.split(/[\s,]+/) : strings(value);
+}
+
 /** Only well-formed organisation ids: GLOBAL is never granted by a claim, and a bad id could spell a path. */
-function organizationsOf(value: unknown): string[] {
-  const ids = typeof value === 'string' ? [value] : strings(value);
+function organizationsOf(ids: string[]): string[] {
   const scopes = ids.map(parseScope).filter((scope) => scope !== null && scope !== GLOBAL_SCOPE);
   return [...new Set(scopes as string[])];
 }

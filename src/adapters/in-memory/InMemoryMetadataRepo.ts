@@ -145,6 +145,32 @@ export class InMemoryMetadataRepo implements MetadataRepo {
     this.deliveries.delete(`${scope} ${deliveryId}`);
   }
 
+  async deleteRunsBefore(before: Date, options: { readonly keepNewestPerScope: number }): Promise<number> {
+    const seenPerScope = new Map<Scope, number>();
+    const newestFirst = [...this.runs.values()].sort((a, b) => (listingKey(a) < listingKey(b) ? -1 : 1));
+    let deleted = 0;
+    for (const run of newestFirst) {
+      const seen = (seenPerScope.get(run.scope) ?? 0) + 1;
+      seenPerScope.set(run.scope, seen);
+      if (seen > options.keepNewestPerScope && run.startedAt < before) {
+        this.runs.delete(run.id);
+        deleted += 1;
+      }
+    }
+    return deleted;
+  }
+
+  async deleteDeliveriesBefore(before: Date): Promise<number> {
+    let deleted = 0;
+    for (const [key, at] of this.deliveries) {
+      if (at < before && this.deliveries.delete(key)) deleted += 1;
+    }
+    for (const [messageId, decision] of this.deadLetterDecisions) {
+      if (decision.at < before && this.deadLetterDecisions.delete(messageId)) deleted += 1;
+    }
+    return deleted;
+  }
+
   async recordDeadLetterDecision(messageId: string, decision: DeadLetterDecision): Promise<void> {
     this.deadLetterDecisions.set(messageId, structuredClone(decision));
   }

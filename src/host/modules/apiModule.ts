@@ -46,12 +46,14 @@ export function apiModule(config: Config): ContainerModule {
 function authenticatorFor(config: Config): Authenticator {
   if (!config.auth) return new DevelopmentAuthenticator();
   return new EntraJwtAuthenticator({
-    issuers: [...config.auth.issuers],
+    ...(config.auth.issuers === null ? {} : { issuers: [...config.auth.issuers] }),
     audiences: [...config.auth.audiences],
     jwksUrl: config.auth.jwksUrl,
+    ...(config.auth.discoveryUrl === null ? {} : { discoveryUrl: config.auth.discoveryUrl }),
     clockToleranceSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
     adminRole: config.AUTH_ADMIN_ROLE,
     editorRole: config.AUTH_EDITOR_ROLE,
     organizationClaim: config.AUTH_ORGANIZATION_CLAIM,
+    organizationRolePrefix: config.AUTH_ORGANIZATION_ROLE_PREFIX,
   });
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { ContainerModule } from 'inversify';
 import { ProcessSyncCommand } from '../../domain/ProcessSyncCommand';
+import { PruneHistory } from '../../domain/PruneHistory';
 import { ReconcileConnections } from '../../domain/ReconcileConnections';
 import { ReceiveGitHubWebhook } from '../../domain/ReceiveGitHubWebhook';
 import { SyncWorkspace } from '../../domain/SyncWorkspace';
@@ -54,6 +55,10 @@ export function syncModule(config: Config): ContainerModule {
       .inSingletonScope();
     bind(TYPES.ReconcileConnections)
       .toResolvedValue((metadata, queue, clock) => new ReconcileConnections({ metadata, queue, clock }), [TYPES.MetadataRepo, TYPES.CommandQueue, TYPES.Clock])
+      .inSingletonScope();
+    const retention = { runsDays: config.RUNS_RETENTION_DAYS, runsKeepPerScope: config.RUNS_KEEP_PER_SCOPE, deliveriesDays: config.DELIVERIES_RETENTION_DAYS };
+    bind(TYPES.PruneHistory)
+      .toResolvedValue((metadata, clock) => new PruneHistory({ metadata, clock, settings: retention }), [TYPES.MetadataRepo, TYPES.Clock])
       .inSingletonScope();
   });
 }

@@ -254,3 +254,75 @@ async function close(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
+
+describe('EntraJwtAuthenticator with a tenant named by its domain (OpenID discovery)', () => {
+  let issuer: TokenIssuer;
+  beforeEach(async () => {
+    issuer = await startTokenIssuer({ tenantDomain: 'contoso.onmicrosoft.com' });
+  });
+  afterEach(() => issuer.stop());
+
+  const discovering = (overrides: Partial<EntraJwtAuthenticatorOptions> = {}) =>
+    new EntraJwtAuthenticator({ audiences: [issuer.audience], discoveryUrl: issuer.discoveryUrl, clockToleranceSeconds: 60, ...overrides });
+
+  it('validates a token whose iss carries the tenant GUID, reading the discovery document once', async () => {
+    expect(issuer.discoveryUrl).toContain('/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration');
+    expect(issuer.issuer).toContain(issuer.tenantId); // the GUID, never the domain
+    const authenticator = discovering();
+    expect(await authenticator.authenticate(`Bearer ${await issuer.adminToken()}`)).toMatchObject({ ok: true, principal: { isAdmin: true } });
+    // v1 tokens carry the same tenant GUID under sts.windows.net.
+    const v1 = await issuer.sign({}, { issuer: `https://sts.windows.net/${issuer.tenantId}/` });
+    expect(await authenticator.authenticate(`Bearer ${v1}`)).toMatchObject({ ok: true });
+    expect(issuer.discoveryRequests).toBe(1);
+    expect(issuer.jwksRequests).toBe(1); // the jwks_uri the document names
+  });
+
+  it('refuses a token whose iss names the domain, or another tenant', async () => {
+    const authenticator = discovering();
+    for (const iss of ['https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0', 'https://login.microsoftonline.com/other-tenant/v2.0']) {
+      await expectRejected(authenticator, await issuer.sign({}, { issuer: iss }), 'InvalidToken', /^token issuer is not trusted$/);
+    }
+  });
+
+  it('throws AuthenticationUnavailableError while the discovery document answers 503, without caching the failure', async () => {
+    const authenticator = discovering();
+    const token = await issuer.adminToken();
+    issuer.setDiscoveryAvailable(false);
+    await expectDiscoveryUnavailable(authenticator, token, /503/);
+    issuer.setDiscoveryAvailable(true);
+    expect(await authenticator.authenticate(`Bearer ${token}`)).toMatchObject({ ok: true });
+    issuer.setDiscoveryAvailable(false);
+    expect(await authenticator.authenticate(`Bearer ${token}`)).toMatchObject({ ok: true }); // cached once read
+  });
+
+  it('throws AuthenticationUnavailableError when nothing listens at the discovery address, or it is not a discovery document', async () => {
+    const closed = await listen(createServer());
+    const url = `http://127.0.0.1:${port(closed)}/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration`;
+    await close(closed);
+    await expectDiscoveryUnavailable(discovering({ discoveryUrl: url }), await issuer.adminToken(), /ECONNREFUSED/);
+    const wrong = await listen(createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"issuer":42}')));
+    try {
+      await expectDiscoveryUnavailable(discovering({ discoveryUrl: `http://127.0.0.1:${port(wrong)}/x` }), await issuer.adminToken(), /issuer/);
+    } finally {
+      await close(wrong);
+    }
+  });
+
+  it('an explicit key set and issuer list need no discovery', async () => {
+    const authenticator = authenticatorFor(issuer);
+    expect(await authenticator.authenticate(`Bearer ${await issuer.adminToken()}`)).toMatchObject({ ok: true });
+    expect(issuer.discoveryRequests).toBe(0);
+  });
+});
+
+async function expectDiscoveryUnavailable(authenticator: EntraJwtAuthenticator, token: string, reason: RegExp): Promise<void> {
+  const error: unknown = await authenticator.authenticate(`Bearer ${token}`).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(AuthenticationUnavailableError);
+  const message = (error as Error).message;
+  expect(message).toMatch(/OpenID configuration .* could not be read/);
+  expect(message).toMatch(reason);
+  expectNoTokenIn(message, token);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { principalFromClaims } from '../../../src/adapters/entra/principalFromClaims';
 
-const names = { adminRole: 'Workspace.Admin', editorRole: 'Workspace.Editor', organizationClaim: 'org_ids' };
+const names = { adminRole: 'Workspace.Admin', editorRole: 'Workspace.Editor', organizationClaim: 'org_ids', organizationRolePrefix: 'Org.' };
 
 describe('principalFromClaims', () => {
   it('takes the subject from oid, falling back to sub, and refuses a token with neither', () => {
@@ -42,5 +42,20 @@ describe('principalFromClaims', () => {
   it('folds organisation ids to lower case, as scopes are, and never reads any spelling of global as one', () => {
     const claims = { oid: 'o', org_ids: ['CONTOSO', 'contoso', 'Org_B', 'global', 'Global'] };
     expect(principalFromClaims(claims, names)?.organizations).toEqual(['contoso', 'org_b']);
+  });
+
+  it('grants an organisation for each app role named <prefix><organisation id>, folding case, never GLOBAL', () => {
+    const claims = { oid: 'o', roles: ['Org.Contoso', 'Org.fabrikam', 'Workspace.Editor', 'Org.GLOBAL', 'Org.global', 'Org.', 'Org.a.b', 'Other.x', 'org.lower'] };
+    expect(principalFromClaims(claims, names)).toMatchObject({ isAdmin: false, isEditor: true, organizations: ['contoso', 'fabrikam'] });
+    // Roles and the organisation claim add up, without duplicates.
+    expect(principalFromClaims({ oid: 'o', roles: ['Org.contoso'], org_ids: ['CONTOSO', 'tailspin'] }, names)?.organizations).toEqual(['contoso', 'tailspin']);
+    expect(principalFromClaims({ oid: 'o', roles: ['Tenant-contoso'] }, { ...names, organizationRolePrefix: 'Tenant-' })?.organizations).toEqual(['contoso']);
+  });
+
+  it('reads a directory extension (extn.<name>) holding one id or several separated by commas or spaces', () => {
+    const extension = { ...names, organizationClaim: 'extn.orgIds' };
+    expect(principalFromClaims({ oid: 'o', 'extn.orgIds': 'contoso' }, extension)?.organizations).toEqual(['contoso']);
+    expect(principalFromClaims({ oid: 'o', 'extn.orgIds': 'contoso, Fabrikam tailspin,,' }, extension)?.organizations).toEqual(['contoso', 'fabrikam', 'tailspin']);
+    expect(principalFromClaims({ oid: 'o', 'extn.orgIds': ['contoso', 'a,b'] }, extension)?.organizations).toEqual(['contoso']);
   });
 });

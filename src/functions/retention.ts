@@ -1,0 +1,24 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import type { PruneHistory } from '../domain/PruneHistory';
+import { TYPES } from '../host/identifiers';
+import type { Logger } from '../ports/Logger';
+import { insideFunctionsHost, lazily } from './definitions';
+
+/** Daily at 03:17 UTC (NCRONTAB, seconds first): off the hour, when syncs are fewest. */
+export const RETENTION_SCHEDULE = '0 17 3 * * *';
+
+/** Deletes runs and webhook delivery records older than their retention (RUNS_RETENTION_DAYS, DELIVERIES_RETENTION_DAYS). */
+export function makeRetentionHandler(deps: { prune: PruneHistory; logger: Logger }) {
+  return async (_timer: Timer | undefined, context: InvocationContext): Promise<void> => {
+    const deleted = await deps.prune.execute();
+    deps.logger.info({ invocationId: context.invocationId, deleted }, 'retention: old runs and deliveries deleted');
+  };
+}
+
+if (insideFunctionsHost()) {
+  app.timer('retention', {
+    schedule: RETENTION_SCHEDULE,
+    runOnStartup: false,
+    handler: lazily((container) => makeRetentionHandler({ prune: container.get(TYPES.PruneHistory), logger: container.get(TYPES.Logger) })),
+  });
+}
