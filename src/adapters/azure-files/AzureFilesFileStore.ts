@@ -14,6 +14,7 @@ import { mayNameATwin, singleTwin } from '../../ports/FileStoreNames';
 import { errorCodeOf, isMissing, mapShareError, statusOf } from './mapShareError';
 import { isPrivateFolderName, joinSegments, MAX_PATH_LENGTH, sameName, segmentsOf } from './sharePaths';
 import { ContentSourceError, uploadInRanges } from './uploadInRanges';
+import { releasingChunks } from '../streams/releasingChunks';
 
 /** Staged files older than this are leftovers of a crashed writer; younger ones may be in flight. */
 const STALE_STAGED_AGE_MS = 60 * 60 * 1000;
@@ -95,7 +96,7 @@ export class AzureFilesFileStore implements FileStore {
 
   async readStream(storePath: string): Promise<AsyncIterable<Uint8Array> | null> {
     const download = await this.openDownload(segmentsOf(storePath), 'read');
-    return download === null ? null : chunksOf(download.body, download.path);
+    return download === null ? null : releasingChunks(download.body, (error) => mapShareError(error, 'read', download.path));
   }
 
   async stat(storePath: string): Promise<FileEntry | null> {
@@ -545,27 +546,3 @@ async function settleAll(tasks: Array<Promise<unknown>>): Promise<void> {
   if (failure !== null) throw failure;
 }
 
-/**
- * The chunks of a download, with failures reported as FileStoreErrors like every other call.
- * Hand-made rather than a generator: `return()` must release the connection even when iteration never began.
- */
-function chunksOf(body: Readable, path: string): AsyncIterable<Uint8Array> {
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-      const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      return {
-        async next() {
-          try {
-            return await chunks.next();
-          } catch (error) {
-            throw mapShareError(error, 'read', path);
-          }
-        },
-        async return() {
-          body.destroy();
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
-}

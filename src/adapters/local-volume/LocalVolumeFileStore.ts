@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { constants as fsConstants, promises as fs, type ReadStream, type Stats } from 'node:fs';
+import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -17,6 +17,7 @@ import { errnoOf, mapFsError, mapMoveError } from './mapFsError';
 import { EXECUTABLE_MODE, FILE_MODE, FOLDER_MODE } from './modes';
 import { probeVolume, type ModeCalls, type VolumeTraits } from './probeVolume';
 import { PRIVATE_FOLDER, resolveInsideRoot, type ResolvedPath } from './resolveInsideRoot';
+import { releasingChunks } from '../streams/releasingChunks';
 
 /** Temp files older than this are leftovers of a crashed writer; younger ones may be in flight. */
 const STALE_TEMP_AGE_MS = 60 * 60 * 1000;
@@ -136,7 +137,7 @@ export class LocalVolumeFileStore implements FileStore {
     // are mostly small scripts, and 256 kB per 5 kB script is what the garbage collector then pays.
     const highWaterMark = Math.max(1, Math.min(READ_CHUNK_BYTES, file.stats.size));
     // The stream owns the handle from here: it closes it at the end, on error and when destroyed.
-    return chunksOf(file.handle.createReadStream({ highWaterMark }), file.relative);
+    return releasingChunks(file.handle.createReadStream({ highWaterMark }), (error) => mapFsError(error, 'read', file.relative));
   }
 
   async stat(storePath: string): Promise<FileEntry | null> {
@@ -494,31 +495,6 @@ class TrackedSource {
       throw error;
     }
   }
-}
-
-/**
- * The chunks of an open file, with read faults reported as FileStoreErrors like every other call.
- * Hand-made rather than a generator: `return()` must close the file even when iteration never began.
- */
-function chunksOf(stream: ReadStream, relative: string): AsyncIterable<Uint8Array> {
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-      const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      return {
-        async next() {
-          try {
-            return await chunks.next();
-          } catch (error) {
-            throw mapFsError(error, 'read', relative);
-          }
-        },
-        async return() {
-          stream.destroy();
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
 }
 
 /** Only regular files and folders are part of the store; symlinks and devices are invisible. */
