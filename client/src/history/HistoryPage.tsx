@@ -5,6 +5,8 @@ import { Empty, ErrorMessage, Loading } from '../ui/Feedback';
 import { formatBytes, formatDuration, formatTime, saveBlob, shortSha } from '../ui/format';
 
 const PAGE = 25;
+const RUNNING_REFRESH_MS = 2_000;
+const IDLE_REFRESH_MS = 5_000;
 
 /** The scope's sync runs, newest first; follows running ones until they finish. */
 export function HistoryPage() {
@@ -31,9 +33,13 @@ export function HistoryPage() {
   useEffect(() => void load(), [load]);
 
   const running = runs?.some((run) => run.status === 'running') ?? false;
+  // Fast while a run is running; slower otherwise, so a sync queued by a push, a connect or a
+  // replay shows up without a reload (its run record appears only once a worker starts it).
+  // Hidden tabs do not poll.
   useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => void load(), 2000);
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void load();
+    }, running ? RUNNING_REFRESH_MS : IDLE_REFRESH_MS);
     return () => clearInterval(timer);
   }, [running, load]);
 
