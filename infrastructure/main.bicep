@@ -260,9 +260,6 @@ module functionApp 'modules/functionApp.bicep' = {
     serviceBusConnectionSetting: serviceBusConnectionSetting
     appInsightsName: names.appInsights
     logAnalyticsName: names.logAnalytics
-    corsAllowedOrigins: union([
-      'https://${staticWebApp.outputs.defaultHostname}'
-    ], extraCorsOrigins)
     // The service's configuration under the Functions host (README, "Configuration").
     serviceSettings: {
       COMMAND_QUEUE: 'service-bus'
@@ -283,6 +280,11 @@ module functionApp 'modules/functionApp.bicep' = {
       AUTH_AUDIENCE: authAudience
       AUTH_CLIENT_ID: authClientId
       AUTH_API_SCOPE: authApiScope
+      // The one CORS policy is the service's own (README, "Browsers and cross-site requests"): the
+      // platform CORS list stays empty, or App Service would answer preflights in the code's place.
+      CORS_ALLOWED_ORIGINS: join(union([
+        'https://${staticWebApp.outputs.defaultHostname}'
+      ], extraCorsOrigins), ',')
     }
   }
   // Every role the app needs exists before it starts (AcrPull for its first image pull above all).

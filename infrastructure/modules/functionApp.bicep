@@ -42,9 +42,6 @@ param serviceBusConnectionSetting string
 param appInsightsName string
 param logAnalyticsName string
 
-@description('Origins allowed to call the API from a browser (the SPA).')
-param corsAllowedOrigins string[]
-
 @description('The service\'s own settings (src/host/config.ts), by name; empty values are left out.')
 param serviceSettings object
 
@@ -136,10 +133,6 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       minimumElasticInstanceCount: alwaysReadyInstances
       functionAppScaleLimit: maximumInstances
       healthCheckPath: '/api/health'
-      cors: {
-        allowedOrigins: corsAllowedOrigins
-        supportCredentials: false
-      }
       azureStorageAccounts: {
         workspace: {
           type: 'AzureFiles'

@@ -191,6 +191,9 @@ function call(name: string, args: ArmValue[]): ArmValue {
     case 'union':
       if (args.every(Array.isArray)) return [...new Map((args as ArmValue[][]).flat().map((item) => [show(item), item])).values()];
       return Object.assign({}, ...args) as ArmValue;
+    case 'join':
+      if (!Array.isArray(args[0])) return fail(`join() needs an array, got ${show(args[0] ?? null)}`);
+      return (args[0] as ArmValue[]).map(show).join(text(args[1]));
     case 'split':
       if (deployTime) return deployTime.derived();
       return text(args[0]).split(text(args[1]));

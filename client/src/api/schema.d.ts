@@ -712,7 +712,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding) */
+            /** @description Bad request; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding); The request body ended before it was complete (the caller went away) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -720,7 +720,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "InvalidBranch" | "InvalidHost" | "InvalidJson" | "InvalidRepository" | "InvalidScope" | "InvalidSubPath" | "InvalidUrl" | "ValidationFailed";
+                        error: "BodyIncomplete" | "InvalidBranch" | "InvalidHost" | "InvalidJson" | "InvalidRepository" | "InvalidScope" | "InvalidSubPath" | "InvalidUrl" | "ValidationFailed";
                         message: string;
                     } & {
                         [key: string]: unknown;
@@ -1224,7 +1224,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding) */
+            /** @description Bad request; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding); The request body ended before it was complete (the caller went away) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1232,7 +1232,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "InvalidBranch" | "InvalidHost" | "InvalidJson" | "InvalidScope" | "InvalidSubPath" | "InvalidUrl" | "ValidationFailed";
+                        error: "BodyIncomplete" | "InvalidBranch" | "InvalidHost" | "InvalidJson" | "InvalidScope" | "InvalidSubPath" | "InvalidUrl" | "ValidationFailed";
                         message: string;
                     } & {
                         [key: string]: unknown;
@@ -1424,7 +1424,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding) */
+            /** @description Bad request; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding); The request body ended before it was complete (the caller went away) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1432,7 +1432,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "InvalidBranch" | "InvalidHost" | "InvalidJson" | "InvalidRepository" | "InvalidScope" | "InvalidSubPath" | "InvalidUrl" | "ValidationFailed";
+                        error: "BodyIncomplete" | "InvalidBranch" | "InvalidHost" | "InvalidJson" | "InvalidRepository" | "InvalidScope" | "InvalidSubPath" | "InvalidUrl" | "ValidationFailed";
                         message: string;
                     } & {
                         [key: string]: unknown;
@@ -1759,7 +1759,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not a GitHub delivery; A malformed Host header or URL (bad percent-encoding) */
+            /** @description Not a GitHub delivery; A malformed Host header or URL (bad percent-encoding); The request body ended before it was complete (the caller went away) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1767,7 +1767,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "DeliveryIdMissing" | "EventMissing" | "InvalidHost" | "InvalidJson" | "InvalidPayload" | "InvalidUrl";
+                        error: "BodyIncomplete" | "DeliveryIdMissing" | "EventMissing" | "InvalidHost" | "InvalidJson" | "InvalidPayload" | "InvalidUrl";
                         message: string;
                     } & {
                         [key: string]: unknown;
@@ -2830,7 +2830,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request; A malformed Host header or URL (bad percent-encoding) */
+            /** @description Bad request; A malformed Host header or URL (bad percent-encoding); The request body ended before it was complete (the caller went away) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2838,7 +2838,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "InvalidHost" | "InvalidJson" | "InvalidReplayRequest" | "InvalidUrl";
+                        error: "BodyIncomplete" | "InvalidHost" | "InvalidJson" | "InvalidReplayRequest" | "InvalidUrl";
                         message: string;
                     } & {
                         [key: string]: unknown;
@@ -3469,7 +3469,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding) */
+            /** @description Bad request; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding); The request body ended before it was complete (the caller went away) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3477,7 +3477,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "InvalidBase64" | "InvalidHost" | "InvalidJson" | "InvalidPath" | "InvalidPrecondition" | "InvalidQuery" | "InvalidScope" | "InvalidUrl" | "ValidationFailed";
+                        error: "BodyIncomplete" | "InvalidBase64" | "InvalidHost" | "InvalidJson" | "InvalidPath" | "InvalidPrecondition" | "InvalidQuery" | "InvalidScope" | "InvalidUrl" | "ValidationFailed";
                         message: string;
                     } & {
                         [key: string]: unknown;
@@ -4055,7 +4055,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request or path; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding) */
+            /** @description Bad request or path; The scope is not GLOBAL or an organisation id; A malformed Host header or URL (bad percent-encoding); The request body ended before it was complete (the caller went away) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4063,7 +4063,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "InvalidHost" | "InvalidJson" | "InvalidPath" | "InvalidScope" | "InvalidUrl" | "ValidationFailed";
+                        error: "BodyIncomplete" | "InvalidHost" | "InvalidJson" | "InvalidPath" | "InvalidScope" | "InvalidUrl" | "ValidationFailed";
                         message: string;
                     } & {
                         [key: string]: unknown;

@@ -335,10 +335,12 @@ export class AzureFilesFileStore implements FileStore {
         });
         if (recursive && child.kind === 'directory') {
           pending.push(
-            limit(async () => {
-              const nested = await this.children(childSegments);
-              if (nested !== null) collect(childSegments, nested);
-            }),
+            observed(
+              limit(async () => {
+                const nested = await this.children(childSegments);
+                if (nested !== null) collect(childSegments, nested);
+              }),
+            ),
           );
         }
       }
@@ -533,8 +535,18 @@ function isNotThere(error: unknown): boolean {
   return isMissing(error) || errorCodeOf(error) === 'ResourceTypeMismatch';
 }
 
-/** Waits for every task, then throws the first failure (none is left running or unobserved). */
+/**
+ * Marks a task's failure as observed at once: awaited later, after tasks before it, a rejection
+ * without a handler meanwhile would be an unhandled rejection, which ends the Node process.
+ */
+function observed<T>(task: Promise<T>): Promise<T> {
+  task.catch(() => undefined);
+  return task;
+}
+
+/** Waits for every task (the list may grow meanwhile), then throws the first failure. */
 async function settleAll(tasks: Array<Promise<unknown>>): Promise<void> {
+  tasks.forEach(observed);
   let failure: unknown = null;
   for (let i = 0; i < tasks.length; i++) {
     try {

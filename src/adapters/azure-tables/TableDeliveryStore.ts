@@ -57,9 +57,13 @@ export class TableDeliveryStore {
     let deleted = 0;
     const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } });
     await tableCall('deleteDeliveriesBefore', async () => {
+      // The deletes never reject (a failure is kept and thrown at the next flush): one that failed
+      // while the next page was being read would otherwise be an unhandled rejection.
       const batch: Promise<void>[] = [];
+      let failure: unknown = null;
       const flush = async () => {
         await Promise.all(batch.splice(0));
+        if (failure !== null) throw failure;
       };
       for await (const row of rows) {
         batch.push(
@@ -68,7 +72,7 @@ export class TableDeliveryStore {
               deleted += 1;
             },
             (error: unknown) => {
-              if (!isNotFound(error)) throw error;
+              if (!isNotFound(error)) failure ??= error;
             },
           ),
         );

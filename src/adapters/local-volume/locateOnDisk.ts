@@ -40,9 +40,13 @@ export async function locateOnDisk(root: string, relative: string, options: Loca
   // Every prefix at once: each answer is used only if all before it are real folders, so one
   // that went through a link is never looked at. Twin lookups need the sequential walk.
   const prefixes = segments.map((_, index) => path.join(root, ...segments.slice(0, index + 1)));
-  const all = await Promise.all(prefixes.map((prefix) => lstatOrNull(prefix, relative)));
+  // Settled, not all-or-nothing: an lstat through a link may fail (a loop, a folder we may not read),
+  // and that answer is never looked at, since the walk stops at the link before it.
+  const all = await Promise.allSettled(prefixes.map((prefix) => lstatOrNull(prefix, relative)));
   for (let index = 0; index < segments.length; index++) {
-    const stats = all[index]!;
+    const answer = all[index]!;
+    if (answer.status === 'rejected') throw answer.reason;
+    const stats = answer.value;
     if (stats === null) {
       if (options.twins && mayNameATwin(segments[index]!)) return walk(root, segments, relative);
       return { kind: 'missing' };
@@ -67,9 +71,10 @@ async function locateThroughRealParent(root: string, segments: readonly string[]
   let real: string;
   try {
     real = await fs.realpath(parent);
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw mapFsError(error, 'look up', relative);
+  } catch {
+    // Missing, or resolving went through a link that loops or leads where we may not look: the
+    // walk finds out without following anything.
+    return null;
   }
   if (real !== parent) return null;
   const absolute = path.join(parent, last);

@@ -5,7 +5,9 @@ export type BodyRead =
   | { readonly ok: true; readonly bytes: Uint8Array }
   | { readonly ok: false; readonly tooLarge: true }
   /** Too many large bodies are being read: answer 503 with retry-after. */
-  | { readonly ok: false; readonly busy: true };
+  | { readonly ok: false; readonly busy: true }
+  /** The caller went away (or the connection broke) before the body was complete: the caller's doing, not a fault. */
+  | { readonly ok: false; readonly aborted: true };
 
 /** Bodies that may pass this size are read under `largeBodies`; smaller ones (every JSON body) never wait. */
 export const LARGE_BODY_BYTES = 1024 * 1024;
@@ -41,7 +43,13 @@ async function readAll(body: NonNullable<HttpRequest['body']>, maxBytes: number)
   let total = 0;
   const reader = body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await reader.read();
+    } catch {
+      return { ok: false, aborted: true };
+    }
+    const { done, value } = next;
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

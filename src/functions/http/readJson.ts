@@ -34,9 +34,13 @@ export function unsupportedMediaType(...accepted: string[]): HttpResponseInit {
   return problem(415, 'UnsupportedMediaType', `send the body as ${accepted.join(' or ')} (Content-Type)`);
 }
 
-/** The answer to a body that was not read: too large for the route (413), or too many large bodies in flight (503). */
+/**
+ * The answer to a body that was not read: too large for the route (413), too many large bodies in
+ * flight (503), or cut off by the caller (400; it is rarely seen, the caller has usually gone).
+ */
 export function unreadBody(body: Extract<BodyRead, { ok: false }>, tooLargeMessage: string): HttpResponseInit {
   if ('busy' in body) return problem(503, 'TooManyUploads', 'too many large uploads are in progress; retry shortly', { 'retry-after': '2' });
+  if ('aborted' in body) return problem(400, 'BodyIncomplete', 'the request body ended before it was complete');
   return problem(413, 'PayloadTooLarge', tooLargeMessage);
 }
 

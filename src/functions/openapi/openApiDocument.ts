@@ -87,6 +87,7 @@ function operation(definition: HttpFunctionDefinition): JsonSchema {
     problems: definition.anyHost ? ['OriginNotAllowed'] : ['OriginNotAllowed', 'HostNotAllowed'],
   });
   if (doc.body?.schema) add(415, { description: 'A JSON body sent as anything but application/json', problems: ['UnsupportedMediaType'] });
+  if (doc.body) add(400, { description: 'The request body ended before it was complete (the caller went away)', problems: ['BodyIncomplete'] });
   add(500, { description: 'Unexpected error, or a deployment that cannot store secrets', problems: ['InternalError', 'SecretStoreReadOnly'] });
   // Under the Functions host every function is registered even when the service cannot start.
   add(503, { description: 'The service cannot start: a setting is missing or invalid (the message names it), or start-up failed and the next request retries it', problems: ['ConfigurationInvalid', 'StartupFailed'] });

@@ -340,6 +340,15 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       expect(await store.stat('orgs/c')).toBeNull();
     });
 
+    it('a link that loops finds nothing and refuses changes, never a fault: resolving through it fails with ELOOP', async () => {
+      await fs.symlink('loop', path.join(root, 'orgs', 'a', 'loop'));
+      for (const through of ['orgs/a/loop/x.txt', 'orgs/a/loop/deeper/x.txt']) {
+        expect({ through, read: await store.read(through) }).toEqual({ through, read: null });
+        expect({ through, stat: await store.stat(through) }).toEqual({ through, stat: null });
+      }
+      expect((await caught(store.write('orgs/a/loop/x.txt', text('x')))).code).toBe('SymbolicLink');
+    });
+
     it('lists around links: never shown, never entered, a linked folder lists as empty', async () => {
       expect((await store.list('orgs/a', { recursive: true })).map((entry) => entry.path)).toEqual(['orgs/a/own.txt']);
       expect(await store.list('orgs/a/link', { recursive: true })).toEqual([]);
