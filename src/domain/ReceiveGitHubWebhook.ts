@@ -98,7 +98,7 @@ export class ReceiveGitHubWebhook {
       return { kind: 'ignored', reason: `push to ${push.ref}, connection follows refs/heads/${connection.branch}` };
     }
     if (push.deleted) {
-      await metadata.saveConnection({ ...connection, branchDeletedAt: this.deps.clock.now() });
+      await this.patchConnection(connection, { branchDeletedAt: this.deps.clock.now() });
       this.deps.logger.warn({ scope, branch: connection.branch }, 'connected branch was deleted on GitHub; files kept');
       return { kind: 'branch-deleted', branch: connection.branch };
     }
@@ -110,10 +110,20 @@ export class ReceiveGitHubWebhook {
   /** The repository was renamed or transferred on GitHub: keep following it under its new name. */
   private async followRename(connection: Connection, newName: string): Promise<Connection> {
     if (!isValidRepository(newName)) return connection;
-    const renamed: Connection = { ...connection, repository: newName, updatedAt: this.deps.clock.now() };
-    await this.deps.metadata.saveConnection(renamed);
+    const renamed = await this.patchConnection(connection, { repository: newName, updatedAt: this.deps.clock.now() });
     this.deps.logger.info({ scope: connection.scope, from: connection.repository, to: newName }, 'connected repository was renamed on GitHub; connection follows the new name');
     return renamed;
+  }
+
+  /**
+   * Saves `change` onto the connection as stored now, read again just before: a disable, an update
+   * or a sync's outcome saved since this request first read it must not be written back over.
+   */
+  private async patchConnection(read: Connection, change: Partial<Connection>): Promise<Connection> {
+    const current = (await this.deps.metadata.getConnection(read.scope)) ?? read;
+    const patched: Connection = { ...current, ...change };
+    await this.deps.metadata.saveConnection(patched);
+    return patched;
   }
 
   private async queue(scope: NonNullable<ReturnType<typeof parseScope>>, deliveryId: string, commitSha: string): Promise<WebhookOutcome> {

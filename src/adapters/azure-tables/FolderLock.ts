@@ -1,4 +1,5 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const LOCK_FILE = 'workspace-sync.pid';
@@ -32,11 +33,14 @@ export async function lockFolder(folder: string): Promise<FolderLock> {
   if (heldHere.has(folder)) throw new FolderLockedError(folder, process.pid, lockFile);
   for (let attempt = 0; ; attempt++) {
     try {
-      const handle = await open(lockFile, 'wx', 0o600);
+      // The pid is written first and the lock file appears whole (a hard link fails if it exists):
+      // a second start never reads an empty lock file and takes it for a stale one.
+      const claim = `${lockFile}.${randomUUID()}`;
+      await writeFile(claim, `${process.pid}\n`, { mode: 0o600 });
       try {
-        await handle.writeFile(`${process.pid}\n`);
+        await link(claim, lockFile);
       } finally {
-        await handle.close();
+        await rm(claim, { force: true });
       }
       heldHere.add(folder);
       let released = false;
