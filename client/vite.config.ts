@@ -4,22 +4,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEnv, type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
-import { withApiOrigin } from './build/staticWebAppConfig';
+import { withApiOrigin, withAuthorityOrigin } from './build/staticWebAppConfig';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /**
  * Writes dist/staticwebapp.config.json: the committed file, with the API's origin added to the
  * Content-Security-Policy's connect-src when VITE_API_BASE_URL puts the API on another origin
- * (Azure: the Function App). Deploy dist/ with that file as the Static Web App's configuration.
+ * (Azure: the Function App), and the sign-in authority's origin when VITE_AUTH_AUTHORITY names one
+ * other than login.microsoftonline.com. Deploy dist/ with that file as the Static Web App's configuration.
  */
-function staticWebAppConfig(apiBaseUrl: string | undefined): Plugin {
+function staticWebAppConfig(env: Record<string, string>): Plugin {
   return {
     name: 'static-web-app-config',
     apply: 'build',
     generateBundle() {
       const committed = JSON.parse(readFileSync(join(here, 'staticwebapp.config.json'), 'utf8'));
-      this.emitFile({ type: 'asset', fileName: 'staticwebapp.config.json', source: `${JSON.stringify(withApiOrigin(committed, apiBaseUrl), null, 2)}\n` });
+      this.emitFile({ type: 'asset', fileName: 'staticwebapp.config.json', source: `${JSON.stringify(withAuthorityOrigin(withApiOrigin(committed, env.VITE_API_BASE_URL), env.VITE_AUTH_AUTHORITY), null, 2)}\n` });
     },
   };
 }
@@ -32,7 +33,7 @@ function staticWebAppConfig(apiBaseUrl: string | undefined): Plugin {
 export default defineConfig(({ mode }) => ({
   root: here,
   base: '/',
-  plugins: [react(), staticWebAppConfig(loadEnv(mode, here, 'VITE_').VITE_API_BASE_URL)],
+  plugins: [react(), staticWebAppConfig(loadEnv(mode, here, 'VITE_'))],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

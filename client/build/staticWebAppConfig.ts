@@ -11,12 +11,28 @@ export interface StaticWebAppConfig {
  */
 export function withApiOrigin(config: StaticWebAppConfig, apiBaseUrl: string | undefined): StaticWebAppConfig {
   if (!apiBaseUrl?.trim()) return config;
-  const origin = new URL(apiBaseUrl.trim()).origin;
+  return withSources(config, new URL(apiBaseUrl.trim()).origin, ['connect-src']);
+}
+
+/**
+ * The configuration for a build that knows its sign-in authority (VITE_AUTH_AUTHORITY, e.g. a B2C or
+ * External ID tenant, or another OpenID provider): its origin added where MSAL needs it — connect-src
+ * (discovery, token requests), frame-src and form-action (the authority's pages). The committed file
+ * allows https://login.microsoftonline.com, which stays. Unchanged when no authority is given.
+ */
+export function withAuthorityOrigin(config: StaticWebAppConfig, authority: string | undefined): StaticWebAppConfig {
+  if (!authority?.trim()) return config;
+  return withSources(config, new URL(authority.trim()).origin, ['connect-src', 'frame-src', 'form-action']);
+}
+
+function withSources(config: StaticWebAppConfig, origin: string, names: readonly string[]): StaticWebAppConfig {
   const policy = config.globalHeaders?.['content-security-policy'];
-  if (!policy) throw new Error('staticwebapp.config.json has no content-security-policy in globalHeaders to add the API origin to');
+  if (!policy) throw new Error(`staticwebapp.config.json has no content-security-policy in globalHeaders to add ${origin} to`);
   const directives = policy.split(';').map((directive) => directive.trim()).filter(Boolean);
-  const index = directives.findIndex((directive) => directive.split(/\s+/)[0] === 'connect-src');
-  if (index < 0) directives.push(`connect-src 'self' ${origin}`);
-  else if (!directives[index]!.split(/\s+/).includes(origin)) directives[index] = `${directives[index]} ${origin}`;
+  for (const name of names) {
+    const index = directives.findIndex((directive) => directive.split(/\s+/)[0] === name);
+    if (index < 0) directives.push(`${name} 'self' ${origin}`);
+    else if (!directives[index]!.split(/\s+/).includes(origin)) directives[index] = `${directives[index]} ${origin}`;
+  }
   return { ...config, globalHeaders: { ...config.globalHeaders, 'content-security-policy': directives.join('; ') } };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withApiOrigin, type StaticWebAppConfig } from './staticWebAppConfig';
+import { withApiOrigin, withAuthorityOrigin, type StaticWebAppConfig } from './staticWebAppConfig';
 
 const committed = JSON.parse(readFileSync(join(__dirname, '..', 'staticwebapp.config.json'), 'utf8')) as StaticWebAppConfig;
 const connectSources = (config: StaticWebAppConfig) =>
@@ -24,5 +24,24 @@ describe('withApiOrigin', () => {
   it('adds an origin once', () => {
     const twice = withApiOrigin(withApiOrigin(committed, 'https://api.example.com'), 'https://api.example.com/');
     expect(connectSources(twice).filter((source) => source === 'https://api.example.com')).toHaveLength(1);
+  });
+});
+
+describe('withAuthorityOrigin', () => {
+  const sources = (config: StaticWebAppConfig, name: string) =>
+    config.globalHeaders!['content-security-policy']!.split(';').map((directive) => directive.trim()).find((directive) => directive.startsWith(`${name} `))!.split(/\s+/).slice(1);
+
+  it("adds the authority's origin to connect-src, frame-src and form-action, keeping login.microsoftonline.com", () => {
+    const built = withAuthorityOrigin(committed, 'https://contoso.ciamlogin.com/contoso.onmicrosoft.com/v2.0');
+    for (const name of ['connect-src', 'frame-src', 'form-action']) {
+      expect(sources(built, name)).toEqual([...sources(committed, name), 'https://contoso.ciamlogin.com']);
+      expect(sources(built, name)).toContain('https://login.microsoftonline.com');
+    }
+    expect(sources(built, 'script-src')).toEqual(sources(committed, 'script-src'));
+  });
+
+  it('leaves the file as it is without an authority, and adds an origin already there only once', () => {
+    expect(withAuthorityOrigin(committed, undefined)).toBe(committed);
+    expect(sources(withAuthorityOrigin(committed, 'https://login.microsoftonline.com/tenant-id'), 'form-action')).toEqual(sources(committed, 'form-action'));
   });
 });

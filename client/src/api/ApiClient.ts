@@ -1,4 +1,4 @@
-import { ApiError, apiErrorOf } from './ApiError';
+import { ApiError, apiErrorFromText, apiErrorOf, fetchOrNetworkError } from './ApiError';
 import type {
   Backup,
   ClientConfig,
@@ -43,7 +43,7 @@ const JSON_TYPE = 'application/json';
 
 /** Fetches the sign-in settings; the only call made before a token can exist. */
 export async function fetchClientConfig(base = ''): Promise<ClientConfig> {
-  const response = await fetch(`${base}/api/client-config`, { headers: { accept: JSON_TYPE } });
+  const response = await fetchOrNetworkError(`${base}/api/client-config`, { headers: { accept: JSON_TYPE } });
   if (!response.ok) throw await apiErrorOf(response);
   return (await response.json()) as ClientConfig;
 }
@@ -181,11 +181,17 @@ export class ApiClient {
   /** Readiness answers 503 with the same body when a dependency failed: both are results, not errors. */
   async readiness(): Promise<Readiness> {
     const response = await this.fetch('GET', '/api/health/ready', {});
-    if (response.status === 200 || response.status === 503) {
-      const body = (await response.json()) as Readiness;
-      if (Array.isArray(body.dependencies)) return body;
+    if (response.status !== 200 && response.status !== 503) throw await apiErrorOf(response);
+    // The body is read once: when it is not a readiness report, the API's message comes from the same text.
+    const text = await response.text().catch(() => '');
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: reported below as the answer's status
     }
-    throw await apiErrorOf(response);
+    if (body && typeof body === 'object' && Array.isArray((body as Partial<Readiness>).dependencies)) return body as Readiness;
+    throw apiErrorFromText(response, text);
   }
 
   private async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -231,7 +237,7 @@ export class ApiClient {
     } else if (options.body !== undefined) {
       body = options.body as BodyInit;
     }
-    return fetch(url, { method, headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
+    return fetchOrNetworkError(url, { method, headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
   }
 }
 

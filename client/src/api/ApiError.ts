@@ -12,9 +12,32 @@ export class ApiError extends Error {
   }
 }
 
+/** A request that never got an answer: the network failed or the service could not be reached. */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super('The service could not be reached. Check that it is running and try again.', { cause });
+    this.name = 'NetworkError';
+  }
+}
+
+/** `fetch`, with a failure to reach the service (not an abort) thrown as a NetworkError. */
+export async function fetchOrNetworkError(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    if (init?.signal?.aborted) throw error;
+    throw new NetworkError(error);
+  }
+}
+
 /** The API's `{error, message}` from a failed answer; anything else becomes a sentence, never a dump. */
 export async function apiErrorOf(response: Response): Promise<ApiError> {
-  const text = await response.text().catch(() => '');
+  return apiErrorFromText(response, await response.text().catch(() => ''));
+}
+
+/** As apiErrorOf, for an answer whose body was already read as `text`. */
+export function apiErrorFromText(response: Pick<Response, 'status' | 'statusText'>, text: string): ApiError {
   try {
     const body = JSON.parse(text) as unknown;
     if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
@@ -30,7 +53,6 @@ export async function apiErrorOf(response: Response): Promise<ApiError> {
 /** A sentence for any thrown value: the API's message, a network failure, or a generic fallback. */
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
-  if (error instanceof TypeError) return 'The service could not be reached. Check that it is running and try again.';
   if (error instanceof Error && error.message) return error.message;
   return 'Something went wrong.';
 }

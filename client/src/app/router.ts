@@ -5,6 +5,12 @@ type LeaveGuard = () => boolean;
 
 let leaveGuard: LeaveGuard | null = null;
 const listeners = new Set<() => void>();
+/** The location the app shows: where Back/Forward returns to when the guard keeps the user on the page. */
+let shown = currentHref();
+
+function currentHref(): string {
+  return window.location.pathname + window.location.search;
+}
 
 export function setLeaveGuard(guard: LeaveGuard | null): void {
   leaveGuard = guard;
@@ -24,16 +30,31 @@ export function navigate(to: string, options: { replace?: boolean; force?: boole
   if (!options.force && !mayLeave()) return false;
   if (options.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
+  shown = currentHref();
   notify();
   return true;
 }
 
+/** Back/Forward: the browser has already changed the URL, so a refusal puts the shown one back. */
+function onPopState(): void {
+  if (currentHref() === shown) return;
+  if (!mayLeave()) {
+    history.pushState(null, '', shown);
+    return;
+  }
+  shown = currentHref();
+  notify();
+}
+
 function subscribe(listener: () => void): () => void {
+  if (listeners.size === 0) {
+    shown = currentHref();
+    window.addEventListener('popstate', onPopState);
+  }
   listeners.add(listener);
-  window.addEventListener('popstate', listener);
   return () => {
     listeners.delete(listener);
-    window.removeEventListener('popstate', listener);
+    if (listeners.size === 0) window.removeEventListener('popstate', onPopState);
   };
 }
 

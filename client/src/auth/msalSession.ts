@@ -8,6 +8,7 @@ import {
   type AccountInfo,
   type Configuration,
 } from '@azure/msal-browser';
+import { ApiError } from '../api/ApiError';
 import type { ClientConfig } from '../api/types';
 import type { Session } from './Session';
 
@@ -36,6 +37,11 @@ export function needsInteraction(error: unknown): boolean {
   return error instanceof InteractionRequiredAuthError || (error instanceof AuthError && REFRESH_NEEDS_USER.has(error.errorCode));
 }
 
+/** The session needs the user at the authority, but the page stayed (unsaved work): nothing more can be called. */
+export function signInNeeded(): ApiError {
+  return new ApiError(401, 'SignInNeeded', 'Sign-in needed: save your work elsewhere or reload the page.');
+}
+
 /**
  * Signs in with the redirect flow (authorization code + PKCE) and hands out tokens from
  * `acquireTokenSilent` (cache, then refresh token), falling back to an interactive redirect when the
@@ -58,9 +64,24 @@ export async function startMsalSession(config: EntraConfig): Promise<Session | n
   msal.setActiveAccount(account);
   const request = { scopes: config.scopes };
   // Several calls may find the token unusable at once: one redirect, and every caller waits for the page to leave.
+  // With unsaved work the page's leave guard asks first; when the user stays, MSAL's navigation times
+  // out and from then on calls fail with a sentence rather than prompting again on every poll.
   let leaving: Promise<never> | null = null;
-  const signInAgain = (current: AccountInfo): Promise<never> =>
-    (leaving ??= msal.acquireTokenRedirect({ ...request, account: current, redirectStartPage: window.location.href }).then(() => new Promise<never>(() => undefined)));
+  let stayed = false;
+  const signInAgain = (current: AccountInfo): Promise<never> => {
+    if (stayed) return Promise.reject(signInNeeded());
+    return (leaving ??= msal.acquireTokenRedirect({ ...request, account: current, redirectStartPage: window.location.href }).then(
+      () => new Promise<never>(() => undefined),
+      (error: unknown) => {
+        leaving = null;
+        if (error instanceof AuthError && error.errorCode === 'timed_out') {
+          stayed = true;
+          throw signInNeeded();
+        }
+        throw error;
+      },
+    ));
+  };
   return {
     mode: 'entra',
     userName: account.name ?? account.username,

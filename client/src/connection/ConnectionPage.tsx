@@ -10,6 +10,10 @@ import { ConnectForm } from './ConnectForm';
 
 type Dialog = 'rotate' | 'disconnect' | 'branch' | null;
 
+const POLL_MS = 1500;
+/** How long to look for the first run after connecting (a worker may be slow to pick it up): one minute. */
+const FIRST_RUN_POLLS = 40;
+
 /** The scope's GitHub connection: connect, then operate it (sync, rotate, enable/disable, disconnect). */
 export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }) {
   const { api, scope } = useApp();
@@ -18,6 +22,8 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
   const [latest, setLatest] = useState<SyncRun | null>(null);
   const [connected, setConnected] = useState<Connected | null>(null);
   const [error, setError] = useState<unknown>(null);
+  /** The last load's failure, cleared by the next load that succeeds (an action's error stays until the next action). */
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [toast, setToast] = useState<string | null>(null);
@@ -28,17 +34,25 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
       setConnection(current);
       setStatus(currentStatus);
       setLatest(runs.items[0] ?? null);
+      setLoadError(null);
     } catch (failure) {
-      setError(failure);
+      setLoadError(failure);
       setConnection((current) => current ?? null);
     }
   }, [api, scope.scope]);
   useEffect(() => void load(), [load]);
 
-  // While a sync runs, follow it.
+  // While a sync runs, follow it; just after connecting, look for the queued first run for a while.
   useEffect(() => {
-    if (latest?.status !== 'running' && !(connected && !latest)) return;
-    const timer = setInterval(() => void load(), 1500);
+    const following = latest?.status === 'running';
+    const awaitingFirstRun = connected !== null && connected.sync.queued && !latest;
+    if (!following && !awaitingFirstRun) return;
+    let polls = 0;
+    const timer = setInterval(() => {
+      polls += 1;
+      if (!following && polls > FIRST_RUN_POLLS) clearInterval(timer);
+      else void load();
+    }, POLL_MS);
     return () => clearInterval(timer);
   }, [latest, connected, load]);
 
@@ -64,6 +78,7 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
   return (
     <main className="page">
       <h1>GitHub connection · {scope.scope}</h1>
+      <ErrorMessage error={loadError} />
       <ErrorMessage error={error} />
       {connected?.webhook.mode === 'manual' ? (
         <section className="card card-warn" aria-labelledby="webhook-title">

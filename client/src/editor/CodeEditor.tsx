@@ -16,6 +16,11 @@ interface CodeEditorProps {
   readonly onSave: (text: string) => void;
 }
 
+/** Frees the model (text and undo history) kept for `path`, once its file is closed, moved or deleted. */
+export function disposeModel(path: string): void {
+  monaco.editor.getModel(monaco.Uri.parse(path))?.dispose();
+}
+
 /** Monaco, from the app's own bundle; Ctrl/Cmd-S saves. */
 export default function CodeEditor({ path, language, value, revision, readOnly, onChange, onSave }: CodeEditorProps) {
   const save = useRef(onSave);

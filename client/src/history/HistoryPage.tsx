@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import type { SyncRun } from '../api/types';
 import { useApp } from '../app/AppContext';
 import { Empty, ErrorMessage, Loading } from '../ui/Feedback';
@@ -15,6 +15,8 @@ export function HistoryPage() {
   const [next, setNext] = useState<string | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<string | null>(null);
+  /** Once older pages are loaded, `next` belongs to them: reloading the first page must not move it back. */
+  const paged = useRef(false);
 
   const load = useCallback(async () => {
     try {
@@ -24,7 +26,7 @@ export function HistoryPage() {
         const older = (current ?? []).slice(PAGE).filter((run) => !page.items.some((fresh) => fresh.id === run.id));
         return [...page.items, ...older];
       });
-      setNext((current) => current ?? page.continuationToken);
+      if (!paged.current) setNext(page.continuationToken);
       setError(null);
     } catch (failure) {
       setError(failure);
@@ -47,7 +49,8 @@ export function HistoryPage() {
     if (!next) return;
     try {
       const page = await api.syncRuns({ scope: scope.scope, limit: PAGE, continuationToken: next });
-      setRuns((current) => [...(current ?? []), ...page.items]);
+      paged.current = true;
+      setRuns((current) => [...(current ?? []), ...page.items.filter((run) => !current?.some((shown) => shown.id === run.id))]);
       setNext(page.continuationToken);
     } catch (failure) {
       setError(failure);

@@ -22,6 +22,21 @@ type Prompt =
   | { readonly kind: 'delete'; readonly entry: TreeEntry }
   | { readonly kind: 'overwrite-upload'; readonly path: string; readonly file: File };
 
+/** Monaco model key of an open document, unique across scopes and openings. */
+function modelPathOf(scope: string, document: OpenDocument): string {
+  return `${scope}/${document.kind === 'text' ? document.instance : 0}/${document.path}`;
+}
+
+/** Frees the Monaco models of documents that are no longer open (Monaco is loaded only once a text file was shown). */
+function releaseModels(scope: string, released: readonly OpenDocument[]): void {
+  const paths = released.filter((document) => document.kind === 'text').map((document) => modelPathOf(scope, document));
+  if (paths.length === 0) return;
+  void import('../editor/CodeEditor').then(
+    ({ disposeModel }) => paths.forEach((path) => disposeModel(path)),
+    () => undefined,
+  );
+}
+
 const UNSAVED_WARNING = 'You have unsaved changes. Leave and lose them?';
 
 /** The script editor: the scope's files, the open files in Monaco, and every file operation. */
@@ -59,6 +74,11 @@ export function WorkspacePage() {
         ? 'Loading…'
         : null;
   const editable = readOnlyReason === null;
+
+  // Leaving the page (or the scope) closes every file: free their editor models too.
+  const openDocuments = useRef(documents);
+  openDocuments.current = documents;
+  useEffect(() => () => releaseModels(scope.scope, openDocuments.current), [scope.scope]);
 
   const dirtyPaths = useMemo(() => new Set(documents.filter(isDirty).map((document) => document.path)), [documents]);
   const anyDirty = dirtyPaths.size > 0;
@@ -114,6 +134,7 @@ export function WorkspacePage() {
     const remaining = documents.filter((candidate) => candidate.path !== path);
     setDocuments(remaining);
     if (active === path) setActive(remaining.at(-1)?.path ?? null);
+    if (document) releaseModels(scope.scope, [document]);
   }
 
   const activeDocument = documents.find((document) => document.path === active) ?? null;
@@ -133,7 +154,8 @@ export function WorkspacePage() {
         setToast(`Saved ${nameOf(path)}`);
       } catch (failure) {
         if (failure instanceof ApiError && failure.status === 412) {
-          setConflict(await conflictFor(path, text));
+          // Reading the server's version can fail too (network, sign-in): say so rather than lose it.
+          await conflictFor(path, text).then(setConflict, setError);
         } else {
           setError(failure);
         }
@@ -171,8 +193,12 @@ export function WorkspacePage() {
       }
       setConflict(null);
     } catch (failure) {
-      if (failure instanceof ApiError && failure.status === 412) setConflict(await conflictFor(conflict.path, conflict.mine));
-      else {
+      if (failure instanceof ApiError && failure.status === 412) {
+        await conflictFor(conflict.path, conflict.mine).then(setConflict, (reading: unknown) => {
+          setConflict(null);
+          setError(reading);
+        });
+      } else {
         setConflict(null);
         setError(failure);
       }
@@ -235,6 +261,8 @@ export function WorkspacePage() {
       if (to === from) return;
       await run('Moving…', async () => {
         await api.move(scope.scope, from, to);
+        // The moved files get new models under their new paths (from the editor's text); free the old ones.
+        releaseModels(scope.scope, documents.filter((document) => movedPath(document.path, from, to) !== document.path));
         setDocuments((existing) => existing.map((document) => ({ ...document, path: movedPath(document.path, from, to) })));
         setActive((path) => (path ? movedPath(path, from, to) : path));
         setSelected({ ...current.entry, path: to });
@@ -254,6 +282,7 @@ export function WorkspacePage() {
         await api.deleteFile(scope.scope, entry.path, document?.kind === 'text' && !isDirty(document) ? document.etag : undefined);
       }
       const remaining = documents.filter((document) => !isWithin(document.path, entry.path));
+      releaseModels(scope.scope, documents.filter((document) => isWithin(document.path, entry.path)));
       setDocuments(remaining);
       if (active && isWithin(active, entry.path)) setActive(remaining.at(-1)?.path ?? null);
       setSelected(null);
@@ -273,6 +302,7 @@ export function WorkspacePage() {
     try {
       await api.upload(scope.scope, path, file, overwrite);
       // An open copy is now stale: drop it so the next open reads the upload.
+      releaseModels(scope.scope, documents.filter((document) => document.path === path && !isDirty(document)));
       setDocuments((existing) => existing.filter((document) => document.path !== path || isDirty(document)));
       await tree.reveal(path);
       await tree.refresh(parentOf(path));
@@ -376,7 +406,7 @@ export function WorkspacePage() {
             {activeDocument ? (
               <DocumentView
                 document={activeDocument}
-                modelPath={`${scope.scope}/${activeDocument.kind === 'text' ? activeDocument.instance : 0}/${activeDocument.path}`}
+                modelPath={modelPathOf(scope.scope, activeDocument)}
                 editable={editable}
                 maxFileBytes={config.maxFileBytes}
                 onChange={(text) => patchDocument(activeDocument.path, (current) => (current.kind === 'text' ? { ...current, text } : current))}
@@ -438,6 +468,7 @@ export function WorkspacePage() {
           <p>
             {prompt.entry.kind === 'directory' ? 'The folder and everything in it' : 'The file'} <code>{prompt.entry.path}</code> will be deleted. This cannot be undone.
           </p>
+          <UnsavedInside documents={documents} path={prompt.entry.path} />
         </ConfirmDialog>
       ) : null}
       {prompt?.kind === 'overwrite-upload' ? (
@@ -458,6 +489,26 @@ export function WorkspacePage() {
         </ConfirmDialog>
       ) : null}
     </main>
+  );
+}
+
+/** The open files with unsaved changes that deleting `path` would discard. */
+function UnsavedInside({ documents, path }: { readonly documents: readonly OpenDocument[]; readonly path: string }) {
+  const unsaved = documents.filter((document) => isDirty(document) && isWithin(document.path, path));
+  if (unsaved.length === 0) return null;
+  return (
+    <>
+      <p>
+        <strong>{unsaved.length === 1 ? 'This open file has unsaved changes, which will be lost:' : `These ${unsaved.length} open files have unsaved changes, which will be lost:`}</strong>
+      </p>
+      <ul className="path-list" aria-label="Unsaved files to be lost">
+        {unsaved.map((document) => (
+          <li key={document.path}>
+            <code>{document.path}</code>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
