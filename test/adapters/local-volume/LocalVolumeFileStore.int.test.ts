@@ -436,7 +436,8 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
     });
   });
 
-  it('writes 10,000 small files with one mkdir per folder, in bounded time', async () => {
+  // The time is printed, not asserted: a busy machine would break a bound (bench/ measures speed).
+  it('writes 10,000 small files with one mkdir per folder', async () => {
     const mkdir = vi.spyOn(nodeFs.promises, 'mkdir');
     const content = text('print("hello")\n');
     const files = 10_000;
@@ -455,7 +456,6 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
     console.info(`10,000 writes in ${Math.round(elapsedMs)} ms, ${mkdir.mock.calls.length} mkdir calls`);
 
     expect(mkdir.mock.calls.length).toBeLessThanOrEqual(folders + 1);
-    expect(elapsedMs).toBeLessThan(30_000);
     const listed = await store.list('orgs/42', { recursive: true });
     expect(listed.filter((entry) => entry.kind === 'file')).toHaveLength(files);
     expect(await fs.readdir(tempFolder())).toEqual([]);
