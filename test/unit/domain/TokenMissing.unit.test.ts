@@ -7,7 +7,8 @@ import { connectionWorld, type ConnectionWorld } from '../../support/connectionW
 
 const ORG = 'org-1' as Scope;
 const REPO = 'acme/scripts';
-const TOKEN = 'ghp_tokenmissing0123456789';
+// Generated per run: tests never carry anything that looks like a real credential.
+const TOKEN = `test-${globalThis.crypto.randomUUID()}`;
 
 /** A token reference that resolves to nothing names the reference and where it was looked for. */
 describe('TokenMissing', () => {
