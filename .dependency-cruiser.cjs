@@ -9,6 +9,14 @@ module.exports = {
       to: { pathNot: '^src/(domain|ports)/' },
     },
     {
+      name: 'domain-depends-on-metadata-roles',
+      comment:
+        'Use cases name the metadata roles they use (ConnectionRepo, SyncRunRepo, ManifestRepo, LeaseRepo, DeliveryRepo); the whole MetadataRepo is for adapters and the host.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { path: '^src/ports/MetadataRepo\\.ts$' },
+    },
+    {
       name: 'ports-import-nothing-outward',
       comment: 'Ports are interfaces (and their contract suites): they may name domain types, never adapters, functions or hosts.',
       severity: 'error',
@@ -28,6 +36,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/functions/' },
       to: { path: '^src/adapters/' },
+    },
+    {
+      name: 'functions-import-only-identifiers-of-the-host',
+      comment:
+        'Handlers translate; the host wires. Of the host, functions know only the service identifiers (and the Config type they name); the host registers the functions with the runtime (src/host/functionsApp.ts).',
+      severity: 'error',
+      from: { path: '^src/functions/' },
+      to: { path: '^src/host/', pathNot: '^src/host/identifiers\\.ts$' },
     },
     {
       name: 'adapters-do-not-import-outer-layers',

@@ -13,7 +13,7 @@ COPY tsconfig.json host.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --workspaces=false
 
-# --- runtime: the Functions host loads package.json "main" (dist/src/functions/*.js) ------------
+# --- runtime: the Functions host loads package.json "main" (dist/src/host/functionsApp.js) -------
 FROM mcr.microsoft.com/azure-functions/node:4-node22
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true \

@@ -1,13 +1,14 @@
 import { clientBench } from './clientBench';
+import { coldStartBench } from './coldStartBench';
 import { editBench } from './editBench';
 import { memoryBench } from './memoryBench';
 import { syncBench } from './syncBench';
 import { webhookBench } from './webhookBench';
 import { zipBench } from './zipBench';
 
-const BENCHES: Record<string, () => Promise<void>> = { sync: syncBench, memory: memoryBench, webhook: webhookBench, edit: editBench, zip: zipBench, client: clientBench };
+const BENCHES: Record<string, () => Promise<void>> = { sync: syncBench, memory: memoryBench, webhook: webhookBench, edit: editBench, zip: zipBench, client: clientBench, 'cold-start': coldStartBench };
 
-/** `npm run bench [-- sync|memory|webhook|edit|zip|client]`: every benchmark (or the named ones), each beside a reference. */
+/** `npm run bench [-- sync|memory|webhook|edit|zip|client|cold-start]`: every benchmark (or the named ones), each beside a reference. */
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2);
   for (const [name, bench] of Object.entries(BENCHES)) {

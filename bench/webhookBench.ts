@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedAzurite } from '../src/adapters/azure-tables/EmbeddedAzurite';
@@ -19,6 +19,21 @@ interface LatencyFigures {
   perSecond: number;
   errors: number;
   statuses: Record<number, number>;
+  /** CPU the service process spent per delivery (user + system), where the OS tells (Linux /proc). */
+  cpuPerDeliveryMs?: number;
+}
+
+/** User + system CPU of a process in ms, from /proc on Linux; undefined elsewhere. */
+async function processCpuMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Fires `DELIVERIES` signed push webhooks, `CONCURRENCY` at a time, and measures each answer. */
@@ -82,7 +97,7 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
 }
 
 function row(name: string, f: LatencyFigures): string {
-  return `  ${name.padEnd(40)} p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms, ${f.perSecond.toFixed(0)}/s, errors ${f.errors} ${JSON.stringify(f.statuses)}`;
+  return `  ${name.padEnd(40)} p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms, ${f.perSecond.toFixed(0)}/s, errors ${f.errors} ${JSON.stringify(f.statuses)}${f.cpuPerDeliveryMs === undefined ? '' : `, service CPU ${f.cpuPerDeliveryMs.toFixed(2)} ms/delivery`}`;
 }
 
 /** Issue #3's benchmark: webhook acknowledgement latency and throughput, in-process queue vs Service Bus. */
@@ -112,7 +127,10 @@ export async function webhookBench(): Promise<void> {
       const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
       const service = await startServiceProcess({ ...base, ...env }, nodeArgs);
       try {
-        return await fire(service.url);
+        const cpuBefore = await processCpuMs(service.child.pid);
+        const figures = await fire(service.url);
+        const cpuAfter = await processCpuMs(service.child.pid);
+        return cpuBefore === undefined || cpuAfter === undefined ? figures : { ...figures, cpuPerDeliveryMs: (cpuAfter - cpuBefore) / DELIVERIES };
       } finally {
         await stopServiceProcess(service.child);
       }

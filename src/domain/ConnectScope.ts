@@ -1,12 +1,14 @@
 import type { Clock } from '../ports/Clock';
+import type { ConnectionRepo } from '../ports/ConnectionRepo';
+import type { IdGenerator } from '../ports/IdGenerator';
 import type { CommandQueue } from '../ports/CommandQueue';
 import type { FileStore } from '../ports/FileStore';
-import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { ManifestRepo } from '../ports/ManifestRepo';
 import type { RepositoryAdmin } from '../ports/RepositoryAdmin';
 import type { SecretStore } from '../ports/SecretStore';
 import type { SourceLocation, SourceRepositoryFactory } from '../ports/SourceRepository';
 import type { Connection, WebhookRegistration } from './Connection';
-import { failure, type ConnectionFailure } from './ConnectionFailure';
+import { failure, type ConnectionFailure, type ConnectionFailureCode } from './ConnectionFailure';
 import { connectionSecretNames, newWebhookSecret } from './ConnectionSecrets';
 import { checkAccess, checkBranch, checkRepository, normalizeSubPath, readTarget } from './ConnectionTarget';
 import { requestSync, type SyncRequest } from './RequestSync';
@@ -44,28 +46,35 @@ export interface ConfirmationRequired extends ConnectionFailure<'ConfirmationReq
   readonly fileCount: number;
 }
 
-export type ConnectScopeFailureCode =
-  | 'InvalidRepository'
-  | 'InvalidBranch'
-  | 'InvalidSubPath'
-  | 'ConnectionExists'
-  | 'TokenRejected'
-  | 'RepositoryNotFound'
-  | 'InsufficientPermissions'
-  | 'BranchNotFound'
-  | 'SubPathNotFound'
-  | 'GitHubUnavailable';
+/** Every code connecting can fail with: the result type and the route's documentation both derive from it. */
+export const CONNECT_SCOPE_FAILURES = [
+  'InvalidRepository',
+  'InvalidBranch',
+  'InvalidSubPath',
+  'ConnectionExists',
+  'ConfirmationRequired',
+  'TokenRejected',
+  'RepositoryNotFound',
+  'InsufficientPermissions',
+  'BranchNotFound',
+  'SubPathNotFound',
+  'GitHubUnavailable',
+] as const satisfies readonly ConnectionFailureCode[];
+
+/** The codes of plain failures; `ConfirmationRequired` comes as its own type, with the file count. */
+export type ConnectScopeFailureCode = Exclude<(typeof CONNECT_SCOPE_FAILURES)[number], 'ConfirmationRequired'>;
 
 export type ConnectScopeResult = ConnectScopeSuccess | ConnectionFailure<ConnectScopeFailureCode> | ConfirmationRequired;
 
 export interface ConnectScopeDeps {
-  readonly metadata: MetadataRepo;
+  readonly metadata: ConnectionRepo & ManifestRepo;
   readonly files: FileStore;
   readonly sources: SourceRepositoryFactory;
   readonly admin: RepositoryAdmin;
   readonly secrets: SecretStore;
   readonly queue: CommandQueue;
   readonly clock: Clock;
+  readonly ids: IdGenerator;
 }
 
 /** Path of the webhook endpoint for a scope, below the service's base URL. */
@@ -136,7 +145,7 @@ export class ConnectScope {
     const webhook = await this.registerWebhook(location, url, secret, access.details.permissions.admin);
     const saved = webhook.mode === 'automatic' ? await this.noteWebhook(connection, location, webhook.id) : connection;
 
-    const sync = await requestSync(this.deps.queue, clock, input.scope, 'connect');
+    const sync = await requestSync(this.deps, input.scope, 'connect');
     return { ok: true, connection: saved, webhook, sync };
   }
 

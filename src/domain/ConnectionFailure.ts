@@ -11,6 +11,7 @@ export type ConnectionFailureCode =
   | 'InvalidSubPath'
   | 'ConnectionExists'
   | 'NotConnected'
+  | 'ConnectionDisabled'
   | 'TokenRejected'
   | 'TokenMissing'
   | 'RepositoryNotFound'

@@ -1,9 +1,12 @@
 import type { Clock } from '../ports/Clock';
-import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { ConnectionRepo } from '../ports/ConnectionRepo';
+import type { IdGenerator } from '../ports/IdGenerator';
+import type { LeaseRepo } from '../ports/LeaseRepo';
+import type { ManifestRepo } from '../ports/ManifestRepo';
 import type { RepositoryAdmin } from '../ports/RepositoryAdmin';
 import { SecretStoreReadOnlyError, type SecretStore } from '../ports/SecretStore';
 import type { Connection } from './Connection';
-import { failure, type ConnectionFailure } from './ConnectionFailure';
+import { failure, type ConnectionFailure, type ConnectionFailureCode } from './ConnectionFailure';
 import { connectionSecretNames } from './ConnectionSecrets';
 import { holdScope } from './HoldScope';
 import type { Scope } from './Scope';
@@ -42,15 +45,19 @@ export interface DisconnectScopeSuccess {
   readonly secrets: SecretRemoval;
 }
 
-export type DisconnectScopeFailureCode = 'NotConnected' | 'SyncInProgress';
+/** Every code disconnecting can fail with: the result type and the route's documentation both derive from it. */
+export const DISCONNECT_SCOPE_FAILURES = ['NotConnected', 'SyncInProgress'] as const satisfies readonly ConnectionFailureCode[];
+
+export type DisconnectScopeFailureCode = (typeof DISCONNECT_SCOPE_FAILURES)[number];
 
 export type DisconnectScopeResult = DisconnectScopeSuccess | ConnectionFailure<DisconnectScopeFailureCode>;
 
 export interface DisconnectScopeDeps {
-  readonly metadata: MetadataRepo;
+  readonly metadata: ConnectionRepo & ManifestRepo & LeaseRepo;
   readonly admin: RepositoryAdmin;
   readonly secrets: SecretStore;
   readonly clock: Clock;
+  readonly ids: IdGenerator;
 }
 
 /** The token for removing the webhook, read before the secrets go; absent for a webhook set up by hand. */
@@ -67,7 +74,7 @@ export class DisconnectScope {
   async execute(input: DisconnectScopeInput): Promise<DisconnectScopeResult> {
     const { metadata, clock } = this.deps;
     if (!(await metadata.getConnection(input.scope))) return notConnected(input.scope);
-    const outcome = await holdScope(metadata, clock, input.scope, async () => {
+    const outcome = await holdScope(this.deps, input.scope, async () => {
       const connection = await metadata.getConnection(input.scope);
       if (!connection) return null;
       const token = await this.readToken(connection);

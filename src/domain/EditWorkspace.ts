@@ -1,7 +1,10 @@
 import type { Clock } from '../ports/Clock';
+import type { ConnectionRepo } from '../ports/ConnectionRepo';
+import type { IdGenerator } from '../ports/IdGenerator';
 import { FileStoreError, type FileEntry, type FileStore } from '../ports/FileStore';
+import type { LeaseRepo } from '../ports/LeaseRepo';
 import type { Logger } from '../ports/Logger';
-import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { ManifestRepo } from '../ports/ManifestRepo';
 import { contentTag, tagMatches } from './ContentTag';
 import { isInside, joinScopePath } from './PathPolicy';
 import type { Scope } from './Scope';
@@ -23,8 +26,9 @@ export interface EditWorkspaceSettings {
 
 export interface EditWorkspaceDeps {
   readonly files: FileStore;
-  readonly metadata: MetadataRepo;
+  readonly metadata: ConnectionRepo & ManifestRepo & LeaseRepo;
   readonly clock: Clock;
+  readonly ids: IdGenerator;
   readonly settings: EditWorkspaceSettings;
   /** Waits between lease attempts; defaults to the clock's sleep. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -61,7 +65,7 @@ export interface MovedEntry {
 }
 
 /**
- * Manual edits of a scope's workspace (DESIGN §1, manual mode). Every write holds the scope lease,
+ * Manual edits of a scope's workspace (docs/design.md §1, manual mode). Every write holds the scope lease,
  * is refused while the scope is connected to GitHub, checks its precondition against the current
  * bytes under that lease, and flags the scope's manifest so the next sync looks at the folder
  * instead of trusting what it last wrote.

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/Clock';
-import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { IdGenerator } from '../ports/IdGenerator';
+import type { LeaseRepo } from '../ports/LeaseRepo';
 import type { Scope } from './Scope';
 
 /** Long enough for a few metadata writes; a holder that dies frees the scope after this. */
@@ -13,8 +14,13 @@ export type HoldOutcome<T> = { readonly held: true; readonly value: T } | { read
  * at its start). When a sync holds the scope, nothing runs and the caller is told when to retry;
  * the busy attempt marks the scope pending, which only makes that sync look at the branch once more.
  */
-export async function holdScope<T>(metadata: MetadataRepo, clock: Clock, scope: Scope, work: () => Promise<T>): Promise<HoldOutcome<T>> {
-  const holder = `connection-change-${globalThis.crypto.randomUUID()}`;
+export async function holdScope<T>(
+  deps: { readonly metadata: LeaseRepo; readonly clock: Clock; readonly ids: IdGenerator },
+  scope: Scope,
+  work: () => Promise<T>,
+): Promise<HoldOutcome<T>> {
+  const { metadata, clock } = deps;
+  const holder = `connection-change-${deps.ids.newId()}`;
   // No pending mark: the caller is told to retry; the running sync need not go again for it.
   const acquisition = await metadata.acquireLease(scope, holder, clock.now(), CHANGE_LEASE_MS, { markPending: false });
   if (acquisition.kind === 'busy') {

@@ -1,9 +1,10 @@
+import type { ConnectionRepo } from '../ports/ConnectionRepo';
 import type { FileStore } from '../ports/FileStore';
-import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { ManifestRepo } from '../ports/ManifestRepo';
 import type { RepositoryAdmin } from '../ports/RepositoryAdmin';
 import type { SecretStore } from '../ports/SecretStore';
 import type { SourceRepositoryFactory } from '../ports/SourceRepository';
-import { failure, type ConnectionFailure } from './ConnectionFailure';
+import { failure, type ConnectionFailure, type ConnectionFailureCode } from './ConnectionFailure';
 import { checkAccess, checkBranch, checkRepository, normalizeSubPath, readTarget, type ConnectionTarget } from './ConnectionTarget';
 import type { Manifest } from './Manifest';
 import { folderMatchesManifest } from './ManifestCheck';
@@ -41,24 +42,28 @@ export interface SyncPreview {
   readonly bytesToWrite: number;
 }
 
-export type PreviewSyncFailureCode =
-  | 'NotConnected'
-  | 'TokenMissing'
-  | 'InvalidRepository'
-  | 'InvalidBranch'
-  | 'InvalidSubPath'
-  | 'TokenRejected'
-  | 'RepositoryNotFound'
-  | 'InsufficientPermissions'
-  | 'BranchNotFound'
-  | 'SubPathNotFound'
-  | 'EmptySource'
-  | 'GitHubUnavailable';
+/** Every code a preview can fail with: the result type and the route's documentation both derive from it. */
+export const PREVIEW_SYNC_FAILURES = [
+  'NotConnected',
+  'TokenMissing',
+  'InvalidRepository',
+  'InvalidBranch',
+  'InvalidSubPath',
+  'TokenRejected',
+  'RepositoryNotFound',
+  'InsufficientPermissions',
+  'BranchNotFound',
+  'SubPathNotFound',
+  'EmptySource',
+  'GitHubUnavailable',
+] as const satisfies readonly ConnectionFailureCode[];
+
+export type PreviewSyncFailureCode = (typeof PREVIEW_SYNC_FAILURES)[number];
 
 export type PreviewSyncResult = { readonly ok: true; readonly preview: SyncPreview } | ConnectionFailure<PreviewSyncFailureCode>;
 
 export interface PreviewSyncDeps {
-  readonly metadata: MetadataRepo;
+  readonly metadata: ConnectionRepo & ManifestRepo;
   readonly files: FileStore;
   readonly sources: SourceRepositoryFactory;
   readonly admin: RepositoryAdmin;

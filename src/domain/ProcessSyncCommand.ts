@@ -1,9 +1,11 @@
 import type { Clock } from '../ports/Clock';
+import type { DeliveryRepo } from '../ports/DeliveryRepo';
 import type { Logger } from '../ports/Logger';
-import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { SyncRunRepo } from '../ports/SyncRunRepo';
 import { retryDelayMs, type RetrySettings } from './RetryPolicy';
 import type { Settlement } from './Settlement';
 import type { SyncCommand } from './SyncCommand';
+import { describeFailure } from './SyncFailure';
 import type { QueueOutcome, SyncRun } from './SyncRun';
 import type { SyncWorkspace, SyncWorkspaceResult } from './SyncWorkspace';
 
@@ -25,7 +27,7 @@ export class ProcessSyncCommand {
   constructor(
     private readonly deps: {
       readonly sync: SyncWorkspace;
-      readonly metadata: MetadataRepo;
+      readonly metadata: SyncRunRepo & DeliveryRepo;
       readonly clock: Clock;
       readonly logger: Logger;
       readonly retry: RetrySettings;
@@ -36,7 +38,16 @@ export class ProcessSyncCommand {
   async execute(command: SyncCommand, delivery?: CommandDelivery): Promise<Settlement> {
     const earlier = delivery && delivery.deliveryCount > 1 ? await this.earlierDeadLetter(delivery.messageId) : null;
     if (earlier) return earlier;
-    const result = await this.deps.sync.execute(command);
+    let result: SyncWorkspaceResult;
+    try {
+      result = await this.deps.sync.execute(command);
+    } catch (error) {
+      // Thrown before a run could record it (storage down at the lease, or a bug): decided the same
+      // way, so a bug is dead-lettered at once rather than redelivered until MaxDeliveryCount.
+      const failure = describeFailure(error);
+      this.deps.logger.error({ scope: command.scope, code: failure.code, error: failure.message }, 'sync could not run');
+      result = { kind: 'failed', runs: [], error: failure };
+    }
     const settlement = this.decide(command, result);
     if (result.kind === 'failed' && settlement.kind !== 'complete') {
       await this.recordOutcome(result.runs.at(-1), command, settlement);

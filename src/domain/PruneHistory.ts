@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/Clock';
-import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { DeliveryRepo } from '../ports/DeliveryRepo';
+import type { SyncRunRepo } from '../ports/SyncRunRepo';
 
 const DAY_MS = 86_400_000;
 
@@ -19,7 +20,7 @@ export interface PruneOutcome {
 
 /** Retention for the tables that only grow (Tables has no TTL): old runs and old delivery records. */
 export class PruneHistory {
-  constructor(private readonly deps: { readonly metadata: MetadataRepo; readonly clock: Clock; readonly settings: RetentionSettings }) {}
+  constructor(private readonly deps: { readonly metadata: SyncRunRepo & DeliveryRepo; readonly clock: Clock; readonly settings: RetentionSettings }) {}
 
   async execute(): Promise<PruneOutcome> {
     const { metadata, clock, settings } = this.deps;

@@ -1,7 +1,8 @@
 import type { Clock } from '../ports/Clock';
 import type { CommandQueue } from '../ports/CommandQueue';
+import type { ConnectionRepo } from '../ports/ConnectionRepo';
+import type { DeliveryRepo } from '../ports/DeliveryRepo';
 import type { Logger } from '../ports/Logger';
-import type { MetadataRepo } from '../ports/MetadataRepo';
 import type { SecretStore } from '../ports/SecretStore';
 import type { SignatureVerifier } from '../ports/SignatureVerifier';
 import { isValidRepository, type Connection } from './Connection';
@@ -52,7 +53,12 @@ const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 export class ReceiveGitHubWebhook {
   constructor(
     private readonly deps: {
-      readonly metadata: MetadataRepo;
+      readonly metadata: ConnectionRepo & DeliveryRepo;
+      /**
+       * Where a delivery's connection is first looked up (default: `metadata`). It may answer from a
+       * short-lived cache; what this use case writes back is re-read from `metadata` first.
+       */
+      readonly connections?: Pick<ConnectionRepo, 'getConnection'>;
       readonly secrets: SecretStore;
       readonly verifier: SignatureVerifier;
       readonly queue: CommandQueue;
@@ -64,7 +70,7 @@ export class ReceiveGitHubWebhook {
   async execute(delivery: WebhookDelivery): Promise<WebhookOutcome> {
     const { metadata, secrets, verifier } = this.deps;
     const scope = parseScope(delivery.scope);
-    const found = scope ? await metadata.getConnection(scope) : null;
+    const found = scope ? await (this.deps.connections ?? metadata).getConnection(scope) : null;
     if (!scope || !found) return reject('UnknownScope', `no GitHub connection for scope '${delivery.scope}'`);
 
     if (!delivery.signature) return reject('SignatureMissing', 'the X-Hub-Signature-256 header is missing');

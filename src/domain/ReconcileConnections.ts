@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/Clock';
 import type { CommandQueue } from '../ports/CommandQueue';
-import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { ConnectionRepo } from '../ports/ConnectionRepo';
 import type { Scope } from './Scope';
 
 /**
@@ -8,7 +8,7 @@ import type { Scope } from './Scope';
  * arrived while the service was down) are still picked up.
  */
 export class ReconcileConnections {
-  constructor(private readonly deps: { readonly metadata: MetadataRepo; readonly queue: CommandQueue; readonly clock: Clock }) {}
+  constructor(private readonly deps: { readonly metadata: ConnectionRepo; readonly queue: CommandQueue; readonly clock: Clock }) {}
 
   async execute(): Promise<Scope[]> {
     const { metadata, queue, clock } = this.deps;

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/Clock';
 import type { CommandQueue } from '../ports/CommandQueue';
+import type { IdGenerator } from '../ports/IdGenerator';
 import type { Scope } from './Scope';
 import type { SyncTrigger } from './SyncCommand';
 
@@ -7,8 +8,13 @@ import type { SyncTrigger } from './SyncCommand';
 export type SyncRequest = { readonly queued: true; readonly deliveryId: string } | { readonly queued: false; readonly reason: string };
 
 /** Queues a sync of the scope under a fresh delivery id; a queue fault is reported, not thrown. */
-export async function requestSync(queue: CommandQueue, clock: Clock, scope: Scope, trigger: SyncTrigger): Promise<SyncRequest> {
-  const deliveryId = `${trigger}-${globalThis.crypto.randomUUID()}`;
+export async function requestSync(
+  deps: { readonly queue: CommandQueue; readonly clock: Clock; readonly ids: IdGenerator },
+  scope: Scope,
+  trigger: SyncTrigger,
+): Promise<SyncRequest> {
+  const { queue, clock } = deps;
+  const deliveryId = `${trigger}-${deps.ids.newId()}`;
   try {
     await queue.send({ scope, trigger, deliveryId, requestedAt: clock.now().toISOString() });
     return { queued: true, deliveryId };

@@ -3,9 +3,14 @@ export type Scope = string & { readonly __brand: 'Scope' };
 
 export const GLOBAL_SCOPE = 'GLOBAL' as Scope;
 
-// Organisation ids are GUIDs or short slugs: letters, digits, '-' and '_' only, so an id can never
-// spell a path segment such as '..'.
-const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/**
+ * The one pattern of a scope name, unanchored, for parsers, API schemas and ids that embed a scope:
+ * organisation ids are GUIDs or short slugs, letters, digits, '-' and '_' only, so an id can never
+ * spell a path segment such as '..'; `GLOBAL` fits it too.
+ */
+export const SCOPE_NAME_PATTERN = /[A-Za-z0-9][A-Za-z0-9_-]{0,63}/;
+
+const ORG_ID = new RegExp(`^${SCOPE_NAME_PATTERN.source}$`);
 
 /**
  * Parses a scope name; null when it is neither GLOBAL nor a well-formed organisation id.

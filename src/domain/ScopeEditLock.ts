@@ -1,14 +1,17 @@
 import type { Clock } from '../ports/Clock';
+import type { IdGenerator } from '../ports/IdGenerator';
+import type { LeaseRepo, ScopeLease } from '../ports/LeaseRepo';
 import type { Logger } from '../ports/Logger';
-import type { MetadataRepo, ScopeLease } from '../ports/MetadataRepo';
 import type { Scope } from './Scope';
 import { failed, type WorkspaceResult } from './WorkspaceResult';
 
 export const DEFAULT_LOCK_WAIT_MS = 2_000;
 
 export interface ScopeEditLockDeps {
-  readonly metadata: MetadataRepo;
+  readonly metadata: LeaseRepo;
   readonly clock: Clock;
+  /** Gives each edit a lease holder of its own. */
+  readonly ids: IdGenerator;
   readonly settings: {
     /** Identifies this process in leases; each edit adds its own suffix. */
     readonly holderId: string;
@@ -72,7 +75,7 @@ export class ScopeEditLock {
     const waitMs = settings.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
     // A holder of its own per edit: releaseLease matches on the holder, so two edits of one
     // process must never be able to release each other's lease.
-    const holder = `${settings.holderId}:edit:${globalThis.crypto.randomUUID()}`;
+    const holder = `${settings.holderId}:edit:${this.deps.ids.newId()}`;
     let waited = 0;
     let delay = FIRST_RETRY_MS;
     for (;;) {

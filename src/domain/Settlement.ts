@@ -13,7 +13,8 @@ export type Settlement =
 
 /**
  * `SyncRetriesExhausted`: a retryable fault persisted through every attempt. `MalformedCommand`: the
- * body is not a sync command. Other reasons name the permanent fault (`Unauthorized`, `NotFound`,
+ * body is not a sync command. `UnexpectedError`: something that is not a Fault was thrown (a bug),
+ * never retried. Other reasons name the permanent fault (`Unauthorized`, `NotFound`,
  * `BranchNotFound`, `TokenMissing`, `EmptySource`, `UnknownScope`).
  */
 export type DeadLetterReason = 'SyncRetriesExhausted' | 'MalformedCommand' | 'UnknownScope' | (string & {});

@@ -1,4 +1,4 @@
-import type { Scope } from './Scope';
+import { parseScope, type Scope } from './Scope';
 
 /** Why a sync was asked for. `lease-check` is the follow-up a busy scope schedules for itself. */
 export type SyncTrigger = 'push' | 'connect' | 'manual' | 'reconcile' | 'replay' | 'lease-check';
@@ -25,31 +25,74 @@ export interface SyncCommand {
   readonly replayId?: string;
 }
 
+export type ParsedCommand = { readonly ok: true; readonly command: SyncCommand } | { readonly ok: false; readonly problems: string };
+
+const COMMIT_SHA = /^[0-9a-f]{40}$/;
+const UTC_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/;
+
+/** An ISO 8601 UTC time (`2026-01-01T00:00:00.000Z`) naming a real instant: no 30 February, no 24 o'clock. */
+function isUtcTime(value: string): boolean {
+  const match = UTC_TIME.exec(value);
+  if (match === null) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day && at.getUTCHours() === hour && at.getUTCMinutes() === minute && at.getUTCSeconds() === second;
+}
+
+const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max;
+
 /**
- * The command in a queue message body (an object, or its JSON as text or bytes) when it has a
- * command's shape, else null. The worker validates fully; this is for listing and replaying.
+ * The one validator of a queue message body (an object, or its JSON as text or bytes): the worker
+ * acts only on what it accepts, and dead-letter listings and replays use it too. The scope comes
+ * back normalised (see parseScope) and fields that are not a command's are dropped.
  */
-export function readSyncCommand(body: unknown): SyncCommand | null {
+export function parseSyncCommand(body: unknown): ParsedCommand {
   let value = body;
   if (typeof body === 'string' || body instanceof Uint8Array) {
     try {
       value = JSON.parse(typeof body === 'string' ? body : new TextDecoder().decode(body));
     } catch {
-      return null;
+      return { ok: false, problems: 'body is not JSON' };
     }
   }
-  if (typeof value !== 'object' || value === null) return null;
-  const { scope, trigger, deliveryId } = value as Record<string, unknown>;
-  return typeof scope === 'string' && typeof deliveryId === 'string' && SYNC_TRIGGERS.includes(trigger as SyncTrigger) ? (value as SyncCommand) : null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problems: 'body: not an object' };
+  const fields = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const scope = typeof fields.scope === 'string' ? parseScope(fields.scope) : null;
+  if (scope === null) problems.push('scope: GLOBAL or an organisation id');
+  if (!SYNC_TRIGGERS.includes(fields.trigger as SyncTrigger)) problems.push(`trigger: one of ${SYNC_TRIGGERS.join(', ')}`);
+  if (!isText(fields.deliveryId, 200)) problems.push('deliveryId: text of 1 to 200 characters');
+  if (fields.commitSha !== undefined && !(typeof fields.commitSha === 'string' && COMMIT_SHA.test(fields.commitSha))) problems.push('commitSha: 40 lower-case hex digits');
+  if (!(typeof fields.requestedAt === 'string' && isUtcTime(fields.requestedAt))) problems.push('requestedAt: an ISO 8601 UTC time');
+  if (fields.attempt !== undefined && !(Number.isInteger(fields.attempt) && (fields.attempt as number) >= 1)) problems.push('attempt: a whole number from 1');
+  if (fields.replayId !== undefined && !isText(fields.replayId, 64)) problems.push('replayId: text of 1 to 64 characters');
+  if (problems.length > 0 || scope === null) return { ok: false, problems: problems.join('; ') };
+  const command: SyncCommand = {
+    scope,
+    trigger: fields.trigger as SyncTrigger,
+    deliveryId: fields.deliveryId as string,
+    ...(fields.commitSha === undefined ? {} : { commitSha: fields.commitSha as string }),
+    requestedAt: fields.requestedAt as string,
+    ...(fields.attempt === undefined ? {} : { attempt: fields.attempt as number }),
+    ...(fields.replayId === undefined ? {} : { replayId: fields.replayId as string }),
+  };
+  return { ok: true, command };
+}
+
+/** The command in a queue message body, or null when parseSyncCommand refuses it (for listing and replaying dead letters). */
+export function readSyncCommand(body: unknown): SyncCommand | null {
+  const parsed = parseSyncCommand(body);
+  return parsed.ok ? parsed.command : null;
 }
 
 /**
  * The command a dead letter is replayed as: a `replay` trigger starting again at attempt 1, with a
- * fresh `replayId` so that duplicate detection keeps it (and its retries) apart from the original.
+ * fresh `replayId` (the caller's new id) so that duplicate detection keeps it (and its retries)
+ * apart from the original.
  */
-export function replayCommand(command: SyncCommand): SyncCommand {
+export function replayCommand(command: SyncCommand, replayId: string): SyncCommand {
   const { attempt: _attempt, ...fresh } = command;
-  return { ...fresh, trigger: 'replay', replayId: globalThis.crypto.randomUUID() };
+  return { ...fresh, trigger: 'replay', replayId };
 }
 
 /** Service Bus rejects a MessageId longer than this. */

@@ -1,3 +1,4 @@
+import { Fault } from '../ports/Fault';
 import type { SyncRunError } from './SyncRun';
 
 /** An expected reason a sync cannot proceed, decided by the domain (not a fault of a dependency). */
@@ -14,25 +15,26 @@ const PERMANENT_MESSAGES: Record<SyncFailureCode, string> = {
   LeaseLost: 'another worker took over the scope during the run',
 };
 
-export class SyncFailure extends Error {
-  constructor(
-    readonly code: SyncFailureCode,
-    message: string = PERMANENT_MESSAGES[code],
-    readonly retryable = code === 'LeaseLost',
-  ) {
-    super(message);
+export class SyncFailure extends Fault<SyncFailureCode> {
+  constructor(code: SyncFailureCode, message: string = PERMANENT_MESSAGES[code], retryable = code === 'LeaseLost') {
+    super(code, message, { retryable });
     this.name = 'SyncFailure';
   }
 }
 
-/** Turns anything thrown during a run into the run's error record, keeping only safe fields. */
+/** The code of anything thrown that is not a Fault: a bug, which no retry can mend. */
+export const UNEXPECTED_ERROR = 'UnexpectedError';
+
+/**
+ * Turns anything thrown during a run into the run's error record, keeping only safe fields. Faults
+ * say whether they are retryable; anything else is a bug and is not retried, so it reaches a dead
+ * letter at once, named as unexpected, instead of running the same bug five times.
+ */
 export function describeFailure(error: unknown): SyncRunError & { retryAfterMs?: number } {
-  if (error instanceof Error) {
-    const coded = error as Error & { code?: unknown; retryable?: unknown; retryAfterMs?: unknown };
-    const code = typeof coded.code === 'string' ? coded.code : error.name || 'Error';
-    const retryable = typeof coded.retryable === 'boolean' ? coded.retryable : true;
-    const retryAfterMs = typeof coded.retryAfterMs === 'number' ? coded.retryAfterMs : undefined;
-    return { code, message: error.message, retryable, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  if (error instanceof Fault) {
+    const { code, message, retryable, retryAfterMs } = error;
+    return { code, message, retryable, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   }
-  return { code: 'Unknown', message: String(error), retryable: true };
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { code: UNEXPECTED_ERROR, message: `unexpected error (a bug, not retried): ${message}`, retryable: false };
 }

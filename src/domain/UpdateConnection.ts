@@ -1,11 +1,14 @@
 import type { Clock } from '../ports/Clock';
+import type { ConnectionRepo } from '../ports/ConnectionRepo';
+import type { IdGenerator } from '../ports/IdGenerator';
 import type { CommandQueue } from '../ports/CommandQueue';
-import type { MetadataRepo } from '../ports/MetadataRepo';
+import type { LeaseRepo } from '../ports/LeaseRepo';
+import type { ManifestRepo } from '../ports/ManifestRepo';
 import type { RepositoryAdmin } from '../ports/RepositoryAdmin';
 import type { SecretStore } from '../ports/SecretStore';
 import type { SourceRepositoryFactory } from '../ports/SourceRepository';
 import type { Connection } from './Connection';
-import { failure, type ConnectionFailure } from './ConnectionFailure';
+import { failure, type ConnectionFailure, type ConnectionFailureCode } from './ConnectionFailure';
 import { checkAccess, checkBranch, normalizeSubPath, readTarget } from './ConnectionTarget';
 import { holdScope } from './HoldScope';
 import { requestSync, type SyncRequest } from './RequestSync';
@@ -29,28 +32,33 @@ export interface UpdateConnectionSuccess {
   readonly sync: SyncRequest | null;
 }
 
-export type UpdateConnectionFailureCode =
-  | 'NotConnected'
-  | 'InvalidBranch'
-  | 'InvalidSubPath'
-  | 'TokenRejected'
-  | 'TokenMissing'
-  | 'RepositoryNotFound'
-  | 'InsufficientPermissions'
-  | 'BranchNotFound'
-  | 'SubPathNotFound'
-  | 'GitHubUnavailable'
-  | 'SyncInProgress';
+/** Every code an update can fail with: the result type and the route's documentation both derive from it. */
+export const UPDATE_CONNECTION_FAILURES = [
+  'NotConnected',
+  'InvalidBranch',
+  'InvalidSubPath',
+  'TokenRejected',
+  'TokenMissing',
+  'RepositoryNotFound',
+  'InsufficientPermissions',
+  'BranchNotFound',
+  'SubPathNotFound',
+  'GitHubUnavailable',
+  'SyncInProgress',
+] as const satisfies readonly ConnectionFailureCode[];
+
+export type UpdateConnectionFailureCode = (typeof UPDATE_CONNECTION_FAILURES)[number];
 
 export type UpdateConnectionResult = UpdateConnectionSuccess | ConnectionFailure<UpdateConnectionFailureCode>;
 
 export interface UpdateConnectionDeps {
-  readonly metadata: MetadataRepo;
+  readonly metadata: ConnectionRepo & ManifestRepo & LeaseRepo;
   readonly sources: SourceRepositoryFactory;
   readonly admin: RepositoryAdmin;
   readonly secrets: SecretStore;
   readonly queue: CommandQueue;
   readonly clock: Clock;
+  readonly ids: IdGenerator;
 }
 
 /**
@@ -84,7 +92,7 @@ export class UpdateConnection {
     const checked = await this.check(current, { branch, subPath }, input.token, targetChanged);
     if (checked) return checked;
 
-    const outcome = await holdScope(metadata, clock, input.scope, async () => {
+    const outcome = await holdScope(this.deps, input.scope, async () => {
       const latest = await metadata.getConnection(input.scope);
       if (!latest) return null;
       const tokenRef = input.token === undefined ? latest.tokenRef : await this.deps.secrets.set(latest.tokenRef, input.token);
@@ -108,7 +116,7 @@ export class UpdateConnection {
     if (outcome.value === null) return notConnected(input.scope);
 
     const { updated, reEnabled } = outcome.value;
-    const sync = updated.enabled && (targetChanged || reEnabled) ? await requestSync(this.deps.queue, clock, input.scope, 'manual') : null;
+    const sync = updated.enabled && (targetChanged || reEnabled) ? await requestSync(this.deps, input.scope, 'manual') : null;
     return { ok: true, connection: updated, sync };
   }
 

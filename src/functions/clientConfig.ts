@@ -1,6 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import type { Config } from '../host/config';
+import type { Config } from '../host/identifiers';
 import { TYPES } from '../host/identifiers';
 import { defineOpenRoute } from './http/apiRoute';
 

@@ -1,16 +1,15 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import type { ConnectScope } from '../domain/ConnectScope';
+import { CONNECT_SCOPE_FAILURES, type ConnectScope } from '../domain/ConnectScope';
 import { connectionView as toConnectionView } from '../domain/ConnectionView';
-import type { DisconnectScope } from '../domain/DisconnectScope';
-import type { PreviewSync } from '../domain/PreviewSync';
-import { isAllowed } from '../domain/Principal';
+import { DISCONNECT_SCOPE_FAILURES, type DisconnectScope } from '../domain/DisconnectScope';
+import { GET_CONNECTION_FAILURES } from '../domain/GetConnection';
+import { PREVIEW_SYNC_FAILURES, type PreviewSync } from '../domain/PreviewSync';
 import type { SyncRequest } from '../domain/RequestSync';
-import type { UpdateConnection } from '../domain/UpdateConnection';
+import { UPDATE_CONNECTION_FAILURES, type UpdateConnection } from '../domain/UpdateConnection';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { connectionProblem, connectionProblems } from './http/connectionProblem';
-import { problem } from './http/problem';
 import { readJson } from './http/readJson';
 import { connectionView } from './schemas/connectionSchemas';
 
@@ -87,9 +86,9 @@ export const listConnectionsFunction = defineApiRoute({
     responses: { 200: { description: 'Connections', schema: z.object({ items: z.array(connectionView) }) } },
   },
   build: (container) => {
-    const metadata = container.get(TYPES.MetadataRepo);
+    const list = container.get(TYPES.ListConnections);
     return async (_request, context): Promise<HttpResponseInit> => {
-      const visible = (await metadata.listConnections()).filter((connection) => isAllowed(context.principal, 'read', connection.scope));
+      const visible = await list.execute(context.principal);
       return { status: 200, jsonBody: { items: visible.map(toConnectionView) } };
     };
   },
@@ -109,22 +108,7 @@ export const createConnectionFunction = defineApiRoute({
     body: { schema: createBody, required: true },
     responses: {
       201: { description: 'Connected', schema: z.object({ connection: connectionView, webhook: webhookSetupView, sync: syncRequestView }) },
-      ...connectionProblems(
-        [
-          'InvalidRepository',
-          'InvalidBranch',
-          'InvalidSubPath',
-          'ConnectionExists',
-          'ConfirmationRequired',
-          'TokenRejected',
-          'RepositoryNotFound',
-          'InsufficientPermissions',
-          'BranchNotFound',
-          'SubPathNotFound',
-          'GitHubUnavailable',
-        ],
-        BODY_PROBLEMS,
-      ),
+      ...connectionProblems(CONNECT_SCOPE_FAILURES, BODY_PROBLEMS),
     },
   },
   build: (container) => {
@@ -133,7 +117,7 @@ export const createConnectionFunction = defineApiRoute({
     return async (request, context): Promise<HttpResponseInit> => {
       const body = await readJson(request, createBody, 16 * 1024);
       if (!body.ok) return body.response;
-      const result = await connect.execute({ scope: context.scope!, ...body.value, webhookBaseUrl: baseUrlOf(request, configured) });
+      const result = await connect.execute({ scope: context.scope, ...body.value, webhookBaseUrl: baseUrlOf(request, configured) });
       if (!result.ok) return connectionProblem(result);
       context.log.info({ repository: result.connection.repository, branch: result.connection.branch, webhook: result.webhook.mode }, 'scope connected');
       return { status: 201, jsonBody: { connection: toConnectionView(result.connection), webhook: result.webhook, sync: syncJson(result.sync) } };
@@ -150,14 +134,14 @@ export const getConnectionFunction = defineApiRoute({
   doc: {
     summary: "Get the scope's connection",
     tags: ['connections'],
-    responses: { 200: { description: 'The connection', schema: connectionView }, 404: { description: 'Not connected', problems: ['NotConnected'] } },
+    responses: { 200: { description: 'The connection', schema: connectionView }, ...connectionProblems(GET_CONNECTION_FAILURES) },
   },
   build: (container) => {
-    const metadata = container.get(TYPES.MetadataRepo);
+    const get = container.get(TYPES.GetConnection);
     return async (_request, context): Promise<HttpResponseInit> => {
-      const connection = await metadata.getConnection(context.scope!);
-      if (!connection) return problem(404, 'NotConnected', `${context.scope} is not connected to GitHub`);
-      return { status: 200, jsonBody: toConnectionView(connection) };
+      const result = await get.execute(context.scope);
+      if (!result.ok) return connectionProblem(result);
+      return { status: 200, jsonBody: toConnectionView(result.connection) };
     };
   },
 });
@@ -174,22 +158,7 @@ export const updateConnectionFunction = defineApiRoute({
     body: { schema: updateBody, required: true },
     responses: {
       200: { description: 'Updated; a sync is queued when the branch or sub-path changed or the connection was enabled again', schema: z.object({ connection: connectionView, sync: syncRequestView.nullable() }) },
-      ...connectionProblems(
-        [
-          'NotConnected',
-          'InvalidBranch',
-          'InvalidSubPath',
-          'TokenRejected',
-          'TokenMissing',
-          'RepositoryNotFound',
-          'InsufficientPermissions',
-          'BranchNotFound',
-          'SubPathNotFound',
-          'GitHubUnavailable',
-          'SyncInProgress',
-        ],
-        BODY_PROBLEMS,
-      ),
+      ...connectionProblems(UPDATE_CONNECTION_FAILURES, BODY_PROBLEMS),
     },
   },
   build: (container) => {
@@ -198,7 +167,7 @@ export const updateConnectionFunction = defineApiRoute({
       const body = await readJson(request, updateBody, 16 * 1024);
       if (!body.ok) return body.response;
       const { token: newToken, ...rest } = body.value;
-      const result = await update.execute({ scope: context.scope!, ...rest, ...(newToken === undefined ? {} : { token: newToken }) });
+      const result = await update.execute({ scope: context.scope, ...rest, ...(newToken === undefined ? {} : { token: newToken }) });
       if (!result.ok) return connectionProblem(result);
       context.log.info({ changed: Object.keys(body.value), tokenRotated: newToken !== undefined }, 'connection updated');
       return { status: 200, jsonBody: { connection: toConnectionView(result.connection), sync: syncJson(result.sync) } };
@@ -233,13 +202,13 @@ export const deleteConnectionFunction = defineApiRoute({
             .describe('references only, never values'),
         }),
       },
-      ...connectionProblems(['NotConnected', 'SyncInProgress']),
+      ...connectionProblems(DISCONNECT_SCOPE_FAILURES),
     },
   },
   build: (container) => {
     const disconnect: DisconnectScope = container.get(TYPES.DisconnectScope);
     return async (_request, context): Promise<HttpResponseInit> => {
-      const result = await disconnect.execute({ scope: context.scope! });
+      const result = await disconnect.execute({ scope: context.scope });
       if (!result.ok) return connectionProblem(result);
       const { secrets } = result;
       context.log.info({ webhook: result.webhook.kind, secretsRemoved: secrets.removed, secretsKept: secrets.kept }, 'scope disconnected; files kept');
@@ -260,29 +229,13 @@ export const previewConnectionFunction = defineApiRoute({
     body: { schema: proposedBody, required: false },
     responses: {
       200: { description: 'The plan; nothing was changed', schema: previewView },
-      ...connectionProblems(
-        [
-          'NotConnected',
-          'TokenMissing',
-          'InvalidRepository',
-          'InvalidBranch',
-          'InvalidSubPath',
-          'TokenRejected',
-          'RepositoryNotFound',
-          'InsufficientPermissions',
-          'BranchNotFound',
-          'SubPathNotFound',
-          'EmptySource',
-          'GitHubUnavailable',
-        ],
-        BODY_PROBLEMS,
-      ),
+      ...connectionProblems(PREVIEW_SYNC_FAILURES, BODY_PROBLEMS),
     },
   },
   build: (container) => {
     const preview: PreviewSync = container.get(TYPES.PreviewSync);
     return async (request, context): Promise<HttpResponseInit> => {
-      const scope = context.scope!;
+      const { scope } = context;
       const hasBody = Number(request.headers.get('content-length') ?? '0') > 0 || request.headers.has('transfer-encoding');
       let input: Parameters<PreviewSync['execute']>[0] = { scope };
       if (hasBody) {

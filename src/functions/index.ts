@@ -21,7 +21,8 @@ import { workspaceStatusFunction } from './workspaceStatus';
 import { getSyncJobFunction, listSyncJobsFunction, syncNowFunction } from './syncJobs';
 
 export { syncWorkerFunction } from './syncWorker';
-export { makeReconcileHandler } from './reconcile';
+export { makeReconcileHandler, reconcileFunction, reconcileSchedule } from './reconcile';
+export { retentionFunction, RETENTION_SCHEDULE } from './retention';
 
 /** Every HTTP function, for the local host's router, the OpenAPI document and route-table tests. */
 export const httpFunctions: readonly HttpFunctionDefinition[] = [

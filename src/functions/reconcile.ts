@@ -1,9 +1,8 @@
-import { app, type InvocationContext, type Timer } from '@azure/functions';
+import type { InvocationContext, Timer } from '@azure/functions';
 import type { ReconcileConnections } from '../domain/ReconcileConnections';
 import type { Logger } from '../ports/Logger';
 import { TYPES } from '../host/identifiers';
-import { insideFunctionsHost, lazily } from './definitions';
-import { settingForRegistration } from './startup';
+import type { TimerFunctionDefinition } from './definitions';
 
 /** Queues a reconcile sync for every enabled connection: pushes whose webhooks never came still land. */
 export function makeReconcileHandler(deps: { reconcile: ReconcileConnections; logger: Logger }) {
@@ -18,14 +17,8 @@ export function reconcileSchedule(minutes: number): string {
   return minutes % 60 === 0 ? `0 0 */${minutes / 60} * * *` : `0 */${minutes} * * * *`;
 }
 
-if (insideFunctionsHost()) {
-  // Read on its own: a configuration error must not stop the registration (see startup.ts).
-  const minutes = settingForRegistration('RECONCILE_INTERVAL_MINUTES');
-  if (minutes > 0) {
-    app.timer('reconcile', {
-      schedule: reconcileSchedule(minutes),
-      runOnStartup: false,
-      handler: lazily((container) => makeReconcileHandler({ reconcile: container.get(TYPES.ReconcileConnections), logger: container.get(TYPES.Logger) })),
-    });
-  }
-}
+/** The reconcile timer, every RECONCILE_INTERVAL_MINUTES (see reconcileSchedule; registered in src/host/functionsApp.ts). */
+export const reconcileFunction: TimerFunctionDefinition = {
+  name: 'reconcile',
+  build: (container) => makeReconcileHandler({ reconcile: container.get(TYPES.ReconcileConnections), logger: container.get(TYPES.Logger) }),
+};

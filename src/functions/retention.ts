@@ -1,8 +1,8 @@
-import { app, type InvocationContext, type Timer } from '@azure/functions';
+import type { InvocationContext, Timer } from '@azure/functions';
 import type { PruneHistory } from '../domain/PruneHistory';
 import { TYPES } from '../host/identifiers';
 import type { Logger } from '../ports/Logger';
-import { insideFunctionsHost, lazily } from './definitions';
+import type { TimerFunctionDefinition } from './definitions';
 
 /** Daily at 03:17 UTC (NCRONTAB, seconds first): off the hour, when syncs are fewest. */
 export const RETENTION_SCHEDULE = '0 17 3 * * *';
@@ -15,10 +15,8 @@ export function makeRetentionHandler(deps: { prune: PruneHistory; logger: Logger
   };
 }
 
-if (insideFunctionsHost()) {
-  app.timer('retention', {
-    schedule: RETENTION_SCHEDULE,
-    runOnStartup: false,
-    handler: lazily((container) => makeRetentionHandler({ prune: container.get(TYPES.PruneHistory), logger: container.get(TYPES.Logger) })),
-  });
-}
+/** The retention timer, daily on RETENTION_SCHEDULE (registered in src/host/functionsApp.ts). */
+export const retentionFunction: TimerFunctionDefinition = {
+  name: 'retention',
+  build: (container) => makeRetentionHandler({ prune: container.get(TYPES.PruneHistory), logger: container.get(TYPES.Logger) }),
+};

@@ -1,14 +1,21 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { isAllowed } from '../domain/Principal';
+import { GET_SYNC_RUN_FAILURES } from '../domain/GetSyncRun';
+import { LIST_SYNC_RUNS_FAILURES, type ListSyncRunsFailureCode } from '../domain/ListSyncRuns';
+import { QUEUE_MANUAL_SYNC_FAILURES } from '../domain/QueueManualSync';
 import { parseScope, type Scope } from '../domain/Scope';
-import type { SyncRunStatus } from '../domain/SyncRun';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
+import { connectionProblem, connectionProblems } from './http/connectionProblem';
 import { problem } from './http/problem';
+import { problemsByStatus } from './http/problemDocs';
 import { readQuery } from './http/readJson';
 import { scopeName } from './schemas/common';
 import { syncRunView, toSyncRunView } from './schemas/syncRunView';
+
+/** One status per failure of the run queries, in one place. */
+const LIST_STATUS: Record<ListSyncRunsFailureCode, number> = { ScopeRequired: 400, InvalidContinuationToken: 400, Forbidden: 403 };
+const GET_STATUS = { NotFound: 404 } as const;
 
 const listQuery = z.object({
   scope: scopeName.optional(),
@@ -31,34 +38,28 @@ export const listSyncJobsFunction = defineApiRoute({
     query: listQuery,
     responses: {
       200: { description: 'A page of runs; pass continuationToken back for the next', schema: z.object({ items: z.array(syncRunView), continuationToken: z.string().optional() }) },
-      400: { description: 'Bad filter or token', problems: ['InvalidQuery', 'InvalidContinuationToken', 'ScopeRequired'] },
+      ...problemsByStatus(LIST_SYNC_RUNS_FAILURES, LIST_STATUS, (status) => (status === 403 ? 'You may not access that scope' : 'Bad filter or token'), {
+        400: { description: 'Bad filter or token', problems: ['InvalidQuery'] },
+      }),
     },
   },
   build: (container) => {
-    const metadata = container.get(TYPES.MetadataRepo);
+    const list = container.get(TYPES.ListSyncRuns);
     return async (request, context): Promise<HttpResponseInit> => {
       const query = readQuery(request, listQuery);
       if (!query.ok) return query.response;
-      const { principal } = context;
-      let scope: Scope | undefined = query.value.scope === undefined ? undefined : parseScope(query.value.scope)!;
-      if (scope === undefined && !principal.isAdmin) {
-        const own = principal.organizations.length === 1 ? parseScope(principal.organizations[0]) : null;
-        if (own === null) return problem(400, 'ScopeRequired', 'name the organisation with ?scope=…');
-        scope = own;
-      }
-      if (scope !== undefined && !isAllowed(principal, 'read', scope)) return problem(403, 'Forbidden', `you may not access ${scope}`);
-      try {
-        const page = await metadata.listRuns({
-          limit: query.value.limit,
-          ...(scope ? { scope } : {}),
-          ...(query.value.status ? { status: query.value.status as SyncRunStatus } : {}),
-          ...(query.value.continuationToken ? { continuationToken: query.value.continuationToken } : {}),
-        });
-        return { status: 200, jsonBody: { items: page.runs.map(toSyncRunView), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) } };
-      } catch (error) {
-        if (error instanceof RangeError) return problem(400, 'InvalidContinuationToken', 'the continuation token is not one this API gave out');
-        throw error;
-      }
+      const { scope, status, limit, continuationToken } = query.value;
+      const result = await list.execute({
+        principal: context.principal,
+        limit,
+        // The schema accepted the name, so it parses.
+        ...(scope === undefined ? {} : { scope: parseScope(scope) as Scope }),
+        ...(status === undefined ? {} : { status }),
+        ...(continuationToken === undefined ? {} : { continuationToken }),
+      });
+      if (!result.ok) return problem(LIST_STATUS[result.code], result.code, result.message);
+      const { page } = result;
+      return { status: 200, jsonBody: { items: page.runs.map(toSyncRunView), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) } };
     };
   },
 });
@@ -73,15 +74,14 @@ export const getSyncJobFunction = defineApiRoute({
   doc: {
     summary: 'Get one sync run',
     tags: ['sync'],
-    responses: { 200: { description: 'The run', schema: syncRunView }, 404: { description: 'No such run', problems: ['NotFound'] } },
+    responses: { 200: { description: 'The run', schema: syncRunView }, ...problemsByStatus(GET_SYNC_RUN_FAILURES, GET_STATUS, () => 'No such run') },
   },
   build: (container) => {
-    const metadata = container.get(TYPES.MetadataRepo);
+    const get = container.get(TYPES.GetSyncRun);
     return async (request, context): Promise<HttpResponseInit> => {
-      const id = request.params.id ?? '';
-      const run = /^[A-Za-z0-9._~-]{1,200}$/.test(id) ? await metadata.getRun(id) : null;
-      if (!run || !isAllowed(context.principal, 'read', run.scope)) return problem(404, 'NotFound', `no sync run ${id.slice(0, 100)}`);
-      return { status: 200, jsonBody: toSyncRunView(run) };
+      const result = await get.execute(context.principal, request.params.id ?? '');
+      if (!result.ok) return problem(GET_STATUS[result.code], result.code, result.message);
+      return { status: 200, jsonBody: toSyncRunView(result.run) };
     };
   },
 });
@@ -98,23 +98,16 @@ export const syncNowFunction = defineApiRoute({
     tags: ['connections'],
     responses: {
       202: { description: 'Sync queued', schema: z.object({ message: z.string(), deliveryId: z.string() }) },
-      404: { description: 'The scope is not connected', problems: ['NotConnected'] },
-      409: { description: 'The connection is disabled', problems: ['ConnectionDisabled'] },
+      ...connectionProblems(QUEUE_MANUAL_SYNC_FAILURES, { 409: { description: 'The connection is disabled', problems: [] } }),
     },
   },
   build: (container) => {
-    const metadata = container.get(TYPES.MetadataRepo);
-    const queue = container.get(TYPES.CommandQueue);
-    const clock = container.get(TYPES.Clock);
+    const queueSync = container.get(TYPES.QueueManualSync);
     return async (_request, context): Promise<HttpResponseInit> => {
-      const scope = context.scope!;
-      const connection = await metadata.getConnection(scope);
-      if (!connection) return problem(404, 'NotConnected', `${scope} is not connected to GitHub`);
-      if (!connection.enabled) return problem(409, 'ConnectionDisabled', `the connection of ${scope} is disabled; enable it first`);
-      const deliveryId = `manual:${globalThis.crypto.randomUUID()}`;
-      await queue.send({ scope, trigger: 'manual', deliveryId, requestedAt: clock.now().toISOString() });
-      context.log.info({ deliveryId }, 'manual sync queued');
-      return { status: 202, jsonBody: { message: 'sync queued', deliveryId } };
+      const result = await queueSync.execute(context.scope);
+      if (!result.ok) return connectionProblem(result);
+      context.log.info({ deliveryId: result.deliveryId }, 'manual sync queued');
+      return { status: 202, jsonBody: { message: 'sync queued', deliveryId: result.deliveryId } };
     };
   },
 });

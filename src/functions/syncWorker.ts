@@ -1,12 +1,11 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ProcessSyncCommand } from '../domain/ProcessSyncCommand';
 import type { Settlement } from '../domain/Settlement';
+import { parseSyncCommand } from '../domain/SyncCommand';
 import type { CommandQueue } from '../ports/CommandQueue';
 import type { Logger } from '../ports/Logger';
 import { TYPES } from '../host/identifiers';
-import { registerServiceBusQueueFunction } from './definitions';
-import { settingForRegistration } from './startup';
-import { parseSyncCommand } from './syncCommandSchema';
+import type { QueueFunctionDefinition } from './definitions';
 
 /**
  * Validates one queue message and decides its fate through ProcessSyncCommand. The settlement is
@@ -53,18 +52,15 @@ export async function settleInFunctionsHost(settlement: Settlement, queue: Comma
   }
 }
 
-export const syncWorkerFunction = registerServiceBusQueueFunction(
-  {
-    name: 'syncWorker',
-    build: (container) => {
-      const handle = makeSyncWorkerHandler({ process: container.get(TYPES.ProcessSyncCommand), logger: container.get(TYPES.Logger) });
-      const queue = container.get(TYPES.CommandQueue);
-      return async (message, context) => {
-        const settlement = await handle(message, context);
-        await settleInFunctionsHost(settlement, queue);
-      };
-    },
+/** The worker as the Functions host runs it, on the queue SYNC_QUEUE_NAME names (bound in src/host/functionsApp.ts). */
+export const syncWorkerFunction: QueueFunctionDefinition = {
+  name: 'syncWorker',
+  build: (container) => {
+    const handle = makeSyncWorkerHandler({ process: container.get(TYPES.ProcessSyncCommand), logger: container.get(TYPES.Logger) });
+    const queue = container.get(TYPES.CommandQueue);
+    return async (message, context) => {
+      const settlement = await handle(message, context);
+      await settleInFunctionsHost(settlement, queue);
+    };
   },
-  // Read setting by setting: a configuration error must not stop the registration (see startup.ts).
-  () => ({ queueName: settingForRegistration('SYNC_QUEUE_NAME'), connection: settingForRegistration('SERVICEBUS_CONNECTION_SETTING') }),
-);
+};

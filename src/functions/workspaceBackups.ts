@@ -1,12 +1,16 @@
 import { Readable } from 'node:stream';
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import { OPEN_SCOPE_BACKUP_FAILURES } from '../domain/OpenScopeBackup';
 import type { BackupInfo } from '../ports/WorkspaceBackups';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { problem } from './http/problem';
+import { problemsByStatus } from './http/problemDocs';
 import { scopeName, timestamp } from './schemas/common';
 import { archiveFileName } from './workspaceDownload';
+
+const OPEN_STATUS = { NotFound: 404 } as const;
 
 const backupView = z.object({ id: z.string(), scope: scopeName, createdAt: timestamp, reason: z.string(), size: z.number().int() });
 const toView = (backup: BackupInfo): z.infer<typeof backupView> => ({ ...backup, createdAt: backup.createdAt.toISOString() });
@@ -25,7 +29,7 @@ export const listBackupsFunction = defineApiRoute({
   },
   build: (container) => {
     const backups = container.get(TYPES.WorkspaceBackups);
-    return async (_request, context): Promise<HttpResponseInit> => ({ status: 200, jsonBody: { items: (await backups.list(context.scope!)).map(toView) } });
+    return async (_request, context): Promise<HttpResponseInit> => ({ status: 200, jsonBody: { items: (await backups.list(context.scope)).map(toView) } });
   },
 });
 
@@ -40,19 +44,15 @@ export const downloadBackupFunction = defineApiRoute({
     tags: ['workspace'],
     responses: {
       200: { description: 'The zip; its contents are the scope folder as it was', contentType: 'application/zip' },
-      404: { description: 'No such backup of this scope', problems: ['NotFound'] },
+      ...problemsByStatus(OPEN_SCOPE_BACKUP_FAILURES, OPEN_STATUS, () => 'No such backup of this scope'),
     },
   },
   build: (container) => {
-    const backups = container.get(TYPES.WorkspaceBackups);
+    const open = container.get(TYPES.OpenScopeBackup);
     return async (request, context): Promise<HttpResponseInit> => {
-      const id = request.params.id ?? '';
-      const opened = await backups.open(id);
-      // Another scope's backup is answered exactly like a missing one.
-      if (!opened || opened.info.scope !== context.scope) {
-        if (opened) await drain(opened.content);
-        return problem(404, 'NotFound', `no backup ${id.slice(0, 100)} of ${context.scope}`);
-      }
+      const result = await open.execute(context.scope, request.params.id ?? '');
+      if (!result.ok) return problem(OPEN_STATUS[result.code], result.code, result.message);
+      const opened = result.backup;
       return {
         status: 200,
         headers: {
@@ -65,8 +65,3 @@ export const downloadBackupFunction = defineApiRoute({
     };
   },
 });
-
-/** Closes an opened backup we decided not to send. */
-async function drain(content: AsyncIterable<Uint8Array>): Promise<void> {
-  await content[Symbol.asyncIterator]().return?.();
-}

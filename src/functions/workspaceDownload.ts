@@ -40,7 +40,7 @@ export const workspaceDownloadFunction = defineApiRoute({
       if (!query.ok) return query.response;
       const all = query.value.all === 'true';
       if (all && !context.principal.isAdmin) return problem(403, 'Forbidden', 'downloading the whole workspace needs the MSP admin role');
-      const roots = all ? [{ storePath: '', nameInArchive: '' }] : [{ storePath: scopeFolder(context.scope!), nameInArchive: '' }];
+      const roots = all ? [{ storePath: '', nameInArchive: '' }] : [{ storePath: scopeFolder(context.scope), nameInArchive: '' }];
       context.log.info({ all }, 'workspace download started');
       return {
         status: 200,

@@ -74,7 +74,7 @@ export const listWorkspaceFunction = defineApiRoute({
     return async (request, context) => {
       const query = readQuery(request, treeQuery);
       if (!query.ok) return query.response;
-      const listed = await workspace.list(context.scope!, query.value.path, { recursive: query.value.recursive === 'true' });
+      const listed = await workspace.list(context.scope, query.value.path, { recursive: query.value.recursive === 'true' });
       if (!listed.ok) return workspaceProblem(listed);
       return { status: 200, jsonBody: { path: query.value.path, entries: listed.value.map(entryJson) } };
     };
@@ -104,7 +104,7 @@ export const readWorkspaceFileFunction = defineApiRoute({
     return async (request, context) => {
       const query = readQuery(request, pathQuery);
       if (!query.ok) return query.response;
-      const read = await workspace.read(context.scope!, query.value.path);
+      const read = await workspace.read(context.scope, query.value.path);
       if (!read.ok) return workspaceProblem(read);
       const file = read.value;
       const headers = { etag: quoted(file.etag), 'last-modified': file.lastModified.toUTCString(), 'cache-control': 'no-cache' };
@@ -168,7 +168,7 @@ export const saveWorkspaceFileFunction = defineApiRoute({
       if ('response' in body) return body.response;
       const executable = body.executable ?? (query.value.executable === undefined ? undefined : query.value.executable === 'true');
       const options: SaveOptions = { ...preconditions.value, ...(executable === undefined ? {} : { executable }) };
-      const saved = await workspace.save(context.scope!, query.value.path, body.bytes, options);
+      const saved = await workspace.save(context.scope, query.value.path, body.bytes, options);
       if (!saved.ok) return workspaceProblem(saved);
       context.log.info({ path: query.value.path, size: saved.value.size, created: saved.value.created }, 'file saved');
       return {
@@ -206,7 +206,7 @@ export const deleteWorkspaceFileFunction = defineApiRoute({
       const preconditions = readPreconditions(request);
       if ('response' in preconditions) return preconditions.response;
       if (preconditions.value.ifNoneMatch) return problem(400, 'InvalidPrecondition', 'If-None-Match does not apply to a delete');
-      const deleted = await workspace.deleteFile(context.scope!, query.value.path, preconditions.value.ifMatch ? { ifMatch: preconditions.value.ifMatch } : {});
+      const deleted = await workspace.deleteFile(context.scope, query.value.path, preconditions.value.ifMatch ? { ifMatch: preconditions.value.ifMatch } : {});
       if (!deleted.ok) return workspaceProblem(deleted);
       context.log.info({ path: query.value.path }, 'file deleted');
       return { status: 204 };

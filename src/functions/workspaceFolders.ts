@@ -33,7 +33,7 @@ export const createWorkspaceFolderFunction = defineApiRoute({
     return async (request, context) => {
       const query = readQuery(request, folderQuery);
       if (!query.ok) return query.response;
-      const created = await workspace.createFolder(context.scope!, query.value.path);
+      const created = await workspace.createFolder(context.scope, query.value.path);
       if (!created.ok) return workspaceProblem(created);
       return { status: created.value.created ? 201 : 200, jsonBody: { path: query.value.path, created: created.value.created } };
     };
@@ -62,7 +62,7 @@ export const deleteWorkspaceFolderFunction = defineApiRoute({
     return async (request, context) => {
       const query = readQuery(request, deleteFolderQuery);
       if (!query.ok) return query.response;
-      const deleted = await workspace.deleteFolder(context.scope!, query.value.path, { recursive: query.value.recursive === 'true' });
+      const deleted = await workspace.deleteFolder(context.scope, query.value.path, { recursive: query.value.recursive === 'true' });
       if (!deleted.ok) return workspaceProblem(deleted);
       context.log.info({ path: query.value.path, removedFiles: deleted.value.removedFiles }, 'folder deleted');
       return { status: 200, jsonBody: { path: query.value.path, removedFiles: deleted.value.removedFiles } };
@@ -95,7 +95,7 @@ export const moveWorkspaceEntryFunction = defineApiRoute({
       const body = await readJson(request, moveBody, 64 * 1024);
       if (!body.ok) return body.response;
       const ifMatch = request.headers.get('if-match')?.trim();
-      const moved = await workspace.move(context.scope!, body.value.from, body.value.to, { overwrite: body.value.overwrite, ...(ifMatch ? { ifMatch } : {}) });
+      const moved = await workspace.move(context.scope, body.value.from, body.value.to, { overwrite: body.value.overwrite, ...(ifMatch ? { ifMatch } : {}) });
       if (!moved.ok) return workspaceProblem(moved);
       context.log.info({ from: body.value.from, to: body.value.to }, 'moved');
       return { status: 200, jsonBody: { from: body.value.from, to: body.value.to, ...moved.value } };

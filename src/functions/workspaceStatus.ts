@@ -1,8 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { connectionView as toConnectionView } from '../domain/ConnectionView';
-import { scopeFolder } from '../domain/Scope';
-import { workspaceStatus } from '../domain/WorkspaceStatus';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { scopeName, timestamp } from './schemas/common';
@@ -28,18 +26,14 @@ export const workspaceStatusFunction = defineApiRoute({
   scoped: true,
   doc: { summary: "The scope's mode (github-sync or manual-edit), connection and folder summary", tags: ['workspace'], responses: { 200: { description: 'Status', schema: statusView } } },
   build: (container) => {
-    const metadata = container.get(TYPES.MetadataRepo);
-    const files = container.get(TYPES.FileStore);
+    const read = container.get(TYPES.ReadWorkspaceStatus);
     return async (_request, context): Promise<HttpResponseInit> => {
-      const scope = context.scope!;
-      const [connection, entries] = await Promise.all([metadata.getConnection(scope), files.list(scopeFolder(scope), { recursive: true })]);
-      const status = workspaceStatus(connection, entries);
+      const status = await read.execute(context.scope);
       return {
         status: 200,
         jsonBody: {
-          scope,
           ...status,
-          connection: connection ? toConnectionView(connection) : null,
+          connection: status.connection ? toConnectionView(status.connection) : null,
           lastModified: status.lastModified?.toISOString() ?? null,
         } satisfies z.infer<typeof statusView>,
       };

@@ -50,6 +50,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'letters and digits, starting with a letter, at most 20')
     .default('wsync'),
+  // How stale a webhook's connection look-up may be: changes made by another instance are seen after it.
+  CONNECTION_CACHE_SECONDS: seconds(5, 0, 300),
   COMMAND_QUEUE: z.enum(['in-process', 'service-bus']).default('in-process'),
   SYNC_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,259}$/).default('workspace-sync'),
   SERVICEBUS_CONNECTION_SETTING: z.string().min(1).default('ServiceBusConnection'),

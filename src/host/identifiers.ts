@@ -11,12 +11,20 @@ import type { ConnectScope } from '../domain/ConnectScope';
 import type { DisconnectScope } from '../domain/DisconnectScope';
 import type { PreviewSync } from '../domain/PreviewSync';
 import type { UpdateConnection } from '../domain/UpdateConnection';
+import type { GetConnection } from '../domain/GetConnection';
+import type { GetSyncRun } from '../domain/GetSyncRun';
+import type { ListConnections } from '../domain/ListConnections';
+import type { ListSyncRuns } from '../domain/ListSyncRuns';
+import type { QueueManualSync } from '../domain/QueueManualSync';
+import type { ReadWorkspaceStatus } from '../domain/ReadWorkspaceStatus';
+import type { OpenScopeBackup } from '../domain/OpenScopeBackup';
 import type { RepositoryAdmin } from '../ports/RepositoryAdmin';
 import type { EditWorkspace } from '../domain/EditWorkspace';
 import type { Authenticator } from '../ports/Authenticator';
 import type { WorkspaceArchiver } from '../ports/WorkspaceArchiver';
 import type { WorkspaceBackups } from '../ports/WorkspaceBackups';
 import type { Clock } from '../ports/Clock';
+import type { IdGenerator } from '../ports/IdGenerator';
 import type { CommandConsumer, CommandQueue } from '../ports/CommandQueue';
 import type { FileStore } from '../ports/FileStore';
 import type { Logger } from '../ports/Logger';
@@ -26,6 +34,9 @@ import type { SignatureVerifier } from '../ports/SignatureVerifier';
 import type { SourceRepositoryFactory } from '../ports/SourceRepository';
 import type { Config } from './config';
 import type { Lifecycle } from './Lifecycle';
+
+/** The configuration's type, for handlers given it through TYPES.Config: src/functions imports nothing else of the host. */
+export type { Config };
 
 /** What the running service says about itself. */
 export interface AppInfo {
@@ -41,8 +52,11 @@ export const TYPES = {
   Lifecycle: id<Lifecycle>('Lifecycle'),
   Logger: id<Logger>('Logger'),
   Clock: id<Clock>('Clock'),
+  IdGenerator: id<IdGenerator>('IdGenerator'),
   FileStore: id<FileStore>('FileStore'),
   MetadataRepo: id<MetadataRepo>('MetadataRepo'),
+  /** The webhook's first connection look-up: may answer from a cache of CONNECTION_CACHE_SECONDS. */
+  ConnectionLookup: id<Pick<MetadataRepo, 'getConnection'>>('ConnectionLookup'),
   CommandQueue: id<CommandQueue>('CommandQueue'),
   CommandConsumer: id<CommandConsumer>('CommandConsumer'),
   SecretStore: id<SecretStore>('SecretStore'),
@@ -67,4 +81,11 @@ export const TYPES = {
   UpdateConnection: id<UpdateConnection>('UpdateConnection'),
   DisconnectScope: id<DisconnectScope>('DisconnectScope'),
   PreviewSync: id<PreviewSync>('PreviewSync'),
+  ListConnections: id<ListConnections>('ListConnections'),
+  GetConnection: id<GetConnection>('GetConnection'),
+  QueueManualSync: id<QueueManualSync>('QueueManualSync'),
+  ListSyncRuns: id<ListSyncRuns>('ListSyncRuns'),
+  GetSyncRun: id<GetSyncRun>('GetSyncRun'),
+  ReadWorkspaceStatus: id<ReadWorkspaceStatus>('ReadWorkspaceStatus'),
+  OpenScopeBackup: id<OpenScopeBackup>('OpenScopeBackup'),
 } as const;

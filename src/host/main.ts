@@ -1,3 +1,4 @@
+import './compileCache';
 import 'reflect-metadata';
 import { ConfigError } from './config';
 import { startLocalHost } from './localHost';

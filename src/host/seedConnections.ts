@@ -1,6 +1,8 @@
 import type { Connection } from '../domain/Connection';
+import { RandomIdGenerator } from '../adapters/system/RandomIdGenerator';
 import { holdScope } from '../domain/HoldScope';
 import type { Clock } from '../ports/Clock';
+import type { IdGenerator } from '../ports/IdGenerator';
 import type { Logger } from '../ports/Logger';
 import type { MetadataRepo } from '../ports/MetadataRepo';
 import type { ConnectionSeed } from './connectionSeeds';
@@ -22,7 +24,12 @@ export interface SeedOutcome {
  * disconnecting would, but their secrets stay: configuration named them, and may still use them.
  * Connections made through the API are never touched.
  */
-export async function seedConnections(metadata: MetadataRepo, seeds: readonly ConnectionSeed[], clock: Clock): Promise<SeedOutcome> {
+export async function seedConnections(
+  metadata: MetadataRepo,
+  seeds: readonly ConnectionSeed[],
+  clock: Clock,
+  ids: IdGenerator = new RandomIdGenerator(),
+): Promise<SeedOutcome> {
   const now = clock.now();
   const declared: Connection[] = [];
   for (const seed of seeds) {
@@ -53,7 +60,7 @@ export async function seedConnections(metadata: MetadataRepo, seeds: readonly Co
   for (const connection of await metadata.listConnections()) {
     if (connection.source !== 'configuration' || stillDeclared.has(connection.scope)) continue;
     // Held like a disconnect, so no sync of the scope runs across the removal.
-    const outcome = await holdScope(metadata, clock, connection.scope, async () => {
+    const outcome = await holdScope({ metadata, clock, ids }, connection.scope, async () => {
       const latest = await metadata.getConnection(connection.scope);
       if (latest?.source !== 'configuration') return false; // connected through the API meanwhile
       await metadata.deleteManifest(connection.scope);

@@ -1,4 +1,5 @@
 import type { Principal } from '../domain/Principal';
+import { Fault } from './Fault';
 
 /** Why a request is not authenticated; each maps to 401 with this code. */
 export type AuthenticationFailureCode = 'MissingToken' | 'InvalidToken' | 'TokenExpired';
@@ -18,10 +19,10 @@ export interface Authenticator {
   authenticate(authorization: string | null): Promise<Authentication>;
 }
 
-export class AuthenticationUnavailableError extends Error {
-  readonly retryable = true;
+/** Tokens cannot be validated at all right now (key set unreachable): retryable. */
+export class AuthenticationUnavailableError extends Fault<'AuthUnavailable'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('AuthUnavailable', message, { retryable: true, cause: options?.cause });
     this.name = 'AuthenticationUnavailableError';
   }
 }

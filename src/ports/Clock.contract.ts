@@ -32,6 +32,15 @@ export function describeClockContract(name: string, makeFixture: () => ClockFixt
       expect(clock.now().getTime() - start).toBeGreaterThanOrEqual(50);
     });
 
+    it('ends a sleep early, without rejecting, when its signal aborts', async () => {
+      const { clock } = makeFixture();
+      const controller = new AbortController();
+      const sleeping = clock.sleep(60 * 60_000, controller.signal);
+      controller.abort();
+      await expect(sleeping).resolves.toBeUndefined();
+      await expect(clock.sleep(60 * 60_000, controller.signal)).resolves.toBeUndefined();
+    });
+
     it('returns a new Date each time (callers may not mutate shared state)', () => {
       const { clock } = makeFixture();
       const first = clock.now();

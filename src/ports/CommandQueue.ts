@@ -1,5 +1,6 @@
 import type { Settlement } from '../domain/Settlement';
 import type { SyncCommand } from '../domain/SyncCommand';
+import { Fault } from './Fault';
 
 /** The message id is always `commandMessageId(command)`: one rule for every sender. */
 export interface SendOptions {
@@ -66,4 +67,18 @@ export interface CommandConsumer {
   start(handler: CommandHandler, options: { readonly concurrency: number }): Promise<void>;
   /** Stops intake and waits for the deliveries being handled. */
   stop(): Promise<void>;
+}
+
+/**
+ * `Unavailable`: the queue did not answer, timed out or was busy (retryable). `Rejected`: it refused
+ * what was asked (no such queue, access denied, message too large): retrying unchanged cannot help.
+ */
+export type CommandQueueErrorCode = 'Unavailable' | 'Rejected';
+
+/** A command queue fault; only `Unavailable` is retryable. */
+export class CommandQueueError extends Fault<CommandQueueErrorCode> {
+  constructor(code: CommandQueueErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, { retryable: code === 'Unavailable', cause: options?.cause });
+    this.name = 'CommandQueueError';
+  }
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileStoreError, type FileEntry, type FileStore } from './FileStore';
+import { FileStoreError, PRIVATE_FOLDER, type FileEntry, type FileStore } from './FileStore';
 
 export interface FileStoreFixture {
   readonly adapter: FileStore;
@@ -344,6 +344,92 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
       it('fails with NotFound when the source is missing', async () => {
         await expectFileStoreError(store.rename('r/missing.txt', 'r/target.txt'), 'NotFound');
         expect(await store.stat('r/target.txt')).toBeNull();
+      });
+    });
+
+    describe('scratch writes (a sync staging files under the private folder)', () => {
+      const staging = `${PRIVATE_FOLDER}/staging/run-1`;
+
+      it('writes bytes and streams into new nested folders, readable back, keeping the executable bit', async () => {
+        await store.write(`${staging}/a/b/one.txt`, text('one'), { scratch: true });
+        await store.write(`${staging}/a/b/two.bin`, chunked(patterned(70_000, 1), new Uint8Array(0), patterned(30_000, 2)), { scratch: true });
+        await store.write(`${staging}/a/run.sh`, text('#!/bin/sh\n'), { scratch: true, executable: true });
+        expect(asText(await store.read(`${staging}/a/b/one.txt`))).toBe('one');
+        expect((await store.read(`${staging}/a/b/two.bin`))?.byteLength).toBe(100_000);
+        expect((await store.stat(`${staging}/a/run.sh`))?.executable).toBe(store.capabilities.executableBit);
+      });
+
+      it('replaces a file left at the same path', async () => {
+        await store.write(`${staging}/left.txt`, text('left over, longer'), { scratch: true });
+        await store.write(`${staging}/left.txt`, text('new'), { scratch: true });
+        expect(asText(await store.read(`${staging}/left.txt`))).toBe('new');
+      });
+
+      it('writes again into folders deleted since the last scratch write there', async () => {
+        await store.write(`${staging}/a/first.txt`, text('first'), { scratch: true });
+        await store.deleteTree(`${PRIVATE_FOLDER}/staging`);
+        await store.write(`${staging}/a/second.txt`, text('second'), { scratch: true });
+        expect(asText(await store.read(`${staging}/a/second.txt`))).toBe('second');
+        expect(await store.read(`${staging}/a/first.txt`)).toBeNull();
+      });
+
+      it('refuses a scratch write outside the private folder (Conflict): workspace files are always replaced atomically', async () => {
+        await store.write('scope/file.txt', text('old'));
+        await expectFileStoreError(store.write('scope/file.txt', text('new'), { scratch: true }), 'Conflict');
+        await expectFileStoreError(store.write(PRIVATE_FOLDER, text('x'), { scratch: true }), 'Conflict');
+        expect(asText(await store.read('scope/file.txt'))).toBe('old');
+      });
+
+      it("hands back the content's own failure and keeps nothing of it", async () => {
+        async function* breaks(): AsyncGenerator<Uint8Array> {
+          yield patterned(64 * 1024, 3);
+          throw new Error('download broke');
+        }
+        await expect(store.write(`${staging}/broken.bin`, breaks(), { scratch: true })).rejects.toThrow('download broke');
+        expect(await store.stat(`${staging}/broken.bin`)).toBeNull();
+      });
+    });
+
+    describe('moveAll', () => {
+      const staging = `${PRIVATE_FOLDER}/staging/run-2`;
+      const names = Array.from({ length: 40 }, (_, i) => `m${i % 4}/n${i % 3}/file-${i}.txt`);
+
+      it('moves every file into place, into new nested folders and over existing files, keeping executable bits', async () => {
+        for (const name of names) await store.write(`${staging}/${name}`, text(`new ${name}`), { scratch: true, executable: name.endsWith('7.txt') });
+        await store.write(`scope/${names[0]}`, text('old, to be replaced'));
+        await store.moveAll(names.map((name) => ({ from: `${staging}/${name}`, to: `scope/${name}` })));
+        for (const name of names) expect(asText(await store.read(`scope/${name}`))).toBe(`new ${name}`);
+        expect((await store.stat(`scope/${names[7]}`))?.executable).toBe(store.capabilities.executableBit);
+        expect((await store.list(staging, { recursive: true })).filter((entry) => entry.kind === 'file')).toEqual([]);
+      });
+
+      it('accepts an empty batch', async () => {
+        await store.moveAll([]);
+      });
+
+      it('starts no move once beforeEach failed, and fails with its error', async () => {
+        for (const name of names) await store.write(`${staging}/${name}`, text(name), { scratch: true });
+        let calls = 0;
+        const beforeEach = async (): Promise<void> => {
+          calls++;
+          if (calls > 3) throw new Error('lease lost');
+        };
+        await expect(store.moveAll(names.map((name) => ({ from: `${staging}/${name}`, to: `scope/${name}` })), { beforeEach })).rejects.toThrow('lease lost');
+        const moved = (await store.list('scope', { recursive: true })).filter((entry) => entry.kind === 'file');
+        expect(moved).toHaveLength(3);
+      });
+
+      it('fails with NotFound when a source is missing', async () => {
+        await expectFileStoreError(store.moveAll([{ from: `${staging}/missing.txt`, to: 'scope/missing.txt' }]), 'NotFound');
+        await expectFileStoreError(store.moveAll([{ from: `${staging}/gone/missing.txt`, to: 'scope/missing.txt' }]), 'NotFound');
+        expect(await store.stat('scope/missing.txt')).toBeNull();
+      });
+
+      it('refuses to replace a non-empty folder (Conflict) and keeps the source', async () => {
+        await store.write(`${staging}/x.txt`, text('x'), { scratch: true });
+        await store.write('scope/x.txt/inside.txt', text('inside'));
+        await expectFileStoreError(store.moveAll([{ from: `${staging}/x.txt`, to: 'scope/x.txt' }]), 'Conflict');
+        expect(asText(await store.read(`${staging}/x.txt`))).toBe('x');
       });
     });
 

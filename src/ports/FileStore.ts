@@ -1,3 +1,5 @@
+import { Fault } from './Fault';
+
 /** What a store can and cannot represent; the planner and editors adapt to it. */
 export interface FileStoreCapabilities {
   /** Whether the executable bit survives a write. */
@@ -21,6 +23,24 @@ export type FileContent = Uint8Array | AsyncIterable<Uint8Array>;
 
 export interface WriteOptions {
   readonly executable?: boolean;
+  /**
+   * A scratch write: a new file that the caller stages under PRIVATE_FOLDER (a sync's staging
+   * folder), that nobody reads until the caller moves it into place, and that the caller discards
+   * when anything fails. The store may then write in place, without the temp file and rename that
+   * make `write` atomic, and check each folder on the way once rather than once per file. A scratch
+   * write anywhere else is refused (Conflict): workspace content is always replaced atomically.
+   */
+  readonly scratch?: boolean;
+}
+
+export interface MoveAllOptions {
+  readonly beforeEach?: () => Promise<void>;
+}
+
+/** One file of a `moveAll` batch: `from` is moved over `to` as `rename` moves it. */
+export interface FileMove {
+  readonly from: string;
+  readonly to: string;
 }
 
 /**
@@ -54,6 +74,14 @@ export interface FileStore {
   write(path: string, content: FileContent, options?: WriteOptions): Promise<void>;
   /** Moves a file into place, replacing any file at `to` atomically. */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Moves each file as `rename` does (each move atomic, links on the way refused), several at a
+   * time, looking at each folder on the way once for the batch instead of once per file. Not
+   * atomic as a whole: when it fails, some moves may have happened. No two moves share a target.
+   * `beforeEach` runs before each move starts (a lease check); when it throws, no further move
+   * starts, and the moves already running finish before `moveAll` fails with that error.
+   */
+  moveAll(moves: readonly FileMove[], options?: MoveAllOptions): Promise<void>;
   /** Deletes a file; a missing file is not an error. */
   delete(path: string): Promise<void>;
   createDirectory(path: string): Promise<void>;
@@ -69,6 +97,12 @@ export interface FileStore {
  */
 export const PRIVATE_FOLDER = '.workspace-sync';
 
+/** Whether a store path lies inside PRIVATE_FOLDER (compared case-insensitively, as on SMB). */
+export function isPrivatePath(storePath: string): boolean {
+  const segments = storePath.split('/').filter((segment) => segment !== '' && segment !== '.');
+  return segments.length > 1 && segments[0]!.toLowerCase() === PRIVATE_FOLDER && !segments.includes('..');
+}
+
 /**
  * `SymbolicLink`: the path runs through a symbolic link (or, for createDirectory, names one) on a
  * store that has them. Links are never followed: lookups treat a path through one as missing, and
@@ -76,15 +110,10 @@ export const PRIVATE_FOLDER = '.workspace-sync';
  */
 export type FileStoreErrorCode = 'NotFound' | 'Conflict' | 'ReadOnly' | 'Unavailable' | 'SymbolicLink';
 
-export class FileStoreError extends Error {
-  readonly retryable: boolean;
-  constructor(
-    readonly code: FileStoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+/** A file store fault; only `Unavailable` is retryable. */
+export class FileStoreError extends Fault<FileStoreErrorCode> {
+  constructor(code: FileStoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, { retryable: code === 'Unavailable', cause: options?.cause });
     this.name = 'FileStoreError';
-    this.retryable = code === 'Unavailable';
   }
 }

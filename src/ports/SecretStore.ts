@@ -1,3 +1,5 @@
+import { Fault } from './Fault';
+
 /** Secrets by reference (an environment variable name, a key in a local file, a Key Vault name). */
 export interface SecretStore {
   /** The secret's value, or null when the reference resolves to nothing. */
@@ -17,10 +19,10 @@ export interface SecretStore {
   locate(ref: string): string;
 }
 
-/** The configured store cannot take new secrets (environment variables): a deployment choice, not a fault. */
-export class SecretStoreReadOnlyError extends Error {
+/** The configured store cannot take new secrets (environment variables): a deployment choice, so never retryable. */
+export class SecretStoreReadOnlyError extends Fault<'SecretStoreReadOnly'> {
   constructor(message: string) {
-    super(message);
+    super('SecretStoreReadOnly', message, { retryable: false });
     this.name = 'SecretStoreReadOnlyError';
   }
 }

@@ -1,3 +1,5 @@
+import { Fault } from './Fault';
+
 /** Git modes as GitHub reports them in trees. */
 export type GitMode = '100644' | '100755' | '120000' | '160000' | '040000';
 
@@ -46,15 +48,15 @@ export interface ArchiveFile {
  * An archive entry whose bytes are not the tree's blob: expected for some files (see ArchiveFile),
  * so the caller fetches that blob instead. Not a fault of the run.
  */
-export class ArchiveMismatch extends Error {
-  readonly retryable = false;
-  readonly code = 'ArchiveMismatch';
+export class ArchiveMismatch extends Fault<'ArchiveMismatch'> {
   constructor(
     readonly path: string,
     readonly expectedSha: string,
     readonly actualSha: string,
   ) {
-    super(`archive entry '${path}' hashes to ${actualSha.slice(0, 7)}, not to its blob ${expectedSha.slice(0, 7)} (export-subst, a filter or LFS changed it)`);
+    super('ArchiveMismatch', `archive entry '${path}' hashes to ${actualSha.slice(0, 7)}, not to its blob ${expectedSha.slice(0, 7)} (export-subst, a filter or LFS changed it)`, {
+      retryable: false,
+    });
     this.name = 'ArchiveMismatch';
   }
 }
@@ -67,16 +69,11 @@ export type SourceErrorCode =
   | 'Unavailable'; // 5xx, network failure, reset: retryable
 
 /** A fault talking to the source. `retryable` tells the worker whether to try again later. */
-export class SourceError extends Error {
-  readonly retryable: boolean;
-  constructor(
-    readonly code: SourceErrorCode,
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
+export class SourceError extends Fault<SourceErrorCode> {
+  constructor(code: SourceErrorCode, message: string, retryAfterMs?: number) {
+    const retryable = code === 'RateLimited' || code === 'TreeIncomplete' || code === 'Unavailable';
+    super(code, message, { retryable, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     this.name = 'SourceError';
-    this.retryable = code === 'RateLimited' || code === 'TreeIncomplete' || code === 'Unavailable';
   }
 }
 

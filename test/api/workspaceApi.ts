@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Connection } from '../../src/domain/Connection';
 import type { Scope } from '../../src/domain/Scope';
 import { walkFolder } from '../support/folderSnapshot';
+import { aConnection } from '../support/mothers';
 
 /** `/api/workspace/<route>?...` with the query encoded as a browser would. */
 export function workspaceUrl(route: string, query: Record<string, string> = {}): string {
@@ -19,19 +20,7 @@ export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update
 /** A connection record as ConnectScope would save it, for making a scope GitHub-managed. */
 export function connectionFor(scope: string, overrides: Partial<Connection> = {}): Connection {
   const now = new Date();
-  return {
-    scope: scope as Scope,
-    repository: 'acme/scripts',
-    branch: 'main',
-    subPath: '',
-    tokenRef: `token-${scope}`,
-    webhookSecretRef: `webhook-${scope}`,
-    enabled: true,
-    webhook: { mode: 'manual' },
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
+  return aConnection({ scope: scope as Scope, tokenRef: `token-${scope}`, webhookSecretRef: `webhook-${scope}`, createdAt: now, updatedAt: now, ...overrides });
 }
 
 /**

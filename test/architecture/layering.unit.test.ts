@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../..');
 
-/** DESIGN §2, checked by dependency-cruiser on every test run. */
+/** docs/design.md §2, checked by dependency-cruiser on every test run. */
 describe('layering', () => {
   it('domain imports only ports, ports nothing outward, functions no adapters', () => {
     let output = '';

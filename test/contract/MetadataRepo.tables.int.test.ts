@@ -7,6 +7,7 @@ import { DEVSTORE_KEY } from '../../src/adapters/azure-tables/EmbeddedAzurite';
 import { ManifestTooLargeError } from '../../src/adapters/azure-tables/TableManifestStore';
 import { TableMetadataRepo } from '../../src/adapters/azure-tables/TableMetadataRepo';
 import type { Scope } from '../../src/domain/Scope';
+import { Fault } from '../../src/ports/Fault';
 import { MetadataUnavailableError } from '../../src/ports/MetadataRepo';
 import { describeMetadataRepoContract, metadataFixtures } from '../../src/ports/MetadataRepo.contract';
 import { EmbeddedAzurite, uniqueTablePrefix, useAzurite } from '../support/azurite';
@@ -128,6 +129,42 @@ describe('TableMetadataRepo specifics', () => {
     await expect(adapter.saveManifest({ scope: ORG, commitSha: 'c'.repeat(40), entries: new Map() })).rejects.toBeInstanceOf(
       MetadataUnavailableError,
     );
+  });
+
+  it('maps a store stopped mid-run to a retryable Fault in every operation (an unmapped SDK error would no longer be retried)', async () => {
+    const own = await EmbeddedAzurite.start();
+    const adapter = new TableMetadataRepo({ connectionString: own.connectionString, tablePrefix: uniqueTablePrefix(), clientOptions: { retryOptions: { maxRetries: 0 } } });
+    await adapter.ensureTables();
+    const acquired = await adapter.acquireLease(ORG, 'w', new Date(), 60_000);
+    if (acquired.kind !== 'acquired') throw new Error('lease not acquired');
+    await own.stop();
+
+    const now = new Date();
+    const operations: Record<string, () => Promise<unknown>> = {
+      getConnection: () => adapter.getConnection(ORG),
+      listConnections: () => adapter.listConnections(),
+      deleteConnection: () => adapter.deleteConnection(ORG),
+      saveRun: () => adapter.saveRun(metadataFixtures.finishedRun('r-1')),
+      getRun: () => adapter.getRun('r-1'),
+      listRuns: () => adapter.listRuns({ limit: 10 }),
+      getManifest: () => adapter.getManifest(ORG),
+      markManifestDirty: () => adapter.markManifestDirty(ORG),
+      deleteManifest: () => adapter.deleteManifest(ORG),
+      renewLease: () => adapter.renewLease(acquired.lease, now, 60_000),
+      releaseLease: () => adapter.releaseLease(acquired.lease, now, 60_000),
+      recordDelivery: () => adapter.recordDelivery('d-2', ORG, now),
+      forgetDelivery: () => adapter.forgetDelivery('d-2', ORG),
+      deleteRunsBefore: () => adapter.deleteRunsBefore(now, { keepNewestPerScope: 1 }),
+      deleteDeliveriesBefore: () => adapter.deleteDeliveriesBefore(now),
+      recordDeadLetterDecision: () => adapter.recordDeadLetterDecision('m-1', { reason: 'x', description: 'y', at: now }),
+      getDeadLetterDecision: () => adapter.getDeadLetterDecision('m-1'),
+    };
+    const unmapped: string[] = [];
+    for (const [name, operation] of Object.entries(operations)) {
+      const error = await operation().then(() => null, (e: unknown) => e);
+      if (!(error instanceof Fault) || !error.retryable) unmapped.push(`${name}: ${error instanceof Error ? `${error.name} ${error.message}` : String(error)}`);
+    }
+    expect(unmapped).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import { ReceiveGitHubWebhook } from '../../src/domain/ReceiveGitHubWebhook';
 import { GLOBAL_SCOPE, parseScope, type Scope } from '../../src/domain/Scope';
 import { makeGithubWebhookHandler, WEBHOOK_MAX_BODY_BYTES } from '../../src/functions/githubWebhook';
 import { captureLogger } from '../support/captureLogger';
+import { aConnection } from '../support/mothers';
 
 const SECRET = 'a-webhook-secret-of-enough-length-0123456789';
 const HEAD = 'a'.repeat(40);
@@ -53,18 +54,8 @@ describe('githubWebhook handler', () => {
     metadata = new InMemoryMetadataRepo();
     const secrets = new InMemorySecretStore();
     await secrets.set('WEBHOOK_SECRET', SECRET);
-    await metadata.saveConnection({
-      scope: GLOBAL_SCOPE,
-      repository: 'acme/scripts',
-      branch: 'main',
-      subPath: '',
-      tokenRef: 'TOKEN',
-      webhookSecretRef: 'WEBHOOK_SECRET',
-      enabled: true,
-      webhook: { mode: 'manual' },
-      createdAt: new Date(0),
-      updatedAt: new Date(0),
-    });
+    // GLOBAL on acme/scripts@main, its webhook secret under WEBHOOK_SECRET.
+    await metadata.saveConnection(aConnection({ scope: GLOBAL_SCOPE, repository: 'acme/scripts', webhookSecretRef: 'WEBHOOK_SECRET' }));
     queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 3, retryBaseMs: 10 });
     queued.length = 0;
     await queue.start(

@@ -10,8 +10,8 @@ const json = (file: string) => JSON.parse(readFileSync(resolve(root, file), 'utf
 
 /** What the Functions host will load, checked where it can be without the host. */
 describe('Azure Functions app files', () => {
-  it('package.json points the host at the compiled function files', () => {
-    expect(json('package.json').main).toBe('dist/src/functions/*.js');
+  it('package.json points the host at its compiled entry, which registers every function', () => {
+    expect(json('package.json').main).toBe('dist/src/host/functionsApp.js');
   });
 
   it('host.json is a v2 host file with Service Bus settings', () => {

@@ -10,8 +10,8 @@ import { RETENTION_SCHEDULE } from '../../src/functions/retention';
 import { configSchema } from '../../src/host/config';
 
 /**
- * What `src/functions` registers with the Functions runtime, captured the way the host sees it: the
- * compiled files `package.json` `main` names are loaded in a process of their own, with the runtime's
+ * What the Functions host's entry registers with the runtime, captured the way the host sees it: the
+ * compiled file `package.json` `main` names is loaded in a process of their own, with the runtime's
  * core module `@azure/functions-core` provided (the host injects it into its worker; `@azure/functions`
  * calls its `registerFunction` with each function's metadata). Every trigger's binding is then
  * checked against host.json, the configuration and the OpenAPI document.
@@ -50,8 +50,6 @@ interface Registration {
  */
 const WORKER = `
 const Module = require('node:module');
-const path = require('node:path');
-const fs = require('node:fs');
 const registrations = [];
 const core = {
   version: '4.0.0',
@@ -68,19 +66,17 @@ const load = Module._load;
 Module._load = function (request, ...rest) {
   return request === '@azure/functions-core' ? core : load.call(this, request, ...rest);
 };
-const [pattern] = process.argv.slice(1);
-const folder = path.dirname(pattern);
-const suffix = path.basename(pattern).replace(/^\\*/, '');
-for (const file of fs.readdirSync(folder).filter((name) => name.endsWith(suffix)).sort()) require(path.join(folder, file));
+const [entry] = process.argv.slice(1);
+require(entry);
 process.stdout.write(JSON.stringify(registrations));
 `;
 
 async function registered(env: Record<string, string>): Promise<Registration[]> {
   const main = packageJson.main;
-  expect(main).toMatch(/^dist\/[\w/]+\/\*\.js$/);
-  const pattern = resolve(distRoot, main.replace(/^dist\//, ''));
-  if (!existsSync(resolve(pattern, '..', 'index.js'))) throw new Error(`no compiled functions at ${pattern}: run npx tsc -p tsconfig.json first`);
-  const { stdout } = await promisify(execFile)(process.execPath, ['-e', WORKER, pattern], {
+  expect(main).toMatch(/^dist\/[\w/]+\.js$/); // one entry file: no glob for the host to expand
+  const entry = resolve(distRoot, main.replace(/^dist\//, ''));
+  if (!existsSync(entry)) throw new Error(`no compiled entry at ${entry}: run npx tsc -p tsconfig.json first`);
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', WORKER, entry], {
     cwd: root,
     env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, FUNCTIONS_WORKER_RUNTIME: 'node', ...env },
     maxBuffer: 16 * 1024 * 1024,

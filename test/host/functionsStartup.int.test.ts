@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedAzurite, type RunningAzurite } from '../../src/adapters/azure-tables/EmbeddedAzurite';
-import { lazilyHttp } from '../../src/functions/definitions';
+import { lazilyHttp } from '../../src/host/functionsStartup';
 import { healthFunction } from '../../src/functions/health';
 
 /**

@@ -1,4 +1,5 @@
-import { basename, posix } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, posix, resolve } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { copiesOf, envOf, readStages, type Stage } from './dockerfileInstructions';
@@ -86,8 +87,10 @@ describe('Dockerfile', () => {
   it('ships what package.json main tells the Functions host to load, where tsc writes it', () => {
     const main = (readProjectJson('package.json') as { main?: string }).main ?? '';
     const { outDir = '', rootDir = '' } = (readProjectJson('tsconfig.json') as { compilerOptions?: { outDir?: string; rootDir?: string } }).compilerOptions ?? {};
-    // src/functions/x.ts compiles to <outDir>/<path from rootDir>/x.js.
-    expect(main).toBe(`${posix.join(outDir, posix.relative(rootDir, 'src/functions'))}/*.js`);
+    // The one entry that registers every function: src/host/functionsApp.ts compiles to
+    // <outDir>/<path from rootDir>/host/functionsApp.js.
+    expect(existsSync(resolve(__dirname, '../../src/host/functionsApp.ts'))).toBe(true);
+    expect(main).toBe(posix.join(outDir, posix.relative(rootDir, 'src/host/functionsApp.js')));
     const copied = copiesOf(finalStage).flatMap((copy) => copy.sources.map((source) => copiedPath(copy.destination, source)));
     expect(copied.some((path) => main.startsWith(`${path}/`)), `${main} lies in a copied folder`).toBe(true);
   });

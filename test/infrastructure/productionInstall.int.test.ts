@@ -37,11 +37,12 @@ describe('production install (no dev dependencies)', () => {
     expect(packageJson.devDependencies ?? {}).toHaveProperty('azurite');
   });
 
-  it('loads every function module without loading azurite', () => {
+  it('loads the Functions entry and every function module without loading azurite', () => {
     expect(existsSync(join(distSrc, 'functions')), 'dist/ is built').toBe(true);
     const { status, output } = runNode(
       projectRoot,
       `const { readdirSync } = require('node:fs');
+       require('./' + require('./package.json').main);
        for (const file of readdirSync('dist/src/functions').filter((name) => name.endsWith('.js'))) require('./dist/src/functions/' + file);
        const loaded = Object.keys(require.cache).filter((path) => path.includes('/node_modules/azurite/'));
        console.log('AZURITE_MODULES=' + loaded.length);`,

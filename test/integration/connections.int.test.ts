@@ -8,6 +8,7 @@ import { GitHubSourceRepositoryFactory } from '../../src/adapters/github/GitHubS
 import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
 import { InMemorySecretStore } from '../../src/adapters/in-memory/InMemorySecretStore';
 import { ManualClock } from '../../src/adapters/in-memory/ManualClock';
+import { SequentialIdGenerator } from '../../src/adapters/in-memory/SequentialIdGenerator';
 import { LocalVolumeFileStore } from '../../src/adapters/local-volume/LocalVolumeFileStore';
 import { ConnectScope, type ConnectScopeInput } from '../../src/domain/ConnectScope';
 import { DisconnectScope } from '../../src/domain/DisconnectScope';
@@ -41,6 +42,7 @@ describe('connecting scopes to GitHub (GitHub peer)', () => {
     secrets: InMemorySecretStore;
     queue: RecordingQueue;
     clock: ManualClock;
+    ids: SequentialIdGenerator;
   };
   const connect = (input: Partial<ConnectScopeInput> = {}) =>
     new ConnectScope(deps).execute({ scope: ORG, repository: 'acme/scripts', branch: 'main', subPath: 'scripts', token: ADMIN, webhookBaseUrl: 'https://sync.example.com', ...input });
@@ -83,6 +85,7 @@ describe('connecting scopes to GitHub (GitHub peer)', () => {
       secrets: new InMemorySecretStore(),
       queue: new RecordingQueue(),
       clock: new ManualClock(),
+      ids: new SequentialIdGenerator(),
     };
   });
 

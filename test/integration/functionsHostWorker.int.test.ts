@@ -1,12 +1,12 @@
 import { InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandMessageId, type SyncCommand } from '../../src/domain/SyncCommand';
-import type { Scope } from '../../src/domain/Scope';
 import type { QueueHandler } from '../../src/functions/definitions';
 import { syncWorkerFunction } from '../../src/functions/syncWorker';
 import { buildContainer, type BuiltContainer } from '../../src/host/buildContainer';
 import { loadConfig } from '../../src/host/config';
 import type { GitRepo } from '../support/gitRepo';
+import { aSyncCommand } from '../support/mothers';
 import { SyncHarness } from '../support/syncHarness';
 
 const REPO = 'acme/functions-host';
@@ -44,7 +44,7 @@ describe('syncWorker under the Functions host', () => {
   }
 
   async function pushCommand(deliveryId: string): Promise<SyncCommand> {
-    return { scope: 'GLOBAL' as Scope, trigger: 'push', deliveryId, commitSha: await repo.head(), requestedAt: new Date().toISOString() };
+    return aSyncCommand({ deliveryId, commitSha: await repo.head(), requestedAt: new Date().toISOString() });
   }
 
   /** One delivery of a message, as the Service Bus trigger makes it. */

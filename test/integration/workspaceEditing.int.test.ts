@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableMetadataRepo } from '../../src/adapters/azure-tables/TableMetadataRepo';
+import { RandomIdGenerator } from '../../src/adapters/system/RandomIdGenerator';
 import { SystemClock } from '../../src/adapters/system/SystemClock';
 import { LocalVolumeFileStore } from '../../src/adapters/local-volume/LocalVolumeFileStore';
 import { BrowseWorkspace } from '../../src/domain/BrowseWorkspace';
@@ -35,8 +36,9 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
   let files: LocalVolumeFileStore;
   let metadata: TableMetadataRepo;
   const clock = new SystemClock();
+  const ids = new RandomIdGenerator();
   const editor = (holderId: string, store: FileStore = files) =>
-    new EditWorkspace({ files: store, metadata, clock, settings: { holderId, leaseTtlMs: 30_000 }, sleep: quickSleep });
+    new EditWorkspace({ files: store, metadata, clock, ids, settings: { holderId, leaseTtlMs: 30_000 }, sleep: quickSleep });
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'workspace-editing-'));
@@ -100,7 +102,7 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
   it('answers ScopeBusy while a sync holds the lease in Tables, and works once it is released', async () => {
     const held = await metadata.acquireLease(ORG, 'sync-worker', clock.now(), 60_000);
     if (held.kind !== 'acquired') throw new Error('setup: lease not free');
-    const edit = new EditWorkspace({ files, metadata, clock, settings: { holderId: 'host-a', leaseTtlMs: 30_000, lockWaitMs: 300 }, sleep: quickSleep });
+    const edit = new EditWorkspace({ files, metadata, clock, ids, settings: { holderId: 'host-a', leaseTtlMs: 30_000, lockWaitMs: 300 }, sleep: quickSleep });
     expect(codeOf(await edit.save(ORG, 'busy.txt', text('x')))).toBe('ScopeBusy');
     // A waiting edit leaves no pending mark (it asks again itself), so the sync releases at once.
     expect((await metadata.releaseLease(held.lease, clock.now(), 60_000)).kind).toBe('released');

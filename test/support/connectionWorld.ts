@@ -4,6 +4,7 @@ import { InMemoryRepositoryAdmin } from '../../src/adapters/in-memory/InMemoryRe
 import { InMemorySecretStore } from '../../src/adapters/in-memory/InMemorySecretStore';
 import { InMemorySourceRepositoryFactory, type InMemoryFiles } from '../../src/adapters/in-memory/InMemorySourceRepository';
 import { ManualClock } from '../../src/adapters/in-memory/ManualClock';
+import { SequentialIdGenerator } from '../../src/adapters/in-memory/SequentialIdGenerator';
 import type { SyncCommand } from '../../src/domain/SyncCommand';
 import { SyncWorkspace, type SyncSettings } from '../../src/domain/SyncWorkspace';
 import type { CommandQueue, DeadLetter, ReplayResult } from '../../src/ports/CommandQueue';
@@ -57,6 +58,7 @@ export function connectionWorld(fileOptions: InMemoryFileStoreOptions = {}) {
   const secrets = new InMemorySecretStore();
   const queue = new RecordingQueue();
   const clock = new ManualClock('2025-03-01T10:00:00.000Z');
+  const ids = new SequentialIdGenerator();
   return {
     sources,
     admin,
@@ -65,6 +67,7 @@ export function connectionWorld(fileOptions: InMemoryFileStoreOptions = {}) {
     secrets,
     queue,
     clock,
+    ids,
     /** Creates `repository` (once) and lets `token` use it with `permissions` (default: all). */
     publish(repository: string, token: string, permissions?: RepositoryPermissions): void {
       if (!sources.repositories.has(repository)) {
@@ -91,6 +94,7 @@ export function connectionWorld(fileOptions: InMemoryFileStoreOptions = {}) {
         secrets,
         queue,
         clock,
+        ids,
         logger: captureLogger().logger,
         settings: { holderId: 'worker-1', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 3, ...overrides },
       });

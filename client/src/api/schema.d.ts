@@ -952,7 +952,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not connected */
+            /** @description The scope is not connected */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2380,7 +2380,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Authentication or authorisation failed, or a dependency is down; Called from a page on another origin, or (development identity) under a name other than localhost */
+            /** @description You may not access that scope; Authentication or authorisation failed, or a dependency is down; Called from a page on another origin, or (development identity) under a name other than localhost */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -15,6 +15,11 @@ export function isMissing(error: unknown): boolean {
   return statusOf(error) === 404 && errorCodeOf(error) !== 'ShareNotFound';
 }
 
+/** Missing, or of the other kind (a folder where a file was asked for, or the reverse). */
+export function isNotThere(error: unknown): boolean {
+  return isMissing(error) || errorCodeOf(error) === 'ResourceTypeMismatch';
+}
+
 // 409s that mean "someone else holds it right now" (an SMB client has it open, locked or being
 // deleted): worth trying again, like EBUSY on a mount, not a permanent conflict.
 const BUSY_CODES = new Set(['SharingViolation', 'FileLockConflict', 'DeletePending', 'FileOpenBySmbClient', 'ShareBeingDeleted', 'ClientCacheFlushDelay']);

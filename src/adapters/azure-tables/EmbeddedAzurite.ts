@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import Module from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type TableConfigurationType from 'azurite/dist/src/table/TableConfiguration';
 import type TableServerType from 'azurite/dist/src/table/TableServer';
 import { lockFolder, type FolderLock } from './FolderLock';
@@ -41,18 +42,18 @@ export interface RunningAzurite {
 const DB_FILE_NAME = '__azurite_db_table__.json';
 
 /**
- * Loads Azurite only when it is started: it is a thousand modules, and its telemetry library
+ * Loads Azurite only when it is started: it is thousands of modules, and its telemetry library
  * (Application Insights) patches every Azure SDK client in the process on load, wrapping each
  * storage and Service Bus call in OpenTelemetry spans, unless told not to. We never send its
- * telemetry, so the patching is switched off first.
+ * telemetry: the library is left out (below), and the patching switched off should it load anyway.
  */
 function loadAzurite(): { TableConfiguration: typeof TableConfigurationType; TableServer: typeof TableServerType } {
   process.env.APPLICATION_INSIGHTS_NO_DIAGNOSTIC_CHANNEL ??= 'true';
   try {
-    return {
+    return withoutApplicationInsights(() => ({
       TableConfiguration: (require('azurite/dist/src/table/TableConfiguration') as { default: typeof TableConfigurationType }).default,
       TableServer: (require('azurite/dist/src/table/TableServer') as { default: typeof TableServerType }).default,
-    };
+    }));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
     // A dev dependency: the image's production install (npm ci --omit=dev) leaves it out on purpose.
@@ -62,6 +63,32 @@ function loadAzurite(): { TableConfiguration: typeof TableConfigurationType; Tab
         'or install the dev dependencies (npm ci) for local use',
       { cause: error },
     );
+  }
+}
+
+/**
+ * Azurite's telemetry module requires Application Insights when it loads (and with it OpenTelemetry's
+ * SDK, its exporters and @azure/identity: about 2,700 of the 3,300 modules Azurite loads, most of its
+ * start-up time) only to keep a reference for a telemetry client that nothing here ever starts (its
+ * CLI does). While Azurite loads, an empty module stands in for it in the module cache, where Node
+ * lets entries be added; it is taken out again afterwards, so nobody else is handed the stand-in.
+ */
+function withoutApplicationInsights<T>(load: () => T): T {
+  let path: string;
+  try {
+    path = require.resolve('applicationinsights', { paths: [dirname(require.resolve('azurite/dist/src/common/Telemetry'))] });
+  } catch {
+    return load(); // another Azurite layout: load it as it is
+  }
+  if (require.cache[path]) return load(); // loaded already, by someone who uses it
+  const standIn = new Module(path);
+  standIn.filename = path;
+  standIn.loaded = true;
+  require.cache[path] = standIn;
+  try {
+    return load();
+  } finally {
+    if (require.cache[path] === standIn) delete require.cache[path];
   }
 }
 

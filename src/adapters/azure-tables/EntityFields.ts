@@ -1,11 +1,14 @@
 // Typed reads of entity properties. A row that does not have the shape we wrote is corruption (or
 // a foreign writer), reported loudly rather than turned into half-filled domain objects.
 
+import { Fault } from '../../ports/Fault';
+
 export type EntityProperties = Readonly<Record<string, unknown>>;
 
-export class CorruptEntityError extends Error {
+/** A stored row this code cannot read: retrying cannot help, so it is not retryable. */
+export class CorruptEntityError extends Fault<'MetadataCorrupt'> {
   constructor(table: string, detail: string) {
-    super(`corrupt ${table} row: ${detail}`);
+    super('MetadataCorrupt', `corrupt ${table} row: ${detail}`, { retryable: false });
     this.name = 'CorruptEntityError';
   }
 }

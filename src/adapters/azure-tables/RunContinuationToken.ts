@@ -1,3 +1,5 @@
+import { InvalidContinuationTokenError } from '../../ports/SyncRunRepo';
+
 /**
  * Our own page token: the listing key suffix (newest-first time + id) of the last run returned.
  * Independent of the service's continuation headers, it stays valid while runs are added, and it
@@ -18,7 +20,7 @@ export function decodeRunToken(token: string): string {
   }
   const after = (parsed as { v?: unknown; after?: unknown } | undefined)?.after;
   if ((parsed as { v?: unknown } | undefined)?.v !== 1 || typeof after !== 'string' || !SUFFIX.test(after)) {
-    throw new RangeError('invalid run continuation token');
+    throw new InvalidContinuationTokenError();
   }
   return after;
 }

@@ -1,6 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { Scope } from '../../domain/Scope';
-import type { DeadLetterDecision } from '../../ports/MetadataRepo';
+import type { DeadLetterDecision } from '../../ports/DeliveryRepo';
 import { EntityReader } from './EntityFields';
 import { isConflict, isNotFound, tableCall } from './TableErrors';
 import { encodeKeyPart } from './TableKeys';

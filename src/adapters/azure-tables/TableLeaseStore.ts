@@ -1,7 +1,8 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { Scope } from '../../domain/Scope';
-import { LeaseLostError, MetadataUnavailableError } from '../../ports/MetadataRepo';
-import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/MetadataRepo';
+import { LeaseLostError } from '../../ports/LeaseRepo';
+import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/LeaseRepo';
+import { MetadataUnavailableError } from '../../ports/MetadataRepo';
 import { EntityReader } from './EntityFields';
 import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './TableErrors';
 import { encodeKeyPart } from './TableKeys';

@@ -3,6 +3,7 @@ import { odata } from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import type { Manifest } from '../../domain/Manifest';
 import type { Scope } from '../../domain/Scope';
+import { Fault } from '../../ports/Fault';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';
 import { CorruptEntityError, EntityReader } from './EntityFields';
 import type { EntityProperties } from './EntityFields';
@@ -24,16 +25,17 @@ const chunkPropertyName = (index: number): string => `C${index.toString().padSta
 const MAX_ATTEMPTS = 5;
 
 /** The manifest does not fit in one transaction; it cannot be saved atomically. Not retryable. */
-export class ManifestTooLargeError extends Error {
-  readonly retryable = false;
+export class ManifestTooLargeError extends Fault<'ManifestTooLarge'> {
   constructor(
     readonly scope: Scope,
     readonly entryCount: number,
     readonly compressedBytes: number,
   ) {
     super(
+      'ManifestTooLarge',
       `manifest of scope ${scope} is too large to store atomically: ${entryCount} entries, ` +
         `${compressedBytes} bytes compressed (limit ${MAX_MANIFEST_PAYLOAD_BYTES})`,
+      { retryable: false },
     );
     this.name = 'ManifestTooLargeError';
   }

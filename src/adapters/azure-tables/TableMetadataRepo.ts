@@ -3,16 +3,10 @@ import type { Connection } from '../../domain/Connection';
 import type { Manifest } from '../../domain/Manifest';
 import type { Scope } from '../../domain/Scope';
 import type { SyncRun } from '../../domain/SyncRun';
-import type {
-  DeadLetterDecision,
-  LeaseAcquisition,
-  LeaseRelease,
-  LeaseRequestOptions,
-  MetadataRepo,
-  RunPage,
-  RunQuery,
-  ScopeLease,
-} from '../../ports/MetadataRepo';
+import type { DeadLetterDecision } from '../../ports/DeliveryRepo';
+import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/LeaseRepo';
+import type { MetadataRepo } from '../../ports/MetadataRepo';
+import type { RunPage, RunQuery } from '../../ports/SyncRunRepo';
 import { tableClientsFromConnectionString } from './TableClientFactory';
 import type { TableClientFactory } from './TableClientFactory';
 import { TableConnectionStore } from './TableConnectionStore';

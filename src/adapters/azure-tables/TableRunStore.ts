@@ -2,7 +2,7 @@ import { odata } from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import type { SyncRun } from '../../domain/SyncRun';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';
-import type { RunPage, RunQuery } from '../../ports/MetadataRepo';
+import type { RunPage, RunQuery } from '../../ports/SyncRunRepo';
 import { decodeRunToken, encodeRunToken } from './RunContinuationToken';
 import { RUN_PARTITION, runFromEntity, runIdRowKey, runListingPrefix, runToEntities } from './RunCodec';
 import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './TableErrors';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { parseScope, type Scope } from '../../domain/Scope';
+import { parseScope, SCOPE_NAME_PATTERN, type Scope } from '../../domain/Scope';
 
 // <UTC time to the millisecond>.<scope>.<12 hex>: sorts by time, names its scope, and holds only
 // characters that are safe in a URL path segment and a file name on every volume. The scope cannot
 // contain '.', so the three parts never run into each other.
-const BACKUP_ID = /^(\d{8}T\d{9}Z)\.([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.([0-9a-f]{12})$/;
+const BACKUP_ID = new RegExp(`^(\\d{8}T\\d{9}Z)\\.(${SCOPE_NAME_PATTERN.source})\\.([0-9a-f]{12})$`);
 
 export interface BackupIdParts {
   readonly scope: Scope;

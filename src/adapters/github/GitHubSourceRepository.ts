@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import type { Logger } from '../../ports/Logger';
 import {
   ArchiveMismatch,
@@ -15,9 +16,16 @@ import { meteredFetch } from './meteredFetch';
 import { rateLimitOf } from './rateLimit';
 import { readCompleteTree } from './readCompleteTree';
 import { readTarball } from './readTarball';
-import { spoolToTempFile, type Spooled } from './spoolToTempFile';
 import { toSourceError } from './toSourceError';
 import { normaliseSubPath, parseTreeListing, type TreeListing } from './treeListing';
+
+/**
+ * Compressed archive bytes read ahead of the extraction, so a slow write does not stall the
+ * download at once. Read as a Node stream of the chunks as they come, the old problem of reading
+ * straight from fetch (undici keeping many small chunks and re-joining them: 77 s, hence a spool
+ * to a temp file first) does not show on Node 22, and the spool's extra pass is gone (issue #10).
+ */
+const ARCHIVE_READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
 export interface GitHubSourceRepositorySettings {
   readonly logger: Logger;
@@ -193,17 +201,15 @@ export class GitHubSourceRepository implements SourceRepository {
     );
     const body = response.data as unknown;
     if (!(body instanceof ReadableStream)) throw new SourceError('Unavailable', `${what}: GitHub sent no archive body`);
-    let spooled: Spooled | undefined;
+    // Extracted while it downloads: `git archive` on the other side, the transfer and our writes overlap.
+    const source = Readable.fromWeb(body as NodeWebReadableStream<Uint8Array>, { highWaterMark: ARCHIVE_READ_AHEAD_BYTES });
     try {
-      spooled = await spoolToTempFile(body as ReadableStream<Uint8Array>);
-      for await (const file of readTarball(createReadStream(spooled.path, { highWaterMark: 1024 * 1024 }), expected)) {
+      for await (const file of readTarball(source, expected)) {
         yield { ...file, content: this.mapFailures(file.content, what) };
       }
     } catch (error) {
       // Files already handed out cannot be taken back, so a broken stream is not retried here.
       throw toSourceError(error, what, this.token);
-    } finally {
-      await spooled?.dispose();
     }
   }
 

@@ -6,7 +6,8 @@ import {
   type SourceRepository,
   type SourceRepositoryFactory,
 } from '../../ports/SourceRepository';
-import { createGitHubClient, type GitHubClient, type GitHubClientSettings } from './createGitHubClient';
+import type { GitHubClientSettings } from './createGitHubClient';
+import { GitHubClientCache } from './GitHubClientCache';
 import { GitHubSourceRepository } from './GitHubSourceRepository';
 import { silentLogger } from './silentLogger';
 
@@ -30,12 +31,9 @@ export interface GitHubSourceRepositoryOptions {
   readonly treeConcurrency?: number;
 }
 
-/** Clients kept at most; installation tokens rotate hourly, so the cache must not grow forever. */
-const MAX_CACHED_CLIENTS = 64;
-
 /** Opens GitHub repositories, reusing one Octokit (and its rate-limit state) per token. */
 export class GitHubSourceRepositoryFactory implements SourceRepositoryFactory {
-  private readonly clients = new Map<string, GitHubClient>();
+  private readonly clients: GitHubClientCache;
   private readonly clientSettings: GitHubClientSettings;
   private readonly logger: Logger;
 
@@ -49,6 +47,7 @@ export class GitHubSourceRepositoryFactory implements SourceRepositoryFactory {
       maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? 60,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
     };
+    this.clients = new GitHubClientCache(this.clientSettings);
   }
 
   open(location: SourceLocation): SourceRepository {
@@ -56,29 +55,12 @@ export class GitHubSourceRepositoryFactory implements SourceRepositoryFactory {
       throw new SourceError('NotFound', `'${location.repository}' is not an owner/name repository`);
     }
     if (location.token === '') throw new SourceError('Unauthorized', `no token to read ${location.repository}`);
-    return new GitHubSourceRepository(this.clientFor(location.token), location.repository, location.token, {
+    return new GitHubSourceRepository(this.clients.clientFor(location.token), location.repository, location.token, {
       logger: this.logger,
       retries: this.clientSettings.retries,
       maxRetryAfterSeconds: this.clientSettings.maxRetryAfterSeconds,
       requestTimeoutMs: this.options.requestTimeoutMs ?? 60_000,
       treeConcurrency: this.options.treeConcurrency ?? 8,
     });
-  }
-
-  private clientFor(token: string): GitHubClient {
-    const cached = this.clients.get(token);
-    if (cached) {
-      // Re-insert so the Map's insertion order doubles as least-recently-used order.
-      this.clients.delete(token);
-      this.clients.set(token, cached);
-      return cached;
-    }
-    const client = createGitHubClient(token, this.clientSettings);
-    this.clients.set(token, client);
-    if (this.clients.size > MAX_CACHED_CLIENTS) {
-      const oldest = this.clients.keys().next().value;
-      if (oldest !== undefined) this.clients.delete(oldest);
-    }
-    return client;
   }
 }

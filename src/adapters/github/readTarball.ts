@@ -5,6 +5,9 @@ import { extract } from 'tar-stream';
 import { ArchiveMismatch, type ArchiveFile } from '../../ports/SourceRepository';
 import { GitBlobHasher } from '../git/GitBlobHasher';
 
+/** Size of gunzip's output chunks. */
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
+
 /** An entry as tar-stream hands it out: a streamx Readable whose `destroy` ends the whole archive. */
 type TarEntry = Readable & AsyncIterable<Uint8Array>;
 
@@ -18,7 +21,8 @@ type TarEntry = Readable & AsyncIterable<Uint8Array>;
  * unnamed files are skipped unread. Failures are thrown as they come (the caller maps them).
  */
 export async function* readTarball(source: Readable, expected: ReadonlyMap<string, string>): AsyncGenerator<ArchiveFile> {
-  const gunzip = createGunzip();
+  // Larger output chunks than zlib's 16 kB: a quarter of the callbacks for the same bytes.
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const entries = extract();
   const piping = pipeline(source, gunzip, entries);
   // A pipeline failure also errors `entries`, which is where we report it; avoid an unhandled rejection.

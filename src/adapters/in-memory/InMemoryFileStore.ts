@@ -1,9 +1,12 @@
 import {
   FileStoreError,
+  isPrivatePath,
   type FileContent,
+  type FileMove,
   type FileEntry,
   type FileStore,
   type FileStoreCapabilities,
+  type MoveAllOptions,
   type WriteOptions,
 } from '../../ports/FileStore';
 import { mayNameATwin, singleTwin } from '../../ports/FileStoreNames';
@@ -97,6 +100,7 @@ export class InMemoryFileStore implements FileStore {
   async write(path: string, content: FileContent, options?: WriteOptions): Promise<void> {
     this.injectFault('write');
     const segments = this.checkedFilePath(path, 'write');
+    if (options?.scratch === true && !isPrivatePath(path)) throw new FileStoreError('Conflict', `write '${path}': a scratch write must stay in the private folder`);
     // Collect everything before touching the tree, so a failing source leaves the old file as is.
     const data = content instanceof Uint8Array ? content.slice() : await collect(content);
     const executable = this.capabilities.executableBit && options?.executable === true;
@@ -141,6 +145,15 @@ export class InMemoryFileStore implements FileStore {
     if (!replaced && moving.kind === 'file') this.removeTwinFile(targetParent, last(target));
     moving.name = last(target);
     targetParent.children.set(targetKey, moving);
+  }
+
+  /** One move at a time, each through `rename` (so a fault injected there, or a wrapper of it, applies). */
+  async moveAll(moves: readonly FileMove[], options?: MoveAllOptions): Promise<void> {
+    this.injectFault('moveAll');
+    for (const move of moves) {
+      await options?.beforeEach?.();
+      await this.rename(move.from, move.to);
+    }
   }
 
   async delete(path: string): Promise<void> {

@@ -2,17 +2,12 @@ import type { Connection } from '../../domain/Connection';
 import type { Manifest } from '../../domain/Manifest';
 import type { Scope } from '../../domain/Scope';
 import type { SyncRun } from '../../domain/SyncRun';
-import { LeaseLostError } from '../../ports/MetadataRepo';
-import type {
-  DeadLetterDecision,
-  LeaseAcquisition,
-  LeaseRelease,
-  LeaseRequestOptions,
-  MetadataRepo,
-  RunPage,
-  RunQuery,
-  ScopeLease,
-} from '../../ports/MetadataRepo';
+import type { DeadLetterDecision } from '../../ports/DeliveryRepo';
+import { LeaseLostError } from '../../ports/LeaseRepo';
+import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/LeaseRepo';
+import type { MetadataRepo } from '../../ports/MetadataRepo';
+import { InvalidContinuationTokenError } from '../../ports/SyncRunRepo';
+import type { RunPage, RunQuery } from '../../ports/SyncRunRepo';
 
 interface LeaseRow {
   holder: string;
@@ -198,6 +193,6 @@ function decodeToken(token: string): string {
   } catch {
     parsed = undefined;
   }
-  if (parsed?.v !== 1 || typeof parsed.after !== 'string') throw new RangeError('invalid run continuation token');
+  if (parsed?.v !== 1 || typeof parsed.after !== 'string') throw new InvalidContinuationTokenError();
   return parsed.after;
 }

@@ -28,10 +28,19 @@ export class ManualClock implements Clock {
     return new Date(this.current);
   }
 
-  sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise<void>((wake) => {
-      this.sleepers.push({ deadline: this.current + ms, wake });
+      const sleeper: Sleeper = { deadline: this.current + ms, wake };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((other) => other !== sleeper);
+          wake();
+        },
+        { once: true },
+      );
       this.notifyWatchers();
     });
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Settlement } from '../../domain/Settlement';
 import { commandMessageId, readSyncCommand, replayCommand, type SyncCommand } from '../../domain/SyncCommand';
 import type {
@@ -65,7 +66,7 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
         notReplayable.push(letter.messageId);
         continue;
       }
-      const replay = replayCommand(letter.command);
+      const replay = replayCommand(letter.command, randomUUID());
       await this.send(replay, { replayOf: letter.messageId });
       const newMessageId = await commandMessageId(replay);
       this.deadLetters.splice(this.deadLetters.indexOf(letter), 1);

@@ -1,3 +1,5 @@
+import { Fault } from '../../ports/Fault';
+
 /**
  * `Unavailable`: no answer, timeout, throttling or 5xx (retryable). `AccessDenied`: the vault refused
  * the identity (401/403). `IdentityUnavailable`: no Azure identity could get a token at all.
@@ -10,17 +12,14 @@ export type KeyVaultErrorCode = 'Unavailable' | 'AccessDenied' | 'IdentityUnavai
  * A Key Vault fault. Its message never holds a secret value, and it keeps no `cause`: the SDK's
  * errors carry the request (a set's body is the value) and the response (a get's body is the value).
  */
-export class KeyVaultError extends Error {
-  /** Callers answer retryable faults with 503 and retry syncs later. */
-  readonly retryable: boolean;
-
+export class KeyVaultError extends Fault<KeyVaultErrorCode> {
   constructor(
-    readonly code: KeyVaultErrorCode,
+    code: KeyVaultErrorCode,
     message: string,
     readonly status?: number,
   ) {
-    super(message);
+    // Callers answer retryable faults with 503 and retry syncs later.
+    super(code, message, { retryable: code === 'Unavailable' });
     this.name = 'KeyVaultError';
-    this.retryable = code === 'Unavailable';
   }
 }

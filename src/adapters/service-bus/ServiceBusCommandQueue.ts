@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
 import Long from 'long';
 import type { SyncCommand } from '../../domain/SyncCommand';
 import type { CommandQueue, DeadLetter, DeadLetterSelection, ReplayResult, SendOptions } from '../../ports/CommandQueue';
 import { commandMessageId, readSyncCommand, replayCommand } from '../../domain/SyncCommand';
 import { toDeadLetter, toMessage } from './commandMessages';
+import { queueCall } from './serviceBusFault';
 
 /** How long a dead-letter sweep waits for the next message before it calls the queue drained. */
 const SWEEP_WAIT_MS = 500;
@@ -13,7 +15,8 @@ const BATCH = 100;
  * Sync commands on an Azure Service Bus queue. Duplicate detection is the queue's (MessageId =
  * `commandMessageId`: scope + delivery id), so `send` cannot tell a dropped duplicate and answers true. Dead letters
  * live in `<queue>/$DeadLetterQueue`: listed by peeking, replayed by sending a copy under a new id
- * and completing the original, purged by receive-and-delete.
+ * and completing the original, purged by receive-and-delete. Failures are CommandQueueErrors
+ * (`Unavailable`, retryable, when the namespace is down or busy).
  */
 export class ServiceBusCommandQueue implements CommandQueue {
   private readonly sender: ServiceBusSender;
@@ -26,21 +29,28 @@ export class ServiceBusCommandQueue implements CommandQueue {
   }
 
   async send(command: SyncCommand, options: SendOptions = {}): Promise<boolean> {
-    await this.sender.sendMessages(await toMessage(command, options));
+    const message = await toMessage(command, options);
+    await queueCall('send', () => this.sender.sendMessages(message));
     return true;
   }
 
   async probe(): Promise<void> {
     // A peek is a management round trip that neither locks nor consumes a message.
-    const receiver = this.client.createReceiver(this.queueName);
-    try {
-      await receiver.peekMessages(1, { fromSequenceNumber: Long.ZERO });
-    } finally {
-      await receiver.close();
-    }
+    await queueCall('probe', async () => {
+      const receiver = this.client.createReceiver(this.queueName);
+      try {
+        await receiver.peekMessages(1, { fromSequenceNumber: Long.ZERO });
+      } finally {
+        await receiver.close();
+      }
+    });
   }
 
   async listDeadLetters(): Promise<DeadLetter[]> {
+    return queueCall('listing dead letters', () => this.peekDeadLetters());
+  }
+
+  private async peekDeadLetters(): Promise<DeadLetter[]> {
     const receiver = this.client.createReceiver(this.queueName, { subQueueType: 'deadLetter' });
     try {
       const letters: DeadLetter[] = [];
@@ -60,6 +70,10 @@ export class ServiceBusCommandQueue implements CommandQueue {
   }
 
   async replayDeadLetters(selection: DeadLetterSelection): Promise<ReplayResult> {
+    return queueCall('replaying dead letters', () => this.replay(selection));
+  }
+
+  private async replay(selection: DeadLetterSelection): Promise<ReplayResult> {
     const wanted = selection === 'all' ? null : new Set(selection.messageIds);
     const replayed: Array<{ messageId: string; newMessageId: string }> = [];
     const notReplayable: string[] = [];
@@ -73,7 +87,7 @@ export class ServiceBusCommandQueue implements CommandQueue {
         return;
       }
       wanted?.delete(messageId);
-      const replay = replayCommand(command);
+      const replay = replayCommand(command, randomUUID());
       await this.send(replay, { replayOf: messageId });
       const newMessageId = await commandMessageId(replay);
       await receiver.completeMessage(message);
@@ -84,9 +98,11 @@ export class ServiceBusCommandQueue implements CommandQueue {
 
   async purgeDeadLetters(): Promise<number> {
     let purged = 0;
-    await this.sweepDeadLetters('receiveAndDelete', async () => {
-      purged++;
-    });
+    await queueCall('purging dead letters', () =>
+      this.sweepDeadLetters('receiveAndDelete', async () => {
+        purged++;
+      }),
+    );
     return purged;
   }
 

@@ -7,8 +7,13 @@ export class SystemClock implements Clock {
     return new Date();
   }
 
-  async sleep(ms: number): Promise<void> {
-    if (ms <= 0) return;
-    await delay(ms);
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return;
+    try {
+      await delay(ms, undefined, signal ? { signal } : undefined);
+    } catch (error) {
+      // An aborted sleep ends early by contract; the timer is cleared with it.
+      if (!signal?.aborted) throw error;
+    }
   }
 }

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
-import { PRIVATE_FOLDER, type FileEntry, type FileStore } from '../../ports/FileStore';
+import type { FileStore } from '../../ports/FileStore';
 import type { ArchiveRoot, WorkspaceArchiver } from '../../ports/WorkspaceArchiver';
+import { isAlreadyCompressed } from './alreadyCompressed';
+import { planArchive } from './planArchive';
 import { DEFAULT_READ_AHEAD, ReadAhead, type ReadAheadLimits } from './ReadAhead';
 
 export interface YazlWorkspaceArchiverOptions {
@@ -18,16 +20,11 @@ const FILE_MODE = 0o100644;
 const EXECUTABLE_MODE = 0o100755;
 const DIRECTORY_MODE = 0o040755;
 
-interface PlannedEntry {
-  readonly name: string;
-  readonly entry: FileEntry;
-}
-
 /**
  * Zips folders of a FileStore with yazl. Folders are listed first (metadata only), then yazl pulls
  * one file at a time through deflate into its output, which is piped with backpressure: a reader
  * that stops reading stops the file reads, so memory holds a few chunks (plus a bounded read-ahead
- * of small files) whatever the workspace size.
+ * of small files) whatever the workspace size. Already-compressed formats are stored, not deflated.
  */
 export class YazlWorkspaceArchiver implements WorkspaceArchiver {
   private readonly compressionLevel: number;
@@ -49,7 +46,7 @@ export class YazlWorkspaceArchiver implements WorkspaceArchiver {
   }
 
   private async *stream(roots: readonly ArchiveRoot[]): AsyncGenerator<Uint8Array> {
-    const planned = await this.plan(roots);
+    const planned = await planArchive(this.store, roots);
     const zipfile = new ZipFile();
     // The typings say NodeJS.ReadableStream; it is a PassThrough, which can be destroyed.
     const output = zipfile.outputStream as Readable;
@@ -74,7 +71,8 @@ export class YazlWorkspaceArchiver implements WorkspaceArchiver {
       const options = {
         mtime: entry.modifiedAt,
         mode: entry.executable ? EXECUTABLE_MODE : FILE_MODE,
-        compressionLevel: this.compressionLevel,
+        // Level 0 stores: deflating a png or a zip again costs time and saves nothing.
+        compressionLevel: isAlreadyCompressed(name) ? 0 : this.compressionLevel,
       };
       // Called by yazl when it reaches this entry, in order, one entry at a time.
       zipfile.addReadStreamLazy(name, options, (deliver) => {
@@ -120,32 +118,6 @@ export class YazlWorkspaceArchiver implements WorkspaceArchiver {
       for (const source of openSources) source.destroy();
     }
   }
-
-  /** Every entry of the archive, named and in order; refuses two entries with the same name. */
-  private async plan(roots: readonly ArchiveRoot[]): Promise<PlannedEntry[]> {
-    const planned: PlannedEntry[] = [];
-    const names = new Set<string>();
-    const add = (name: string, entry: FileEntry): void => {
-      if (names.has(name)) throw new Error(`'${name}' would be in the archive twice`);
-      names.add(name);
-      planned.push({ name, entry });
-    };
-    for (const root of roots) {
-      const storePath = trimSlashes(root.storePath);
-      const prefix = trimSlashes(root.nameInArchive);
-      if (prefix !== '') {
-        // The root's own folder, so an empty one still shows in the archive.
-        const folder = await this.store.stat(storePath);
-        if (folder?.kind === 'directory') add(prefix, folder);
-      }
-      for (const entry of await this.store.list(storePath, { recursive: true })) {
-        const relative = storePath === '' ? entry.path : entry.path.slice(storePath.length + 1);
-        if (storePath === '' && isInPrivateFolder(relative)) continue;
-        add(prefix === '' ? relative : `${prefix}/${relative}`, entry);
-      }
-    }
-    return planned;
-  }
 }
 
 /** A stream of one buffer; lighter than Readable.from, which pays a promise per item. */
@@ -156,14 +128,4 @@ function readableOf(bytes: Uint8Array): Readable {
       this.push(null);
     },
   });
-}
-
-function trimSlashes(value: string): string {
-  return value.replace(/^\/+|\/+$/g, '');
-}
-
-/** Compared case-insensitively: on a case-insensitive volume '.Workspace-Sync' is the same folder. */
-function isInPrivateFolder(relative: string): boolean {
-  const first = relative.split('/', 1)[0] ?? '';
-  return first.toLowerCase() === PRIVATE_FOLDER;
 }

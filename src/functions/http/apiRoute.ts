@@ -6,7 +6,7 @@ import type { Authenticator } from '../../ports/Authenticator';
 import type { Logger } from '../../ports/Logger';
 import { TYPES } from '../../host/identifiers';
 import { registerHttpFunction, type HttpFunctionDefinition } from '../definitions';
-import type { ApiHandler } from './apiContext';
+import type { ApiHandler, ScopeOf } from './apiContext';
 import { faultResponse } from './faultResponse';
 import { problem } from './problem';
 import type { RouteDoc } from './routeDoc';
@@ -18,10 +18,11 @@ interface RouteSpec {
   readonly doc: RouteDoc;
 }
 
-interface ProtectedRouteSpec extends RouteSpec {
+interface ProtectedRouteSpec<Scoped extends boolean> extends RouteSpec {
   readonly need: Need;
-  readonly scoped: boolean;
-  readonly build: (container: Container) => ApiHandler;
+  /** Scoped routes act on one scope: their handlers receive it parsed and checked, never null. */
+  readonly scoped: Scoped;
+  readonly build: (container: Container) => ApiHandler<ScopeOf<Scoped>>;
 }
 
 /** Header naming the organisation a request acts on, for routes without `{scope}` in the path. */
@@ -31,7 +32,7 @@ export const ORGANIZATION_HEADER = 'x-organization-id';
  * A route behind Entra ID: the bearer token is validated, the scope resolved and the caller's
  * right to `need` on it checked before the handler runs; faults become 503/500 problems.
  */
-export function defineApiRoute(spec: ProtectedRouteSpec): HttpFunctionDefinition {
+export function defineApiRoute<Scoped extends boolean>(spec: ProtectedRouteSpec<Scoped>): HttpFunctionDefinition {
   return registerHttpFunction({
     name: spec.name,
     route: spec.route,
@@ -66,7 +67,7 @@ export function defineOpenRoute(spec: RouteSpec & { readonly build: (container: 
   });
 }
 
-function secure(spec: ProtectedRouteSpec, container: Container): HttpHandler {
+function secure<Scoped extends boolean>(spec: ProtectedRouteSpec<Scoped>, container: Container): HttpHandler {
   const handler = spec.build(container);
   const authenticator = container.get<Authenticator>(TYPES.Authenticator);
   const logger = container.get<Logger>(TYPES.Logger);
@@ -88,7 +89,9 @@ function secure(spec: ProtectedRouteSpec, container: Container): HttpHandler {
         log.info({ subject: principal.subject, need: spec.need, scope }, 'access denied');
         return problem(403, 'Forbidden', forbiddenMessage(spec.need, scope));
       }
-      return await handler(request, { principal, scope, log: log.child({ subject: principal.subject, ...(scope ? { scope } : {}) }) });
+      // A scoped route got here with a parsed scope, an unscoped one with null: what ScopeOf<Scoped> says.
+      const context = { principal, scope: scope as ScopeOf<Scoped>, log: log.child({ subject: principal.subject, ...(scope ? { scope } : {}) }) };
+      return await handler(request, context);
     } catch (error) {
       return faultResponse(error, log);
     }

@@ -1,6 +1,8 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { ConnectionFailure, ConnectionFailureCode } from '../../domain/ConnectionFailure';
+import { retryAfterSeconds } from './faultResponse';
 import { problem } from './problem';
+import { problemsByStatus, type ProblemsAlongside, type ProblemsDoc } from './problemDocs';
 
 /** One status per connection failure code, in one place. */
 export const CONNECTION_STATUS: Record<ConnectionFailureCode, number> = {
@@ -10,6 +12,7 @@ export const CONNECTION_STATUS: Record<ConnectionFailureCode, number> = {
   NotConnected: 404,
   ConnectionExists: 409,
   ConfirmationRequired: 409,
+  ConnectionDisabled: 409,
   // The request is well-formed but GitHub says it cannot work: the caller must change it.
   TokenRejected: 422,
   TokenMissing: 422,
@@ -31,27 +34,13 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'A sync holds the scope; retry shortly',
 };
 
-type ProblemsDoc = { description: string; problems: string[] };
-
-/**
- * Route documentation for a set of codes, grouped by status, merged into `alongside` (the route's
- * other problems): a status both name lists the problems of both, as one key can hold only one.
- */
-export function connectionProblems(
-  codes: readonly ConnectionFailureCode[],
-  alongside: Readonly<Record<number, { readonly description: string; readonly problems: readonly string[] }>> = {},
-): Record<number, ProblemsDoc> {
-  const byStatus: Record<number, ProblemsDoc> = {};
-  for (const [status, doc] of Object.entries(alongside)) byStatus[Number(status)] = { description: doc.description, problems: [...doc.problems] };
-  for (const code of codes) {
-    const status = CONNECTION_STATUS[code];
-    (byStatus[status] ??= { description: DESCRIPTIONS[status] ?? 'Refused', problems: [] }).problems.push(code);
-  }
-  return byStatus;
+/** Route documentation for a use case's failure codes (its `as const` list), merged into the route's other problems. */
+export function connectionProblems(codes: readonly ConnectionFailureCode[], alongside: ProblemsAlongside = {}): Record<number, ProblemsDoc> {
+  return problemsByStatus(codes, CONNECTION_STATUS, (status) => DESCRIPTIONS[status] ?? 'Refused', alongside);
 }
 
 export function connectionProblem(failure: ConnectionFailure<ConnectionFailureCode> & { fileCount?: number }): HttpResponseInit {
-  const headers = failure.retryable ? { 'retry-after': String(Math.max(1, Math.ceil((failure.retryAfterMs ?? 5_000) / 1000))) } : undefined;
+  const headers = failure.retryable ? { 'retry-after': retryAfterSeconds(failure.retryAfterMs) } : undefined;
   const response = problem(CONNECTION_STATUS[failure.code], failure.code, failure.message, headers);
   return failure.fileCount === undefined ? response : { ...response, jsonBody: { ...(response.jsonBody as object), fileCount: failure.fileCount } };
 }

@@ -1,5 +1,5 @@
 import { HttpResponse, type HttpHandler, type HttpRequest, type HttpResponseInit } from '@azure/functions';
-import type { Config } from '../../host/config';
+import type { Config } from '../../host/identifiers';
 import { problem } from './problem';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseScope } from '../../domain/Scope';
+import { parseScope, SCOPE_NAME_PATTERN } from '../../domain/Scope';
 import { SYNC_TRIGGERS } from '../../domain/SyncCommand';
 
 /** Schemas of what the API sends, for `/api/openapi.json`; JSON has no dates, so times are ISO strings. */
@@ -7,7 +7,7 @@ export const timestamp = z.iso.datetime({ offset: true });
 
 export const scopeName = z
   .string()
-  .regex(/^(GLOBAL|[A-Za-z0-9][A-Za-z0-9_-]{0,63})$/)
+  .regex(new RegExp(`^${SCOPE_NAME_PATTERN.source}$`))
   .refine((value) => parseScope(value) !== null, "'global' in any spelling but GLOBAL is reserved")
   .describe('GLOBAL or an organisation id; organisation ids ignore case and are answered in lower case');
 

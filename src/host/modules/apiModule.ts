@@ -4,28 +4,37 @@ import { EntraJwtAuthenticator } from '../../adapters/entra/EntraJwtAuthenticato
 import { BrowseWorkspace } from '../../domain/BrowseWorkspace';
 import { CheckReadiness } from '../../domain/CheckReadiness';
 import { EditWorkspace } from '../../domain/EditWorkspace';
+import { GetSyncRun } from '../../domain/GetSyncRun';
+import { ListSyncRuns } from '../../domain/ListSyncRuns';
+import { OpenScopeBackup } from '../../domain/OpenScopeBackup';
+import { ReadWorkspaceStatus } from '../../domain/ReadWorkspaceStatus';
 import type { Authenticator } from '../../ports/Authenticator';
 import type { Config } from '../config';
 import { appVersion } from '../appVersion';
 import { TYPES } from '../identifiers';
 import { readinessProbes } from '../readinessProbes';
 
-/** What the HTTP API needs besides the ports: who is calling, what the service is, whether it is ready. */
+/** What the HTTP API needs besides the ports: who is calling, what the service is, whether it is ready, and its queries. */
 export function apiModule(config: Config): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(TYPES.Authenticator).toConstantValue(authenticatorFor(config));
     bind(TYPES.AppInfo).toConstantValue({ version: appVersion(), startedAt: new Date() });
     bind(TYPES.BrowseWorkspace).toResolvedValue((files) => new BrowseWorkspace({ files }), [TYPES.FileStore]);
+    bind(TYPES.ReadWorkspaceStatus).toResolvedValue((metadata, files) => new ReadWorkspaceStatus({ metadata, files }), [TYPES.MetadataRepo, TYPES.FileStore]);
+    bind(TYPES.ListSyncRuns).toResolvedValue((metadata) => new ListSyncRuns({ metadata }), [TYPES.MetadataRepo]);
+    bind(TYPES.GetSyncRun).toResolvedValue((metadata) => new GetSyncRun({ metadata }), [TYPES.MetadataRepo]);
+    bind(TYPES.OpenScopeBackup).toResolvedValue((backups) => new OpenScopeBackup({ backups }), [TYPES.WorkspaceBackups]);
     bind(TYPES.EditWorkspace).toResolvedValue(
-      (files, metadata, clock, logger, sync) =>
+      (files, metadata, clock, ids, logger, sync) =>
         new EditWorkspace({
           files,
           metadata,
           clock,
+          ids,
           logger,
           settings: { holderId: sync.holderId, leaseTtlMs: sync.leaseTtlMs, maxFileBytes: config.MAX_FILE_BYTES, lockWaitMs: config.EDIT_LOCK_WAIT_MS },
         }),
-      [TYPES.FileStore, TYPES.MetadataRepo, TYPES.Clock, TYPES.Logger, TYPES.SyncSettings],
+      [TYPES.FileStore, TYPES.MetadataRepo, TYPES.Clock, TYPES.IdGenerator, TYPES.Logger, TYPES.SyncSettings],
     );
     bind(TYPES.CheckReadiness).toDynamicValue(
       (context) =>

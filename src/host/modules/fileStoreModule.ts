@@ -1,6 +1,4 @@
 import { ContainerModule } from 'inversify';
-import { AzureFilesFileStore } from '../../adapters/azure-files/AzureFilesFileStore';
-import { createShareClient } from '../../adapters/azure-files/createShareClient';
 import { FileStoreBackups } from '../../adapters/backups/FileStoreBackups';
 import { LocalVolumeFileStore } from '../../adapters/local-volume/LocalVolumeFileStore';
 import { YazlWorkspaceArchiver } from '../../adapters/zip/YazlWorkspaceArchiver';
@@ -31,6 +29,9 @@ export async function fileStoreModule(config: Config, azure: AzureAccess = defau
 /** FILE_STORE=local: the folder at WORKSPACE_ROOT (the mounted share in Azure); azure-files: the share over REST. */
 async function openWorkspaceStore(config: Config, azure: AzureAccess): Promise<FileStore> {
   if (config.FILE_STORE === 'local') return LocalVolumeFileStore.open(config.workspaceRoot);
+  // Loaded only when chosen: the Files SDK is the largest part of a start that does not use it.
+  const { AzureFilesFileStore } = await import('../../adapters/azure-files/AzureFilesFileStore.js');
+  const { createShareClient } = await import('../../adapters/azure-files/createShareClient.js');
   const shareName = config.AZURE_FILES_SHARE!;
   const share = config.AZURE_FILES_CONNECTION_STRING
     ? createShareClient({ connectionString: config.AZURE_FILES_CONNECTION_STRING, shareName })

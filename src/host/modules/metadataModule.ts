@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ContainerModule } from 'inversify';
+import { ConnectionCachingRepo } from '../../adapters/azure-tables/ConnectionCachingRepo';
 import { EmbeddedAzurite } from '../../adapters/azure-tables/EmbeddedAzurite';
 import { FolderLockedError } from '../../adapters/azure-tables/FolderLock';
 import { tableClientsFromEndpoint } from '../../adapters/azure-tables/TableClientFactory';
@@ -49,7 +50,14 @@ export async function metadataModule(config: Config, logger: Logger, lifecycle: 
     await tables.ensureTables();
     repo = tables;
   }
+  // Tables: the webhook's connection look-up is cached (one round trip fewer per delivery); every
+  // connection write in this process goes through the cache and forgets it.
+  const cached = config.METADATA_STORE === 'azure-tables' && config.CONNECTION_CACHE_SECONDS > 0 ? new ConnectionCachingRepo(repo, { ttlMs: config.CONNECTION_CACHE_SECONDS * 1000 }) : null;
+  // Bind every port over the store to `store`, never to `repo`: a connection written past the cache
+  // would not be forgotten (test/api/webhookConnectionCache.int.test.ts).
+  const store = cached ?? repo;
   return new ContainerModule(({ bind }) => {
-    bind(TYPES.MetadataRepo).toConstantValue(repo);
+    bind(TYPES.MetadataRepo).toConstantValue(store);
+    bind(TYPES.ConnectionLookup).toConstantValue(cached ? { getConnection: (scope) => cached.cachedConnection(scope) } : repo);
   });
 }

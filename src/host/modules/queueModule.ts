@@ -1,4 +1,4 @@
-import { ServiceBusClient } from '@azure/service-bus';
+import type { ServiceBusClient } from '@azure/service-bus';
 import { ContainerModule, type ServiceIdentifier } from 'inversify';
 import { InProcessCommandQueue } from '../../adapters/in-process-queue/InProcessCommandQueue';
 import { ServiceBusCommandConsumer } from '../../adapters/service-bus/ServiceBusCommandConsumer';
@@ -67,6 +67,8 @@ export function serviceBusClient(config: Config, env: NodeJS.ProcessEnv, azure: 
   if (problem !== null) throw new ConfigError([problem]);
   const settings = serviceBusConnectionSettings(config);
   const connectionString = env[settings.connectionString];
+  // Loaded only when chosen (the adapters above import its types only): the SDK is a large part of a start that does not use it.
+  const { ServiceBusClient } = require('@azure/service-bus') as typeof import('@azure/service-bus');
   if (connectionString) return new ServiceBusClient(connectionString);
   return new ServiceBusClient(env[settings.namespace]!, azure.credential());
 }

@@ -21,8 +21,8 @@ export function syncModule(config: Config): ContainerModule {
     });
     bind(TYPES.SyncWorkspace)
       .toResolvedValue(
-        (metadata, files, sources, secrets, queue, clock, logger, settings, backups) =>
-          new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, logger, settings, backups }),
+        (metadata, files, sources, secrets, queue, clock, ids, logger, settings, backups) =>
+          new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, ids, logger, settings, backups }),
         [
           TYPES.MetadataRepo,
           TYPES.FileStore,
@@ -30,6 +30,7 @@ export function syncModule(config: Config): ContainerModule {
           TYPES.SecretStore,
           TYPES.CommandQueue,
           TYPES.Clock,
+          TYPES.IdGenerator,
           TYPES.Logger,
           TYPES.SyncSettings,
           TYPES.WorkspaceBackups,
@@ -38,8 +39,9 @@ export function syncModule(config: Config): ContainerModule {
       .inSingletonScope();
     bind(TYPES.ReceiveGitHubWebhook)
       .toResolvedValue(
-        (metadata, secrets, verifier, queue, clock, logger) => new ReceiveGitHubWebhook({ metadata, secrets, verifier, queue, clock, logger }),
-        [TYPES.MetadataRepo, TYPES.SecretStore, TYPES.SignatureVerifier, TYPES.CommandQueue, TYPES.Clock, TYPES.Logger],
+        (metadata, connections, secrets, verifier, queue, clock, logger) =>
+          new ReceiveGitHubWebhook({ metadata, connections, secrets, verifier, queue, clock, logger }),
+        [TYPES.MetadataRepo, TYPES.ConnectionLookup, TYPES.SecretStore, TYPES.SignatureVerifier, TYPES.CommandQueue, TYPES.Clock, TYPES.Logger],
       )
       .inSingletonScope();
     bind(TYPES.RetrySettings).toConstantValue({

@@ -414,6 +414,33 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       expect(await fs.readFile(path.join(root, 'orgs', 'b', 'secret.txt'), 'utf8')).toBe('b');
     });
 
+    it('refuses scratch writes and batch moves through a link with SymbolicLink, and changes nothing behind it', async () => {
+      await fs.mkdir(path.join(root, '.workspace-sync', 'staging'), { recursive: true });
+      await fs.symlink(outside, path.join(root, '.workspace-sync', 'staging', 'planted'));
+      await store.write('.workspace-sync/staging/own/file.txt', text('staged'), { scratch: true });
+      const attempts: Array<[string, () => Promise<unknown>]> = [
+        ['scratch write below a link', () => store.write('.workspace-sync/staging/planted/new.txt', text('x'), { scratch: true })],
+        ['moveAll into a link', () => store.moveAll([{ from: '.workspace-sync/staging/own/file.txt', to: 'orgs/a/link/moved.txt' }])],
+        ['moveAll into a linked scope', () => store.moveAll([{ from: '.workspace-sync/staging/own/file.txt', to: 'orgs/c/victim.txt' }])],
+        ['moveAll out of a link', () => store.moveAll([{ from: 'orgs/a/link/secret.txt', to: 'orgs/a/stolen.txt' }])],
+      ];
+      for (const [name, attempt] of attempts) {
+        const error = await caught(attempt());
+        expect({ name, code: error.code }).toEqual({ name, code: 'SymbolicLink' });
+      }
+      expect(await bTree()).toEqual(['empty', 'secret.txt']);
+      expect(await outsideTree()).toEqual(['empty', 'victim.txt']);
+      expect(asText(await store.read('.workspace-sync/staging/own/file.txt'))).toBe('staged');
+    });
+
+    it('replaces a link at a scratch file\'s own name, never writing through it', async () => {
+      await fs.mkdir(path.join(root, '.workspace-sync', 'staging'), { recursive: true });
+      await fs.symlink(path.join(outside, 'victim.txt'), path.join(root, '.workspace-sync', 'staging', 'file.txt'));
+      await store.write('.workspace-sync/staging/file.txt', text('staged'), { scratch: true });
+      expect((await fs.lstat(path.join(root, '.workspace-sync', 'staging', 'file.txt'))).isFile()).toBe(true);
+      expect(await fs.readFile(path.join(outside, 'victim.txt'), 'utf8')).toBe('outside');
+    });
+
     it('never follows a folder swapped for a link after it was checked (reads verify what they opened)', async () => {
       // The window between the walk and the open cannot be closed without openat(2); a read
       // therefore checks that the file it opened is the one it found without following links.
@@ -433,6 +460,63 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       const read = await store.read('orgs/a/dir/file.txt').catch((error: unknown) => error);
       expect(swapped).toBe(true);
       expect(read === null || (read instanceof FileStoreError && read.code === 'Unavailable')).toBe(true);
+    });
+  });
+
+  describe('staging a sync: scratch writes and moveAll', () => {
+    it('costs one create and one rename per file, and looks at each folder once, not once per file', async () => {
+      let renames = 0;
+      const counted = await LocalVolumeFileStore.open(root, {
+        volume: {
+          rename: async (from, to) => {
+            renames++;
+            await fs.rename(from, to);
+          },
+        },
+      });
+      const lstat = vi.spyOn(nodeFs.promises, 'lstat');
+      const realpath = vi.spyOn(nodeFs.promises, 'realpath');
+      const open = vi.spyOn(nodeFs.promises, 'open');
+      const files = Array.from({ length: 200 }, (_, i) => `team-${i % 10}/script-${i}.py`);
+
+      await Promise.all(files.map((file) => counted.write(`.workspace-sync/staging/run/${file}`, text(file), { scratch: true, executable: file.endsWith('7.py') })));
+      const staged = { renames, lookups: lstat.mock.calls.length + realpath.mock.calls.length, opens: open.mock.calls.length };
+      lstat.mockClear();
+      realpath.mockClear();
+      await counted.moveAll(files.map((file) => ({ from: `.workspace-sync/staging/run/${file}`, to: `orgs/1/${file}` })));
+      const moved = { renames, lookups: lstat.mock.calls.length + realpath.mock.calls.length };
+
+      expect(staged.renames).toBe(0); // no temp file moved into staging
+      expect(staged.opens).toBe(files.length);
+      expect(staged.lookups).toBeLessThan(files.length / 2); // a few per folder (10 folders)
+      expect(moved.renames).toBe(files.length);
+      expect(moved.lookups).toBeLessThan(files.length / 2);
+      for (const file of files) expect(asText(await counted.read(`orgs/1/${file}`))).toBe(file);
+      expect((await fs.stat(path.join(root, 'orgs', '1', files[7]!))).mode & 0o777).toBe(0o700);
+      expect((await fs.stat(path.join(root, 'orgs', '1', files[0]!))).mode & 0o777).toBe(0o600);
+    });
+
+    it('moves into a folder another process deleted after the batch looked at it', async () => {
+      await store.write('orgs/1/a/old.txt', text('old'));
+      await store.write('.workspace-sync/staging/run/a/one.txt', text('one'), { scratch: true });
+      await store.write('.workspace-sync/staging/run/a/two.txt', text('two'), { scratch: true });
+      // The folder goes away before the first rename, after the batch found it there.
+      let deletion: Promise<void> | undefined;
+      const racing = await LocalVolumeFileStore.open(root, {
+        volume: {
+          rename: async (from, to) => {
+            deletion ??= fs.rm(path.join(root, 'orgs', '1', 'a'), { recursive: true });
+            await deletion;
+            await fs.rename(from, to);
+          },
+        },
+      });
+      await racing.moveAll([
+        { from: '.workspace-sync/staging/run/a/one.txt', to: 'orgs/1/a/one.txt' },
+        { from: '.workspace-sync/staging/run/a/two.txt', to: 'orgs/1/a/two.txt' },
+      ]);
+      expect(asText(await store.read('orgs/1/a/one.txt'))).toBe('one');
+      expect(asText(await store.read('orgs/1/a/two.txt'))).toBe('two');
     });
   });
 

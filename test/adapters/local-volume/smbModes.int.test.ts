@@ -6,6 +6,7 @@ import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMe
 import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
 import { InMemorySourceRepositoryFactory } from '../../../src/adapters/in-memory/InMemorySourceRepository';
 import { ManualClock } from '../../../src/adapters/in-memory/ManualClock';
+import { SequentialIdGenerator } from '../../../src/adapters/in-memory/SequentialIdGenerator';
 import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
 import { LocalVolumeFileStore } from '../../../src/adapters/local-volume/LocalVolumeFileStore';
 import { probeVolume } from '../../../src/adapters/local-volume/probeVolume';
@@ -98,7 +99,7 @@ describe('a sync onto a volume that ignores chmod', () => {
     files = withMountModes(await LocalVolumeFileStore.open(await scratch(), { volume: ignoredChmod() }));
     const queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 3, retryBaseMs: 1 });
     sync = new SyncWorkspace({
-      metadata, files, sources: github, secrets, queue, clock, logger: captureLogger().logger,
+      metadata, files, sources: github, secrets, queue, clock, ids: new SequentialIdGenerator(), logger: captureLogger().logger,
       settings: { holderId: 'worker-a', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 5 },
     });
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import * as yauzl from 'yauzl';
 import { describe, expect, it } from 'vitest';
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
 import { YazlWorkspaceArchiver } from '../../../src/adapters/zip/YazlWorkspaceArchiver';
@@ -176,6 +177,23 @@ describe('YazlWorkspaceArchiver', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(open).toBe(0);
+  });
+
+  it('stores files of already-compressed formats as they are and deflates the rest', async () => {
+    const store = new InMemoryFileStore();
+    await store.write('global/photo.PNG', noise(30_000, 11));
+    await store.write('global/bundle.tar.gz', noise(30_000, 12));
+    await store.write('global/script.py', text('print(1)\n'.repeat(2_000)));
+    await store.write('global/data.bin', noise(30_000, 13));
+    const zip = await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }]));
+    const methods = new Map<string, number>();
+    const zipfile = await yauzl.fromBufferPromise(zip);
+    for await (const entry of zipfile.eachEntry()) methods.set(entry.fileName, entry.compressionMethod);
+    zipfile.close();
+    expect(Object.fromEntries(methods)).toEqual({ 'bundle.tar.gz': 0, 'data.bin': 8, 'photo.PNG': 0, 'script.py': 8 });
+    const entries = await readZip(zip);
+    expect(entries.get('photo.PNG')).toMatchObject({ size: 30_000, sha256: sha256(noise(30_000, 11)) });
+    expect(entries.get('bundle.tar.gz')).toMatchObject({ size: 30_000, sha256: sha256(noise(30_000, 12)) });
   });
 
   it('refuses compression levels outside 1 to 9', () => {

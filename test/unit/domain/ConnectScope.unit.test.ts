@@ -69,8 +69,8 @@ describe('ConnectScope', () => {
     expect(JSON.stringify(connection)).not.toContain(TOKEN);
     expect(JSON.stringify(connection)).not.toContain(secret);
 
-    expect(world.queue.sent).toEqual([{ scope: ORG, trigger: 'connect', deliveryId: expect.any(String), requestedAt: world.clock.now().toISOString() }]);
-    expect(sync).toEqual({ queued: true, deliveryId: world.queue.sent[0]!.deliveryId });
+    expect(world.queue.sent).toEqual([{ scope: ORG, trigger: 'connect', deliveryId: 'connect-id-1', requestedAt: world.clock.now().toISOString() }]);
+    expect(sync).toEqual({ queued: true, deliveryId: 'connect-id-1' });
   });
 
   it('gives each connect a fresh delivery id and webhook secret', async () => {
@@ -79,7 +79,10 @@ describe('ConnectScope', () => {
     world.commit('acme/other', { 'x.txt': 'x' });
     const second = await connect({ scope: GLOBAL_SCOPE, repository: 'acme/other' });
     if (!first.ok || !second.ok) throw new Error('connect failed');
-    expect(second.sync).not.toEqual(first.sync);
+    expect([first.sync, second.sync]).toEqual([
+      { queued: true, deliveryId: 'connect-id-1' },
+      { queued: true, deliveryId: 'connect-id-2' },
+    ]);
     expect(await world.secrets.get(second.connection.webhookSecretRef)).not.toBe(await world.secrets.get(first.connection.webhookSecretRef));
     expect(second.connection.tokenRef).not.toBe(first.connection.tokenRef);
   });

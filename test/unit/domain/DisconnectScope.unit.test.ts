@@ -6,6 +6,7 @@ import { DisconnectScope } from '../../../src/domain/DisconnectScope';
 import type { Scope } from '../../../src/domain/Scope';
 import { SecretStoreReadOnlyError, type SecretStore } from '../../../src/ports/SecretStore';
 import { connectionWorld, READ_ONLY, type ConnectionWorld } from '../../support/connectionWorld';
+import { aConnection, aSyncCommand } from '../../support/mothers';
 
 /** The world's secrets, with deletes (of all refs, or of the listed ones) refused as `refuse` says. */
 class RefusingDeletes implements SecretStore {
@@ -103,7 +104,7 @@ describe('DisconnectScope', () => {
     await connectAndSync();
     await disconnect();
     world.commit(REPO, { 'new.ps1': 'new' });
-    const late = await world.syncWorkspace().execute({ scope: ORG, trigger: 'push', deliveryId: 'late', requestedAt: world.clock.now().toISOString() });
+    const late = await world.syncWorkspace().execute(aSyncCommand({ scope: ORG, deliveryId: 'late', requestedAt: world.clock.now().toISOString() }));
     expect(late).toEqual({ kind: 'skipped', reason: 'NoConnection' });
     expect(await world.read('orgs/org-1/run.ps1')).toBe('run');
     expect(await world.read('orgs/org-1/new.ps1')).toBeNull();
@@ -113,18 +114,8 @@ describe('DisconnectScope', () => {
     const NAMES = connectionSecretNames(ORG);
 
     /** A connection as configuration declares it: secrets by whatever reference the operator chose. */
-    const declared = (scope: Scope, tokenRef: string, webhookSecretRef: string): Connection => ({
-      scope,
-      repository: REPO,
-      branch: 'main',
-      subPath: '',
-      tokenRef,
-      webhookSecretRef,
-      enabled: true,
-      webhook: { mode: 'manual' },
-      createdAt: world.clock.now(),
-      updatedAt: world.clock.now(),
-    });
+    const declared = (scope: Scope, tokenRef: string, webhookSecretRef: string): Connection =>
+      aConnection({ scope, repository: REPO, tokenRef, webhookSecretRef, createdAt: world.clock.now(), updatedAt: world.clock.now() });
 
     it('deletes the token and webhook secret connecting stored, after using the token to remove the webhook', async () => {
       await world.secrets.set('GITHUB_TOKEN', 'ghp_shared');

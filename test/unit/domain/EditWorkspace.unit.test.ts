@@ -4,7 +4,7 @@ import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMe
 import { contentTag } from '../../../src/domain/ContentTag';
 import { DEFAULT_MAX_FILE_BYTES } from '../../../src/domain/EditWorkspace';
 import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/Scope';
-import type { LeaseRelease, ScopeLease } from '../../../src/ports/MetadataRepo';
+import type { LeaseRelease, ScopeLease } from '../../../src/ports/LeaseRepo';
 import { codeOf, connectionOf, decode, text, valueOf, workspaceHarness } from './workspaceHarness';
 
 const ORG = 'org-42' as Scope;

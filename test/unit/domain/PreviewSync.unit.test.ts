@@ -7,18 +7,15 @@ import type { Scope } from '../../../src/domain/Scope';
 import type { SyncCommand } from '../../../src/domain/SyncCommand';
 import type { SyncWorkspaceResult } from '../../../src/domain/SyncWorkspace';
 import { connectionWorld, type ConnectionWorld } from '../../support/connectionWorld';
+import { aSyncCommand } from '../../support/mothers';
 
 const ORG = 'org-1' as Scope;
 const FOLDER = 'orgs/org-1';
 const REPO = 'acme/scripts';
 const TOKEN = 'ghp_admin';
 
-const command = (world: ConnectionWorld, trigger: SyncCommand['trigger'] = 'manual'): SyncCommand => ({
-  scope: ORG,
-  trigger,
-  deliveryId: globalThis.crypto.randomUUID(),
-  requestedAt: world.clock.now().toISOString(),
-});
+const command = (world: ConnectionWorld, trigger: SyncCommand['trigger'] = 'manual'): SyncCommand =>
+  aSyncCommand({ scope: ORG, trigger, deliveryId: globalThis.crypto.randomUUID(), requestedAt: world.clock.now().toISOString() });
 
 async function folderFiles(world: ConnectionWorld): Promise<string[]> {
   const entries = await world.files.list(FOLDER, { recursive: true });

@@ -4,8 +4,11 @@ import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMe
 import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
 import { InMemorySourceRepositoryFactory } from '../../../src/adapters/in-memory/InMemorySourceRepository';
 import { ManualClock } from '../../../src/adapters/in-memory/ManualClock';
+import { SequentialIdGenerator } from '../../../src/adapters/in-memory/SequentialIdGenerator';
 import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
 import { ProcessSyncCommand } from '../../../src/domain/ProcessSyncCommand';
+import { FileStoreError } from '../../../src/ports/FileStore';
+import { MetadataUnavailableError } from '../../../src/ports/MetadataRepo';
 import { retryDelayMs } from '../../../src/domain/RetryPolicy';
 import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/Scope';
 import type { SyncCommand } from '../../../src/domain/SyncCommand';
@@ -29,7 +32,23 @@ describe('ProcessSyncCommand', () => {
   let github: InMemorySourceRepositoryFactory;
   let metadata: InMemoryMetadataRepo;
   let clock: ManualClock;
+  let secrets: InMemorySecretStore;
   let process: ProcessSyncCommand;
+  const processWith = (files: InMemoryFileStore): ProcessSyncCommand => {
+    const logger = captureLogger().logger;
+    const sync = new SyncWorkspace({
+      metadata,
+      files,
+      sources: github,
+      secrets,
+      queue: new InProcessCommandQueue({ duplicateWindowMs: 1, maxDeliveryCount: 1, retryBaseMs: 1 }),
+      clock,
+      ids: new SequentialIdGenerator('run'),
+      logger,
+      settings: { holderId: 'w', leaseTtlMs: 60_000, fetchConcurrency: 2, archiveThreshold: 100, maxRounds: 3 },
+    });
+    return new ProcessSyncCommand({ sync, metadata, clock, logger, retry, random: () => 1 });
+  };
   const command = (attempt?: number, scope: Scope = GLOBAL_SCOPE): SyncCommand => ({
     scope,
     trigger: 'push',
@@ -44,22 +63,11 @@ describe('ProcessSyncCommand', () => {
     github.addRepository(REPO, { tokens: ['t'] });
     github.commit(REPO, { 'a.py': 'a' });
     metadata = new InMemoryMetadataRepo();
-    const secrets = new InMemorySecretStore();
+    secrets = new InMemorySecretStore();
     await secrets.set('TOKEN', 't');
     await metadata.saveConnection({ scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'W', enabled: true, webhook: { mode: 'manual' }, createdAt: new Date(0), updatedAt: new Date(0) });
     clock = new ManualClock();
-    const logger = captureLogger().logger;
-    const sync = new SyncWorkspace({
-      metadata,
-      files: new InMemoryFileStore(),
-      sources: github,
-      secrets,
-      queue: new InProcessCommandQueue({ duplicateWindowMs: 1, maxDeliveryCount: 1, retryBaseMs: 1 }),
-      clock,
-      logger,
-      settings: { holderId: 'w', leaseTtlMs: 60_000, fetchConcurrency: 2, archiveThreshold: 100, maxRounds: 3 },
-    });
-    process = new ProcessSyncCommand({ sync, metadata, clock, logger, retry, random: () => 1 });
+    process = processWith(new InMemoryFileStore());
   });
 
   const lastRun = async () => (await metadata.listRuns({ limit: 1 })).runs[0];
@@ -72,6 +80,8 @@ describe('ProcessSyncCommand', () => {
     github.failNext('Unavailable', 1, { operation: 'tree' });
     const settlement = await process.execute(command());
     expect(settlement).toEqual({ kind: 'retry', command: { ...command(), attempt: 2 }, notBefore: new Date(clock.now().getTime() + 1_000), reason: 'Unavailable' });
+    // On the run of this attempt, named by the injected id generator.
+    expect(await lastRun()).toMatchObject({ id: 'run-1', status: 'failed' });
     expect((await lastRun())?.queueOutcome).toEqual({ action: 'retry-scheduled', attempt: 1, reason: 'Unavailable', retryAt: new Date(clock.now().getTime() + 1_000).toISOString() });
   });
 
@@ -85,6 +95,51 @@ describe('ProcessSyncCommand', () => {
   it('dead-letters a permanent fault at once, with its own reason', async () => {
     github.revokeToken('t');
     expect(await process.execute(command())).toMatchObject({ kind: 'dead-letter', reason: 'Unauthorized' });
+  });
+
+  it('dead-letters a bug (an error that is not a Fault) at once as UnexpectedError, never retrying it', async () => {
+    class BuggyFileStore extends InMemoryFileStore {
+      override async write(): Promise<void> {
+        throw new TypeError("Cannot read properties of undefined (reading 'length')");
+      }
+    }
+    const settlement = await processWith(new BuggyFileStore()).execute(command());
+    expect(settlement).toMatchObject({ kind: 'dead-letter', reason: 'UnexpectedError', description: expect.stringContaining('TypeError: Cannot read properties') });
+    expect((await lastRun())?.error).toMatchObject({ code: 'UnexpectedError', retryable: false });
+  });
+
+  it('retries a store fault that says it is retryable', async () => {
+    class FlakyFileStore extends InMemoryFileStore {
+      override async write(): Promise<void> {
+        throw new FileStoreError('Unavailable', 'share not answering');
+      }
+    }
+    expect(await processWith(new FlakyFileStore()).execute(command())).toMatchObject({ kind: 'retry', reason: 'Unavailable' });
+  });
+
+  describe('when the sync itself throws (before any run is recorded)', () => {
+    const failingLease = async (thrown: Error): Promise<ProcessSyncCommand> => {
+      const connection = await metadata.getConnection(GLOBAL_SCOPE);
+      metadata = new (class extends InMemoryMetadataRepo {
+        override async acquireLease(): Promise<never> {
+          throw thrown;
+        }
+      })();
+      await metadata.saveConnection(connection!);
+      return processWith(new InMemoryFileStore());
+    };
+
+    it('schedules a retry of a retryable fault instead of abandoning the message', async () => {
+      const processing = await failingLease(new MetadataUnavailableError('table storage unavailable during acquireLease (ECONNRESET)'));
+      expect(await processing.execute(command())).toMatchObject({ kind: 'retry', reason: 'MetadataUnavailable', command: { attempt: 2 } });
+    });
+
+    it('dead-letters a bug at once as UnexpectedError, recording the decision, instead of five redeliveries', async () => {
+      const processing = await failingLease(new TypeError("Cannot read properties of undefined (reading 'holder')"));
+      const settlement = await processing.execute(command(), { messageId: 'm-bug', deliveryCount: 1 });
+      expect(settlement).toMatchObject({ kind: 'dead-letter', reason: 'UnexpectedError', description: expect.stringContaining('TypeError') });
+      expect(await metadata.getDeadLetterDecision('m-bug')).toMatchObject({ reason: 'UnexpectedError' });
+    });
   });
 
   it('dead-letters a command for a scope nobody connected', async () => {

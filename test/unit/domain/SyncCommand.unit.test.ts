@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandMessageId, MAX_MESSAGE_ID_LENGTH, readSyncCommand, replayCommand, type SyncCommand } from '../../../src/domain/SyncCommand';
+import { commandMessageId, MAX_MESSAGE_ID_LENGTH, parseSyncCommand, readSyncCommand, replayCommand, type SyncCommand } from '../../../src/domain/SyncCommand';
 import type { Scope } from '../../../src/domain/Scope';
 
 const command = { scope: 'GLOBAL', trigger: 'push', deliveryId: 'd-1', requestedAt: '2026-01-01T00:00:00.000Z', attempt: 3 };
@@ -17,11 +17,35 @@ describe('queue message bodies', () => {
     }
   });
 
-  it('replays as a replay trigger starting again at attempt 1, with a fresh replay id each time', () => {
+  it('is validated in one place: the worker and the dead-letter tools refuse the same bodies', () => {
+    const refused: Array<[unknown, RegExp]> = [
+      [{ ...command, commitSha: 'not-a-sha' }, /commitSha/],
+      [{ ...command, scope: '../etc' }, /scope/],
+      [{ ...command, deliveryId: '' }, /deliveryId/],
+      [{ ...command, requestedAt: 'yesterday' }, /requestedAt/],
+      [{ ...command, attempt: 0 }, /attempt/],
+      [{ ...command, replayId: 'r'.repeat(65) }, /replayId/],
+      ['not json', /JSON/],
+    ];
+    for (const [body, problem] of refused) {
+      const parsed = parseSyncCommand(body);
+      expect(parsed.ok, JSON.stringify(body)).toBe(false);
+      if (!parsed.ok) expect(parsed.problems).toMatch(problem);
+      expect(readSyncCommand(body)).toBeNull();
+    }
+  });
+
+  it('normalises the scope and keeps only the fields of a command', () => {
+    const parsed = parseSyncCommand({ ...command, scope: 'Contoso', commitSha: 'a'.repeat(40), extra: 'dropped' });
+    expect(parsed).toEqual({ ok: true, command: { ...command, scope: 'contoso', commitSha: 'a'.repeat(40) } });
+    expect(parseSyncCommand({ ...command, requestedAt: '2026-02-30T00:00:00Z' }).ok).toBe(false);
+  });
+
+  it('replays as a replay trigger starting again at attempt 1, under the replay id it is given', () => {
     const { attempt: _attempt, ...rest } = command;
-    const first = replayCommand(readSyncCommand(command)!);
-    expect(first).toEqual({ ...rest, trigger: 'replay', replayId: expect.any(String) });
-    expect(replayCommand(first).replayId).not.toBe(first.replayId);
+    const first = replayCommand(readSyncCommand(command)!, 'replay-1');
+    expect(first).toEqual({ ...rest, trigger: 'replay', replayId: 'replay-1' });
+    expect(replayCommand(first, 'replay-2')).toEqual({ ...rest, trigger: 'replay', replayId: 'replay-2' });
   });
 });
 

@@ -4,6 +4,7 @@ import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMe
 import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
 import { InMemorySourceRepositoryFactory } from '../../../src/adapters/in-memory/InMemorySourceRepository';
 import { ManualClock } from '../../../src/adapters/in-memory/ManualClock';
+import { SequentialIdGenerator } from '../../../src/adapters/in-memory/SequentialIdGenerator';
 import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
 import type { Connection } from '../../../src/domain/Connection';
 import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/Scope';
@@ -13,6 +14,7 @@ import { SyncWorkspace, type SyncSettings } from '../../../src/domain/SyncWorksp
 import type { FileContent, FileStore, WriteOptions } from '../../../src/ports/FileStore';
 import type { SourceLocation, SourceRepository, SourceRepositoryFactory } from '../../../src/ports/SourceRepository';
 import { captureLogger } from '../../support/captureLogger';
+import { aConnection, aSyncCommand, aSyncRun } from '../../support/mothers';
 
 const REPO = 'acme/scripts';
 const TOKEN = 'token-1';
@@ -64,7 +66,7 @@ function recordDownloads(github: InMemorySourceRepositoryFactory, downloads: str
   };
 }
 
-/** The SyncWorkspace use case on in-memory adapters: every invariant of DESIGN §4, without I/O. */
+/** The SyncWorkspace use case on in-memory adapters: every invariant of docs/design.md §4, without I/O. */
 describe('SyncWorkspace', () => {
   let github: InMemorySourceRepositoryFactory;
   let files: InMemoryFileStore;
@@ -72,17 +74,14 @@ describe('SyncWorkspace', () => {
   let secrets: InMemorySecretStore;
   let queue: InProcessCommandQueue;
   let clock: ManualClock;
+  let ids: SequentialIdGenerator;
   let settings: SyncSettings;
   let connection: Connection;
 
   const make = (overrides: Partial<SyncSettings> = {}, sources: SourceRepositoryFactory = github) =>
-    new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, logger: captureLogger().logger, settings: { ...settings, ...overrides } });
-  const command = (trigger: SyncTrigger = 'push', scope: Scope = GLOBAL_SCOPE): SyncCommand => ({
-    scope,
-    trigger,
-    deliveryId: globalThis.crypto.randomUUID(),
-    requestedAt: clock.now().toISOString(),
-  });
+    new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, ids, logger: captureLogger().logger, settings: { ...settings, ...overrides } });
+  const command = (trigger: SyncTrigger = 'push', scope: Scope = GLOBAL_SCOPE): SyncCommand =>
+    aSyncCommand({ scope, trigger, deliveryId: globalThis.crypto.randomUUID(), requestedAt: clock.now().toISOString() });
   const read = async (path: string) => {
     const bytes = await files.read(`global/${path}`);
     return bytes === null ? null : Buffer.from(bytes).toString('utf8');
@@ -99,8 +98,9 @@ describe('SyncWorkspace', () => {
     await secrets.set('TOKEN', TOKEN);
     queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 3, retryBaseMs: 1 });
     clock = new ManualClock();
+    ids = new SequentialIdGenerator('run');
     settings = { holderId: 'worker-a', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 5 };
-    connection = { scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'SECRET', enabled: true, webhook: { mode: 'manual' }, createdAt: new Date(0), updatedAt: new Date(0) };
+    connection = aConnection({ scope: GLOBAL_SCOPE, repository: REPO, tokenRef: 'TOKEN' });
     await metadata.saveConnection(connection);
   });
 
@@ -119,6 +119,19 @@ describe('SyncWorkspace', () => {
     expect(run.sourceRequests).toBe(6);
     expect((await metadata.getConnection(GLOBAL_SCOPE))?.lastSyncedCommit).toBe(head);
     expect(await files.list('.workspace-sync/staging', { recursive: true })).toEqual([]);
+  });
+
+  it('names every run with a new id from the injected generator, and logs the run under it', async () => {
+    github.commit(REPO, { 'a.py': 'a' });
+    const logs = captureLogger();
+    const sync = new SyncWorkspace({ metadata, files, sources: github, secrets, queue, clock, ids, logger: logs.logger, settings });
+    expect(await sync.execute(command())).toMatchObject({ runs: [{ id: 'run-1', status: 'succeeded' }] });
+    github.change(REPO, { write: { 'a.py': 'a2' } });
+    expect(await sync.execute(command())).toMatchObject({ runs: [{ id: 'run-2', status: 'succeeded' }] });
+    expect(await metadata.getRun('run-1')).toMatchObject({ scope: GLOBAL_SCOPE, counts: { written: 1 } });
+    expect(await metadata.getRun('run-2')).toMatchObject({ scope: GLOBAL_SCOPE, counts: { written: 1 } });
+    const runIds = new Set(logs.lines().map((line) => (JSON.parse(line) as { runId?: string }).runId).filter(Boolean));
+    expect([...runIds].sort()).toEqual(['run-1', 'run-2']);
   });
 
   it('an incremental sync fetches only the changed blobs: 3 + changed requests', async () => {
@@ -169,7 +182,7 @@ describe('SyncWorkspace', () => {
           };
         },
       });
-      const result = await new SyncWorkspace({ metadata, files: observed, sources: github, secrets, queue, clock, logger: captureLogger().logger, settings: { ...settings, archiveThreshold: 10 } }).execute(command());
+      const result = await new SyncWorkspace({ metadata, files: observed, sources: github, secrets, queue, clock, ids, logger: captureLogger().logger, settings: { ...settings, archiveThreshold: 10 } }).execute(command());
 
       expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', counts: { written: 14, archiveFallbacks: 2 } }] });
       // head, tree, archive, the two blobs, head re-check
@@ -237,7 +250,7 @@ describe('SyncWorkspace', () => {
     ])('streams %s of several MB to the store in bounded chunks, never as one buffer', async (_, archiveThreshold) => {
       github.commit(REPO, { 'large.bin': content, 'small.txt': 'small' });
       const { store, writes } = recordingWrites();
-      const sync = new SyncWorkspace({ metadata, files: store, sources: github, secrets, queue, clock, logger: captureLogger().logger, settings: { ...settings, archiveThreshold } });
+      const sync = new SyncWorkspace({ metadata, files: store, sources: github, secrets, queue, clock, ids, logger: captureLogger().logger, settings: { ...settings, archiveThreshold } });
       expect(await sync.execute(command())).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded' }] });
       const large = writes.get('large.bin')!;
       expect(large.buffer).toBe(false);
@@ -403,18 +416,7 @@ describe('SyncWorkspace', () => {
 
   it('closes runs left running by a worker that died, once it holds the lease', async () => {
     github.commit(REPO, { 'a.py': 'a' });
-    await metadata.saveRun({
-      id: 'dead-run',
-      scope: GLOBAL_SCOPE,
-      trigger: 'push',
-      deliveryId: 'd',
-      status: 'running',
-      startedAt: clock.now(),
-      counts: { written: 0, deleted: 0, unchanged: 0, skipped: 0, bytesWritten: 0 },
-      skipped: [],
-      lfsPointers: [],
-      sourceRequests: 0,
-    });
+    await metadata.saveRun(aSyncRun({ id: 'dead-run', status: 'running', startedAt: clock.now() }));
     await make().execute(command());
     expect(await metadata.getRun('dead-run')).toMatchObject({ status: 'failed', error: { code: 'Abandoned' } });
   });

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Connection } from '../../../src/domain/Connection';
 import { PreviewSync } from '../../../src/domain/PreviewSync';
 import type { Scope } from '../../../src/domain/Scope';
 import { UpdateConnection } from '../../../src/domain/UpdateConnection';
 import { connectionWorld, type ConnectionWorld } from '../../support/connectionWorld';
+import { aConnection, aSyncCommand } from '../../support/mothers';
 
 const ORG = 'org-1' as Scope;
 const REPO = 'acme/scripts';
@@ -20,23 +20,11 @@ describe('TokenMissing', () => {
     world.publish(REPO, TOKEN);
     world.commit(REPO, { 'a.ps1': 'a' });
     await world.secrets.set('webhook', 'not the token');
-    const connection: Connection = {
-      scope: ORG,
-      repository: REPO,
-      branch: 'main',
-      subPath: '',
-      tokenRef: 'lost-token',
-      webhookSecretRef: 'webhook',
-      enabled: true,
-      webhook: { mode: 'manual' },
-      createdAt: world.clock.now(),
-      updatedAt: world.clock.now(),
-    };
-    await world.metadata.saveConnection(connection);
+    await world.metadata.saveConnection(aConnection({ scope: ORG, repository: REPO, tokenRef: 'lost-token', webhookSecretRef: 'webhook' }));
   });
 
   it('in a sync run', async () => {
-    const result = await world.syncWorkspace().execute({ scope: ORG, trigger: 'manual', deliveryId: 'd-1', requestedAt: world.clock.now().toISOString() });
+    const result = await world.syncWorkspace().execute(aSyncCommand({ scope: ORG, trigger: 'manual', requestedAt: world.clock.now().toISOString() }));
     expect(result).toMatchObject({ kind: 'failed', error: { code: 'TokenMissing', retryable: false, message: where } });
   });
 

@@ -3,6 +3,7 @@ import type { Connection } from '../../../src/domain/Connection';
 import type { Scope } from '../../../src/domain/Scope';
 import { UpdateConnection, type UpdateConnectionInput } from '../../../src/domain/UpdateConnection';
 import { connectionWorld, READ_ONLY, type ConnectionWorld } from '../../support/connectionWorld';
+import { aConnection, aSyncCommand } from '../../support/mothers';
 
 const ORG = 'org-1' as Scope;
 const REPO = 'acme/scripts';
@@ -20,21 +21,17 @@ describe('UpdateConnection', () => {
     world.commit(REPO, { 'a/one.ps1': '1', 'b/two.ps1': '2', 'root.ps1': 'r' });
     world.commit(REPO, { 'a/one.ps1': '1', 'rel.ps1': 'release' }, 'release');
     await world.secrets.set('github-token-org-1', TOKEN);
-    original = {
+    original = aConnection({
       scope: ORG,
       repository: REPO,
-      branch: 'main',
       subPath: 'a',
       tokenRef: 'github-token-org-1',
       webhookSecretRef: 'webhook-secret-org-1',
-      enabled: true,
       webhook: { mode: 'automatic', id: 7 },
-      createdAt: new Date('2025-01-01T00:00:00Z'),
-      updatedAt: new Date('2025-01-02T00:00:00Z'),
       lastSyncedCommit: 'c'.repeat(40),
       lastSyncOutcome: 'succeeded',
       branchDeletedAt: new Date('2025-02-01T00:00:00Z'),
-    };
+    });
     await world.metadata.saveConnection(original);
     world.clock.advance(60_000);
   });
@@ -51,8 +48,9 @@ describe('UpdateConnection', () => {
     expect(result.connection).toEqual({ ...rest, branch: 'release', subPath: '', updatedAt: world.clock.now() });
     expect(await stored()).toEqual(result.connection);
     expect(await world.metadata.getManifest(ORG)).toBeNull();
-    expect(world.queue.sent).toEqual([{ scope: ORG, trigger: 'manual', deliveryId: expect.any(String), requestedAt: world.clock.now().toISOString() }]);
-    expect(result.sync).toEqual({ queued: true, deliveryId: world.queue.sent[0]!.deliveryId });
+    // id-1 named the change's hold on the scope; the sync it queued has the next one.
+    expect(world.queue.sent).toEqual([aSyncCommand({ scope: ORG, trigger: 'manual', deliveryId: 'manual-id-2', requestedAt: world.clock.now().toISOString() })]);
+    expect(result.sync).toEqual({ queued: true, deliveryId: 'manual-id-2' });
   });
 
   it.each([
@@ -137,7 +135,7 @@ describe('UpdateConnection', () => {
 
   it('after a sub-path change the next sync mirrors the new folder, even at the same commit', async () => {
     const sync = world.syncWorkspace();
-    const first = await sync.execute({ scope: ORG, trigger: 'manual', deliveryId: 'd-1', requestedAt: world.clock.now().toISOString() });
+    const first = await sync.execute(aSyncCommand({ scope: ORG, trigger: 'manual', requestedAt: world.clock.now().toISOString() }));
     expect(first).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded' }] });
     expect(await world.read('orgs/org-1/one.ps1')).toBe('1');
 

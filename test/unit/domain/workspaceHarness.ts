@@ -1,6 +1,7 @@
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
 import { ManualClock } from '../../../src/adapters/in-memory/ManualClock';
+import { SequentialIdGenerator } from '../../../src/adapters/in-memory/SequentialIdGenerator';
 import { BrowseWorkspace } from '../../../src/domain/BrowseWorkspace';
 import type { Connection } from '../../../src/domain/Connection';
 import { EditWorkspace, type EditWorkspaceSettings } from '../../../src/domain/EditWorkspace';
@@ -34,9 +35,10 @@ export function workspaceHarness(options: WorkspaceHarnessOptions = {}) {
       await new Promise((resolve) => setImmediate(resolve));
     });
   const settings: EditWorkspaceSettings = { holderId: 'editor-1', leaseTtlMs: 30_000, ...options.settings };
-  const edit = new EditWorkspace({ files, metadata, clock, settings, sleep });
+  const ids = new SequentialIdGenerator();
+  const edit = new EditWorkspace({ files, metadata, clock, ids, settings, sleep });
   const browse = new BrowseWorkspace({ files });
-  return { clock, store, files, metadata, sleeps, settings, edit, browse };
+  return { clock, ids, store, files, metadata, sleeps, settings, edit, browse };
 }
 
 export const text = (value: string): Uint8Array => new TextEncoder().encode(value);

@@ -1,7 +1,13 @@
-import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpHandler, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Container } from 'inversify';
-import { getAppContainer } from '../host/appContainer';
-import { ConfigError, configSchema, type RawConfig } from '../host/config';
+import { withInvocation } from '../functions/invocationScope';
+import { getAppContainer } from './appContainer';
+import { ConfigError, configSchema, type RawConfig } from './config';
+
+/** True inside the Azure Functions host, where `app.*` registrations take effect. */
+export function insideFunctionsHost(): boolean {
+  return Boolean(process.env.FUNCTIONS_WORKER_RUNTIME);
+}
 
 /**
  * A handler built on first use from the process-wide container. A failed start-up is not kept: the
@@ -35,6 +41,32 @@ export function startupFailureResponse(error: unknown, context: InvocationContex
     headers: { 'Retry-After': '5' },
     jsonBody: { error: 'StartupFailed', message: 'the service could not start; the next request tries again' },
   };
+}
+
+/**
+ * A queue or timer handler built on first use; a start-up failure is thrown (the message is abandoned,
+ * retried). It runs as part of its invocation, so that its log lines reach the invocation's log.
+ */
+export function lazily<I, R>(
+  build: (container: Container) => (input: I, context: InvocationContext) => R,
+): (input: I, context: InvocationContext) => Promise<Awaited<R>> {
+  const started = startedLazily(build);
+  return (input, context) => withInvocation(context, async (): Promise<Awaited<R>> => await (await started())(input, context));
+}
+
+/** An HTTP handler built on first use; while the service cannot start, each call is answered 503 saying why. */
+export function lazilyHttp(build: (container: Container) => HttpHandler): HttpHandler {
+  const started = startedLazily(build);
+  return (request, context) =>
+    withInvocation(context, async () => {
+      let handle: HttpHandler;
+      try {
+        handle = await started();
+      } catch (error) {
+        return startupFailureResponse(error, context);
+      }
+      return handle(request, context);
+    });
 }
 
 /**

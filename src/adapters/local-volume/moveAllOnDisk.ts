@@ -1,0 +1,49 @@
+import { promises as fs } from 'node:fs';
+import { forEachConcurrently } from '../../domain/forEachConcurrently';
+import type { FileMove, MoveAllOptions } from '../../ports/FileStore';
+import type { DiskPlacement } from './DiskPlacement';
+import { FolderWalk } from './FolderWalk';
+import { mapFsError } from './mapFsError';
+import type { ResolvedPath } from './resolveInsideRoot';
+
+/** Renames of one batch in flight: enough to keep libuv's threads busy. */
+const MOVE_CONCURRENCY = 16;
+
+export interface MoveAllDeps {
+  readonly root: string;
+  readonly placement: DiskPlacement;
+  /** Resolves a store path that must not be the root. */
+  resolveNonRoot(storePath: string, operation: string): ResolvedPath;
+  /** The store's own rename, for names that may be stored in another spelling. */
+  rename(from: string, to: string): Promise<void>;
+}
+
+/**
+ * FileStore.moveAll on a local volume: each folder is looked at once for the batch (see
+ * FolderWalk: sources' folders found, targets' folders found or made, never through a link), then
+ * each file is one rename(2), which never follows its last component; several run at once.
+ */
+export async function moveAllOnDisk(moves: readonly FileMove[], deps: MoveAllDeps, options?: MoveAllOptions): Promise<void> {
+  const walk = new FolderWalk(deps.root);
+  await forEachConcurrently(moves, MOVE_CONCURRENCY, async (move) => {
+    await options?.beforeEach?.();
+    const source = deps.resolveNonRoot(move.from, 'rename');
+    const target = deps.resolveNonRoot(move.to, 'rename');
+    if (!FolderWalk.handles(source.relative) || !FolderWalk.handles(target.relative)) return deps.rename(move.from, move.to);
+    try {
+      await walk.existing(parentOf(source.relative), source.relative, 'rename');
+      const parent = parentOf(target.relative);
+      // ENOENT means a vanished target folder (worth making again) or a missing source (NotFound).
+      const sourceStillThere = async (): Promise<boolean> => (await fs.lstat(source.absolute).catch(() => null)) !== null;
+      const move = (destination: string): Promise<void> => deps.placement.renameReplacing(source.absolute, destination);
+      await deps.placement.place(target, 'rename', false, move, sourceStillThere, () => walk.ensure(parent, target.relative, 'rename'));
+    } catch (error) {
+      throw mapFsError(error, `rename to '${target.relative}' from`, source.relative);
+    }
+  });
+}
+
+function parentOf(relative: string): string {
+  const slash = relative.lastIndexOf('/');
+  return slash < 0 ? '' : relative.slice(0, slash);
+}

@@ -1,0 +1,30 @@
+import { isNoop, planSync, type SyncPlan } from '../SyncPlan';
+import { SyncFailure } from '../SyncFailure';
+import type { Inspection } from './inspect';
+import { markPhaseEnd, type SyncRound } from './SyncRound';
+
+/** Step 2: reads the branch's tree and plans the writes, deletes and skips that mirror it. */
+export async function planChanges(round: SyncRound, inspection: Inspection): Promise<SyncPlan> {
+  const { deps, connection } = round;
+  const tree = await inspection.source.tree(inspection.head, connection.subPath || undefined);
+  markPhaseEnd(round, 'tree');
+  const outcome = planSync({
+    target: tree.entries,
+    manifest: inspection.manifest,
+    present: inspection.present,
+    capabilities: deps.files.capabilities,
+    scopeFolderLength: inspection.folder.length + 1,
+    maxFileBytes: deps.settings.maxFileBytes,
+  });
+  if (!outcome.ok) throw new SyncFailure(outcome.code, outcome.message);
+  return outcome.plan;
+}
+
+/**
+ * Whether the folder or its manifest must change: files to write or delete, a manifest a crash
+ * left dirty, or one at another commit. When not, staging and commit have nothing to do.
+ */
+export function commitNeeded(inspection: Inspection, plan: SyncPlan): boolean {
+  const { manifest, head } = inspection;
+  return !isNoop(plan) || manifest?.dirty === true || manifest?.commitSha !== head;
+}

@@ -1,0 +1,11 @@
+import type { Connection } from '../domain/Connection';
+import type { Scope } from '../domain/Scope';
+
+/** Durable connections: which repository and branch feed each scope. */
+export interface ConnectionRepo {
+  getConnection(scope: Scope): Promise<Connection | null>;
+  listConnections(): Promise<Connection[]>;
+  /** Inserts or replaces the whole connection of its scope. */
+  saveConnection(connection: Connection): Promise<void>;
+  deleteConnection(scope: Scope): Promise<void>;
+}
