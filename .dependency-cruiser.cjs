@@ -1,4 +1,4 @@
-/** Layering rules (DESIGN §2): functions -> domain -> ports <- adapters; host wires everything. */
+/** Layering rules (docs/design.md §2): functions -> domain -> ports <- adapters; host wires everything. */
 module.exports = {
   forbidden: [
     {
@@ -18,17 +18,25 @@ module.exports = {
     },
     {
       name: 'ports-import-nothing-outward',
-      comment: 'Ports are interfaces (and their contract suites): they may name domain types, never adapters, functions or hosts.',
+      comment: 'Ports are interfaces: they may name domain types, never adapters, functions or hosts.',
       severity: 'error',
       from: { path: '^src/ports/' },
       to: { path: '^src/(adapters|functions|host)/' },
     },
     {
       name: 'ports-use-no-sdk',
-      comment: 'Ports stay technology-free; only the test runner is allowed, for the contract suites.',
+      comment: 'Ports stay technology-free (their contract suites live in test/ports/contracts).',
       severity: 'error',
       from: { path: '^src/ports/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled'], pathNot: '^node_modules/(vitest|@vitest|fast-check)/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled'] },
+    },
+    {
+      name: 'shipped-code-has-no-test-code',
+      comment:
+        'What dist/src and the image ship never loads a test runner, a test double or a contract suite: those live under test/.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: ['^test/', '^node_modules/(vitest|@vitest|fast-check)/'] },
     },
     {
       name: 'functions-do-not-import-adapters',

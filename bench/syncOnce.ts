@@ -4,7 +4,7 @@ import { loadConfig } from '../src/host/config';
 import { loadConnectionSeeds } from '../src/host/connectionSeeds';
 import { TYPES } from '../src/host/identifiers';
 import { seedConnections } from '../src/host/seedConnections';
-import { parseScope } from '../src/domain/Scope';
+import { parseScope } from '../src/domain/shared/Scope';
 
 /**
  * One sync of one scope in a fresh process, wired by the real composition root from the

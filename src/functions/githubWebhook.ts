@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { ReceiveGitHubWebhook, WebhookDelivery, WebhookOutcome, WebhookRejection } from '../domain/ReceiveGitHubWebhook';
+import type { ReceiveGitHubWebhook, WebhookDelivery, WebhookOutcome, WebhookRejection } from '../domain/sync/ReceiveGitHubWebhook';
 import type { Logger } from '../ports/Logger';
 import { z } from 'zod';
 import { TYPES } from '../host/identifiers';

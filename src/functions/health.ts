@@ -1,6 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import type { CheckReadiness } from '../domain/CheckReadiness';
+import type { CheckReadiness } from '../domain/shared/CheckReadiness';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute, defineOpenRoute } from './http/apiRoute';
 

@@ -1,7 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { isAllowed, type Principal } from '../domain/Principal';
-import { GLOBAL_SCOPE, parseScope, type Scope } from '../domain/Scope';
+import { isAllowed, type Principal } from '../domain/shared/Principal';
+import { GLOBAL_SCOPE, parseScope, type Scope } from '../domain/shared/Scope';
 import type { FileStore } from '../ports/FileStore';
 import type { MetadataRepo } from '../ports/MetadataRepo';
 import { TYPES } from '../host/identifiers';

@@ -1,5 +1,5 @@
 import type { InvocationContext, Timer } from '@azure/functions';
-import type { ReconcileConnections } from '../domain/ReconcileConnections';
+import type { ReconcileConnections } from '../domain/connections/ReconcileConnections';
 import type { Logger } from '../ports/Logger';
 import { TYPES } from '../host/identifiers';
 import type { TimerFunctionDefinition } from './definitions';

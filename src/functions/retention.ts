@@ -1,5 +1,5 @@
 import type { InvocationContext, Timer } from '@azure/functions';
-import type { PruneHistory } from '../domain/PruneHistory';
+import type { PruneHistory } from '../domain/sync/PruneHistory';
 import { TYPES } from '../host/identifiers';
 import type { Logger } from '../ports/Logger';
 import type { TimerFunctionDefinition } from './definitions';

@@ -1,9 +1,9 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { GET_SYNC_RUN_FAILURES } from '../domain/GetSyncRun';
-import { LIST_SYNC_RUNS_FAILURES, type ListSyncRunsFailureCode } from '../domain/ListSyncRuns';
-import { QUEUE_MANUAL_SYNC_FAILURES } from '../domain/QueueManualSync';
-import { parseScope, type Scope } from '../domain/Scope';
+import { GET_SYNC_RUN_FAILURES } from '../domain/sync/GetSyncRun';
+import { LIST_SYNC_RUNS_FAILURES, type ListSyncRunsFailureCode } from '../domain/sync/ListSyncRuns';
+import { QUEUE_MANUAL_SYNC_FAILURES } from '../domain/sync/QueueManualSync';
+import { parseScope, type Scope } from '../domain/shared/Scope';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { connectionProblem, connectionProblems } from './http/connectionProblem';

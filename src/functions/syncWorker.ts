@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
-import type { ProcessSyncCommand } from '../domain/ProcessSyncCommand';
-import type { Settlement } from '../domain/Settlement';
-import { parseSyncCommand } from '../domain/SyncCommand';
+import type { ProcessSyncCommand } from '../domain/sync/ProcessSyncCommand';
+import type { Settlement } from '../domain/sync/Settlement';
+import { parseSyncCommand } from '../domain/sync/SyncCommand';
 import type { CommandQueue } from '../ports/CommandQueue';
 import type { Logger } from '../ports/Logger';
 import { TYPES } from '../host/identifiers';

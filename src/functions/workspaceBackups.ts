@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { OPEN_SCOPE_BACKUP_FAILURES } from '../domain/OpenScopeBackup';
+import { OPEN_SCOPE_BACKUP_FAILURES } from '../domain/workspace/OpenScopeBackup';
 import type { BackupInfo } from '../ports/WorkspaceBackups';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';

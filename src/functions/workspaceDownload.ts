@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { scopeFolder } from '../domain/Scope';
+import { scopeFolder } from '../domain/shared/Scope';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { problem } from './http/problem';

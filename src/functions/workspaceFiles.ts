@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Container } from 'inversify';
 import { z } from 'zod';
-import type { BrowseWorkspace, WorkspaceEntry } from '../domain/BrowseWorkspace';
-import type { EditWorkspace, SaveOptions } from '../domain/EditWorkspace';
+import type { BrowseWorkspace, WorkspaceEntry } from '../domain/workspace/BrowseWorkspace';
+import type { EditWorkspace, SaveOptions } from '../domain/workspace/EditWorkspace';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { problem } from './http/problem';

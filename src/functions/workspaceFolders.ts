@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EditWorkspace } from '../domain/EditWorkspace';
+import type { EditWorkspace } from '../domain/workspace/EditWorkspace';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { readJson, readQuery } from './http/readJson';

@@ -1,6 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { connectionView as toConnectionView } from '../domain/ConnectionView';
+import { connectionView as toConnectionView } from '../domain/connections/ConnectionView';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { scopeName, timestamp } from './schemas/common';

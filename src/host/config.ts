@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MAX_FILE_BYTES } from '../domain/SyncPlan';
+import { DEFAULT_MAX_FILE_BYTES } from '../domain/sync/SyncPlan';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])

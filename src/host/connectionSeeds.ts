@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { isValidRepository, type Connection } from '../domain/Connection';
-import { normalizeRelativePath } from '../domain/PathPolicy';
-import { parseScope } from '../domain/Scope';
+import { isValidRepository, type Connection } from '../domain/connections/Connection';
+import { normalizeRelativePath } from '../domain/workspace/PathPolicy';
+import { parseScope } from '../domain/shared/Scope';
 import { ConfigError, type Config } from './config';
 
 const seedSchema = z.object({

@@ -11,7 +11,7 @@ import { assertPortFree } from './portCheck';
 import { defaultSiteRoot, loadStaticSite } from './staticSite';
 import { clientConfigOf } from '../functions/clientConfig';
 import { reportSeedOutcome, seedConnections } from './seedConnections';
-import { scopeFolder } from '../domain/Scope';
+import { scopeFolder } from '../domain/shared/Scope';
 
 
 const RETENTION_INTERVAL_MS = 24 * 3_600_000;

@@ -1,5 +1,5 @@
-import type { DependencyProbe } from '../domain/CheckReadiness';
-import { GLOBAL_SCOPE } from '../domain/Scope';
+import type { DependencyProbe } from '../domain/shared/CheckReadiness';
+import { GLOBAL_SCOPE } from '../domain/shared/Scope';
 import type { CommandQueue } from '../ports/CommandQueue';
 import type { FileStore } from '../ports/FileStore';
 import type { MetadataRepo } from '../ports/MetadataRepo';

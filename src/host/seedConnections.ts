@@ -1,6 +1,6 @@
-import type { Connection } from '../domain/Connection';
+import type { Connection } from '../domain/connections/Connection';
 import { RandomIdGenerator } from '../adapters/system/RandomIdGenerator';
-import { holdScope } from '../domain/HoldScope';
+import { holdScope } from '../domain/connections/HoldScope';
 import type { Clock } from '../ports/Clock';
 import type { IdGenerator } from '../ports/IdGenerator';
 import type { Logger } from '../ports/Logger';

@@ -1,4 +1,4 @@
-import type { Principal } from '../domain/Principal';
+import type { Principal } from '../domain/shared/Principal';
 import { Fault } from './Fault';
 
 /** Why a request is not authenticated; each maps to 401 with this code. */

@@ -1,5 +1,5 @@
-import type { Settlement } from '../domain/Settlement';
-import type { SyncCommand } from '../domain/SyncCommand';
+import type { Settlement } from '../domain/sync/Settlement';
+import type { SyncCommand } from '../domain/sync/SyncCommand';
 import { Fault } from './Fault';
 
 /** The message id is always `commandMessageId(command)`: one rule for every sender. */

@@ -1,5 +1,5 @@
-import type { Connection } from '../domain/Connection';
-import type { Scope } from '../domain/Scope';
+import type { Connection } from '../domain/connections/Connection';
+import type { Scope } from '../domain/shared/Scope';
 
 /** Durable connections: which repository and branch feed each scope. */
 export interface ConnectionRepo {

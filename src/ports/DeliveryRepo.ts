@@ -1,4 +1,4 @@
-import type { Scope } from '../domain/Scope';
+import type { Scope } from '../domain/shared/Scope';
 
 /** Why a queue message was dead-lettered, as the worker decided it. */
 export interface DeadLetterDecision {

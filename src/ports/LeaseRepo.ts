@@ -1,4 +1,4 @@
-import type { Scope } from '../domain/Scope';
+import type { Scope } from '../domain/shared/Scope';
 import { Fault } from './Fault';
 
 /** A held per-scope lease; `version` is the store's optimistic-concurrency token. */

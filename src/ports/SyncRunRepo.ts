@@ -1,5 +1,5 @@
-import type { Scope } from '../domain/Scope';
-import type { SyncRun, SyncRunStatus } from '../domain/SyncRun';
+import type { Scope } from '../domain/shared/Scope';
+import type { SyncRun, SyncRunStatus } from '../domain/sync/SyncRun';
 import { Fault } from './Fault';
 
 export interface RunQuery {

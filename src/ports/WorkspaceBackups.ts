@@ -1,4 +1,4 @@
-import type { Scope } from '../domain/Scope';
+import type { Scope } from '../domain/shared/Scope';
 
 export interface BackupInfo {
   /** Opaque; only letters, digits, '.', '-' and '_', so it fits a URL path segment and a file name. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Scope } from '../../src/domain/Scope';
+import type { Scope } from '../../src/domain/shared/Scope';
 import { TYPES } from '../../src/host/identifiers';
 import { ApiHarness } from '../support/apiHarness';
 import { connectionsUrl, pushPayload, signedPushHeaders } from './connectionApi';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Connection } from '../../src/domain/Connection';
-import type { Scope } from '../../src/domain/Scope';
+import type { Connection } from '../../src/domain/connections/Connection';
+import type { Scope } from '../../src/domain/shared/Scope';
 import { walkFolder } from '../support/folderSnapshot';
 import { aConnection } from '../support/mothers';
 

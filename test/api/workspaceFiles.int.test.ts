@@ -3,7 +3,7 @@ import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Scope } from '../../src/domain/Scope';
+import type { Scope } from '../../src/domain/shared/Scope';
 import { TYPES } from '../../src/host/identifiers';
 import { readZip } from '../adapters/zip/readZip';
 import { ApiHarness } from '../support/apiHarness';

@@ -6,8 +6,8 @@ import { InMemorySecretStore } from '../../src/adapters/in-memory/InMemorySecret
 import { InProcessCommandQueue } from '../../src/adapters/in-process-queue/InProcessCommandQueue';
 import { SystemClock } from '../../src/adapters/system/SystemClock';
 import { OctokitSignatureVerifier } from '../../src/adapters/webhooks/OctokitSignatureVerifier';
-import { ReceiveGitHubWebhook } from '../../src/domain/ReceiveGitHubWebhook';
-import { GLOBAL_SCOPE, parseScope, type Scope } from '../../src/domain/Scope';
+import { ReceiveGitHubWebhook } from '../../src/domain/sync/ReceiveGitHubWebhook';
+import { GLOBAL_SCOPE, parseScope, type Scope } from '../../src/domain/shared/Scope';
 import { makeGithubWebhookHandler, WEBHOOK_MAX_BODY_BYTES } from '../../src/functions/githubWebhook';
 import { captureLogger } from '../support/captureLogger';
 import { aConnection } from '../support/mothers';

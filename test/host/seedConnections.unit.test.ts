@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { ManualClock } from '../../src/adapters/in-memory/ManualClock';
-import type { Connection } from '../../src/domain/Connection';
-import type { Scope } from '../../src/domain/Scope';
+import { ManualClock } from '../doubles/ManualClock';
+import type { Connection } from '../../src/domain/connections/Connection';
+import type { Scope } from '../../src/domain/shared/Scope';
 import type { ConnectionSeed } from '../../src/host/connectionSeeds';
 import { seedConnections } from '../../src/host/seedConnections';
 

@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandMessageId, type SyncCommand } from '../../src/domain/SyncCommand';
+import { commandMessageId, type SyncCommand } from '../../src/domain/sync/SyncCommand';
 import type { QueueHandler } from '../../src/functions/definitions';
 import { syncWorkerFunction } from '../../src/functions/syncWorker';
 import { buildContainer, type BuiltContainer } from '../../src/host/buildContainer';

@@ -8,13 +8,13 @@ import { TableMetadataRepo } from '../../src/adapters/azure-tables/TableMetadata
 import { RandomIdGenerator } from '../../src/adapters/system/RandomIdGenerator';
 import { SystemClock } from '../../src/adapters/system/SystemClock';
 import { LocalVolumeFileStore } from '../../src/adapters/local-volume/LocalVolumeFileStore';
-import { BrowseWorkspace } from '../../src/domain/BrowseWorkspace';
-import { contentTag } from '../../src/domain/ContentTag';
-import { EditWorkspace } from '../../src/domain/EditWorkspace';
-import type { Scope } from '../../src/domain/Scope';
-import type { WorkspaceResult } from '../../src/domain/WorkspaceResult';
+import { BrowseWorkspace } from '../../src/domain/workspace/BrowseWorkspace';
+import { contentTag } from '../../src/domain/workspace/ContentTag';
+import { EditWorkspace } from '../../src/domain/workspace/EditWorkspace';
+import type { Scope } from '../../src/domain/shared/Scope';
+import type { WorkspaceResult } from '../../src/domain/workspace/WorkspaceResult';
 import type { FileStore } from '../../src/ports/FileStore';
-import { metadataFixtures } from '../../src/ports/MetadataRepo.contract';
+import { metadataFixtures } from '../ports/contracts/MetadataRepo.contract';
 import { uniqueTablePrefix, useAzurite } from '../support/azurite';
 import { snapshotFolder } from '../support/folderSnapshot';
 

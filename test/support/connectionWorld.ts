@@ -1,12 +1,12 @@
 import { InMemoryFileStore, type InMemoryFileStoreOptions } from '../../src/adapters/in-memory/InMemoryFileStore';
 import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { InMemoryRepositoryAdmin } from '../../src/adapters/in-memory/InMemoryRepositoryAdmin';
+import { InMemoryRepositoryAdmin } from '../doubles/InMemoryRepositoryAdmin';
 import { InMemorySecretStore } from '../../src/adapters/in-memory/InMemorySecretStore';
-import { InMemorySourceRepositoryFactory, type InMemoryFiles } from '../../src/adapters/in-memory/InMemorySourceRepository';
-import { ManualClock } from '../../src/adapters/in-memory/ManualClock';
-import { SequentialIdGenerator } from '../../src/adapters/in-memory/SequentialIdGenerator';
-import type { SyncCommand } from '../../src/domain/SyncCommand';
-import { SyncWorkspace, type SyncSettings } from '../../src/domain/SyncWorkspace';
+import { InMemorySourceRepositoryFactory, type InMemoryFiles } from '../doubles/InMemorySourceRepository';
+import { ManualClock } from '../doubles/ManualClock';
+import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
+import type { SyncCommand } from '../../src/domain/sync/SyncCommand';
+import { SyncWorkspace, type SyncSettings } from '../../src/domain/sync/SyncWorkspace';
 import type { CommandQueue, DeadLetter, ReplayResult } from '../../src/ports/CommandQueue';
 import type { RepositoryPermissions } from '../../src/ports/RepositoryAdmin';
 import { captureLogger } from './captureLogger';

@@ -1,6 +1,6 @@
 import type { TableEntity } from '@azure/data-tables';
-import type { Connection, SyncOutcome, WebhookRegistration } from '../../domain/Connection';
-import type { Scope } from '../../domain/Scope';
+import type { Connection, SyncOutcome, WebhookRegistration } from '../../domain/connections/Connection';
+import type { Scope } from '../../domain/shared/Scope';
 import { CorruptEntityError, definedOnly, EntityReader } from './EntityFields';
 import type { EntityProperties } from './EntityFields';
 import { encodeKeyPart } from './TableKeys';

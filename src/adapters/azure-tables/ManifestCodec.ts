@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { ManifestEntry } from '../../domain/Manifest';
+import type { ManifestEntry } from '../../domain/sync/Manifest';
 import type { GitMode } from '../../ports/SourceRepository';
 
 /**

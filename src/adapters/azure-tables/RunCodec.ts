@@ -1,8 +1,8 @@
 import type { TableEntity } from '@azure/data-tables';
-import type { Scope } from '../../domain/Scope';
-import { SYNC_TRIGGERS } from '../../domain/SyncCommand';
-import type { SyncTrigger } from '../../domain/SyncCommand';
-import type { QueueOutcome, SkippedEntry, SyncRun, SyncRunCounts, SyncRunError, SyncRunStatus } from '../../domain/SyncRun';
+import type { Scope } from '../../domain/shared/Scope';
+import { SYNC_TRIGGERS } from '../../domain/sync/SyncCommand';
+import type { SyncTrigger } from '../../domain/sync/SyncCommand';
+import type { QueueOutcome, SkippedEntry, SyncRun, SyncRunCounts, SyncRunError, SyncRunStatus } from '../../domain/sync/SyncRun';
 import { CorruptEntityError, definedOnly, EntityReader } from './EntityFields';
 import type { EntityProperties } from './EntityFields';
 import { encodeKeyPart, invertedTimeKey } from './TableKeys';

@@ -1,7 +1,7 @@
 import { odata } from '@azure/data-tables';
 import type { TableClient } from '@azure/data-tables';
-import type { Connection } from '../../domain/Connection';
-import type { Scope } from '../../domain/Scope';
+import type { Connection } from '../../domain/connections/Connection';
+import type { Scope } from '../../domain/shared/Scope';
 import { CONNECTION_PARTITION, connectionFromEntity, connectionRowKey, connectionToEntity } from './ConnectionCodec';
 import { isNotFound, tableCall } from './TableErrors';
 

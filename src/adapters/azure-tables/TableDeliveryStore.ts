@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { Scope } from '../../domain/Scope';
+import type { Scope } from '../../domain/shared/Scope';
 import type { DeadLetterDecision } from '../../ports/DeliveryRepo';
 import { EntityReader } from './EntityFields';
 import { isConflict, isNotFound, tableCall } from './TableErrors';

@@ -1,5 +1,5 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
-import type { Scope } from '../../domain/Scope';
+import type { Scope } from '../../domain/shared/Scope';
 import { LeaseLostError } from '../../ports/LeaseRepo';
 import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/LeaseRepo';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';

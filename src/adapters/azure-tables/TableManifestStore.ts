@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { odata } from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
-import type { Manifest } from '../../domain/Manifest';
-import type { Scope } from '../../domain/Scope';
+import type { Manifest } from '../../domain/sync/Manifest';
+import type { Scope } from '../../domain/shared/Scope';
 import { Fault } from '../../ports/Fault';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';
 import { CorruptEntityError, EntityReader } from './EntityFields';

@@ -1,6 +1,6 @@
 import { odata } from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
-import type { SyncRun } from '../../domain/SyncRun';
+import type { SyncRun } from '../../domain/sync/SyncRun';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';
 import type { RunPage, RunQuery } from '../../ports/SyncRunRepo';
 import { decodeRunToken, encodeRunToken } from './RunContinuationToken';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseScope, SCOPE_NAME_PATTERN, type Scope } from '../../domain/Scope';
+import { parseScope, SCOPE_NAME_PATTERN, type Scope } from '../../domain/shared/Scope';
 
 // <UTC time to the millisecond>.<scope>.<12 hex>: sorts by time, names its scope, and holds only
 // characters that are safe in a URL path segment and a file name on every volume. The scope cannot

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { scopeFolder, type Scope } from '../../domain/Scope';
-import { forEachConcurrently } from '../../domain/forEachConcurrently';
+import { scopeFolder, type Scope } from '../../domain/shared/Scope';
+import { forEachConcurrently } from '../../domain/shared/forEachConcurrently';
 import type { Clock } from '../../ports/Clock';
 import type { FileStore } from '../../ports/FileStore';
 import type { WorkspaceArchiver } from '../../ports/WorkspaceArchiver';

@@ -1,4 +1,4 @@
-import type { Principal } from '../../domain/Principal';
+import type { Principal } from '../../domain/shared/Principal';
 import type { Authentication, Authenticator } from '../../ports/Authenticator';
 
 const LOCAL_DEVELOPER: Principal = Object.freeze({

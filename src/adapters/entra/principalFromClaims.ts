@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
-import type { Principal } from '../../domain/Principal';
-import { GLOBAL_SCOPE, parseScope } from '../../domain/Scope';
+import type { Principal } from '../../domain/shared/Principal';
+import { GLOBAL_SCOPE, parseScope } from '../../domain/shared/Scope';
 
 export interface ClaimNames {
   /** Entra app role that makes the caller an MSP admin. */

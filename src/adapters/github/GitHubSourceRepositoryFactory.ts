@@ -1,4 +1,4 @@
-import { isValidRepository } from '../../domain/Connection';
+import { isValidRepository } from '../../domain/connections/Connection';
 import type { Logger } from '../../ports/Logger';
 import {
   SourceError,

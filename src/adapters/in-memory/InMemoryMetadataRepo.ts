@@ -1,7 +1,7 @@
-import type { Connection } from '../../domain/Connection';
-import type { Manifest } from '../../domain/Manifest';
-import type { Scope } from '../../domain/Scope';
-import type { SyncRun } from '../../domain/SyncRun';
+import type { Connection } from '../../domain/connections/Connection';
+import type { Manifest } from '../../domain/sync/Manifest';
+import type { Scope } from '../../domain/shared/Scope';
+import type { SyncRun } from '../../domain/sync/SyncRun';
 import type { DeadLetterDecision } from '../../ports/DeliveryRepo';
 import { LeaseLostError } from '../../ports/LeaseRepo';
 import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/LeaseRepo';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Settlement } from '../../domain/Settlement';
-import { commandMessageId, readSyncCommand, replayCommand, type SyncCommand } from '../../domain/SyncCommand';
+import type { Settlement } from '../../domain/sync/Settlement';
+import { commandMessageId, readSyncCommand, replayCommand, type SyncCommand } from '../../domain/sync/SyncCommand';
 import type {
   CommandConsumer,
   CommandHandler,

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { forEachConcurrently } from '../../domain/forEachConcurrently';
+import { forEachConcurrently } from '../../domain/shared/forEachConcurrently';
 import type { FileMove, MoveAllOptions } from '../../ports/FileStore';
 import type { DiskPlacement } from './DiskPlacement';
 import { FolderWalk } from './FolderWalk';

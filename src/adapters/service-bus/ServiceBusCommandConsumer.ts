@@ -1,5 +1,5 @@
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
-import type { Settlement } from '../../domain/Settlement';
+import type { Settlement } from '../../domain/sync/Settlement';
 import type { CommandConsumer, CommandHandler } from '../../ports/CommandQueue';
 import type { Logger } from '../../ports/Logger';
 import { toMessage } from './commandMessages';

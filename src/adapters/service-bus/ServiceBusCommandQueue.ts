@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
 import Long from 'long';
-import type { SyncCommand } from '../../domain/SyncCommand';
+import type { SyncCommand } from '../../domain/sync/SyncCommand';
 import type { CommandQueue, DeadLetter, DeadLetterSelection, ReplayResult, SendOptions } from '../../ports/CommandQueue';
-import { commandMessageId, readSyncCommand, replayCommand } from '../../domain/SyncCommand';
+import { commandMessageId, readSyncCommand, replayCommand } from '../../domain/sync/SyncCommand';
 import { toDeadLetter, toMessage } from './commandMessages';
 import { queueCall } from './serviceBusFault';
 

@@ -1,5 +1,5 @@
 import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
-import { commandMessageId, readSyncCommand, type SyncCommand } from '../../domain/SyncCommand';
+import { commandMessageId, readSyncCommand, type SyncCommand } from '../../domain/sync/SyncCommand';
 import type { DeadLetter, SendOptions } from '../../ports/CommandQueue';
 
 /** A command as a Service Bus message: JSON body, id for duplicate detection, routing facts as properties. */

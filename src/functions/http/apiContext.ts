@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import type { Need, Principal } from '../../domain/Principal';
-import type { Scope } from '../../domain/Scope';
+import type { Need, Principal } from '../../domain/shared/Principal';
+import type { Scope } from '../../domain/shared/Scope';
 import type { Logger } from '../../ports/Logger';
 
 /** The scope a handler is given: a checked `Scope` on scoped routes, null on the others. */

@@ -1,7 +1,7 @@
 import type { HttpHandler, HttpMethod, HttpRequest } from '@azure/functions';
 import type { Container } from 'inversify';
-import { isAllowed, type Need } from '../../domain/Principal';
-import { parseScope, type Scope } from '../../domain/Scope';
+import { isAllowed, type Need } from '../../domain/shared/Principal';
+import { parseScope, type Scope } from '../../domain/shared/Scope';
 import type { Authenticator } from '../../ports/Authenticator';
 import type { Logger } from '../../ports/Logger';
 import { TYPES } from '../../host/identifiers';

@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { ConnectionFailure, ConnectionFailureCode } from '../../domain/ConnectionFailure';
+import type { ConnectionFailure, ConnectionFailureCode } from '../../domain/connections/ConnectionFailure';
 import { retryAfterSeconds } from './faultResponse';
 import { problem } from './problem';
 import { problemsByStatus, type ProblemsAlongside, type ProblemsDoc } from './problemDocs';

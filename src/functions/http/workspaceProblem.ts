@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { WorkspaceErrorCode, WorkspaceFailure } from '../../domain/WorkspaceResult';
+import type { WorkspaceErrorCode, WorkspaceFailure } from '../../domain/workspace/WorkspaceResult';
 import { problem } from './problem';
 
 /** One status per workspace failure code, in one place. */

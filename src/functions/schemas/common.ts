@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseScope, SCOPE_NAME_PATTERN } from '../../domain/Scope';
-import { SYNC_TRIGGERS } from '../../domain/SyncCommand';
+import { parseScope, SCOPE_NAME_PATTERN } from '../../domain/shared/Scope';
+import { SYNC_TRIGGERS } from '../../domain/sync/SyncCommand';
 
 /** Schemas of what the API sends, for `/api/openapi.json`; JSON has no dates, so times are ISO strings. */
 export const timestamp = z.iso.datetime({ offset: true });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SyncRun } from '../../domain/SyncRun';
+import type { SyncRun } from '../../domain/sync/SyncRun';
 import { scopeName, timestamp } from './common';
 
 /** A sync run as the API shows it. */

@@ -1,11 +1,11 @@
 import { ContainerModule } from 'inversify';
-import { ConnectScope } from '../../domain/ConnectScope';
-import { DisconnectScope } from '../../domain/DisconnectScope';
-import { GetConnection } from '../../domain/GetConnection';
-import { ListConnections } from '../../domain/ListConnections';
-import { PreviewSync } from '../../domain/PreviewSync';
-import { QueueManualSync } from '../../domain/QueueManualSync';
-import { UpdateConnection } from '../../domain/UpdateConnection';
+import { ConnectScope } from '../../domain/connections/ConnectScope';
+import { DisconnectScope } from '../../domain/connections/DisconnectScope';
+import { GetConnection } from '../../domain/connections/GetConnection';
+import { ListConnections } from '../../domain/connections/ListConnections';
+import { PreviewSync } from '../../domain/connections/PreviewSync';
+import { QueueManualSync } from '../../domain/sync/QueueManualSync';
+import { UpdateConnection } from '../../domain/connections/UpdateConnection';
 import { TYPES } from '../identifiers';
 
 /** The connection use cases behind `/api/github-connections` (and its sync-now route). */

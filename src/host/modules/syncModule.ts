@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { ContainerModule } from 'inversify';
-import { ProcessSyncCommand } from '../../domain/ProcessSyncCommand';
-import { PruneHistory } from '../../domain/PruneHistory';
-import { ReconcileConnections } from '../../domain/ReconcileConnections';
-import { ReceiveGitHubWebhook } from '../../domain/ReceiveGitHubWebhook';
-import { SyncWorkspace } from '../../domain/SyncWorkspace';
+import { ProcessSyncCommand } from '../../domain/sync/ProcessSyncCommand';
+import { PruneHistory } from '../../domain/sync/PruneHistory';
+import { ReconcileConnections } from '../../domain/connections/ReconcileConnections';
+import { ReceiveGitHubWebhook } from '../../domain/sync/ReceiveGitHubWebhook';
+import { SyncWorkspace } from '../../domain/sync/SyncWorkspace';
 import type { Config } from '../config';
 import { TYPES } from '../identifiers';
 

@@ -2,9 +2,9 @@ import { TableClient, type TableServiceClientOptions } from '@azure/data-tables'
 import { describe, expect, it } from 'vitest';
 import { ConnectionCachingRepo } from '../../../src/adapters/azure-tables/ConnectionCachingRepo';
 import { TableMetadataRepo } from '../../../src/adapters/azure-tables/TableMetadataRepo';
-import type { Connection } from '../../../src/domain/Connection';
-import type { Scope } from '../../../src/domain/Scope';
-import { describeMetadataRepoContract, metadataFixtures } from '../../../src/ports/MetadataRepo.contract';
+import type { Connection } from '../../../src/domain/connections/Connection';
+import type { Scope } from '../../../src/domain/shared/Scope';
+import { describeMetadataRepoContract, metadataFixtures } from '../../ports/contracts/MetadataRepo.contract';
 import { uniqueTablePrefix, useAzurite } from '../../support/azurite';
 
 const azurite = useAzurite();

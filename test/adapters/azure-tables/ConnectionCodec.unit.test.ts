@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { connectionFromEntity, connectionToEntity } from '../../../src/adapters/azure-tables/ConnectionCodec';
 import { CorruptEntityError } from '../../../src/adapters/azure-tables/EntityFields';
-import type { Connection } from '../../../src/domain/Connection';
-import type { Scope } from '../../../src/domain/Scope';
+import type { Connection } from '../../../src/domain/connections/Connection';
+import type { Scope } from '../../../src/domain/shared/Scope';
 
 const connection: Connection = {
   scope: 'org-1' as Scope,

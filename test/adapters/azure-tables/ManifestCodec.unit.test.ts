@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeManifestEntries, encodeManifestEntries, splitIntoChunks } from '../../../src/adapters/azure-tables/ManifestCodec';
-import type { ManifestEntry } from '../../../src/domain/Manifest';
+import type { ManifestEntry } from '../../../src/domain/sync/Manifest';
 
 const entry = fc.record({
   sha: fc.stringMatching(/^[0-9a-f]{40}$/),

@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStoreBackups } from '../../../src/adapters/backups/FileStoreBackups';
-import { ManualClock } from '../../../src/adapters/in-memory/ManualClock';
+import { ManualClock } from '../../doubles/ManualClock';
 import { LocalVolumeFileStore } from '../../../src/adapters/local-volume/LocalVolumeFileStore';
 import { YazlWorkspaceArchiver } from '../../../src/adapters/zip/YazlWorkspaceArchiver';
-import type { Scope } from '../../../src/domain/Scope';
+import type { Scope } from '../../../src/domain/shared/Scope';
 import { collectBytes, readZip } from '../zip/readZip';
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { newBackupId, parseBackupId } from '../../../src/adapters/backups/BackupId';
 import { FileStoreBackups } from '../../../src/adapters/backups/FileStoreBackups';
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
-import { ManualClock } from '../../../src/adapters/in-memory/ManualClock';
+import { ManualClock } from '../../doubles/ManualClock';
 import { YazlWorkspaceArchiver } from '../../../src/adapters/zip/YazlWorkspaceArchiver';
-import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/Scope';
+import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/shared/Scope';
 import { FileStoreError } from '../../../src/ports/FileStore';
 import type { ArchiveRoot, WorkspaceArchiver } from '../../../src/ports/WorkspaceArchiver';
 

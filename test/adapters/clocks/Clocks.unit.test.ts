@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/adapters/in-memory/ManualClock';
+import { ManualClock } from '../../doubles/ManualClock';
 import { SystemClock } from '../../../src/adapters/system/SystemClock';
 
 describe('SystemClock', () => {

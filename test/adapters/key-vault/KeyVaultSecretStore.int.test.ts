@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyVaultSecretClient } from '../../../src/adapters/key-vault/createKeyVaultSecretClient';
 import { KeyVaultError } from '../../../src/adapters/key-vault/KeyVaultError';
 import { KeyVaultSecretStore, type KeyVaultSecretStoreOptions } from '../../../src/adapters/key-vault/KeyVaultSecretStore';
-import { connectionSecretNames } from '../../../src/domain/ConnectionSecrets';
-import { parseScope } from '../../../src/domain/Scope';
+import { connectionSecretNames } from '../../../src/domain/connections/ConnectionSecrets';
+import { parseScope } from '../../../src/domain/shared/Scope';
 import { startKeyVaultPeer, type KeyVaultPeer } from '../../support/keyVaultPeer';
 
 const VALUE = 'ghp_do_not_leak_0123456789abcdef';

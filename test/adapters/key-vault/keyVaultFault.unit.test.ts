@@ -2,8 +2,8 @@ import { AggregateAuthenticationError, AuthenticationError, CredentialUnavailabl
 import { describe, expect, it } from 'vitest';
 import { keyVaultFault } from '../../../src/adapters/key-vault/keyVaultFault';
 import { isKeyVaultSecretName } from '../../../src/adapters/key-vault/keyVaultSecretName';
-import { connectionSecretNames } from '../../../src/domain/ConnectionSecrets';
-import { parseScope } from '../../../src/domain/Scope';
+import { connectionSecretNames } from '../../../src/domain/connections/ConnectionSecrets';
+import { parseScope } from '../../../src/domain/shared/Scope';
 
 const call = { operation: 'set', name: 'github-token-acme', vaultUrl: 'https://example.vault.azure.net', value: 'ghp_secret value\nline 2' } as const;
 

@@ -1,8 +1,8 @@
 import { ServiceBusClient } from '@azure/service-bus';
 import { describe, expect, it } from 'vitest';
 import { ServiceBusCommandQueue } from '../../../src/adapters/service-bus/ServiceBusCommandQueue';
-import type { SyncCommand } from '../../../src/domain/SyncCommand';
-import { GLOBAL_SCOPE } from '../../../src/domain/Scope';
+import type { SyncCommand } from '../../../src/domain/sync/SyncCommand';
+import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
 import { CommandQueueError } from '../../../src/ports/CommandQueue';
 import { Fault } from '../../../src/ports/Fault';
 import { ServiceBusPeer } from '../../support/serviceBusPeer';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as yauzl from 'yauzl';
-import type { ArchiveEntry } from '../../../src/ports/WorkspaceBackups.contract';
+import type { ArchiveEntry } from '../../ports/contracts/WorkspaceBackups.contract';
 import type { SnapshotEntry } from '../../support/folderSnapshot';
 
 export interface ZipEntryView extends SnapshotEntry {

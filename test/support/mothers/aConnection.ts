@@ -1,5 +1,5 @@
-import type { Connection } from '../../../src/domain/Connection';
-import { GLOBAL_SCOPE } from '../../../src/domain/Scope';
+import type { Connection } from '../../../src/domain/connections/Connection';
+import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
 
 /**
  * A valid, enabled connection of GLOBAL to `acme/scripts@main` (whole repository, webhook set up

@@ -1,5 +1,5 @@
-import { GLOBAL_SCOPE } from '../../../src/domain/Scope';
-import type { SyncCommand } from '../../../src/domain/SyncCommand';
+import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
+import type { SyncCommand } from '../../../src/domain/sync/SyncCommand';
 
 /**
  * A valid first-attempt push command for GLOBAL, as a queue message carries it (parseSyncCommand

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { isValidBranchName, isValidRepository } from '../../../src/domain/Connection';
-import { parseScope, type Scope } from '../../../src/domain/Scope';
-import { parseSyncCommand } from '../../../src/domain/SyncCommand';
+import { isValidBranchName, isValidRepository } from '../../../src/domain/connections/Connection';
+import { parseScope, type Scope } from '../../../src/domain/shared/Scope';
+import { parseSyncCommand } from '../../../src/domain/sync/SyncCommand';
 import { aConnection, aSyncCommand, aSyncRun } from './index';
 
 /** What the mothers make is what the service itself would accept, so tests never start from an impossible state. */

@@ -1,0 +1,13 @@
+import type { ConnectionRepo } from '../../ports/ConnectionRepo';
+import type { Connection } from './Connection';
+import { isAllowed, type Principal } from '../shared/Principal';
+
+/** The connections a caller may read: every one for an MSP admin, their organisations' otherwise. */
+export class ListConnections {
+  constructor(private readonly deps: { readonly metadata: ConnectionRepo }) {}
+
+  async execute(principal: Principal): Promise<Connection[]> {
+    const connections = await this.deps.metadata.listConnections();
+    return connections.filter((connection) => isAllowed(principal, 'read', connection.scope));
+  }
+}

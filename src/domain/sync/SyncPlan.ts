@@ -1,0 +1,300 @@
+import type { FileEntry, FileStoreCapabilities } from '../../ports/FileStore';
+import type { SourceTreeEntry } from '../../ports/SourceRepository';
+import type { Manifest, ManifestEntry } from './Manifest';
+import { ancestorsOf, compareCodeUnits, pathKey } from '../workspace/PathKey';
+import { normalizeRelativePath } from '../workspace/PathPolicy';
+import type { SkippedEntry } from './SyncRun';
+
+/**
+ * The pure diff between a target tree and what a scope folder holds: an `rsync --delete` mirror of
+ * the tree's regular files, compared by git blob SHA (via the manifest) and size, never by content.
+ *
+ * Applying the plan in the order writes -> deletes -> prune (deepest first) -> lateWrites turns the
+ * folder into exactly the mirrored files and their parent folders. Every path is scope-relative, so
+ * nothing the plan names can lie outside the scope folder.
+ */
+
+export interface PlannedWrite {
+  readonly path: string;
+  readonly sha: string;
+  readonly size: number;
+  readonly mode: '100644' | '100755';
+  readonly reason: 'added' | 'changed' | 'repaired';
+}
+
+export interface SyncPlan {
+  /** Safe to do before any delete. */
+  readonly writes: readonly PlannedWrite[];
+  /** Must wait until deletes and prune ran: a file becomes a folder, a folder a file, or a name changes case. */
+  readonly lateWrites: readonly PlannedWrite[];
+  /** Files to delete (scope-relative). */
+  readonly deletes: readonly string[];
+  /** Folders to remove (they are empty once the deletes ran), deepest first. */
+  readonly prune: readonly string[];
+  readonly unchanged: number;
+  readonly skipped: readonly SkippedEntry[];
+  /** What the manifest holds after the commit: the mirrored target files. */
+  readonly manifest: ReadonlyMap<string, ManifestEntry>;
+}
+
+export type PlanOutcome = { ok: true; plan: SyncPlan } | { ok: false; code: 'EmptySource'; message: string };
+
+export interface PlanInput {
+  /** Already re-rooted to the connection's sub-path; includes 'tree' entries. */
+  readonly target: readonly SourceTreeEntry[];
+  /** Last committed state; null on first sync. */
+  readonly manifest: Manifest | null;
+  /** Recursive listing of the scope folder, paths scope-relative. */
+  readonly present: readonly FileEntry[];
+  readonly capabilities: FileStoreCapabilities;
+  /** Characters of 'orgs/<id>/' so path-length limits include it. */
+  readonly scopeFolderLength: number;
+  /** Files larger than this are skipped, never downloaded (default DEFAULT_MAX_FILE_BYTES). */
+  readonly maxFileBytes?: number;
+}
+
+/**
+ * 100 MiB: GitHub refuses to store a larger file in a repository (anything bigger lives in LFS,
+ * as a pointer), and its blob API serves blobs up to that size, so by default every file GitHub
+ * holds is mirrored and each one can be fetched on its own.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
+
+export const SYMLINK_REASON = 'symbolic link: not mirrored';
+export const SUBMODULE_REASON = 'submodule: not mirrored';
+
+/** Why a file over the size limit is skipped. */
+export function tooLargeReason(size: number, maxFileBytes: number): string {
+  return `file of ${size} bytes is larger than the maximum file size of ${maxFileBytes} bytes: not mirrored`;
+}
+
+type RegularMode = PlannedWrite['mode'];
+
+interface Candidate {
+  /** Normalised path the file would have in the folder. */
+  readonly path: string;
+  readonly entry: SourceTreeEntry;
+  readonly mode: RegularMode;
+}
+
+interface Claim {
+  readonly path: string;
+  readonly kind: 'file' | 'folder';
+  /** The mirrored file that made this claim (itself, or a file below the folder). */
+  readonly by: string;
+}
+
+interface PresentItem {
+  readonly path: string;
+  readonly kind: 'file' | 'directory';
+}
+
+export function planSync(input: PlanInput): PlanOutcome {
+  const { capabilities } = input;
+  const present = indexPresent(input.present, capabilities.caseSensitive);
+  const { candidates, skipped } = classifyTarget(input);
+  const mirrored = selectMirrored(candidates, capabilities.caseSensitive, skipped);
+  skipped.sort((a, b) => compareCodeUnits(a.path, b.path) || compareCodeUnits(a.reason, b.reason));
+
+  // Guard: an empty (or entirely unmirrorable) source never empties a folder that holds something.
+  const manifestSize = input.manifest?.entries.size ?? 0;
+  if (mirrored.size === 0 && (input.present.length > 0 || manifestSize > 0)) {
+    const held = input.present.filter((e) => e.kind === 'file').length;
+    return {
+      ok: false,
+      code: 'EmptySource',
+      message:
+        `the source has no regular file to mirror (${skipped.length} entries skipped) while the scope folder ` +
+        `holds ${held} files (the manifest lists ${manifestSize}); refusing to delete them. Check the branch and sub-path.`,
+    };
+  }
+
+  const mirroredFolders = new Set<string>();
+  for (const path of mirrored.keys()) for (const folder of ancestorsOf(path)) mirroredFolders.add(folder);
+
+  const manifest = input.manifest;
+  const trusted = manifest !== null && !manifest.dirty;
+  const writes: PlannedWrite[] = [];
+  const lateWrites: PlannedWrite[] = [];
+  let unchanged = 0;
+  for (const [path, target] of mirrored) {
+    const recorded = manifest?.entries.get(path);
+    const file = present.files.get(path);
+    const sameAsRecorded = recorded !== undefined && recorded.sha === target.sha && recorded.mode === target.mode;
+    const fileMatches =
+      file !== undefined &&
+      file.size === target.size &&
+      (!capabilities.executableBit || file.executable === (target.mode === '100755'));
+    if (trusted && sameAsRecorded && fileMatches) {
+      unchanged++;
+      continue;
+    }
+    const reason: PlannedWrite['reason'] = sameAsRecorded
+      ? 'repaired'
+      : recorded !== undefined || file !== undefined
+        ? 'changed'
+        : 'added';
+    const write: PlannedWrite = { path, sha: target.sha, size: target.size, mode: target.mode, reason };
+    (isBlocked(path, present, capabilities.caseSensitive) ? lateWrites : writes).push(write);
+  }
+
+  const deletes = [...present.files.keys()].filter((path) => !mirrored.has(path)).sort(compareCodeUnits);
+  const prune = [...present.folders]
+    .filter((folder) => !mirroredFolders.has(folder))
+    .sort((a, b) => depth(b) - depth(a) || compareCodeUnits(a, b));
+
+  return { ok: true, plan: { writes, lateWrites, deletes, prune, unchanged, skipped, manifest: mirrored } };
+}
+
+/** Nothing to do to the folder. The caller may still record a new commit in the manifest. */
+export function isNoop(plan: SyncPlan): boolean {
+  return plan.writes.length === 0 && plan.lateWrites.length === 0 && plan.deletes.length === 0 && plan.prune.length === 0;
+}
+
+/** Splits the tree into regular files the path policy accepts and entries that are skipped. */
+function classifyTarget(input: PlanInput): { candidates: Candidate[]; skipped: SkippedEntry[] } {
+  const candidates: Candidate[] = [];
+  const skipped: SkippedEntry[] = [];
+  const maxFileBytes = input.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  for (const entry of input.target) {
+    if (entry.type === 'tree' || entry.mode === '040000') continue; // folders follow from their files
+    if (entry.type === 'commit' || entry.mode === '160000') {
+      skipped.push({ path: entry.path, reason: SUBMODULE_REASON });
+      continue;
+    }
+    if (entry.mode === '120000') {
+      skipped.push({ path: entry.path, reason: SYMLINK_REASON });
+      continue;
+    }
+    if ((entry.size ?? 0) > maxFileBytes) {
+      skipped.push({ path: entry.path, reason: tooLargeReason(entry.size ?? 0, maxFileBytes) });
+      continue;
+    }
+    const verdict = normalizeRelativePath(entry.path, {
+      maxLength: input.capabilities.maxPathLength,
+      prefixLength: input.scopeFolderLength,
+    });
+    if (!verdict.ok) {
+      skipped.push({ path: entry.path, reason: verdict.message });
+      continue;
+    }
+    candidates.push({ path: verdict.path, entry, mode: entry.mode });
+  }
+  // Among paths equal after normalisation, the one already spelt in normal form wins.
+  const spelling = (c: Candidate): number => (c.entry.path === c.path ? 0 : 1);
+  candidates.sort(
+    (a, b) => compareCodeUnits(a.path, b.path) || spelling(a) - spelling(b) || compareCodeUnits(a.entry.path, b.entry.path),
+  );
+  return { candidates, skipped };
+}
+
+/**
+ * Keeps, in sorted order, each file that can coexist with the files kept before it: no two files
+ * with one store key, no file where another needs a folder, and on a case-insensitive store no
+ * folder spelt two ways (the store would keep one spelling and the mirror could never match).
+ */
+function selectMirrored(
+  candidates: readonly Candidate[],
+  caseSensitive: boolean,
+  skipped: SkippedEntry[],
+): Map<string, ManifestEntry & { mode: RegularMode; size: number }> {
+  const claims = new Map<string, Claim>();
+  const mirrored = new Map<string, ManifestEntry & { mode: RegularMode; size: number }>();
+  for (const candidate of candidates) {
+    const conflict = findConflict(candidate.path, claims, caseSensitive);
+    if (conflict !== null) {
+      skipped.push({ path: candidate.entry.path, reason: conflict });
+      continue;
+    }
+    for (const folder of ancestorsOf(candidate.path)) {
+      const key = pathKey(folder, caseSensitive);
+      if (!claims.has(key)) claims.set(key, { path: folder, kind: 'folder', by: candidate.path });
+    }
+    claims.set(pathKey(candidate.path, caseSensitive), { path: candidate.path, kind: 'file', by: candidate.path });
+    // GitHub trees always carry blob sizes; 0 only keeps the type total for a source that omits one.
+    mirrored.set(candidate.path, { sha: candidate.entry.sha, size: candidate.entry.size ?? 0, mode: candidate.mode });
+  }
+  return mirrored;
+}
+
+function findConflict(path: string, claims: ReadonlyMap<string, Claim>, caseSensitive: boolean): string | null {
+  const where = caseSensitive ? '' : ' on this case-insensitive store';
+  for (const folder of ancestorsOf(path)) {
+    const claim = claims.get(pathKey(folder, caseSensitive));
+    if (claim === undefined) continue;
+    if (claim.kind === 'file') {
+      return `needs the folder ${quote(folder)}, but ${quote(claim.path)} is a file there${where}; only ${quote(claim.path)} is mirrored`;
+    }
+    if (claim.path !== folder) {
+      return `folder ${quote(folder)} collides with folder ${quote(claim.path)} (of ${quote(claim.by)})${where}; rename one`;
+    }
+  }
+  const claim = claims.get(pathKey(path, caseSensitive));
+  if (claim === undefined) return null;
+  if (claim.kind === 'folder') {
+    return `is a file where ${quote(claim.by)} needs the folder ${quote(claim.path)}${where}; only ${quote(claim.by)} is mirrored`;
+  }
+  if (claim.path === path) {
+    return `same path as ${quote(claim.path)} after Unicode normalisation; only ${quote(claim.path)} is mirrored`;
+  }
+  return `collides with ${quote(claim.path)}${where}; only ${quote(claim.path)} is mirrored`;
+}
+
+interface PresentIndex {
+  readonly files: ReadonlyMap<string, FileEntry>;
+  /** Listed folders plus the parents of every listed entry (a listing may omit folders). */
+  readonly folders: ReadonlySet<string>;
+  /** Store key -> what occupies it, to see a write the store would fold into another name. */
+  readonly byKey: ReadonlyMap<string, readonly PresentItem[]>;
+}
+
+function indexPresent(entries: readonly FileEntry[], caseSensitive: boolean): PresentIndex {
+  const files = new Map<string, FileEntry>();
+  const folders = new Set<string>();
+  for (const entry of entries) {
+    assertScopeRelative(entry.path);
+    if (entry.kind === 'file') files.set(entry.path, entry);
+    else folders.add(entry.path);
+    for (const folder of ancestorsOf(entry.path)) folders.add(folder);
+  }
+  const byKey = new Map<string, PresentItem[]>();
+  const add = (item: PresentItem): void => {
+    const key = pathKey(item.path, caseSensitive);
+    const list = byKey.get(key);
+    if (list) list.push(item);
+    else byKey.set(key, [item]);
+  };
+  for (const path of files.keys()) add({ path, kind: 'file' });
+  for (const path of folders) add({ path, kind: 'directory' });
+  return { files, folders, byKey };
+}
+
+/**
+ * A write must wait for the deletes when something in the way goes away first: a file where it
+ * needs a folder, a folder where it puts its file, or (case-insensitive store) the same name spelt
+ * differently, which the store would otherwise reuse with the old spelling.
+ */
+function isBlocked(path: string, present: PresentIndex, caseSensitive: boolean): boolean {
+  for (const folder of ancestorsOf(path)) {
+    const occupants = present.byKey.get(pathKey(folder, caseSensitive)) ?? [];
+    if (occupants.some((item) => item.kind === 'file' || item.path !== folder)) return true;
+  }
+  const occupants = present.byKey.get(pathKey(path, caseSensitive)) ?? [];
+  return occupants.some((item) => item.kind === 'directory' || item.path !== path);
+}
+
+/** A listing is scope-relative by contract; anything else is an adapter bug that must not reach a delete. */
+function assertScopeRelative(path: string): void {
+  const segments = path.split('/');
+  if (path.startsWith('\\') || segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new Error(`present listing holds a path that is not scope-relative: ${JSON.stringify(path)}`);
+  }
+}
+
+function depth(path: string): number {
+  return path.split('/').length;
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}

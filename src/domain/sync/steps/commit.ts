@@ -1,0 +1,42 @@
+import { joinScopePath } from '../../workspace/PathPolicy';
+import type { PlannedWrite, SyncPlan } from '../SyncPlan';
+import type { Inspection } from './inspect';
+import { commitNeeded } from './plan';
+import { runStagingFolder, scopeStagingFolder } from './StagingArea';
+import { markPhaseEnd, type SyncRound } from './SyncRound';
+
+/**
+ * Step 5: moves staged files into place, deletes, prunes, then writes the manifest last. The lease
+ * is renewed before the first change and kept alive around every one: on a slow share the commit
+ * alone can outlast the lease, and no change may land once another worker holds the scope. Staged
+ * files move as one batch (each move atomic; the store checks each folder once, not per file).
+ */
+export async function commit(round: SyncRound, inspection: Inspection, plan: SyncPlan): Promise<void> {
+  if (!commitNeeded(inspection, plan)) return;
+  const { deps, connection, lease, run } = round;
+  const { files, metadata } = deps;
+  const scope = connection.scope;
+  const { folder, head } = inspection;
+  const staging = runStagingFolder(scope, run.id);
+  await lease.renewNow(); // the commit must not start on a lease that already lapsed
+  await metadata.markManifestDirty(scope);
+  const place = async (writes: readonly PlannedWrite[]): Promise<void> => {
+    if (writes.length === 0) return;
+    const moves = writes.map((write) => ({ from: `${staging}/${write.path}`, to: joinScopePath(folder, write.path) }));
+    await files.moveAll(moves, { beforeEach: () => lease.keepAlive() });
+    await lease.keepAlive();
+  };
+  await place(plan.writes);
+  for (const path of plan.deletes) {
+    await files.delete(joinScopePath(folder, path));
+    await lease.keepAlive();
+  }
+  for (const dir of plan.prune) {
+    await files.pruneEmptyDirectories(joinScopePath(folder, dir), folder);
+    await lease.keepAlive();
+  }
+  await place(plan.lateWrites);
+  await metadata.saveManifest({ scope, commitSha: head, entries: plan.manifest });
+  await files.deleteTree(scopeStagingFolder(scope));
+  markPhaseEnd(round, 'commit');
+}

@@ -1,0 +1,72 @@
+import type { FileEntry } from '../../../ports/FileStore';
+import type { SourceRepository } from '../../../ports/SourceRepository';
+import type { Connection } from '../../connections/Connection';
+import type { Manifest } from '../Manifest';
+import { filesOfManifest, folderMatchesManifest } from '../ManifestCheck';
+import { scopeFolder } from '../../shared/Scope';
+import type { SyncTrigger } from '../SyncCommand';
+import { SyncFailure } from '../SyncFailure';
+import { tokenMissingMessage } from '../../connections/TokenMissing';
+import type { SyncWorkspaceDeps } from './SyncDeps';
+import { markPhaseEnd, type SyncRound } from './SyncRound';
+
+// Triggers that compare the folder itself with the manifest instead of trusting the manifest.
+const VERIFYING_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(['reconcile', 'manual', 'connect', 'replay']);
+
+/** What the first step found: the branch head, the manifest and the files in the scope folder. */
+export interface Inspection {
+  readonly source: SourceRepository;
+  readonly head: string;
+  readonly manifest: Manifest | null;
+  /** The scope folder, relative to the store's root. */
+  readonly folder: string;
+  /** Whether `present` was listed from the folder (true) or taken from a clean manifest. */
+  readonly verified: boolean;
+  /** The scope's files, scope-relative. */
+  readonly present: FileEntry[];
+  /** The folder already holds the head: the round has nothing to do. */
+  readonly upToDate: boolean;
+}
+
+/** Step 1: reads the branch head and the manifest, and looks at the folder when the trigger asks to. */
+export async function inspect(round: SyncRound): Promise<Inspection> {
+  const { deps, connection, command } = round;
+  const source = await openSource(deps, connection);
+  round.source = source;
+  const [head, manifest] = await Promise.all([source.branchHead(connection.branch), deps.metadata.getManifest(connection.scope)]);
+  if (head === null) throw new SyncFailure('BranchNotFound', `branch '${connection.branch}' does not exist in ${connection.repository}`);
+  round.run = { ...round.run, commitSha: head };
+
+  const folder = scopeFolder(connection.scope);
+  // Pushes trust a clean manifest (the folder is read-only outside syncs); other triggers, a
+  // missing or dirty manifest look at the folder itself, so drift is repaired by the next reconcile.
+  const verified = !manifest || manifest.dirty || VERIFYING_TRIGGERS.has(command.trigger);
+  const present = verified ? await listScope(deps, folder) : filesOfManifest(manifest);
+  markPhaseEnd(round, 'inspect');
+  const upToDate =
+    manifest !== null && manifest.commitSha === head && (!verified || folderMatchesManifest(manifest, present, deps.files.capabilities.executableBit));
+  return { source, head, manifest, folder, verified, present, upToDate };
+}
+
+/** Whether a push landed during the run. A failed look-up is not a failed run: the push's own trigger still comes. */
+export async function headMovedSince(inspection: Inspection, connection: Connection): Promise<boolean> {
+  try {
+    const now = await inspection.source.branchHead(connection.branch);
+    return now !== null && now !== inspection.head;
+  } catch {
+    return false;
+  }
+}
+
+async function openSource(deps: SyncWorkspaceDeps, connection: Connection): Promise<SourceRepository> {
+  const token = await deps.secrets.get(connection.tokenRef);
+  if (token === null || token === '') throw new SyncFailure('TokenMissing', tokenMissingMessage(connection.scope, connection.tokenRef, deps.secrets));
+  return deps.sources.open({ repository: connection.repository, token });
+}
+
+/** Scope-relative listing of the scope folder. */
+async function listScope(deps: SyncWorkspaceDeps, folder: string): Promise<FileEntry[]> {
+  const entries = await deps.files.list(folder, { recursive: true });
+  const prefix = `${folder}/`;
+  return entries.map((entry) => ({ ...entry, path: entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path }));
+}

@@ -1,4 +1,0 @@
-import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { describeMetadataRepoContract } from '../../src/ports/MetadataRepo.contract';
-
-describeMetadataRepoContract('in-memory', async () => ({ adapter: new InMemoryMetadataRepo() }));

@@ -1,0 +1,4 @@
+import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
+import { describeMetadataRepoContract } from './contracts/MetadataRepo.contract';
+
+describeMetadataRepoContract('in-memory', async () => ({ adapter: new InMemoryMetadataRepo() }));
