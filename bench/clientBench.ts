@@ -3,10 +3,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { EmbeddedAzurite } from '../src/adapters/azure-tables/EmbeddedAzurite';
-import { chromiumAvailable, CHROMIUM, launchBrowser } from '../test/support/browser';
-import { startServiceProcess, stopServiceProcess } from '../test/support/serviceProcess';
 import { CLIENT_DIR, ensureWebAppBuilt } from '../test/e2e/webApp';
-import { scriptsBeforeFirstImport, SHELL_BUDGET_GZIP_BYTES } from '../test/e2e/webAppBundle';
+import { SHELL_BUDGET_GZIP_BYTES, scriptsBeforeFirstImport } from '../test/e2e/webAppBundle';
+import { CHROMIUM, chromiumAvailable, launchBrowser } from '../test/support/browser';
+import { startServiceProcess, stopServiceProcess } from '../test/support/serviceProcess';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 const OPENS = Number(process.env.BENCH_OPENS ?? 19);
@@ -27,20 +27,28 @@ function stats(samples: readonly number[]): Stats {
 }
 
 const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
-const row = (name: string, s: Stats, extra = '') => `  ${name.padEnd(52)} p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}${extra}`;
+const row = (name: string, s: Stats, extra = '') =>
+  `  ${name.padEnd(52)} p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}${extra}`;
 
 /** A small scope to edit in (GLOBAL) and an organisation whose root holds 10,000 files. */
 async function seedWorkspace(root: string): Promise<void> {
   for (let i = 0; i < SMALL_FILES; i++) {
     const folder = join(root, 'global', `folder-${i % 4}`);
     await mkdir(folder, { recursive: true });
-    await writeFile(join(folder, `script-${i}.ps1`), `# script ${i}\nWrite-Host "marker-${i}"\n${'Get-Item .\n'.repeat(40)}`);
+    await writeFile(
+      join(folder, `script-${i}.ps1`),
+      `# script ${i}\nWrite-Host "marker-${i}"\n${'Get-Item .\n'.repeat(40)}`,
+    );
   }
   await writeFile(join(root, 'global', 'edited.ps1'), '# saved by the benchmark\n');
   const big = join(root, 'orgs', 'bigtree');
   await mkdir(big, { recursive: true });
   for (let i = 0; i < BIG_TREE_FILES; i += 500) {
-    await Promise.all(Array.from({ length: 500 }, (_, j) => writeFile(join(big, `file-${String(i + j).padStart(5, '0')}.ps1`), `# ${i + j}\n`)));
+    await Promise.all(
+      Array.from({ length: 500 }, (_, j) =>
+        writeFile(join(big, `file-${String(i + j).padStart(5, '0')}.ps1`), `# ${i + j}\n`),
+      ),
+    );
   }
 }
 
@@ -120,8 +128,15 @@ async function saveToConfirmation(page: Page): Promise<number> {
   return (await page.evaluate('window.__saved')) as number;
 }
 
-function scrollTree(page: Page, frames: number): Promise<{ intervals: number[]; rowsInDom: number; reachedEnd: boolean }> {
-  return page.evaluate(`__bench.scrollTree(${frames})`) as Promise<{ intervals: number[]; rowsInDom: number; reachedEnd: boolean }>;
+function scrollTree(
+  page: Page,
+  frames: number,
+): Promise<{ intervals: number[]; rowsInDom: number; reachedEnd: boolean }> {
+  return page.evaluate(`__bench.scrollTree(${frames})`) as Promise<{
+    intervals: number[];
+    rowsInDom: number;
+    reachedEnd: boolean;
+  }>;
 }
 
 /**
@@ -168,14 +183,19 @@ export async function clientBench(): Promise<void> {
       for (let i = 0; i < LOADS; i++) reloads.push(await navigationToTree(page, workspace));
 
       // Two folders open: 20 distinct files, every row within the rendered window of the tree.
-      for (const [folder, first] of [['folder-0', 'script-0.ps1'], ['folder-1', 'script-1.ps1']] as const) {
+      for (const [folder, first] of [
+        ['folder-0', 'script-0.ps1'],
+        ['folder-1', 'script-1.ps1'],
+      ] as const) {
         await page.getByRole('treeitem', { name: folder, exact: true }).click();
         await page.getByRole('treeitem', { name: first, exact: true }).waitFor();
       }
       const firstOpen = await openToText(page, 'script-0.ps1', 'marker-0');
       const monacoLoaded = [...scripts].some((file) => /^editor\.api-/.test(file));
       const opens: number[] = [];
-      const others = Array.from({ length: SMALL_FILES }, (_, index) => index).filter((index) => index % 4 <= 1 && index !== 0);
+      const others = Array.from({ length: SMALL_FILES }, (_, index) => index).filter(
+        (index) => index % 4 <= 1 && index !== 0,
+      );
       for (let i = 0; i < OPENS; i++) {
         const index = others[i % others.length]!;
         opens.push(await openToText(page, `script-${index}.ps1`, `marker-${index}`));
@@ -196,16 +216,34 @@ export async function clientBench(): Promise<void> {
       const shellGzip = shell.reduce((sum, script) => sum + script.gzipBytes, 0);
       const shellRaw = shell.reduce((sum, script) => sum + script.bytes, 0);
 
-      console.log(`\nweb app benchmark (Chromium ${browser.context.browser()?.version() ?? ''}, headless, software rendering; load average before: ${load.map((value) => value.toFixed(2)).join(' ')})`);
-      console.log(`  navigation to interactive tree (${SMALL_FILES + 1}-file scope)        first load ${ms(firstLoad)}; ${LOADS} reloads p50 ${ms(stats(reloads).p50)}, max ${ms(stats(reloads).max)}`);
-      console.log(`  open a file to text visible                          first (loads Monaco) ${ms(firstOpen)}; then ${OPENS} files p50 ${ms(stats(opens).p50)}, p99 ${ms(stats(opens).p99)}`);
+      console.log(
+        `\nweb app benchmark (Chromium ${browser.context.browser()?.version() ?? ''}, headless, software rendering; load average before: ${load.map((value) => value.toFixed(2)).join(' ')})`,
+      );
+      console.log(
+        `  navigation to interactive tree (${SMALL_FILES + 1}-file scope)        first load ${ms(firstLoad)}; ${LOADS} reloads p50 ${ms(stats(reloads).p50)}, max ${ms(stats(reloads).max)}`,
+      );
+      console.log(
+        `  open a file to text visible                          first (loads Monaco) ${ms(firstOpen)}; then ${OPENS} files p50 ${ms(stats(opens).p50)}, p99 ${ms(stats(opens).p99)}`,
+      );
       console.log(row(`Ctrl-S to confirmation (${SAVES} saves)`, stats(saves)));
       console.log(`  10,000-file folder: navigation to first rows painted  ${bigFirstPaint.map(ms).join(', ')}`);
-      console.log(row(`10,000-file folder: scroll to the end in 300 frames`, stats(scroll.intervals), `; ${scroll.rowsInDom} rows in the DOM at most, end reached: ${scroll.reachedEnd}`));
-      console.log(`  JavaScript before the editor opens: ${shell.map((script) => script.file).join(', ')}: ${(shellRaw / 1024).toFixed(0)} KiB, gzip ${(shellGzip / 1024).toFixed(1)} KiB (budget ${SHELL_BUDGET_GZIP_BYTES / 1024} KiB)`);
+      console.log(
+        row(
+          `10,000-file folder: scroll to the end in 300 frames`,
+          stats(scroll.intervals),
+          `; ${scroll.rowsInDom} rows in the DOM at most, end reached: ${scroll.reachedEnd}`,
+        ),
+      );
+      console.log(
+        `  JavaScript before the editor opens: ${shell.map((script) => script.file).join(', ')}: ${(shellRaw / 1024).toFixed(0)} KiB, gzip ${(shellGzip / 1024).toFixed(1)} KiB (budget ${SHELL_BUDGET_GZIP_BYTES / 1024} KiB)`,
+      );
       console.log(`  scripts the browser fetched before a file was opened: ${loadedBeforeEditor.join(', ')}`);
-      console.log(`  Monaco (editor.api chunk) fetched only on the first open: ${!loadedBeforeEditor.some((file) => /^editor\.api-/.test(file)) && monacoLoaded}`);
-      console.log(`  requests that left loopback: ${browser.offLoopback.length === 0 ? 'none' : browser.offLoopback.join(', ')}`);
+      console.log(
+        `  Monaco (editor.api chunk) fetched only on the first open: ${!loadedBeforeEditor.some((file) => /^editor\.api-/.test(file)) && monacoLoaded}`,
+      );
+      console.log(
+        `  requests that left loopback: ${browser.offLoopback.length === 0 ? 'none' : browser.offLoopback.join(', ')}`,
+      );
     } finally {
       await browser.close();
       await stopServiceProcess(service.child);

@@ -27,7 +27,11 @@ interface ColdStart {
 async function coldStartOnce(): Promise<ColdStart> {
   const dataDir = await mkdtemp(join(tmpdir(), 'wsync-cold-'));
   await mkdir(dataDir, { recursive: true });
-  await writeFile(join(dataDir, 'secrets.json'), JSON.stringify({ 'webhook-secret-global': SECRET, 'github-token-global': 'unused' }), { mode: 0o600 });
+  await writeFile(
+    join(dataDir, 'secrets.json'),
+    JSON.stringify({ 'webhook-secret-global': SECRET, 'github-token-global': 'unused' }),
+    { mode: 0o600 },
+  );
   const env = {
     PATH: process.env.PATH,
     TMPDIR: process.env.TMPDIR,
@@ -36,7 +40,15 @@ async function coldStartOnce(): Promise<ColdStart> {
     LOG_LEVEL: 'info',
     RECONCILE_ON_START: 'false',
     GITHUB_API_URL: 'http://127.0.0.1:9',
-    CONNECTIONS: JSON.stringify([{ scope: 'GLOBAL', repository: 'bench/scripts', branch: 'main', tokenRef: 'github-token-global', webhookSecretRef: 'webhook-secret-global' }]),
+    CONNECTIONS: JSON.stringify([
+      {
+        scope: 'GLOBAL',
+        repository: 'bench/scripts',
+        branch: 'main',
+        tokenRef: 'github-token-global',
+        webhookSecretRef: 'webhook-secret-global',
+      },
+    ]),
   };
   const started = performance.now();
   // BENCH_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=<folder>` for a profile of the start.
@@ -57,7 +69,12 @@ async function coldStartOnce(): Promise<ColdStart> {
       child.once('exit', (code) => reject(new Error(`exited with ${code}; stderr: ${stderr}`)));
     });
     const listeningMs = performance.now() - started;
-    const body = JSON.stringify({ ref: 'refs/heads/main', after: 'a'.repeat(40), deleted: false, repository: { full_name: 'bench/scripts' } });
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: 'a'.repeat(40),
+      deleted: false,
+      repository: { full_name: 'bench/scripts' },
+    });
     const answer = await fetch(`${url}/api/github/webhook/GLOBAL`, {
       method: 'POST',
       body,
@@ -131,7 +148,9 @@ export async function coldStartBench(): Promise<void> {
   console.log(`  require host/localHost.js (npm start)     ${ms(median(hostLoad))}`);
   console.log(`  embedded Azurite alone: load + start      ${ms(median(azurite))}`);
   console.log(`  start to "listening" (ours)               ${ms(median(ours.map((run) => run.listeningMs)))}`);
-  console.log(`  start to first webhook answered (ours)    ${ms(answered)}  = ${(answered / reference).toFixed(1)}x node -e 0`);
+  console.log(
+    `  start to first webhook answered (ours)    ${ms(answered)}  = ${(answered / reference).toFixed(1)}x node -e 0`,
+  );
   console.log(`  all runs, first answer: ${ours.map((run) => ms(run.answeredMs)).join(', ')}`);
   console.log(`  target: under 1 s`);
 }

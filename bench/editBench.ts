@@ -17,13 +17,23 @@ interface Figures {
   readonly errors: number;
 }
 
-function call(agent: Agent, method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<{ status: number; body: Buffer }> {
+function call(
+  agent: Agent,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolveCall, reject) => {
-    const req = request(url, { method, agent, headers: { ...headers, ...(body ? { 'content-length': String(body.byteLength) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    });
+    const req = request(
+      url,
+      { method, agent, headers: { ...headers, ...(body ? { 'content-length': String(body.byteLength) } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -76,10 +86,14 @@ async function bareServer(root: string): Promise<{ url: string; close: () => Pro
     });
   });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((closed) => server.close(() => closed())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((closed) => server.close(() => closed())),
+  };
 }
 
-const row = (name: string, f: Figures) => `  ${name.padEnd(44)} p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms, errors ${f.errors}`;
+const row = (name: string, f: Figures) =>
+  `  ${name.padEnd(44)} p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms, errors ${f.errors}`;
 
 /** Issue #4's benchmark: how soon a manual edit is visible, beside a bare write-and-rename server. */
 export async function editBench(): Promise<void> {

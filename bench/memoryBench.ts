@@ -11,7 +11,10 @@ const MB = 1024 * 1024;
 
 /** 70 small scripts: enough files for the tarball path (SYNC_ARCHIVE_THRESHOLD 64). */
 async function writeScripts(repo: GitRepo): Promise<void> {
-  await repo.writeMany(Array.from({ length: 70 }, (_, i) => ({ path: `scripts/s-${i}.ps1`, content: `Write-Host ${i}\n`.repeat(50) })), 'scripts');
+  await repo.writeMany(
+    Array.from({ length: 70 }, (_, i) => ({ path: `scripts/s-${i}.ps1`, content: `Write-Host ${i}\n`.repeat(50) })),
+    'scripts',
+  );
 }
 
 /**
@@ -36,7 +39,13 @@ export async function memoryBench(): Promise<void> {
     await large.commit('one 100 MiB file');
     peer.addRepository('bench/large', large, { token });
 
-    const connection = (scope: string, repository: string) => ({ scope, repository, branch: 'main', tokenRef: 'BENCH_TOKEN', webhookSecretRef: 'BENCH_TOKEN' });
+    const connection = (scope: string, repository: string) => ({
+      scope,
+      repository,
+      branch: 'main',
+      tokenRef: 'BENCH_TOKEN',
+      webhookSecretRef: 'BENCH_TOKEN',
+    });
     const env: NodeJS.ProcessEnv = {
       WORKSPACE_ROOT: join(work, 'workspace'),
       DATA_DIR: join(work, 'data'),
@@ -46,7 +55,10 @@ export async function memoryBench(): Promise<void> {
       SECRET_STORE: 'env',
       BENCH_TOKEN: token,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      CONNECTIONS: JSON.stringify([connection('GLOBAL', 'bench/large'), connection('org-reference', 'bench/reference')]),
+      CONNECTIONS: JSON.stringify([
+        connection('GLOBAL', 'bench/large'),
+        connection('org-reference', 'bench/reference'),
+      ]),
     };
 
     const baseline = await runSync(env, 'org-reference');
@@ -58,7 +70,9 @@ export async function memoryBench(): Promise<void> {
     const row = (figures: SyncFigures): string =>
       `peak RSS ${figures.maxRssMB.toFixed(0)} MB (+${(figures.maxRssMB - baseline.maxRssMB).toFixed(0)} MB), ${figures.ms.toFixed(0)} ms, ${figures.sourceRequests} GitHub requests, status ${figures.status}`;
     console.log('\nmemory benchmark');
-    console.log(`  ${'reference: 70 small files (tarball)'.padEnd(44)} peak RSS ${baseline.maxRssMB.toFixed(0)} MB, ${baseline.ms.toFixed(0)} ms`);
+    console.log(
+      `  ${'reference: 70 small files (tarball)'.padEnd(44)} peak RSS ${baseline.maxRssMB.toFixed(0)} MB, ${baseline.ms.toFixed(0)} ms`,
+    );
     console.log(`  ${'70 small + one 100 MiB file (tarball)'.padEnd(44)} ${row(tarball)}`);
     console.log(`  ${'8 x 90 MB files, 8 blobs at once'.padEnd(44)} ${row(blobs)}`);
     if ([baseline, tarball, blobs].some((figures) => figures.status !== 'succeeded')) {

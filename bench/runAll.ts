@@ -6,7 +6,15 @@ import { syncBench } from './syncBench';
 import { webhookBench } from './webhookBench';
 import { zipBench } from './zipBench';
 
-const BENCHES: Record<string, () => Promise<void>> = { sync: syncBench, memory: memoryBench, webhook: webhookBench, edit: editBench, zip: zipBench, client: clientBench, 'cold-start': coldStartBench };
+const BENCHES: Record<string, () => Promise<void>> = {
+  sync: syncBench,
+  memory: memoryBench,
+  webhook: webhookBench,
+  edit: editBench,
+  zip: zipBench,
+  client: clientBench,
+  'cold-start': coldStartBench,
+};
 
 /** `npm run bench [-- sync|memory|webhook|edit|zip|client|cold-start]`: every benchmark (or the named ones), each beside a reference. */
 async function main(): Promise<void> {

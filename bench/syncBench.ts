@@ -40,7 +40,10 @@ export function runSync(env: NodeJS.ProcessEnv, scope = 'GLOBAL'): Promise<SyncF
     // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the sync process.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'syncOnce.js'), scope], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'syncOnce.js'), scope], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => {
@@ -49,7 +52,9 @@ export function runSync(env: NodeJS.ProcessEnv, scope = 'GLOBAL'): Promise<SyncF
       // The figures are the line with maxRssMB; the service's log lines may come before or after it.
       const lines = out.trim().split('\n');
       const figures = lines.findLast((line) => line.startsWith('{"ms":'));
-      if (process.env.BENCH_LOG_LEVEL) lines.filter((line) => line !== figures).forEach((line) => console.log(line));
+      if (process.env.BENCH_LOG_LEVEL) {
+        for (const line of lines) if (line !== figures) console.log(line);
+      }
       if (figures === undefined) return reject(new Error('sync process printed no figures'));
       resolvePromise({ ...(JSON.parse(figures) as SyncFigures), processMs });
     });
@@ -62,8 +67,12 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
-const ms = (values: readonly number[]): string => `median ${median(values).toFixed(0)} ms (${values.map((value) => value.toFixed(0)).join(' / ')})`;
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+const ms = (values: readonly number[]): string =>
+  `median ${median(values).toFixed(0)} ms (${values.map((value) => value.toFixed(0)).join(' / ')})`;
 
 /**
  * Issue #2's and #10's benchmark: full and incremental sync beside `git clone --depth 1` and
@@ -83,7 +92,11 @@ export async function syncBench(): Promise<void> {
   try {
     const repo = await GitRepo.create(join(work, 'repo'));
     const files = benchFiles(fileCount);
-    const totalBytes = files.reduce((sum, file) => sum + (typeof file.content === 'string' ? Buffer.byteLength(file.content) : file.content.byteLength), 0);
+    const totalBytes = files.reduce(
+      (sum, file) =>
+        sum + (typeof file.content === 'string' ? Buffer.byteLength(file.content) : file.content.byteLength),
+      0,
+    );
     console.log(`building the repository: ${files.length} files, ${(totalBytes / 1e6).toFixed(1)} MB`);
     await repo.writeMany(files, 'bench initial');
     peer.addRepository('bench/scripts', repo, { token });
@@ -97,7 +110,15 @@ export async function syncBench(): Promise<void> {
       SECRET_STORE: 'env',
       BENCH_TOKEN: token,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      CONNECTIONS: JSON.stringify([{ scope: 'GLOBAL', repository: 'bench/scripts', branch: 'main', tokenRef: 'BENCH_TOKEN', webhookSecretRef: 'BENCH_TOKEN' }]),
+      CONNECTIONS: JSON.stringify([
+        {
+          scope: 'GLOBAL',
+          repository: 'bench/scripts',
+          branch: 'main',
+          tokenRef: 'BENCH_TOKEN',
+          webhookSecretRef: 'BENCH_TOKEN',
+        },
+      ]),
     });
 
     const fulls: SyncFigures[] = [];
@@ -139,17 +160,32 @@ export async function syncBench(): Promise<void> {
       ['full sync (ours)', ms(fullMs)],
       ['  its process: start to sync start', ms(fulls.map((figures) => figures.startupMs ?? 0))],
       ['  its process: spawn to exit', ms(fulls.map((figures) => figures.processMs ?? 0))],
-      ['  requests, peak RSS', `${last(fulls).sourceRequests} GitHub requests (${fullHttp.join('/')} HTTP incl. redirect), peak RSS ${fulls.map((figures) => figures.maxRssMB.toFixed(0)).join(' / ')} MB`],
+      [
+        '  requests, peak RSS',
+        `${last(fulls).sourceRequests} GitHub requests (${fullHttp.join('/')} HTTP incl. redirect), peak RSS ${fulls.map((figures) => figures.maxRssMB.toFixed(0)).join(' / ')} MB`,
+      ],
       ['git clone --depth 1 (reference)', ms(clones)],
       ['rsync -a --delete of a checkout (reference)', `${rsyncFull.toFixed(0)} ms`],
       ['incremental sync, 10 files (ours)', ms(incrementalMs)],
       ['  its process: start to sync start', ms(incrementals.map((figures) => figures.startupMs ?? 0))],
       ['  its process: spawn to exit', ms(incrementals.map((figures) => figures.processMs ?? 0))],
-      ['  requests, peak RSS', `${last(incrementals).sourceRequests} GitHub requests (${incrementalHttp.join('/')} HTTP), peak RSS ${incrementals.map((figures) => figures.maxRssMB.toFixed(0)).join(' / ')} MB, written ${last(incrementals).counts?.written}`],
+      [
+        '  requests, peak RSS',
+        `${last(incrementals).sourceRequests} GitHub requests (${incrementalHttp.join('/')} HTTP), peak RSS ${incrementals.map((figures) => figures.maxRssMB.toFixed(0)).join(' / ')} MB, written ${last(incrementals).counts?.written}`,
+      ],
       ['rsync -a --delete, same 10-file change (reference)', ms(rsyncs)],
-      ['full sync / git clone', `${(median(fullMs) / median(clones)).toFixed(2)}x median; per run ${fullMs.map((value, i) => (value / clones[i]!).toFixed(2)).join(' / ')} (target <= 1)`],
-      ['incremental sync / rsync incremental', `${(median(incrementalMs) / median(rsyncs)).toFixed(2)}x median; per round ${incrementalMs.map((value, i) => (value / rsyncs[i]!).toFixed(2)).join(' / ')} (target < 1)`],
-      ['incremental, process start + sync / rsync incremental', `${(median(incrementals.map((figures) => (figures.startupMs ?? 0) + figures.ms)) / median(rsyncs)).toFixed(2)}x median`],
+      [
+        'full sync / git clone',
+        `${(median(fullMs) / median(clones)).toFixed(2)}x median; per run ${fullMs.map((value, i) => (value / clones[i]!).toFixed(2)).join(' / ')} (target <= 1)`,
+      ],
+      [
+        'incremental sync / rsync incremental',
+        `${(median(incrementalMs) / median(rsyncs)).toFixed(2)}x median; per round ${incrementalMs.map((value, i) => (value / rsyncs[i]!).toFixed(2)).join(' / ')} (target < 1)`,
+      ],
+      [
+        'incremental, process start + sync / rsync incremental',
+        `${(median(incrementals.map((figures) => (figures.startupMs ?? 0) + figures.ms)) / median(rsyncs)).toFixed(2)}x median`,
+      ],
       ['load average after each run', loads.join(' | ')],
     ];
     console.log('\nsync benchmark');

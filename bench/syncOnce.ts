@@ -1,10 +1,10 @@
 import 'reflect-metadata';
+import { parseScope } from '../src/domain/shared/Scope';
 import { buildContainer } from '../src/host/buildContainer';
 import { loadConfig } from '../src/host/config';
 import { loadConnectionSeeds } from '../src/host/connectionSeeds';
 import { TYPES } from '../src/host/identifiers';
 import { seedConnections } from '../src/host/seedConnections';
-import { parseScope } from '../src/domain/shared/Scope';
 
 /**
  * One sync of one scope in a fresh process, wired by the real composition root from the

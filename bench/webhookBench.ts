@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedAzurite } from '../src/adapters/azure-tables/EmbeddedAzurite';
@@ -47,7 +47,12 @@ async function fire(baseUrl: string): Promise<LatencyFigures> {
   const lane = async () => {
     while (next < DELIVERIES) {
       const i = next++;
-      const payload = JSON.stringify({ ref: 'refs/heads/main', after: i.toString(16).padStart(40, 'a'), deleted: false, repository: { full_name: 'bench/scripts' } });
+      const payload = JSON.stringify({
+        ref: 'refs/heads/main',
+        after: i.toString(16).padStart(40, 'a'),
+        deleted: false,
+        repository: { full_name: 'bench/scripts' },
+      });
       const t0 = performance.now();
       try {
         const status = await post(agent, `${baseUrl}/api/github/webhook/GLOBAL`, payload, {
@@ -74,10 +79,14 @@ async function fire(baseUrl: string): Promise<LatencyFigures> {
 
 function post(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolvePost, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolvePost(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolvePost(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -93,7 +102,10 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
     });
   });
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 function row(name: string, f: LatencyFigures): string {
@@ -104,7 +116,9 @@ function row(name: string, f: LatencyFigures): string {
 export async function webhookBench(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'wsync-webhook-bench-'));
   const azurite = await EmbeddedAzurite.start({});
-  const serviceBus = await ServiceBusPeer.start({ queues: { 'workspace-sync': { duplicateDetectionWindowMs: 600_000 } } });
+  const serviceBus = await ServiceBusPeer.start({
+    queues: { 'workspace-sync': { duplicateDetectionWindowMs: 600_000 } },
+  });
   const base: NodeJS.ProcessEnv = {
     PORT: '0',
     DATA_DIR: join(work, 'data'),
@@ -116,7 +130,15 @@ export async function webhookBench(): Promise<void> {
     LOG_LEVEL: 'info',
     WORKER_ENABLED: 'false',
     RECONCILE_ON_START: 'false',
-    CONNECTIONS: JSON.stringify([{ scope: 'GLOBAL', repository: 'bench/scripts', branch: 'main', tokenRef: 'GITHUB_TOKEN', webhookSecretRef: 'WEBHOOK_SECRET' }]),
+    CONNECTIONS: JSON.stringify([
+      {
+        scope: 'GLOBAL',
+        repository: 'bench/scripts',
+        branch: 'main',
+        tokenRef: 'GITHUB_TOKEN',
+        webhookSecretRef: 'WEBHOOK_SECRET',
+      },
+    ]),
   };
   try {
     const bare = await bareServer();
@@ -130,13 +152,19 @@ export async function webhookBench(): Promise<void> {
         const cpuBefore = await processCpuMs(service.child.pid);
         const figures = await fire(service.url);
         const cpuAfter = await processCpuMs(service.child.pid);
-        return cpuBefore === undefined || cpuAfter === undefined ? figures : { ...figures, cpuPerDeliveryMs: (cpuAfter - cpuBefore) / DELIVERIES };
+        return cpuBefore === undefined || cpuAfter === undefined
+          ? figures
+          : { ...figures, cpuPerDeliveryMs: (cpuAfter - cpuBefore) / DELIVERIES };
       } finally {
         await stopServiceProcess(service.child);
       }
     };
     const viaMemory = await measure({ TABLES_PREFIX: 'benchA', COMMAND_QUEUE: 'in-process' });
-    const viaBus = await measure({ TABLES_PREFIX: 'benchB', COMMAND_QUEUE: 'service-bus', ServiceBusConnection: serviceBus.connectionString });
+    const viaBus = await measure({
+      TABLES_PREFIX: 'benchB',
+      COMMAND_QUEUE: 'service-bus',
+      ServiceBusConnection: serviceBus.connectionString,
+    });
     const queued = serviceBus.stats('workspace-sync');
 
     console.log(`\nwebhook benchmark (${DELIVERIES} signed deliveries, ${CONCURRENCY} concurrent)`);

@@ -20,7 +20,11 @@ interface ZipFigures {
 }
 
 function ensureZip(): void {
-  if (spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0 && spawnSync('unzip', ['-v'], { stdio: 'ignore' }).status === 0) return;
+  if (
+    spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0 &&
+    spawnSync('unzip', ['-v'], { stdio: 'ignore' }).status === 0
+  )
+    return;
   console.log('zip is missing: installing it from Debian packages');
   execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq zip unzip'], { stdio: 'inherit' });
 }
@@ -29,7 +33,9 @@ function ensureZip(): void {
 function zipOurs(root: string, target: string): Promise<ZipFigures> {
   return new Promise((resolvePromise, reject) => {
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'zipOnce.js'), root, target], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'zipOnce.js'), root, target], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => {
@@ -82,12 +88,30 @@ export async function zipBench(): Promise<void> {
     const list = (values: number[]): string => values.map((ms) => ms.toFixed(0)).join(', ');
     const rows: Array<[string, string]> = [
       ['workspace', `${workspace.files} files, ${(workspace.bytes / 1e6).toFixed(1)} MB`],
-      ['ours, first archive of a fresh process', `${coldMs.toFixed(0)} ms median of ${list(ours.map((f) => f.coldMs))}; ${(oursBytes / 1e6).toFixed(1)} MB`],
-      ['ours, second archive (warm host)', `${warmMs.toFixed(0)} ms median of ${list(ours.map((f) => f.warmMs))}; peak RSS ${peakRss.toFixed(0)} MB`],
-      ['ours, CPU time (all threads)', `${median(ours.map((f) => f.coldCpuMs)).toFixed(0)} ms first, ${median(ours.map((f) => f.warmCpuMs)).toFixed(0)} ms warm (medians)`],
-      ['ours, RSS growth while archiving', `${rssGrowth.toFixed(0)} MB at most over ${RUNS} processes (was a test bound of 40 MB; the test now bounds content held)`],
-      ['zip -qr -6 (reference)', `${referenceMs.toFixed(0)} ms median of ${list(reference)}; ${(referenceBytes / 1e6).toFixed(1)} MB`],
-      ['ours / zip', `${(coldMs / referenceMs).toFixed(2)}x first, ${(warmMs / referenceMs).toFixed(2)}x warm (target <= 1.5)`],
+      [
+        'ours, first archive of a fresh process',
+        `${coldMs.toFixed(0)} ms median of ${list(ours.map((f) => f.coldMs))}; ${(oursBytes / 1e6).toFixed(1)} MB`,
+      ],
+      [
+        'ours, second archive (warm host)',
+        `${warmMs.toFixed(0)} ms median of ${list(ours.map((f) => f.warmMs))}; peak RSS ${peakRss.toFixed(0)} MB`,
+      ],
+      [
+        'ours, CPU time (all threads)',
+        `${median(ours.map((f) => f.coldCpuMs)).toFixed(0)} ms first, ${median(ours.map((f) => f.warmCpuMs)).toFixed(0)} ms warm (medians)`,
+      ],
+      [
+        'ours, RSS growth while archiving',
+        `${rssGrowth.toFixed(0)} MB at most over ${RUNS} processes (was a test bound of 40 MB; the test now bounds content held)`,
+      ],
+      [
+        'zip -qr -6 (reference)',
+        `${referenceMs.toFixed(0)} ms median of ${list(reference)}; ${(referenceBytes / 1e6).toFixed(1)} MB`,
+      ],
+      [
+        'ours / zip',
+        `${(coldMs / referenceMs).toFixed(2)}x first, ${(warmMs / referenceMs).toFixed(2)}x warm (target <= 1.5)`,
+      ],
       ['50 MB workspace zip', `${(coldMs / 1000).toFixed(1)} s first (plan: within 10 s)`],
     ];
     console.log('\nzip benchmark');

@@ -29,7 +29,14 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpuBefore);
     cpuTimes.push((cpu.user + cpu.system) / 1000);
   }
-  const figures = { coldMs: times[0], warmMs: times[1], coldCpuMs: cpuTimes[0], warmCpuMs: cpuTimes[1], maxRssMB: process.resourceUsage().maxRSS / 1024, rssBeforeMB };
+  const figures = {
+    coldMs: times[0],
+    warmMs: times[1],
+    coldCpuMs: cpuTimes[0],
+    warmCpuMs: cpuTimes[1],
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    rssBeforeMB,
+  };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 

@@ -1,7 +1,7 @@
-import react from '@vitejs/plugin-react';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
 import { loadEnv, type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { withApiOrigin, withAuthorityOrigin } from './build/staticWebAppConfig';
@@ -20,7 +20,11 @@ function staticWebAppConfig(env: Record<string, string>): Plugin {
     apply: 'build',
     generateBundle() {
       const committed = JSON.parse(readFileSync(join(here, 'staticwebapp.config.json'), 'utf8'));
-      this.emitFile({ type: 'asset', fileName: 'staticwebapp.config.json', source: `${JSON.stringify(withAuthorityOrigin(withApiOrigin(committed, env.VITE_API_BASE_URL), env.VITE_AUTH_AUTHORITY), null, 2)}\n` });
+      this.emitFile({
+        type: 'asset',
+        fileName: 'staticwebapp.config.json',
+        source: `${JSON.stringify(withAuthorityOrigin(withApiOrigin(committed, env.VITE_API_BASE_URL), env.VITE_AUTH_AUTHORITY), null, 2)}\n`,
+      });
     },
   };
 }

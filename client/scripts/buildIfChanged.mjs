@@ -14,7 +14,12 @@ const stampFile = join(client, 'dist', '.build-stamp.json');
 const MODE = 'production';
 // The settings baked into the bundle: every VITE_ variable Vite reads (environment and .env files).
 const env = loadEnv(MODE, client, 'VITE_');
-const stamp = JSON.stringify({ apiBaseUrl: env.VITE_API_BASE_URL ?? '', mode: MODE, nodeEnv: 'production', env: Object.fromEntries(Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) });
+const stamp = JSON.stringify({
+  apiBaseUrl: env.VITE_API_BASE_URL ?? '',
+  mode: MODE,
+  nodeEnv: 'production',
+  env: Object.fromEntries(Object.entries(env).sort(([a], [b]) => a.localeCompare(b))),
+});
 
 function builtWith() {
   try {
@@ -30,11 +35,17 @@ function newest(path) {
   return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
-const sources = ['src', 'build', 'index.html', 'vite.config.ts', 'staticwebapp.config.json', 'package.json'].map((name) => join(client, name)).filter(existsSync);
+const sources = ['src', 'build', 'index.html', 'vite.config.ts', 'staticwebapp.config.json', 'package.json']
+  .map((name) => join(client, name))
+  .filter(existsSync);
 if (!existsSync(index) || Math.max(...sources.map(newest)) > statSync(index).mtimeMs || builtWith() !== stamp) {
   console.log('building the web app (client/)…');
   // Vite takes NODE_ENV from its caller: under a test runner (NODE_ENV=test) it would bundle React's
   // development build, three times the size and slower. What is served is always a production build.
-  execFileSync('npx', ['vite', 'build', '--mode', MODE, '--logLevel', 'warn'], { cwd: client, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  execFileSync('npx', ['vite', 'build', '--mode', MODE, '--logLevel', 'warn'], {
+    cwd: client,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   writeFileSync(stampFile, stamp);
 }

@@ -1,12 +1,12 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { CONNECT_SCOPE_FAILURES, type ConnectScope } from '../domain/connections/ConnectScope';
 import { connectionView as toConnectionView } from '../domain/connections/ConnectionView';
+import { CONNECT_SCOPE_FAILURES, type ConnectScope } from '../domain/connections/ConnectScope';
 import { DISCONNECT_SCOPE_FAILURES, type DisconnectScope } from '../domain/connections/DisconnectScope';
 import { GET_CONNECTION_FAILURES } from '../domain/connections/GetConnection';
 import { PREVIEW_SYNC_FAILURES, type PreviewSync } from '../domain/connections/PreviewSync';
-import type { SyncRequest } from '../domain/sync/RequestSync';
 import { UPDATE_CONNECTION_FAILURES, type UpdateConnection } from '../domain/connections/UpdateConnection';
+import type { SyncRequest } from '../domain/sync/RequestSync';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { connectionProblem, connectionProblems } from './http/connectionProblem';
@@ -28,19 +28,42 @@ const createBody = z
     branch: z.string().min(1).max(255),
     subPath: z.string().max(1024).default('').describe("folder of the repository to mirror; '' = all of it"),
     token,
-    confirmOverwrite: z.boolean().default(false).describe('required when the scope folder already holds files: they will be replaced or deleted'),
+    confirmOverwrite: z
+      .boolean()
+      .default(false)
+      .describe('required when the scope folder already holds files: they will be replaced or deleted'),
   })
   .strict();
 const updateBody = z
-  .object({ branch: z.string().min(1).max(255).optional(), subPath: z.string().max(1024).optional(), enabled: z.boolean().optional(), token: token.optional() })
+  .object({
+    branch: z.string().min(1).max(255).optional(),
+    subPath: z.string().max(1024).optional(),
+    enabled: z.boolean().optional(),
+    token: token.optional(),
+  })
   .strict()
   .refine((body) => Object.keys(body).length > 0, 'name at least one of branch, subPath, enabled, token');
-const proposedBody = z.object({ repository: z.string().min(3).max(201), branch: z.string().min(1).max(255), subPath: z.string().max(1024).default(''), token }).strict();
+const proposedBody = z
+  .object({
+    repository: z.string().min(3).max(201),
+    branch: z.string().min(1).max(255),
+    subPath: z.string().max(1024).default(''),
+    token,
+  })
+  .strict();
 
-const syncRequestView = z.union([z.object({ queued: z.literal(true), deliveryId: z.string() }), z.object({ queued: z.literal(false), reason: z.string() })]);
+const syncRequestView = z.union([
+  z.object({ queued: z.literal(true), deliveryId: z.string() }),
+  z.object({ queued: z.literal(false), reason: z.string() }),
+]);
 const webhookSetupView = z.union([
   z.object({ mode: z.literal('automatic'), id: z.number().int() }),
-  z.object({ mode: z.literal('manual'), url: z.string(), secret: z.string().describe('shown only in this answer'), reason: z.string() }),
+  z.object({
+    mode: z.literal('manual'),
+    url: z.string(),
+    secret: z.string().describe('shown only in this answer'),
+    reason: z.string(),
+  }),
 ]);
 const previewView = z.object({
   scope: z.string(),
@@ -107,7 +130,10 @@ export const createConnectionFunction = defineApiRoute({
     tags: ['connections'],
     body: { schema: createBody, required: true },
     responses: {
-      201: { description: 'Connected', schema: z.object({ connection: connectionView, webhook: webhookSetupView, sync: syncRequestView }) },
+      201: {
+        description: 'Connected',
+        schema: z.object({ connection: connectionView, webhook: webhookSetupView, sync: syncRequestView }),
+      },
       ...connectionProblems(CONNECT_SCOPE_FAILURES, BODY_PROBLEMS),
     },
   },
@@ -117,10 +143,24 @@ export const createConnectionFunction = defineApiRoute({
     return async (request, context): Promise<HttpResponseInit> => {
       const body = await readJson(request, createBody, 16 * 1024);
       if (!body.ok) return body.response;
-      const result = await connect.execute({ scope: context.scope, ...body.value, webhookBaseUrl: baseUrlOf(request, configured) });
+      const result = await connect.execute({
+        scope: context.scope,
+        ...body.value,
+        webhookBaseUrl: baseUrlOf(request, configured),
+      });
       if (!result.ok) return connectionProblem(result);
-      context.log.info({ repository: result.connection.repository, branch: result.connection.branch, webhook: result.webhook.mode }, 'scope connected');
-      return { status: 201, jsonBody: { connection: toConnectionView(result.connection), webhook: result.webhook, sync: syncJson(result.sync) } };
+      context.log.info(
+        { repository: result.connection.repository, branch: result.connection.branch, webhook: result.webhook.mode },
+        'scope connected',
+      );
+      return {
+        status: 201,
+        jsonBody: {
+          connection: toConnectionView(result.connection),
+          webhook: result.webhook,
+          sync: syncJson(result.sync),
+        },
+      };
     };
   },
 });
@@ -134,7 +174,10 @@ export const getConnectionFunction = defineApiRoute({
   doc: {
     summary: "Get the scope's connection",
     tags: ['connections'],
-    responses: { 200: { description: 'The connection', schema: connectionView }, ...connectionProblems(GET_CONNECTION_FAILURES) },
+    responses: {
+      200: { description: 'The connection', schema: connectionView },
+      ...connectionProblems(GET_CONNECTION_FAILURES),
+    },
   },
   build: (container) => {
     const get = container.get(TYPES.GetConnection);
@@ -157,7 +200,11 @@ export const updateConnectionFunction = defineApiRoute({
     tags: ['connections'],
     body: { schema: updateBody, required: true },
     responses: {
-      200: { description: 'Updated; a sync is queued when the branch or sub-path changed or the connection was enabled again', schema: z.object({ connection: connectionView, sync: syncRequestView.nullable() }) },
+      200: {
+        description:
+          'Updated; a sync is queued when the branch or sub-path changed or the connection was enabled again',
+        schema: z.object({ connection: connectionView, sync: syncRequestView.nullable() }),
+      },
       ...connectionProblems(UPDATE_CONNECTION_FAILURES, BODY_PROBLEMS),
     },
   },
@@ -167,10 +214,20 @@ export const updateConnectionFunction = defineApiRoute({
       const body = await readJson(request, updateBody, 16 * 1024);
       if (!body.ok) return body.response;
       const { token: newToken, ...rest } = body.value;
-      const result = await update.execute({ scope: context.scope, ...rest, ...(newToken === undefined ? {} : { token: newToken }) });
+      const result = await update.execute({
+        scope: context.scope,
+        ...rest,
+        ...(newToken === undefined ? {} : { token: newToken }),
+      });
       if (!result.ok) return connectionProblem(result);
-      context.log.info({ changed: Object.keys(body.value), tokenRotated: newToken !== undefined }, 'connection updated');
-      return { status: 200, jsonBody: { connection: toConnectionView(result.connection), sync: syncJson(result.sync) } };
+      context.log.info(
+        { changed: Object.keys(body.value), tokenRotated: newToken !== undefined },
+        'connection updated',
+      );
+      return {
+        status: 200,
+        jsonBody: { connection: toConnectionView(result.connection), sync: syncJson(result.sync) },
+      };
     };
   },
 });
@@ -197,7 +254,11 @@ export const deleteConnectionFunction = defineApiRoute({
           secrets: z
             .object({
               removed: z.array(z.string()).describe('secret references deleted from the secret store'),
-              kept: z.array(z.object({ ref: z.string(), reason: z.string() })).describe('secret references left in place (declared in configuration, or the store could not delete them), and why'),
+              kept: z
+                .array(z.object({ ref: z.string(), reason: z.string() }))
+                .describe(
+                  'secret references left in place (declared in configuration, or the store could not delete them), and why',
+                ),
             })
             .describe('references only, never values'),
         }),
@@ -211,8 +272,14 @@ export const deleteConnectionFunction = defineApiRoute({
       const result = await disconnect.execute({ scope: context.scope });
       if (!result.ok) return connectionProblem(result);
       const { secrets } = result;
-      context.log.info({ webhook: result.webhook.kind, secretsRemoved: secrets.removed, secretsKept: secrets.kept }, 'scope disconnected; files kept');
-      return { status: 200, jsonBody: { connection: toConnectionView(result.connection), webhook: result.webhook, secrets } };
+      context.log.info(
+        { webhook: result.webhook.kind, secretsRemoved: secrets.removed, secretsKept: secrets.kept },
+        'scope disconnected; files kept',
+      );
+      return {
+        status: 200,
+        jsonBody: { connection: toConnectionView(result.connection), webhook: result.webhook, secrets },
+      };
     };
   },
 });
@@ -224,7 +291,8 @@ export const previewConnectionFunction = defineApiRoute({
   need: 'write',
   scoped: true,
   doc: {
-    summary: 'Dry run: what connecting (body: repository, branch, subPath, token) or re-syncing (no body) would write, overwrite and delete',
+    summary:
+      'Dry run: what connecting (body: repository, branch, subPath, token) or re-syncing (no body) would write, overwrite and delete',
     tags: ['connections'],
     body: { schema: proposedBody, required: false },
     responses: {
@@ -236,7 +304,8 @@ export const previewConnectionFunction = defineApiRoute({
     const preview: PreviewSync = container.get(TYPES.PreviewSync);
     return async (request, context): Promise<HttpResponseInit> => {
       const { scope } = context;
-      const hasBody = Number(request.headers.get('content-length') ?? '0') > 0 || request.headers.has('transfer-encoding');
+      const hasBody =
+        Number(request.headers.get('content-length') ?? '0') > 0 || request.headers.has('transfer-encoding');
       let input: Parameters<PreviewSync['execute']>[0] = { scope };
       if (hasBody) {
         const body = await readJson(request, proposedBody, 16 * 1024);

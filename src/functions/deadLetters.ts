@@ -1,9 +1,9 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Container } from 'inversify';
 import { z } from 'zod';
+import { TYPES } from '../host/identifiers';
 import type { CommandQueue } from '../ports/CommandQueue';
 import type { Logger } from '../ports/Logger';
-import { TYPES } from '../host/identifiers';
 import type { ApiContext } from './http/apiContext';
 import { defineApiRoute } from './http/apiRoute';
 import { readJson } from './http/readJson';
@@ -30,17 +30,29 @@ const replayResultView = z.object({
 });
 
 /** Operator surface for dead-lettered syncs: list, replay (some or all), purge. */
-export function makeDeadLetterHandlers(deps: { queue: CommandQueue; logger: Logger }) {
+function makeDeadLetterHandlers(deps: { queue: CommandQueue; logger: Logger }) {
   return {
     list: async (): Promise<HttpResponseInit> => {
       const deadLetters = await deps.queue.listDeadLetters();
       return { status: 200, jsonBody: { count: deadLetters.length, deadLetters } };
     },
     replay: async (request: HttpRequest, context?: ApiContext): Promise<HttpResponseInit> => {
-      const body = await readJson(request, replayBody, 256 * 1024, { code: 'InvalidReplayRequest', message: 'send {"all": true} or {"messageIds": ["…"]}' });
+      const body = await readJson(request, replayBody, 256 * 1024, {
+        code: 'InvalidReplayRequest',
+        message: 'send {"all": true} or {"messageIds": ["…"]}',
+      });
       if (!body.ok) return body.response;
-      const result = await deps.queue.replayDeadLetters('all' in body.value ? 'all' : { messageIds: body.value.messageIds });
-      (context?.log ?? deps.logger).info({ replayed: result.replayed.length, notFound: result.notFound.length, notReplayable: result.notReplayable.length }, 'dead letters replayed');
+      const result = await deps.queue.replayDeadLetters(
+        'all' in body.value ? 'all' : { messageIds: body.value.messageIds },
+      );
+      (context?.log ?? deps.logger).info(
+        {
+          replayed: result.replayed.length,
+          notFound: result.notFound.length,
+          notReplayable: result.notReplayable.length,
+        },
+        'dead letters replayed',
+      );
       return { status: 200, jsonBody: result };
     },
     purge: async (_request: HttpRequest, context?: ApiContext): Promise<HttpResponseInit> => {
@@ -51,7 +63,8 @@ export function makeDeadLetterHandlers(deps: { queue: CommandQueue; logger: Logg
   };
 }
 
-const handlers = (container: Container) => makeDeadLetterHandlers({ queue: container.get(TYPES.CommandQueue), logger: container.get(TYPES.Logger) });
+const handlers = (container: Container) =>
+  makeDeadLetterHandlers({ queue: container.get(TYPES.CommandQueue), logger: container.get(TYPES.Logger) });
 
 export const listDeadLettersFunction = defineApiRoute({
   name: 'listDeadLetters',
@@ -62,7 +75,12 @@ export const listDeadLettersFunction = defineApiRoute({
   doc: {
     summary: 'List dead-lettered sync commands with their reasons',
     tags: ['sync'],
-    responses: { 200: { description: 'Dead letters, oldest first', schema: z.object({ count: z.number().int(), deadLetters: z.array(deadLetterView) }) } },
+    responses: {
+      200: {
+        description: 'Dead letters, oldest first',
+        schema: z.object({ count: z.number().int(), deadLetters: z.array(deadLetterView) }),
+      },
+    },
   },
   build: (container) => handlers(container).list,
 });

@@ -36,7 +36,7 @@ export interface QueueFunctionDefinition {
   readonly build: (container: Container) => QueueHandler;
 }
 
-export type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
+type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
 
 /** A timer-triggered function; the host registers it on the schedule the configuration gives. */
 export interface TimerFunctionDefinition {

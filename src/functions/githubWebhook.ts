@@ -1,8 +1,13 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { ReceiveGitHubWebhook, WebhookDelivery, WebhookOutcome, WebhookRejection } from '../domain/sync/ReceiveGitHubWebhook';
-import type { Logger } from '../ports/Logger';
 import { z } from 'zod';
+import type {
+  ReceiveGitHubWebhook,
+  WebhookDelivery,
+  WebhookOutcome,
+  WebhookRejection,
+} from '../domain/sync/ReceiveGitHubWebhook';
 import { TYPES } from '../host/identifiers';
+import type { Logger } from '../ports/Logger';
 import { registerHttpFunction } from './definitions';
 import { problem } from './http/problem';
 import { largeWebhookBodies, readBody } from './http/readBody';
@@ -28,7 +33,9 @@ export function makeGithubWebhookHandler(deps: { receive: ReceiveGitHubWebhook; 
     const log = deps.logger.child({ invocationId: context.invocationId, deliveryId, scope: request.params.scope });
     const signature = request.headers.get('x-hub-signature-256');
     // An unsigned delivery is refused on its headers (unknown scope, missing signature): its body is never read.
-    const body = signature ? await readBody(request, WEBHOOK_MAX_BODY_BYTES, largeWebhookBodies) : ({ ok: true, bytes: new Uint8Array(0) } as const);
+    const body = signature
+      ? await readBody(request, WEBHOOK_MAX_BODY_BYTES, largeWebhookBodies)
+      : ({ ok: true, bytes: new Uint8Array(0) } as const);
     if (!body.ok) return unreadBody(body, `webhook bodies are limited to ${WEBHOOK_MAX_BODY_BYTES} bytes`);
 
     const raw = Buffer.from(body.bytes).toString('utf8');
@@ -46,9 +53,14 @@ export function makeGithubWebhookHandler(deps: { receive: ReceiveGitHubWebhook; 
       outcome = await deps.receive.execute(delivery);
     } catch (error) {
       log.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook could not be queued');
-      return problem(503, 'Unavailable', 'the sync could not be queued; redeliver the webhook later', { 'retry-after': '30' });
+      return problem(503, 'Unavailable', 'the sync could not be queued; redeliver the webhook later', {
+        'retry-after': '30',
+      });
     }
-    log.info({ event: delivery.event, outcome: outcome.kind, ...('code' in outcome ? { code: outcome.code } : {}) }, 'webhook handled');
+    log.info(
+      { event: delivery.event, outcome: outcome.kind, ...('code' in outcome ? { code: outcome.code } : {}) },
+      'webhook handled',
+    );
     return toResponse(outcome);
   };
 }
@@ -76,11 +88,20 @@ function toResponse(outcome: WebhookOutcome): HttpResponseInit {
     case 'ignored':
       return { status: 200, jsonBody: { message: 'ignored', ignored: outcome.reason } };
     case 'duplicate':
-      return { status: 200, jsonBody: { message: 'duplicate delivery: already queued', deliveryId: outcome.deliveryId } };
+      return {
+        status: 200,
+        jsonBody: { message: 'duplicate delivery: already queued', deliveryId: outcome.deliveryId },
+      };
     case 'branch-deleted':
-      return { status: 200, jsonBody: { message: `branch ${outcome.branch} was deleted on GitHub; files kept`, branch: outcome.branch } };
+      return {
+        status: 200,
+        jsonBody: { message: `branch ${outcome.branch} was deleted on GitHub; files kept`, branch: outcome.branch },
+      };
     case 'queued':
-      return { status: 202, jsonBody: { message: 'sync queued', commitSha: outcome.commitSha, deliveryId: outcome.deliveryId } };
+      return {
+        status: 202,
+        jsonBody: { message: 'sync queued', commitSha: outcome.commitSha, deliveryId: outcome.deliveryId },
+      };
   }
 }
 
@@ -97,21 +118,38 @@ export const githubWebhookFunction = registerHttpFunction({
       "A push is matched to the scope's connection by GitHub's repository id (a renamed repository is followed and the connection takes its new name), or by full name for connections declared in configuration. Each scope records a delivery once: another scope's hook of the same event queues its own sync.",
     tags: ['github'],
     headers: [
-      { name: 'X-Hub-Signature-256', description: 'sha256=<hex HMAC-SHA256 of the raw body> with the connection webhook secret' },
+      {
+        name: 'X-Hub-Signature-256',
+        description: 'sha256=<hex HMAC-SHA256 of the raw body> with the connection webhook secret',
+      },
       { name: 'X-GitHub-Event', description: 'push (ping is answered with pong; other events are ignored)' },
-      { name: 'X-GitHub-Delivery', description: 'delivery id: the same on redelivery, and for every hook of the same event; deduplicated per scope' },
+      {
+        name: 'X-GitHub-Delivery',
+        description:
+          'delivery id: the same on redelivery, and for every hook of the same event; deduplicated per scope',
+      },
     ],
     body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], required: true },
     responses: {
       200: { description: 'Ping, ignored event, duplicate delivery or deleted branch', schema: webhookAnswer },
       202: { description: 'Sync queued', schema: webhookAnswer },
-      400: { description: 'Not a GitHub delivery', problems: ['DeliveryIdMissing', 'EventMissing', 'InvalidJson', 'InvalidPayload'] },
+      400: {
+        description: 'Not a GitHub delivery',
+        problems: ['DeliveryIdMissing', 'EventMissing', 'InvalidJson', 'InvalidPayload'],
+      },
       401: { description: 'Signature missing or wrong', problems: ['SignatureMissing', 'SignatureInvalid'] },
       404: { description: 'No connection for the scope', problems: ['UnknownScope'] },
       413: { description: 'Payload over 5 MB', problems: ['PayloadTooLarge'] },
       500: { description: 'The webhook secret cannot be read', problems: ['WebhookSecretUnavailable'] },
-      503: { description: 'The sync could not be queued, or too many large deliveries are being read; redeliver later', problems: ['Unavailable', 'TooManyUploads'] },
+      503: {
+        description: 'The sync could not be queued, or too many large deliveries are being read; redeliver later',
+        problems: ['Unavailable', 'TooManyUploads'],
+      },
     },
   },
-  build: (container) => makeGithubWebhookHandler({ receive: container.get(TYPES.ReceiveGitHubWebhook), logger: container.get(TYPES.Logger) }),
+  build: (container) =>
+    makeGithubWebhookHandler({
+      receive: container.get(TYPES.ReceiveGitHubWebhook),
+      logger: container.get(TYPES.Logger),
+    }),
 });

@@ -4,7 +4,12 @@ import type { CheckReadiness } from '../domain/shared/CheckReadiness';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute, defineOpenRoute } from './http/apiRoute';
 
-const liveness = z.object({ status: z.literal('ok'), version: z.string(), uptimeSeconds: z.number().int().min(0), startedAt: z.string() });
+const liveness = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  uptimeSeconds: z.number().int().min(0),
+  startedAt: z.string(),
+});
 
 const readiness = z.object({
   status: z.enum(['ready', 'unavailable']),
@@ -12,7 +17,12 @@ const readiness = z.object({
   message: z.string().optional(),
   failed: z.array(z.string()).describe('names of the dependencies that failed'),
   dependencies: z.array(
-    z.object({ name: z.string(), status: z.enum(['ok', 'failed']), latencyMs: z.number().int().min(0), error: z.string().optional() }),
+    z.object({
+      name: z.string(),
+      status: z.enum(['ok', 'failed']),
+      latencyMs: z.number().int().min(0),
+      error: z.string().optional(),
+    }),
   ),
 });
 
@@ -21,7 +31,11 @@ export const healthFunction = defineOpenRoute({
   name: 'health',
   route: 'health',
   methods: ['GET'],
-  doc: { summary: 'Liveness: the service is running', tags: ['health'], responses: { 200: { description: 'Alive', schema: liveness } } },
+  doc: {
+    summary: 'Liveness: the service is running',
+    tags: ['health'],
+    responses: { 200: { description: 'Alive', schema: liveness } },
+  },
   build: (container) => {
     const info = container.get(TYPES.AppInfo);
     const clock = container.get(TYPES.Clock);
@@ -57,7 +71,9 @@ export const readinessFunction = defineApiRoute({
     const check: CheckReadiness = container.get(TYPES.CheckReadiness);
     return async (_request, context): Promise<HttpResponseInit> => {
       const result = await check.execute();
-      const failed = result.dependencies.filter((dependency) => dependency.status === 'failed').map((dependency) => dependency.name);
+      const failed = result.dependencies
+        .filter((dependency) => dependency.status === 'failed')
+        .map((dependency) => dependency.name);
       if (failed.length > 0) context.log.warn({ failed }, 'not ready');
       return {
         status: result.ready ? 200 : 503,
@@ -66,7 +82,10 @@ export const readinessFunction = defineApiRoute({
           status: result.ready ? 'ready' : 'unavailable',
           ...(result.ready ? {} : { error: 'NotReady' as const, message: `not ready: ${failed.join(', ')} failed` }),
           failed,
-          dependencies: result.dependencies.map((dependency) => ({ ...dependency, latencyMs: Math.round(dependency.latencyMs) })),
+          dependencies: result.dependencies.map((dependency) => ({
+            ...dependency,
+            latencyMs: Math.round(dependency.latencyMs),
+          })),
         } satisfies z.infer<typeof readiness>,
       };
     };

@@ -1,3 +1,4 @@
+import { clientConfigFunction } from './clientConfig';
 import {
   createConnectionFunction,
   deleteConnectionFunction,
@@ -6,23 +7,31 @@ import {
   previewConnectionFunction,
   updateConnectionFunction,
 } from './connections';
-import { clientConfigFunction } from './clientConfig';
 import { listDeadLettersFunction, purgeDeadLettersFunction, replayDeadLettersFunction } from './deadLetters';
 import type { HttpFunctionDefinition } from './definitions';
 import { githubWebhookFunction } from './githubWebhook';
 import { healthFunction, readinessFunction } from './health';
 import { meFunction } from './me';
 import { openApiFunction } from './openApi';
+import { getSyncJobFunction, listSyncJobsFunction, syncNowFunction } from './syncJobs';
 import { downloadBackupFunction, listBackupsFunction } from './workspaceBackups';
 import { workspaceDownloadFunction } from './workspaceDownload';
-import { deleteWorkspaceFileFunction, listWorkspaceFunction, readWorkspaceFileFunction, saveWorkspaceFileFunction } from './workspaceFiles';
-import { createWorkspaceFolderFunction, deleteWorkspaceFolderFunction, moveWorkspaceEntryFunction } from './workspaceFolders';
+import {
+  deleteWorkspaceFileFunction,
+  listWorkspaceFunction,
+  readWorkspaceFileFunction,
+  saveWorkspaceFileFunction,
+} from './workspaceFiles';
+import {
+  createWorkspaceFolderFunction,
+  deleteWorkspaceFolderFunction,
+  moveWorkspaceEntryFunction,
+} from './workspaceFolders';
 import { workspaceStatusFunction } from './workspaceStatus';
-import { getSyncJobFunction, listSyncJobsFunction, syncNowFunction } from './syncJobs';
 
-export { syncWorkerFunction } from './syncWorker';
 export { makeReconcileHandler, reconcileFunction, reconcileSchedule } from './reconcile';
-export { retentionFunction, RETENTION_SCHEDULE } from './retention';
+export { RETENTION_SCHEDULE, retentionFunction } from './retention';
+export { syncWorkerFunction } from './syncWorker';
 
 /** Every HTTP function, for the local host's router, the OpenAPI document and route-table tests. */
 export const httpFunctions: readonly HttpFunctionDefinition[] = [

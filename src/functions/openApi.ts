@@ -10,7 +10,11 @@ export const openApiFunction = defineApiRoute({
   methods: ['GET'],
   need: 'read',
   scoped: false,
-  doc: { summary: 'This API as an OpenAPI 3.1 document', tags: ['meta'], responses: { 200: { description: 'OpenAPI document', contentType: 'application/json' } } },
+  doc: {
+    summary: 'This API as an OpenAPI 3.1 document',
+    tags: ['meta'],
+    responses: { 200: { description: 'OpenAPI document', contentType: 'application/json' } },
+  },
   build: (container) => {
     let document: unknown;
     const version = container.get(TYPES.AppInfo).version;

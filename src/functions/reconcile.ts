@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import type { ReconcileConnections } from '../domain/connections/ReconcileConnections';
-import type { Logger } from '../ports/Logger';
 import { TYPES } from '../host/identifiers';
+import type { Logger } from '../ports/Logger';
 import type { TimerFunctionDefinition } from './definitions';
 
 /** Queues a reconcile sync for every enabled connection: pushes whose webhooks never came still land. */
@@ -20,5 +20,6 @@ export function reconcileSchedule(minutes: number): string {
 /** The reconcile timer, every RECONCILE_INTERVAL_MINUTES (see reconcileSchedule; registered in src/host/functionsApp.ts). */
 export const reconcileFunction: TimerFunctionDefinition = {
   name: 'reconcile',
-  build: (container) => makeReconcileHandler({ reconcile: container.get(TYPES.ReconcileConnections), logger: container.get(TYPES.Logger) }),
+  build: (container) =>
+    makeReconcileHandler({ reconcile: container.get(TYPES.ReconcileConnections), logger: container.get(TYPES.Logger) }),
 };

@@ -8,7 +8,7 @@ import type { TimerFunctionDefinition } from './definitions';
 export const RETENTION_SCHEDULE = '0 17 3 * * *';
 
 /** Deletes runs and webhook delivery records older than their retention (RUNS_RETENTION_DAYS, DELIVERIES_RETENTION_DAYS). */
-export function makeRetentionHandler(deps: { prune: PruneHistory; logger: Logger }) {
+function makeRetentionHandler(deps: { prune: PruneHistory; logger: Logger }) {
   return async (_timer: Timer | undefined, context: InvocationContext): Promise<void> => {
     const deleted = await deps.prune.execute();
     deps.logger.info({ invocationId: context.invocationId, deleted }, 'retention: old runs and deliveries deleted');
@@ -18,5 +18,6 @@ export function makeRetentionHandler(deps: { prune: PruneHistory; logger: Logger
 /** The retention timer, daily on RETENTION_SCHEDULE (registered in src/host/functionsApp.ts). */
 export const retentionFunction: TimerFunctionDefinition = {
   name: 'retention',
-  build: (container) => makeRetentionHandler({ prune: container.get(TYPES.PruneHistory), logger: container.get(TYPES.Logger) }),
+  build: (container) =>
+    makeRetentionHandler({ prune: container.get(TYPES.PruneHistory), logger: container.get(TYPES.Logger) }),
 };

@@ -1,9 +1,9 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import { parseScope, type Scope } from '../domain/shared/Scope';
 import { GET_SYNC_RUN_FAILURES } from '../domain/sync/GetSyncRun';
 import { LIST_SYNC_RUNS_FAILURES, type ListSyncRunsFailureCode } from '../domain/sync/ListSyncRuns';
 import { QUEUE_MANUAL_SYNC_FAILURES } from '../domain/sync/QueueManualSync';
-import { parseScope, type Scope } from '../domain/shared/Scope';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { connectionProblem, connectionProblems } from './http/connectionProblem';
@@ -14,7 +14,11 @@ import { scopeName } from './schemas/common';
 import { syncRunView, toSyncRunView } from './schemas/syncRunView';
 
 /** One status per failure of the run queries, in one place. */
-const LIST_STATUS: Record<ListSyncRunsFailureCode, number> = { ScopeRequired: 400, InvalidContinuationToken: 400, Forbidden: 403 };
+const LIST_STATUS: Record<ListSyncRunsFailureCode, number> = {
+  ScopeRequired: 400,
+  InvalidContinuationToken: 400,
+  Forbidden: 403,
+};
 const GET_STATUS = { NotFound: 404 } as const;
 
 const listQuery = z.object({
@@ -33,14 +37,23 @@ export const listSyncJobsFunction = defineApiRoute({
   scoped: false,
   doc: {
     summary: 'List sync runs, newest first',
-    description: 'Non-admins see their organisations only: pass `scope`, or leave it out when the token names exactly one organisation.',
+    description:
+      'Non-admins see their organisations only: pass `scope`, or leave it out when the token names exactly one organisation.',
     tags: ['sync'],
     query: listQuery,
     responses: {
-      200: { description: 'A page of runs; pass continuationToken back for the next', schema: z.object({ items: z.array(syncRunView), continuationToken: z.string().optional() }) },
-      ...problemsByStatus(LIST_SYNC_RUNS_FAILURES, LIST_STATUS, (status) => (status === 403 ? 'You may not access that scope' : 'Bad filter or token'), {
-        400: { description: 'Bad filter or token', problems: ['InvalidQuery'] },
-      }),
+      200: {
+        description: 'A page of runs; pass continuationToken back for the next',
+        schema: z.object({ items: z.array(syncRunView), continuationToken: z.string().optional() }),
+      },
+      ...problemsByStatus(
+        LIST_SYNC_RUNS_FAILURES,
+        LIST_STATUS,
+        (status) => (status === 403 ? 'You may not access that scope' : 'Bad filter or token'),
+        {
+          400: { description: 'Bad filter or token', problems: ['InvalidQuery'] },
+        },
+      ),
     },
   },
   build: (container) => {
@@ -59,7 +72,13 @@ export const listSyncJobsFunction = defineApiRoute({
       });
       if (!result.ok) return problem(LIST_STATUS[result.code], result.code, result.message);
       const { page } = result;
-      return { status: 200, jsonBody: { items: page.runs.map(toSyncRunView), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) } };
+      return {
+        status: 200,
+        jsonBody: {
+          items: page.runs.map(toSyncRunView),
+          ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+        },
+      };
     };
   },
 });
@@ -74,7 +93,10 @@ export const getSyncJobFunction = defineApiRoute({
   doc: {
     summary: 'Get one sync run',
     tags: ['sync'],
-    responses: { 200: { description: 'The run', schema: syncRunView }, ...problemsByStatus(GET_SYNC_RUN_FAILURES, GET_STATUS, () => 'No such run') },
+    responses: {
+      200: { description: 'The run', schema: syncRunView },
+      ...problemsByStatus(GET_SYNC_RUN_FAILURES, GET_STATUS, () => 'No such run'),
+    },
   },
   build: (container) => {
     const get = container.get(TYPES.GetSyncRun);
@@ -98,7 +120,9 @@ export const syncNowFunction = defineApiRoute({
     tags: ['connections'],
     responses: {
       202: { description: 'Sync queued', schema: z.object({ message: z.string(), deliveryId: z.string() }) },
-      ...connectionProblems(QUEUE_MANUAL_SYNC_FAILURES, { 409: { description: 'The connection is disabled', problems: [] } }),
+      ...connectionProblems(QUEUE_MANUAL_SYNC_FAILURES, {
+        409: { description: 'The connection is disabled', problems: [] },
+      }),
     },
   },
   build: (container) => {

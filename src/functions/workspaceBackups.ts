@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { OPEN_SCOPE_BACKUP_FAILURES } from '../domain/workspace/OpenScopeBackup';
-import type { BackupInfo } from '../ports/WorkspaceBackups';
 import { TYPES } from '../host/identifiers';
+import type { BackupInfo } from '../ports/WorkspaceBackups';
 import { defineApiRoute } from './http/apiRoute';
 import { problem } from './http/problem';
 import { problemsByStatus } from './http/problemDocs';
@@ -12,8 +12,17 @@ import { archiveFileName } from './workspaceDownload';
 
 const OPEN_STATUS = { NotFound: 404 } as const;
 
-const backupView = z.object({ id: z.string(), scope: scopeName, createdAt: timestamp, reason: z.string(), size: z.number().int() });
-const toView = (backup: BackupInfo): z.infer<typeof backupView> => ({ ...backup, createdAt: backup.createdAt.toISOString() });
+const backupView = z.object({
+  id: z.string(),
+  scope: scopeName,
+  createdAt: timestamp,
+  reason: z.string(),
+  size: z.number().int(),
+});
+const toView = (backup: BackupInfo): z.infer<typeof backupView> => ({
+  ...backup,
+  createdAt: backup.createdAt.toISOString(),
+});
 
 /** Backups taken before syncs replaced hand-edited files of the scope. */
 export const listBackupsFunction = defineApiRoute({
@@ -29,7 +38,10 @@ export const listBackupsFunction = defineApiRoute({
   },
   build: (container) => {
     const backups = container.get(TYPES.WorkspaceBackups);
-    return async (_request, context): Promise<HttpResponseInit> => ({ status: 200, jsonBody: { items: (await backups.list(context.scope)).map(toView) } });
+    return async (_request, context): Promise<HttpResponseInit> => ({
+      status: 200,
+      jsonBody: { items: (await backups.list(context.scope)).map(toView) },
+    });
   },
 });
 

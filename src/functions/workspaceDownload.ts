@@ -7,7 +7,9 @@ import { defineApiRoute } from './http/apiRoute';
 import { problem } from './http/problem';
 import { readQuery } from './http/readJson';
 
-const downloadQuery = z.object({ all: z.enum(['true', 'false']).default('false').describe('MSP admins: the whole workspace, every scope') });
+const downloadQuery = z.object({
+  all: z.enum(['true', 'false']).default('false').describe('MSP admins: the whole workspace, every scope'),
+});
 
 /** `workspace-YYYYMMDD-HHMMSS.zip` in UTC. */
 export function archiveFileName(at: Date, prefix = 'workspace'): string {
@@ -27,7 +29,10 @@ export const workspaceDownloadFunction = defineApiRoute({
     tags: ['workspace'],
     query: downloadQuery,
     responses: {
-      200: { description: 'The zip, streamed; Content-Disposition names it workspace-YYYYMMDD-HHMMSS.zip', contentType: 'application/zip' },
+      200: {
+        description: 'The zip, streamed; Content-Disposition names it workspace-YYYYMMDD-HHMMSS.zip',
+        contentType: 'application/zip',
+      },
       400: { description: 'Bad query', problems: ['InvalidQuery'] },
       403: { description: 'all=true needs the MSP admin role', problems: ['Forbidden'] },
     },
@@ -39,8 +44,11 @@ export const workspaceDownloadFunction = defineApiRoute({
       const query = readQuery(request, downloadQuery);
       if (!query.ok) return query.response;
       const all = query.value.all === 'true';
-      if (all && !context.principal.isAdmin) return problem(403, 'Forbidden', 'downloading the whole workspace needs the MSP admin role');
-      const roots = all ? [{ storePath: '', nameInArchive: '' }] : [{ storePath: scopeFolder(context.scope), nameInArchive: '' }];
+      if (all && !context.principal.isAdmin)
+        return problem(403, 'Forbidden', 'downloading the whole workspace needs the MSP admin role');
+      const roots = all
+        ? [{ storePath: '', nameInArchive: '' }]
+        : [{ storePath: scopeFolder(context.scope), nameInArchive: '' }];
       context.log.info({ all }, 'workspace download started');
       return {
         status: 200,

@@ -12,10 +12,21 @@ import { workspaceProblem, workspaceProblems } from './http/workspaceProblem';
 import { timestamp } from './schemas/common';
 
 const pathQuery = z.object({ path: z.string().min(1).max(4096).describe('file path relative to the scope folder') });
-const saveQuery = pathQuery.extend({ executable: z.enum(['true', 'false']).optional().describe('raw bodies: set or clear the executable bit') });
-const treeQuery = z.object({ path: z.string().max(4096).default('').describe("folder relative to the scope folder; '' = the scope folder"), recursive: z.enum(['true', 'false']).default('false') });
+const saveQuery = pathQuery.extend({
+  executable: z.enum(['true', 'false']).optional().describe('raw bodies: set or clear the executable bit'),
+});
+const treeQuery = z.object({
+  path: z.string().max(4096).default('').describe("folder relative to the scope folder; '' = the scope folder"),
+  recursive: z.enum(['true', 'false']).default('false'),
+});
 
-const entryView = z.object({ path: z.string(), kind: z.enum(['file', 'directory']), size: z.number().int(), lastModified: timestamp, executable: z.boolean() });
+const entryView = z.object({
+  path: z.string(),
+  kind: z.enum(['file', 'directory']),
+  size: z.number().int(),
+  lastModified: timestamp,
+  executable: z.boolean(),
+});
 const fileView = z.object({
   path: z.string(),
   encoding: z.enum(['utf8', 'base64']),
@@ -25,7 +36,13 @@ const fileView = z.object({
   etag: z.string(),
   executable: z.boolean(),
 });
-const savedView = z.object({ path: z.string(), created: z.boolean(), etag: z.string(), size: z.number().int(), lastModified: timestamp });
+const savedView = z.object({
+  path: z.string(),
+  created: z.boolean(),
+  etag: z.string(),
+  size: z.number().int(),
+  lastModified: timestamp,
+});
 const jsonSave = z
   .object({
     content: z.string(),
@@ -64,9 +81,14 @@ export const listWorkspaceFunction = defineApiRoute({
     tags: ['workspace'],
     query: treeQuery,
     responses: {
-      200: { description: 'Entries, paths relative to the scope folder', schema: z.object({ path: z.string(), entries: z.array(entryView) }) },
+      200: {
+        description: 'Entries, paths relative to the scope folder',
+        schema: z.object({ path: z.string(), entries: z.array(entryView) }),
+      },
       400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath'] },
-      ...workspaceProblems(['NotFound', 'NotAFolder'], (status) => (status === 404 ? 'No such folder' : 'Not a folder')),
+      ...workspaceProblems(['NotFound', 'NotAFolder'], (status) =>
+        status === 404 ? 'No such folder' : 'Not a folder',
+      ),
     },
   },
   build: (container) => {
@@ -74,7 +96,9 @@ export const listWorkspaceFunction = defineApiRoute({
     return async (request, context) => {
       const query = readQuery(request, treeQuery);
       if (!query.ok) return query.response;
-      const listed = await workspace.list(context.scope, query.value.path, { recursive: query.value.recursive === 'true' });
+      const listed = await workspace.list(context.scope, query.value.path, {
+        recursive: query.value.recursive === 'true',
+      });
       if (!listed.ok) return workspaceProblem(listed);
       return { status: 200, jsonBody: { path: query.value.path, entries: listed.value.map(entryJson) } };
     };
@@ -96,7 +120,9 @@ export const readWorkspaceFileFunction = defineApiRoute({
     responses: {
       200: { description: 'The file; ETag is its content hash', schema: fileView, rawAlternatives: RAW_TYPES },
       400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath'] },
-      ...workspaceProblems(['NotFound', 'NotAFile'], (status) => (status === 404 ? 'No such file' : 'A folder, not a file')),
+      ...workspaceProblems(['NotFound', 'NotAFile'], (status) =>
+        status === 404 ? 'No such file' : 'A folder, not a file',
+      ),
     },
   },
   build: (container) => {
@@ -107,11 +133,19 @@ export const readWorkspaceFileFunction = defineApiRoute({
       const read = await workspace.read(context.scope, query.value.path);
       if (!read.ok) return workspaceProblem(read);
       const file = read.value;
-      const headers = { etag: quoted(file.etag), 'last-modified': file.lastModified.toUTCString(), 'cache-control': 'no-cache' };
+      const headers = {
+        etag: quoted(file.etag),
+        'last-modified': file.lastModified.toUTCString(),
+        'cache-control': 'no-cache',
+      };
       const accept = request.headers.get('accept') ?? '';
       const raw = RAW_TYPES.find((type) => accept.includes(type));
       if (raw) {
-        return { status: 200, headers: { ...headers, 'content-type': raw === 'text/plain' ? 'text/plain; charset=utf-8' : raw }, body: file.content };
+        return {
+          status: 200,
+          headers: { ...headers, 'content-type': raw === 'text/plain' ? 'text/plain; charset=utf-8' : raw },
+          body: file.content,
+        };
       }
       const text = asText(file.content);
       return {
@@ -139,7 +173,8 @@ export const saveWorkspaceFileFunction = defineApiRoute({
   need: 'write',
   scoped: true,
   doc: {
-    summary: 'Create or replace a file (If-Match: "<etag>" to replace a known version, If-None-Match: * to create only)',
+    summary:
+      'Create or replace a file (If-Match: "<etag>" to replace a known version, If-None-Match: * to create only)',
     tags: ['workspace'],
     query: saveQuery,
     headers: [
@@ -150,10 +185,26 @@ export const saveWorkspaceFileFunction = defineApiRoute({
     responses: {
       200: { description: 'Replaced', schema: savedView },
       201: { description: 'Created', schema: savedView },
-      400: { description: 'Bad request', problems: ['InvalidQuery', 'InvalidPath', 'InvalidJson', 'ValidationFailed', 'InvalidBase64', 'InvalidPrecondition'] },
-      ...workspaceProblems(['GitHubSyncEnabled', 'PreconditionFailed', 'PayloadTooLarge', 'NotAFile', 'NotAFolder'], describeStatus),
+      400: {
+        description: 'Bad request',
+        problems: [
+          'InvalidQuery',
+          'InvalidPath',
+          'InvalidJson',
+          'ValidationFailed',
+          'InvalidBase64',
+          'InvalidPrecondition',
+        ],
+      },
+      ...workspaceProblems(
+        ['GitHubSyncEnabled', 'PreconditionFailed', 'PayloadTooLarge', 'NotAFile', 'NotAFolder'],
+        describeStatus,
+      ),
       415: { description: 'Unsupported body type', problems: ['UnsupportedMediaType'] },
-      503: { description: 'Another edit or a sync holds the scope, or too many large uploads are in progress; retry', problems: ['ScopeBusy', 'TooManyUploads'] },
+      503: {
+        description: 'Another edit or a sync holds the scope, or too many large uploads are in progress; retry',
+        problems: ['ScopeBusy', 'TooManyUploads'],
+      },
     },
   },
   build: (container) => {
@@ -166,7 +217,8 @@ export const saveWorkspaceFileFunction = defineApiRoute({
       if ('response' in preconditions) return preconditions.response;
       const body = await readContent(request, maxFileBytes);
       if ('response' in body) return body.response;
-      const executable = body.executable ?? (query.value.executable === undefined ? undefined : query.value.executable === 'true');
+      const executable =
+        body.executable ?? (query.value.executable === undefined ? undefined : query.value.executable === 'true');
       const options: SaveOptions = { ...preconditions.value, ...(executable === undefined ? {} : { executable }) };
       const saved = await workspace.save(context.scope, query.value.path, body.bytes, options);
       if (!saved.ok) return workspaceProblem(saved);
@@ -174,7 +226,11 @@ export const saveWorkspaceFileFunction = defineApiRoute({
       return {
         status: saved.value.created ? 201 : 200,
         headers: { etag: quoted(saved.value.etag) },
-        jsonBody: { path: query.value.path, ...saved.value, lastModified: saved.value.lastModified.toISOString() } satisfies z.infer<typeof savedView>,
+        jsonBody: {
+          path: query.value.path,
+          ...saved.value,
+          lastModified: saved.value.lastModified.toISOString(),
+        } satisfies z.infer<typeof savedView>,
       };
     };
   },
@@ -195,7 +251,10 @@ export const deleteWorkspaceFileFunction = defineApiRoute({
     responses: {
       204: { description: 'Deleted' },
       400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath', 'InvalidPrecondition'] },
-      ...workspaceProblems(['GitHubSyncEnabled', 'NotFound', 'NotAFile', 'PreconditionFailed', 'ScopeBusy'], describeStatus),
+      ...workspaceProblems(
+        ['GitHubSyncEnabled', 'NotFound', 'NotAFile', 'PreconditionFailed', 'ScopeBusy'],
+        describeStatus,
+      ),
     },
   },
   build: (container) => {
@@ -205,8 +264,13 @@ export const deleteWorkspaceFileFunction = defineApiRoute({
       if (!query.ok) return query.response;
       const preconditions = readPreconditions(request);
       if ('response' in preconditions) return preconditions.response;
-      if (preconditions.value.ifNoneMatch) return problem(400, 'InvalidPrecondition', 'If-None-Match does not apply to a delete');
-      const deleted = await workspace.deleteFile(context.scope, query.value.path, preconditions.value.ifMatch ? { ifMatch: preconditions.value.ifMatch } : {});
+      if (preconditions.value.ifNoneMatch)
+        return problem(400, 'InvalidPrecondition', 'If-None-Match does not apply to a delete');
+      const deleted = await workspace.deleteFile(
+        context.scope,
+        query.value.path,
+        preconditions.value.ifMatch ? { ifMatch: preconditions.value.ifMatch } : {},
+      );
       if (!deleted.ok) return workspaceProblem(deleted);
       context.log.info({ path: query.value.path }, 'file deleted');
       return { status: 204 };
@@ -216,22 +280,37 @@ export const deleteWorkspaceFileFunction = defineApiRoute({
 
 export function describeStatus(status: number): string {
   return (
-    { 403: 'The scope is GitHub-managed: read-only', 404: 'Not found', 409: 'Conflicts with what is there', 412: 'The file changed since it was read', 413: 'File too large', 503: 'Another edit or a sync holds the scope; retry' }[status] ??
-    'Refused'
+    {
+      403: 'The scope is GitHub-managed: read-only',
+      404: 'Not found',
+      409: 'Conflicts with what is there',
+      412: 'The file changed since it was read',
+      413: 'File too large',
+      503: 'Another edit or a sync holds the scope; retry',
+    }[status] ?? 'Refused'
   );
 }
 
-function readPreconditions(request: HttpRequest): { value: Pick<SaveOptions, 'ifMatch' | 'ifNoneMatch'> } | { response: HttpResponseInit } {
+function readPreconditions(
+  request: HttpRequest,
+): { value: Pick<SaveOptions, 'ifMatch' | 'ifNoneMatch'> } | { response: HttpResponseInit } {
   const ifMatch = request.headers.get('if-match')?.trim();
   const ifNoneMatch = request.headers.get('if-none-match')?.trim();
-  if (ifNoneMatch !== undefined && ifNoneMatch !== '*') return { response: problem(400, 'InvalidPrecondition', 'If-None-Match supports only * (create only)') };
-  if (ifMatch !== undefined && ifNoneMatch !== undefined) return { response: problem(400, 'InvalidPrecondition', 'send If-Match or If-None-Match, not both') };
+  if (ifNoneMatch !== undefined && ifNoneMatch !== '*')
+    return { response: problem(400, 'InvalidPrecondition', 'If-None-Match supports only * (create only)') };
+  if (ifMatch !== undefined && ifNoneMatch !== undefined)
+    return { response: problem(400, 'InvalidPrecondition', 'send If-Match or If-None-Match, not both') };
   return { value: { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch: '*' as const } : {}) } };
 }
 
 /** The new content: raw bytes as sent, or JSON carrying UTF-8 text or base64. */
-async function readContent(request: HttpRequest, maxFileBytes: number): Promise<{ bytes: Uint8Array; executable?: boolean } | { response: HttpResponseInit }> {
-  const type = (request.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+async function readContent(
+  request: HttpRequest,
+  maxFileBytes: number,
+): Promise<{ bytes: Uint8Array; executable?: boolean } | { response: HttpResponseInit }> {
+  // split always gives at least one part: the default is never used.
+  const [mediaType = ''] = (request.headers.get('content-type') ?? 'application/octet-stream').split(';');
+  const type = mediaType.trim().toLowerCase();
   const tooLargeMessage = `files are limited to ${maxFileBytes} bytes`;
   if (type === 'application/json') {
     // base64 is 4/3 of the bytes; the use case checks the decoded size exactly.
@@ -244,7 +323,14 @@ async function readContent(request: HttpRequest, maxFileBytes: number): Promise<
       return { response: problem(400, 'InvalidJson', 'the body is not valid JSON') };
     }
     const parsed = jsonSave.safeParse(json);
-    if (!parsed.success) return { response: problem(400, 'ValidationFailed', 'send {"content": "…", "encoding": "utf8" | "base64", "executable"?: boolean}') };
+    if (!parsed.success)
+      return {
+        response: problem(
+          400,
+          'ValidationFailed',
+          'send {"content": "…", "encoding": "utf8" | "base64", "executable"?: boolean}',
+        ),
+      };
     const { content, encoding, executable } = parsed.data;
     if (encoding === 'base64' && !isBase64(content)) {
       return { response: problem(400, 'InvalidBase64', 'content is not valid base64') };

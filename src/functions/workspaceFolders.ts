@@ -6,9 +6,13 @@ import { readJson, readQuery } from './http/readJson';
 import { workspaceProblem, workspaceProblems } from './http/workspaceProblem';
 import { describeStatus } from './workspaceFiles';
 
-const folderQuery = z.object({ path: z.string().min(1).max(4096).describe('folder path relative to the scope folder') });
+const folderQuery = z.object({
+  path: z.string().min(1).max(4096).describe('folder path relative to the scope folder'),
+});
 const deleteFolderQuery = folderQuery.extend({ recursive: z.enum(['true', 'false']).default('false') });
-const moveBody = z.object({ from: z.string().min(1).max(4096), to: z.string().min(1).max(4096), overwrite: z.boolean().default(false) }).strict();
+const moveBody = z
+  .object({ from: z.string().min(1).max(4096), to: z.string().min(1).max(4096), overwrite: z.boolean().default(false) })
+  .strict();
 
 /** Creates a folder (and its parents); an existing folder is fine. */
 export const createWorkspaceFolderFunction = defineApiRoute({
@@ -22,7 +26,10 @@ export const createWorkspaceFolderFunction = defineApiRoute({
     tags: ['workspace'],
     query: folderQuery,
     responses: {
-      200: { description: 'The folder was already there', schema: z.object({ path: z.string(), created: z.literal(false) }) },
+      200: {
+        description: 'The folder was already there',
+        schema: z.object({ path: z.string(), created: z.literal(false) }),
+      },
       201: { description: 'Created', schema: z.object({ path: z.string(), created: z.literal(true) }) },
       400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath'] },
       ...workspaceProblems(['GitHubSyncEnabled', 'AlreadyExists', 'NotAFolder', 'ScopeBusy'], describeStatus),
@@ -35,7 +42,10 @@ export const createWorkspaceFolderFunction = defineApiRoute({
       if (!query.ok) return query.response;
       const created = await workspace.createFolder(context.scope, query.value.path);
       if (!created.ok) return workspaceProblem(created);
-      return { status: created.value.created ? 201 : 200, jsonBody: { path: query.value.path, created: created.value.created } };
+      return {
+        status: created.value.created ? 201 : 200,
+        jsonBody: { path: query.value.path, created: created.value.created },
+      };
     };
   },
 });
@@ -54,7 +64,10 @@ export const deleteWorkspaceFolderFunction = defineApiRoute({
     responses: {
       200: { description: 'Deleted', schema: z.object({ path: z.string(), removedFiles: z.number().int() }) },
       400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath'] },
-      ...workspaceProblems(['GitHubSyncEnabled', 'NotFound', 'NotAFolder', 'FolderNotEmpty', 'ScopeBusy'], describeStatus),
+      ...workspaceProblems(
+        ['GitHubSyncEnabled', 'NotFound', 'NotAFolder', 'FolderNotEmpty', 'ScopeBusy'],
+        describeStatus,
+      ),
     },
   },
   build: (container) => {
@@ -62,7 +75,9 @@ export const deleteWorkspaceFolderFunction = defineApiRoute({
     return async (request, context) => {
       const query = readQuery(request, deleteFolderQuery);
       if (!query.ok) return query.response;
-      const deleted = await workspace.deleteFolder(context.scope, query.value.path, { recursive: query.value.recursive === 'true' });
+      const deleted = await workspace.deleteFolder(context.scope, query.value.path, {
+        recursive: query.value.recursive === 'true',
+      });
       if (!deleted.ok) return workspaceProblem(deleted);
       context.log.info({ path: query.value.path, removedFiles: deleted.value.removedFiles }, 'folder deleted');
       return { status: 200, jsonBody: { path: query.value.path, removedFiles: deleted.value.removedFiles } };
@@ -83,10 +98,21 @@ export const moveWorkspaceEntryFunction = defineApiRoute({
     headers: [{ name: 'If-Match', description: 'the ETag the moved file must still have' }],
     body: { schema: moveBody, required: true },
     responses: {
-      200: { description: 'Moved', schema: z.object({ from: z.string(), to: z.string(), kind: z.enum(['file', 'directory']), replaced: z.boolean() }) },
+      200: {
+        description: 'Moved',
+        schema: z.object({
+          from: z.string(),
+          to: z.string(),
+          kind: z.enum(['file', 'directory']),
+          replaced: z.boolean(),
+        }),
+      },
       400: { description: 'Bad request or path', problems: ['InvalidJson', 'ValidationFailed', 'InvalidPath'] },
       413: { description: 'Body too large', problems: ['PayloadTooLarge'] },
-      ...workspaceProblems(['GitHubSyncEnabled', 'NotFound', 'AlreadyExists', 'NotAFile', 'NotAFolder', 'PreconditionFailed', 'ScopeBusy'], describeStatus),
+      ...workspaceProblems(
+        ['GitHubSyncEnabled', 'NotFound', 'AlreadyExists', 'NotAFile', 'NotAFolder', 'PreconditionFailed', 'ScopeBusy'],
+        describeStatus,
+      ),
     },
   },
   build: (container) => {
@@ -95,7 +121,10 @@ export const moveWorkspaceEntryFunction = defineApiRoute({
       const body = await readJson(request, moveBody, 64 * 1024);
       if (!body.ok) return body.response;
       const ifMatch = request.headers.get('if-match')?.trim();
-      const moved = await workspace.move(context.scope, body.value.from, body.value.to, { overwrite: body.value.overwrite, ...(ifMatch ? { ifMatch } : {}) });
+      const moved = await workspace.move(context.scope, body.value.from, body.value.to, {
+        overwrite: body.value.overwrite,
+        ...(ifMatch ? { ifMatch } : {}),
+      });
       if (!moved.ok) return workspaceProblem(moved);
       context.log.info({ from: body.value.from, to: body.value.to }, 'moved');
       return { status: 200, jsonBody: { from: body.value.from, to: body.value.to, ...moved.value } };

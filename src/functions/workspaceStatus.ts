@@ -24,7 +24,11 @@ export const workspaceStatusFunction = defineApiRoute({
   methods: ['GET'],
   need: 'read',
   scoped: true,
-  doc: { summary: "The scope's mode (github-sync or manual-edit), connection and folder summary", tags: ['workspace'], responses: { 200: { description: 'Status', schema: statusView } } },
+  doc: {
+    summary: "The scope's mode (github-sync or manual-edit), connection and folder summary",
+    tags: ['workspace'],
+    responses: { 200: { description: 'Status', schema: statusView } },
+  },
   build: (container) => {
     const read = container.get(TYPES.ReadWorkspaceStatus);
     return async (_request, context): Promise<HttpResponseInit> => {

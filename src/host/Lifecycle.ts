@@ -7,8 +7,8 @@ export class Lifecycle {
   }
 
   async stopAll(onError: (name: string, error: unknown) => void = () => undefined): Promise<void> {
-    while (this.stoppers.length > 0) {
-      const { name, stop } = this.stoppers.pop()!;
+    for (let stopper = this.stoppers.pop(); stopper !== undefined; stopper = this.stoppers.pop()) {
+      const { name, stop } = stopper;
       try {
         await stop();
       } catch (error) {

@@ -3,7 +3,7 @@ import { invocationDestination } from '../adapters/pino/invocationDestination';
 import { createPino, PinoLogger } from '../adapters/pino/PinoLogger';
 import { currentInvocation } from '../functions/invocationScope';
 import { buildContainer } from './buildContainer';
-import { ConfigError, loadConfig, type Config } from './config';
+import { type Config, ConfigError, loadConfig } from './config';
 import { loadConnectionSeeds } from './connectionSeeds';
 import { TYPES } from './identifiers';
 import { serviceBusConnectionProblem } from './modules/queueModule';
@@ -17,18 +17,24 @@ let shared: Promise<Container> | undefined;
  */
 export function checkFunctionsHostConfig(config: Config, env: NodeJS.ProcessEnv = process.env): void {
   const problems: string[] = [];
-  if (config.COMMAND_QUEUE !== 'service-bus') problems.push('COMMAND_QUEUE: must be service-bus under the Functions host (the syncWorker trigger reads Service Bus)');
+  if (config.COMMAND_QUEUE !== 'service-bus')
+    problems.push(
+      'COMMAND_QUEUE: must be service-bus under the Functions host (the syncWorker trigger reads Service Bus)',
+    );
   else {
     const serviceBus = serviceBusConnectionProblem(config, env);
     if (serviceBus !== null) problems.push(serviceBus);
   }
   if (config.METADATA_STORE === 'azure-tables' && !config.TABLES_ENDPOINT && !config.TABLES_CONNECTION_STRING) {
     problems.push(
-      'TABLES_ENDPOINT: required under the Functions host: the account\'s Tables endpoint (https://<account>.table.core.windows.net), ' +
+      "TABLES_ENDPOINT: required under the Functions host: the account's Tables endpoint (https://<account>.table.core.windows.net), " +
         'signed in with the managed identity, or a connection string in TABLES_CONNECTION_STRING (Azurite); the embedded Azurite is for npm start',
     );
   }
-  if (config.AUTH_MODE !== 'entra') problems.push('AUTH_MODE: must be entra under the Functions host (the development identity is for npm start on loopback)');
+  if (config.AUTH_MODE !== 'entra')
+    problems.push(
+      'AUTH_MODE: must be entra under the Functions host (the development identity is for npm start on loopback)',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
@@ -46,7 +52,14 @@ export function getAppContainer(): Promise<Container> {
     const invocationLogger = new PinoLogger(createPino(config.LOG_LEVEL, invocationDestination(currentInvocation)));
     const { container, logger, lifecycle } = await buildContainer(config, { logger: invocationLogger });
     try {
-      reportSeedOutcome(await seedConnections(container.get(TYPES.MetadataRepo), await loadConnectionSeeds(config), container.get(TYPES.Clock)), logger);
+      reportSeedOutcome(
+        await seedConnections(
+          container.get(TYPES.MetadataRepo),
+          await loadConnectionSeeds(config),
+          container.get(TYPES.Clock),
+        ),
+        logger,
+      );
     } catch (error) {
       await lifecycle.stopAll(); // the next call builds afresh
       throw error;

@@ -5,7 +5,10 @@ import { dirname, join } from 'node:path';
 export function appVersion(from = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (manifest.name === 'workspace-sync' && manifest.version) return manifest.version;
     } catch {
       // not here: look one folder up

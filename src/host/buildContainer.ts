@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { createPino, PinoLogger } from '../adapters/pino/PinoLogger';
 import type { Logger } from '../ports/Logger';
-import { defaultAzureAccess, type AzureAccess } from './azureAccess';
+import { type AzureAccess, defaultAzureAccess } from './azureAccess';
 import type { Config } from './config';
 import { Lifecycle } from './Lifecycle';
 import { apiModule } from './modules/apiModule';

@@ -9,7 +9,10 @@ const bool = z
 /** Comma-separated origins (`scheme://host[:port]`, nothing else), normalised as browsers send them in Origin. */
 const originList = z.string().transform((value, context) => {
   const origins: string[] = [];
-  for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     let origin: string | null = null;
     try {
       const url = new URL(item);
@@ -18,13 +21,18 @@ const originList = z.string().transform((value, context) => {
     } catch {
       origin = null;
     }
-    if (origin === null) context.addIssue({ code: 'custom', message: `'${item.slice(0, 100)}' is not an origin: write https://host or https://host:port, without a path or wildcard` });
+    if (origin === null)
+      context.addIssue({
+        code: 'custom',
+        message: `'${item.slice(0, 100)}' is not an origin: write https://host or https://host:port, without a path or wildcard`,
+      });
     else origins.push(origin);
   }
   return origins;
 });
 
-const seconds = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const seconds = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** Every setting the service reads, with its default. Names are environment variables / app settings. */
 export const configSchema = z.object({
@@ -40,7 +48,10 @@ export const configSchema = z.object({
   AZURE_FILES_ACCOUNT_URL: z.url().optional(),
   AZURE_FILES_SHARE: z
     .string()
-    .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'a share name: 3-63 lower-case letters, digits and single hyphens')
+    .regex(
+      /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/,
+      'a share name: 3-63 lower-case letters, digits and single hyphens',
+    )
     .optional(),
   METADATA_STORE: z.enum(['azure-tables', 'in-memory']).default('azure-tables'),
   TABLES_CONNECTION_STRING: z.string().min(1).optional(),
@@ -53,7 +64,10 @@ export const configSchema = z.object({
   // How stale a webhook's connection look-up may be: changes made by another instance are seen after it.
   CONNECTION_CACHE_SECONDS: seconds(5, 0, 300),
   COMMAND_QUEUE: z.enum(['in-process', 'service-bus']).default('in-process'),
-  SYNC_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,259}$/).default('workspace-sync'),
+  SYNC_QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,259}$/)
+    .default('workspace-sync'),
   SERVICEBUS_CONNECTION_SETTING: z.string().min(1).default('ServiceBusConnection'),
   QUEUE_MAX_DELIVERY_COUNT: z.coerce.number().int().min(1).max(100).default(5),
   QUEUE_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
@@ -98,7 +112,10 @@ export const configSchema = z.object({
   SYNC_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   SYNC_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86_400).default(900),
   AUTH_MODE: z.enum(['entra', 'development']).default('development'),
-  AUTH_TENANT_ID: z.string().regex(/^[A-Za-z0-9.-]{1,100}$/, 'a tenant id (GUID) or domain').optional(),
+  AUTH_TENANT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,100}$/, 'a tenant id (GUID) or domain')
+    .optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_ISSUER: z.url().optional(),
   AUTH_JWKS_URL: z.url().optional(),
@@ -107,12 +124,20 @@ export const configSchema = z.object({
   AUTH_EDITOR_ROLE: z.string().min(1).default('Workspace.Editor'),
   AUTH_ORGANIZATION_CLAIM: z.string().min(1).default('org_ids'),
   // App roles `Org.<organisation id>` grant that organisation; an empty prefix turns the mapping off.
-  AUTH_ORGANIZATION_ROLE_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,40}$/, 'letters, digits, ".", "_" or "-", at most 40').default('Org.'),
+  AUTH_ORGANIZATION_ROLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,40}$/, 'letters, digits, ".", "_" or "-", at most 40')
+    .default('Org.'),
   // What the SPA needs to sign in (served by GET /api/client-config); only read when AUTH_MODE=entra.
   AUTH_CLIENT_ID: z.string().min(1).optional(),
   AUTH_AUTHORITY: z.url().optional(),
   AUTH_API_SCOPE: z.string().min(1).optional(),
-  MAX_FILE_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
   MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(1).max(64).default(4),
   EDIT_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   BACKUP_STORE: z.enum(['data-dir', 'workspace']).default('data-dir'),
@@ -136,7 +161,7 @@ export interface Config extends RawConfig {
   readonly auth: EntraAuthSettings | null;
 }
 
-export interface EntraAuthSettings {
+interface EntraAuthSettings {
   /** Null when the tenant is named by its domain: the issuer (which names it by GUID) comes from `discoveryUrl`. */
   readonly issuers: readonly string[] | null;
   readonly audiences: readonly string[];
@@ -150,6 +175,13 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** A setting loadConfig requires in this configuration (so present), for the module that uses it. */
+export function requiredSetting<K extends keyof Config>(config: Config, name: K): NonNullable<Config[K]> {
+  const value = config[name];
+  if (value === undefined || value === null) throw new ConfigError([`${String(name)}: required by this configuration`]);
+  return value;
 }
 
 /** Reads the configuration once; a bad value throws a ConfigError naming the variable. */
@@ -182,19 +214,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 }
 
 /** Whether HOST only accepts callers on this machine. */
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 // The development identity is an admin without a token: only tolerable when nobody else can connect.
 function checkAuth(raw: RawConfig): string[] {
   if (raw.AUTH_MODE === 'development') {
-    return isLoopbackHost(raw.HOST) ? [] : [`AUTH_MODE: development is allowed only with a loopback HOST (got ${raw.HOST}); set AUTH_MODE=entra`];
+    return isLoopbackHost(raw.HOST)
+      ? []
+      : [`AUTH_MODE: development is allowed only with a loopback HOST (got ${raw.HOST}); set AUTH_MODE=entra`];
   }
   const problems: string[] = [];
-  if (!raw.AUTH_AUDIENCE) problems.push('AUTH_AUDIENCE: required when AUTH_MODE=entra (the API application id or its api:// URI)');
+  if (!raw.AUTH_AUDIENCE)
+    problems.push('AUTH_AUDIENCE: required when AUTH_MODE=entra (the API application id or its api:// URI)');
   // Else the webhook URL registered on GitHub would come from whatever Host header a caller sent.
-  if (!raw.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: required when AUTH_MODE=entra (the address GitHub and browsers reach this service at, https://host)');
+  if (!raw.PUBLIC_BASE_URL)
+    problems.push(
+      'PUBLIC_BASE_URL: required when AUTH_MODE=entra (the address GitHub and browsers reach this service at, https://host)',
+    );
   if (!raw.AUTH_TENANT_ID && !(raw.AUTH_ISSUER && raw.AUTH_JWKS_URL)) {
     problems.push('AUTH_TENANT_ID: required when AUTH_MODE=entra (or set both AUTH_ISSUER and AUTH_JWKS_URL)');
   }
@@ -207,17 +245,23 @@ function checkAuth(raw: RawConfig): string[] {
 
 function checkSecretStore(raw: RawConfig): string[] {
   if (raw.SECRET_STORE !== 'key-vault') return [];
-  if (!raw.KEY_VAULT_URL) return ['KEY_VAULT_URL: required when SECRET_STORE=key-vault (the vault URI, https://<name>.vault.azure.net)'];
+  if (!raw.KEY_VAULT_URL)
+    return ['KEY_VAULT_URL: required when SECRET_STORE=key-vault (the vault URI, https://<name>.vault.azure.net)'];
   // The SDK sends bearer tokens over https only; say so at start rather than at the first secret.
-  return new URL(raw.KEY_VAULT_URL).protocol === 'https:' ? [] : [`KEY_VAULT_URL: must be an https URL (got ${raw.KEY_VAULT_URL})`];
+  return new URL(raw.KEY_VAULT_URL).protocol === 'https:'
+    ? []
+    : [`KEY_VAULT_URL: must be an https URL (got ${raw.KEY_VAULT_URL})`];
 }
 
 function checkAzureFiles(raw: RawConfig): string[] {
   if (raw.FILE_STORE !== 'azure-files') return [];
   const problems: string[] = [];
-  if (!raw.AZURE_FILES_SHARE) problems.push('AZURE_FILES_SHARE: required when FILE_STORE=azure-files (the name of the workspace share)');
+  if (!raw.AZURE_FILES_SHARE)
+    problems.push('AZURE_FILES_SHARE: required when FILE_STORE=azure-files (the name of the workspace share)');
   if (!raw.AZURE_FILES_CONNECTION_STRING === !raw.AZURE_FILES_ACCOUNT_URL) {
-    problems.push('AZURE_FILES_CONNECTION_STRING: set it or AZURE_FILES_ACCOUNT_URL (https://<account>.file.core.windows.net, signed in with the identity), exactly one of them, when FILE_STORE=azure-files');
+    problems.push(
+      'AZURE_FILES_CONNECTION_STRING: set it or AZURE_FILES_ACCOUNT_URL (https://<account>.file.core.windows.net, signed in with the identity), exactly one of them, when FILE_STORE=azure-files',
+    );
   } else if (raw.AZURE_FILES_ACCOUNT_URL && new URL(raw.AZURE_FILES_ACCOUNT_URL).protocol !== 'https:') {
     problems.push(`AZURE_FILES_ACCOUNT_URL: must be an https URL (got ${raw.AZURE_FILES_ACCOUNT_URL})`);
   }
@@ -226,9 +270,14 @@ function checkAzureFiles(raw: RawConfig): string[] {
 
 function checkTables(raw: RawConfig): string[] {
   if (raw.METADATA_STORE !== 'azure-tables' || !raw.TABLES_ENDPOINT) return [];
-  if (raw.TABLES_CONNECTION_STRING) return ['TABLES_ENDPOINT: set it or TABLES_CONNECTION_STRING, not both (the endpoint signs in with the identity, the connection string with a key)'];
+  if (raw.TABLES_CONNECTION_STRING)
+    return [
+      'TABLES_ENDPOINT: set it or TABLES_CONNECTION_STRING, not both (the endpoint signs in with the identity, the connection string with a key)',
+    ];
   // The SDK sends bearer tokens over https only; say so at start rather than at the first table call.
-  return new URL(raw.TABLES_ENDPOINT).protocol === 'https:' ? [] : [`TABLES_ENDPOINT: must be an https URL (got ${raw.TABLES_ENDPOINT})`];
+  return new URL(raw.TABLES_ENDPOINT).protocol === 'https:'
+    ? []
+    : [`TABLES_ENDPOINT: must be an https URL (got ${raw.TABLES_ENDPOINT})`];
 }
 
 const MULTI_TENANT_AUTHORITIES = new Set(['common', 'organizations', 'consumers']);
@@ -236,7 +285,11 @@ const TENANT_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 function entraSettings(raw: RawConfig): EntraAuthSettings {
   const tenant = raw.AUTH_TENANT_ID;
-  const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
+  const list = (value: string) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   // A token's iss always names the tenant by GUID: a domain is resolved through the tenant's discovery document.
   const byDomain = !raw.AUTH_ISSUER && tenant !== undefined && !TENANT_GUID.test(tenant);
   return {
@@ -246,7 +299,8 @@ function entraSettings(raw: RawConfig): EntraAuthSettings {
       : byDomain
         ? null
         : [`https://login.microsoftonline.com/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`],
-    audiences: list(raw.AUTH_AUDIENCE!),
+    // checkAuth refused a missing audience; none at all would fail the authenticator's own check.
+    audiences: list(raw.AUTH_AUDIENCE ?? ''),
     jwksUrl: raw.AUTH_JWKS_URL ?? `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys`,
     discoveryUrl: byDomain ? `https://login.microsoftonline.com/${tenant}/v2.0/.well-known/openid-configuration` : null,
   };

@@ -1,21 +1,35 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { isValidRepository, type Connection } from '../domain/connections/Connection';
-import { normalizeRelativePath } from '../domain/workspace/PathPolicy';
+import { type Connection, isValidRepository } from '../domain/connections/Connection';
 import { parseScope } from '../domain/shared/Scope';
-import { ConfigError, type Config } from './config';
+import { normalizeRelativePath } from '../domain/workspace/PathPolicy';
+import { type Config, ConfigError } from './config';
 
 const seedSchema = z.object({
-  scope: z.string().refine((value) => parseScope(value) !== null, 'GLOBAL or an organisation id (letters, digits, - and _)'),
+  scope: z.string().transform((value, context) => {
+    const scope = parseScope(value);
+    if (scope === null) {
+      context.addIssue({ code: 'custom', message: 'GLOBAL or an organisation id (letters, digits, - and _)' });
+      return z.NEVER;
+    }
+    return scope;
+  }),
   repository: z.string().refine(isValidRepository, 'owner/name'),
-  branch: z.string().min(1).max(255).refine((value) => !/[\s~^:?*[\\]|\.\.|^\/|\/$/.test(value), 'a valid git branch name'),
+  branch: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((value) => !/[\s~^:?*[\\]|\.\.|^\/|\/$/.test(value), 'a valid git branch name'),
   subPath: z.string().default(''),
   tokenRef: z.string().min(1),
   webhookSecretRef: z.string().min(1),
   enabled: z.boolean().default(true),
 });
 
-export type ConnectionSeed = Pick<Connection, 'scope' | 'repository' | 'branch' | 'subPath' | 'tokenRef' | 'webhookSecretRef' | 'enabled'>;
+export type ConnectionSeed = Pick<
+  Connection,
+  'scope' | 'repository' | 'branch' | 'subPath' | 'tokenRef' | 'webhookSecretRef' | 'enabled'
+>;
 
 /**
  * Connections declared in configuration (CONNECTIONS_FILE or CONNECTIONS, a JSON array), validated
@@ -27,7 +41,9 @@ export async function loadConnectionSeeds(config: Config): Promise<ConnectionSee
     try {
       sources.push({ name: 'CONNECTIONS_FILE', text: await readFile(config.CONNECTIONS_FILE, 'utf8') });
     } catch (error) {
-      throw new ConfigError([`CONNECTIONS_FILE: cannot read ${config.CONNECTIONS_FILE} (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+      throw new ConfigError([
+        `CONNECTIONS_FILE: cannot read ${config.CONNECTIONS_FILE} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      ]);
     }
   }
   if (config.CONNECTIONS) sources.push({ name: 'CONNECTIONS', text: config.CONNECTIONS });
@@ -51,7 +67,7 @@ export async function loadConnectionSeeds(config: Config): Promise<ConnectionSee
         if (!verdict.ok) throw new ConfigError([`${name}[${index}].subPath: ${verdict.message}`]);
         subPath = verdict.path;
       }
-      const scope = parseScope(seed.scope)!;
+      const { scope } = seed;
       if (seeds.has(scope)) throw new ConfigError([`${name}[${index}].scope: ${scope} is declared twice`]);
       seeds.set(scope, { ...seed, scope, subPath });
     });

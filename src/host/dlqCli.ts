@@ -21,7 +21,11 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
   const headers: Record<string, string> = { accept: 'application/json' };
   if (process.env.WSYNC_TOKEN) headers.authorization = `Bearer ${process.env.WSYNC_TOKEN}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${base}/api/${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const response = await fetch(`${base}/api/${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const json = (await response.json().catch(() => ({}))) as { error?: string; message?: string };
   if (!response.ok) throw new Error(`${response.status} ${json.error ?? ''}: ${json.message ?? 'request failed'}`);
   return json;
@@ -31,7 +35,10 @@ export async function runDlqCli(argv: readonly string[], print: (line: string) =
   const json = argv.includes('--json');
   const args = argv.filter((arg) => arg !== '--json');
   const [command, ...rest] = args;
-  const show = (value: unknown, lines: () => string[]) => (json ? print(JSON.stringify(value, null, 2)) : lines().forEach((line) => print(line)));
+  const show = (value: unknown, lines: () => string[]): void => {
+    if (json) print(JSON.stringify(value, null, 2));
+    else for (const line of lines()) print(line);
+  };
   switch (command) {
     case 'list': {
       const result = (await call('GET', 'sync/dead-letters')) as { count: number; deadLetters: DeadLetterView[] };
@@ -50,11 +57,17 @@ export async function runDlqCli(argv: readonly string[], print: (line: string) =
         return 2;
       }
       const request = rest.includes('--all') ? { all: true } : { messageIds: rest };
-      const result = (await call('POST', 'sync/dead-letters/replay', request)) as { replayed: unknown[]; notFound: string[]; notReplayable: string[] };
+      const result = (await call('POST', 'sync/dead-letters/replay', request)) as {
+        replayed: unknown[];
+        notFound: string[];
+        notReplayable: string[];
+      };
       show(result, () => [
         `replayed ${result.replayed.length}`,
         ...(result.notFound.length ? [`not found: ${result.notFound.join(', ')}`] : []),
-        ...(result.notReplayable.length ? [`not replayable (not a sync command): ${result.notReplayable.join(', ')}`] : []),
+        ...(result.notReplayable.length
+          ? [`not replayable (not a sync command): ${result.notReplayable.join(', ')}`]
+          : []),
       ]);
       return result.notFound.length > 0 ? 1 : 0;
     }

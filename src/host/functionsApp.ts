@@ -1,6 +1,13 @@
 import './compileCache';
 import { app, type HttpMethod } from '@azure/functions';
-import { httpFunctions, reconcileFunction, reconcileSchedule, RETENTION_SCHEDULE, retentionFunction, syncWorkerFunction } from '../functions/index';
+import {
+  httpFunctions,
+  RETENTION_SCHEDULE,
+  reconcileFunction,
+  reconcileSchedule,
+  retentionFunction,
+  syncWorkerFunction,
+} from '../functions/index';
 import { insideFunctionsHost, lazily, lazilyHttp, settingForRegistration } from './functionsStartup';
 
 /**
@@ -31,9 +38,17 @@ export function registerFunctionsApp(): void {
   });
   const reconcileMinutes = settingForRegistration('RECONCILE_INTERVAL_MINUTES');
   if (reconcileMinutes > 0) {
-    app.timer(reconcileFunction.name, { schedule: reconcileSchedule(reconcileMinutes), runOnStartup: false, handler: lazily(reconcileFunction.build) });
+    app.timer(reconcileFunction.name, {
+      schedule: reconcileSchedule(reconcileMinutes),
+      runOnStartup: false,
+      handler: lazily(reconcileFunction.build),
+    });
   }
-  app.timer(retentionFunction.name, { schedule: RETENTION_SCHEDULE, runOnStartup: false, handler: lazily(retentionFunction.build) });
+  app.timer(retentionFunction.name, {
+    schedule: RETENTION_SCHEDULE,
+    runOnStartup: false,
+    handler: lazily(retentionFunction.build),
+  });
 }
 
 if (insideFunctionsHost()) registerFunctionsApp();

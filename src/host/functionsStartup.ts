@@ -14,10 +14,11 @@ export function insideFunctionsHost(): boolean {
  * next call starts again, so one transient fault at cold start (storage or the identity endpoint
  * not answering yet) does not fail every later call of the worker.
  */
-export function startedLazily<H>(build: (container: Container) => H): () => Promise<H> {
+function startedLazily<H>(build: (container: Container) => H): () => Promise<H> {
   let handler: Promise<H> | undefined;
   return () => {
-    const current = (handler ??= getAppContainer().then(build));
+    handler ??= getAppContainer().then(build);
+    const current = handler;
     current.catch(() => {
       if (handler === current) handler = undefined;
     });
@@ -30,10 +31,16 @@ export function startedLazily<H>(build: (container: Container) => H): () => Prom
  * settings to fix (the host indexed every function, so health and webhook say why), or StartupFailed
  * for anything else, which the next request retries.
  */
-export function startupFailureResponse(error: unknown, context: InvocationContext): HttpResponseInit {
+function startupFailureResponse(error: unknown, context: InvocationContext): HttpResponseInit {
   if (error instanceof ConfigError) {
     context.error(`configuration invalid: ${error.problems.join('; ')}`);
-    return { status: 503, jsonBody: { error: 'ConfigurationInvalid', message: `the service's configuration is invalid: ${error.problems.join('; ')}` } };
+    return {
+      status: 503,
+      jsonBody: {
+        error: 'ConfigurationInvalid',
+        message: `the service's configuration is invalid: ${error.problems.join('; ')}`,
+      },
+    };
   }
   context.error('start-up failed', error);
   return {
@@ -51,7 +58,8 @@ export function lazily<I, R>(
   build: (container: Container) => (input: I, context: InvocationContext) => R,
 ): (input: I, context: InvocationContext) => Promise<Awaited<R>> {
   const started = startedLazily(build);
-  return (input, context) => withInvocation(context, async (): Promise<Awaited<R>> => await (await started())(input, context));
+  return (input, context) =>
+    withInvocation(context, async (): Promise<Awaited<R>> => await (await started())(input, context));
 }
 
 /** An HTTP handler built on first use; while the service cannot start, each call is answered 503 saying why. */
@@ -74,8 +82,14 @@ export function lazilyHttp(build: (container: Container) => HttpHandler): HttpHa
  * invalid: registering must never throw (the host would then index no function at all), and the
  * configuration error is answered by every call instead.
  */
-export function settingForRegistration<K extends keyof RawConfig>(name: K, env: NodeJS.ProcessEnv = process.env): RawConfig[K] {
-  const schema = configSchema.shape[name] as unknown as { safeParse(value: unknown): { success: boolean; data?: unknown }; parse(value: unknown): unknown };
+export function settingForRegistration<K extends keyof RawConfig>(
+  name: K,
+  env: NodeJS.ProcessEnv = process.env,
+): RawConfig[K] {
+  const schema = configSchema.shape[name] as unknown as {
+    safeParse(value: unknown): { success: boolean; data?: unknown };
+    parse(value: unknown): unknown;
+  };
   const raw = env[name] === '' ? undefined : env[name];
   const parsed = schema.safeParse(raw);
   return (parsed.success ? parsed.data : schema.parse(undefined)) as RawConfig[K];

@@ -1,18 +1,17 @@
 import { InvocationContext } from '@azure/functions';
+import { scopeFolder } from '../domain/shared/Scope';
+import { clientConfigOf } from '../functions/clientConfig';
 import { httpFunctions } from '../functions/index';
 import { makeSyncWorkerHandler } from '../functions/syncWorker';
 import type { Logger } from '../ports/Logger';
-import { buildContainer, type BuiltContainer } from './buildContainer';
-import { loadConfig, type Config } from './config';
+import { type BuiltContainer, buildContainer } from './buildContainer';
+import { type Config, loadConfig } from './config';
 import { loadConnectionSeeds } from './connectionSeeds';
 import { TYPES } from './identifiers';
-import { startLocalServer, type LocalServer } from './localServer';
+import { type LocalServer, startLocalServer } from './localServer';
 import { assertPortFree } from './portCheck';
-import { defaultSiteRoot, loadStaticSite } from './staticSite';
-import { clientConfigOf } from '../functions/clientConfig';
 import { reportSeedOutcome, seedConnections } from './seedConnections';
-import { scopeFolder } from '../domain/shared/Scope';
-
+import { defaultSiteRoot, loadStaticSite } from './staticSite';
 
 const RETENTION_INTERVAL_MS = 24 * 3_600_000;
 export interface LocalHost extends BuiltContainer {
@@ -26,14 +25,21 @@ export interface LocalHost extends BuiltContainer {
  * One process running everything: the HTTP handlers over node:http, the in-process queue drained into
  * the same worker handler the Functions host would call, and a reconcile of every connection at start.
  */
-export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, options: { logger?: Logger } = {}): Promise<LocalHost> {
+export async function startLocalHost(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { logger?: Logger } = {},
+): Promise<LocalHost> {
   const config = loadConfig(env);
   // Before anything starts: a second `npm start` is told to set PORT, not left to fail later.
   await assertPortFree(config.HOST, config.PORT);
   const built = await buildContainer(config, { env, ...options });
   const { container, lifecycle, logger } = built;
   try {
-    const seeded = await seedConnections(container.get(TYPES.MetadataRepo), await loadConnectionSeeds(config), container.get(TYPES.Clock));
+    const seeded = await seedConnections(
+      container.get(TYPES.MetadataRepo),
+      await loadConnectionSeeds(config),
+      container.get(TYPES.Clock),
+    );
     reportSeedOutcome(seeded, logger);
     const connections = seeded.declared;
 
@@ -47,7 +53,11 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
             new InvocationContext({
               invocationId: globalThis.crypto.randomUUID(),
               functionName: 'syncWorker',
-              triggerMetadata: { messageId: message.messageId, deliveryCount: message.deliveryCount, enqueuedTimeUtc: message.enqueuedAt.toISOString() },
+              triggerMetadata: {
+                messageId: message.messageId,
+                deliveryCount: message.deliveryCount,
+                enqueuedTimeUtc: message.enqueuedAt.toISOString(),
+              },
               logHandler: () => undefined,
             }),
           ),
@@ -59,20 +69,42 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
     }
 
     const signIn = clientConfigOf(config);
-    const site = await loadStaticSite(defaultSiteRoot(), { authorityOrigin: signIn.authMode === 'entra' ? new URL(signIn.authority).origin : null });
-    const server = await startLocalServer({ functions: httpFunctions, container, host: config.HOST, port: config.PORT, logger, site });
+    const site = await loadStaticSite(defaultSiteRoot(), {
+      authorityOrigin: signIn.authMode === 'entra' ? new URL(signIn.authority).origin : null,
+    });
+    const server = await startLocalServer({
+      functions: httpFunctions,
+      container,
+      host: config.HOST,
+      port: config.PORT,
+      logger,
+      site,
+    });
     lifecycle.onStop('http server', () => server.close());
     const baseUrl = config.PUBLIC_BASE_URL ? config.publicBaseUrl : server.url;
-    logger.info({ url: `${server.url}/api`, workspaceRoot: config.workspaceRoot }, `workspace-sync listening on ${server.url}/api`);
+    logger.info(
+      { url: `${server.url}/api`, workspaceRoot: config.workspaceRoot },
+      `workspace-sync listening on ${server.url}/api`,
+    );
     if (site) logger.info({ url: `${server.url}/` }, `web app at ${server.url}/`);
-    else logger.info({ folder: defaultSiteRoot() }, 'web app not built (npm run build -w client): serving the API only');
+    else
+      logger.info({ folder: defaultSiteRoot() }, 'web app not built (npm run build -w client): serving the API only');
     if (config.AUTH_MODE === 'development') {
-      logger.warn({ host: config.HOST }, 'AUTH_MODE=development: every API request acts as a local MSP admin, without a token (loopback only; set AUTH_MODE=entra to require Entra ID tokens)');
+      logger.warn(
+        { host: config.HOST },
+        'AUTH_MODE=development: every API request acts as a local MSP admin, without a token (loopback only; set AUTH_MODE=entra to require Entra ID tokens)',
+      );
     }
-    if (connections.length === 0) logger.info({}, `connect a scope with POST ${server.url}/api/github-connections (see README)`);
+    if (connections.length === 0)
+      logger.info({}, `connect a scope with POST ${server.url}/api/github-connections (see README)`);
     for (const connection of connections) {
       logger.info(
-        { scope: connection.scope, repository: connection.repository, branch: connection.branch, folder: scopeFolder(connection.scope) },
+        {
+          scope: connection.scope,
+          repository: connection.repository,
+          branch: connection.branch,
+          folder: scopeFolder(connection.scope),
+        },
         `webhook for ${connection.scope}: ${baseUrl}/api/github/webhook/${connection.scope}`,
       );
     }
@@ -80,7 +112,11 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
     if (config.RECONCILE_ON_START) await reconcile.execute();
     if (config.RECONCILE_INTERVAL_MINUTES > 0) {
       const timer = setInterval(() => {
-        reconcile.execute().catch((error: unknown) => logger.warn({ error: String(error) }, 'reconcile failed; the next tick tries again'));
+        reconcile
+          .execute()
+          .catch((error: unknown) =>
+            logger.warn({ error: String(error) }, 'reconcile failed; the next tick tries again'),
+          );
       }, config.RECONCILE_INTERVAL_MINUTES * 60_000);
       timer.unref();
       lifecycle.onStop('reconcile timer', async () => clearInterval(timer));
@@ -102,7 +138,8 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env, optio
       ...built,
       config,
       server,
-      stop: () => lifecycle.stopAll((name, error) => logger.warn({ component: name, error: String(error) }, 'stop failed')),
+      stop: () =>
+        lifecycle.stopAll((name, error) => logger.warn({ component: name, error: String(error) }, 'stop failed')),
     };
   } catch (error) {
     await lifecycle.stopAll();

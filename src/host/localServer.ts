@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpHandler, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
+import {
+  type HttpHandler,
+  HttpRequest,
+  type HttpRequestInit,
+  HttpResponse,
+  type HttpResponseInit,
+  InvocationContext,
+} from '@azure/functions';
 import type { Container } from 'inversify';
 import type { HttpFunctionDefinition } from '../functions/definitions';
 import type { Logger } from '../ports/Logger';
@@ -50,7 +57,10 @@ export async function startLocalServer(options: {
       if (!req.complete) discardUnreadBody(req);
     });
     handle(routes, req, res, options.logger, options.site ?? null).catch((error: unknown) => {
-      options.logger.error({ error: error instanceof Error ? error.message : String(error) }, 'local host failed to answer');
+      options.logger.error(
+        { error: error instanceof Error ? error.message : String(error) },
+        'local host failed to answer',
+      );
       if (!res.headersSent) sendJson(req, res, 500, { error: 'InternalError', message: 'unexpected error' });
       else res.destroy();
     });
@@ -70,46 +80,75 @@ function compileRoute(definition: HttpFunctionDefinition, handler: HttpHandler):
   const source = definition.route
     .split('/')
     .map((segment) => {
-      const param = /^\{(\w+)(?::[^}]*)?(\?)?\}$/.exec(segment);
-      if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      paramNames.push(param[1]!);
+      const name = /^\{(\w+)(?::[^}]*)?(\?)?\}$/.exec(segment)?.[1];
+      if (name === undefined) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      paramNames.push(name);
       return '([^/]+)';
     })
     .join('/');
   return { definition, handler, paramNames, pattern: new RegExp(`^/api/${source}/?$`) };
 }
 
-async function handle(routes: readonly Route[], req: IncomingMessage, res: ServerResponse, logger: Logger, site: StaticSite | null): Promise<void> {
+async function handle(
+  routes: readonly Route[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  logger: Logger,
+  site: StaticSite | null,
+): Promise<void> {
   const host = validHost(req.headers.host);
-  if (host === null) return sendJson(req, res, 400, { error: 'InvalidHost', message: 'the Host header must be a host name or address, with an optional port' });
+  if (host === null)
+    return sendJson(req, res, 400, {
+      error: 'InvalidHost',
+      message: 'the Host header must be a host name or address, with an optional port',
+    });
   // Origin-form only (`/api/...`): an absolute URL as the target would name another host than Host.
   const url = req.url?.startsWith('/') ? parseUrl(`http://${host}${req.url}`) : null;
-  if (url === null) return sendJson(req, res, 400, { error: 'InvalidUrl', message: 'the request target must be a path' });
+  if (url === null)
+    return sendJson(req, res, 400, { error: 'InvalidUrl', message: 'the request target must be a path' });
   if (site && (await site.handle(req, res))) return;
   const method = (req.method ?? 'GET').toUpperCase();
   const matches = routes
     .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
     .filter((candidate): candidate is { route: Route; match: RegExpExecArray } => candidate.match !== null);
-  if (matches.length === 0) return sendJson(req, res, 404, { error: 'NotFound', message: `no route for ${url.pathname}` });
+  if (matches.length === 0)
+    return sendJson(req, res, 404, { error: 'NotFound', message: `no route for ${url.pathname}` });
   // A preflight goes to the route's handler, whose cross-origin guard answers it with all the route's methods.
-  const chosen = method === 'OPTIONS' ? matches[0] : matches.find(({ route }) => route.definition.methods.includes(method as never));
+  const chosen =
+    method === 'OPTIONS' ? matches[0] : matches.find(({ route }) => route.definition.methods.includes(method as never));
   if (!chosen) {
     res.setHeader('allow', [...new Set(matches.flatMap(({ route }) => route.definition.methods))].join(', '));
-    return sendJson(req, res, 405, { error: 'MethodNotAllowed', message: `${method} is not allowed on ${url.pathname}` });
+    return sendJson(req, res, 405, {
+      error: 'MethodNotAllowed',
+      message: `${method} is not allowed on ${url.pathname}`,
+    });
   }
 
   const params: Record<string, string> = {};
   for (const [index, name] of chosen.route.paramNames.entries()) {
-    const decoded = decodePathSegment(chosen.match[index + 1]!);
-    if (decoded === null) return sendJson(req, res, 400, { error: 'InvalidUrl', message: `the path has malformed percent-encoding in its ${name}` });
+    // Every parameter's group takes part in a match; were one missing, the path is refused, not guessed.
+    const raw = chosen.match[index + 1];
+    const decoded = raw === undefined ? null : decodePathSegment(raw);
+    if (decoded === null)
+      return sendJson(req, res, 400, {
+        error: 'InvalidUrl',
+        message: `the path has malformed percent-encoding in its ${name}`,
+      });
     params[name] = decoded;
   }
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const hasBody = method !== 'GET' && method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
-  const nativeRequest = new Request(url.href, { method, headers, ...(hasBody ? { body: streamOf(req), duplex: 'half' } : {}) } as RequestInit);
+  const hasBody =
+    method !== 'GET' &&
+    method !== 'HEAD' &&
+    (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+  const nativeRequest = new Request(url.href, {
+    method,
+    headers,
+    ...(hasBody ? { body: streamOf(req), duplex: 'half' } : {}),
+  } as RequestInit);
   // `nativeRequest` is how @azure/functions' own streaming host (createStreamRequest) hands a body over unread.
   const request = new HttpRequest({ nativeRequest, params } as unknown as HttpRequestInit);
   const context = new InvocationContext({
@@ -122,7 +161,7 @@ async function handle(routes: readonly Route[], req: IncomingMessage, res: Serve
   if (plain) return sendPlain(req, res, plain, method);
   const response = result instanceof HttpResponse ? result : new HttpResponse(result);
   res.statusCode = response.status;
-  response.headers.forEach((value, name) => res.setHeader(name, value));
+  for (const [name, value] of response.headers) res.setHeader(name, value);
   closeIfUnread(req, res);
   if (response.body && method !== 'HEAD') {
     await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res);
@@ -146,7 +185,12 @@ interface PlainAnswer {
  * which cost more CPU than the rest of a webhook's handling. Anything else takes the general path.
  */
 function plainAnswer(init: HttpResponseInit): PlainAnswer | null {
-  if (init.body !== undefined || (init.cookies !== undefined && init.cookies.length > 0) || init.enableContentNegotiation) return null;
+  if (
+    init.body !== undefined ||
+    (init.cookies !== undefined && init.cookies.length > 0) ||
+    init.enableContentNegotiation
+  )
+    return null;
   const status = init.status ?? 200;
   const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
   if (init.jsonBody === undefined || NULL_BODY_STATUSES.has(status)) return { status, headers, body: undefined };
@@ -156,7 +200,7 @@ function plainAnswer(init: HttpResponseInit): PlainAnswer | null {
 
 function sendPlain(req: IncomingMessage, res: ServerResponse, answer: PlainAnswer, method: string): void {
   res.statusCode = answer.status;
-  answer.headers.forEach((value, name) => res.setHeader(name, value));
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
   closeIfUnread(req, res);
   if (answer.body === undefined || method === 'HEAD') res.end();
   else res.end(answer.body);
@@ -167,7 +211,9 @@ function validHost(header: string | undefined): string | null {
   if (!header || header.length > 255) return null;
   try {
     const parsed = new URL(`http://${header}`);
-    return parsed.host === header.toLowerCase() || `${parsed.host}:80` === header.toLowerCase() ? header.toLowerCase() : null;
+    return parsed.host === header.toLowerCase() || `${parsed.host}:80` === header.toLowerCase()
+      ? header.toLowerCase()
+      : null;
   } catch {
     return null;
   }

@@ -33,7 +33,9 @@ main().catch((error: unknown) => {
     // Taken between the start-up check and the listen.
     process.stderr.write(`workspace-sync: ${portInUseMessage(listen.address ?? 'this host', listen.port ?? 0)}\n`);
   } else {
-    process.stderr.write(`workspace-sync failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `workspace-sync failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

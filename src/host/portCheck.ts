@@ -19,7 +19,8 @@ export async function assertPortFree(host: string, port: number): Promise<void> 
       probe.listen({ host, port, exclusive: true }, resolve);
     });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new StartupConflictError(portInUseMessage(host, port));
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new StartupConflictError(portInUseMessage(host, port));
     return; // EACCES and the like: the real listen reports them
   } finally {
     if (probe.listening) await new Promise<void>((resolve) => probe.close(() => resolve()));

@@ -9,7 +9,12 @@ import type { SecretStore } from '../ports/SecretStore';
 const PROBE_FOLDER = '.workspace-sync/health';
 
 /** One cheap, side-effect-free round trip per dependency. */
-export function readinessProbes(deps: { metadata: MetadataRepo; files: FileStore; queue: CommandQueue; secrets: SecretStore }): DependencyProbe[] {
+export function readinessProbes(deps: {
+  metadata: MetadataRepo;
+  files: FileStore;
+  queue: CommandQueue;
+  secrets: SecretStore;
+}): DependencyProbe[] {
   return [
     { name: 'metadata', check: async () => void (await deps.metadata.getConnection(GLOBAL_SCOPE)) },
     {
@@ -21,7 +26,8 @@ export function readinessProbes(deps: { metadata: MetadataRepo; files: FileStore
         try {
           await deps.files.write(path, written);
           const read = await deps.files.read(path);
-          if (!read || Buffer.compare(Buffer.from(read), Buffer.from(written)) !== 0) throw new Error('read back different bytes than written');
+          if (!read || Buffer.compare(Buffer.from(read), Buffer.from(written)) !== 0)
+            throw new Error('read back different bytes than written');
         } finally {
           await deps.files.delete(path).catch(() => undefined);
         }

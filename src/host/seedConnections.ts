@@ -1,5 +1,5 @@
-import type { Connection } from '../domain/connections/Connection';
 import { RandomIdGenerator } from '../adapters/system/RandomIdGenerator';
+import type { Connection } from '../domain/connections/Connection';
 import { holdScope } from '../domain/connections/HoldScope';
 import type { Clock } from '../ports/Clock';
 import type { IdGenerator } from '../ports/IdGenerator';
@@ -34,7 +34,11 @@ export async function seedConnections(
   const declared: Connection[] = [];
   for (const seed of seeds) {
     const existing = await metadata.getConnection(seed.scope);
-    const sameTarget = existing && existing.repository === seed.repository && existing.branch === seed.branch && existing.subPath === seed.subPath;
+    const sameTarget =
+      existing &&
+      existing.repository === seed.repository &&
+      existing.branch === seed.branch &&
+      existing.subPath === seed.subPath;
     const unchanged =
       sameTarget &&
       existing.tokenRef === seed.tokenRef &&
@@ -82,6 +86,9 @@ export function reportSeedOutcome(outcome: SeedOutcome, logger: Logger): void {
     );
   }
   for (const connection of outcome.busy) {
-    logger.warn({ scope: connection.scope }, `connection of ${connection.scope} is no longer declared but a sync holds the scope: the next start removes it`);
+    logger.warn(
+      { scope: connection.scope },
+      `connection of ${connection.scope} is no longer declared but a sync holds the scope: the next start removes it`,
+    );
   }
 }

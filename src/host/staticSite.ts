@@ -34,7 +34,9 @@ export interface StaticSite {
 /** The built web app's folder as the local host finds it: `client/dist` of the project. */
 export function defaultSiteRoot(): string {
   // Compiled, this file is dist/src/host/staticSite.js; from source (tests), src/host/staticSite.ts.
-  const projectRoot = __dirname.includes(`${sep}dist${sep}src${sep}`) ? resolve(__dirname, '../../..') : resolve(__dirname, '../..');
+  const projectRoot = __dirname.includes(`${sep}dist${sep}src${sep}`)
+    ? resolve(__dirname, '../../..')
+    : resolve(__dirname, '../..');
   return join(projectRoot, 'client', 'dist');
 }
 
@@ -43,7 +45,7 @@ export function defaultSiteRoot(): string {
  * (discovery, token and silent-renewal requests). Monaco sets inline styles, so styles allow them;
  * scripts never do.
  */
-export function contentSecurityPolicy(authorityOrigin: string | null): string {
+function contentSecurityPolicy(authorityOrigin: string | null): string {
   const authority = authorityOrigin ? ` ${authorityOrigin}` : '';
   return [
     "default-src 'self'",
@@ -66,7 +68,10 @@ export function contentSecurityPolicy(authorityOrigin: string | null): string {
  * index.html revalidated, and any other navigation (a path without a file extension) answered with
  * index.html so client-side routes survive a reload. Returns null when the app is not built.
  */
-export async function loadStaticSite(root: string, options: { readonly authorityOrigin: string | null }): Promise<StaticSite | null> {
+export async function loadStaticSite(
+  root: string,
+  options: { readonly authorityOrigin: string | null },
+): Promise<StaticSite | null> {
   const index = join(root, 'index.html');
   const indexStat = await stat(index).catch(() => null);
   if (!indexStat?.isFile()) return null;
@@ -77,7 +82,14 @@ export async function loadStaticSite(root: string, options: { readonly authority
     'x-frame-options': 'DENY',
   };
 
-  async function send(req: IncomingMessage, res: ServerResponse, file: string, size: number, mtime: Date, cacheControl: string): Promise<void> {
+  async function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    file: string,
+    size: number,
+    mtime: Date,
+    cacheControl: string,
+  ): Promise<void> {
     const etag = `W/"${size.toString(16)}-${Math.floor(mtime.getTime()).toString(16)}"`;
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     res.setHeader('cache-control', cacheControl);

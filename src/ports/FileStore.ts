@@ -100,7 +100,8 @@ export const PRIVATE_FOLDER = '.workspace-sync';
 /** Whether a store path lies inside PRIVATE_FOLDER (compared case-insensitively, as on SMB). */
 export function isPrivatePath(storePath: string): boolean {
   const segments = storePath.split('/').filter((segment) => segment !== '' && segment !== '.');
-  return segments.length > 1 && segments[0]!.toLowerCase() === PRIVATE_FOLDER && !segments.includes('..');
+  const [first, ...rest] = segments;
+  return rest.length > 0 && first?.toLowerCase() === PRIVATE_FOLDER && !segments.includes('..');
 }
 
 /**

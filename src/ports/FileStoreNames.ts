@@ -13,7 +13,7 @@ export function mayNameATwin(requested: string): boolean {
 }
 
 /** Whether `stored` is another spelling of the NFC name `requested`. */
-export function isTwinOf(stored: string, requested: string): boolean {
+function isTwinOf(stored: string, requested: string): boolean {
   return stored !== requested && stored.normalize('NFC') === requested;
 }
 

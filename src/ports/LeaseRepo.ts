@@ -36,7 +36,13 @@ export interface LeaseRepo {
    * `markPending` is false (callers that will ask again themselves, such as edits, so that a
    * holder's release is not kept busy by their polling).
    */
-  acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number, options?: LeaseRequestOptions): Promise<LeaseAcquisition>;
+  acquireLease(
+    scope: Scope,
+    holder: string,
+    now: Date,
+    ttlMs: number,
+    options?: LeaseRequestOptions,
+  ): Promise<LeaseAcquisition>;
   /** Extends a held lease; throws `LeaseLostError` when someone else took it meanwhile. */
   renewLease(lease: ScopeLease, now: Date, ttlMs: number): Promise<ScopeLease>;
   /** Releases, unless the scope was marked pending meanwhile (then clears the flag and keeps it). */

@@ -1,5 +1,5 @@
-import type { Manifest } from '../domain/sync/Manifest';
 import type { Scope } from '../domain/shared/Scope';
+import type { Manifest } from '../domain/sync/Manifest';
 
 /** Durable manifests: what each scope's folder holds, as of which commit, and whether that can be trusted. */
 export interface ManifestRepo {

@@ -54,9 +54,13 @@ export class ArchiveMismatch extends Fault<'ArchiveMismatch'> {
     readonly expectedSha: string,
     readonly actualSha: string,
   ) {
-    super('ArchiveMismatch', `archive entry '${path}' hashes to ${actualSha.slice(0, 7)}, not to its blob ${expectedSha.slice(0, 7)} (export-subst, a filter or LFS changed it)`, {
-      retryable: false,
-    });
+    super(
+      'ArchiveMismatch',
+      `archive entry '${path}' hashes to ${actualSha.slice(0, 7)}, not to its blob ${expectedSha.slice(0, 7)} (export-subst, a filter or LFS changed it)`,
+      {
+        retryable: false,
+      },
+    );
     this.name = 'ArchiveMismatch';
   }
 }

@@ -26,7 +26,13 @@ export class SecretWatch {
 }
 
 /** What GitHub sends for a push to `branch` of `repository` (the fields the receiver reads, and a few more). */
-export function pushPayload(repository: string, branch: string, before: string, after: string, repositoryId?: number): string {
+export function pushPayload(
+  repository: string,
+  branch: string,
+  before: string,
+  after: string,
+  repositoryId?: number,
+): string {
   return JSON.stringify({
     ref: `refs/heads/${branch}`,
     before,
@@ -35,12 +41,21 @@ export function pushPayload(repository: string, branch: string, before: string, 
     deleted: false,
     forced: false,
     commits: [],
-    repository: { ...(repositoryId === undefined ? {} : { id: repositoryId }), full_name: repository, name: repository.split('/')[1], owner: { login: repository.split('/')[0] } },
+    repository: {
+      ...(repositoryId === undefined ? {} : { id: repositoryId }),
+      full_name: repository,
+      name: repository.split('/')[1],
+      owner: { login: repository.split('/')[0] },
+    },
   });
 }
 
 /** Headers of a signed push delivery, as GitHub sends them with the hook's JSON content type. */
-export function signedPushHeaders(secret: string, body: string, deliveryId: string = randomUUID()): Record<string, string> {
+export function signedPushHeaders(
+  secret: string,
+  body: string,
+  deliveryId: string = randomUUID(),
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     'x-github-event': 'push',
@@ -53,6 +68,8 @@ export const connectionsUrl = (scope?: string, action?: 'preview' | 'sync'): str
   `/api/github-connections${scope === undefined ? '' : `/${encodeURIComponent(scope)}`}${action === undefined ? '' : `/${action}`}`;
 
 export function syncJobsUrl(query: Record<string, string | number> = {}): string {
-  const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)])).toString();
+  const search = new URLSearchParams(
+    Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]),
+  ).toString();
   return `/api/sync-jobs${search ? `?${search}` : ''}`;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncRunView } from '../../src/functions/schemas/syncRunView';
 import { ApiHarness } from '../support/apiHarness';
 import { snapshotFolder } from '../support/folderSnapshot';
 import { GitRepo } from '../support/gitRepo';
@@ -17,7 +18,20 @@ describe('GitHub connections API', () => {
   let admin: string;
   /** Editor of every organisation these tests connect. */
   let editor: string;
-  const ORGS = ['org-happy', 'org-manual', 'org-invalid', 'org-exists', 'org-rotate', 'org-patch', 'org-delete', 'org-preview', 'org-confirm', 'org-busy', 'org-hookfail', 'org-rename'];
+  const ORGS = [
+    'org-happy',
+    'org-manual',
+    'org-invalid',
+    'org-exists',
+    'org-rotate',
+    'org-patch',
+    'org-delete',
+    'org-preview',
+    'org-confirm',
+    'org-busy',
+    'org-hookfail',
+    'org-rename',
+  ];
 
   const folder = (scope: string) => join(api.workspaceRoot, scope === 'GLOBAL' ? 'global' : join('orgs', scope));
   /** Relative paths of the files in a scope folder. */
@@ -26,25 +40,41 @@ describe('GitHub connections API', () => {
       .filter(([, entry]) => entry.kind === 'file')
       .map(([path]) => path)
       .sort();
-  const create = (scope: string, json: unknown, token = editor) => http.call('POST', connectionsUrl(), { token, json, headers: orgHeader(scope) });
+  const create = (scope: string, json: unknown, token = editor) =>
+    http.call('POST', connectionsUrl(), { token, json, headers: orgHeader(scope) });
   const getConnection = (scope: string, token = editor) => http.call('GET', connectionsUrl(scope), { token });
   const patch = (scope: string, json: unknown) => http.call('PATCH', connectionsUrl(scope), { token: editor, json });
   const syncNow = (scope: string) => http.call('POST', connectionsUrl(scope, 'sync'), { token: editor });
   const putFile = (scope: string, path: string, content: string) =>
-    http.call('PUT', filesUrl(path), { token: editor, body: content, headers: { ...orgHeader(scope), 'content-type': 'application/octet-stream' } });
+    http.call('PUT', filesUrl(path), {
+      token: editor,
+      body: content,
+      headers: { ...orgHeader(scope), 'content-type': 'application/octet-stream' },
+    });
   const runsOf = async (scope: string) => {
     const answer = await http.call('GET', syncJobsUrl({ scope, limit: 100 }), { token: editor });
     expect(answer.status).toBe(200);
-    return answer.json.items as Array<Record<string, any>>;
+    return answer.json.items as SyncRunView[];
   };
   /** A repository readable by `api.githubToken` with these files on `main`; returns the head. */
-  const repoWith = async (fullName: string, files: Record<string, string>, options: Parameters<ApiHarness['repo']>[1] = {}) => {
+  const repoWith = async (
+    fullName: string,
+    files: Record<string, string>,
+    options: Parameters<ApiHarness['repo']>[1] = {},
+  ) => {
     const repo = await api.repo(fullName, options);
     for (const [path, content] of Object.entries(files)) await repo.write(path, content);
     const head = await repo.commit('first');
     return { repo, head };
   };
-  const push = (scope: string, secret: string, repository: string, before: string, after: string, path = `/api/github/webhook/${scope}`) => {
+  const push = (
+    scope: string,
+    secret: string,
+    repository: string,
+    before: string,
+    after: string,
+    path = `/api/github/webhook/${scope}`,
+  ) => {
     const body = pushPayload(repository, 'main', before, after, api.peer.repositoryId(repository));
     return http.call('POST', path, { token: null, body, headers: signedPushHeaders(secret, body) });
   };
@@ -60,12 +90,23 @@ describe('GitHub connections API', () => {
   });
 
   it('connects with a token that may manage hooks: webhook registered, first sync mirrors the branch, a signed push brings the next commit', async () => {
-    const files = { 'run.ps1': 'Write-Host run\n', 'lib/util.psm1': 'function Get-X {}\n', 'docs/readme.md': '# docs\n' };
+    const files = {
+      'run.ps1': 'Write-Host run\n',
+      'lib/util.psm1': 'function Get-X {}\n',
+      'docs/readme.md': '# docs\n',
+    };
     const { repo, head: first } = await repoWith('acme/happy', files);
 
     const created = await create('org-happy', { repository: 'acme/happy', branch: 'main', token: api.githubToken });
     expect(created.status).toBe(201);
-    expect(created.json.connection).toMatchObject({ scope: 'org-happy', repository: 'acme/happy', branch: 'main', subPath: '', enabled: true, webhook: { mode: 'automatic' } });
+    expect(created.json.connection).toMatchObject({
+      scope: 'org-happy',
+      repository: 'acme/happy',
+      branch: 'main',
+      subPath: '',
+      enabled: true,
+      webhook: { mode: 'automatic' },
+    });
     expect(created.json.webhook).toEqual({ mode: 'automatic', id: expect.any(Number) });
     expect(created.json.sync).toEqual({ queued: true, deliveryId: expect.any(String) });
 
@@ -78,15 +119,26 @@ describe('GitHub connections API', () => {
     expect(hook.config.url).toMatch(/\/api\/github\/webhook\/org-happy$/);
     expect(hook.config.secret).toMatch(/.{16,}/);
     // GitHub pings a hook as soon as it exists: the connection must already answer it.
-    expect(api.peer.hookDeliveries('acme/happy')).toEqual([expect.objectContaining({ hookId: hook.id, event: 'ping', statusCode: 200 })]);
+    expect(api.peer.hookDeliveries('acme/happy')).toEqual([
+      expect.objectContaining({ hookId: hook.id, event: 'ping', statusCode: 200 }),
+    ]);
     expect(JSON.parse(api.peer.hookDeliveries('acme/happy')[0]!.response)).toEqual({ message: 'pong' });
 
     await api.idle();
     expect(await filesIn('org-happy')).toEqual(Object.keys(files).sort());
-    for (const [path, content] of Object.entries(files)) expect(await readFile(join(folder('org-happy'), path), 'utf8')).toBe(content);
-    expect((await getConnection('org-happy')).json).toMatchObject({ lastSyncedCommit: first, lastSyncOutcome: 'succeeded' });
+    for (const [path, content] of Object.entries(files))
+      expect(await readFile(join(folder('org-happy'), path), 'utf8')).toBe(content);
+    expect((await getConnection('org-happy')).json).toMatchObject({
+      lastSyncedCommit: first,
+      lastSyncOutcome: 'succeeded',
+    });
     const [firstRun] = await runsOf('org-happy');
-    expect(firstRun).toMatchObject({ trigger: 'connect', status: 'succeeded', commitSha: first, deliveryId: created.json.sync.deliveryId });
+    expect(firstRun).toMatchObject({
+      trigger: 'connect',
+      status: 'succeeded',
+      commitSha: first,
+      deliveryId: created.json.sync.deliveryId,
+    });
 
     await repo.write('new.ps1', 'Write-Host new\n');
     const second = await repo.commit('second');
@@ -99,14 +151,27 @@ describe('GitHub connections API', () => {
 
     await api.idle();
     expect(await readFile(join(folder('org-happy'), 'new.ps1'), 'utf8')).toBe('Write-Host new\n');
-    expect((await getConnection('org-happy')).json).toMatchObject({ lastSyncedCommit: second, lastSyncOutcome: 'succeeded' });
+    expect((await getConnection('org-happy')).json).toMatchObject({
+      lastSyncedCommit: second,
+      lastSyncOutcome: 'succeeded',
+    });
     const [pushRun] = await runsOf('org-happy');
-    expect(pushRun).toMatchObject({ trigger: 'push', status: 'succeeded', fromCommit: first, commitSha: second, counts: { written: 1, deleted: 0 } });
+    expect(pushRun).toMatchObject({
+      trigger: 'push',
+      status: 'succeeded',
+      fromCommit: first,
+      commitSha: second,
+      counts: { written: 1, deleted: 0 },
+    });
   });
 
   it("a repository renamed on GitHub: pushes match on GitHub's repository id, the connection follows the new name and keeps syncing", async () => {
     const { repo, head: first } = await repoWith('acme/before-rename', { 'a.ps1': 'a\n' });
-    const created = await create('org-rename', { repository: 'acme/before-rename', branch: 'main', token: api.githubToken });
+    const created = await create('org-rename', {
+      repository: 'acme/before-rename',
+      branch: 'main',
+      token: api.githubToken,
+    });
     expect(created.status).toBe(201);
     await api.idle();
     const secret = api.peer.webhooks('acme/before-rename')[0]!.config.secret!;
@@ -118,7 +183,11 @@ describe('GitHub connections API', () => {
     expect(delivered.status).toBe(202);
     await api.idle();
     expect(await readFile(join(folder('org-rename'), 'b.ps1'), 'utf8')).toBe('b\n');
-    expect((await getConnection('org-rename')).json).toMatchObject({ repository: 'acme/after-rename', lastSyncedCommit: second, lastSyncOutcome: 'succeeded' });
+    expect((await getConnection('org-rename')).json).toMatchObject({
+      repository: 'acme/after-rename',
+      lastSyncedCommit: second,
+      lastSyncOutcome: 'succeeded',
+    });
 
     // A new repository under the old name is another repository: its pushes are not ours.
     const { head: impostor } = await repoWith('acme/before-rename', { 'evil.ps1': 'evil\n' });
@@ -128,11 +197,20 @@ describe('GitHub connections API', () => {
   });
 
   it('a token without admin rights: manual webhook with URL and secret, shown once; the secret verifies pushes', async () => {
-    const { repo, head: first } = await repoWith('acme/manual', { 'a.ps1': 'a\n' }, { permissions: { admin: false, push: true, pull: true } });
+    const { repo, head: first } = await repoWith(
+      'acme/manual',
+      { 'a.ps1': 'a\n' },
+      { permissions: { admin: false, push: true, pull: true } },
+    );
 
     const created = await create('org-manual', { repository: 'acme/manual', branch: 'main', token: api.githubToken });
     expect(created.status).toBe(201);
-    expect(created.json.webhook).toEqual({ mode: 'manual', url: expect.stringMatching(/\/api\/github\/webhook\/org-manual$/), secret: expect.any(String), reason: expect.any(String) });
+    expect(created.json.webhook).toEqual({
+      mode: 'manual',
+      url: expect.stringMatching(/\/api\/github\/webhook\/org-manual$/),
+      secret: expect.any(String),
+      reason: expect.any(String),
+    });
     expect(created.json.connection.webhook).toEqual({ mode: 'manual' });
     expect(api.peer.webhooks('acme/manual')).toEqual([]);
     const { secret, url } = created.json.webhook as { secret: string; url: string };
@@ -157,10 +235,19 @@ describe('GitHub connections API', () => {
   it('GitHub refusing to register the webhook falls back to manual setup; the connection stands', async () => {
     await repoWith('acme/hookfail', { 'a.ps1': 'a\n' });
     api.peer.injectFault({ kind: 'status', status: 500, times: 5, match: /^\/repos\/acme\/hookfail\/hooks$/ });
-    const created = await create('org-hookfail', { repository: 'acme/hookfail', branch: 'main', token: api.githubToken });
+    const created = await create('org-hookfail', {
+      repository: 'acme/hookfail',
+      branch: 'main',
+      token: api.githubToken,
+    });
     api.peer.clearFaults();
     expect(created.status).toBe(201);
-    expect(created.json.webhook).toEqual({ mode: 'manual', url: expect.stringMatching(/\/api\/github\/webhook\/org-hookfail$/), secret: expect.any(String), reason: expect.stringMatching(/GitHub did not register/) });
+    expect(created.json.webhook).toEqual({
+      mode: 'manual',
+      url: expect.stringMatching(/\/api\/github\/webhook\/org-hookfail$/),
+      secret: expect.any(String),
+      reason: expect.stringMatching(/GitHub did not register/),
+    });
     http.watch(created.json.webhook.secret);
     expect(created.json.connection.webhook).toEqual({ mode: 'manual' });
     expect(api.peer.webhooks('acme/hookfail')).toEqual([]);
@@ -191,7 +278,12 @@ describe('GitHub connections API', () => {
       ['invalid branch name', { ...valid, branch: 'a..b' }, 400, 'InvalidBranch'],
       ['unknown sub-path', { ...valid, subPath: 'no/such/folder' }, 422, 'SubPathNotFound'],
       ['sub-path escaping the repository', { ...valid, subPath: '../up' }, 400, 'InvalidSubPath'],
-      ['token with a line break (no header can carry it)', { ...valid, token: 'ghp_abc\ndef' }, 400, 'ValidationFailed'],
+      [
+        'token with a line break (no header can carry it)',
+        { ...valid, token: 'ghp_abc\ndef' },
+        400,
+        'ValidationFailed',
+      ],
       ['token with a space', { ...valid, token: 'ghp_abc def' }, 400, 'ValidationFailed'],
       ['empty token', { ...valid, token: '  ' }, 400, 'ValidationFailed'],
       ['unknown field', { ...valid, colour: 'red' }, 400, 'ValidationFailed'],
@@ -205,7 +297,11 @@ describe('GitHub connections API', () => {
       expect(answer.json.message).toEqual(expect.any(String));
     }
 
-    const badJson = await http.call('POST', connectionsUrl(), { token: editor, body: '{"repository": "acme/valid",', headers: { ...orgHeader('org-invalid'), 'content-type': 'application/json' } });
+    const badJson = await http.call('POST', connectionsUrl(), {
+      token: editor,
+      body: '{"repository": "acme/valid",',
+      headers: { ...orgHeader('org-invalid'), 'content-type': 'application/json' },
+    });
     expect([badJson.status, badJson.json.error]).toEqual([400, 'InvalidJson']);
 
     api.peer.injectFault({ kind: 'status', status: 503, times: 10, match: /^\/repos\/acme\/valid/ });
@@ -241,20 +337,41 @@ describe('GitHub connections API', () => {
   });
 
   it('preview of connecting over manual files lists exactly what the following sync does; then the scope is up to date', async () => {
-    const repoFiles = { 'new.ps1': 'new\n', 'sub/also-new.ps1': 'also new\n', 'changed.ps1': 'from git\n', 'same.ps1': 'same\n' };
+    const repoFiles = {
+      'new.ps1': 'new\n',
+      'sub/also-new.ps1': 'also new\n',
+      'changed.ps1': 'from git\n',
+      'same.ps1': 'same\n',
+    };
     const { head } = await repoWith('acme/preview', repoFiles);
     // Manual files: one the branch changes, one it holds alike, and three it does not have (two in folders that go).
-    const manual = { 'changed.ps1': 'by hand\n', 'same.ps1': 'same\n', 'manual-1.ps1': 'one\n', 'deep/manual-2.ps1': 'two\n', 'old/gone.ps1': 'gone\n' };
+    const manual = {
+      'changed.ps1': 'by hand\n',
+      'same.ps1': 'same\n',
+      'manual-1.ps1': 'one\n',
+      'deep/manual-2.ps1': 'two\n',
+      'old/gone.ps1': 'gone\n',
+    };
     for (const [path, content] of Object.entries(manual)) {
       expect((await putFile('org-preview', path, content)).status).toBe(201);
     }
     const before = await snapshotFolder(folder('org-preview'));
     const proposed = { repository: 'acme/preview', branch: 'main', token: api.githubToken };
 
-    const preview = await http.call('POST', connectionsUrl('org-preview', 'preview'), { token: editor, json: proposed });
+    const preview = await http.call('POST', connectionsUrl('org-preview', 'preview'), {
+      token: editor,
+      json: proposed,
+    });
     expect(preview.status).toBe(200);
     const plan = preview.json;
-    expect(plan).toMatchObject({ scope: 'org-preview', repository: 'acme/preview', branch: 'main', subPath: '', commitSha: head, upToDate: false });
+    expect(plan).toMatchObject({
+      scope: 'org-preview',
+      repository: 'acme/preview',
+      branch: 'main',
+      subPath: '',
+      commitSha: head,
+      upToDate: false,
+    });
     expect([...plan.newFiles].sort()).toEqual(['new.ps1', 'sub/also-new.ps1']);
     expect(plan.overwrittenFiles).toContain('changed.ps1');
     expect([...plan.deletedFiles].sort()).toEqual(['deep/manual-2.ps1', 'manual-1.ps1', 'old/gone.ps1']);
@@ -271,7 +388,12 @@ describe('GitHub connections API', () => {
     await api.idle();
 
     const [run] = await runsOf('org-preview');
-    expect(run).toMatchObject({ trigger: 'connect', status: 'succeeded', commitSha: head, deliveryId: created.json.sync.deliveryId });
+    expect(run).toMatchObject({
+      trigger: 'connect',
+      status: 'succeeded',
+      commitSha: head,
+      deliveryId: created.json.sync.deliveryId,
+    });
     expect(run!.counts).toMatchObject({
       written: plan.newFiles.length + plan.overwrittenFiles.length,
       deleted: plan.deletedFiles.length,
@@ -281,16 +403,31 @@ describe('GitHub connections API', () => {
     expect(await filesIn('org-preview')).toEqual(Object.keys(repoFiles).sort());
     const after = await snapshotFolder(folder('org-preview'));
     for (const removed of plan.removedFolders as string[]) expect(after.has(removed)).toBe(false);
-    for (const [path, content] of Object.entries(repoFiles)) expect(await readFile(join(folder('org-preview'), path), 'utf8')).toBe(content);
+    for (const [path, content] of Object.entries(repoFiles))
+      expect(await readFile(join(folder('org-preview'), path), 'utf8')).toBe(content);
 
     const resync = await http.call('POST', connectionsUrl('org-preview', 'preview'), { token: editor });
     expect(resync.status).toBe(200);
-    expect(resync.json).toMatchObject({ upToDate: true, commitSha: head, newFiles: [], overwrittenFiles: [], deletedFiles: [], removedFolders: [], bytesToWrite: 0 });
+    expect(resync.json).toMatchObject({
+      upToDate: true,
+      commitSha: head,
+      newFiles: [],
+      overwrittenFiles: [],
+      deletedFiles: [],
+      removedFolders: [],
+      bytesToWrite: 0,
+    });
     expect(resync.json.unchanged).toBe(Object.keys(repoFiles).length);
 
-    const badPreview = await http.call('POST', connectionsUrl('org-preview', 'preview'), { token: editor, json: { ...proposed, extra: true } });
+    const badPreview = await http.call('POST', connectionsUrl('org-preview', 'preview'), {
+      token: editor,
+      json: { ...proposed, extra: true },
+    });
     expect([badPreview.status, badPreview.json.error]).toEqual([400, 'ValidationFailed']);
-    const unknownBranch = await http.call('POST', connectionsUrl('org-preview', 'preview'), { token: editor, json: { ...proposed, branch: 'nope' } });
+    const unknownBranch = await http.call('POST', connectionsUrl('org-preview', 'preview'), {
+      token: editor,
+      json: { ...proposed, branch: 'nope' },
+    });
     expect([unknownBranch.status, unknownBranch.json.error]).toEqual([422, 'BranchNotFound']);
   });
 
@@ -307,7 +444,9 @@ describe('GitHub connections API', () => {
     await repo.write('a.ps1', 'a\n');
     await repo.commit('first');
 
-    expect((await create('org-rotate', { repository: 'acme/rotate', branch: 'main', token: oldToken })).status).toBe(201);
+    expect((await create('org-rotate', { repository: 'acme/rotate', branch: 'main', token: oldToken })).status).toBe(
+      201,
+    );
     await api.idle();
     expect(await filesIn('org-rotate')).toEqual(['a.ps1']);
 
@@ -317,7 +456,10 @@ describe('GitHub connections API', () => {
     const second = await repo.commit('second');
     expect((await syncNow('org-rotate')).status).toBe(202);
     await api.idle();
-    expect((await getConnection('org-rotate')).json).toMatchObject({ lastSyncedCommit: second, lastSyncOutcome: 'succeeded' });
+    expect((await getConnection('org-rotate')).json).toMatchObject({
+      lastSyncedCommit: second,
+      lastSyncOutcome: 'succeeded',
+    });
 
     // Pasted with its line break: the break is dropped, the token kept.
     const replaced = await patch('org-rotate', { token: `${rotated}\n` });
@@ -330,7 +472,10 @@ describe('GitHub connections API', () => {
     const third = await repo.commit('third');
     expect((await syncNow('org-rotate')).status).toBe(202);
     await api.idle();
-    expect((await getConnection('org-rotate')).json).toMatchObject({ lastSyncedCommit: third, lastSyncOutcome: 'succeeded' });
+    expect((await getConnection('org-rotate')).json).toMatchObject({
+      lastSyncedCommit: third,
+      lastSyncOutcome: 'succeeded',
+    });
     expect(await filesIn('org-rotate')).toEqual(['a.ps1', 'b.ps1', 'c.ps1']);
     const [run] = await runsOf('org-rotate');
     expect(run).toMatchObject({ trigger: 'manual', status: 'succeeded', commitSha: third });
@@ -345,7 +490,9 @@ describe('GitHub connections API', () => {
     await repo.write('release-only.ps1', 'release\n');
     const releaseHead = await repo.commit('release');
 
-    expect((await create('org-patch', { repository: 'acme/patch', branch: 'main', token: api.githubToken })).status).toBe(201);
+    expect(
+      (await create('org-patch', { repository: 'acme/patch', branch: 'main', token: api.githubToken })).status,
+    ).toBe(201);
     await api.idle();
     expect(await filesIn('org-patch')).toEqual(['both.ps1', 'main-only.ps1']);
 
@@ -387,7 +534,10 @@ describe('GitHub connections API', () => {
     expect(runs).toHaveLength(runsBefore + 1);
     expect(runs[0]).toMatchObject({ deliveryId: enabled.json.sync.deliveryId, status: 'noop' });
 
-    const notConnected = await http.call('PATCH', connectionsUrl('org-invalid'), { token: editor, json: { enabled: false } });
+    const notConnected = await http.call('PATCH', connectionsUrl('org-invalid'), {
+      token: editor,
+      json: { enabled: false },
+    });
     expect([notConnected.status, notConnected.json.error]).toEqual([404, 'NotConnected']);
     const syncUnconnected = await syncNow('org-invalid');
     expect([syncUnconnected.status, syncUnconnected.json.error]).toEqual([404, 'NotConnected']);
@@ -397,8 +547,10 @@ describe('GitHub connections API', () => {
     await repoWith('acme/busy', { 'a.ps1': 'a\n' });
     // The first sync records its run, then waits for the tree: long enough to try changes meanwhile.
     api.peer.injectFault({ kind: 'delay', ms: 2_000, match: /^\/repos\/acme\/busy\/git\/trees\// });
-    expect((await create('org-busy', { repository: 'acme/busy', branch: 'main', token: api.githubToken })).status).toBe(201);
-    let running: Array<Record<string, any>> = [];
+    expect((await create('org-busy', { repository: 'acme/busy', branch: 'main', token: api.githubToken })).status).toBe(
+      201,
+    );
+    let running: SyncRunView[] = [];
     for (let i = 0; i < 100 && running.length === 0; i++) {
       const answer = await http.call('GET', syncJobsUrl({ scope: 'org-busy', status: 'running' }), { token: editor });
       running = answer.json.items;
@@ -433,7 +585,10 @@ describe('GitHub connections API', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.json.webhook).toEqual({ kind: 'removed', id: created.json.webhook.id });
     expect(deleted.json.connection).toMatchObject({ scope: 'org-delete', repository: 'acme/delete' });
-    expect(deleted.json.secrets).toEqual({ removed: ['github-token-org-delete', 'webhook-secret-org-delete'], kept: [] });
+    expect(deleted.json.secrets).toEqual({
+      removed: ['github-token-org-delete', 'webhook-secret-org-delete'],
+      kept: [],
+    });
     expect(api.peer.webhooks('acme/delete')).toEqual([]);
     expect(await snapshotFolder(folder('org-delete'))).toEqual(before);
 
@@ -485,8 +640,17 @@ describe('GitHub connections API', () => {
       ['POST', connectionsUrl('org-happy', 'sync'), undefined],
     ];
     for (const [method, path, json] of writes) {
-      const answer = await http.call(method, path, { token: reader, headers: orgHeader('org-happy'), ...(json === undefined ? {} : { json }) });
-      expect({ method, path, status: answer.status, error: answer.json.error }).toEqual({ method, path, status: 403, error: 'Forbidden' });
+      const answer = await http.call(method, path, {
+        token: reader,
+        headers: orgHeader('org-happy'),
+        ...(json === undefined ? {} : { json }),
+      });
+      expect({ method, path, status: answer.status, error: answer.json.error }).toEqual({
+        method,
+        path,
+        status: 403,
+        error: 'Forbidden',
+      });
     }
     expect((await getConnection('org-happy')).json.enabled).toBe(true);
   });

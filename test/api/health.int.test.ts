@@ -47,9 +47,17 @@ describe('health and readiness', () => {
     const answer = await ready();
     expect(answer.status).toBe(200);
     expect(answer.json.status).toBe('ready');
-    expect(answer.json.dependencies.map((dependency: { name: string }) => dependency.name).sort()).toEqual(['metadata', 'queue', 'secrets', 'workspace']);
-    for (const dependency of answer.json.dependencies) expect(dependency).toMatchObject({ status: 'ok', latencyMs: expect.any(Number) });
-    expect((await api.call('GET', '/api/health/ready', { token: await api.orgUser(['org-a'], { editor: true }) })).status).toBe(403);
+    expect(answer.json.dependencies.map((dependency: { name: string }) => dependency.name).sort()).toEqual([
+      'metadata',
+      'queue',
+      'secrets',
+      'workspace',
+    ]);
+    for (const dependency of answer.json.dependencies)
+      expect(dependency).toMatchObject({ status: 'ok', latencyMs: expect.any(Number) });
+    expect(
+      (await api.call('GET', '/api/health/ready', { token: await api.orgUser(['org-a'], { editor: true }) })).status,
+    ).toBe(403);
   });
 
   it('answers 503 naming the workspace when the folder cannot be written, and recovers', async () => {

@@ -43,12 +43,19 @@ describe('organisation ids ignore case', () => {
     await repo.write('a.ps1', 'a\n');
     await repo.commit('first');
     const create = (org: string) =>
-      api.call('POST', connectionsUrl(), { token: editor, json: { repository: 'acme/case', branch: 'main', token: api.githubToken, confirmOverwrite: true }, headers: orgHeader(org) });
+      api.call('POST', connectionsUrl(), {
+        token: editor,
+        json: { repository: 'acme/case', branch: 'main', token: api.githubToken, confirmOverwrite: true },
+        headers: orgHeader(org),
+      });
     const created = await create('CoNtOsO');
     expect(created.status).toBe(201);
     expect(created.json.connection).toMatchObject({ scope: 'contoso' });
     expect((await create('contoso')).json.error).toBe('ConnectionExists');
-    expect((await api.call('GET', connectionsUrl('CONTOSO'), { token: editor })).json).toMatchObject({ scope: 'contoso', repository: 'acme/case' });
+    expect((await api.call('GET', connectionsUrl('CONTOSO'), { token: editor })).json).toMatchObject({
+      scope: 'contoso',
+      repository: 'acme/case',
+    });
     const hook = api.peer.webhooks('acme/case')[0]!;
     expect(new URL(hook.config.url).pathname).toBe('/api/github/webhook/contoso');
     await api.idle();

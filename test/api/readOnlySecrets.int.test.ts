@@ -23,7 +23,10 @@ describe('connecting with a read-only secret store', () => {
       json: { repository: 'acme/env-only', branch: 'main', token: api.githubToken },
     });
     expect(answer.status).toBe(500);
-    expect(answer.json).toMatchObject({ error: 'SecretStoreReadOnly', message: expect.stringContaining('SECRET_STORE=file') });
+    expect(answer.json).toMatchObject({
+      error: 'SecretStoreReadOnly',
+      message: expect.stringContaining('SECRET_STORE=file'),
+    });
     expect(JSON.stringify(answer.json)).not.toContain(api.githubToken);
     expect((await api.call('GET', '/api/github-connections/org-env', { token: admin })).status).toBe(404);
     expect(api.violations).toEqual([]);

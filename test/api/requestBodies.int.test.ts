@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { largeBodies } from '../../src/functions/http/readBody';
 import { ApiHarness } from '../support/apiHarness';
@@ -10,7 +10,12 @@ const ORG = 'org-bodies';
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 /** An upload of unknown length (chunked) that sends `first` and then waits to be finished. */
-function openUpload(baseUrl: string, path: string, headers: Record<string, string>, first: Buffer): { req: ClientRequest; answered: Promise<IncomingMessage> } {
+function openUpload(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string>,
+  first: Buffer,
+): { req: ClientRequest; answered: Promise<IncomingMessage> } {
   const url = new URL(baseUrl);
   const req = request({ host: url.hostname, port: url.port, method: 'PUT', path, headers });
   req.on('error', () => undefined);
@@ -41,7 +46,13 @@ describe('request bodies', () => {
     ['a JSON body', 'POST', '/api/github-connections', 'application/json'],
   ])('%s without a token is answered 401 before its body is sent, let alone read', async (_, method, path, type) => {
     const declared = 32 * 1024 * 1024;
-    const { answer, bytesSent } = await uploadUntilAnswered(api.url, method, path, { 'content-type': type, ...orgHeader(ORG) }, declared);
+    const { answer, bytesSent } = await uploadUntilAnswered(
+      api.url,
+      method,
+      path,
+      { 'content-type': type, ...orgHeader(ORG) },
+      declared,
+    );
     expect(answer.status).toBe(401);
     expect(answer.json).toMatchObject({ error: 'MissingToken' });
     expect(bytesSent).toBeLessThan(declared);
@@ -65,13 +76,22 @@ describe('request bodies', () => {
   });
 
   it('reads one large body at a time, lets one more wait, and answers 503 with retry-after beyond that', async () => {
-    const headers = { 'content-type': 'application/octet-stream', authorization: `Bearer ${editor}`, ...orgHeader(ORG), 'transfer-encoding': 'chunked' };
+    const headers = {
+      'content-type': 'application/octet-stream',
+      authorization: `Bearer ${editor}`,
+      ...orgHeader(ORG),
+      'transfer-encoding': 'chunked',
+    };
     const first = openUpload(api.url, filesUrl('first.bin'), headers, Buffer.alloc(1024, 1));
     await until(() => largeBodies.activeCount === 1);
     const second = openUpload(api.url, filesUrl('second.bin'), headers, Buffer.alloc(1024, 2));
     await until(() => largeBodies.pendingCount === 1);
 
-    const third = await api.call('PUT', filesUrl('third.bin'), { token: editor, body: Buffer.alloc(2 * 1024 * 1024), headers: { 'content-type': 'application/octet-stream', ...orgHeader(ORG) } });
+    const third = await api.call('PUT', filesUrl('third.bin'), {
+      token: editor,
+      body: Buffer.alloc(2 * 1024 * 1024),
+      headers: { 'content-type': 'application/octet-stream', ...orgHeader(ORG) },
+    });
     expect(third.status).toBe(503);
     expect(third.json).toMatchObject({ error: 'TooManyUploads' });
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -80,7 +100,11 @@ describe('request bodies', () => {
     expect((await first.answered).statusCode).toBe(201);
     second.req.end();
     expect((await second.answered).statusCode).toBe(201);
-    const small = await api.call('PUT', filesUrl('small.txt'), { token: editor, body: 'small', headers: { 'content-type': 'text/plain', ...orgHeader(ORG) } });
+    const small = await api.call('PUT', filesUrl('small.txt'), {
+      token: editor,
+      body: 'small',
+      headers: { 'content-type': 'text/plain', ...orgHeader(ORG) },
+    });
     expect(small.status).toBe(201);
   });
 

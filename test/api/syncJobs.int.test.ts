@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncRunView } from '../../src/functions/schemas/syncRunView';
 import { ApiHarness } from '../support/apiHarness';
 import { connectionsUrl, SecretWatch, syncJobsUrl } from './connectionApi';
 import { orgHeader } from './workspaceApi';
 
-type Run = Record<string, any>;
+type Run = SyncRunView;
 
 /**
  * Sync history over HTTP. Runs come from real syncs against the GitHub peer: org-a has a connect run
@@ -17,14 +18,22 @@ describe('sync jobs API', () => {
   let editor: string;
   const failToken = `ghp_${randomBytes(18).toString('hex')}`;
 
-  const list = (query: Record<string, string | number>, token = admin) => http.call('GET', syncJobsUrl(query), { token });
+  const list = (query: Record<string, string | number>, token = admin) =>
+    http.call('GET', syncJobsUrl(query), { token });
   const syncNow = (scope: string) => http.call('POST', connectionsUrl(scope, 'sync'), { token: editor });
   const connect = async (scope: string, repository: string, token: string) => {
-    const answer = await http.call('POST', connectionsUrl(), { token: editor, json: { repository, branch: 'main', token }, headers: orgHeader(scope) });
+    const answer = await http.call('POST', connectionsUrl(), {
+      token: editor,
+      json: { repository, branch: 'main', token },
+      headers: orgHeader(scope),
+    });
     expect(answer.status).toBe(201);
   };
   /** Every page at `limit`, following continuation tokens. */
-  const allPages = async (query: Record<string, string | number>, limit: number): Promise<{ runs: Run[]; pages: number }> => {
+  const allPages = async (
+    query: Record<string, string | number>,
+    limit: number,
+  ): Promise<{ runs: Run[]; pages: number }> => {
     const runs: Run[] = [];
     let pages = 0;
     let continuationToken: string | undefined;
@@ -39,7 +48,8 @@ describe('sync jobs API', () => {
     return { runs, pages };
   };
   const expectNewestFirst = (runs: Run[]) => {
-    for (let i = 1; i < runs.length; i++) expect(Date.parse(runs[i - 1]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(runs[i]!.startedAt));
+    for (let i = 1; i < runs.length; i++)
+      expect(Date.parse(runs[i - 1]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(runs[i]!.startedAt));
   };
 
   beforeAll(async () => {
@@ -117,7 +127,11 @@ describe('sync jobs API', () => {
   it('limit is 1..100: 0, 101 and non-numbers are 400', async () => {
     for (const limit of ['0', '101', '-1', 'ten', '2.5']) {
       const refused = await list({ limit });
-      expect({ limit, status: refused.status, error: refused.json.error }).toEqual({ limit, status: 400, error: 'InvalidQuery' });
+      expect({ limit, status: refused.status, error: refused.json.error }).toEqual({
+        limit,
+        status: 400,
+        error: 'InvalidQuery',
+      });
     }
     const one = await list({ limit: 1 });
     expect(one.status).toBe(200);
@@ -147,7 +161,11 @@ describe('sync jobs API', () => {
     ];
     for (const continuationToken of foreign) {
       const refused = await list({ continuationToken });
-      expect({ continuationToken, status: refused.status, error: refused.json.error }).toEqual({ continuationToken, status: 400, error: 'InvalidContinuationToken' });
+      expect({ continuationToken, status: refused.status, error: refused.json.error }).toEqual({
+        continuationToken,
+        status: 400,
+        error: 'InvalidContinuationToken',
+      });
     }
   });
 
@@ -197,7 +215,12 @@ describe('sync jobs API', () => {
     await api.idle();
     const after = (await list({ scope: 'org-b' })).json.items as Run[];
     expect(after).toHaveLength(before.length + 1);
-    expect(after[0]).toMatchObject({ scope: 'org-b', trigger: 'manual', deliveryId: queued.json.deliveryId, status: 'noop' });
+    expect(after[0]).toMatchObject({
+      scope: 'org-b',
+      trigger: 'manual',
+      deliveryId: queued.json.deliveryId,
+      status: 'noop',
+    });
     expect(after.slice(1)).toEqual(before);
 
     const reader = await api.orgUser(['org-b']);

@@ -16,11 +16,26 @@ describe('webhook connection cache: every change is seen by the next delivery', 
   const ORGS = ['org-cache-connect', 'org-cache-patch', 'org-cache-delete', 'org-cache-rename', 'org-cache-branch'];
 
   const create = (scope: string, repository: string) =>
-    api.call('POST', connectionsUrl(), { token: editor, json: { repository, branch: 'main', token: api.githubToken }, headers: orgHeader(scope) });
+    api.call('POST', connectionsUrl(), {
+      token: editor,
+      json: { repository, branch: 'main', token: api.githubToken },
+      headers: orgHeader(scope),
+    });
   const hookSecret = (repository: string) => api.peer.webhooks(repository)[0]!.config.secret!;
-  const push = (scope: string, secret: string, repository: string, before: string, after: string, repositoryId = api.peer.repositoryId(repository)) => {
+  const push = (
+    scope: string,
+    secret: string,
+    repository: string,
+    before: string,
+    after: string,
+    repositoryId = api.peer.repositoryId(repository),
+  ) => {
     const body = pushPayload(repository, 'main', before, after, repositoryId);
-    return api.call('POST', `/api/github/webhook/${scope}`, { token: null, body, headers: signedPushHeaders(secret, body) });
+    return api.call('POST', `/api/github/webhook/${scope}`, {
+      token: null,
+      body,
+      headers: signedPushHeaders(secret, body),
+    });
   };
   const looked = (scope: string) => api.host.container.get(TYPES.ConnectionLookup).getConnection(scope as Scope);
   const connected = async (scope: string, repository: string) => {
@@ -41,22 +56,37 @@ describe('webhook connection cache: every change is seen by the next delivery', 
   });
 
   it('connect: a scope looked up while unknown answers its first ping and push', async () => {
-    const unknown = await push('org-cache-connect', 'any secret', 'acme/cache-connect', 'a'.repeat(40), 'b'.repeat(40), 1);
+    const unknown = await push(
+      'org-cache-connect',
+      'any secret',
+      'acme/cache-connect',
+      'a'.repeat(40),
+      'b'.repeat(40),
+      1,
+    );
     expect([unknown.status, unknown.json.error]).toEqual([404, 'UnknownScope']);
     const { repo, head, secret } = await connected('org-cache-connect', 'acme/cache-connect');
-    expect(api.peer.hookDeliveries('acme/cache-connect')).toEqual([expect.objectContaining({ event: 'ping', statusCode: 200 })]);
+    expect(api.peer.hookDeliveries('acme/cache-connect')).toEqual([
+      expect.objectContaining({ event: 'ping', statusCode: 200 }),
+    ]);
     await repo.write('b.ps1', 'b\n');
-    expect((await push('org-cache-connect', secret, 'acme/cache-connect', head, await repo.commit('second'))).status).toBe(202);
+    expect(
+      (await push('org-cache-connect', secret, 'acme/cache-connect', head, await repo.commit('second'))).status,
+    ).toBe(202);
   });
 
   it('update: disabling and enabling again is seen by the next delivery', async () => {
     const { head, secret } = await connected('org-cache-patch', 'acme/cache-patch');
     expect((await push('org-cache-patch', secret, 'acme/cache-patch', 'a'.repeat(40), head)).status).toBe(202);
     await api.idle(); // a change waits for the scope's sync
-    expect((await api.call('PATCH', connectionsUrl('org-cache-patch'), { token: editor, json: { enabled: false } })).status).toBe(200);
+    expect(
+      (await api.call('PATCH', connectionsUrl('org-cache-patch'), { token: editor, json: { enabled: false } })).status,
+    ).toBe(200);
     const ignored = await push('org-cache-patch', secret, 'acme/cache-patch', 'a'.repeat(40), head);
     expect([ignored.status, ignored.json.ignored]).toEqual([200, 'the connection is disabled']);
-    expect((await api.call('PATCH', connectionsUrl('org-cache-patch'), { token: editor, json: { enabled: true } })).status).toBe(200);
+    expect(
+      (await api.call('PATCH', connectionsUrl('org-cache-patch'), { token: editor, json: { enabled: true } })).status,
+    ).toBe(200);
     await api.idle();
     expect((await push('org-cache-patch', secret, 'acme/cache-patch', 'a'.repeat(40), head)).status).toBe(202);
   });
@@ -80,7 +110,10 @@ describe('webhook connection cache: every change is seen by the next delivery', 
     expect((await looked('org-cache-rename'))?.repository).toBe('acme/cache-after');
     // Another repository now under the old name: compared with the new name, it is not ours.
     const ignored = await push('org-cache-rename', secret, 'acme/cache-before', head, second, 999_999);
-    expect([ignored.status, ignored.json.ignored]).toEqual([200, 'push to acme/cache-before, connection is to acme/cache-after']);
+    expect([ignored.status, ignored.json.ignored]).toEqual([
+      200,
+      'push to acme/cache-before, connection is to acme/cache-after',
+    ]);
   });
 
   it('a deleted branch noted from a webhook is seen by the next look-up', async () => {

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffSnapshots, snapshotFolder } from '../support/folderSnapshot';
-import { ApiHarness } from '../support/apiHarness';
 import { readZip, withoutTimes } from '../adapters/zip/readZip';
+import { ApiHarness } from '../support/apiHarness';
+import { diffSnapshots, snapshotFolder } from '../support/folderSnapshot';
 import { filesUrl, orgHeader, workspaceUrl } from './workspaceApi';
 
 const ORG = 'org-zip';
@@ -23,10 +23,16 @@ async function place(root: string, path: string, content: Uint8Array | string, m
 async function generateScope(root: string, folder: string, files: number): Promise<void> {
   for (let i = 0; i < files; i++) {
     const path = `${folder}/team-${i % 7}/flow-${i % 13}/script-${i}.${['ps1', 'py', 'sh', 'json'][i % 4]}`;
-    const content = i % 25 === 0 ? randomBytes(1_000 + i * 37) : `# script ${i}\n${'Write-Output "step"\n'.repeat(1 + (i % 40))}`;
+    const content =
+      i % 25 === 0 ? randomBytes(1_000 + i * 37) : `# script ${i}\n${'Write-Output "step"\n'.repeat(1 + (i % 40))}`;
     await place(root, path, content);
   }
-  await place(root, `${folder}/bin/tool`, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0xff]), randomBytes(20_000)]), 0o755);
+  await place(
+    root,
+    `${folder}/bin/tool`,
+    Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0xff]), randomBytes(20_000)]),
+    0o755,
+  );
   await place(root, `${folder}/bin/large.dat`, randomBytes(2 * 1024 * 1024 + 17));
   await place(root, `${folder}/bin/over-read-ahead.dat`, randomBytes(600 * 1024));
   await place(root, `${folder}/ünïcode/skript ä.ps1`, 'Write-Host "ä"');
@@ -53,7 +59,8 @@ describe('workspace download API', () => {
     await api?.stop();
   });
 
-  const download = (token: string, headers: Record<string, string>, query: Record<string, string> = {}) => api.call('GET', workspaceUrl('download', query), { token, headers });
+  const download = (token: string, headers: Record<string, string>, query: Record<string, string> = {}) =>
+    api.call('GET', workspaceUrl('download', query), { token, headers });
 
   /** The archive must hold exactly what the folder holds: paths, kinds, bytes and modes. */
   async function expectZipOf(bytes: Uint8Array, folder: string, skip?: (path: string) => boolean): Promise<number> {
@@ -67,7 +74,11 @@ describe('workspace download API', () => {
     const before = Date.now();
     // An edit through the API right before the download is in it.
     const editor = await api.orgUser([ORG], { editor: true });
-    const saved = await api.call('PUT', filesUrl('bin/run.sh', { executable: 'true' }), { token: editor, body: '#!/bin/sh\necho hi\n', headers: { ...orgHeader(ORG), 'content-type': 'text/plain' } });
+    const saved = await api.call('PUT', filesUrl('bin/run.sh', { executable: 'true' }), {
+      token: editor,
+      body: '#!/bin/sh\necho hi\n',
+      headers: { ...orgHeader(ORG), 'content-type': 'text/plain' },
+    });
     expect(saved.status).toBe(201);
 
     const answer = await download(reader, orgHeader(ORG));
@@ -76,7 +87,14 @@ describe('workspace download API', () => {
     const disposition = answer.headers.get('content-disposition') ?? '';
     const [, , year, month, day, hour, minute, second] = FILE_NAME.exec(disposition) ?? [];
     expect(disposition).toMatch(FILE_NAME);
-    const stamped = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
+    const stamped = Date.UTC(
+      Number(year),
+      Number(month) - 1,
+      Number(day),
+      Number(hour),
+      Number(minute),
+      Number(second),
+    );
     expect(stamped).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(stamped).toBeLessThanOrEqual(Date.now());
 
@@ -96,7 +114,11 @@ describe('workspace download API', () => {
       ['GLOBAL (no header)', {}, {}],
     ] as const) {
       const refused = await download(reader, headers, query);
-      expect({ who, status: refused.status, error: refused.json?.error }).toEqual({ who, status: 403, error: 'Forbidden' });
+      expect({ who, status: refused.status, error: refused.json?.error }).toEqual({
+        who,
+        status: 403,
+        error: 'Forbidden',
+      });
     }
     const bad = await download(admin, {}, { all: 'yes' });
     expect([bad.status, bad.json.error]).toEqual([400, 'InvalidQuery']);
@@ -113,7 +135,9 @@ describe('workspace download API', () => {
     await expectZipOf(all.bytes, api.workspaceRoot, (path) => path === '.workspace-sync');
     const names = [...(await readZip(all.bytes)).keys()];
     expect(names.filter((name) => name.toLowerCase().startsWith('.workspace-sync'))).toEqual([]);
-    expect(names).toEqual(expect.arrayContaining(['global/bin/tool', `orgs/${ORG}/bin/tool`, `orgs/${OTHER_ORG}/bin/tool`]));
+    expect(names).toEqual(
+      expect.arrayContaining(['global/bin/tool', `orgs/${ORG}/bin/tool`, `orgs/${OTHER_ORG}/bin/tool`]),
+    );
   });
 
   it('an organisation without files downloads as an empty, valid zip', async () => {

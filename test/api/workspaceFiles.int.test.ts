@@ -22,9 +22,18 @@ describe('workspace files API', () => {
   const inOrg = orgHeader(ORG);
   const onDisk = (path: string, org = ORG) => join(api.workspaceRoot, 'orgs', org, path);
   const put = (path: string, body: Uint8Array | string, headers: Record<string, string> = {}, org = ORG) =>
-    api.call('PUT', filesUrl(path), { token: editor, body, headers: { 'content-type': 'application/octet-stream', ...orgHeader(org), ...headers } });
-  const putJson = (path: string, json: unknown, headers: Record<string, string> = {}) => api.call('PUT', filesUrl(path), { token: editor, json, headers: { ...inOrg, ...headers } });
-  const getRaw = (path: string, org = ORG) => api.call('GET', filesUrl(path), { token: editor, headers: { ...orgHeader(org), accept: 'application/octet-stream' } });
+    api.call('PUT', filesUrl(path), {
+      token: editor,
+      body,
+      headers: { 'content-type': 'application/octet-stream', ...orgHeader(org), ...headers },
+    });
+  const putJson = (path: string, json: unknown, headers: Record<string, string> = {}) =>
+    api.call('PUT', filesUrl(path), { token: editor, json, headers: { ...inOrg, ...headers } });
+  const getRaw = (path: string, org = ORG) =>
+    api.call('GET', filesUrl(path), {
+      token: editor,
+      headers: { ...orgHeader(org), accept: 'application/octet-stream' },
+    });
   const getJson = (path: string) => api.call('GET', filesUrl(path), { token: editor, headers: inOrg });
   const metadata = () => api.host.container.get(TYPES.MetadataRepo);
 
@@ -43,9 +52,16 @@ describe('workspace files API', () => {
 
   describe('status codes', () => {
     it('PUT creates with 201 and replaces with 200; GET answers JSON or raw; DELETE 204, then 404', async () => {
-      const created = await put('scripts/hello.ps1', 'Write-Host "hi"', { 'content-type': 'text/plain; charset=utf-8' });
+      const created = await put('scripts/hello.ps1', 'Write-Host "hi"', {
+        'content-type': 'text/plain; charset=utf-8',
+      });
       expect(created.status).toBe(201);
-      expect(created.json).toMatchObject({ path: 'scripts/hello.ps1', created: true, size: 15, etag: sha256(Buffer.from('Write-Host "hi"')) });
+      expect(created.json).toMatchObject({
+        path: 'scripts/hello.ps1',
+        created: true,
+        size: 15,
+        etag: sha256(Buffer.from('Write-Host "hi"')),
+      });
       expect(created.headers.get('etag')).toBe(`"${created.json.etag}"`);
       expect(await readFile(onDisk('scripts/hello.ps1'), 'utf8')).toBe('Write-Host "hi"');
 
@@ -55,16 +71,31 @@ describe('workspace files API', () => {
 
       const read = await getJson('scripts/hello.ps1');
       expect(read.status).toBe(200);
-      expect(read.json).toMatchObject({ path: 'scripts/hello.ps1', encoding: 'utf8', content: 'Write-Host "bye"', size: 16, etag: replaced.json.etag, executable: false });
+      expect(read.json).toMatchObject({
+        path: 'scripts/hello.ps1',
+        encoding: 'utf8',
+        content: 'Write-Host "bye"',
+        size: 16,
+        etag: replaced.json.etag,
+        executable: false,
+      });
       expect(read.headers.get('etag')).toBe(`"${replaced.json.etag}"`);
-      const text = await api.call('GET', filesUrl('scripts/hello.ps1'), { token: reader, headers: { ...inOrg, accept: 'text/plain' } });
+      const text = await api.call('GET', filesUrl('scripts/hello.ps1'), {
+        token: reader,
+        headers: { ...inOrg, accept: 'text/plain' },
+      });
       expect(text.status).toBe(200);
       expect(text.headers.get('content-type')).toMatch(/^text\/plain/);
       expect(text.bytes.toString('utf8')).toBe('Write-Host "bye"');
 
-      const listed = await api.call('GET', workspaceUrl('tree', { path: 'scripts' }), { token: reader, headers: inOrg });
+      const listed = await api.call('GET', workspaceUrl('tree', { path: 'scripts' }), {
+        token: reader,
+        headers: inOrg,
+      });
       expect(listed.status).toBe(200);
-      expect(listed.json.entries).toEqual([expect.objectContaining({ path: 'scripts/hello.ps1', kind: 'file', size: 16, executable: false })]);
+      expect(listed.json.entries).toEqual([
+        expect.objectContaining({ path: 'scripts/hello.ps1', kind: 'file', size: 16, executable: false }),
+      ]);
 
       const deleted = await api.call('DELETE', filesUrl('scripts/hello.ps1'), { token: editor, headers: inOrg });
       expect(deleted.status).toBe(204);
@@ -72,7 +103,10 @@ describe('workspace files API', () => {
       expect((await getJson('scripts/hello.ps1')).json.error).toBe('NotFound');
       const again = await api.call('DELETE', filesUrl('scripts/hello.ps1'), { token: editor, headers: inOrg });
       expect([again.status, again.json.error]).toEqual([404, 'NotFound']);
-      const missingFolder = await api.call('GET', workspaceUrl('tree', { path: 'no/such' }), { token: editor, headers: inOrg });
+      const missingFolder = await api.call('GET', workspaceUrl('tree', { path: 'no/such' }), {
+        token: editor,
+        headers: inOrg,
+      });
       expect([missingFolder.status, missingFolder.json.error]).toEqual([404, 'NotFound']);
     });
 
@@ -93,7 +127,12 @@ describe('workspace files API', () => {
       const before = await listTree(api.dir, (path) => path === 'data');
       for (const [path, reason] of cases) {
         const saved = await put(path, 'x');
-        expect({ path, status: saved.status, error: saved.json.error, reason: saved.json.reason }).toEqual({ path, status: 400, error: 'InvalidPath', reason });
+        expect({ path, status: saved.status, error: saved.json.error, reason: saved.json.reason }).toEqual({
+          path,
+          status: 400,
+          error: 'InvalidPath',
+          reason,
+        });
         const read = await getJson(path);
         expect({ path, status: read.status, reason: read.json.reason }).toEqual({ path, status: 400, reason });
       }
@@ -101,24 +140,45 @@ describe('workspace files API', () => {
     });
 
     it('400 InvalidQuery, InvalidJson, ValidationFailed, InvalidBase64 and InvalidPrecondition', async () => {
-      const noPath = await api.call('PUT', workspaceUrl('files'), { token: editor, body: 'x', headers: { ...inOrg, 'content-type': 'text/plain' } });
+      const noPath = await api.call('PUT', workspaceUrl('files'), {
+        token: editor,
+        body: 'x',
+        headers: { ...inOrg, 'content-type': 'text/plain' },
+      });
       expect([noPath.status, noPath.json.error]).toEqual([400, 'InvalidQuery']);
       const emptyPath = await getJson('');
       expect([emptyPath.status, emptyPath.json.error]).toEqual([400, 'InvalidQuery']);
-      const badFlag = await api.call('PUT', filesUrl('a.sh', { executable: 'yes' }), { token: editor, body: 'x', headers: { ...inOrg, 'content-type': 'text/plain' } });
+      const badFlag = await api.call('PUT', filesUrl('a.sh', { executable: 'yes' }), {
+        token: editor,
+        body: 'x',
+        headers: { ...inOrg, 'content-type': 'text/plain' },
+      });
       expect([badFlag.status, badFlag.json.error]).toEqual([400, 'InvalidQuery']);
       const tooLong = await getJson('a/'.repeat(2100));
       expect([tooLong.status, tooLong.json.error]).toEqual([400, 'InvalidQuery']);
 
       const notJson = await put('a.json', '{"content":', { 'content-type': 'application/json' });
       expect([notJson.status, notJson.json.error]).toEqual([400, 'InvalidJson']);
-      for (const json of [{ text: 'x' }, { content: 1 }, { content: 'x', encoding: 'hex' }, { content: 'x', extra: true }]) {
+      for (const json of [
+        { text: 'x' },
+        { content: 1 },
+        { content: 'x', encoding: 'hex' },
+        { content: 'x', extra: true },
+      ]) {
         const invalid = await putJson('a.txt', json);
-        expect({ json, status: invalid.status, error: invalid.json.error }).toEqual({ json, status: 400, error: 'ValidationFailed' });
+        expect({ json, status: invalid.status, error: invalid.json.error }).toEqual({
+          json,
+          status: 400,
+          error: 'ValidationFailed',
+        });
       }
       for (const content of ['!!!!', 'abc', 'YW Jj', 'YWJj=', 'YQ===']) {
         const invalid = await putJson('a.bin', { content, encoding: 'base64' });
-        expect({ content, status: invalid.status, error: invalid.json.error }).toEqual({ content, status: 400, error: 'InvalidBase64' });
+        expect({ content, status: invalid.status, error: invalid.json.error }).toEqual({
+          content,
+          status: 400,
+          error: 'InvalidBase64',
+        });
       }
 
       const preconditions: Array<[string, Record<string, string>]> = [
@@ -127,8 +187,17 @@ describe('workspace files API', () => {
         ['DELETE', { 'if-none-match': '*' }],
       ];
       for (const [method, headers] of preconditions) {
-        const refused = await api.call(method, filesUrl('a.txt'), { token: editor, body: method === 'PUT' ? 'x' : undefined, headers: { ...inOrg, 'content-type': 'text/plain', ...headers } });
-        expect({ method, headers, status: refused.status, error: refused.json.error }).toEqual({ method, headers, status: 400, error: 'InvalidPrecondition' });
+        const refused = await api.call(method, filesUrl('a.txt'), {
+          token: editor,
+          body: method === 'PUT' ? 'x' : undefined,
+          headers: { ...inOrg, 'content-type': 'text/plain', ...headers },
+        });
+        expect({ method, headers, status: refused.status, error: refused.json.error }).toEqual({
+          method,
+          headers,
+          status: 400,
+          error: 'InvalidPrecondition',
+        });
       }
       expect(await readdir(join(api.workspaceRoot, 'orgs', ORG)).catch(() => [])).not.toContain('a.txt');
     });
@@ -137,18 +206,38 @@ describe('workspace files API', () => {
       const scope = 'org-managed';
       const token = await api.orgUser([scope], { editor: true });
       const call = (method: string, path: string, body?: string) =>
-        api.call(method, filesUrl(path), { token, ...(body === undefined ? {} : { body }), headers: { ...orgHeader(scope), 'content-type': 'text/plain' } });
+        api.call(method, filesUrl(path), {
+          token,
+          ...(body === undefined ? {} : { body }),
+          headers: { ...orgHeader(scope), 'content-type': 'text/plain' },
+        });
       expect((await call('PUT', 'keep.ps1', 'v1')).status).toBe(201);
 
       await metadata().saveConnection(connectionFor(scope));
-      for (const [method, path, body] of [['PUT', 'keep.ps1', 'v2'], ['PUT', 'new.ps1', 'v1'], ['DELETE', 'keep.ps1', undefined]] as const) {
+      for (const [method, path, body] of [
+        ['PUT', 'keep.ps1', 'v2'],
+        ['PUT', 'new.ps1', 'v1'],
+        ['DELETE', 'keep.ps1', undefined],
+      ] as const) {
         const refused = await call(method, path, body);
-        expect({ method, path, status: refused.status, error: refused.json.error }).toEqual({ method, path, status: 403, error: 'GitHubSyncEnabled' });
+        expect({ method, path, status: refused.status, error: refused.json.error }).toEqual({
+          method,
+          path,
+          status: 403,
+          error: 'GitHubSyncEnabled',
+        });
         expect(refused.json.message).toContain('acme/scripts');
       }
-      const folder = await api.call('POST', workspaceUrl('folders', { path: 'f' }), { token, headers: orgHeader(scope) });
+      const folder = await api.call('POST', workspaceUrl('folders', { path: 'f' }), {
+        token,
+        headers: orgHeader(scope),
+      });
       expect([folder.status, folder.json.error]).toEqual([403, 'GitHubSyncEnabled']);
-      const moved = await api.call('POST', workspaceUrl('move'), { token, json: { from: 'keep.ps1', to: 'k.ps1' }, headers: orgHeader(scope) });
+      const moved = await api.call('POST', workspaceUrl('move'), {
+        token,
+        json: { from: 'keep.ps1', to: 'k.ps1' },
+        headers: orgHeader(scope),
+      });
       expect([moved.status, moved.json.error]).toEqual([403, 'GitHubSyncEnabled']);
       // Reading stays allowed, and nothing changed.
       const read = await api.call('GET', filesUrl('keep.ps1'), { token, headers: orgHeader(scope) });
@@ -188,12 +277,18 @@ describe('workspace files API', () => {
       expect([missing.status, missing.json.error]).toEqual([412, 'PreconditionFailed']);
       const weak = await put('guarded.txt', 'three', { 'if-match': `W/${second.headers.get('etag')!}` });
       expect([weak.status, weak.json.error]).toEqual([412, 'PreconditionFailed']);
-      const staleDelete = await api.call('DELETE', filesUrl('guarded.txt'), { token: editor, headers: { ...inOrg, 'if-match': first.headers.get('etag')! } });
+      const staleDelete = await api.call('DELETE', filesUrl('guarded.txt'), {
+        token: editor,
+        headers: { ...inOrg, 'if-match': first.headers.get('etag')! },
+      });
       expect([staleDelete.status, staleDelete.json.error]).toEqual([412, 'PreconditionFailed']);
       expect(await readFile(onDisk('guarded.txt'), 'utf8')).toBe('two');
       await expect(readFile(onDisk('never-there.txt'))).rejects.toThrow(/ENOENT/);
 
-      const current = await api.call('DELETE', filesUrl('guarded.txt'), { token: editor, headers: { ...inOrg, 'if-match': second.headers.get('etag')! } });
+      const current = await api.call('DELETE', filesUrl('guarded.txt'), {
+        token: editor,
+        headers: { ...inOrg, 'if-match': second.headers.get('etag')! },
+      });
       expect(current.status).toBe(204);
     });
 
@@ -217,36 +312,72 @@ describe('workspace files API', () => {
     });
 
     it('415 for a body type the API does not take', async () => {
-      for (const type of ['application/xml', 'image/png', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded']) {
+      for (const type of [
+        'application/xml',
+        'image/png',
+        'multipart/form-data; boundary=x',
+        'application/x-www-form-urlencoded',
+      ]) {
         const refused = await put('typed.txt', 'x', { 'content-type': type });
-        expect({ type, status: refused.status, error: refused.json.error }).toEqual({ type, status: 415, error: 'UnsupportedMediaType' });
+        expect({ type, status: refused.status, error: refused.json.error }).toEqual({
+          type,
+          status: 415,
+          error: 'UnsupportedMediaType',
+        });
       }
       await expect(readFile(onDisk('typed.txt'))).rejects.toThrow(/ENOENT/);
     });
 
     it('401 without a valid token; 403 for a reader writing, an editor of another organisation, and an org user on GLOBAL', async () => {
-      const anonymous = await api.call('PUT', filesUrl('authz.txt'), { token: null, body: 'x', headers: { ...inOrg, 'content-type': 'text/plain' } });
+      const anonymous = await api.call('PUT', filesUrl('authz.txt'), {
+        token: null,
+        body: 'x',
+        headers: { ...inOrg, 'content-type': 'text/plain' },
+      });
       expect([anonymous.status, anonymous.json.error]).toEqual([401, 'MissingToken']);
-      const expired = await api.call('GET', filesUrl('authz.txt'), { token: await api.issuer.sign({ roles: ['Workspace.Admin'] }, { expiresInSeconds: -600 }), headers: inOrg });
+      const expired = await api.call('GET', filesUrl('authz.txt'), {
+        token: await api.issuer.sign({ roles: ['Workspace.Admin'] }, { expiresInSeconds: -600 }),
+        headers: inOrg,
+      });
       expect(expired.status).toBe(401);
 
       expect((await put('authz.txt', 'mine')).status).toBe(201);
-      const readerWrites = await api.call('PUT', filesUrl('authz.txt'), { token: reader, body: 'x', headers: { ...inOrg, 'content-type': 'text/plain' } });
+      const readerWrites = await api.call('PUT', filesUrl('authz.txt'), {
+        token: reader,
+        body: 'x',
+        headers: { ...inOrg, 'content-type': 'text/plain' },
+      });
       expect([readerWrites.status, readerWrites.json.error]).toEqual([403, 'Forbidden']);
       const readerDeletes = await api.call('DELETE', filesUrl('authz.txt'), { token: reader, headers: inOrg });
       expect([readerDeletes.status, readerDeletes.json.error]).toEqual([403, 'Forbidden']);
       expect((await api.call('GET', filesUrl('authz.txt'), { token: reader, headers: inOrg })).status).toBe(200);
 
       for (const method of ['GET', 'PUT', 'DELETE']) {
-        const foreign = await api.call(method, filesUrl('authz.txt'), { token: otherEditor, ...(method === 'PUT' ? { body: 'x' } : {}), headers: { ...inOrg, 'content-type': 'text/plain' } });
-        expect({ method, status: foreign.status, error: foreign.json.error }).toEqual({ method, status: 403, error: 'Forbidden' });
+        const foreign = await api.call(method, filesUrl('authz.txt'), {
+          token: otherEditor,
+          ...(method === 'PUT' ? { body: 'x' } : {}),
+          headers: { ...inOrg, 'content-type': 'text/plain' },
+        });
+        expect({ method, status: foreign.status, error: foreign.json.error }).toEqual({
+          method,
+          status: 403,
+          error: 'Forbidden',
+        });
       }
       // No header = GLOBAL, which only MSP admins may touch.
-      const global = await api.call('PUT', filesUrl('authz.txt'), { token: editor, body: 'x', headers: { 'content-type': 'text/plain' } });
+      const global = await api.call('PUT', filesUrl('authz.txt'), {
+        token: editor,
+        body: 'x',
+        headers: { 'content-type': 'text/plain' },
+      });
       expect([global.status, global.json.error]).toEqual([403, 'Forbidden']);
       expect(await readFile(onDisk('authz.txt'), 'utf8')).toBe('mine');
 
-      const byAdmin = await api.call('PUT', filesUrl('authz.txt'), { token: admin, body: 'admin', headers: { 'content-type': 'text/plain' } });
+      const byAdmin = await api.call('PUT', filesUrl('authz.txt'), {
+        token: admin,
+        body: 'admin',
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(byAdmin.status).toBe(201);
       expect(await readFile(join(api.workspaceRoot, 'global', 'authz.txt'), 'utf8')).toBe('admin');
     });
@@ -254,8 +385,10 @@ describe('workspace files API', () => {
 
   describe('folders and moves', () => {
     it('create, refuse to delete a non-empty folder, delete recursively, move with and without overwrite', async () => {
-      const folders = (method: string, query: Record<string, string>) => api.call(method, workspaceUrl('folders', query), { token: editor, headers: inOrg });
-      const move = (json: unknown, headers: Record<string, string> = {}) => api.call('POST', workspaceUrl('move'), { token: editor, json, headers: { ...inOrg, ...headers } });
+      const folders = (method: string, query: Record<string, string>) =>
+        api.call(method, workspaceUrl('folders', query), { token: editor, headers: inOrg });
+      const move = (json: unknown, headers: Record<string, string> = {}) =>
+        api.call('POST', workspaceUrl('move'), { token: editor, json, headers: { ...inOrg, ...headers } });
       expect((await folders('POST', { path: 'mv/src' })).json).toEqual({ path: 'mv/src', created: true });
       expect((await folders('POST', { path: 'mv/src' })).status).toBe(200);
       const one = await put('mv/src/one.txt', 'one');
@@ -267,9 +400,16 @@ describe('workspace files API', () => {
       expect([taken.status, taken.json.error]).toEqual([409, 'AlreadyExists']);
       const stale = await move({ from: 'mv/src/one.txt', to: 'mv/three.txt' }, { 'if-match': '"0000"' });
       expect([stale.status, stale.json.error]).toEqual([412, 'PreconditionFailed']);
-      const escape = await move({ from: 'mv/src/one.txt', to: '../org-other/one.txt' });
-      expect([escape.status, escape.json.error, escape.json.reason]).toEqual([400, 'InvalidPath', 'Traversal']);
-      const replaced = await move({ from: 'mv/src/one.txt', to: 'mv/two.txt', overwrite: true }, { 'if-match': one.headers.get('etag')! });
+      const traversal = await move({ from: 'mv/src/one.txt', to: '../org-other/one.txt' });
+      expect([traversal.status, traversal.json.error, traversal.json.reason]).toEqual([
+        400,
+        'InvalidPath',
+        'Traversal',
+      ]);
+      const replaced = await move(
+        { from: 'mv/src/one.txt', to: 'mv/two.txt', overwrite: true },
+        { 'if-match': one.headers.get('etag')! },
+      );
       expect(replaced.json).toEqual({ from: 'mv/src/one.txt', to: 'mv/two.txt', kind: 'file', replaced: true });
       expect(await readFile(onDisk('mv/two.txt'), 'utf8')).toBe('one');
       const gone = await move({ from: 'mv/src/one.txt', to: 'mv/x.txt' });
@@ -278,7 +418,10 @@ describe('workspace files API', () => {
       expect((await put('mv/src/inner/deep.txt', 'deep')).status).toBe(201);
       const notEmpty = await folders('DELETE', { path: 'mv' });
       expect([notEmpty.status, notEmpty.json.error]).toEqual([409, 'FolderNotEmpty']);
-      expect((await folders('DELETE', { path: 'mv', recursive: 'true' })).json).toEqual({ path: 'mv', removedFiles: 2 });
+      expect((await folders('DELETE', { path: 'mv', recursive: 'true' })).json).toEqual({
+        path: 'mv',
+        removedFiles: 2,
+      });
       await expect(readdir(onDisk('mv'))).rejects.toThrow(/ENOENT/);
       const missing = await folders('DELETE', { path: 'mv' });
       expect([missing.status, missing.json.error]).toEqual([404, 'NotFound']);
@@ -299,7 +442,11 @@ describe('workspace files API', () => {
           const saved =
             via === 'json'
               ? await putJson(path, { content: bytes.toString('base64'), encoding: 'base64', executable: true })
-              : await api.call('PUT', filesUrl(path, { executable: 'true' }), { token: editor, body: bytes, headers: { ...inOrg, 'content-type': 'application/octet-stream' } });
+              : await api.call('PUT', filesUrl(path, { executable: 'true' }), {
+                  token: editor,
+                  body: bytes,
+                  headers: { ...inOrg, 'content-type': 'application/octet-stream' },
+                });
           expect({ path, status: saved.status }).toEqual({ path, status: 201 });
           expect(saved.json).toMatchObject({ size: bytes.byteLength, etag: sha256(bytes) });
 
@@ -309,7 +456,10 @@ describe('workspace files API', () => {
           expect(raw.headers.get('etag')).toBe(`"${sha256(bytes)}"`);
           const json = await getJson(path);
           expect(json.json).toMatchObject({ size: bytes.byteLength, etag: sha256(bytes), executable: true });
-          const decoded = json.json.encoding === 'base64' ? Buffer.from(json.json.content, 'base64') : Buffer.from(json.json.content, 'utf8');
+          const decoded =
+            json.json.encoding === 'base64'
+              ? Buffer.from(json.json.content, 'base64')
+              : Buffer.from(json.json.content, 'utf8');
           expect(decoded.equals(bytes)).toBe(true);
           if (bytes.includes(0) || bytes.byteLength === 2) expect(json.json.encoding).toBe('base64');
           expect((await readFile(onDisk(path))).equals(bytes)).toBe(true);
@@ -328,7 +478,15 @@ describe('workspace files API', () => {
       expect((await putJson('exec/run.sh', { content: '#!/bin/sh\n', executable: true })).status).toBe(201);
       expect((await put('exec/run.sh', '#!/bin/sh\necho\n')).status).toBe(200);
       expect((await getJson('exec/run.sh')).json.executable).toBe(true);
-      expect((await api.call('PUT', filesUrl('exec/run.sh', { executable: 'false' }), { token: editor, body: '#!/bin/sh\n', headers: { ...inOrg, 'content-type': 'text/plain' } })).status).toBe(200);
+      expect(
+        (
+          await api.call('PUT', filesUrl('exec/run.sh', { executable: 'false' }), {
+            token: editor,
+            body: '#!/bin/sh\n',
+            headers: { ...inOrg, 'content-type': 'text/plain' },
+          })
+        ).status,
+      ).toBe(200);
       expect((await getJson('exec/run.sh')).json.executable).toBe(false);
     });
   });
@@ -339,7 +497,10 @@ describe('workspace files API', () => {
         const path = `race/file-${round}.txt`;
         const base = await put(path, 'base');
         const etag = base.headers.get('etag')!;
-        const [a, b] = await Promise.all([put(path, 'from A', { 'if-match': etag }), put(path, 'from B', { 'if-match': etag })]);
+        const [a, b] = await Promise.all([
+          put(path, 'from A', { 'if-match': etag }),
+          put(path, 'from B', { 'if-match': etag }),
+        ]);
         expect([a.status, b.status].sort()).toEqual([200, 412]);
         const loser = a.status === 412 ? a : b;
         expect(loser.json.error).toBe('PreconditionFailed');
@@ -379,14 +540,48 @@ describe('workspace files API', () => {
   describe('path fuzzing', () => {
     const FUZZ_ORG = 'org-fuzz';
     const segment = fc.oneof(
-      fc.constantFrom('..', '.', '', '...', ' ', 'a', 'B', 'con', 'nul.txt', 'x.', 'x ', '.workspace-sync', 'global', 'orgs', ORG, '%2e%2e', '%2F', '..\\..', 'C:', '~', '\u0000', '\u007f', 'é', 'e\u0301', '\ud800', '😀', 'ü'.repeat(130), 'x'.repeat(256)),
+      fc.constantFrom(
+        '..',
+        '.',
+        '',
+        '...',
+        ' ',
+        'a',
+        'B',
+        'con',
+        'nul.txt',
+        'x.',
+        'x ',
+        '.workspace-sync',
+        'global',
+        'orgs',
+        ORG,
+        '%2e%2e',
+        '%2F',
+        '..\\..',
+        'C:',
+        '~',
+        '\u0000',
+        '\u007f',
+        'é',
+        'e\u0301',
+        '\ud800',
+        '😀',
+        'ü'.repeat(130),
+        'x'.repeat(256),
+      ),
       fc.string({ maxLength: 10 }),
       fc.string({ unit: 'binary', maxLength: 10 }),
     );
     const paths = fc.oneof(
       fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('/')),
       fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('\\')),
-      fc.tuple(fc.constantFrom('/', '//', '\\', './', '../', 'C:\\', '/tmp/', '..//..//'), fc.array(segment, { maxLength: 4 })).map(([head, parts]) => head + parts.join('/')),
+      fc
+        .tuple(
+          fc.constantFrom('/', '//', '\\', './', '../', 'C:\\', '/tmp/', '..//..//'),
+          fc.array(segment, { maxLength: 4 }),
+        )
+        .map(([head, parts]) => head + parts.join('/')),
       fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
     );
 
@@ -398,7 +593,11 @@ describe('workspace files API', () => {
       await fc.assert(
         fc.asyncProperty(paths, async (path) => {
           const marker = `fuzz ${randomBytes(8).toString('hex')}`;
-          const saved = await api.call('PUT', filesUrl(path), { token: editor, body: marker, headers: { ...orgHeader(FUZZ_ORG), 'content-type': 'text/plain' } });
+          const saved = await api.call('PUT', filesUrl(path), {
+            token: editor,
+            body: marker,
+            headers: { ...orgHeader(FUZZ_ORG), 'content-type': 'text/plain' },
+          });
           if (saved.status === 400) {
             answered.refused++;
             expect(['InvalidPath', 'InvalidQuery']).toContain(saved.json.error);
@@ -429,8 +628,10 @@ describe('workspace files API', () => {
     let outside: string;
     let linkedEditor: string;
     const treeOf = async (folder: string) => (await readdir(folder, { recursive: true })).map(String).sort();
-    const move = (json: unknown, org = ORG) => api.call('POST', workspaceUrl('move'), { token: editor, json, headers: orgHeader(org) });
-    const folders = (method: string, query: Record<string, string>) => api.call(method, workspaceUrl('folders', query), { token: editor, headers: inOrg });
+    const move = (json: unknown, org = ORG) =>
+      api.call('POST', workspaceUrl('move'), { token: editor, json, headers: orgHeader(org) });
+    const folders = (method: string, query: Record<string, string>) =>
+      api.call(method, workspaceUrl('folders', query), { token: editor, headers: inOrg });
 
     beforeAll(async () => {
       outside = join(api.dir, 'outside');
@@ -452,14 +653,24 @@ describe('workspace files API', () => {
         expect({ path, status: read.status, error: read.json.error }).toEqual({ path, status: 404, error: 'NotFound' });
         expect((await getRaw(path)).bytes.toString()).not.toMatch(/organisation b|outside the workspace/);
       }
-      const listed = await api.call('GET', workspaceUrl('tree', { path: 'linked', recursive: 'true' }), { token: editor, headers: inOrg });
+      const listed = await api.call('GET', workspaceUrl('tree', { path: 'linked', recursive: 'true' }), {
+        token: editor,
+        headers: inOrg,
+      });
       expect(listed.json.entries.map((entry: { path: string }) => entry.path)).toEqual(['linked/own.ps1']);
-      const throughLink = await api.call('GET', workspaceUrl('tree', { path: 'linked/link' }), { token: editor, headers: inOrg });
+      const throughLink = await api.call('GET', workspaceUrl('tree', { path: 'linked/link' }), {
+        token: editor,
+        headers: inOrg,
+      });
       expect([throughLink.status, throughLink.json.error]).toEqual([404, 'NotFound']);
 
       for (const path of ['linked/link/planted.ps1', 'linked/abs/planted.ps1', 'linked/link/sub/planted.ps1']) {
         const saved = await put(path, 'planted');
-        expect({ path, status: saved.status, error: saved.json.error }).toEqual({ path, status: 409, error: 'NotAFolder' });
+        expect({ path, status: saved.status, error: saved.json.error }).toEqual({
+          path,
+          status: 409,
+          error: 'NotAFolder',
+        });
         expect(saved.json.message).toMatch(/is a symbolic link/);
       }
       const movedIn = await move({ from: 'linked/own.ps1', to: 'linked/link/moved.ps1' });
@@ -484,14 +695,24 @@ describe('workspace files API', () => {
 
     it('a scope folder that is a link lists as empty and refuses writes, without touching its target', async () => {
       const call = (method: string, path: string, body?: string) =>
-        api.call(method, filesUrl(path), { token: linkedEditor, ...(body === undefined ? {} : { body }), headers: { ...orgHeader(LINKED), 'content-type': 'text/plain' } });
-      const listed = await api.call('GET', workspaceUrl('tree', { recursive: 'true' }), { token: linkedEditor, headers: orgHeader(LINKED) });
+        api.call(method, filesUrl(path), {
+          token: linkedEditor,
+          ...(body === undefined ? {} : { body }),
+          headers: { ...orgHeader(LINKED), 'content-type': 'text/plain' },
+        });
+      const listed = await api.call('GET', workspaceUrl('tree', { recursive: 'true' }), {
+        token: linkedEditor,
+        headers: orgHeader(LINKED),
+      });
       expect([listed.status, listed.json.entries]).toEqual([200, []]);
       expect((await call('GET', 'victim.ps1')).status).toBe(404);
       const saved = await call('PUT', 'victim.ps1', 'overwritten');
       expect([saved.status, saved.json.error]).toEqual([409, 'NotAFolder']);
       expect((await call('DELETE', 'victim.ps1')).status).toBe(404);
-      const made = await api.call('POST', workspaceUrl('folders', { path: 'sub/new' }), { token: linkedEditor, headers: orgHeader(LINKED) });
+      const made = await api.call('POST', workspaceUrl('folders', { path: 'sub/new' }), {
+        token: linkedEditor,
+        headers: orgHeader(LINKED),
+      });
       expect([made.status, made.json.error]).toEqual([409, 'NotAFolder']);
       expect(await treeOf(outside)).toEqual(['sub', 'victim.ps1']);
       expect(await readFile(join(outside, 'victim.ps1'), 'utf8')).toBe('outside the workspace');
@@ -503,7 +724,10 @@ describe('workspace files API', () => {
       const names = [...(await readZip(answer.bytes)).keys()];
       expect(names).toContain('linked/own.ps1');
       expect(names.filter((name) => name.startsWith('linked/'))).toEqual(['linked/own.ps1']);
-      const linked = await api.call('GET', workspaceUrl('download'), { token: linkedEditor, headers: orgHeader(LINKED) });
+      const linked = await api.call('GET', workspaceUrl('download'), {
+        token: linkedEditor,
+        headers: orgHeader(LINKED),
+      });
       expect(linked.status).toBe(200);
       expect([...(await readZip(linked.bytes)).keys()]).toEqual([]);
     });
@@ -515,24 +739,43 @@ describe('workspace files API', () => {
       await mkdir(onDisk(`nfd/${nfd}`), { recursive: true });
       await writeFile(onDisk(`nfd/${nfd}/${nfd}.ps1`), 'Write-Host "NFD"');
       await writeFile(onDisk(`nfd/${nfd}.txt`), 'second');
-      const listed = await api.call('GET', workspaceUrl('tree', { path: 'nfd', recursive: 'true' }), { token: editor, headers: inOrg });
+      const listed = await api.call('GET', workspaceUrl('tree', { path: 'nfd', recursive: 'true' }), {
+        token: editor,
+        headers: inOrg,
+      });
       const paths: string[] = listed.json.entries.map((entry: { path: string }) => entry.path);
       expect(paths).toEqual([`nfd/${nfd}`, `nfd/${nfd}.txt`, `nfd/${nfd}/${nfd}.ps1`]);
 
       for (const path of [paths[2]!, paths[2]!.normalize('NFC')]) {
         const read = await getJson(path);
-        expect({ path, status: read.status, content: read.json.content }).toEqual({ path, status: 200, content: 'Write-Host "NFD"' });
+        expect({ path, status: read.status, content: read.json.content }).toEqual({
+          path,
+          status: 200,
+          content: 'Write-Host "NFD"',
+        });
       }
-      const saved = await put(paths[2]!, 'Write-Host "edited"', { 'if-match': (await getJson(paths[2]!)).headers.get('etag')! });
+      const saved = await put(paths[2]!, 'Write-Host "edited"', {
+        'if-match': (await getJson(paths[2]!)).headers.get('etag')!,
+      });
       expect(saved.status).toBe(200);
-      const moved = await api.call('POST', workspaceUrl('move'), { token: editor, json: { from: paths[1], to: 'nfd/renamed.txt' }, headers: inOrg });
+      const moved = await api.call('POST', workspaceUrl('move'), {
+        token: editor,
+        json: { from: paths[1], to: 'nfd/renamed.txt' },
+        headers: inOrg,
+      });
       expect(moved.status).toBe(200);
       const deleted = await api.call('DELETE', filesUrl(paths[2]!), { token: editor, headers: inOrg });
       expect(deleted.status).toBe(204);
       // The save went into the listed folder and gave it the NFC name the API uses: one folder, not two.
-      expect((await readdir(onDisk('nfd'), { recursive: true })).map(String).sort()).toEqual([nfd.normalize('NFC'), 'renamed.txt']);
+      expect((await readdir(onDisk('nfd'), { recursive: true })).map(String).sort()).toEqual([
+        nfd.normalize('NFC'),
+        'renamed.txt',
+      ]);
       expect(await readFile(onDisk('nfd/renamed.txt'), 'utf8')).toBe('second');
-      const folderGone = await api.call('DELETE', workspaceUrl('folders', { path: `nfd/${nfd}` }), { token: editor, headers: inOrg });
+      const folderGone = await api.call('DELETE', workspaceUrl('folders', { path: `nfd/${nfd}` }), {
+        token: editor,
+        headers: inOrg,
+      });
       expect(folderGone.status).toBe(200);
       expect(await readdir(onDisk('nfd'))).toEqual(['renamed.txt']);
     });
@@ -544,20 +787,61 @@ describe('workspace files API', () => {
       const status = () => api.call('GET', workspaceUrl('status'), { token: editor, headers: orgHeader(scope) });
       const empty = await status();
       expect(empty.status).toBe(200);
-      expect(empty.json).toEqual({ scope, mode: 'manual-edit', readOnly: false, connection: null, files: 0, folders: 0, totalBytes: 0, lastModified: null });
+      expect(empty.json).toEqual({
+        scope,
+        mode: 'manual-edit',
+        readOnly: false,
+        connection: null,
+        files: 0,
+        folders: 0,
+        totalBytes: 0,
+        lastModified: null,
+      });
 
       const sizes = { 'a.ps1': 10, 'lib/b.py': 1000, 'lib/deep/c.bin': 70_000 };
-      for (const [path, size] of Object.entries(sizes)) expect((await put(path, randomBytes(size), {}, scope)).status).toBe(201);
-      expect((await api.call('POST', workspaceUrl('folders', { path: 'empty/inner' }), { token: editor, headers: orgHeader(scope) })).status).toBe(201);
+      for (const [path, size] of Object.entries(sizes))
+        expect((await put(path, randomBytes(size), {}, scope)).status).toBe(201);
+      expect(
+        (
+          await api.call('POST', workspaceUrl('folders', { path: 'empty/inner' }), {
+            token: editor,
+            headers: orgHeader(scope),
+          })
+        ).status,
+      ).toBe(201);
       const manual = await status();
-      expect(manual.json).toMatchObject({ scope, mode: 'manual-edit', readOnly: false, connection: null, files: 3, folders: 4, totalBytes: 71_010 });
+      expect(manual.json).toMatchObject({
+        scope,
+        mode: 'manual-edit',
+        readOnly: false,
+        connection: null,
+        files: 3,
+        folders: 4,
+        totalBytes: 71_010,
+      });
       expect(Date.now() - Date.parse(manual.json.lastModified)).toBeLessThan(60_000);
 
       const lastSyncAt = new Date('2025-01-02T03:04:05.000Z');
-      await metadata().saveConnection(connectionFor(scope, { repository: 'acme/status', branch: 'release/1', subPath: 'scripts', lastSyncedCommit: 'a'.repeat(40), lastSyncOutcome: 'succeeded', lastSyncAt }));
+      await metadata().saveConnection(
+        connectionFor(scope, {
+          repository: 'acme/status',
+          branch: 'release/1',
+          subPath: 'scripts',
+          lastSyncedCommit: 'a'.repeat(40),
+          lastSyncOutcome: 'succeeded',
+          lastSyncAt,
+        }),
+      );
       try {
         const managed = await status();
-        expect(managed.json).toMatchObject({ scope, mode: 'github-sync', readOnly: true, files: 3, folders: 4, totalBytes: 71_010 });
+        expect(managed.json).toMatchObject({
+          scope,
+          mode: 'github-sync',
+          readOnly: true,
+          files: 3,
+          folders: 4,
+          totalBytes: 71_010,
+        });
         expect(managed.json.connection).toMatchObject({
           scope,
           repository: 'acme/status',
@@ -572,7 +856,11 @@ describe('workspace files API', () => {
         expect(JSON.stringify(managed.json)).not.toMatch(/tokenRef|webhookSecretRef|token-org-status/);
         // A paused connection still makes the scope read-only.
         await metadata().saveConnection(connectionFor(scope, { enabled: false }));
-        expect((await status()).json).toMatchObject({ mode: 'github-sync', readOnly: true, connection: { enabled: false } });
+        expect((await status()).json).toMatchObject({
+          mode: 'github-sync',
+          readOnly: true,
+          connection: { enabled: false },
+        });
       } finally {
         await metadata().deleteConnection(scope as Scope);
       }

@@ -10,23 +10,37 @@ const root = resolve(__dirname, '../..');
 function cruise(files: Record<string, string>): string {
   const folder = mkdtempSync(join(tmpdir(), 'layering-'));
   folders.push(folder);
-  writeFileSync(join(folder, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true } }));
+  writeFileSync(
+    join(folder, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true } }),
+  );
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(folder, path)), { recursive: true });
     writeFileSync(join(folder, path), text);
   }
   try {
-    return execFileSync(process.execPath, [resolve(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', resolve(root, '.dependency-cruiser.cjs')], {
-      cwd: folder,
-      encoding: 'utf8',
-    });
+    return execFileSync(
+      process.execPath,
+      [
+        resolve(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+        'src',
+        '--config',
+        resolve(root, '.dependency-cruiser.cjs'),
+      ],
+      {
+        cwd: folder,
+        encoding: 'utf8',
+      },
+    );
   } catch (error) {
     return String((error as { stdout?: string }).stdout ?? error);
   }
 }
 
 const folders: string[] = [];
-afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
 
 const host = {
   'src/host/identifiers.ts': "export const TYPES = { Config: Symbol.for('Config') };\n",
@@ -35,12 +49,18 @@ const host = {
 
 describe('functions and the host', () => {
   it('lets a function import the service identifiers', () => {
-    const output = cruise({ ...host, 'src/functions/route.ts': "import { TYPES } from '../host/identifiers';\nexport const x = TYPES;\n" });
+    const output = cruise({
+      ...host,
+      'src/functions/route.ts': "import { TYPES } from '../host/identifiers';\nexport const x = TYPES;\n",
+    });
     expect(output).toMatch(/no dependency violations found/);
   });
 
   it('refuses any other import of the host from a function', () => {
-    const output = cruise({ ...host, 'src/functions/route.ts': "import { ConfigError } from '../host/config';\nexport const x = ConfigError;\n" });
+    const output = cruise({
+      ...host,
+      'src/functions/route.ts': "import { ConfigError } from '../host/config';\nexport const x = ConfigError;\n",
+    });
     expect(output).toMatch(/functions-import-only-identifiers-of-the-host/);
     expect(output).toMatch(/src\/functions\/route\.ts → src\/host\/config\.ts/);
   });

@@ -10,10 +10,19 @@ describe('layering', () => {
     let output = '';
     let failed = false;
     try {
-      output = execFileSync(process.execPath, [resolve(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', '.dependency-cruiser.cjs'], {
-        cwd: root,
-        encoding: 'utf8',
-      });
+      output = execFileSync(
+        process.execPath,
+        [
+          resolve(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+          'src',
+          '--config',
+          '.dependency-cruiser.cjs',
+        ],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      );
     } catch (error) {
       failed = true;
       output = String((error as { stdout?: string }).stdout ?? error);

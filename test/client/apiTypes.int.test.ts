@@ -10,7 +10,9 @@ const projectRoot = join(__dirname, '../..').replace(/[\\/]dist$/, '');
  */
 describe('client API types', () => {
   it('match what the current backend describes', async () => {
-    const generator = (await import(join(projectRoot, 'client/scripts/apiTypes.mjs'))) as { generateApiTypes: () => Promise<string> };
+    const generator = (await import(join(projectRoot, 'client/scripts/apiTypes.mjs'))) as {
+      generateApiTypes: () => Promise<string>;
+    };
     const committed = await readFile(join(projectRoot, 'client/src/api/schema.d.ts'), 'utf8');
     expect(committed).toBe(await generator.generateApiTypes());
   }, 60_000);

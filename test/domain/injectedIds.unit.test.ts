@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { ManualClock } from '../doubles/ManualClock';
-import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
 import { holdScope } from '../../src/domain/connections/HoldScope';
-import { requestSync } from '../../src/domain/sync/RequestSync';
 import type { Scope } from '../../src/domain/shared/Scope';
+import { requestSync } from '../../src/domain/sync/RequestSync';
 import { ScopeEditLock } from '../../src/domain/workspace/ScopeEditLock';
 import { succeeded } from '../../src/domain/workspace/WorkspaceResult';
+import { ManualClock } from '../doubles/ManualClock';
+import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
 import { RecordingQueue } from '../support/connectionWorld';
 
 const ORG = 'org-a' as Scope;
 
 /** The ids the domain makes (lease holders, delivery ids) come from the IdGenerator it is given. */
 describe('ids from the injected generator', () => {
-  const world = () => ({ metadata: new InMemoryMetadataRepo(), clock: new ManualClock(), ids: new SequentialIdGenerator('gen') });
+  const world = () => ({
+    metadata: new InMemoryMetadataRepo(),
+    clock: new ManualClock(),
+    ids: new SequentialIdGenerator('gen'),
+  });
 
   /** Who holds the scope's lease, as another worker asking for it is told. */
   const holderOf = async (metadata: InMemoryMetadataRepo, clock: ManualClock): Promise<string> => {
@@ -39,6 +43,8 @@ describe('ids from the injected generator', () => {
     const queue = new RecordingQueue();
     const deps = { ...world(), queue };
     expect(await requestSync(deps, ORG, 'connect')).toEqual({ queued: true, deliveryId: 'connect-gen-1' });
-    expect(queue.sent).toEqual([{ scope: ORG, trigger: 'connect', deliveryId: 'connect-gen-1', requestedAt: deps.clock.now().toISOString() }]);
+    expect(queue.sent).toEqual([
+      { scope: ORG, trigger: 'connect', deliveryId: 'connect-gen-1', requestedAt: deps.clock.now().toISOString() },
+    ]);
   });
 });

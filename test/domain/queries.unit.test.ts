@@ -1,22 +1,22 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FileStoreBackups } from '../../src/adapters/backups/FileStoreBackups';
 import { InMemoryFileStore } from '../../src/adapters/in-memory/InMemoryFileStore';
-import { YazlWorkspaceArchiver } from '../../src/adapters/zip/YazlWorkspaceArchiver';
-import { OpenScopeBackup } from '../../src/domain/workspace/OpenScopeBackup';
 import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
-import { ManualClock } from '../doubles/ManualClock';
 import { InProcessCommandQueue } from '../../src/adapters/in-process-queue/InProcessCommandQueue';
+import { YazlWorkspaceArchiver } from '../../src/adapters/zip/YazlWorkspaceArchiver';
 import type { Connection } from '../../src/domain/connections/Connection';
 import { GetConnection } from '../../src/domain/connections/GetConnection';
-import { GetSyncRun } from '../../src/domain/sync/GetSyncRun';
 import { ListConnections } from '../../src/domain/connections/ListConnections';
-import { ListSyncRuns } from '../../src/domain/sync/ListSyncRuns';
 import type { Principal } from '../../src/domain/shared/Principal';
-import { QueueManualSync } from '../../src/domain/sync/QueueManualSync';
-import { ReadWorkspaceStatus } from '../../src/domain/workspace/ReadWorkspaceStatus';
 import { GLOBAL_SCOPE, type Scope } from '../../src/domain/shared/Scope';
+import { GetSyncRun } from '../../src/domain/sync/GetSyncRun';
+import { ListSyncRuns } from '../../src/domain/sync/ListSyncRuns';
+import { QueueManualSync } from '../../src/domain/sync/QueueManualSync';
 import type { SyncRun } from '../../src/domain/sync/SyncRun';
+import { OpenScopeBackup } from '../../src/domain/workspace/OpenScopeBackup';
+import { ReadWorkspaceStatus } from '../../src/domain/workspace/ReadWorkspaceStatus';
+import { ManualClock } from '../doubles/ManualClock';
+import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
 
 const ORG_A = 'org-a' as Scope;
 const ORG_B = 'org-b' as Scope;
@@ -72,7 +72,12 @@ describe('query use cases', () => {
 
   it('QueueManualSync queues a manual sync of an enabled connection only', async () => {
     const queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 1, retryBaseMs: 1 });
-    const queueSync = new QueueManualSync({ metadata, queue, clock: new ManualClock(), ids: new SequentialIdGenerator('m') });
+    const queueSync = new QueueManualSync({
+      metadata,
+      queue,
+      clock: new ManualClock(),
+      ids: new SequentialIdGenerator('m'),
+    });
     expect(await queueSync.execute('org-z' as Scope)).toMatchObject({ ok: false, code: 'NotConnected' });
     expect(await queueSync.execute(ORG_B)).toMatchObject({ ok: false, code: 'ConnectionDisabled' });
     const queued = await queueSync.execute(ORG_A);
@@ -96,14 +101,26 @@ describe('query use cases', () => {
 
     it('asks a member of several organisations to name one, and refuses one that is not theirs', async () => {
       const list = new ListSyncRuns({ metadata });
-      expect(await list.execute({ principal: memberOfBoth, limit: 10 })).toMatchObject({ ok: false, code: 'ScopeRequired' });
-      expect(await list.execute({ principal: memberOfA, scope: ORG_B, limit: 10 })).toMatchObject({ ok: false, code: 'Forbidden' });
-      expect(await list.execute({ principal: memberOfA, scope: GLOBAL_SCOPE, limit: 10 })).toMatchObject({ ok: false, code: 'Forbidden' });
+      expect(await list.execute({ principal: memberOfBoth, limit: 10 })).toMatchObject({
+        ok: false,
+        code: 'ScopeRequired',
+      });
+      expect(await list.execute({ principal: memberOfA, scope: ORG_B, limit: 10 })).toMatchObject({
+        ok: false,
+        code: 'Forbidden',
+      });
+      expect(await list.execute({ principal: memberOfA, scope: GLOBAL_SCOPE, limit: 10 })).toMatchObject({
+        ok: false,
+        code: 'Forbidden',
+      });
     });
 
     it("answers the store's declared InvalidContinuationToken as a value", async () => {
       const list = new ListSyncRuns({ metadata });
-      expect(await list.execute({ principal: admin, limit: 10, continuationToken: 'forged' })).toMatchObject({ ok: false, code: 'InvalidContinuationToken' });
+      expect(await list.execute({ principal: admin, limit: 10, continuationToken: 'forged' })).toMatchObject({
+        ok: false,
+        code: 'InvalidContinuationToken',
+      });
     });
   });
 
@@ -120,14 +137,32 @@ describe('query use cases', () => {
     await files.write('orgs/org-a/a.py', new TextEncoder().encode('abc'));
     await files.write('orgs/org-a/lib/b.py', new TextEncoder().encode('de'));
     const read = new ReadWorkspaceStatus({ metadata, files });
-    expect(await read.execute(ORG_A)).toMatchObject({ scope: ORG_A, mode: 'github-sync', readOnly: true, files: 2, folders: 1, totalBytes: 5, connection: { scope: ORG_A } });
-    expect(await read.execute('org-z' as Scope)).toMatchObject({ mode: 'manual-edit', readOnly: false, files: 0, connection: null });
+    expect(await read.execute(ORG_A)).toMatchObject({
+      scope: ORG_A,
+      mode: 'github-sync',
+      readOnly: true,
+      files: 2,
+      folders: 1,
+      totalBytes: 5,
+      connection: { scope: ORG_A },
+    });
+    expect(await read.execute('org-z' as Scope)).toMatchObject({
+      mode: 'manual-edit',
+      readOnly: false,
+      files: 0,
+      connection: null,
+    });
   });
 
   it("OpenScopeBackup opens a backup of the scope, and answers another scope's like a missing one", async () => {
     const workspace = new InMemoryFileStore();
     await workspace.write('orgs/org-b/secret.py', new TextEncoder().encode('b'));
-    const backups = new FileStoreBackups({ archiver: new YazlWorkspaceArchiver(workspace), store: new InMemoryFileStore(), folder: '', clock: new ManualClock() });
+    const backups = new FileStoreBackups({
+      archiver: new YazlWorkspaceArchiver(workspace),
+      store: new InMemoryFileStore(),
+      folder: '',
+      clock: new ManualClock(),
+    });
     const ofB = await backups.create(ORG_B, 'test');
     const open = new OpenScopeBackup({ backups });
     const opened = await open.execute(ORG_B, ofB.id);

@@ -1,5 +1,10 @@
 import { isValidRepository } from '../../src/domain/connections/Connection';
-import type { RepositoryAdmin, RepositoryDetails, RepositoryPermissions, WebhookTarget } from '../../src/ports/RepositoryAdmin';
+import type {
+  RepositoryAdmin,
+  RepositoryDetails,
+  RepositoryPermissions,
+  WebhookTarget,
+} from '../../src/ports/RepositoryAdmin';
 import { SourceError, type SourceErrorCode, type SourceLocation } from '../../src/ports/SourceRepository';
 
 /** A webhook as the repository stores it. */
@@ -111,13 +116,29 @@ export class InMemoryRepositoryAdmin implements RepositoryAdmin {
 
   async inspect(location: SourceLocation): Promise<RepositoryDetails> {
     const { state, permissions } = this.request('inspect', location);
-    return { id: state.id, fullName: state.fullName, defaultBranch: state.defaultBranch, private: state.private, permissions: { ...permissions } };
+    return {
+      id: state.id,
+      fullName: state.fullName,
+      defaultBranch: state.defaultBranch,
+      private: state.private,
+      permissions: { ...permissions },
+    };
   }
 
   async createWebhook(location: SourceLocation, target: WebhookTarget): Promise<{ readonly id: number }> {
     const { state } = this.request('createWebhook', location, { admin: true });
-    const hook = (id: number): InMemoryWebhook => ({ id, url: target.url, contentType: 'json', insecureSsl: '0', events: ['push'], active: true, secret: target.secret });
-    const existing = state.webhooks.findIndex((candidate) => candidate.url === target.url && candidate.events.includes('push'));
+    const hook = (id: number): InMemoryWebhook => ({
+      id,
+      url: target.url,
+      contentType: 'json',
+      insecureSsl: '0',
+      events: ['push'],
+      active: true,
+      secret: target.secret,
+    });
+    const existing = state.webhooks.findIndex(
+      (candidate) => candidate.url === target.url && candidate.events.includes('push'),
+    );
     if (existing !== -1) {
       const id = state.webhooks[existing]!.id;
       state.webhooks[existing] = hook(id);
@@ -125,7 +146,8 @@ export class InMemoryRepositoryAdmin implements RepositoryAdmin {
     }
     const created = hook(this.nextHookId++);
     state.webhooks.push(created);
-    for (const listener of this.hookListeners) await listener({ ...created, events: [...created.events] }, state.fullName);
+    for (const listener of this.hookListeners)
+      await listener({ ...created, events: [...created.events] }, state.fullName);
     return { id: created.id };
   }
 
@@ -153,14 +175,21 @@ export class InMemoryRepositoryAdmin implements RepositoryAdmin {
     if (fault) {
       fault.remaining -= 1;
       if (fault.remaining <= 0) this.faults.splice(index, 1);
-      throw new SourceError(fault.code, `${what}: injected ${fault.code}`, fault.code === 'RateLimited' ? 60_000 : undefined);
+      throw new SourceError(
+        fault.code,
+        `${what}: injected ${fault.code}`,
+        fault.code === 'RateLimited' ? 60_000 : undefined,
+      );
     }
-    if (!isValidRepository(location.repository)) throw new SourceError('NotFound', `'${location.repository}' is not an owner/name repository`);
-    if (location.token === '' || !this.validTokens.has(location.token)) throw new SourceError('Unauthorized', `${what}: the token is invalid, expired or revoked`);
+    if (!isValidRepository(location.repository))
+      throw new SourceError('NotFound', `'${location.repository}' is not an owner/name repository`);
+    if (location.token === '' || !this.validTokens.has(location.token))
+      throw new SourceError('Unauthorized', `${what}: the token is invalid, expired or revoked`);
     const state = this.repositories.get(location.repository.toLowerCase());
     const permissions = state?.access.get(location.token);
     // As on GitHub, what a token may not see (or, for hooks, may not administer) is a 404.
-    if (!state || !permissions || (needs.admin && !permissions.admin)) throw new SourceError('NotFound', `${what}: not found`);
+    if (!state || !permissions || (needs.admin && !permissions.admin))
+      throw new SourceError('NotFound', `${what}: not found`);
     return { state, permissions };
   }
 

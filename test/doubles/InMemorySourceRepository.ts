@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { isValidRepository } from '../../src/domain/connections/Connection';
 import {
-  ArchiveMismatch,
-  SourceError,
   type ArchiveFile,
-  type SourceBytes,
+  ArchiveMismatch,
   type GitMode,
+  type SourceBytes,
+  SourceError,
   type SourceErrorCode,
   type SourceLocation,
   type SourceRepository,
@@ -42,7 +42,9 @@ export type InMemoryFileSpec =
       readonly archivedAs?: string | Uint8Array;
     };
 
-export type InMemoryFiles = Readonly<Record<string, InMemoryFileSpec>> | readonly ({ readonly path: string } & Exclude<InMemoryFileSpec, string | Uint8Array>)[];
+export type InMemoryFiles =
+  | Readonly<Record<string, InMemoryFileSpec>>
+  | readonly ({ readonly path: string } & Exclude<InMemoryFileSpec, string | Uint8Array>)[];
 
 export type SourceOperation = 'branchHead' | 'tree' | 'blob' | 'archive';
 
@@ -109,7 +111,11 @@ export class InMemorySourceRepositoryFactory implements SourceRepositoryFactory 
   }
 
   /** Commits the branch head plus `write`, minus `remove`; returns the commit SHA. */
-  change(fullName: string, changes: { write?: InMemoryFiles; remove?: readonly string[] }, options: { branch?: string } = {}): string {
+  change(
+    fullName: string,
+    changes: { write?: InMemoryFiles; remove?: readonly string[] },
+    options: { branch?: string } = {},
+  ): string {
     const branch = options.branch ?? 'main';
     const state = this.state(fullName);
     const head = state.branches.get(branch);
@@ -140,7 +146,11 @@ export class InMemorySourceRepositoryFactory implements SourceRepositoryFactory 
   }
 
   /** @internal One request from a repository object: counts it, applies faults, checks access. */
-  request(location: SourceLocation, operation: SourceOperation, what: string): { state: InMemoryRepositoryState; fault?: Fault } {
+  request(
+    location: SourceLocation,
+    operation: SourceOperation,
+    what: string,
+  ): { state: InMemoryRepositoryState; fault?: Fault } {
     this.requests += 1;
     const index = this.faults.findIndex((fault) => fault.operation === undefined || fault.operation === operation);
     const fault = index === -1 ? undefined : this.faults[index];
@@ -148,13 +158,18 @@ export class InMemorySourceRepositoryFactory implements SourceRepositoryFactory 
       fault.remaining -= 1;
       if (fault.remaining <= 0) this.faults.splice(index, 1);
       if (fault.afterFiles === undefined || operation !== 'archive') {
-        throw new SourceError(fault.code, `${what}: injected ${fault.code}`, fault.code === 'RateLimited' ? (fault.retryAfterMs ?? 60_000) : undefined);
+        throw new SourceError(
+          fault.code,
+          `${what}: injected ${fault.code}`,
+          fault.code === 'RateLimited' ? (fault.retryAfterMs ?? 60_000) : undefined,
+        );
       }
     }
-    if (!this.validTokens.has(location.token)) throw new SourceError('Unauthorized', `${what}: the token is invalid, expired or revoked`);
+    if (!this.validTokens.has(location.token))
+      throw new SourceError('Unauthorized', `${what}: the token is invalid, expired or revoked`);
     const state = this.repositories.get(location.repository);
     // Like GitHub, a repository the token may not read is indistinguishable from a missing one.
-    if (!state || !state.tokens.has(location.token)) throw new SourceError('NotFound', `${what}: repository not found`);
+    if (!state?.tokens.has(location.token)) throw new SourceError('NotFound', `${what}: repository not found`);
     return fault ? { state, fault } : { state };
   }
 
@@ -169,7 +184,9 @@ export class InMemorySourceRepositoryFactory implements SourceRepositoryFactory 
     const { treeSha } = buildTree(snapshot); // also rejects a path that is both file and folder
     const parent = state.branches.get(branch) ?? '';
     this.commitCounter += 1;
-    const sha = createHash('sha1').update(`commit ${treeSha} ${parent} ${fullName} ${this.commitCounter}`).digest('hex');
+    const sha = createHash('sha1')
+      .update(`commit ${treeSha} ${parent} ${fullName} ${this.commitCounter}`)
+      .digest('hex');
     state.commits.set(sha, snapshot);
     state.branches.set(branch, sha);
     return sha;
@@ -212,7 +229,9 @@ class InMemorySourceRepository implements SourceRepository {
     const start = `${prefix}/`;
     return {
       commitSha,
-      entries: entries.filter((entry) => entry.path.startsWith(start)).map((entry) => ({ ...entry, path: entry.path.slice(start.length) })),
+      entries: entries
+        .filter((entry) => entry.path.startsWith(start))
+        .map((entry) => ({ ...entry, path: entry.path.slice(start.length) })),
     };
   }
 
@@ -223,7 +242,9 @@ class InMemorySourceRepository implements SourceRepository {
       for (const file of files.values()) {
         if (file.mode !== '160000' && gitBlobSha(file.content) === sha) {
           if (file.content.byteLength !== size) {
-            return failing(new SourceError('Unavailable', `${what}: the blob has ${file.content.byteLength} bytes, not ${size}`));
+            return failing(
+              new SourceError('Unavailable', `${what}: the blob has ${file.content.byteLength} bytes, not ${size}`),
+            );
           }
           return chunksOf(file.content);
         }
@@ -243,9 +264,15 @@ class InMemorySourceRepository implements SourceRepository {
       if (!file || (file.mode !== '100644' && file.mode !== '100755')) continue;
       const sha = expected.get(entry.path);
       if (sha === undefined) continue;
-      if (fault && yielded >= (fault.afterFiles ?? 0)) throw new SourceError(fault.code, `${what}: injected ${fault.code} mid-stream`);
+      if (fault && yielded >= (fault.afterFiles ?? 0))
+        throw new SourceError(fault.code, `${what}: injected ${fault.code} mid-stream`);
       const bytes = file.archived ?? file.content;
-      yield { path: entry.path, executable: file.mode === '100755', size: bytes.byteLength, content: checkedArchiveEntry(entry.path, bytes, sha) };
+      yield {
+        path: entry.path,
+        executable: file.mode === '100755',
+        size: bytes.byteLength,
+        content: checkedArchiveEntry(entry.path, bytes, sha),
+      };
       yielded += 1;
     }
     if (fault) throw new SourceError(fault.code, `${what}: injected ${fault.code} mid-stream`);
@@ -266,7 +293,10 @@ function toFile(spec: InMemoryFileSpec): InMemoryFile {
   if (typeof spec === 'string' || spec instanceof Uint8Array) return { content: bytes(spec), mode: '100644' };
   if (spec.symlinkTo !== undefined) return { content: bytes(spec.symlinkTo), mode: '120000' };
   if (spec.submoduleCommit !== undefined) return { content: bytes(spec.submoduleCommit), mode: '160000' };
-  const file = { content: bytes(spec.content ?? ''), mode: spec.executable ? ('100755' as const) : ('100644' as const) };
+  const file = {
+    content: bytes(spec.content ?? ''),
+    mode: spec.executable ? ('100755' as const) : ('100644' as const),
+  };
   return spec.archivedAs === undefined ? file : { ...file, archived: bytes(spec.archivedAs) };
 }
 
@@ -274,11 +304,13 @@ function toFile(spec: InMemoryFileSpec): InMemoryFile {
 const CHUNK_BYTES = 64 * 1024;
 
 async function* chunksOf(content: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < content.byteLength; offset += CHUNK_BYTES) yield content.slice(offset, offset + CHUNK_BYTES);
+  for (let offset = 0; offset < content.byteLength; offset += CHUNK_BYTES)
+    yield content.slice(offset, offset + CHUNK_BYTES);
 }
 
-async function* failing(error: Error): AsyncGenerator<Uint8Array> {
-  throw error;
+/** Bytes whose first read fails, as a stream that breaks before its first chunk does. */
+function failing(error: Error): SourceBytes {
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) };
 }
 
 /** As the GitHub adapter does: the bytes pass, then the entry fails if they are not the expected blob. */
@@ -294,14 +326,19 @@ function bytes(value: string | Uint8Array): Uint8Array {
 
 function checkPath(path: string): string {
   const segments = path.split('/');
-  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..' || segment === '.git' || segment.includes('\0'))) {
+  if (
+    segments.some(
+      (segment) =>
+        segment === '' || segment === '.' || segment === '..' || segment === '.git' || segment.includes('\0'),
+    )
+  ) {
     throw new Error(`'${path}' is not a path git can store`);
   }
   return path;
 }
 
 /** git's object name for a blob: sha1 of `blob <size>\0` followed by the content. */
-export function gitBlobSha(content: Uint8Array): string {
+function gitBlobSha(content: Uint8Array): string {
   return createHash('sha1').update(`blob ${content.byteLength}\0`).update(content).digest('hex');
 }
 
@@ -336,7 +373,10 @@ function buildTree(files: ReadonlyMap<string, InMemoryFile>): { entries: SourceT
 /** Appends the folder's listing to `out` in pre-order and returns the folder's tree SHA. */
 function writeFolder(folder: FolderNode, base: string, out: SourceTreeEntry[]): string {
   const names = [...folder.children.keys()].sort((a, b) =>
-    Buffer.compare(Buffer.from(gitSortKey(a, folder.children.get(a))), Buffer.from(gitSortKey(b, folder.children.get(b)))),
+    Buffer.compare(
+      Buffer.from(gitSortKey(a, folder.children.get(a))),
+      Buffer.from(gitSortKey(b, folder.children.get(b))),
+    ),
   );
   const parts: Buffer[] = [];
   for (const name of names) {

@@ -56,7 +56,7 @@ export class ManualClock implements Clock {
     this.current = new Date(time).getTime();
     const due = this.sleepers.filter((sleeper) => sleeper.deadline <= this.current);
     this.sleepers = this.sleepers.filter((sleeper) => sleeper.deadline > this.current);
-    due.sort((a, b) => a.deadline - b.deadline).forEach((sleeper) => sleeper.wake());
+    for (const sleeper of due.sort((a, b) => a.deadline - b.deadline)) sleeper.wake();
   }
 
   /** How many `sleep` calls are waiting. */
@@ -73,6 +73,6 @@ export class ManualClock implements Clock {
   private notifyWatchers(): void {
     const ready = this.watchers.filter((watcher) => this.sleepers.length >= watcher.count);
     this.watchers = this.watchers.filter((watcher) => this.sleepers.length < watcher.count);
-    ready.forEach((watcher) => watcher.notify());
+    for (const watcher of ready) watcher.notify();
   }
 }

@@ -5,7 +5,8 @@ export class SequentialIdGenerator implements IdGenerator {
   private issued = 0;
 
   constructor(private readonly prefix = 'id') {
-    if (!/^[A-Za-z0-9-]{1,40}$/.test(prefix)) throw new Error(`SequentialIdGenerator: prefix '${prefix}' must be 1-40 letters, digits or '-'`);
+    if (!/^[A-Za-z0-9-]{1,40}$/.test(prefix))
+      throw new Error(`SequentialIdGenerator: prefix '${prefix}' must be 1-40 letters, digits or '-'`);
   }
 
   newId(): string {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip, withoutTimes } from '../adapters/zip/readZip';
 import { ApiHarness } from '../support/apiHarness';
-import { chromiumAvailable, CHROMIUM, launchBrowser, type TestBrowser } from '../support/browser';
+import { CHROMIUM, chromiumAvailable, launchBrowser, type TestBrowser } from '../support/browser';
 import { diffSnapshots, snapshotFolder } from '../support/folderSnapshot';
 import type { GitRepo } from '../support/gitRepo';
 import { checkPage, downloadedBy } from './pageChecks';
@@ -89,7 +89,9 @@ describe.skipIf(!chromiumAvailable())(`history and admin pages in ${CHROMIUM}`, 
     api.peer.revokeToken(api.githubToken);
     try {
       await nav('GitHub connection').click();
-      const queued = page.waitForResponse((response) => response.url().endsWith('/sync') && response.request().method() === 'POST');
+      const queued = page.waitForResponse(
+        (response) => response.url().endsWith('/sync') && response.request().method() === 'POST',
+      );
       await page.getByRole('button', { name: 'Sync now' }).click();
       expect((await queued).status()).toBe(202);
       await api.idle();
@@ -115,7 +117,9 @@ describe.skipIf(!chromiumAvailable())(`history and admin pages in ${CHROMIUM}`, 
     await newestRun().locator('.badge-succeeded').waitFor();
     expect(await newestRun().locator('code').getAttribute('title')).toBe(head);
     // The run that failed says why, and what became of it, without opening its details.
-    expect(await page.locator('tbody tr[data-run]').nth(1).locator('.run-outcome').textContent()).toBe('Unauthorized · dead-lettered');
+    expect(await page.locator('tbody tr[data-run]').nth(1).locator('.run-outcome').textContent()).toBe(
+      'Unauthorized · dead-lettered',
+    );
     await checkPage(browser, 'history-after-replay');
   });
 

@@ -10,7 +10,10 @@ export async function checkPage(browser: TestBrowser, name: string): Promise<voi
 }
 
 /** What the browser saved when `trigger` started a download: the file name it offered and the bytes. */
-export async function downloadedBy(page: Page, trigger: () => Promise<void>): Promise<{ readonly fileName: string; readonly bytes: Buffer }> {
+export async function downloadedBy(
+  page: Page,
+  trigger: () => Promise<void>,
+): Promise<{ readonly fileName: string; readonly bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), trigger()]);
   const path = await download.path();
   return { fileName: download.suggestedFilename(), bytes: await readFile(path) };

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from '../support/apiHarness';
-import { chromiumAvailable, CHROMIUM, launchBrowser, type TestBrowser } from '../support/browser';
-import { startOidcProvider, type OidcProvider } from '../support/oidcProvider';
+import { CHROMIUM, chromiumAvailable, launchBrowser, type TestBrowser } from '../support/browser';
+import { type OidcProvider, startOidcProvider } from '../support/oidcProvider';
 import { ensureWebAppBuilt } from './webApp';
 
 interface ApiRequest {
@@ -29,7 +29,12 @@ describe.skipIf(!chromiumAvailable())(`sign-in through MSAL in ${CHROMIUM}`, () 
     ensureWebAppBuilt();
     // Access tokens shorter-lived than MSAL's five-minute renewal margin: every silent call refreshes.
     provider = await startOidcProvider({ accessTokenLifetimeSeconds: 120 });
-    provider.setUser({ name: 'Olga Editor', username: 'olga@contoso.test', roles: ['Workspace.Editor'], organizations: ['contoso'] });
+    provider.setUser({
+      name: 'Olga Editor',
+      username: 'olga@contoso.test',
+      roles: ['Workspace.Editor'],
+      organizations: ['contoso'],
+    });
     api = await ApiHarness.start(
       {
         AUTH_MODE: 'entra',
@@ -45,7 +50,8 @@ describe.skipIf(!chromiumAvailable())(`sign-in through MSAL in ${CHROMIUM}`, () 
     page = browser.page;
     page.on('request', (request) => {
       const url = new URL(request.url());
-      if (url.origin === api.url && url.pathname.startsWith('/api/')) apiRequests.push({ path: url.pathname, authorization: request.headers()['authorization'] });
+      if (url.origin === api.url && url.pathname.startsWith('/api/'))
+        apiRequests.push({ path: url.pathname, authorization: request.headers().authorization });
     });
   }, 240_000);
 
@@ -57,7 +63,13 @@ describe.skipIf(!chromiumAvailable())(`sign-in through MSAL in ${CHROMIUM}`, () 
 
   it('publishes the provider as the authority, in OIDC protocol mode', async () => {
     const config = await (await fetch(`${api.url}/api/client-config`)).json();
-    expect(config).toMatchObject({ authMode: 'entra', clientId: provider.clientId, authority: provider.authority, protocolMode: 'OIDC', scopes: [`api://${provider.tokens.audience}/.default`] });
+    expect(config).toMatchObject({
+      authMode: 'entra',
+      clientId: provider.clientId,
+      authority: provider.authority,
+      protocolMode: 'OIDC',
+      scopes: [`api://${provider.tokens.audience}/.default`],
+    });
   });
 
   it('sends the visitor to the login form, then back signed in with a token the API accepts', async () => {
@@ -77,7 +89,8 @@ describe.skipIf(!chromiumAvailable())(`sign-in through MSAL in ${CHROMIUM}`, () 
     expect(provider.events).toEqual(expect.arrayContaining(['discovery', 'authorize-form', 'sign-in', 'code']));
     const authorized = apiRequests.filter((request) => request.path !== '/api/client-config');
     expect(authorized.length).toBeGreaterThan(0);
-    for (const request of authorized) expect(request.authorization, request.path).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    for (const request of authorized)
+      expect(request.authorization, request.path).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
     expect(apiRequests.find((request) => request.path === '/api/client-config')?.authorization).toBeUndefined();
     await browser.screenshot('signed-in-history');
     expect(await browser.accessibilityViolations()).toEqual([]);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIR, ensureWebAppBuilt } from './webApp';
-import { scriptsBeforeFirstImport, SHELL_BUDGET_GZIP_BYTES } from './webAppBundle';
+import { SHELL_BUDGET_GZIP_BYTES, scriptsBeforeFirstImport } from './webAppBundle';
 
 const DIST = join(CLIENT_DIR, 'dist');
 

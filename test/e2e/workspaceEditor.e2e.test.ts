@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from '../support/apiHarness';
-import { chromiumAvailable, CHROMIUM, launchBrowser, type TestBrowser } from '../support/browser';
+import { CHROMIUM, chromiumAvailable, launchBrowser, type TestBrowser } from '../support/browser';
 import { ensureWebAppBuilt } from './webApp';
 
 const REPOSITORY = 'acme/scripts';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from '../support/apiHarness';
-import { chromiumAvailable, CHROMIUM, launchBrowser, type TestBrowser } from '../support/browser';
+import { CHROMIUM, chromiumAvailable, launchBrowser, type TestBrowser } from '../support/browser';
 import { checkPage, downloadedBy } from './pageChecks';
 import { ensureWebAppBuilt } from './webApp';
 
@@ -22,7 +22,11 @@ describe.skipIf(!chromiumAvailable())(`file operations in ${CHROMIUM}`, () => {
   let browser: TestBrowser;
   let page: Page;
   const onDisk = (path: string) => join(api.workspaceRoot, 'global', path);
-  const exists = (path: string) => stat(onDisk(path)).then(() => true, () => false);
+  const exists = (path: string) =>
+    stat(onDisk(path)).then(
+      () => true,
+      () => false,
+    );
   const row = (name: string) => page.getByRole('treeitem', { name, exact: true });
   const dialog = (name: string) => page.getByRole('dialog', { name });
 
@@ -77,7 +81,12 @@ describe.skipIf(!chromiumAvailable())(`file operations in ${CHROMIUM}`, () => {
     expect(await exists('scripts/hello.ps1')).toBe(false);
     expect(await exists('scripts/greet.ps1')).toBe(true);
     // The open tab follows the file.
-    expect(await page.getByRole('group', { name: 'Open files' }).getByRole('button', { name: 'greet.ps1', exact: true }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('group', { name: 'Open files' })
+        .getByRole('button', { name: 'greet.ps1', exact: true })
+        .count(),
+    ).toBe(1);
   });
 
   it('uploads a file into the selected folder byte for byte, and asks before replacing it', async () => {
@@ -101,7 +110,9 @@ describe.skipIf(!chromiumAvailable())(`file operations in ${CHROMIUM}`, () => {
     await page.getByRole('heading', { name: 'tool.bin is a binary file' }).waitFor();
     expect(await page.locator('.editor-frame .monaco-editor').count()).toBe(0);
     await checkPage(browser, 'files-binary');
-    const fromNote = await downloadedBy(page, () => page.locator('.file-note').getByRole('button', { name: 'Download' }).click());
+    const fromNote = await downloadedBy(page, () =>
+      page.locator('.file-note').getByRole('button', { name: 'Download' }).click(),
+    );
     expect(fromNote.fileName).toBe('tool.bin');
     expect(Buffer.compare(fromNote.bytes, await readFile(onDisk('scripts/tool.bin')))).toBe(0);
   });
@@ -112,7 +123,9 @@ describe.skipIf(!chromiumAvailable())(`file operations in ${CHROMIUM}`, () => {
     await page.keyboard.type('Write-Host "hi"');
     await page.keyboard.press('Control+s');
     await page.getByText('Saved greet.ps1').waitFor();
-    const file = await downloadedBy(page, () => page.getByRole('toolbar', { name: 'File actions' }).getByRole('button', { name: 'Download' }).click());
+    const file = await downloadedBy(page, () =>
+      page.getByRole('toolbar', { name: 'File actions' }).getByRole('button', { name: 'Download' }).click(),
+    );
     expect(file.fileName).toBe('greet.ps1');
     expect(file.bytes.toString('utf8')).toBe('Write-Host "hi"');
   });
@@ -133,7 +146,12 @@ describe.skipIf(!chromiumAvailable())(`file operations in ${CHROMIUM}`, () => {
     expect(await row('greet.ps1').count()).toBe(0);
     expect(await exists('scripts/greet.ps1')).toBe(false);
     // Its tab is closed with it.
-    expect(await page.getByRole('group', { name: 'Open files' }).getByRole('button', { name: 'greet.ps1', exact: true }).count()).toBe(0);
+    expect(
+      await page
+        .getByRole('group', { name: 'Open files' })
+        .getByRole('button', { name: 'greet.ps1', exact: true })
+        .count(),
+    ).toBe(0);
   });
 
   it('deletes a folder with everything in it after confirmation', async () => {
@@ -149,7 +167,12 @@ describe.skipIf(!chromiumAvailable())(`file operations in ${CHROMIUM}`, () => {
 
   it('keeps a folder of 2,000 files virtualised: a few dozen rows in the page, the last one reachable by scrolling', async () => {
     await mkdir(onDisk('many'), { recursive: true });
-    for (let i = 0; i < 2_000; i += 250) await Promise.all(Array.from({ length: 250 }, (_, j) => writeFile(onDisk(`many/file-${String(i + j).padStart(4, '0')}.txt`), `${i + j}\n`)));
+    for (let i = 0; i < 2_000; i += 250)
+      await Promise.all(
+        Array.from({ length: 250 }, (_, j) =>
+          writeFile(onDisk(`many/file-${String(i + j).padStart(4, '0')}.txt`), `${i + j}\n`),
+        ),
+      );
     await page.getByRole('button', { name: 'Refresh' }).click();
     await row('many').click();
     await row('file-0000.txt').waitFor();

@@ -1,4 +1,4 @@
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { crossOriginPolicy, guardCrossOrigin } from '../../src/functions/http/crossOrigin';
 import { loadConfig } from '../../src/host/config';
@@ -8,7 +8,13 @@ const APP = 'https://wsync.azurewebsites.net';
 
 /** The guard as the Functions host runs it: requests arrive with the public URL (x-forwarded-host/proto). */
 describe('cross-origin guard under the Functions host (Entra ID)', () => {
-  const config = loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://ws', PUBLIC_BASE_URL: APP, CORS_ALLOWED_ORIGINS: SPA });
+  const config = loadConfig({
+    AUTH_MODE: 'entra',
+    AUTH_TENANT_ID: 'contoso.onmicrosoft.com',
+    AUTH_AUDIENCE: 'api://ws',
+    PUBLIC_BASE_URL: APP,
+    CORS_ALLOWED_ORIGINS: SPA,
+  });
   let calls = 0;
   const guarded = guardCrossOrigin(
     async () => {
@@ -18,10 +24,19 @@ describe('cross-origin guard under the Functions host (Entra ID)', () => {
     { policy: crossOriginPolicy(config), route: {}, methods: () => ['GET', 'PUT'] },
   );
   const call = async (method: string, headers: Record<string, string>, url = `${APP}/api/workspace/files?path=a`) =>
-    new HttpResponse((await guarded(new HttpRequest({ method, url, headers }), new InvocationContext({ invocationId: 't' }))) as HttpResponseInit);
+    new HttpResponse(
+      (await guarded(
+        new HttpRequest({ method, url, headers }),
+        new InvocationContext({ invocationId: 't' }),
+      )) as HttpResponseInit,
+    );
 
   it('serves the SPA origin and grants it the answer, under any Host (a bearer token authenticates, not the name)', async () => {
-    const answer = await call('GET', { origin: SPA }, 'https://wsync-staging.azurewebsites.net/api/workspace/files?path=a');
+    const answer = await call(
+      'GET',
+      { origin: SPA },
+      'https://wsync-staging.azurewebsites.net/api/workspace/files?path=a',
+    );
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBe(SPA);
     expect(answer.headers.get('access-control-expose-headers')).toContain('etag');
@@ -36,7 +51,9 @@ describe('cross-origin guard under the Functions host (Entra ID)', () => {
     const preflight = await call('OPTIONS', { origin: SPA, 'access-control-request-method': 'PUT' });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, PUT');
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization, content-type, if-match, if-none-match, x-organization-id');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe(
+      'authorization, content-type, if-match, if-none-match, x-organization-id',
+    );
     expect(calls).toBe(before);
     // The public address itself (PUBLIC_BASE_URL) and callers without Origin (scripts, GitHub) pass.
     expect((await call('GET', { origin: APP })).status).toBe(200);

@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
 import { InMemorySecretStore } from '../../src/adapters/in-memory/InMemorySecretStore';
 import { InProcessCommandQueue } from '../../src/adapters/in-process-queue/InProcessCommandQueue';
 import { SystemClock } from '../../src/adapters/system/SystemClock';
 import { OctokitSignatureVerifier } from '../../src/adapters/webhooks/OctokitSignatureVerifier';
-import { ReceiveGitHubWebhook } from '../../src/domain/sync/ReceiveGitHubWebhook';
 import { GLOBAL_SCOPE, parseScope, type Scope } from '../../src/domain/shared/Scope';
+import { ReceiveGitHubWebhook } from '../../src/domain/sync/ReceiveGitHubWebhook';
 import { makeGithubWebhookHandler, WEBHOOK_MAX_BODY_BYTES } from '../../src/functions/githubWebhook';
 import { captureLogger } from '../support/captureLogger';
 import { aConnection } from '../support/mothers';
@@ -55,7 +55,9 @@ describe('githubWebhook handler', () => {
     const secrets = new InMemorySecretStore();
     await secrets.set('WEBHOOK_SECRET', SECRET);
     // GLOBAL on acme/scripts@main, its webhook secret under WEBHOOK_SECRET.
-    await metadata.saveConnection(aConnection({ scope: GLOBAL_SCOPE, repository: 'acme/scripts', webhookSecretRef: 'WEBHOOK_SECRET' }));
+    await metadata.saveConnection(
+      aConnection({ scope: GLOBAL_SCOPE, repository: 'acme/scripts', webhookSecretRef: 'WEBHOOK_SECRET' }),
+    );
     queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 3, retryBaseMs: 10 });
     queued.length = 0;
     await queue.start(
@@ -66,7 +68,14 @@ describe('githubWebhook handler', () => {
       { concurrency: 1 },
     );
     log = captureLogger();
-    const receive = new ReceiveGitHubWebhook({ metadata, secrets, verifier: new OctokitSignatureVerifier(), queue, clock: new SystemClock(), logger: log.logger });
+    const receive = new ReceiveGitHubWebhook({
+      metadata,
+      secrets,
+      verifier: new OctokitSignatureVerifier(),
+      queue,
+      clock: new SystemClock(),
+      logger: log.logger,
+    });
     handler = makeGithubWebhookHandler({ receive, logger: log.logger });
   });
 
@@ -111,7 +120,12 @@ describe('githubWebhook handler', () => {
     expect(res.json).toEqual({ message: 'sync queued', commitSha: HEAD, deliveryId: 'delivery-1' });
     expect(queued).toHaveLength(1);
     expect(queued[0]!.messageId).toBe('GLOBAL:delivery-1');
-    expect(queued[0]!.body).toMatchObject({ scope: 'GLOBAL', trigger: 'push', deliveryId: 'delivery-1', commitSha: HEAD });
+    expect(queued[0]!.body).toMatchObject({
+      scope: 'GLOBAL',
+      trigger: 'push',
+      deliveryId: 'delivery-1',
+      commitSha: HEAD,
+    });
   });
 
   it('accepts form-encoded deliveries signed over the whole form', async () => {
@@ -136,7 +150,10 @@ describe('githubWebhook handler', () => {
     const global = await post({ body: pushPayload(), delivery: 'shared-delivery' });
     const org = await post({ body: pushPayload(), delivery: 'shared-delivery', scope });
     expect([global.status, org.status]).toEqual([202, 202]);
-    expect(queued.map((message) => message.messageId).sort()).toEqual(['GLOBAL:shared-delivery', 'org-2:shared-delivery']);
+    expect(queued.map((message) => message.messageId).sort()).toEqual([
+      'GLOBAL:shared-delivery',
+      'org-2:shared-delivery',
+    ]);
     // Each scope still drops its own redelivery.
     expect((await post({ body: pushPayload(), delivery: 'shared-delivery', scope })).json.message).toMatch(/duplicate/);
     expect(queued).toHaveLength(2);
@@ -147,7 +164,10 @@ describe('githubWebhook handler', () => {
     const renamed = await post({ body: pushPayload({ repository: { id: 42, full_name: 'acme/renamed-scripts' } }) });
     expect(renamed.status).toBe(202);
     expect(queued).toHaveLength(1);
-    expect(await metadata.getConnection(GLOBAL_SCOPE)).toMatchObject({ repository: 'acme/renamed-scripts', repositoryId: 42 });
+    expect(await metadata.getConnection(GLOBAL_SCOPE)).toMatchObject({
+      repository: 'acme/renamed-scripts',
+      repositoryId: 42,
+    });
     // A new repository under the old name is another repository.
     const impostor = await post({ body: pushPayload({ repository: { id: 43, full_name: 'acme/renamed-scripts' } }) });
     expect(impostor.json.ignored).toMatch(/connection is to acme\/renamed-scripts/);
@@ -191,7 +211,7 @@ describe('githubWebhook handler', () => {
       { signature: null, code: 'SignatureMissing' },
       { signature: flipped, code: 'SignatureInvalid' },
       { signature: sign(body, 'another-secret'), code: 'SignatureInvalid' },
-      { signature: sign(body + ' '), code: 'SignatureInvalid' },
+      { signature: sign(`${body} `), code: 'SignatureInvalid' },
       { signature: good.replace('sha256=', 'sha1='), code: 'SignatureInvalid' },
       { signature: 'sha256=', code: 'SignatureInvalid' },
       { signature: good.toUpperCase(), code: 'SignatureInvalid' },
@@ -229,7 +249,15 @@ describe('githubWebhook handler', () => {
 
   it('refuses an unsigned delivery on its headers, without reading its body', async () => {
     let pulled = 0;
-    const body = new ReadableStream<Uint8Array>({ pull: (controller) => void (pulled++, controller.enqueue(new Uint8Array(64 * 1024))) }, { highWaterMark: 0 });
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => {
+          pulled++;
+          controller.enqueue(new Uint8Array(64 * 1024));
+        },
+      },
+      { highWaterMark: 0 },
+    );
     const nativeRequest = new Request('http://localhost/api/github/webhook/GLOBAL', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'unsigned-1' },
@@ -237,8 +265,12 @@ describe('githubWebhook handler', () => {
       duplex: 'half',
     } as RequestInit);
     // The Functions host's streaming request carries the body this way (createStreamRequest).
-    const request = new HttpRequest({ nativeRequest, params: { scope: 'GLOBAL' } } as unknown as ConstructorParameters<typeof HttpRequest>[0]);
-    const response = new HttpResponse((await handler(request, new InvocationContext({ invocationId: 'test' }))) as HttpResponseInit);
+    const request = new HttpRequest({ nativeRequest, params: { scope: 'GLOBAL' } } as unknown as ConstructorParameters<
+      typeof HttpRequest
+    >[0]);
+    const response = new HttpResponse(
+      (await handler(request, new InvocationContext({ invocationId: 'test' }))) as HttpResponseInit,
+    );
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: 'SignatureMissing' });
     expect(pulled).toBe(0);
@@ -249,7 +281,9 @@ describe('githubWebhook handler', () => {
     const notJson = await post({ body: 'this is not json' });
     expect(notJson.status).toBe(400);
     expect(notJson.json.error).toBe('InvalidJson');
-    const noAfter = await post({ body: JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: 'acme/scripts' } }) });
+    const noAfter = await post({
+      body: JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: 'acme/scripts' } }),
+    });
     expect(noAfter.status).toBe(400);
     expect(noAfter.json.error).toBe('InvalidPayload');
     const noDelivery = await post({ body: pushPayload(), delivery: null });

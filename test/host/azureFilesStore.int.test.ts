@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AzureFilesFileStore } from '../../src/adapters/azure-files/AzureFilesFileStore';
-import { buildContainer, type BuiltContainer } from '../../src/host/buildContainer';
+import { type BuiltContainer, buildContainer } from '../../src/host/buildContainer';
 import { ConfigError, loadConfig } from '../../src/host/config';
 import { TYPES } from '../../src/host/identifiers';
 import type { FileStore } from '../../src/ports/FileStore';
-import { captureLogger } from '../support/captureLogger';
 import { AzureFilesPeer } from '../support/azureFilesPeer';
+import { captureLogger } from '../support/captureLogger';
 
 /** Issue 11 §3 through the composition root: FILE_STORE=azure-files and its settings. */
 
@@ -40,15 +40,34 @@ describe('FILE_STORE=azure-files settings', () => {
   it('needs the share and exactly one way in, naming the settings', () => {
     expect(problemsOf({ FILE_STORE: 'azure-files' })).toEqual(['AZURE_FILES_SHARE', 'AZURE_FILES_CONNECTION_STRING']);
     expect(
-      problemsOf({ FILE_STORE: 'azure-files', AZURE_FILES_SHARE: 'workspace', AZURE_FILES_CONNECTION_STRING: 'x', AZURE_FILES_ACCOUNT_URL: 'https://a.file.core.windows.net' }),
+      problemsOf({
+        FILE_STORE: 'azure-files',
+        AZURE_FILES_SHARE: 'workspace',
+        AZURE_FILES_CONNECTION_STRING: 'x',
+        AZURE_FILES_ACCOUNT_URL: 'https://a.file.core.windows.net',
+      }),
     ).toEqual(['AZURE_FILES_CONNECTION_STRING']);
-    expect(problemsOf({ FILE_STORE: 'azure-files', AZURE_FILES_SHARE: 'workspace', AZURE_FILES_ACCOUNT_URL: 'http://a.file.core.windows.net' })).toEqual([
-      'AZURE_FILES_ACCOUNT_URL',
-    ]);
-    expect(problemsOf({ FILE_STORE: 'azure-files', AZURE_FILES_SHARE: 'Not_A_Share', AZURE_FILES_ACCOUNT_URL: 'https://a.file.core.windows.net' })).toEqual([
-      'AZURE_FILES_SHARE',
-    ]);
-    expect(problemsOf({ FILE_STORE: 'azure-files', AZURE_FILES_SHARE: 'workspace', AZURE_FILES_ACCOUNT_URL: 'https://a.file.core.windows.net' })).toEqual([]);
+    expect(
+      problemsOf({
+        FILE_STORE: 'azure-files',
+        AZURE_FILES_SHARE: 'workspace',
+        AZURE_FILES_ACCOUNT_URL: 'http://a.file.core.windows.net',
+      }),
+    ).toEqual(['AZURE_FILES_ACCOUNT_URL']);
+    expect(
+      problemsOf({
+        FILE_STORE: 'azure-files',
+        AZURE_FILES_SHARE: 'Not_A_Share',
+        AZURE_FILES_ACCOUNT_URL: 'https://a.file.core.windows.net',
+      }),
+    ).toEqual(['AZURE_FILES_SHARE']);
+    expect(
+      problemsOf({
+        FILE_STORE: 'azure-files',
+        AZURE_FILES_SHARE: 'workspace',
+        AZURE_FILES_ACCOUNT_URL: 'https://a.file.core.windows.net',
+      }),
+    ).toEqual([]);
   });
 
   it('leaves the local store alone: no Azure Files setting is read or required', () => {
@@ -84,7 +103,9 @@ describe('FILE_STORE=azure-files settings', () => {
     expect(store).toBeInstanceOf(AzureFilesFileStore);
     expect(store.capabilities).toEqual({ executableBit: false, caseSensitive: false, maxPathLength: 2048 });
     await store.write('global/hello.ps1', new TextEncoder().encode('Write-Host hi'));
-    expect(peer.paths('workspace')).toEqual(expect.arrayContaining(['global/', 'global/hello.ps1', '.workspace-sync/', '.workspace-sync/tmp/']));
+    expect(peer.paths('workspace')).toEqual(
+      expect.arrayContaining(['global/', 'global/hello.ps1', '.workspace-sync/', '.workspace-sync/tmp/']),
+    );
     expect(credentialAsked).toBe(0);
   });
 

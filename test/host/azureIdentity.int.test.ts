@@ -8,14 +8,14 @@ import { UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedAzurite, type RunningAzurite } from '../../src/adapters/azure-tables/EmbeddedAzurite';
 import type { AzureAccess } from '../../src/host/azureAccess';
-import { buildContainer, type BuiltContainer } from '../../src/host/buildContainer';
+import { type BuiltContainer, buildContainer } from '../../src/host/buildContainer';
 import { loadConfig } from '../../src/host/config';
 import { TYPES } from '../../src/host/identifiers';
 import { serviceBusClient } from '../../src/host/modules/queueModule';
 import type { MetadataRepo } from '../../src/ports/MetadataRepo';
+import { uniqueTablePrefix } from '../support/azurite';
 import { captureLogger } from '../support/captureLogger';
 import { loopbackCertificate } from '../support/selfSignedCertificate';
-import { uniqueTablePrefix } from '../support/azurite';
 
 /**
  * Issue 11 §2 through the composition root: Tables and Service Bus in their two forms of
@@ -104,7 +104,9 @@ describe('Azure Tables through the composition root', () => {
     expect(credential.scopes.length).toBeGreaterThan(0);
     expect(new Set(credential.scopes)).toEqual(new Set(['https://storage.azure.com/.default']));
     // ensureTables ran against the endpoint, as the token's holder ...
-    expect(await tablesOfAccount()).toEqual(expect.arrayContaining([`${prefix}Connections`, `${prefix}Runs`, `${prefix}Deliveries`]));
+    expect(await tablesOfAccount()).toEqual(
+      expect.arrayContaining([`${prefix}Connections`, `${prefix}Runs`, `${prefix}Deliveries`]),
+    );
     // ... and so does every later call.
     const repo = container.get<MetadataRepo>(TYPES.MetadataRepo);
     await expect(repo.listConnections()).resolves.toEqual([]);
@@ -126,7 +128,11 @@ describe('Azure Tables through the composition root', () => {
     let made = 0;
     const prefix = uniqueTablePrefix();
     const { container } = await build(
-      { METADATA_STORE: 'azure-tables', TABLES_CONNECTION_STRING: plainAzurite.connectionString, TABLES_PREFIX: prefix },
+      {
+        METADATA_STORE: 'azure-tables',
+        TABLES_CONNECTION_STRING: plainAzurite.connectionString,
+        TABLES_PREFIX: prefix,
+      },
       {
         credential: () => {
           made++;
@@ -153,7 +159,10 @@ describe('Service Bus through the composition root', () => {
 
   it('follows SERVICEBUS_CONNECTION_SETTING for the prefix, as the trigger binding does', () => {
     const credential = new RecordingCredential();
-    const env = { SERVICEBUS_CONNECTION_SETTING: 'SyncBus', SyncBus__fullyQualifiedNamespace: 'other.servicebus.windows.net' };
+    const env = {
+      SERVICEBUS_CONNECTION_SETTING: 'SyncBus',
+      SyncBus__fullyQualifiedNamespace: 'other.servicebus.windows.net',
+    };
     const client = serviceBusClient(configFor(env), env, { credential: () => credential });
     expect(client.fullyQualifiedNamespace).toBe('other.servicebus.windows.net');
     expect(signInOf(client)).toBe(credential);
@@ -162,7 +171,8 @@ describe('Service Bus through the composition root', () => {
   it('a connection string in <connection> (the emulator, a key): the credential is never made, and it wins over the namespace as in the binding', () => {
     let made = 0;
     const env = {
-      ServiceBusConnection: 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
+      ServiceBusConnection:
+        'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
       ServiceBusConnection__fullyQualifiedNamespace: 'sb-wsync-dev.servicebus.windows.net',
     };
     const client = serviceBusClient(configFor(env), env, {

@@ -59,7 +59,9 @@ describe('declared connections', () => {
     const dir = await mkdtemp(join(tmpdir(), 'wsync-config-'));
     const file = join(dir, 'connections.json');
     await writeFile(file, JSON.stringify([{ ...seed, scope: 'org-1', subPath: './scripts//prod/' }]));
-    const seeds = await loadConnectionSeeds(loadConfig({ CONNECTIONS: JSON.stringify([seed]), CONNECTIONS_FILE: file }));
+    const seeds = await loadConnectionSeeds(
+      loadConfig({ CONNECTIONS: JSON.stringify([seed]), CONNECTIONS_FILE: file }),
+    );
     expect(seeds).toEqual([
       { ...seed, scope: 'org-1', subPath: 'scripts/prod', enabled: true },
       { ...seed, subPath: '', enabled: true },
@@ -79,7 +81,9 @@ describe('declared connections', () => {
 
   it('rejects CONNECTIONS that is not JSON and a missing CONNECTIONS_FILE', async () => {
     await expect(loadConnectionSeeds(loadConfig({ CONNECTIONS: '[{' }))).rejects.toThrow(/CONNECTIONS: not valid JSON/);
-    await expect(loadConnectionSeeds(loadConfig({ CONNECTIONS_FILE: '/nonexistent/c.json' }))).rejects.toThrow(/CONNECTIONS_FILE: cannot read/);
+    await expect(loadConnectionSeeds(loadConfig({ CONNECTIONS_FILE: '/nonexistent/c.json' }))).rejects.toThrow(
+      /CONNECTIONS_FILE: cannot read/,
+    );
   });
 });
 
@@ -87,13 +91,20 @@ describe('authentication settings', () => {
   it('runs the development identity by default, on loopback only', () => {
     expect(loadConfig({}).AUTH_MODE).toBe('development');
     expect(loadConfig({}).auth).toBeNull();
-    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/AUTH_MODE: development is allowed only with a loopback HOST/);
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(
+      /AUTH_MODE: development is allowed only with a loopback HOST/,
+    );
     expect(() => loadConfig({ HOST: '::1' })).not.toThrow();
   });
 
   it('needs the audience and the tenant (or issuer and key set) for Entra ID, naming them', () => {
     expect(() => loadConfig({ AUTH_MODE: 'entra' })).toThrow(/AUTH_AUDIENCE[\s\S]*AUTH_TENANT_ID/);
-    const config = loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://ws, 1111', PUBLIC_BASE_URL: 'https://sync.example.com' });
+    const config = loadConfig({
+      AUTH_MODE: 'entra',
+      AUTH_TENANT_ID: 'contoso.onmicrosoft.com',
+      AUTH_AUDIENCE: 'api://ws, 1111',
+      PUBLIC_BASE_URL: 'https://sync.example.com',
+    });
     // A domain never appears in a token's iss (always the tenant GUID): the issuer comes from discovery.
     expect(config.auth).toEqual({
       issuers: null,
@@ -102,16 +113,35 @@ describe('authentication settings', () => {
       discoveryUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration',
     });
     const tenantGuid = '72F988BF-86F1-41AF-91AB-2D7CD011DB47';
-    expect(loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: tenantGuid, AUTH_AUDIENCE: 'x', PUBLIC_BASE_URL: 'https://sync.example.com' }).auth).toEqual({
+    expect(
+      loadConfig({
+        AUTH_MODE: 'entra',
+        AUTH_TENANT_ID: tenantGuid,
+        AUTH_AUDIENCE: 'x',
+        PUBLIC_BASE_URL: 'https://sync.example.com',
+      }).auth,
+    ).toEqual({
       issuers: [`https://login.microsoftonline.com/${tenantGuid}/v2.0`, `https://sts.windows.net/${tenantGuid}/`],
       audiences: ['x'],
       jwksUrl: `https://login.microsoftonline.com/${tenantGuid}/discovery/v2.0/keys`,
       discoveryUrl: null,
     });
-    expect(() => loadConfig({ AUTH_MODE: 'entra', AUTH_TENANT_ID: 'common', AUTH_AUDIENCE: 'x', PUBLIC_BASE_URL: 'https://sync.example.com' })).toThrow(
-      /AUTH_TENANT_ID: 'common' names no tenant/,
-    );
-    const custom = loadConfig({ AUTH_MODE: 'entra', AUTH_AUDIENCE: 'x', AUTH_ISSUER: 'http://127.0.0.1:1/t/v2.0', AUTH_JWKS_URL: 'http://127.0.0.1:1/keys', HOST: '0.0.0.0', PUBLIC_BASE_URL: 'https://sync.example.com' });
+    expect(() =>
+      loadConfig({
+        AUTH_MODE: 'entra',
+        AUTH_TENANT_ID: 'common',
+        AUTH_AUDIENCE: 'x',
+        PUBLIC_BASE_URL: 'https://sync.example.com',
+      }),
+    ).toThrow(/AUTH_TENANT_ID: 'common' names no tenant/);
+    const custom = loadConfig({
+      AUTH_MODE: 'entra',
+      AUTH_AUDIENCE: 'x',
+      AUTH_ISSUER: 'http://127.0.0.1:1/t/v2.0',
+      AUTH_JWKS_URL: 'http://127.0.0.1:1/keys',
+      HOST: '0.0.0.0',
+      PUBLIC_BASE_URL: 'https://sync.example.com',
+    });
     expect(custom.auth).toMatchObject({ issuers: ['http://127.0.0.1:1/t/v2.0'], jwksUrl: 'http://127.0.0.1:1/keys' });
   });
 });
@@ -121,19 +151,27 @@ describe('public address and cross-origin settings', () => {
 
   it('needs PUBLIC_BASE_URL for Entra ID: webhook URLs are never built from a Host header there', () => {
     expect(() => loadConfig(entra)).toThrow(/PUBLIC_BASE_URL: required when AUTH_MODE=entra/);
-    expect(loadConfig({ ...entra, PUBLIC_BASE_URL: 'https://sync.example.com/' }).publicBaseUrl).toBe('https://sync.example.com');
+    expect(loadConfig({ ...entra, PUBLIC_BASE_URL: 'https://sync.example.com/' }).publicBaseUrl).toBe(
+      'https://sync.example.com',
+    );
     // npm start keeps working on its defaults.
     expect(loadConfig({}).PUBLIC_BASE_URL).toBeUndefined();
   });
 
   it('reads CORS_ALLOWED_ORIGINS as a list of origins, refusing anything else by name', () => {
     expect(loadConfig({}).corsAllowedOrigins).toEqual([]);
-    expect(loadConfig({ CORS_ALLOWED_ORIGINS: 'https://ui.example.com/, https://Other.Example:8443 ,http://localhost:5173' }).corsAllowedOrigins).toEqual([
-      'https://ui.example.com',
-      'https://other.example:8443',
-      'http://localhost:5173',
-    ]);
-    for (const bad of ['*', 'ui.example.com', 'https://ui.example.com/app', 'https://user@ui.example.com', 'ftp://ui.example.com', 'https://ui.example.com,null']) {
+    expect(
+      loadConfig({ CORS_ALLOWED_ORIGINS: 'https://ui.example.com/, https://Other.Example:8443 ,http://localhost:5173' })
+        .corsAllowedOrigins,
+    ).toEqual(['https://ui.example.com', 'https://other.example:8443', 'http://localhost:5173']);
+    for (const bad of [
+      '*',
+      'ui.example.com',
+      'https://ui.example.com/app',
+      'https://user@ui.example.com',
+      'ftp://ui.example.com',
+      'https://ui.example.com,null',
+    ]) {
       expect(() => loadConfig({ CORS_ALLOWED_ORIGINS: bad })).toThrow(/CORS_ALLOWED_ORIGINS/);
     }
   });

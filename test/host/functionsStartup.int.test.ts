@@ -1,11 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedAzurite, type RunningAzurite } from '../../src/adapters/azure-tables/EmbeddedAzurite';
-import { lazilyHttp } from '../../src/host/functionsStartup';
 import { healthFunction } from '../../src/functions/health';
+import { lazilyHttp } from '../../src/host/functionsStartup';
 
 /**
  * Start-up under the Functions host: the process-wide container is built by the first call. A
@@ -31,7 +31,12 @@ const health = lazilyHttp(healthFunction.build);
 
 async function callHealth(): Promise<HttpResponse> {
   const request = new HttpRequest({ method: 'GET', url: `https://${HOST}/api/health`, headers: { host: HOST } });
-  const context = new InvocationContext({ invocationId: globalThis.crypto.randomUUID(), functionName: 'health', logHandler: (level, ...args) => logged.push(`${level}: ${args.map((arg) => (arg instanceof Error ? arg.stack : String(arg))).join(' ')}`) });
+  const context = new InvocationContext({
+    invocationId: globalThis.crypto.randomUUID(),
+    functionName: 'health',
+    logHandler: (level, ...args) =>
+      logged.push(`${level}: ${args.map((arg) => (arg instanceof Error ? arg.stack : String(arg))).join(' ')}`),
+  });
   return new HttpResponse((await health(request, context)) as HttpResponseInit);
 }
 
@@ -40,7 +45,8 @@ beforeAll(async () => {
   setEnv({
     COMMAND_QUEUE: 'service-bus',
     // Never contacted: the container makes the client, nothing here sends.
-    ServiceBusConnection: 'Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
+    ServiceBusConnection:
+      'Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
     METADATA_STORE: 'azure-tables',
     AUTH_MODE: 'entra',
     AUTH_TENANT_ID: '00000000-0000-4000-8000-000000000001',
@@ -69,7 +75,6 @@ describe('a function whose start-up fails', () => {
     const body = (await missing.json()) as { error: string; message: string };
     expect(body.error).toBe('ConfigurationInvalid');
     expect(body.message).toMatch(/TABLES_ENDPOINT: .*TABLES_CONNECTION_STRING/);
-
   });
 
   it('answers 503 StartupFailed while storage is down at cold start, and serves once it is back', async () => {

@@ -26,16 +26,27 @@ describe('Key Vault configuration', () => {
   });
 
   it('stops start-up when the vault URL is missing, naming the setting', () => {
-    expect(problemsOf({ SECRET_STORE: 'key-vault' })).toEqual([expect.stringMatching(/^KEY_VAULT_URL: required when SECRET_STORE=key-vault/)]);
+    expect(problemsOf({ SECRET_STORE: 'key-vault' })).toEqual([
+      expect.stringMatching(/^KEY_VAULT_URL: required when SECRET_STORE=key-vault/),
+    ]);
   });
 
   it('refuses a vault URL that is not a URL, or not https', () => {
-    expect(problemsOf({ SECRET_STORE: 'key-vault', KEY_VAULT_URL: 'wsync-kv' })).toEqual([expect.stringMatching(/^KEY_VAULT_URL: /)]);
-    expect(problemsOf({ SECRET_STORE: 'key-vault', KEY_VAULT_URL: 'http://wsync-kv.vault.azure.net' })).toEqual([expect.stringMatching(/^KEY_VAULT_URL: must be an https URL/)]);
+    expect(problemsOf({ SECRET_STORE: 'key-vault', KEY_VAULT_URL: 'wsync-kv' })).toEqual([
+      expect.stringMatching(/^KEY_VAULT_URL: /),
+    ]);
+    expect(problemsOf({ SECRET_STORE: 'key-vault', KEY_VAULT_URL: 'http://wsync-kv.vault.azure.net' })).toEqual([
+      expect.stringMatching(/^KEY_VAULT_URL: must be an https URL/),
+    ]);
   });
 
   it('reports the vault URL together with other problems', () => {
-    const problems = problemsOf({ SECRET_STORE: 'key-vault', AUTH_MODE: 'entra', AUTH_TENANT_ID: 'contoso.onmicrosoft.com', PUBLIC_BASE_URL: 'https://sync.example.com' });
+    const problems = problemsOf({
+      SECRET_STORE: 'key-vault',
+      AUTH_MODE: 'entra',
+      AUTH_TENANT_ID: 'contoso.onmicrosoft.com',
+      PUBLIC_BASE_URL: 'https://sync.example.com',
+    });
     expect(problems).toEqual([expect.stringMatching(/^AUTH_AUDIENCE:/), expect.stringMatching(/^KEY_VAULT_URL:/)]);
   });
 

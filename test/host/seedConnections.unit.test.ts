@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { ManualClock } from '../doubles/ManualClock';
 import type { Connection } from '../../src/domain/connections/Connection';
 import type { Scope } from '../../src/domain/shared/Scope';
 import type { ConnectionSeed } from '../../src/host/connectionSeeds';
 import { seedConnections } from '../../src/host/seedConnections';
+import { ManualClock } from '../doubles/ManualClock';
 
-const seed: ConnectionSeed = { scope: 'org-1' as Scope, repository: 'acme/scripts', branch: 'main', subPath: '', tokenRef: 'T', webhookSecretRef: 'W', enabled: true };
+const seed: ConnectionSeed = {
+  scope: 'org-1' as Scope,
+  repository: 'acme/scripts',
+  branch: 'main',
+  subPath: '',
+  tokenRef: 'T',
+  webhookSecretRef: 'W',
+  enabled: true,
+};
 const T1 = '2025-01-01T00:00:00Z';
 const T2 = '2025-02-01T00:00:00Z';
 
@@ -18,27 +26,56 @@ async function seedAt(metadata: InMemoryMetadataRepo, seeds: readonly Connection
 describe('seedConnections', () => {
   it('creates a declared connection with a manual webhook, created and updated now, marked as from configuration', async () => {
     const metadata = new InMemoryMetadataRepo();
-    const { declared: [saved] } = await seedAt(metadata, [seed], T1);
-    expect(saved).toEqual({ ...seed, source: 'configuration', webhook: { mode: 'manual' }, createdAt: new Date(T1), updatedAt: new Date(T1) });
+    const {
+      declared: [saved],
+    } = await seedAt(metadata, [seed], T1);
+    expect(saved).toEqual({
+      ...seed,
+      source: 'configuration',
+      webhook: { mode: 'manual' },
+      createdAt: new Date(T1),
+      updatedAt: new Date(T1),
+    });
     expect(await metadata.getConnection(seed.scope)).toEqual(saved);
   });
 
   it('keeps what the store learned, and the times, when the declaration did not change', async () => {
     const metadata = new InMemoryMetadataRepo();
     await seedAt(metadata, [seed], T1);
-    const learned = { ...(await metadata.getConnection(seed.scope))!, webhook: { mode: 'automatic' as const, id: 5 }, lastSyncedCommit: 'c'.repeat(40) };
+    const learned = {
+      ...(await metadata.getConnection(seed.scope))!,
+      webhook: { mode: 'automatic' as const, id: 5 },
+      lastSyncedCommit: 'c'.repeat(40),
+    };
     await metadata.saveConnection(learned);
     expect((await seedAt(metadata, [seed], T2)).declared).toEqual([learned]);
-    expect((await seedAt(metadata, [{ ...seed, enabled: false }], T2)).declared).toEqual([{ ...learned, enabled: false, updatedAt: new Date(T2) }]);
+    expect((await seedAt(metadata, [{ ...seed, enabled: false }], T2)).declared).toEqual([
+      { ...learned, enabled: false, updatedAt: new Date(T2) },
+    ]);
   });
 
   it('starts over on another target, keeping the creation time and, for the same repository, the webhook', async () => {
     const metadata = new InMemoryMetadataRepo();
     await seedAt(metadata, [seed], T1);
-    await metadata.saveConnection({ ...(await metadata.getConnection(seed.scope))!, webhook: { mode: 'automatic', id: 5 }, lastSyncedCommit: 'c'.repeat(40) });
-    const { declared: [moved] } = await seedAt(metadata, [{ ...seed, branch: 'release' }], T2);
-    expect(moved).toEqual({ ...seed, source: 'configuration', branch: 'release', webhook: { mode: 'automatic', id: 5 }, createdAt: new Date(T1), updatedAt: new Date(T2) });
-    const { declared: [elsewhere] } = await seedAt(metadata, [{ ...seed, repository: 'acme/other' }], T2);
+    await metadata.saveConnection({
+      ...(await metadata.getConnection(seed.scope))!,
+      webhook: { mode: 'automatic', id: 5 },
+      lastSyncedCommit: 'c'.repeat(40),
+    });
+    const {
+      declared: [moved],
+    } = await seedAt(metadata, [{ ...seed, branch: 'release' }], T2);
+    expect(moved).toEqual({
+      ...seed,
+      source: 'configuration',
+      branch: 'release',
+      webhook: { mode: 'automatic', id: 5 },
+      createdAt: new Date(T1),
+      updatedAt: new Date(T2),
+    });
+    const {
+      declared: [elsewhere],
+    } = await seedAt(metadata, [{ ...seed, repository: 'acme/other' }], T2);
     expect(elsewhere).toMatchObject({ repository: 'acme/other', webhook: { mode: 'manual' }, createdAt: new Date(T1) });
   });
 
@@ -59,7 +96,13 @@ describe('seedConnections', () => {
 
   it('leaves connections made through the API alone, declared or not', async () => {
     const metadata = new InMemoryMetadataRepo();
-    const viaApi: Connection = { ...seed, scope: 'org-api' as Scope, webhook: { mode: 'automatic', id: 7 }, createdAt: new Date(T1), updatedAt: new Date(T1) };
+    const viaApi: Connection = {
+      ...seed,
+      scope: 'org-api' as Scope,
+      webhook: { mode: 'automatic', id: 7 },
+      createdAt: new Date(T1),
+      updatedAt: new Date(T1),
+    };
     await metadata.saveConnection(viaApi);
     expect((await seedAt(metadata, [], T2)).removed).toEqual([]);
     expect(await metadata.getConnection(viaApi.scope)).toEqual(viaApi);
@@ -75,6 +118,8 @@ describe('seedConnections', () => {
     expect(outcome).toMatchObject({ removed: [], busy: [expect.objectContaining({ scope: seed.scope })] });
     expect(await metadata.getConnection(seed.scope)).not.toBeNull();
     clock.advance(120_000);
-    expect((await seedConnections(metadata, [], clock)).removed.map((connection) => connection.scope)).toEqual([seed.scope]);
+    expect((await seedConnections(metadata, [], clock)).removed.map((connection) => connection.scope)).toEqual([
+      seed.scope,
+    ]);
   });
 });

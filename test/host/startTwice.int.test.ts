@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -19,7 +19,10 @@ const envFor = (dataDir: string, port: number): NodeJS.ProcessEnv => ({
 
 /** Runs the service until it exits on its own; its exit code and stderr. */
 function runToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [SERVICE_MAIN], { env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [SERVICE_MAIN], {
+    env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
@@ -50,7 +53,9 @@ describe('a second start next to a running service', () => {
     first = running.child;
     const second = await runToExit(envFor(await mkdtemp(join(tmpdir(), 'wsync-second-')), port));
     expect(second.code).toBe(1);
-    expect(second.stderr).toBe(`workspace-sync: port ${port} on 127.0.0.1 is already in use (is workspace-sync already running?): stop that process, or set PORT to a free port\n`);
+    expect(second.stderr).toBe(
+      `workspace-sync: port ${port} on 127.0.0.1 is already in use (is workspace-sync already running?): stop that process, or set PORT to a free port\n`,
+    );
     expect((await fetch(`${running.url}/api/health`)).status).toBe(200);
   });
 
@@ -60,7 +65,11 @@ describe('a second start next to a running service', () => {
     first = running.child;
     const second = await runToExit(envFor(dataDir, 0));
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`^workspace-sync: the embedded Azurite's folder .* is in use by process ${running.child.pid} .*DATA_DIR.*\\n$`));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^workspace-sync: the embedded Azurite's folder .* is in use by process ${running.child.pid} .*DATA_DIR.*\\n$`,
+      ),
+    );
     expect(second.stderr.split('\n')).toHaveLength(2); // one line, no stack
     expect((await fetch(`${running.url}/api/health`)).status).toBe(200);
     // Once the first has stopped, the folder is free again.

@@ -189,7 +189,8 @@ function call(name: string, args: ArmValue[]): ArmValue {
     case 'concat':
       return args.every(Array.isArray) ? (args as ArmValue[][]).flat() : args.map(show).join('');
     case 'union':
-      if (args.every(Array.isArray)) return [...new Map((args as ArmValue[][]).flat().map((item) => [show(item), item])).values()];
+      if (args.every(Array.isArray))
+        return [...new Map((args as ArmValue[][]).flat().map((item) => [show(item), item])).values()];
       return Object.assign({}, ...args) as ArmValue;
     case 'join':
       if (!Array.isArray(args[0])) return fail(`join() needs an array, got ${show(args[0] ?? null)}`);

@@ -7,8 +7,16 @@ import { ConfigError, configSchema, loadConfig } from '../../src/host/config';
 import { Lifecycle } from '../../src/host/Lifecycle';
 import { queueModule } from '../../src/host/modules/queueModule';
 import { captureLogger } from '../support/captureLogger';
-import { DeployTimeValue, evaluate, evaluateString, show, type ArmValue } from './armExpressions';
-import { copyInfrastructure, DEPLOY_ENVIRONMENT, requireBicep, snapshot, SNAPSHOT_SCOPE, type DeploymentSnapshot, type PredictedResource } from './bicepCli';
+import { type ArmValue, DeployTimeValue, evaluate, evaluateString, show } from './armExpressions';
+import {
+  copyInfrastructure,
+  DEPLOY_ENVIRONMENT,
+  type DeploymentSnapshot,
+  type PredictedResource,
+  requireBicep,
+  SNAPSHOT_SCOPE,
+  snapshot,
+} from './bicepCli';
 import { envOf, readStages } from './dockerfileInstructions';
 import { isoDurationMs, timeSpanMs } from './durations';
 import { readProjectFile, readProjectJson } from './infraFiles';
@@ -21,7 +29,6 @@ import { readProjectFile, readProjectJson } from './infraFiles';
  * identity's roles, the workspace mount, transport security and where shared keys remain.
  * Nothing is deployed: no subscription is contacted.
  */
-
 
 /**
  * A setting with a host name ARM assigns only at deployment (the Static Web App's, in
@@ -48,7 +55,11 @@ const BUILT_IN_ROLES: Record<string, string> = {
 };
 
 /** What the app's identity should hold, and on what: [role, resource type, which resource]. */
-type Grant = readonly [role: string, resourceType: string, resource: 'data storage' | 'workspace storage' | 'sync queue' | 'only'];
+type Grant = readonly [
+  role: string,
+  resourceType: string,
+  resource: 'data storage' | 'workspace storage' | 'sync queue' | 'only',
+];
 const INTENDED_GRANTS: readonly Grant[] = [
   ['Storage Blob Data Owner', 'Microsoft.Storage/storageAccounts', 'data storage'], // Functions host storage
   ['Storage Table Data Contributor', 'Microsoft.Storage/storageAccounts', 'data storage'], // metadata tables
@@ -80,9 +91,11 @@ const hostJson = readProjectJson('host.json') as {
   extensions?: { http?: { routePrefix?: string }; serviceBus?: { maxAutoLockRenewalDuration?: string } };
 };
 const routePrefix = hostJson.extensions?.http?.routePrefix ?? 'api';
-const emulatorQueues = (readProjectJson('servicebus-emulator/Config.json') as {
-  UserConfig: { Namespaces: { Queues: { Name: string; Properties: Record<string, unknown> }[] }[] };
-}).UserConfig.Namespaces[0]!.Queues;
+const emulatorQueues = (
+  readProjectJson('servicebus-emulator/Config.json') as {
+    UserConfig: { Namespaces: { Queues: { Name: string; Properties: Record<string, unknown> }[] }[] };
+  }
+).UserConfig.Namespaces[0]!.Queues;
 const imageEnv = envOf(readStages(readProjectFile('Dockerfile')).at(-1)!);
 const schemaDefaults = configSchema.parse({});
 
@@ -92,7 +105,8 @@ const snapshots = new Map<EnvironmentName, DeploymentSnapshot>();
 beforeAll(() => {
   requireBicep();
   copy = copyInfrastructure();
-  for (const environment of ENVIRONMENTS) snapshots.set(environment, snapshot(copy.folder, `parameters/${environment}.bicepparam`));
+  for (const environment of ENVIRONMENTS)
+    snapshots.set(environment, snapshot(copy.folder, `parameters/${environment}.bicepparam`));
 }, TIMEOUT);
 
 afterAll(() => copy?.remove());
@@ -116,7 +130,8 @@ class Deployment {
 
   one(type: string, name?: string) {
     const matches = this.all(type).filter((resource) => name === undefined || resource.name === name);
-    if (matches.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ''}, found ${matches.length}`);
+    if (matches.length !== 1)
+      throw new Error(`expected one ${type}${name ? ` named ${name}` : ''}, found ${matches.length}`);
     return matches[0]!;
   }
 
@@ -142,12 +157,16 @@ class Deployment {
   /** The app settings as the snapshot has them, ARM expressions unevaluated. */
   get rawAppSettings(): Record<string, unknown> {
     const site = this.site.name;
-    return this.snapshot.predictedResources.find((resource) => resource.name === `${site}/appsettings`)?.properties ?? {};
+    return (
+      this.snapshot.predictedResources.find((resource) => resource.name === `${site}/appsettings`)?.properties ?? {}
+    );
   }
 
   /** What the worker's environment holds in the container: the image's ENV, then the app settings. */
   get containerEnv(): Record<string, string> {
-    const settings = Object.fromEntries(Object.entries(this.appSettings).map(([name, value]) => [name, asDeployed(show(value))]));
+    const settings = Object.fromEntries(
+      Object.entries(this.appSettings).map(([name, value]) => [name, asDeployed(show(value))]),
+    );
     return { ...imageEnv, ...settings };
   }
 
@@ -196,8 +215,18 @@ function functionsHostProblems(env: Record<string, string>): string[] {
   return problems;
 }
 
-function isDeployTime(value: ArmValue | undefined, fn: DeployTimeValue['fn'], resource: { id: string }, path: string): boolean {
-  return value instanceof DeployTimeValue && value.fn === fn && value.resourceId.toLowerCase() === resource.id.toLowerCase() && value.path.join('.') === path;
+function isDeployTime(
+  value: ArmValue | undefined,
+  fn: DeployTimeValue['fn'],
+  resource: { id: string },
+  path: string,
+): boolean {
+  return (
+    value instanceof DeployTimeValue &&
+    value.fn === fn &&
+    value.resourceId.toLowerCase() === resource.id.toLowerCase() &&
+    value.path.join('.') === path
+  );
 }
 
 describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
@@ -213,7 +242,11 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       const { appSettings } = deployment();
       const connectionPrefix = `${show(appSettings.SERVICEBUS_CONNECTION_SETTING ?? schemaDefaults.SERVICEBUS_CONNECTION_SETTING)}__`;
       const unknown = Object.keys(appSettings).filter(
-        (name) => !(name in configSchema.shape) && !FUNCTIONS_HOST_SETTINGS.has(name) && !name.startsWith('AzureWebJobsStorage__') && !name.startsWith(connectionPrefix),
+        (name) =>
+          !(name in configSchema.shape) &&
+          !FUNCTIONS_HOST_SETTINGS.has(name) &&
+          !name.startsWith('AzureWebJobsStorage__') &&
+          !name.startsWith(connectionPrefix),
       );
       expect(unknown).toEqual([]);
     });
@@ -222,7 +255,9 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       for (const [name, value] of Object.entries(deployment().appSettings)) {
         if (!(name in configSchema.shape)) continue;
         expect(typeof value, `${name} = ${show(value)}`).toBe('string');
-        const check = configSchema.shape[name as keyof typeof configSchema.shape].safeParse(value === '' ? undefined : asDeployed(value as string));
+        const check = configSchema.shape[name as keyof typeof configSchema.shape].safeParse(
+          value === '' ? undefined : asDeployed(value as string),
+        );
         expect(check.success, `${name} = ${show(value)}: ${check.error?.message ?? ''}`).toBe(true);
       }
     });
@@ -230,8 +265,10 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
     it('set every setting the configuration requires under the Functions host, with the identity only: no connection string, no key', () => {
       const { containerEnv } = deployment();
       expect(functionsHostProblems(containerEnv)).toEqual([]);
-      const serviceBusSetting = containerEnv.SERVICEBUS_CONNECTION_SETTING ?? schemaDefaults.SERVICEBUS_CONNECTION_SETTING;
-      for (const name of ['TABLES_CONNECTION_STRING', serviceBusSetting]) expect(containerEnv[name], name).toBeUndefined();
+      const serviceBusSetting =
+        containerEnv.SERVICEBUS_CONNECTION_SETTING ?? schemaDefaults.SERVICEBUS_CONNECTION_SETTING;
+      for (const name of ['TABLES_CONNECTION_STRING', serviceBusSetting])
+        expect(containerEnv[name], name).toBeUndefined();
     });
 
     it('point the metadata tables at the identity-only data account, over HTTPS', () => {
@@ -249,21 +286,32 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       const prefix = show(appSettings.SERVICEBUS_CONNECTION_SETTING!);
       expect(prefix).toBe(schemaDefaults.SERVICEBUS_CONNECTION_SETTING);
       const fqdn = appSettings[`${prefix}__fullyQualifiedNamespace`];
-      expect(fqdn instanceof DeployTimeValue && fqdn.resourceId === namespace.id && fqdn.path[0] === 'serviceBusEndpoint', show(fqdn ?? null)).toBe(true);
+      expect(
+        fqdn instanceof DeployTimeValue && fqdn.resourceId === namespace.id && fqdn.path[0] === 'serviceBusEndpoint',
+        show(fqdn ?? null),
+      ).toBe(true);
       // The namespace's serviceBusEndpoint reads https://<name>.servicebus.windows.net:443/; the setting wants the host alone.
       const expression = String(deployed.rawAppSettings[`${prefix}__fullyQualifiedNamespace`]);
-      const withEndpoint = expression.replace(/reference\('[^']*', '[^']*'\)\.serviceBusEndpoint/, `'https://${namespace.name}.servicebus.windows.net:443/'`);
+      const withEndpoint = expression.replace(
+        /reference\('[^']*', '[^']*'\)\.serviceBusEndpoint/,
+        `'https://${namespace.name}.servicebus.windows.net:443/'`,
+      );
       expect(withEndpoint).not.toBe(expression);
       expect(evaluateString(withEndpoint)).toBe(`${namespace.name}.servicebus.windows.net`);
       expect(appSettings[`${prefix}__credential`]).toBe('managedidentity');
-      expect(isDeployTime(appSettings[`${prefix}__clientId`], 'reference', identity, 'clientId'), show(appSettings[`${prefix}__clientId`] ?? null)).toBe(true);
+      expect(
+        isDeployTime(appSettings[`${prefix}__clientId`], 'reference', identity, 'clientId'),
+        show(appSettings[`${prefix}__clientId`] ?? null),
+      ).toBe(true);
     });
 
     it('give the Functions host its storage through the identity: blob, queue and table URIs of the data account', () => {
       const { appSettings, dataAccount, identity } = deployment();
       expect(appSettings.AzureWebJobsStorage).toBeUndefined();
       for (const service of ['blob', 'queue', 'table']) {
-        expect(appSettings[`AzureWebJobsStorage__${service}ServiceUri`]).toBe(`https://${dataAccount.name}.${service}.core.windows.net`);
+        expect(appSettings[`AzureWebJobsStorage__${service}ServiceUri`]).toBe(
+          `https://${dataAccount.name}.${service}.core.windows.net`,
+        );
       }
       expect(appSettings.AzureWebJobsStorage__credential).toBe('managedidentity');
       expect(isDeployTime(appSettings.AzureWebJobsStorage__clientId, 'reference', identity, 'clientId')).toBe(true);
@@ -292,8 +340,12 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       const deployed = deployment();
       const { appSettings, identity } = deployed;
       const component = deployed.one('Microsoft.Insights/components');
-      expect(isDeployTime(appSettings.APPLICATIONINSIGHTS_CONNECTION_STRING, 'reference', component, 'ConnectionString')).toBe(true);
-      expect(show(appSettings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING!)).toBe(`Authorization=AAD;ClientId=${new DeployTimeValue('reference', identity.id, ['clientId']).toString()}`);
+      expect(
+        isDeployTime(appSettings.APPLICATIONINSIGHTS_CONNECTION_STRING, 'reference', component, 'ConnectionString'),
+      ).toBe(true);
+      expect(show(appSettings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING!)).toBe(
+        `Authorization=AAD;ClientId=${new DeployTimeValue('reference', identity.id, ['clientId']).toString()}`,
+      );
       expect(component.properties.DisableLocalAuth).toBe(true);
     });
   });
@@ -313,8 +365,14 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       const { mount, workspaceAccount } = deployed;
       expect(mount.type).toBe('AzureFiles');
       expect(mount.protocol).toBe('Smb');
-      deployed.one('Microsoft.Storage/storageAccounts/fileServices/shares', `${workspaceAccount.name}/default/${show(mount.shareName!)}`);
-      expect(isDeployTime(mount.accessKey, 'listKeys', workspaceAccount, 'keys.0.value'), show(mount.accessKey ?? null)).toBe(true);
+      deployed.one(
+        'Microsoft.Storage/storageAccounts/fileServices/shares',
+        `${workspaceAccount.name}/default/${show(mount.shareName!)}`,
+      );
+      expect(
+        isDeployTime(mount.accessKey, 'listKeys', workspaceAccount, 'keys.0.value'),
+        show(mount.accessKey ?? null),
+      ).toBe(true);
     });
   });
 
@@ -323,9 +381,15 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       const deployed = deployment();
       const config = loadConfig(deployed.containerEnv, SCRIPT_ROOT);
       const namespace = deployed.one('Microsoft.ServiceBus/namespaces');
-      return { config, namespace, queue: deployed.one('Microsoft.ServiceBus/namespaces/queues', `${namespace.name}/${config.SYNC_QUEUE_NAME}`).properties };
+      return {
+        config,
+        namespace,
+        queue: deployed.one('Microsoft.ServiceBus/namespaces/queues', `${namespace.name}/${config.SYNC_QUEUE_NAME}`)
+          .properties,
+      };
     };
-    const emulator = () => emulatorQueues.find((candidate) => candidate.Name === schemaDefaults.SYNC_QUEUE_NAME)!.Properties;
+    const emulator = () =>
+      emulatorQueues.find((candidate) => candidate.Name === schemaDefaults.SYNC_QUEUE_NAME)!.Properties;
 
     it('is the one queue, named as the code, the trigger binding and the emulator name it', () => {
       const { config } = queue();
@@ -348,7 +412,9 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       const { config, queue: properties } = queue();
       const local = emulator();
       expect(isoDurationMs(show(properties.lockDuration!))).toBe(isoDurationMs(String(local.LockDuration)));
-      expect(isoDurationMs(show(properties.defaultMessageTimeToLive!))).toBe(isoDurationMs(String(local.DefaultMessageTimeToLive)));
+      expect(isoDurationMs(show(properties.defaultMessageTimeToLive!))).toBe(
+        isoDurationMs(String(local.DefaultMessageTimeToLive)),
+      );
       expect(properties.maxDeliveryCount).toBe(local.MaxDeliveryCount);
       expect(properties.maxDeliveryCount).toBe(config.QUEUE_MAX_DELIVERY_COUNT);
       expect(properties.deadLetteringOnMessageExpiration).toBe(true);
@@ -392,10 +458,16 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       const deployed = deployment();
       const queueResource = deployed.one('Microsoft.ServiceBus/namespaces/queues');
       const expectedName = (target: Grant[2]) =>
-        ({ 'data storage': deployed.dataAccount.name, 'workspace storage': deployed.workspaceAccount.name, 'sync queue': queueResource.name })[target as string];
+        ({
+          'data storage': deployed.dataAccount.name,
+          'workspace storage': deployed.workspaceAccount.name,
+          'sync queue': queueResource.name,
+        })[target as string];
       const granted = deployed.all('Microsoft.Authorization/roleAssignments').map((assignment) => {
         const roleId = show(assignment.properties.roleDefinitionId!).split('/').at(-1)!;
-        const scope = deployed.byId(assignment.id.slice(0, assignment.id.indexOf('/providers/Microsoft.Authorization/roleAssignments/')));
+        const scope = deployed.byId(
+          assignment.id.slice(0, assignment.id.indexOf('/providers/Microsoft.Authorization/roleAssignments/')),
+        );
         return `${BUILT_IN_ROLES[roleId]} on ${scope.type} ${scope.name}`;
       });
       const intended = INTENDED_GRANTS.map(([role, type, target]) => {
@@ -434,16 +506,29 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       // The SMB mount needs the key (App Service offers no identity-based mount).
       expect(deployed.workspaceAccount.properties.allowSharedKeyAccess).toBe(true);
       // ... so that account serves the mount alone: no app setting names it, it holds one share and no other service.
-      const named = Object.entries(deployed.appSettings).filter(([, value]) => show(value).includes(deployed.workspaceAccount.name));
+      const named = Object.entries(deployed.appSettings).filter(([, value]) =>
+        show(value).includes(deployed.workspaceAccount.name),
+      );
       expect(named).toEqual([]);
-      const children = deployed.resources.filter((resource) => resource.type.startsWith('Microsoft.Storage/storageAccounts/') && resource.name.startsWith(`${deployed.workspaceAccount.name}/`));
-      expect(children.map((child) => child.type).sort()).toEqual(['Microsoft.Storage/storageAccounts/fileServices', 'Microsoft.Storage/storageAccounts/fileServices/shares']);
+      const children = deployed.resources.filter(
+        (resource) =>
+          resource.type.startsWith('Microsoft.Storage/storageAccounts/') &&
+          resource.name.startsWith(`${deployed.workspaceAccount.name}/`),
+      );
+      expect(children.map((child) => child.type).sort()).toEqual([
+        'Microsoft.Storage/storageAccounts/fileServices',
+        'Microsoft.Storage/storageAccounts/fileServices/shares',
+      ]);
     });
 
     it('the Function App: HTTPS only, TLS 1.2 for the site and SCM, no FTP, no basic-auth publishing', () => {
       const deployed = deployment();
       expect(deployed.site.properties.httpsOnly).toBe(true);
-      expect(deployed.siteConfig).toMatchObject({ minTlsVersion: '1.2', scmMinTlsVersion: '1.2', ftpsState: 'Disabled' });
+      expect(deployed.siteConfig).toMatchObject({
+        minTlsVersion: '1.2',
+        scmMinTlsVersion: '1.2',
+        ftpsState: 'Disabled',
+      });
       const policies = deployed.all('Microsoft.Web/sites/basicPublishingCredentialsPolicies');
       expect(policies.map((policy) => policy.name.split('/').at(-1)).sort()).toEqual(['ftp', 'scm']);
       for (const policy of policies) expect(policy.properties.allow).toBe(false);
@@ -451,9 +536,15 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
 
     it('Key Vault: Azure RBAC, soft delete and purge protection; registry without admin user; logs and telemetry without local auth', () => {
       const deployed = deployment();
-      expect(deployed.one('Microsoft.KeyVault/vaults').properties).toMatchObject({ enableRbacAuthorization: true, enableSoftDelete: true, enablePurgeProtection: true });
+      expect(deployed.one('Microsoft.KeyVault/vaults').properties).toMatchObject({
+        enableRbacAuthorization: true,
+        enableSoftDelete: true,
+        enablePurgeProtection: true,
+      });
       expect(deployed.one('Microsoft.ContainerRegistry/registries').properties.adminUserEnabled).toBe(false);
-      expect(deployed.one('Microsoft.OperationalInsights/workspaces').properties).toMatchObject({ features: { disableLocalAuth: true } });
+      expect(deployed.one('Microsoft.OperationalInsights/workspaces').properties).toMatchObject({
+        features: { disableLocalAuth: true },
+      });
       expect(deployed.one('Microsoft.Insights/components').properties.DisableLocalAuth).toBe(true);
     });
   });
@@ -462,7 +553,9 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
     it('runs the image built from the Dockerfile, from the deployed registry, at the tag deploy.sh gives', () => {
       const deployed = deployment();
       const registry = deployed.one('Microsoft.ContainerRegistry/registries');
-      expect(deployed.siteConfig.linuxFxVersion).toBe(`DOCKER|${registry.name}.azurecr.io/workspace-sync:${DEPLOY_ENVIRONMENT.WSYNC_IMAGE_TAG}`);
+      expect(deployed.siteConfig.linuxFxVersion).toBe(
+        `DOCKER|${registry.name}.azurecr.io/workspace-sync:${DEPLOY_ENVIRONMENT.WSYNC_IMAGE_TAG}`,
+      );
       expect(deployed.site.kind).toBe('functionapp,linux,container');
       expect(deployed.appSettings.WEBSITES_ENABLE_APP_SERVICE_STORAGE).toBe('false');
     });
@@ -486,7 +579,9 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       // Platform CORS, when it lists any origin, answers preflights itself in the code's place.
       expect(deployed.siteConfig.cors).toBeUndefined();
       const origins = show(deployed.appSettings.CORS_ALLOWED_ORIGINS as ArmValue).split(',');
-      expect(origins).toContain(`https://${new DeployTimeValue('reference', staticSite.id, ['defaultHostname']).toString()}`);
+      expect(origins).toContain(
+        `https://${new DeployTimeValue('reference', staticSite.id, ['defaultHostname']).toString()}`,
+      );
       expect(origins).not.toContain('*');
     });
   });

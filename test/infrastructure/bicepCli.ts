@@ -10,7 +10,7 @@ import { projectRoot, readProjectFile } from './infraFiles';
  */
 
 export const INSTALL_SCRIPT = 'infrastructure/tools/install-bicep.sh';
-export const INFRASTRUCTURE = 'infrastructure';
+const INFRASTRUCTURE = 'infrastructure';
 
 /** The version the install script pins (its BICEP_VERSION default). */
 export function pinnedBicepVersion(): string {
@@ -20,7 +20,7 @@ export function pinnedBicepVersion(): string {
 }
 
 /** Where the install script puts the executable (BICEP_PATH overrides it). */
-export function bicepPath(): string {
+function bicepPath(): string {
   return process.env.BICEP_PATH ?? resolve(projectRoot, '.tools/bicep/bicep');
 }
 
@@ -28,7 +28,9 @@ export function bicepPath(): string {
 export function requireBicep(): string {
   const path = bicepPath();
   if (!existsSync(path)) {
-    throw new Error(`the Bicep CLI is not installed (${relative(projectRoot, path)} is missing): run ${INSTALL_SCRIPT} (CI runs it before the tests)`);
+    throw new Error(
+      `the Bicep CLI is not installed (${relative(projectRoot, path)} is missing): run ${INSTALL_SCRIPT} (CI runs it before the tests)`,
+    );
   }
   return path;
 }
@@ -50,7 +52,11 @@ export const DEPLOY_ENVIRONMENT = {
   AUTH_CLIENT_ID: '5f0b7c3e-2d9a-4e61-9c1f-0a8b7c6d5e4f',
 } as const;
 
-export function runBicep(args: readonly string[], cwd: string, env: Readonly<Record<string, string>> = DEPLOY_ENVIRONMENT): BicepRun {
+export function runBicep(
+  args: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string>> = DEPLOY_ENVIRONMENT,
+): BicepRun {
   const run = spawnSync(requireBicep(), args, {
     cwd,
     encoding: 'utf8',
@@ -70,7 +76,10 @@ export function copyInfrastructure(): { folder: string; remove: () => void } {
 }
 
 /** Files under infrastructure/ ending with the extension, relative to it (`main.bicep`, `modules/x.bicep`). */
-export function infrastructureFiles(extension: '.bicep' | '.bicepparam', folder = resolve(projectRoot, INFRASTRUCTURE)): string[] {
+export function infrastructureFiles(
+  extension: '.bicep' | '.bicepparam',
+  folder = resolve(projectRoot, INFRASTRUCTURE),
+): string[] {
   return (readdirSync(folder, { recursive: true }) as string[]).filter((file) => file.endsWith(extension)).sort();
 }
 
@@ -105,7 +114,11 @@ export interface DeploymentSnapshot {
  * file, modules included, into the resources ARM would be asked to create. Values known only at
  * deployment time (reference(), listKeys(), environment()) stay as ARM expressions.
  */
-export function snapshot(folder: string, parameterFile: string, env: Readonly<Record<string, string>> = DEPLOY_ENVIRONMENT): DeploymentSnapshot {
+export function snapshot(
+  folder: string,
+  parameterFile: string,
+  env: Readonly<Record<string, string>> = DEPLOY_ENVIRONMENT,
+): DeploymentSnapshot {
   const run = runBicep(
     [
       'snapshot',

@@ -1,7 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyInfrastructure, DEPLOY_ENVIRONMENT, infrastructureFiles, INSTALL_SCRIPT, pinnedBicepVersion, requireBicep, runBicep } from './bicepCli';
+import {
+  copyInfrastructure,
+  DEPLOY_ENVIRONMENT,
+  INSTALL_SCRIPT,
+  infrastructureFiles,
+  pinnedBicepVersion,
+  requireBicep,
+  runBicep,
+} from './bicepCli';
 import { readProjectFile } from './infraFiles';
 
 /**
@@ -65,7 +73,9 @@ describe('bicep build', () => {
       expect(run.output).toBe('');
       expect(run.status).toBe(0);
       for (const file of bicepFiles) {
-        const template = JSON.parse(readFileSync(join(copy.folder, 'compiled', file.replace(/\.bicep$/, '.json')), 'utf8')) as { $schema?: string };
+        const template = JSON.parse(
+          readFileSync(join(copy.folder, 'compiled', file.replace(/\.bicep$/, '.json')), 'utf8'),
+        ) as { $schema?: string };
         expect(template.$schema, file).toMatch(/deploymentTemplate\.json#$/);
       }
     },
@@ -79,7 +89,9 @@ describe('bicep build', () => {
       expect(run.output).toBe('');
       expect(run.status).toBe(0);
       for (const file of parameterFiles) {
-        const built = JSON.parse(readFileSync(join(copy.folder, 'compiled', file.replace(/\.bicepparam$/, '.json')), 'utf8')) as {
+        const built = JSON.parse(
+          readFileSync(join(copy.folder, 'compiled', file.replace(/\.bicepparam$/, '.json')), 'utf8'),
+        ) as {
           parameters: Record<string, { value: unknown }>;
         };
         expect(built.parameters.authAudience?.value, file).toBe(DEPLOY_ENVIRONMENT.AUTH_AUDIENCE);
@@ -102,7 +114,9 @@ describe('bicep build', () => {
         for (const setting of ['AUTH_AUDIENCE', 'AUTH_CLIENT_ID']) {
           const line = text.findIndex((candidate) => candidate.includes(`'${setting}'`)) + 1;
           // BCP333: an empty value is shorter than the @minLength(1) of the parameter it fills.
-          expect(run.output, `${file} line ${line} (${setting})`).toMatch(new RegExp(`${file.replace('.', '\\.')}\\(${line},\\d+\\) : Error BCP333`));
+          expect(run.output, `${file} line ${line} (${setting})`).toMatch(
+            new RegExp(`${file.replace('.', '\\.')}\\(${line},\\d+\\) : Error BCP333`),
+          );
         }
       }
     },
@@ -124,7 +138,10 @@ describe('bicep lint', () => {
   it(
     'really lints with bicepconfig.json: an unused parameter and a hard-coded cloud URL fail',
     () => {
-      writeFileSync(join(copy.folder, 'modules', 'lint-probe.bicep'), "param unused string\n\noutput vault string = 'https://example.vault.azure.net'\n");
+      writeFileSync(
+        join(copy.folder, 'modules', 'lint-probe.bicep'),
+        "param unused string\n\noutput vault string = 'https://example.vault.azure.net'\n",
+      );
       const run = runBicep(['lint', 'modules/lint-probe.bicep'], copy.folder);
       expect(run.status).not.toBe(0);
       expect(run.output).toMatch(/no-unused-params/);

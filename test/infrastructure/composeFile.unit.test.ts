@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { configSchema, loadConfig } from '../../src/host/config';
 import {
   COMPOSE_FILE,
+  type ComposeFile,
+  type ComposeService,
   dependenciesOf,
   dockerComposeAvailable,
   dockerComposeConfig,
@@ -15,8 +17,6 @@ import {
   readProjectJson,
   volumeMounts,
   withComposeDefaults,
-  type ComposeFile,
-  type ComposeService,
 } from './infraFiles';
 
 /**
@@ -54,8 +54,11 @@ function service(name: string): ComposeService {
 }
 
 function serviceRunning(file: ComposeFile, imagePrefix: string): [string, ComposeService] {
-  const matches = Object.entries(file.services).filter(([, candidate]) => candidate.image?.startsWith(`${imagePrefix}:`));
-  if (matches.length !== 1) throw new Error(`expected exactly one service running ${imagePrefix}, found ${matches.length}`);
+  const matches = Object.entries(file.services).filter(([, candidate]) =>
+    candidate.image?.startsWith(`${imagePrefix}:`),
+  );
+  if (matches.length !== 1)
+    throw new Error(`expected exactly one service running ${imagePrefix}, found ${matches.length}`);
   return matches[0] as [string, ComposeService];
 }
 
@@ -76,14 +79,19 @@ function publishedContainerPorts(candidate: ComposeService): number[] {
 }
 
 const functionsEnv = environmentOf(service('functions'));
-const functionsEnvAsRun = Object.fromEntries(Object.entries(functionsEnv).map(([name, value]) => [name, withComposeDefaults(value)]));
-const connectionSettingName = functionsEnvAsRun.SERVICEBUS_CONNECTION_SETTING || configSchema.shape.SERVICEBUS_CONNECTION_SETTING.parse(undefined);
+const functionsEnvAsRun = Object.fromEntries(
+  Object.entries(functionsEnv).map(([name, value]) => [name, withComposeDefaults(value)]),
+);
+const connectionSettingName =
+  functionsEnvAsRun.SERVICEBUS_CONNECTION_SETTING || configSchema.shape.SERVICEBUS_CONNECTION_SETTING.parse(undefined);
 
 describe(`${COMPOSE_FILE} validation by docker-compose`, () => {
   const available = dockerComposeAvailable();
   if (!available) {
     // Only an absent binary is a reason to skip; CI installs Debian's docker-compose package.
-    console.warn(`[infrastructure] docker-compose is not installed: skipping 'docker-compose -f ${COMPOSE_FILE} config -q'`);
+    console.warn(
+      `[infrastructure] docker-compose is not installed: skipping 'docker-compose -f ${COMPOSE_FILE} config -q'`,
+    );
   }
 
   it.skipIf(!available)('docker-compose config -q accepts the file', () => {
@@ -92,17 +100,22 @@ describe(`${COMPOSE_FILE} validation by docker-compose`, () => {
     expect(result.status).toBe(0);
   });
 
-  it.skipIf(!available)('docker-compose config -q really validates: the same file with a top-level name: is rejected', () => {
-    const result = dockerComposeConfig('-', `name: workspace-sync\n${readProjectFile(COMPOSE_FILE)}`);
-    expect(result.status).not.toBe(0);
-    expect(result.output).toMatch(/name/);
-  });
+  it.skipIf(!available)(
+    'docker-compose config -q really validates: the same file with a top-level name: is rejected',
+    () => {
+      const result = dockerComposeConfig('-', `name: workspace-sync\n${readProjectFile(COMPOSE_FILE)}`);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/name/);
+    },
+  );
 });
 
 describe(`${COMPOSE_FILE} shape`, () => {
   it('has no top-level name: (docker-compose 1.29 rejects it) and only known top-level keys', () => {
     expect(compose).not.toHaveProperty('name');
-    const unknown = Object.keys(compose).filter((key) => !['services', 'volumes', 'secrets', 'networks', 'version'].includes(key) && !key.startsWith('x-'));
+    const unknown = Object.keys(compose).filter(
+      (key) => !['services', 'volumes', 'secrets', 'networks', 'version'].includes(key) && !key.startsWith('x-'),
+    );
     expect(unknown).toEqual([]);
   });
 
@@ -132,7 +145,9 @@ describe(`${COMPOSE_FILE} shape`, () => {
         continue;
       }
       expect(candidate.image, `${name}.image`).toBeTypeOf('string');
-      expect(isPinnedImage(candidate.image ?? ''), `${name}.image ${candidate.image} names its registry and tag`).toBe(true);
+      expect(isPinnedImage(candidate.image ?? ''), `${name}.image ${candidate.image} names its registry and tag`).toBe(
+        true,
+      );
     }
   });
 
@@ -165,8 +180,14 @@ describe(`${COMPOSE_FILE} shape`, () => {
 
 describe('functions service environment', () => {
   it('names only settings the service reads, Functions host settings, or the Service Bus connection setting', () => {
-    const known = new Set<string>([...Object.keys(configSchema.shape), ...FUNCTIONS_HOST_SETTINGS, connectionSettingName]);
-    const unknown = Object.keys(functionsEnv).filter((name) => !known.has(name) && !name.startsWith(FUNCTIONS_HOST_OVERRIDE_PREFIX));
+    const known = new Set<string>([
+      ...Object.keys(configSchema.shape),
+      ...FUNCTIONS_HOST_SETTINGS,
+      connectionSettingName,
+    ]);
+    const unknown = Object.keys(functionsEnv).filter(
+      (name) => !known.has(name) && !name.startsWith(FUNCTIONS_HOST_OVERRIDE_PREFIX),
+    );
     expect(unknown).toEqual([]);
   });
 
@@ -174,7 +195,10 @@ describe('functions service environment', () => {
     const { COMMAND_QUEUE: _checkedBelow, ...rest } = functionsEnvAsRun;
     // The tenant and audience come from the shell that runs compose; without them start-up names them.
     expect(() => loadConfig(rest, '/home/site/wwwroot')).toThrow(/AUTH_AUDIENCE[\s\S]*AUTH_TENANT_ID/);
-    const config = loadConfig({ ...rest, AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://workspace-sync' }, '/home/site/wwwroot');
+    const config = loadConfig(
+      { ...rest, AUTH_TENANT_ID: 'contoso.onmicrosoft.com', AUTH_AUDIENCE: 'api://workspace-sync' },
+      '/home/site/wwwroot',
+    );
     expect(config.auth?.jwksUrl).toBe('https://login.microsoftonline.com/contoso.onmicrosoft.com/discovery/v2.0/keys');
     expect(config.workspaceRoot).toBe('/workspace');
     expect(config.METADATA_STORE).toBe('azure-tables');
@@ -199,7 +223,9 @@ describe('functions service environment', () => {
         ['TableEndpoint', 10002],
       ] as const) {
         const url = new URL(fields[endpoint] ?? 'missing:');
-        expect(`${url.protocol}//${url.hostname}:${url.port}${url.pathname}`, `${setting} ${endpoint}`).toBe(`http://${azuriteName}:${port}/devstoreaccount1`);
+        expect(`${url.protocol}//${url.hostname}:${url.port}${url.pathname}`, `${setting} ${endpoint}`).toBe(
+          `http://${azuriteName}:${port}/devstoreaccount1`,
+        );
         expect(servedPorts, `${azuriteName} serves ${port}`).toContain(port);
       }
     }
@@ -267,7 +293,8 @@ describe('Service Bus emulator services', () => {
   });
 
   it('checks SQL Server is up with sqlcmd (mssql-tools18, trusting its self-signed certificate) using the SA password', () => {
-    const healthcheck = (service(emulatorEnv.SQL_SERVER ?? '') as { healthcheck?: { test?: string | string[] } }).healthcheck;
+    const healthcheck = (service(emulatorEnv.SQL_SERVER ?? '') as { healthcheck?: { test?: string | string[] } })
+      .healthcheck;
     const test = healthcheck?.test ?? [];
     const command = Array.isArray(test) ? test.slice(1).join(' ') : test;
     expect(Array.isArray(test) ? test[0] : 'CMD-SHELL', 'healthcheck.test').toMatch(/^CMD(-SHELL)?$/);

@@ -15,7 +15,8 @@ const INSTALL_BICEP = 'infrastructure/tools/install-bicep.sh';
 const ENTRA = { AUTH_AUDIENCE: 'api://workspace-sync', AUTH_CLIENT_ID: '5f0b7c3e-2d9a-4e61-9c1f-0a8b7c6d5e4f' };
 
 let tripwires: string;
-const calls = () => (existsSync(join(tripwires, 'calls.log')) ? readFileSync(join(tripwires, 'calls.log'), 'utf8') : '');
+const calls = () =>
+  existsSync(join(tripwires, 'calls.log')) ? readFileSync(join(tripwires, 'calls.log'), 'utf8') : '';
 
 beforeAll(() => {
   tripwires = mkdtempSync(join(tmpdir(), 'wsync-deploy-'));
@@ -35,7 +36,15 @@ function deploy(args: readonly string[], env: Record<string, string> = ENTRA) {
     timeout: 60_000,
     env: { PATH: `${tripwires}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: process.env.HOME ?? tmpdir(), ...env },
   });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr, commands: run.stdout.split('\n').filter((line) => line.startsWith('+ ')).map((line) => line.slice(2)) };
+  return {
+    status: run.status,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    commands: run.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('+ '))
+      .map((line) => line.slice(2)),
+  };
 }
 
 function shellcheckAvailable(): boolean {
@@ -51,7 +60,10 @@ describe('the scripts are valid shell', () => {
   });
 
   const available = shellcheckAvailable();
-  if (!available) console.warn('[infrastructure] shellcheck is not installed (Debian package shellcheck): skipping the shellcheck of the deploy scripts');
+  if (!available)
+    console.warn(
+      '[infrastructure] shellcheck is not installed (Debian package shellcheck): skipping the shellcheck of the deploy scripts',
+    );
   it.skipIf(!available).each([DEPLOY, INSTALL_BICEP])('shellcheck %s', (script) => {
     const run = spawnSync('shellcheck', [script], { cwd: projectRoot, encoding: 'utf8' });
     expect(run.stdout).toBe('');
@@ -68,10 +80,20 @@ describe('deploy.sh --help and refusals', () => {
   it('--help documents every option and the Entra settings, and runs nothing', () => {
     const run = deploy(['--help']);
     expect(run.status).toBe(0);
-    for (const option of ['--env', '--resource-group', '--location', '--subscription', '--image-tag', '--skip-spa', '--dry-run', '--help']) {
+    for (const option of [
+      '--env',
+      '--resource-group',
+      '--location',
+      '--subscription',
+      '--image-tag',
+      '--skip-spa',
+      '--dry-run',
+      '--help',
+    ]) {
       expect(run.stdout).toContain(option);
     }
-    for (const setting of ['AUTH_AUDIENCE', 'AUTH_CLIENT_ID', 'AUTH_TENANT_ID', 'AUTH_API_SCOPE']) expect(run.stdout).toContain(setting);
+    for (const setting of ['AUTH_AUDIENCE', 'AUTH_CLIENT_ID', 'AUTH_TENANT_ID', 'AUTH_API_SCOPE'])
+      expect(run.stdout).toContain(setting);
     expect(calls()).toBe('');
   });
 
@@ -123,7 +145,7 @@ describe('deploy.sh --dry-run', () => {
       /^env 'SWA_CLI_DEPLOYMENT_TOKEN=<hidden>' npx --yes @azure\/static-web-apps-cli@\d+\.\d+\.\d+ deploy client\/dist /,
     ];
     expect(run.commands).toHaveLength(steps.length);
-    steps.forEach((step, index) => expect(run.commands[index]).toMatch(step));
+    for (const [index, step] of steps.entries()) expect(run.commands[index]).toMatch(step);
     expect(run.stdout).toMatch(/dry run: nothing was deployed/);
   });
 
@@ -137,7 +159,9 @@ describe('deploy.sh --dry-run', () => {
   });
 
   it('reads back only outputs main.bicep declares', () => {
-    const declared = [...readProjectFile('infrastructure/main.bicep').matchAll(/^output (\w+) /gm)].map((match) => match[1]);
+    const declared = [...readProjectFile('infrastructure/main.bicep').matchAll(/^output (\w+) /gm)].map(
+      (match) => match[1],
+    );
     const run = deploy(['--dry-run', '--image-tag', 'abc123']);
     const show = run.commands.find((command) => command.startsWith('az deployment group show'))!;
     const read = [...show.matchAll(/properties\.outputs\.(\w+)\.value/g)].map((match) => match[1]);
@@ -147,24 +171,44 @@ describe('deploy.sh --dry-run', () => {
 
   it('exports every environment variable the parameter files read', () => {
     const script = readProjectFile(DEPLOY);
-    const exported = new Set([...script.matchAll(/^export (.+)$/gm)].flatMap((match) => match[1]!.split(/\s+/).map((word) => word.split('=')[0])));
+    const exported = new Set(
+      [...script.matchAll(/^export (.+)$/gm)].flatMap((match) =>
+        match[1]!.split(/\s+/).map((word) => word.split('=')[0]),
+      ),
+    );
     for (const file of ['dev', 'prod']) {
-      const read = [...readProjectFile(`infrastructure/parameters/${file}.bicepparam`).matchAll(/readEnvironmentVariable\('(\w+)'/g)].map((match) => match[1]);
+      const read = [
+        ...readProjectFile(`infrastructure/parameters/${file}.bicepparam`).matchAll(
+          /readEnvironmentVariable\('(\w+)'/g,
+        ),
+      ].map((match) => match[1]);
       expect(read.length).toBeGreaterThan(0);
       for (const name of read) expect(exported.has(name!), `${file}.bicepparam reads ${name}`).toBe(true);
     }
   });
 
   it('names the image after the commit when no tag is given', () => {
-    const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: projectRoot, encoding: 'utf8' }).stdout.trim();
+    const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    }).stdout.trim();
     const run = deploy(['--dry-run']);
     expect(run.status).toBe(0);
-    expect(run.commands.find((command) => command.startsWith('az acr build'))).toContain(`--image workspace-sync:${head}`);
+    expect(run.commands.find((command) => command.startsWith('az acr build'))).toContain(
+      `--image workspace-sync:${head}`,
+    );
     expect(calls()).toBe('');
   });
 
   it('selects the subscription first when given one, and leaves the SPA out with --skip-spa', () => {
-    const run = deploy(['--dry-run', '--subscription', '00000000-0000-0000-0000-000000000001', '--skip-spa', '--image-tag', 'abc123']);
+    const run = deploy([
+      '--dry-run',
+      '--subscription',
+      '00000000-0000-0000-0000-000000000001',
+      '--skip-spa',
+      '--image-tag',
+      'abc123',
+    ]);
     expect(run.status).toBe(0);
     expect(run.commands[0]).toBe('az account set --subscription 00000000-0000-0000-0000-000000000001');
     expect(run.commands.some((command) => /\bnpm\b|\bnpx\b|staticwebapp/.test(command))).toBe(false);

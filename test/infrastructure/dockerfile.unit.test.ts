@@ -17,7 +17,9 @@ const buildStages = stages.slice(0, -1);
 const stageNames = new Set(buildStages.flatMap((stage) => (stage.name ? [stage.name] : [])));
 
 function runCommands(stage: Stage): string[] {
-  return stage.instructions.filter((instruction) => instruction.keyword === 'RUN').flatMap(({ args }) => args.split(/\s*&&\s*/));
+  return stage.instructions
+    .filter((instruction) => instruction.keyword === 'RUN')
+    .flatMap(({ args }) => args.split(/\s*&&\s*/));
 }
 
 /** Where a COPY puts a source, relative to the script root (the final stage's WORKDIR). */
@@ -30,7 +32,9 @@ function copiedPath(destination: string, source: string): string {
 
 describe('Dockerfile', () => {
   it('parses and validates without any diagnostic (dockerfile-utils)', () => {
-    const problems = validate(dockerfile).map((diagnostic) => `line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
+    const problems = validate(dockerfile).map(
+      (diagnostic) => `line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`,
+    );
     expect(problems).toEqual([]);
   });
 
@@ -53,8 +57,13 @@ describe('Dockerfile', () => {
 
   it('installs from the lock file, builds, then drops dev dependencies, in that order', () => {
     const commands = buildStages.flatMap(runCommands);
-    const order = ['npm ci', 'npm run build', 'npm prune --omit=dev'].map((command) => commands.findIndex((run) => run.startsWith(command)));
-    expect(order.every((index) => index >= 0), `commands seen: ${JSON.stringify(commands)}`).toBe(true);
+    const order = ['npm ci', 'npm run build', 'npm prune --omit=dev'].map((command) =>
+      commands.findIndex((run) => run.startsWith(command)),
+    );
+    expect(
+      order.every((index) => index >= 0),
+      `commands seen: ${JSON.stringify(commands)}`,
+    ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
@@ -78,7 +87,10 @@ describe('Dockerfile', () => {
 
   it('copies only dist/src, host.json, package.json and production node_modules from the build stage', () => {
     const copies = copiesOf(finalStage);
-    expect(copies.every((copy) => copy.from !== undefined && stageNames.has(copy.from)), 'every COPY comes from a build stage').toBe(true);
+    expect(
+      copies.every((copy) => copy.from !== undefined && stageNames.has(copy.from)),
+      'every COPY comes from a build stage',
+    ).toBe(true);
     const copied = copies.flatMap((copy) => copy.sources.map((source) => copiedPath(copy.destination, source))).sort();
     expect(copied).toEqual(['dist/src', 'host.json', 'node_modules', 'package.json']);
     // The build stage pruned dev dependencies before this copy (checked above): node_modules is production-only.
@@ -86,13 +98,20 @@ describe('Dockerfile', () => {
 
   it('ships what package.json main tells the Functions host to load, where tsc writes it', () => {
     const main = (readProjectJson('package.json') as { main?: string }).main ?? '';
-    const { outDir = '', rootDir = '' } = (readProjectJson('tsconfig.json') as { compilerOptions?: { outDir?: string; rootDir?: string } }).compilerOptions ?? {};
+    const { outDir = '', rootDir = '' } =
+      (readProjectJson('tsconfig.json') as { compilerOptions?: { outDir?: string; rootDir?: string } })
+        .compilerOptions ?? {};
     // The one entry that registers every function: src/host/functionsApp.ts compiles to
     // <outDir>/<path from rootDir>/host/functionsApp.js.
     expect(existsSync(resolve(__dirname, '../../src/host/functionsApp.ts'))).toBe(true);
     expect(main).toBe(posix.join(outDir, posix.relative(rootDir, 'src/host/functionsApp.js')));
-    const copied = copiesOf(finalStage).flatMap((copy) => copy.sources.map((source) => copiedPath(copy.destination, source)));
-    expect(copied.some((path) => main.startsWith(`${path}/`)), `${main} lies in a copied folder`).toBe(true);
+    const copied = copiesOf(finalStage).flatMap((copy) =>
+      copy.sources.map((source) => copiedPath(copy.destination, source)),
+    );
+    expect(
+      copied.some((path) => main.startsWith(`${path}/`)),
+      `${main} lies in a copied folder`,
+    ).toBe(true);
   });
 
   it('uses the same WORKSPACE_ROOT as the compose file', () => {
@@ -112,8 +131,14 @@ describe('.dockerignore', () => {
   });
 
   it('keeps every file the build stage copies from the context', () => {
-    const contextSources = buildStages.flatMap((stage) => copiesOf(stage).filter((copy) => copy.from === undefined).flatMap((copy) => copy.sources));
-    expect(contextSources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'src']));
+    const contextSources = buildStages.flatMap((stage) =>
+      copiesOf(stage)
+        .filter((copy) => copy.from === undefined)
+        .flatMap((copy) => copy.sources),
+    );
+    expect(contextSources).toEqual(
+      expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'src']),
+    );
     expect(entries.filter((entry) => entry === '*' || entry === '**' || entry.startsWith('!'))).toEqual([]);
     for (const source of contextSources) {
       const ignoredBy = entries.filter((entry) => source === entry || source.startsWith(`${entry}/`));

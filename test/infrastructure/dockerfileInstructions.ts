@@ -3,7 +3,7 @@
  * of. Syntax itself is checked by dockerfile-utils; this only needs to be right for valid files.
  */
 
-export interface Instruction {
+interface Instruction {
   readonly keyword: string;
   readonly args: string;
   readonly line: number;
@@ -15,7 +15,7 @@ export interface Stage {
   readonly instructions: readonly Instruction[];
 }
 
-export function readInstructions(dockerfile: string): Instruction[] {
+function readInstructions(dockerfile: string): Instruction[] {
   const instructions: Instruction[] = [];
   let pending = '';
   let startLine = 0;

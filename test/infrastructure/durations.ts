@@ -14,9 +14,12 @@ const ISO_DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S
 
 export function isoDurationMs(text: string): number {
   const match = ISO_DURATION.exec(text);
-  if (!match || text === 'P' || text.endsWith('T')) throw new Error(`not an ISO 8601 duration (days to seconds): ${JSON.stringify(text)}`);
+  if (!match || text === 'P' || text.endsWith('T'))
+    throw new Error(`not an ISO 8601 duration (days to seconds): ${JSON.stringify(text)}`);
   const [, days, hours, minutes, seconds] = match;
-  return Number(days ?? 0) * DAY + Number(hours ?? 0) * HOUR + Number(minutes ?? 0) * MINUTE + Number(seconds ?? 0) * SECOND;
+  return (
+    Number(days ?? 0) * DAY + Number(hours ?? 0) * HOUR + Number(minutes ?? 0) * MINUTE + Number(seconds ?? 0) * SECOND
+  );
 }
 
 // [d.]hh:mm:ss[.fffffff]
@@ -26,6 +29,7 @@ export function timeSpanMs(text: string): number {
   const match = TIME_SPAN.exec(text);
   if (!match) throw new Error(`not a .NET TimeSpan (d.hh:mm:ss): ${JSON.stringify(text)}`);
   const [, days, hours, minutes, seconds] = match;
-  if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) >= 60) throw new Error(`TimeSpan field out of range: ${JSON.stringify(text)}`);
+  if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) >= 60)
+    throw new Error(`TimeSpan field out of range: ${JSON.stringify(text)}`);
   return Number(days ?? 0) * DAY + Number(hours) * HOUR + Number(minutes) * MINUTE + Number(seconds) * SECOND;
 }

@@ -35,9 +35,13 @@ export interface ComposeFile {
 
 export const COMPOSE_FILE = 'docker-compose.yml';
 
-export function parseCompose(text: string): ComposeFile {
+function parseCompose(text: string): ComposeFile {
   const parsed: unknown = parse(text);
-  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { services?: unknown }).services !== 'object') {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    typeof (parsed as { services?: unknown }).services !== 'object'
+  ) {
     throw new Error('a compose file is a mapping with a `services` mapping');
   }
   return parsed as ComposeFile;
@@ -59,12 +63,17 @@ export function environmentOf(service: ComposeService): Record<string, string> {
       }),
     );
   }
-  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, value === null ? '' : String(value)]));
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [name, value === null ? '' : String(value)]),
+  );
 }
 
 /** `${NAME:-default}` as compose would expand it with NAME unset, so values can be checked as a user gets them. */
 export function withComposeDefaults(value: string): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_whole, _name: string, fallback?: string) => fallback ?? '');
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g,
+    (_whole, _name: string, fallback?: string) => fallback ?? '',
+  );
 }
 
 export function dependenciesOf(service: ComposeService): string[] {

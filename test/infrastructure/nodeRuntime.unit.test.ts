@@ -55,7 +55,10 @@ describe('Node runtime of the test suite', () => {
 
   it(`satisfies engines.node (${packageJson.engines?.node})`, () => {
     expect(satisfiesMinimum(process.version, packageJson.engines?.node ?? '')).toBe(true);
-    expect(satisfiesMinimum(`${imageMajor - 1}.99.99`, packageJson.engines?.node ?? ''), 'engines excludes older majors').toBe(false);
+    expect(
+      satisfiesMinimum(`${imageMajor - 1}.99.99`, packageJson.engines?.node ?? ''),
+      'engines excludes older majors',
+    ).toBe(false);
   });
 
   it('comes from the exact `node` devDependency, of the same major, never a production dependency', () => {

@@ -12,7 +12,10 @@ import { projectRoot, readProjectJson } from './infraFiles';
  */
 
 const distSrc = resolve(projectRoot, 'dist/src');
-const packageJson = readProjectJson('package.json') as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+const packageJson = readProjectJson('package.json') as {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+};
 
 function runNode(cwd: string, script: string): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', timeout: 60_000 });

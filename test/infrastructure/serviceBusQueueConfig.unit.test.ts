@@ -26,7 +26,11 @@ const EMULATOR = {
 } as const;
 
 const DURATION = { type: 'string', pattern: '^P' } as const;
-const ENTITY_NAME = { type: 'string', pattern: '^[A-Za-z0-9]$|^[A-Za-z0-9][\\w.\\-/]*[A-Za-z0-9]$', maxLength: 260 } as const;
+const ENTITY_NAME = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9]$|^[A-Za-z0-9][\\w.\\-/]*[A-Za-z0-9]$',
+  maxLength: 260,
+} as const;
 
 /** The Config.json shape the emulator reads; unknown keys are refused so that a misspelt property cannot pass silently. */
 const emulatorConfigSchema = {
@@ -67,7 +71,11 @@ const emulatorConfigSchema = {
                         ForwardDeadLetteredMessagesTo: { type: 'string' },
                         ForwardTo: { type: 'string' },
                         LockDuration: DURATION,
-                        MaxDeliveryCount: { type: 'integer', minimum: EMULATOR.maxDeliveryCount.min, maximum: EMULATOR.maxDeliveryCount.max },
+                        MaxDeliveryCount: {
+                          type: 'integer',
+                          minimum: EMULATOR.maxDeliveryCount.min,
+                          maximum: EMULATOR.maxDeliveryCount.max,
+                        },
                         RequiresDuplicateDetection: { type: 'boolean' },
                         RequiresSession: { type: 'boolean' },
                       },
@@ -103,7 +111,11 @@ interface QueueProperties {
 
 interface EmulatorConfig {
   UserConfig: {
-    Namespaces: { Name: string; Queues: { Name: string; Properties?: QueueProperties }[]; Topics: { Name: string }[] }[];
+    Namespaces: {
+      Name: string;
+      Queues: { Name: string; Properties?: QueueProperties }[];
+      Topics: { Name: string }[];
+    }[];
   };
 }
 
@@ -130,7 +142,12 @@ function within(value: number, range: { readonly min: number; readonly max: numb
 }
 
 function connectionFields(text: string | undefined): Record<string, string> {
-  return Object.fromEntries((text ?? '').split(';').filter((part) => part.includes('=')).map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    (text ?? '')
+      .split(';')
+      .filter((part) => part.includes('='))
+      .map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]),
+  );
 }
 
 describe('servicebus-emulator/Config.json against the emulator’s documented limits', () => {
@@ -142,7 +159,9 @@ describe('servicebus-emulator/Config.json against the emulator’s documented li
   });
 
   it(`declares at most ${EMULATOR.maxEntities} queues and topics, with unique names`, () => {
-    const names = [...(namespace?.Queues ?? []), ...(namespace?.Topics ?? [])].map((entity) => entity.Name.toLowerCase());
+    const names = [...(namespace?.Queues ?? []), ...(namespace?.Topics ?? [])].map((entity) =>
+      entity.Name.toLowerCase(),
+    );
     expect(names.length).toBeLessThanOrEqual(EMULATOR.maxEntities);
     expect(new Set(names).size).toBe(names.length);
   });
@@ -152,7 +171,11 @@ describe('servicebus-emulator/Config.json against the emulator’s documented li
       const properties = queue.Properties ?? {};
       const checks: [string | undefined, { readonly min: number; readonly max: number }, string][] = [
         [properties.LockDuration, EMULATOR.lockDurationMs, 'LockDuration'],
-        [properties.DuplicateDetectionHistoryTimeWindow, EMULATOR.duplicateDetectionWindowMs, 'DuplicateDetectionHistoryTimeWindow'],
+        [
+          properties.DuplicateDetectionHistoryTimeWindow,
+          EMULATOR.duplicateDetectionWindowMs,
+          'DuplicateDetectionHistoryTimeWindow',
+        ],
         [properties.DefaultMessageTimeToLive, EMULATOR.messageTimeToLiveMs, 'DefaultMessageTimeToLive'],
       ];
       for (const [text, range, name] of checks) {
@@ -185,7 +208,9 @@ describe('the sync queue, as the code and the other deployment files expect it',
       ['local.settings.json.example', localSettings.Values],
       ['docker-compose.yml', composeEnv],
     ] as const) {
-      expect(values.SERVICEBUS_CONNECTION_SETTING ?? settingName, `${file} SERVICEBUS_CONNECTION_SETTING`).toBe(settingName);
+      expect(values.SERVICEBUS_CONNECTION_SETTING ?? settingName, `${file} SERVICEBUS_CONNECTION_SETTING`).toBe(
+        settingName,
+      );
       const fields = connectionFields(values[settingName]);
       expect(fields.Endpoint, `${file} ${settingName} Endpoint`).toMatch(/^sb:\/\/[^/;:]+$/);
       expect(fields.UseDevelopmentEmulator, `${file} ${settingName} targets the emulator`).toBe('true');
@@ -203,12 +228,16 @@ describe('the sync queue, as the code and the other deployment files expect it',
 
   it('detects duplicate message ids (webhook delivery ids) over the longest window the emulator allows', () => {
     expect(syncQueueProperties.RequiresDuplicateDetection).toBe(true);
-    expect(isoDurationMs(syncQueueProperties.DuplicateDetectionHistoryTimeWindow ?? '')).toBe(EMULATOR.duplicateDetectionWindowMs.max);
+    expect(isoDurationMs(syncQueueProperties.DuplicateDetectionHistoryTimeWindow ?? '')).toBe(
+      EMULATOR.duplicateDetectionWindowMs.max,
+    );
   });
 
   it('matches the queue settings the compose file hands the service', () => {
     expect(Number(composeEnv.QUEUE_MAX_DELIVERY_COUNT)).toBe(syncQueueProperties.MaxDeliveryCount);
-    expect(Number(composeEnv.QUEUE_DUPLICATE_WINDOW_SECONDS) * SECOND).toBe(isoDurationMs(syncQueueProperties.DuplicateDetectionHistoryTimeWindow ?? ''));
+    expect(Number(composeEnv.QUEUE_DUPLICATE_WINDOW_SECONDS) * SECOND).toBe(
+      isoDurationMs(syncQueueProperties.DuplicateDetectionHistoryTimeWindow ?? ''),
+    );
   });
 
   it('keeps its lock renewed by the Functions host for as long as a sync may run (host.json)', () => {

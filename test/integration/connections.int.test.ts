@@ -7,15 +7,15 @@ import { GitHubRepositoryAdmin } from '../../src/adapters/github/GitHubRepositor
 import { GitHubSourceRepositoryFactory } from '../../src/adapters/github/GitHubSourceRepositoryFactory';
 import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
 import { InMemorySecretStore } from '../../src/adapters/in-memory/InMemorySecretStore';
-import { ManualClock } from '../doubles/ManualClock';
-import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
 import { LocalVolumeFileStore } from '../../src/adapters/local-volume/LocalVolumeFileStore';
 import { ConnectScope, type ConnectScopeInput } from '../../src/domain/connections/ConnectScope';
 import { DisconnectScope } from '../../src/domain/connections/DisconnectScope';
 import { PreviewSync } from '../../src/domain/connections/PreviewSync';
+import { UpdateConnection } from '../../src/domain/connections/UpdateConnection';
 import type { Scope } from '../../src/domain/shared/Scope';
 import { SyncWorkspace } from '../../src/domain/sync/SyncWorkspace';
-import { UpdateConnection } from '../../src/domain/connections/UpdateConnection';
+import { ManualClock } from '../doubles/ManualClock';
+import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
 import { captureLogger } from '../support/captureLogger';
 import { RecordingQueue } from '../support/connectionWorld';
 import { GitHubPeer } from '../support/githubPeer';
@@ -45,12 +45,26 @@ describe('connecting scopes to GitHub (GitHub peer)', () => {
     ids: SequentialIdGenerator;
   };
   const connect = (input: Partial<ConnectScopeInput> = {}) =>
-    new ConnectScope(deps).execute({ scope: ORG, repository: 'acme/scripts', branch: 'main', subPath: 'scripts', token: ADMIN, webhookBaseUrl: 'https://sync.example.com', ...input });
+    new ConnectScope(deps).execute({
+      scope: ORG,
+      repository: 'acme/scripts',
+      branch: 'main',
+      subPath: 'scripts',
+      token: ADMIN,
+      webhookBaseUrl: 'https://sync.example.com',
+      ...input,
+    });
   const sync = () =>
     new SyncWorkspace({
       ...deps,
       logger: captureLogger().logger,
-      settings: { holderId: 'worker-1', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 3 },
+      settings: {
+        holderId: 'worker-1',
+        leaseTtlMs: 60_000,
+        fetchConcurrency: 4,
+        archiveThreshold: 1_000,
+        maxRounds: 3,
+      },
     });
 
   beforeAll(async () => {
@@ -63,8 +77,16 @@ describe('connecting scopes to GitHub (GitHub peer)', () => {
     peer = await GitHubPeer.start();
     peer.addToken(OUTSIDER);
     peer.addRepository('acme/scripts', repo, { token: ADMIN, private: true });
-    peer.addRepository('acme/readable', repo, { token: READER, private: true, permissions: { admin: false, push: false, pull: true } });
-    peer.addRepository('acme/blind', repo, { token: BLIND, private: true, permissions: { admin: false, push: false, pull: false } });
+    peer.addRepository('acme/readable', repo, {
+      token: READER,
+      private: true,
+      permissions: { admin: false, push: false, pull: true },
+    });
+    peer.addRepository('acme/blind', repo, {
+      token: BLIND,
+      private: true,
+      permissions: { admin: false, push: false, pull: false },
+    });
     workspace = await mkdtemp(join(tmpdir(), 'connections-'));
   });
 
@@ -80,8 +102,19 @@ describe('connecting scopes to GitHub (GitHub peer)', () => {
     deps = {
       metadata: new InMemoryMetadataRepo(),
       files: await LocalVolumeFileStore.open(root),
-      sources: new GitHubSourceRepositoryFactory({ baseUrl: peer.url, retries: 1, retryBaseDelayMs: 10, requestTimeoutMs: 10_000 }),
-      admin: new GitHubRepositoryAdmin({ baseUrl: peer.url, retries: 1, retryBaseDelayMs: 10, maxRetryAfterSeconds: 1, requestTimeoutMs: 10_000 }),
+      sources: new GitHubSourceRepositoryFactory({
+        baseUrl: peer.url,
+        retries: 1,
+        retryBaseDelayMs: 10,
+        requestTimeoutMs: 10_000,
+      }),
+      admin: new GitHubRepositoryAdmin({
+        baseUrl: peer.url,
+        retries: 1,
+        retryBaseDelayMs: 10,
+        maxRetryAfterSeconds: 1,
+        requestTimeoutMs: 10_000,
+      }),
       secrets: new InMemorySecretStore(),
       queue: new RecordingQueue(),
       clock: new ManualClock(),
@@ -98,19 +131,37 @@ describe('connecting scopes to GitHub (GitHub peer)', () => {
     expect(hooks[0]).toMatchObject({
       active: true,
       events: ['push'],
-      config: { url: 'https://sync.example.com/api/github/webhook/org-7', content_type: 'json', insecure_ssl: '0', secret: await deps.secrets.get(connected.connection.webhookSecretRef) },
+      config: {
+        url: 'https://sync.example.com/api/github/webhook/org-7',
+        content_type: 'json',
+        insecure_ssl: '0',
+        secret: await deps.secrets.get(connected.connection.webhookSecretRef),
+      },
     });
 
     const previewed = await new PreviewSync(deps).execute({ scope: ORG });
-    expect(previewed).toMatchObject({ ok: true, preview: { newFiles: ['bin/tool.sh', 'run.ps1'], overwrittenFiles: [], deletedFiles: [], unchanged: 0 } });
+    expect(previewed).toMatchObject({
+      ok: true,
+      preview: { newFiles: ['bin/tool.sh', 'run.ps1'], overwrittenFiles: [], deletedFiles: [], unchanged: 0 },
+    });
     const result = await sync().execute(deps.queue.sent[0]!);
-    expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', counts: { written: 2, deleted: 0, unchanged: 0 } }] });
+    expect(result).toMatchObject({
+      kind: 'completed',
+      runs: [{ status: 'succeeded', counts: { written: 2, deleted: 0, unchanged: 0 } }],
+    });
     expect((await deps.files.stat('orgs/org-7/bin/tool.sh'))?.executable).toBe(true);
-    expect(await new PreviewSync(deps).execute({ scope: ORG })).toMatchObject({ ok: true, preview: { upToDate: true, unchanged: 2 } });
+    expect(await new PreviewSync(deps).execute({ scope: ORG })).toMatchObject({
+      ok: true,
+      preview: { upToDate: true, unchanged: 2 },
+    });
 
     const disconnected = await new DisconnectScope(deps).execute({ scope: ORG });
     const { tokenRef, webhookSecretRef } = connected.connection;
-    expect(disconnected).toMatchObject({ ok: true, webhook: { kind: 'removed', id: hooks[0]!.id }, secrets: { removed: [tokenRef, webhookSecretRef], kept: [] } });
+    expect(disconnected).toMatchObject({
+      ok: true,
+      webhook: { kind: 'removed', id: hooks[0]!.id },
+      secrets: { removed: [tokenRef, webhookSecretRef], kept: [] },
+    });
     expect([await deps.secrets.get(tokenRef), await deps.secrets.get(webhookSecretRef)]).toEqual([null, null]);
     expect(peer.webhooks('acme/scripts')).toEqual([]);
     expect(new TextDecoder().decode((await deps.files.read('orgs/org-7/run.ps1'))!)).toBe('Write-Host run\n');
@@ -120,19 +171,34 @@ describe('connecting scopes to GitHub (GitHub peer)', () => {
     const first = await connect();
     if (!first.ok) throw new Error(first.message);
     peer.injectFault({ kind: 'status', status: 503, times: 5, match: /\/hooks\// });
-    expect(await new DisconnectScope(deps).execute({ scope: ORG })).toMatchObject({ ok: true, webhook: { kind: 'not-removed' } });
+    expect(await new DisconnectScope(deps).execute({ scope: ORG })).toMatchObject({
+      ok: true,
+      webhook: { kind: 'not-removed' },
+    });
     peer.clearFaults();
     const again = await connect({ confirmOverwrite: true });
     if (!again.ok) throw new Error(again.message);
     expect(again.webhook).toEqual(first.webhook);
     expect(peer.webhooks('acme/scripts')).toHaveLength(1);
-    expect(peer.webhooks('acme/scripts')[0]!.config.secret).toBe(await deps.secrets.get(again.connection.webhookSecretRef));
-    expect(await new DisconnectScope(deps).execute({ scope: ORG })).toMatchObject({ ok: true, webhook: { kind: 'removed' } });
+    expect(peer.webhooks('acme/scripts')[0]!.config.secret).toBe(
+      await deps.secrets.get(again.connection.webhookSecretRef),
+    );
+    expect(await new DisconnectScope(deps).execute({ scope: ORG })).toMatchObject({
+      ok: true,
+      webhook: { kind: 'removed' },
+    });
   });
 
   it('a token without admin rights connects with a manual webhook', async () => {
     const result = await connect({ repository: 'acme/readable', token: READER });
-    expect(result).toMatchObject({ ok: true, webhook: { mode: 'manual', url: 'https://sync.example.com/api/github/webhook/org-7', secret: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(result).toMatchObject({
+      ok: true,
+      webhook: {
+        mode: 'manual',
+        url: 'https://sync.example.com/api/github/webhook/org-7',
+        secret: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    });
     expect(peer.webhooks('acme/readable')).toEqual([]);
   });
 
@@ -160,7 +226,14 @@ describe('connecting scopes to GitHub (GitHub peer)', () => {
     if (!connected.ok) throw new Error(connected.message);
     const update = new UpdateConnection(deps);
     expect(await update.execute({ scope: ORG, branch: 'gone' })).toMatchObject({ ok: false, code: 'BranchNotFound' });
-    expect(await update.execute({ scope: ORG, token: 'ghp_never_issued' })).toMatchObject({ ok: false, code: 'TokenRejected' });
-    expect(await update.execute({ scope: ORG, branch: 'release', subPath: 'docs' })).toMatchObject({ ok: true, connection: { branch: 'release', subPath: 'docs' }, sync: { queued: true } });
+    expect(await update.execute({ scope: ORG, token: 'ghp_never_issued' })).toMatchObject({
+      ok: false,
+      code: 'TokenRejected',
+    });
+    expect(await update.execute({ scope: ORG, branch: 'release', subPath: 'docs' })).toMatchObject({
+      ok: true,
+      connection: { branch: 'release', subPath: 'docs' },
+      sync: { queued: true },
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitRepo } from '../support/gitRepo';
@@ -40,7 +40,10 @@ describe('a process killed with SIGKILL during the commit step', () => {
   });
 
   it('leaves no half-written file, and the folder converges after a restart', async () => {
-    const oldHead = await repo.writeMany(Array.from({ length: FILES }, (_, i) => ({ path: fileName(i), content: oldContent(i) })), 'old');
+    const oldHead = await repo.writeMany(
+      Array.from({ length: FILES }, (_, i) => ({ path: fileName(i), content: oldContent(i) })),
+      'old',
+    );
     const connections = [{ scope: 'org-crash', repository: REPO }];
     await h.start(connections); // writes the connection to the tables through the same code path
     await h.stopHost();
@@ -51,7 +54,12 @@ describe('a process killed with SIGKILL during the commit step', () => {
     h.host = undefined;
     const post = async (deliveryId: string) => {
       const { createHmac } = await import('node:crypto');
-      const payload = JSON.stringify({ ref: 'refs/heads/main', after: await repo.head(), deleted: false, repository: { full_name: REPO } });
+      const payload = JSON.stringify({
+        ref: 'refs/heads/main',
+        after: await repo.head(),
+        deleted: false,
+        repository: { full_name: REPO },
+      });
       const response = await fetch(`${proc.url}/api/github/webhook/org-crash`, {
         method: 'POST',
         headers: {
@@ -65,13 +73,24 @@ describe('a process killed with SIGKILL during the commit step', () => {
       expect(response.status).toBe(202);
     };
     await post('crash-old');
-    const oldSynced = await waitFor(async () => (await h.differencesFromCommit('org-crash', REPO, oldHead)).length === 0, 60_000, 250);
+    const oldSynced = await waitFor(
+      async () => (await h.differencesFromCommit('org-crash', REPO, oldHead)).length === 0,
+      60_000,
+      250,
+    );
     expect(oldSynced).toBe(true);
 
-    const newHead = await repo.writeMany(Array.from({ length: FILES }, (_, i) => ({ path: fileName(i), content: newContent(i) })), 'new');
+    const newHead = await repo.writeMany(
+      Array.from({ length: FILES }, (_, i) => ({ path: fileName(i), content: newContent(i) })),
+      'new',
+    );
     await post('crash-new');
     const firstFile = join(h.scopePath('org-crash'), fileName(0));
-    const commitStarted = await waitFor(async () => (await readFile(firstFile, 'utf8').catch(() => '')) === newContent(0), 60_000, 2);
+    const commitStarted = await waitFor(
+      async () => (await readFile(firstFile, 'utf8').catch(() => '')) === newContent(0),
+      60_000,
+      2,
+    );
     await stopServiceProcess(child, 'SIGKILL');
     expect(commitStarted).toBe(true);
 
@@ -89,7 +108,11 @@ describe('a process killed with SIGKILL during the commit step', () => {
     // Restart: the start-up reconcile waits out the dead holder's lease, then converges.
     proc = await startProcess({ ...env, RECONCILE_ON_START: 'true' });
     child = proc.child;
-    const converged = await waitFor(async () => (await h.differencesFromCommit('org-crash', REPO, newHead)).length === 0, 60_000, 250);
+    const converged = await waitFor(
+      async () => (await h.differencesFromCommit('org-crash', REPO, newHead)).length === 0,
+      60_000,
+      250,
+    );
     expect(converged).toBe(true);
     const runs = await h.runs('org-crash');
     expect(runs[0]).toMatchObject({ status: 'succeeded', commitSha: newHead });

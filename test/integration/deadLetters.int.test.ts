@@ -16,7 +16,11 @@ describe('failing syncs: retries, dead letters, replay', () => {
     repo = await h.repo(REPO);
     await repo.write('a.py', 'print("a")\n');
     await repo.commit('initial');
-    await h.start([{ scope: 'GLOBAL', repository: REPO }], { SYNC_MAX_ATTEMPTS: '4', SYNC_RETRY_BASE_SECONDS: '0.2', GITHUB_RETRIES: '0' });
+    await h.start([{ scope: 'GLOBAL', repository: REPO }], {
+      SYNC_MAX_ATTEMPTS: '4',
+      SYNC_RETRY_BASE_SECONDS: '0.2',
+      GITHUB_RETRIES: '0',
+    });
   });
   afterAll(async () => {
     await h?.dispose();
@@ -44,11 +48,21 @@ describe('failing syncs: retries, dead letters, replay', () => {
 
     const listed = await api('sync/dead-letters');
     expect(listed.status).toBe(200);
-    const { count, deadLetters } = (await listed.json()) as { count: number; deadLetters: Array<Record<string, unknown>> };
+    const { count, deadLetters } = (await listed.json()) as {
+      count: number;
+      deadLetters: Array<Record<string, unknown>>;
+    };
     expect(count).toBe(1);
-    expect(deadLetters[0]).toMatchObject({ reason: 'SyncRetriesExhausted', command: { scope: 'GLOBAL', deliveryId: 'doomed', attempt: 4 } });
+    expect(deadLetters[0]).toMatchObject({
+      reason: 'SyncRetriesExhausted',
+      command: { scope: 'GLOBAL', deliveryId: 'doomed', attempt: 4 },
+    });
     expect(String(deadLetters[0]!.description)).toMatch(/after 4 attempts, last error Unavailable/);
-    expect((await h.runs('GLOBAL'))[0]!.queueOutcome).toMatchObject({ action: 'dead-lettered', reason: 'SyncRetriesExhausted', attempt: 4 });
+    expect((await h.runs('GLOBAL'))[0]!.queueOutcome).toMatchObject({
+      action: 'dead-lettered',
+      reason: 'SyncRetriesExhausted',
+      attempt: 4,
+    });
 
     h.peer.clearFaults();
     const lines: string[] = [];
@@ -75,15 +89,25 @@ describe('failing syncs: retries, dead letters, replay', () => {
       h.peer.addToken(h.token);
     }
     expect((await h.runs('GLOBAL')).length - before).toBe(1);
-    const { deadLetters } = (await (await api('sync/dead-letters')).json()) as { deadLetters: Array<{ messageId: string; reason: string }> };
+    const { deadLetters } = (await (await api('sync/dead-letters')).json()) as {
+      deadLetters: Array<{ messageId: string; reason: string }>;
+    };
     expect(deadLetters).toEqual([expect.objectContaining({ messageId: 'GLOBAL:revoked', reason: 'Unauthorized' })]);
   });
 
   it('validates replay requests and purges', async () => {
-    const bad = await api('sync/dead-letters/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"messageIds": []}' });
+    const bad = await api('sync/dead-letters/replay', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"messageIds": []}',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'InvalidReplayRequest' });
-    const notJson = await api('sync/dead-letters/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'nope' });
+    const notJson = await api('sync/dead-letters/replay', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'nope',
+    });
     expect(await notJson.json()).toMatchObject({ error: 'InvalidJson' });
     const purge = await api('sync/dead-letters', { method: 'DELETE' });
     expect(await purge.json()).toEqual({ purged: 1 });

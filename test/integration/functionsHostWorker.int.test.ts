@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandMessageId, type SyncCommand } from '../../src/domain/sync/SyncCommand';
 import type { QueueHandler } from '../../src/functions/definitions';
 import { syncWorkerFunction } from '../../src/functions/syncWorker';
-import { buildContainer, type BuiltContainer } from '../../src/host/buildContainer';
+import { type BuiltContainer, buildContainer } from '../../src/host/buildContainer';
 import { loadConfig } from '../../src/host/config';
 import type { GitRepo } from '../support/gitRepo';
 import { aSyncCommand } from '../support/mothers';
@@ -69,7 +69,11 @@ describe('syncWorker under the Functions host', () => {
       await expect(deliver(first, body, messageId, 1)).rejects.toThrow(/^Unauthorized: /);
       const runs = await h.runs('GLOBAL');
       expect(runs).toHaveLength(1);
-      expect(runs[0]).toMatchObject({ status: 'failed', deliveryId: 'fn-revoked', queueOutcome: { action: 'dead-lettered', reason: 'Unauthorized' } });
+      expect(runs[0]).toMatchObject({
+        status: 'failed',
+        deliveryId: 'fn-revoked',
+        queueOutcome: { action: 'dead-lettered', reason: 'Unauthorized' },
+      });
 
       h.peer.resetRequests();
       await expect(deliver(second, body, messageId, 2)).rejects.toThrow(/^Unauthorized: /);
@@ -87,7 +91,11 @@ describe('syncWorker under the Functions host', () => {
     const head = await repo.commit('b');
     const body = await pushCommand('fn-crashed');
     await deliver(worker, body, await commandMessageId(body), 2);
-    expect((await h.runs('GLOBAL'))[0]).toMatchObject({ status: 'succeeded', deliveryId: 'fn-crashed', commitSha: head });
+    expect((await h.runs('GLOBAL'))[0]).toMatchObject({
+      status: 'succeeded',
+      deliveryId: 'fn-crashed',
+      commitSha: head,
+    });
     expect(await h.differencesFromCommit('GLOBAL', REPO, head)).toEqual([]);
   });
 
@@ -98,6 +106,10 @@ describe('syncWorker under the Functions host', () => {
     await repo.commit('c');
     const body = await pushCommand('fn-flaky');
     await expect(deliver(worker, body, await commandMessageId(body), 1)).resolves.toBeUndefined();
-    expect((await h.runs('GLOBAL'))[0]).toMatchObject({ status: 'failed', deliveryId: 'fn-flaky', queueOutcome: { action: 'retry-scheduled', attempt: 1 } });
+    expect((await h.runs('GLOBAL'))[0]).toMatchObject({
+      status: 'failed',
+      deliveryId: 'fn-flaky',
+      queueOutcome: { action: 'retry-scheduled', attempt: 1 },
+    });
   });
 });

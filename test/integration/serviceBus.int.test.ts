@@ -15,15 +15,21 @@ describe('sync commands on Service Bus', () => {
   let h: SyncHarness;
   let repo: GitRepo;
   const api = (path: string, init?: RequestInit) => h.api(path, init);
-  const deadLetters = async () => ((await (await api('sync/dead-letters')).json()) as { deadLetters: Array<Record<string, unknown>> }).deadLetters;
-  const expectMirrors = async () => expect(await h.differencesFromCommit('GLOBAL', REPO, await repo.head())).toEqual([]);
+  const deadLetters = async () =>
+    ((await (await api('sync/dead-letters')).json()) as { deadLetters: Array<Record<string, unknown>> }).deadLetters;
+  const expectMirrors = async () =>
+    expect(await h.differencesFromCommit('GLOBAL', REPO, await repo.head())).toEqual([]);
 
   beforeAll(async () => {
     h = await SyncHarness.create({ queue: 'service-bus' });
     repo = await h.repo(REPO);
     await repo.write('a.py', 'print("a")\n');
     await repo.commit('initial');
-    await h.start([{ scope: 'GLOBAL', repository: REPO }], { SYNC_MAX_ATTEMPTS: '3', SYNC_RETRY_BASE_SECONDS: '0.2', GITHUB_RETRIES: '0' });
+    await h.start([{ scope: 'GLOBAL', repository: REPO }], {
+      SYNC_MAX_ATTEMPTS: '3',
+      SYNC_RETRY_BASE_SECONDS: '0.2',
+      GITHUB_RETRIES: '0',
+    });
   });
   afterAll(async () => {
     await h?.dispose();
@@ -38,7 +44,11 @@ describe('sync commands on Service Bus', () => {
 
   it('GitHub failing 3 times then recovering: one successful run after back-off', async () => {
     await h.stopHost();
-    await h.start([{ scope: 'GLOBAL', repository: REPO }], { SYNC_MAX_ATTEMPTS: '5', SYNC_RETRY_BASE_SECONDS: '0.2', GITHUB_RETRIES: '0' });
+    await h.start([{ scope: 'GLOBAL', repository: REPO }], {
+      SYNC_MAX_ATTEMPTS: '5',
+      SYNC_RETRY_BASE_SECONDS: '0.2',
+      GITHUB_RETRIES: '0',
+    });
     await repo.write('flaky.py', 'x = 1\n');
     await repo.commit('flaky');
     h.peer.injectFault({ kind: 'status', status: 503, times: 3, match: /\/git\/trees\// });
@@ -48,24 +58,44 @@ describe('sync commands on Service Bus', () => {
     expect(runs.map((run) => run.status)).toEqual(['succeeded', 'failed', 'failed', 'failed']);
     await expectMirrors();
     await h.stopHost();
-    await h.start([{ scope: 'GLOBAL', repository: REPO }], { SYNC_MAX_ATTEMPTS: '3', SYNC_RETRY_BASE_SECONDS: '0.2', GITHUB_RETRIES: '0' });
+    await h.start([{ scope: 'GLOBAL', repository: REPO }], {
+      SYNC_MAX_ATTEMPTS: '3',
+      SYNC_RETRY_BASE_SECONDS: '0.2',
+      GITHUB_RETRIES: '0',
+    });
   });
 
   it('the longest organisation id and delivery id, retried 4 times: every message id stays within 128 characters and the sync lands', async () => {
     const longest = `o${'r'.repeat(63)}`;
     const env = { SYNC_MAX_ATTEMPTS: '5', SYNC_RETRY_BASE_SECONDS: '0.1', GITHUB_RETRIES: '0' };
     await h.stopHost();
-    await h.start([{ scope: 'GLOBAL', repository: REPO }, { scope: longest, repository: REPO }], env);
+    await h.start(
+      [
+        { scope: 'GLOBAL', repository: REPO },
+        { scope: longest, repository: REPO },
+      ],
+      env,
+    );
     try {
       h.peer.injectFault({ kind: 'status', status: 503, times: 4, match: /\/git\/trees\// });
       expect((await h.push(longest, { deliveryId: 'd'.repeat(100) })).status).toBe(202);
       await h.idle(5_000);
-      expect((await h.runs(longest)).map((run) => run.status)).toEqual(['succeeded', 'failed', 'failed', 'failed', 'failed']);
+      expect((await h.runs(longest)).map((run) => run.status)).toEqual([
+        'succeeded',
+        'failed',
+        'failed',
+        'failed',
+        'failed',
+      ]);
       expect(await h.differencesFromCommit(longest, REPO, await repo.head())).toEqual([]);
       expect(await deadLetters()).toEqual([]);
     } finally {
       await h.stopHost();
-      await h.start([{ scope: 'GLOBAL', repository: REPO }], { SYNC_MAX_ATTEMPTS: '3', SYNC_RETRY_BASE_SECONDS: '0.2', GITHUB_RETRIES: '0' });
+      await h.start([{ scope: 'GLOBAL', repository: REPO }], {
+        SYNC_MAX_ATTEMPTS: '3',
+        SYNC_RETRY_BASE_SECONDS: '0.2',
+        GITHUB_RETRIES: '0',
+      });
     }
   });
 
@@ -76,11 +106,17 @@ describe('sync commands on Service Bus', () => {
     await h.push('GLOBAL', { deliveryId: 'bus-doomed' });
     await h.idle();
     const letters = await deadLetters();
-    expect(letters).toEqual([expect.objectContaining({ messageId: 'GLOBAL:bus-doomed:attempt-3', reason: 'SyncRetriesExhausted' })]);
+    expect(letters).toEqual([
+      expect.objectContaining({ messageId: 'GLOBAL:bus-doomed:attempt-3', reason: 'SyncRetriesExhausted' }),
+    ]);
     expect(h.serviceBus!.stats(SYNC_QUEUE).deadLettered).toBe(1);
 
     h.peer.clearFaults();
-    const replay = await api('sync/dead-letters/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ all: true }) });
+    const replay = await api('sync/dead-letters/replay', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ all: true }),
+    });
     expect(((await replay.json()) as { replayed: unknown[] }).replayed).toHaveLength(1);
     await h.idle();
     await expectMirrors();
@@ -96,7 +132,9 @@ describe('sync commands on Service Bus', () => {
     } finally {
       h.peer.addToken(h.token);
     }
-    expect(await deadLetters()).toEqual([expect.objectContaining({ messageId: 'GLOBAL:bus-revoked', reason: 'Unauthorized' })]);
+    expect(await deadLetters()).toEqual([
+      expect.objectContaining({ messageId: 'GLOBAL:bus-revoked', reason: 'Unauthorized' }),
+    ]);
     await api('sync/dead-letters', { method: 'DELETE' });
   });
 
@@ -110,7 +148,9 @@ describe('sync commands on Service Bus', () => {
       await client.close();
     }
     await h.idle();
-    expect(await deadLetters()).toEqual([expect.objectContaining({ messageId: 'junk-1', reason: 'MalformedCommand', command: null })]);
+    expect(await deadLetters()).toEqual([
+      expect.objectContaining({ messageId: 'junk-1', reason: 'MalformedCommand', command: null }),
+    ]);
     await repo.write('after-junk.py', 'ok\n');
     await repo.commit('after junk');
     await h.push('GLOBAL');
@@ -140,7 +180,10 @@ describe('sync commands on Service Bus', () => {
   it('a missed webhook: the reconcile timer brings the scope up to date', async () => {
     await repo.write('missed.py', 'nobody told us\n');
     await repo.commit('missed');
-    const reconcile = makeReconcileHandler({ reconcile: h.host!.container.get(TYPES.ReconcileConnections), logger: h.host!.logger });
+    const reconcile = makeReconcileHandler({
+      reconcile: h.host!.container.get(TYPES.ReconcileConnections),
+      logger: h.host!.logger,
+    });
     await reconcile(undefined, new InvocationContext({ invocationId: 'timer' }));
     await h.idle();
     await expectMirrors();
@@ -150,11 +193,21 @@ describe('sync commands on Service Bus', () => {
     await h.stopHost();
     for (let i = 0; i < 40; i++) await repo.write(`kill/${i}.txt`, `file ${i}\n`);
     await repo.commit('many');
-    const env = h.env({ SYNC_LEASE_TTL_SECONDS: '3', SYNC_ARCHIVE_THRESHOLD: '1000', SYNC_FETCH_CONCURRENCY: '1', LOG_LEVEL: 'info' });
+    const env = h.env({
+      SYNC_LEASE_TTL_SECONDS: '3',
+      SYNC_ARCHIVE_THRESHOLD: '1000',
+      SYNC_FETCH_CONCURRENCY: '1',
+      LOG_LEVEL: 'info',
+    });
     const start = () => startServiceProcess(env);
     let proc = await start();
     h.peer.injectFault({ kind: 'delay', ms: 100, times: 40, match: /\/git\/blobs\// });
-    const payload = JSON.stringify({ ref: 'refs/heads/main', after: await repo.head(), deleted: false, repository: { full_name: REPO } });
+    const payload = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: await repo.head(),
+      deleted: false,
+      repository: { full_name: REPO },
+    });
     const response = await fetch(`${proc.url}/api/github/webhook/GLOBAL`, {
       method: 'POST',
       headers: {

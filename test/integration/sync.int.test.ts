@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ const SUBST_REPO = 'acme/subst';
 const SUBST_SCOPE = 'org-subst';
 /** Small enough that a test file can pass it; large enough for a file streamed in many chunks. */
 const MAX_FILE_BYTES = 3 * 1024 * 1024;
-const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n';
+const LFS_POINTER =
+  'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n';
 
 /** Webhook → queue → worker → folder, through the local host, Azurite and the GitHub peer. */
 describe('sync through a signed webhook', () => {
@@ -30,12 +31,15 @@ describe('sync through a signed webhook', () => {
     subst = await h.repo(SUBST_REPO);
     await other.write('org2.py', 'print("org 2")\n');
     await other.commit('org 2 initial');
-    await h.start([
-      { scope: 'GLOBAL', repository: REPO },
-      { scope: 'org-2', repository: OTHER_REPO },
-      { scope: SUBST_SCOPE, repository: SUBST_REPO },
-      { scope: 'org-3', repository: REPO },
-    ], { SYNC_MAX_FILE_BYTES: String(MAX_FILE_BYTES) });
+    await h.start(
+      [
+        { scope: 'GLOBAL', repository: REPO },
+        { scope: 'org-2', repository: OTHER_REPO },
+        { scope: SUBST_SCOPE, repository: SUBST_REPO },
+        { scope: 'org-3', repository: REPO },
+      ],
+      { SYNC_MAX_FILE_BYTES: String(MAX_FILE_BYTES) },
+    );
   });
   afterAll(async () => {
     await h?.dispose();
@@ -43,7 +47,8 @@ describe('sync through a signed webhook', () => {
 
   /** Empties the work tree (not .git), so the next commit holds only what is written next. */
   async function clearWorkTree(): Promise<void> {
-    for (const name of await readdir(repo.dir)) if (name !== '.git') await rm(join(repo.dir, name), { recursive: true, force: true });
+    for (const name of await readdir(repo.dir))
+      if (name !== '.git') await rm(join(repo.dir, name), { recursive: true, force: true });
   }
 
   async function expectMirrors(commit: string): Promise<void> {
@@ -101,16 +106,33 @@ describe('sync through a signed webhook', () => {
 
     const [run] = await h.runs(SUBST_SCOPE);
     // head, tree, tarball, one blob, head re-check
-    expect(run).toMatchObject({ status: 'succeeded', commitSha: head, counts: { written: 83, skipped: 1, archiveFallbacks: 1 }, sourceRequests: 5 });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      commitSha: head,
+      counts: { written: 83, skipped: 1, archiveFallbacks: 1 },
+      sourceRequests: 5,
+    });
     expect(run!.skipped).toEqual([
-      { path: 'big/too-large.bin', reason: `file of ${MAX_FILE_BYTES + 1} bytes is larger than the maximum file size of ${MAX_FILE_BYTES} bytes: not mirrored` },
+      {
+        path: 'big/too-large.bin',
+        reason: `file of ${MAX_FILE_BYTES + 1} bytes is larger than the maximum file size of ${MAX_FILE_BYTES} bytes: not mirrored`,
+      },
     ]);
     const folder = h.scopePath(SUBST_SCOPE);
     expect(await readFile(join(folder, 'version.txt'), 'utf8')).toBe('built from $Format:%H$\n'); // the blob, not the archive's bytes
-    expect((await readFile(join(folder, 'big/streamed.bin'))).equals(await readFile(join(subst.dir, 'big/streamed.bin')))).toBe(true);
+    expect(
+      (await readFile(join(folder, 'big/streamed.bin'))).equals(await readFile(join(subst.dir, 'big/streamed.bin'))),
+    ).toBe(true);
     expect(existsSync(join(folder, 'big/too-large.bin'))).toBe(false);
     const manifest = await h.metadata().getManifest(SUBST_SCOPE as never);
-    expect([...manifest!.entries.keys()].sort()).toEqual(['.gitattributes', 'big/streamed.bin', 'version.txt', ...Array.from({ length: 80 }, (_, i) => `scripts/s${i}.ps1`)].sort());
+    expect([...manifest!.entries.keys()].sort()).toEqual(
+      [
+        '.gitattributes',
+        'big/streamed.bin',
+        'version.txt',
+        ...Array.from({ length: 80 }, (_, i) => `scripts/s${i}.ps1`),
+      ].sort(),
+    );
   });
 
   it('second push with adds, edits, deletes, renames and nested folders: equal again, emptied folders gone', async () => {
@@ -181,8 +203,14 @@ describe('sync through a signed webhook', () => {
     await h.idle();
     await expectMirrors(head);
     expect(await h.differencesFromCommit('org-3', REPO, head)).toEqual([]);
-    expect(await h.runs('org-3')).toEqual([expect.objectContaining({ status: 'succeeded', commitSha: head, deliveryId: 'shared-event' })]);
-    expect((await h.runs('GLOBAL'))[0]).toMatchObject({ status: 'succeeded', commitSha: head, deliveryId: 'shared-event' });
+    expect(await h.runs('org-3')).toEqual([
+      expect.objectContaining({ status: 'succeeded', commitSha: head, deliveryId: 'shared-event' }),
+    ]);
+    expect((await h.runs('GLOBAL'))[0]).toMatchObject({
+      status: 'succeeded',
+      commitSha: head,
+      deliveryId: 'shared-event',
+    });
   });
 
   it('a push landing during a sync: ends at the newest commit', async () => {
@@ -251,7 +279,11 @@ describe('sync through a signed webhook', () => {
     await writeFile(join(h.workspaceRoot, 'orgs', 'org-22', 'keep.py'), 'neighbour\n');
     await writeFile(join(h.workspaceRoot, 'orgs', 'org-2.txt'), 'sibling file\n');
     await writeFile(join(h.workspaceRoot, 'ROOT.txt'), 'root file\n');
-    const outside = (path: string) => path.startsWith('global') || path === 'orgs/org-2' || path.startsWith('orgs/org-2/') || path.startsWith('.workspace-sync');
+    const outside = (path: string) =>
+      path.startsWith('global') ||
+      path === 'orgs/org-2' ||
+      path.startsWith('orgs/org-2/') ||
+      path.startsWith('.workspace-sync');
     const othersBefore = await snapshotFolder(h.workspaceRoot, { skip: outside });
 
     await repo.write('global-only.txt', 'g\n');

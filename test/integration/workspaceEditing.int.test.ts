@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableMetadataRepo } from '../../src/adapters/azure-tables/TableMetadataRepo';
+import { LocalVolumeFileStore } from '../../src/adapters/local-volume/LocalVolumeFileStore';
 import { RandomIdGenerator } from '../../src/adapters/system/RandomIdGenerator';
 import { SystemClock } from '../../src/adapters/system/SystemClock';
-import { LocalVolumeFileStore } from '../../src/adapters/local-volume/LocalVolumeFileStore';
+import type { Scope } from '../../src/domain/shared/Scope';
 import { BrowseWorkspace } from '../../src/domain/workspace/BrowseWorkspace';
 import { contentTag } from '../../src/domain/workspace/ContentTag';
 import { EditWorkspace } from '../../src/domain/workspace/EditWorkspace';
-import type { Scope } from '../../src/domain/shared/Scope';
 import type { WorkspaceResult } from '../../src/domain/workspace/WorkspaceResult';
 import type { FileStore } from '../../src/ports/FileStore';
 import { metadataFixtures } from '../ports/contracts/MetadataRepo.contract';
@@ -24,7 +24,7 @@ const FOLDER = 'orgs/org-7';
 const quickSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 10)));
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 
-function valueOf<T>(result: WorkspaceResult<T>): T {
+function successValue<T>(result: WorkspaceResult<T>): T {
   if (!result.ok) throw new Error(`expected success, got ${result.code}: ${result.message}`);
   return result.value;
 }
@@ -38,7 +38,14 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
   const clock = new SystemClock();
   const ids = new RandomIdGenerator();
   const editor = (holderId: string, store: FileStore = files) =>
-    new EditWorkspace({ files: store, metadata, clock, ids, settings: { holderId, leaseTtlMs: 30_000 }, sleep: quickSleep });
+    new EditWorkspace({
+      files: store,
+      metadata,
+      clock,
+      ids,
+      settings: { holderId, leaseTtlMs: 30_000 },
+      sleep: quickSleep,
+    });
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'workspace-editing-'));
@@ -55,12 +62,12 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
     const edit = editor('host-a');
     const browse = new BrowseWorkspace({ files });
     const binary = Uint8Array.from({ length: 4096 }, (_, i) => (i * 167 + 13) & 0xff);
-    const saved = valueOf(await edit.save(ORG, 'bin/tool.bin', binary, { executable: true }));
+    const saved = successValue(await edit.save(ORG, 'bin/tool.bin', binary, { executable: true }));
     expect(saved).toMatchObject({ created: true, size: 4096, etag: createHash('sha256').update(binary).digest('hex') });
-    valueOf(await edit.save(ORG, 'scripts/ünï/run.ps1', text('Write-Host hi')));
-    valueOf(await edit.createFolder(ORG, 'empty/nested'));
+    successValue(await edit.save(ORG, 'scripts/ünï/run.ps1', text('Write-Host hi')));
+    successValue(await edit.createFolder(ORG, 'empty/nested'));
 
-    expect(valueOf(await browse.list(ORG, '', { recursive: true })).map((e) => `${e.kind[0]} ${e.path}`)).toEqual([
+    expect(successValue(await browse.list(ORG, '', { recursive: true })).map((e) => `${e.kind[0]} ${e.path}`)).toEqual([
       'd bin',
       'f bin/tool.bin',
       'd empty',
@@ -69,15 +76,15 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
       'd scripts/ünï',
       'f scripts/ünï/run.ps1',
     ]);
-    const read = valueOf(await browse.read(ORG, 'bin/tool.bin'));
+    const read = successValue(await browse.read(ORG, 'bin/tool.bin'));
     expect(Buffer.from(read.content).equals(Buffer.from(binary))).toBe(true);
     expect(read).toMatchObject({ etag: saved.etag, executable: true, size: 4096 });
     expect((await stat(join(root, FOLDER, 'bin/tool.bin'))).mode & 0o777).toBe(0o700); // executable for the service's user only
 
-    valueOf(await edit.move(ORG, 'scripts', 'workflows'));
+    successValue(await edit.move(ORG, 'scripts', 'workflows'));
     expect(codeOf(await edit.deleteFolder(ORG, 'workflows'))).toBe('FolderNotEmpty');
-    valueOf(await edit.deleteFile(ORG, 'bin/tool.bin', { ifMatch: saved.etag }));
-    valueOf(await edit.deleteFolder(ORG, 'empty', { recursive: true }));
+    successValue(await edit.deleteFile(ORG, 'bin/tool.bin', { ifMatch: saved.etag }));
+    successValue(await edit.deleteFolder(ORG, 'empty', { recursive: true }));
 
     const disk = await snapshotFolder(join(root, FOLDER));
     expect([...disk.keys()]).toEqual(['bin', 'workflows', 'workflows/ünï', 'workflows/ünï/run.ps1']);
@@ -95,14 +102,21 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
 
   it('marks the manifest in Tables dirty after an edit', async () => {
     await metadata.saveManifest({ scope: ORG, commitSha: 'c'.repeat(40), entries: metadataFixtures.entries(3) });
-    valueOf(await editor('host-a').save(ORG, 'dirty.txt', text('x')));
+    successValue(await editor('host-a').save(ORG, 'dirty.txt', text('x')));
     expect((await metadata.getManifest(ORG))?.dirty).toBe(true);
   });
 
   it('answers ScopeBusy while a sync holds the lease in Tables, and works once it is released', async () => {
     const held = await metadata.acquireLease(ORG, 'sync-worker', clock.now(), 60_000);
     if (held.kind !== 'acquired') throw new Error('setup: lease not free');
-    const edit = new EditWorkspace({ files, metadata, clock, ids, settings: { holderId: 'host-a', leaseTtlMs: 30_000, lockWaitMs: 300 }, sleep: quickSleep });
+    const edit = new EditWorkspace({
+      files,
+      metadata,
+      clock,
+      ids,
+      settings: { holderId: 'host-a', leaseTtlMs: 30_000, lockWaitMs: 300 },
+      sleep: quickSleep,
+    });
     expect(codeOf(await edit.save(ORG, 'busy.txt', text('x')))).toBe('ScopeBusy');
     // A waiting edit leaves no pending mark (it asks again itself), so the sync releases at once.
     expect((await metadata.releaseLease(held.lease, clock.now(), 60_000)).kind).toBe('released');
@@ -113,15 +127,15 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
     const hostA = editor('host-a');
     const hostB = editor('host-b');
     const browse = new BrowseWorkspace({ files });
-    valueOf(await hostA.save(ORG, 'race.txt', text('base')));
+    successValue(await hostA.save(ORG, 'race.txt', text('base')));
     for (let round = 0; round < 4; round += 1) {
-      const { etag } = valueOf(await browse.read(ORG, 'race.txt'));
+      const { etag } = successValue(await browse.read(ORG, 'race.txt'));
       const [a, b] = await Promise.all([
         hostA.save(ORG, 'race.txt', text(`A${round}`), { ifMatch: etag }),
         hostB.save(ORG, 'race.txt', text(`B${round}`), { ifMatch: etag }),
       ]);
       expect([codeOf(a), codeOf(b)].sort()).toEqual(['PreconditionFailed', 'ok']);
-      const content = new TextDecoder().decode(valueOf(await browse.read(ORG, 'race.txt')).content);
+      const content = new TextDecoder().decode(successValue(await browse.read(ORG, 'race.txt')).content);
       expect(content).toBe(a.ok ? `A${round}` : `B${round}`);
     }
   });
@@ -136,7 +150,7 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
       return bytes;
     });
     const tags = await Promise.all(versions.map((bytes) => contentTag(bytes)));
-    valueOf(await edit.save(ORG, 'big/data.bin', versions[0]!));
+    successValue(await edit.save(ORG, 'big/data.bin', versions[0]!));
 
     let writing = true;
     let reads = 0;
@@ -144,7 +158,7 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
     const seen = new Map<string, number>();
     const reader = (async () => {
       while (writing) {
-        const file = valueOf(await browse.read(ORG, 'big/data.bin'));
+        const file = successValue(await browse.read(ORG, 'big/data.bin'));
         expect(file.size).toBe(size);
         seen.set(file.etag, (seen.get(file.etag) ?? 0) + 1);
         reads += 1;
@@ -154,7 +168,7 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
     });
     try {
       for (let i = 1; i <= 6; i += 1) {
-        valueOf(await edit.save(ORG, 'big/data.bin', versions[i % 2]!));
+        successValue(await edit.save(ORG, 'big/data.bin', versions[i % 2]!));
         // Let the reader finish one more read, so it sees every version while the next save runs.
         const target = reads + 1;
         while (reads < target && !readerStopped) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -182,7 +196,25 @@ describe('workspace editing on LocalVolumeFileStore + Azure Tables', () => {
       const edit = editor('host-fuzz', store);
       const browse = new BrowseWorkspace({ files: store });
       const piece = fc.oneof(
-        fc.constantFrom('..', '.', '', '\\', '\u0000', 'a', 'é', 'e\u0301', '😀', 'CON', 'C:', 'org-8', 'orgs', '.workspace-sync', 'tmp', 'inside', 'z'.repeat(260)),
+        fc.constantFrom(
+          '..',
+          '.',
+          '',
+          '\\',
+          '\u0000',
+          'a',
+          'é',
+          'e\u0301',
+          '😀',
+          'CON',
+          'C:',
+          'org-8',
+          'orgs',
+          '.workspace-sync',
+          'tmp',
+          'inside',
+          'z'.repeat(260),
+        ),
         fc.string({ unit: 'binary', maxLength: 6 }),
       );
       const path = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join('/'));

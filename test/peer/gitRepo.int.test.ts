@@ -1,9 +1,9 @@
-import { lstat, mkdtemp, readFile, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitRepo } from '../support/gitRepo';
 import { runGit, runGitOrNull } from '../support/github-peer/runGit';
+import { GitRepo } from '../support/gitRepo';
 
 const repos: GitRepo[] = [];
 const folders: string[] = [];
@@ -16,7 +16,11 @@ async function newRepo(): Promise<GitRepo> {
 
 async function tree(repo: GitRepo, commit: string): Promise<string[]> {
   const out = await runGit(repo.dir, ['ls-tree', '-r', '-t', commit]);
-  return out.trim().split('\n').filter(Boolean).map((line) => line.replace(/ [0-9a-f]{40}\t/, ' '));
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(/ [0-9a-f]{40}\t/, ' '));
 }
 
 afterEach(async () => {
@@ -74,7 +78,12 @@ describe('GitRepo', () => {
     await repo.remove('dir/gone.txt');
     await repo.move('dir/keep.txt', 'moved/deeper/keep.txt');
     const two = await repo.commit('two');
-    expect(await tree(repo, two)).toEqual(['040000 tree moved', '040000 tree moved/deeper', '100644 blob moved/deeper/keep.txt', '100644 blob run.sh']);
+    expect(await tree(repo, two)).toEqual([
+      '040000 tree moved',
+      '040000 tree moved/deeper',
+      '100644 blob moved/deeper/keep.txt',
+      '100644 blob run.sh',
+    ]);
   });
 
   it('allows empty commits and refuses paths outside the work tree', async () => {
@@ -83,7 +92,9 @@ describe('GitRepo', () => {
     const one = await repo.commit('one');
     const two = await repo.commit('nothing changed');
     expect(two).not.toBe(one);
-    expect((await runGit(repo.dir, ['rev-parse', `${two}^{tree}`])).trim()).toBe((await runGit(repo.dir, ['rev-parse', `${one}^{tree}`])).trim());
+    expect((await runGit(repo.dir, ['rev-parse', `${two}^{tree}`])).trim()).toBe(
+      (await runGit(repo.dir, ['rev-parse', `${one}^{tree}`])).trim(),
+    );
     await expect(repo.write('../escape.txt', 'x')).rejects.toThrow(/escapes/);
     await expect(repo.write('.git/config', 'x')).rejects.toThrow(/escapes/);
   });
@@ -126,7 +137,10 @@ describe('GitRepo', () => {
     const repo = await newRepo();
     await repo.write('bin/run.sh', '#!/bin/sh\necho hi\n', { executable: true });
     await repo.write('doc/readme.md', '# hi\n');
-    await repo.write('bytes.bin', Uint8Array.from({ length: 300 }, (_, i) => i % 256));
+    await repo.write(
+      'bytes.bin',
+      Uint8Array.from({ length: 300 }, (_, i) => i % 256),
+    );
     await repo.symlink('current', 'bin/run.sh');
     const base = await repo.commit('base');
     await repo.addSubmoduleEntry('vendor/sub', base);
@@ -138,7 +152,9 @@ describe('GitRepo', () => {
     expect((await stat(join(out, 'bin/run.sh'))).mode & 0o777).toBe(0o755);
     expect((await stat(join(out, 'doc/readme.md'))).mode & 0o777).toBe(0o644);
     expect(await readFile(join(out, 'doc/readme.md'), 'utf8')).toBe('# hi\n');
-    expect(new Uint8Array(await readFile(join(out, 'bytes.bin')))).toEqual(Uint8Array.from({ length: 300 }, (_, i) => i % 256));
+    expect(new Uint8Array(await readFile(join(out, 'bytes.bin')))).toEqual(
+      Uint8Array.from({ length: 300 }, (_, i) => i % 256),
+    );
     expect((await lstat(join(out, 'current'))).isSymbolicLink()).toBe(true);
     expect(await readlink(join(out, 'current'))).toBe('bin/run.sh');
     expect(await readdir(join(out, 'vendor/sub'))).toEqual([]);
@@ -150,8 +166,15 @@ describe('GitRepo', () => {
     await repo.write('existing.txt', 'old');
     await repo.symlink('was-a-link', 'existing.txt');
     const before = await repo.commit('before');
-    const files = Array.from({ length: 10_000 }, (_, i) => ({ path: `d${i % 50}/f${i}.txt`, content: `file ${i}\n`, executable: i === 7 }));
-    files.push({ path: 'existing.txt', content: 'new', executable: false }, { path: 'was-a-link', content: 'now a file', executable: false });
+    const files = Array.from({ length: 10_000 }, (_, i) => ({
+      path: `d${i % 50}/f${i}.txt`,
+      content: `file ${i}\n`,
+      executable: i === 7,
+    }));
+    files.push(
+      { path: 'existing.txt', content: 'new', executable: false },
+      { path: 'was-a-link', content: 'now a file', executable: false },
+    );
     // No time bound (a busy machine breaks one); the test's timeout catches a writer gone quadratic.
     const commit = await repo.writeMany(files);
     expect((await runGit(repo.dir, ['rev-list', '--count', `${before}..${commit}`])).trim()).toBe('1');

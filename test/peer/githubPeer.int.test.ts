@@ -1,12 +1,12 @@
-import { Octokit } from '@octokit/rest';
-import { throttling } from '@octokit/plugin-throttling';
-import { gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
 import { extract } from 'tar-stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GitRepo } from '../support/gitRepo';
-import { GitHubPeer } from '../support/githubPeer';
 import { runGit } from '../support/github-peer/runGit';
+import { GitHubPeer } from '../support/githubPeer';
+import { GitRepo } from '../support/gitRepo';
 
 const TOKEN = 'ghp_peerTestMainToken000000000000000000';
 const PRIVATE_TOKEN = 'ghp_peerTestPrivateToken00000000000000';
@@ -50,7 +50,9 @@ async function lsTree(treeish: string, recursive: boolean) {
     });
 }
 
-async function untar(gz: Uint8Array): Promise<Map<string, { mode: number; type: string; content: Buffer; linkname?: string | null }>> {
+async function untar(
+  gz: Uint8Array,
+): Promise<Map<string, { mode: number; type: string; content: Buffer; linkname?: string | null }>> {
   const entries = new Map<string, { mode: number; type: string; content: Buffer; linkname?: string | null }>();
   const reader = extract();
   const done = new Promise<void>((resolve, reject) => {
@@ -58,7 +60,12 @@ async function untar(gz: Uint8Array): Promise<Map<string, { mode: number; type: 
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
       stream.on('end', () => {
-        entries.set(header.name, { mode: header.mode ?? 0, type: header.type ?? 'file', content: Buffer.concat(chunks), linkname: header.linkname });
+        entries.set(header.name, {
+          mode: header.mode ?? 0,
+          type: header.type ?? 'file',
+          content: Buffer.concat(chunks),
+          linkname: header.linkname,
+        });
         next();
       });
       stream.on('error', reject);
@@ -130,7 +137,9 @@ describe('repository, branches, refs, commits', () => {
   it('answers branches with a slash in the name, encoded or not', async () => {
     const { data } = await octokit.rest.repos.getBranch({ owner: 'acme', repo: 'scripts', branch: 'feature/x' });
     expect(data.commit.sha).toBe(firstCommit);
-    const raw = await fetch(`${peer.url}/repos/acme/scripts/branches/feature/x`, { headers: { authorization: `token ${TOKEN}` } });
+    const raw = await fetch(`${peer.url}/repos/acme/scripts/branches/feature/x`, {
+      headers: { authorization: `token ${TOKEN}` },
+    });
     expect(((await raw.json()) as { commit: { sha: string } }).commit.sha).toBe(firstCommit);
   });
 
@@ -141,11 +150,17 @@ describe('repository, branches, refs, commits', () => {
   it('answers git references and 404s missing ones', async () => {
     const { data } = await octokit.rest.git.getRef({ owner: 'acme', repo: 'scripts', ref: 'heads/main' });
     expect(data.ref).toBe('refs/heads/main');
-    expect(data.object).toEqual({ sha: head, type: 'commit', url: `${peer.url}/repos/acme/scripts/git/commits/${head}` });
+    expect(data.object).toEqual({
+      sha: head,
+      type: 'commit',
+      url: `${peer.url}/repos/acme/scripts/git/commits/${head}`,
+    });
     expect(data.node_id).toEqual(expect.any(String));
     const nested = await octokit.rest.git.getRef({ owner: 'acme', repo: 'scripts', ref: 'heads/feature/x' });
     expect(nested.data.object.sha).toBe(firstCommit);
-    const missing = await fetch(`${peer.url}/repos/acme/scripts/git/ref/heads/gone`, { headers: { authorization: `token ${TOKEN}` } });
+    const missing = await fetch(`${peer.url}/repos/acme/scripts/git/ref/heads/gone`, {
+      headers: { authorization: `token ${TOKEN}` },
+    });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ message: 'Not Found', status: '404' });
     expect(await statusOf(octokit.rest.git.getRef({ owner: 'acme', repo: 'scripts', ref: 'heads/main~1' }))).toBe(404);
@@ -159,7 +174,9 @@ describe('repository, branches, refs, commits', () => {
       expect(data.commit.tree.sha).toBe(tree);
       expect(data.commit.author?.email).toBe('peer-test@example.com');
     }
-    expect(await statusOf(octokit.rest.repos.getCommit({ owner: 'acme', repo: 'scripts', ref: 'f'.repeat(40) }))).toBe(422);
+    expect(await statusOf(octokit.rest.repos.getCommit({ owner: 'acme', repo: 'scripts', ref: 'f'.repeat(40) }))).toBe(
+      422,
+    );
   });
 
   it('follows the branch as it moves, and after a force-push keeps old commits reachable by SHA', async () => {
@@ -168,7 +185,8 @@ describe('repository, branches, refs, commits', () => {
       await scratch.write('a.txt', 'one');
       const one = await scratch.commit('one');
       peer.addRepository('acme/moving', scratch);
-      const branchHead = async () => (await octokit.rest.git.getRef({ owner: 'acme', repo: 'moving', ref: 'heads/main' })).data.object.sha;
+      const branchHead = async () =>
+        (await octokit.rest.git.getRef({ owner: 'acme', repo: 'moving', ref: 'heads/main' })).data.object.sha;
       expect(await branchHead()).toBe(one);
       await scratch.write('a.txt', 'two');
       const two = await scratch.commit('two');
@@ -194,7 +212,12 @@ describe('trees', () => {
     const treeSha = (await runGit(repo.dir, ['rev-parse', `${head}^{tree}`])).trim();
     const expected = await lsTree(head, true);
     for (const ref of [treeSha, head, 'main']) {
-      const { data } = await octokit.rest.git.getTree({ owner: 'acme', repo: 'scripts', tree_sha: ref, recursive: '1' });
+      const { data } = await octokit.rest.git.getTree({
+        owner: 'acme',
+        repo: 'scripts',
+        tree_sha: ref,
+        recursive: '1',
+      });
       expect(data.sha).toBe(treeSha);
       expect(data.truncated).toBe(false);
       expect(data.tree.map(({ url: _url, ...rest }) => rest)).toEqual(expected);
@@ -204,11 +227,23 @@ describe('trees', () => {
   });
 
   it('gives blob and tree entries urls and submodules none', async () => {
-    const { data } = await octokit.rest.git.getTree({ owner: 'acme', repo: 'scripts', tree_sha: head, recursive: 'true' });
+    const { data } = await octokit.rest.git.getTree({
+      owner: 'acme',
+      repo: 'scripts',
+      tree_sha: head,
+      recursive: 'true',
+    });
     const byPath = new Map(data.tree.map((entry) => [entry.path, entry]));
-    expect(byPath.get('bin/run.sh')?.url).toBe(`${peer.url}/repos/acme/scripts/git/blobs/${byPath.get('bin/run.sh')?.sha}`);
+    expect(byPath.get('bin/run.sh')?.url).toBe(
+      `${peer.url}/repos/acme/scripts/git/blobs/${byPath.get('bin/run.sh')?.sha}`,
+    );
     expect(byPath.get('lib')?.url).toBe(`${peer.url}/repos/acme/scripts/git/trees/${byPath.get('lib')?.sha}`);
-    expect(byPath.get('vendor/tool')).toEqual({ path: 'vendor/tool', mode: '160000', type: 'commit', sha: firstCommit });
+    expect(byPath.get('vendor/tool')).toEqual({
+      path: 'vendor/tool',
+      mode: '160000',
+      type: 'commit',
+      sha: firstCommit,
+    });
   });
 
   it('answers direct children without ?recursive (GitHub treats any value, even 0, as recursive)', async () => {
@@ -232,7 +267,9 @@ describe('trees', () => {
   });
 
   it('404s unknown trees and blobs passed as trees', async () => {
-    expect(await statusOf(octokit.rest.git.getTree({ owner: 'acme', repo: 'scripts', tree_sha: 'e'.repeat(40) }))).toBe(404);
+    expect(await statusOf(octokit.rest.git.getTree({ owner: 'acme', repo: 'scripts', tree_sha: 'e'.repeat(40) }))).toBe(
+      404,
+    );
     const blobSha = (await runGit(repo.dir, ['rev-parse', `${head}:README.md`])).trim();
     expect(await statusOf(octokit.rest.git.getTree({ owner: 'acme', repo: 'scripts', tree_sha: blobSha }))).toBe(404);
   });
@@ -244,7 +281,12 @@ describe('blobs', () => {
   it('answers base64 in 60-character lines, as GitHub does', async () => {
     const sha = await blobSha('data/blob.bin');
     const { data } = await octokit.rest.git.getBlob({ owner: 'acme', repo: 'scripts', file_sha: sha });
-    expect(data).toMatchObject({ sha, size: 256, encoding: 'base64', url: `${peer.url}/repos/acme/scripts/git/blobs/${sha}` });
+    expect(data).toMatchObject({
+      sha,
+      size: 256,
+      encoding: 'base64',
+      url: `${peer.url}/repos/acme/scripts/git/blobs/${sha}`,
+    });
     const lines = data.content.split('\n');
     expect(lines.pop()).toBe('');
     expect(lines.slice(0, -1).every((line) => line.length === 60)).toBe(true);
@@ -253,10 +295,17 @@ describe('blobs', () => {
 
   it('answers raw bytes for the raw media types', async () => {
     const sha = await blobSha('data/blob.bin');
-    const viaOctokit = await octokit.rest.git.getBlob({ owner: 'acme', repo: 'scripts', file_sha: sha, mediaType: { format: 'raw' } });
+    const viaOctokit = await octokit.rest.git.getBlob({
+      owner: 'acme',
+      repo: 'scripts',
+      file_sha: sha,
+      mediaType: { format: 'raw' },
+    });
     expect(new Uint8Array(viaOctokit.data as unknown as ArrayBuffer)).toEqual(BINARY);
     for (const accept of ['application/vnd.github.raw+json', 'application/vnd.github.raw']) {
-      const res = await fetch(`${peer.url}/repos/acme/scripts/git/blobs/${sha}`, { headers: { accept, authorization: `Bearer ${TOKEN}` } });
+      const res = await fetch(`${peer.url}/repos/acme/scripts/git/blobs/${sha}`, {
+        headers: { accept, authorization: `Bearer ${TOKEN}` },
+      });
       expect(res.headers.get('content-type')).toBe('application/vnd.github.raw');
       expect(new Uint8Array(await res.arrayBuffer())).toEqual(BINARY);
     }
@@ -266,38 +315,58 @@ describe('blobs', () => {
     const sha = await blobSha('current');
     const { data } = await octokit.rest.git.getBlob({ owner: 'acme', repo: 'scripts', file_sha: sha });
     expect(Buffer.from(data.content, 'base64').toString()).toBe('bin/run.sh');
-    expect(await statusOf(octokit.rest.git.getBlob({ owner: 'acme', repo: 'scripts', file_sha: 'a'.repeat(40) }))).toBe(404);
+    expect(await statusOf(octokit.rest.git.getBlob({ owner: 'acme', repo: 'scripts', file_sha: 'a'.repeat(40) }))).toBe(
+      404,
+    );
     expect(await statusOf(octokit.rest.git.getBlob({ owner: 'acme', repo: 'scripts', file_sha: head }))).toBe(404);
   });
 });
 
 describe('tarball', () => {
   it('redirects to codeload, which streams one top-level folder with modes and links', async () => {
-    const redirect = await fetch(`${peer.url}/repos/acme/scripts/tarball/main`, { redirect: 'manual', headers: { authorization: `token ${TOKEN}` } });
+    const redirect = await fetch(`${peer.url}/repos/acme/scripts/tarball/main`, {
+      redirect: 'manual',
+      headers: { authorization: `token ${TOKEN}` },
+    });
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe(`${peer.url}/_codeload/acme/scripts/legacy.tar.gz/${head}`);
 
-    const { data, headers } = await octokit.rest.repos.downloadTarballArchive({ owner: 'acme', repo: 'scripts', ref: 'main' });
+    const { data, headers } = await octokit.rest.repos.downloadTarballArchive({
+      owner: 'acme',
+      repo: 'scripts',
+      ref: 'main',
+    });
     expect(headers['content-type']).toBe('application/x-gzip');
     const entries = await untar(new Uint8Array(data as ArrayBuffer));
     const prefix = `acme-scripts-${head.slice(0, 7)}/`;
-    expect([...entries.keys()].filter((name) => name !== 'pax_global_header').every((name) => name.startsWith(prefix))).toBe(true);
+    expect(
+      [...entries.keys()].filter((name) => name !== 'pax_global_header').every((name) => name.startsWith(prefix)),
+    ).toBe(true);
     expect(entries.get(`${prefix}README.md`)?.content.toString()).toBe('# scripts, second edition\n');
-    expect(entries.get(`${prefix}bin/run.sh`)?.mode! & 0o111).not.toBe(0);
-    expect(entries.get(`${prefix}README.md`)?.mode! & 0o111).toBe(0);
+    expect(entries.get(`${prefix}bin/run.sh`)!.mode & 0o111).not.toBe(0);
+    expect(entries.get(`${prefix}README.md`)!.mode & 0o111).toBe(0);
     expect(new Uint8Array(entries.get(`${prefix}data/blob.bin`)!.content)).toEqual(BINARY);
     expect(entries.get(`${prefix}current`)).toMatchObject({ type: 'symlink', linkname: 'bin/run.sh' });
   });
 
   it('archives older commits by SHA and 404s unknown refs', async () => {
-    const { data } = await octokit.rest.repos.downloadTarballArchive({ owner: 'acme', repo: 'scripts', ref: firstCommit });
+    const { data } = await octokit.rest.repos.downloadTarballArchive({
+      owner: 'acme',
+      repo: 'scripts',
+      ref: firstCommit,
+    });
     const entries = await untar(new Uint8Array(data as ArrayBuffer));
     expect(entries.get(`acme-scripts-${firstCommit.slice(0, 7)}/README.md`)?.content.toString()).toBe('# scripts\n');
-    expect(await statusOf(octokit.rest.repos.downloadTarballArchive({ owner: 'acme', repo: 'scripts', ref: 'gone' }))).toBe(404);
+    expect(
+      await statusOf(octokit.rest.repos.downloadTarballArchive({ owner: 'acme', repo: 'scripts', ref: 'gone' })),
+    ).toBe(404);
   });
 
   it('puts a token in codeload URLs of private repositories, and codeload needs it', async () => {
-    const redirect = await fetch(`${peer.url}/repos/acme/secret/tarball/main`, { redirect: 'manual', headers: { authorization: `token ${PRIVATE_TOKEN}` } });
+    const redirect = await fetch(`${peer.url}/repos/acme/secret/tarball/main`, {
+      redirect: 'manual',
+      headers: { authorization: `token ${PRIVATE_TOKEN}` },
+    });
     const location = new URL(redirect.headers.get('location')!);
     expect(location.searchParams.get('token')).toMatch(/^[0-9A-F]{40}$/);
     expect((await fetch(location)).status).toBe(200);
@@ -316,31 +385,76 @@ describe('webhooks', () => {
     });
     expect(created.status).toBe(201);
     expect(created.data).toMatchObject({ type: 'Repository', name: 'web', active: true, events: ['push'] });
-    expect(created.data.config).toEqual({ url: 'https://example.com/api/github/webhook', content_type: 'json', insecure_ssl: '0', secret: '********' });
+    expect(created.data.config).toEqual({
+      url: 'https://example.com/api/github/webhook',
+      content_type: 'json',
+      insecure_ssl: '0',
+      secret: '********',
+    });
     expect(peer.webhooks('acme/scripts')[0]?.config.secret).toBe('s3cret');
     const listed = await octokit.rest.repos.listWebhooks({ owner: 'acme', repo: 'scripts' });
     expect(listed.data.map((hook) => hook.id)).toEqual([created.data.id]);
-    const deleted = await octokit.rest.repos.deleteWebhook({ owner: 'acme', repo: 'scripts', hook_id: created.data.id });
+    const deleted = await octokit.rest.repos.deleteWebhook({
+      owner: 'acme',
+      repo: 'scripts',
+      hook_id: created.data.id,
+    });
     expect(deleted.status).toBe(204);
     expect((await octokit.rest.repos.listWebhooks({ owner: 'acme', repo: 'scripts' })).data).toEqual([]);
-    expect(await statusOf(octokit.rest.repos.deleteWebhook({ owner: 'acme', repo: 'scripts', hook_id: created.data.id }))).toBe(404);
+    expect(
+      await statusOf(octokit.rest.repos.deleteWebhook({ owner: 'acme', repo: 'scripts', hook_id: created.data.id })),
+    ).toBe(404);
   });
 
   it('refuses a second hook for the same URL and events with 422, and updates one with PATCH', async () => {
     const config = { url: 'https://example.com/api/github/webhook/dup', content_type: 'json', secret: 'first' };
-    const created = await octokit.rest.repos.createWebhook({ owner: 'acme', repo: 'scripts', config, events: ['push'] });
-    const duplicate = await octokit.rest.repos.createWebhook({ owner: 'acme', repo: 'scripts', config, events: ['push', 'ping'] }).catch((error: unknown) => error);
-    expect(duplicate).toMatchObject({ status: 422, response: { data: { errors: [{ resource: 'Hook', code: 'custom', message: 'Hook already exists on this repository' }] } } });
+    const created = await octokit.rest.repos.createWebhook({
+      owner: 'acme',
+      repo: 'scripts',
+      config,
+      events: ['push'],
+    });
+    const duplicate = await octokit.rest.repos
+      .createWebhook({ owner: 'acme', repo: 'scripts', config, events: ['push', 'ping'] })
+      .catch((error: unknown) => error);
+    expect(duplicate).toMatchObject({
+      status: 422,
+      response: {
+        data: { errors: [{ resource: 'Hook', code: 'custom', message: 'Hook already exists on this repository' }] },
+      },
+    });
     // Same URL, events that do not overlap: allowed, as GitHub documents.
-    const other = await octokit.rest.repos.createWebhook({ owner: 'acme', repo: 'scripts', config, events: ['issues'] });
-    const updated = await octokit.rest.repos.updateWebhook({ owner: 'acme', repo: 'scripts', hook_id: created.data.id, config: { ...config, secret: 'second' }, active: false });
+    const other = await octokit.rest.repos.createWebhook({
+      owner: 'acme',
+      repo: 'scripts',
+      config,
+      events: ['issues'],
+    });
+    const updated = await octokit.rest.repos.updateWebhook({
+      owner: 'acme',
+      repo: 'scripts',
+      hook_id: created.data.id,
+      config: { ...config, secret: 'second' },
+      active: false,
+    });
     expect(updated.status).toBe(200);
-    expect(updated.data).toMatchObject({ id: created.data.id, active: false, events: ['push'], config: { url: config.url, secret: '********' } });
+    expect(updated.data).toMatchObject({
+      id: created.data.id,
+      active: false,
+      events: ['push'],
+      config: { url: config.url, secret: '********' },
+    });
     expect(peer.webhooks('acme/scripts').find((hook) => hook.id === created.data.id)?.config.secret).toBe('second');
     // A config without a secret removes the secret.
-    await octokit.rest.repos.updateWebhook({ owner: 'acme', repo: 'scripts', hook_id: created.data.id, config: { url: config.url } });
+    await octokit.rest.repos.updateWebhook({
+      owner: 'acme',
+      repo: 'scripts',
+      hook_id: created.data.id,
+      config: { url: config.url },
+    });
     expect(peer.webhooks('acme/scripts').find((hook) => hook.id === created.data.id)?.config.secret).toBeUndefined();
-    for (const id of [created.data.id, other.data.id]) await octokit.rest.repos.deleteWebhook({ owner: 'acme', repo: 'scripts', hook_id: id });
+    for (const id of [created.data.id, other.data.id])
+      await octokit.rest.repos.deleteWebhook({ owner: 'acme', repo: 'scripts', hook_id: id });
   });
 
   it('rejects a hook without a url with 422', async () => {
@@ -350,7 +464,11 @@ describe('webhooks', () => {
   it('answers 404 to callers without admin rights, as GitHub does', async () => {
     const reader = client(READER_TOKEN);
     expect((await reader.rest.repos.get({ owner: 'acme', repo: 'readonly' })).data.permissions?.admin).toBe(false);
-    expect(await statusOf(reader.rest.repos.createWebhook({ owner: 'acme', repo: 'readonly', config: { url: 'https://example.com/h' } }))).toBe(404);
+    expect(
+      await statusOf(
+        reader.rest.repos.createWebhook({ owner: 'acme', repo: 'readonly', config: { url: 'https://example.com/h' } }),
+      ),
+    ).toBe(404);
     expect(await statusOf(reader.rest.repos.listWebhooks({ owner: 'acme', repo: 'readonly' }))).toBe(404);
   });
 });
@@ -380,7 +498,11 @@ describe('authentication and rate limits', () => {
     peer.revokeToken(doomed);
     const res = await fetch(`${peer.url}/repos/acme/scripts`, { headers: { authorization: `Bearer ${doomed}` } });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    expect(await res.json()).toEqual({
+      message: 'Bad credentials',
+      documentation_url: 'https://docs.github.com/rest',
+      status: '401',
+    });
     expect(res.headers.get('x-ratelimit-limit')).toBe('60');
     expect(res.headers.get('x-github-request-id')).not.toBeNull();
     expect(await statusOf(doomedClient.rest.repos.get({ owner: 'acme', repo: 'scripts' }))).toBe(401);
@@ -412,7 +534,10 @@ describe('authentication and rate limits', () => {
     expect(missing.headers.get('x-ratelimit-remaining')).toBe('4998');
     const overview = await get('/rate_limit');
     expect(overview.headers.get('x-ratelimit-remaining')).toBe('4998'); // /rate_limit is free
-    const body = (await overview.json()) as { rate: { remaining: number; used: number }; resources: { core: { remaining: number } } };
+    const body = (await overview.json()) as {
+      rate: { remaining: number; used: number };
+      resources: { core: { remaining: number } };
+    };
     expect(body.rate).toMatchObject({ remaining: 4998, used: 2 });
     expect(body.resources.core.remaining).toBe(4998);
   });
@@ -488,7 +613,9 @@ describe('faults', () => {
   it('resets the connection mid-body, which a client sees as an error', async () => {
     const sha = (await runGit(repo.dir, ['rev-parse', `${head}:data/blob.bin`])).trim();
     peer.injectFault({ kind: 'reset', match: /\/git\/blobs\// });
-    const res = await fetch(`${peer.url}/repos/acme/scripts/git/blobs/${sha}`, { headers: { authorization: `token ${TOKEN}` } });
+    const res = await fetch(`${peer.url}/repos/acme/scripts/git/blobs/${sha}`, {
+      headers: { authorization: `token ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
     await expect(res.arrayBuffer()).rejects.toThrow();
     // The next request is healthy again.
@@ -497,7 +624,9 @@ describe('faults', () => {
 
   it('resets a tarball download mid-stream', async () => {
     peer.injectFault({ kind: 'reset', match: /^\/_codeload\// });
-    const res = await fetch(`${peer.url}/repos/acme/scripts/tarball/main`, { headers: { authorization: `token ${TOKEN}` } });
+    const res = await fetch(`${peer.url}/repos/acme/scripts/tarball/main`, {
+      headers: { authorization: `token ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
     await expect(res.arrayBuffer()).rejects.toThrow();
   });

@@ -3,15 +3,16 @@
  * OpenAPI description (api.github.com, from @octokit/openapi), for the status it was sent with,
  * and that status must be one GitHub documents for the operation.
  */
-import Ajv from 'ajv';
-import type { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitRepo } from '../support/gitRepo';
-import { GitHubPeer } from '../support/githubPeer';
 import { runGit } from '../support/github-peer/runGit';
+import { GitHubPeer } from '../support/githubPeer';
+import { GitRepo } from '../support/gitRepo';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -55,7 +56,10 @@ function toJsonSchema(schema: Json): Json {
 /** Names of every component schema reachable from `root` through `$ref`s. */
 function referencedSchemas(spec: OpenApiDocument, root: Json, into = new Set<string>()): Set<string> {
   const visit = (node: Json): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
@@ -88,7 +92,8 @@ class GitHubResponseSchemas {
       if (!operation) throw new Error(`${method} ${path} is not in GitHub's OpenAPI description`);
       this.documented.set(`${method} ${path}`, new Set(Object.keys(operation.responses)));
       for (const [status, response] of Object.entries(operation.responses)) {
-        const resolved = typeof response.$ref === 'string' ? spec.components.responses[response.$ref.split('/').pop()!]! : response;
+        const resolved =
+          typeof response.$ref === 'string' ? spec.components.responses[response.$ref.split('/').pop()!]! : response;
         const content = resolved.content as { [type: string]: { schema: Json } } | undefined;
         const schema = content?.['application/json']?.schema;
         if (schema === undefined) continue;
@@ -101,7 +106,8 @@ class GitHubResponseSchemas {
     // One document holding only what these operations reference, so `$ref`s resolve inside it.
     const names = new Set<string>();
     for (const root of roots) referencedSchemas(spec, root, names);
-    const convert = (entries: Array<[string, Json]>): JsonObject => Object.fromEntries(entries.map(([key, schema]) => [key, toJsonSchema(schema)]));
+    const convert = (entries: Array<[string, Json]>): JsonObject =>
+      Object.fromEntries(entries.map(([key, schema]) => [key, toJsonSchema(schema)]));
     const document = {
       $id: 'github',
       definitions: convert(Object.entries(responses)),
@@ -118,10 +124,13 @@ class GitHubResponseSchemas {
   errors(method: string, path: string, status: number, body: unknown): string[] {
     const documented = this.documented.get(`${method} ${path}`);
     if (!documented) throw new Error(`operation not loaded: ${method} ${path}`);
-    if (!documented.has(String(status))) return [`status ${status} is not documented (documented: ${[...documented].join(', ')})`];
+    if (!documented.has(String(status)))
+      return [`status ${status} is not documented (documented: ${[...documented].join(', ')})`];
     const validate = this.validators.get(`${method} ${path} ${status}`);
     if (!validate) return body === undefined ? [] : [`status ${status} documents no JSON body`];
-    return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+    return validate(body)
+      ? []
+      : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
   }
 }
 
@@ -204,32 +213,113 @@ const op = (method: string, path: string) => [method, path] as const;
 describe("the peer's answers validate against GitHub's OpenAPI description", () => {
   const calls: Call[] = [
     { name: 'repository', operation: op('GET', R), url: '/repos/acme/scripts', expectedStatus: 200 },
-    { name: 'repository, anonymous', operation: op('GET', R), url: '/repos/acme/scripts', expectedStatus: 200, token: null },
+    {
+      name: 'repository, anonymous',
+      operation: op('GET', R),
+      url: '/repos/acme/scripts',
+      expectedStatus: 200,
+      token: null,
+    },
     { name: 'private repository', operation: op('GET', R), url: '/repos/acme/locked', expectedStatus: 200 },
     { name: 'unknown repository', operation: op('GET', R), url: '/repos/acme/nope', expectedStatus: 404 },
-    { name: 'branch', operation: op('GET', `${R}/branches/{branch}`), url: '/repos/acme/scripts/branches/main', expectedStatus: 200 },
-    { name: 'missing branch', operation: op('GET', `${R}/branches/{branch}`), url: '/repos/acme/scripts/branches/nope', expectedStatus: 404 },
-    { name: 'ref', operation: op('GET', `${R}/git/ref/{ref}`), url: '/repos/acme/scripts/git/ref/heads%2Fmain', expectedStatus: 200 },
-    { name: 'missing ref', operation: op('GET', `${R}/git/ref/{ref}`), url: '/repos/acme/scripts/git/ref/heads/nope', expectedStatus: 404 },
-    { name: 'commit', operation: op('GET', `${R}/commits/{ref}`), url: '/repos/acme/scripts/commits/main', expectedStatus: 200 },
-    { name: 'missing commit', operation: op('GET', `${R}/commits/{ref}`), url: `/repos/acme/scripts/commits/${'f'.repeat(40)}`, expectedStatus: 422 },
-    { name: 'recursive tree', operation: op('GET', `${R}/git/trees/{tree_sha}`), url: '/repos/acme/scripts/git/trees/main?recursive=1', expectedStatus: 200 },
-    { name: 'tree', operation: op('GET', `${R}/git/trees/{tree_sha}`), url: '/repos/acme/scripts/git/trees/main', expectedStatus: 200 },
-    { name: 'missing tree', operation: op('GET', `${R}/git/trees/{tree_sha}`), url: `/repos/acme/scripts/git/trees/${'e'.repeat(40)}`, expectedStatus: 404 },
-    { name: 'blob', operation: op('GET', `${R}/git/blobs/{file_sha}`), url: '/repos/acme/scripts/git/blobs/{blob}', expectedStatus: 200 },
-    { name: 'missing blob', operation: op('GET', `${R}/git/blobs/{file_sha}`), url: `/repos/acme/scripts/git/blobs/${'a'.repeat(40)}`, expectedStatus: 404 },
-    { name: 'tarball redirect', operation: op('GET', `${R}/tarball/{ref}`), url: '/repos/acme/scripts/tarball/main', expectedStatus: 302 },
+    {
+      name: 'branch',
+      operation: op('GET', `${R}/branches/{branch}`),
+      url: '/repos/acme/scripts/branches/main',
+      expectedStatus: 200,
+    },
+    {
+      name: 'missing branch',
+      operation: op('GET', `${R}/branches/{branch}`),
+      url: '/repos/acme/scripts/branches/nope',
+      expectedStatus: 404,
+    },
+    {
+      name: 'ref',
+      operation: op('GET', `${R}/git/ref/{ref}`),
+      url: '/repos/acme/scripts/git/ref/heads%2Fmain',
+      expectedStatus: 200,
+    },
+    {
+      name: 'missing ref',
+      operation: op('GET', `${R}/git/ref/{ref}`),
+      url: '/repos/acme/scripts/git/ref/heads/nope',
+      expectedStatus: 404,
+    },
+    {
+      name: 'commit',
+      operation: op('GET', `${R}/commits/{ref}`),
+      url: '/repos/acme/scripts/commits/main',
+      expectedStatus: 200,
+    },
+    {
+      name: 'missing commit',
+      operation: op('GET', `${R}/commits/{ref}`),
+      url: `/repos/acme/scripts/commits/${'f'.repeat(40)}`,
+      expectedStatus: 422,
+    },
+    {
+      name: 'recursive tree',
+      operation: op('GET', `${R}/git/trees/{tree_sha}`),
+      url: '/repos/acme/scripts/git/trees/main?recursive=1',
+      expectedStatus: 200,
+    },
+    {
+      name: 'tree',
+      operation: op('GET', `${R}/git/trees/{tree_sha}`),
+      url: '/repos/acme/scripts/git/trees/main',
+      expectedStatus: 200,
+    },
+    {
+      name: 'missing tree',
+      operation: op('GET', `${R}/git/trees/{tree_sha}`),
+      url: `/repos/acme/scripts/git/trees/${'e'.repeat(40)}`,
+      expectedStatus: 404,
+    },
+    {
+      name: 'blob',
+      operation: op('GET', `${R}/git/blobs/{file_sha}`),
+      url: '/repos/acme/scripts/git/blobs/{blob}',
+      expectedStatus: 200,
+    },
+    {
+      name: 'missing blob',
+      operation: op('GET', `${R}/git/blobs/{file_sha}`),
+      url: `/repos/acme/scripts/git/blobs/${'a'.repeat(40)}`,
+      expectedStatus: 404,
+    },
+    {
+      name: 'tarball redirect',
+      operation: op('GET', `${R}/tarball/{ref}`),
+      url: '/repos/acme/scripts/tarball/main',
+      expectedStatus: 302,
+    },
     { name: 'list hooks', operation: op('GET', `${R}/hooks`), url: '/repos/acme/scripts/hooks', expectedStatus: 200 },
     {
       name: 'create hook',
       operation: op('POST', `${R}/hooks`),
       method: 'POST',
       url: '/repos/acme/scripts/hooks',
-      body: { name: 'web', config: { url: 'https://example.com/hook', content_type: 'json', secret: 'x' }, events: ['push'], active: true },
+      body: {
+        name: 'web',
+        config: { url: 'https://example.com/hook', content_type: 'json', secret: 'x' },
+        events: ['push'],
+        active: true,
+      },
       expectedStatus: 201,
     },
-    { name: 'list hooks, one', operation: op('GET', `${R}/hooks`), url: '/repos/acme/scripts/hooks', expectedStatus: 200 },
-    { name: 'get hook', operation: op('GET', `${R}/hooks/{hook_id}`), url: '/repos/acme/scripts/hooks/{hook}', expectedStatus: 200 },
+    {
+      name: 'list hooks, one',
+      operation: op('GET', `${R}/hooks`),
+      url: '/repos/acme/scripts/hooks',
+      expectedStatus: 200,
+    },
+    {
+      name: 'get hook',
+      operation: op('GET', `${R}/hooks/{hook_id}`),
+      url: '/repos/acme/scripts/hooks/{hook}',
+      expectedStatus: 200,
+    },
     {
       name: 'duplicate hook',
       operation: op('POST', `${R}/hooks`),
@@ -243,13 +333,44 @@ describe("the peer's answers validate against GitHub's OpenAPI description", () 
       operation: op('PATCH', `${R}/hooks/{hook_id}`),
       method: 'PATCH',
       url: '/repos/acme/scripts/hooks/{hook}',
-      body: { config: { url: 'https://example.com/hook', content_type: 'json', secret: 'y', insecure_ssl: '0' }, events: ['push'], active: true },
+      body: {
+        config: { url: 'https://example.com/hook', content_type: 'json', secret: 'y', insecure_ssl: '0' },
+        events: ['push'],
+        active: true,
+      },
       expectedStatus: 200,
     },
-    { name: 'invalid hook', operation: op('POST', `${R}/hooks`), method: 'POST', url: '/repos/acme/scripts/hooks', body: { config: {} }, expectedStatus: 422 },
-    { name: 'hook without admin', operation: op('POST', `${R}/hooks`), method: 'POST', url: '/repos/acme/locked/hooks', body: { config: { url: 'https://example.com/h' } }, token: READER, expectedStatus: 404 },
-    { name: 'delete hook', operation: op('DELETE', `${R}/hooks/{hook_id}`), method: 'DELETE', url: '/repos/acme/scripts/hooks/{hook}', expectedStatus: 204 },
-    { name: 'delete missing hook', operation: op('DELETE', `${R}/hooks/{hook_id}`), method: 'DELETE', url: '/repos/acme/scripts/hooks/{hook}', expectedStatus: 404 },
+    {
+      name: 'invalid hook',
+      operation: op('POST', `${R}/hooks`),
+      method: 'POST',
+      url: '/repos/acme/scripts/hooks',
+      body: { config: {} },
+      expectedStatus: 422,
+    },
+    {
+      name: 'hook without admin',
+      operation: op('POST', `${R}/hooks`),
+      method: 'POST',
+      url: '/repos/acme/locked/hooks',
+      body: { config: { url: 'https://example.com/h' } },
+      token: READER,
+      expectedStatus: 404,
+    },
+    {
+      name: 'delete hook',
+      operation: op('DELETE', `${R}/hooks/{hook_id}`),
+      method: 'DELETE',
+      url: '/repos/acme/scripts/hooks/{hook}',
+      expectedStatus: 204,
+    },
+    {
+      name: 'delete missing hook',
+      operation: op('DELETE', `${R}/hooks/{hook_id}`),
+      method: 'DELETE',
+      url: '/repos/acme/scripts/hooks/{hook}',
+      expectedStatus: 404,
+    },
     { name: 'rate limit', operation: op('GET', '/rate_limit'), url: '/rate_limit', expectedStatus: 200 },
     { name: 'user', operation: op('GET', '/user'), url: '/user', expectedStatus: 200 },
     { name: 'user, anonymous', operation: op('GET', '/user'), url: '/user', expectedStatus: 401, token: null },
@@ -267,7 +388,12 @@ describe("the peer's answers validate against GitHub's OpenAPI description", () 
   it('validates a truncated tree too', async () => {
     peer.setTreeEntryLimit(2);
     try {
-      const { status, body } = await call({ name: 'truncated', operation: op('GET', `${R}/git/trees/{tree_sha}`), url: `/repos/acme/scripts/git/trees/${head}?recursive=1`, expectedStatus: 200 });
+      const { status, body } = await call({
+        name: 'truncated',
+        operation: op('GET', `${R}/git/trees/{tree_sha}`),
+        url: `/repos/acme/scripts/git/trees/${head}?recursive=1`,
+        expectedStatus: 200,
+      });
       expect((body as { truncated: boolean }).truncated).toBe(true);
       expect(schemas.errors('GET', `${R}/git/trees/{tree_sha}`, status, body)).toEqual([]);
     } finally {
@@ -276,17 +402,42 @@ describe("the peer's answers validate against GitHub's OpenAPI description", () 
   });
 
   it('the validator rejects what GitHub would not send (it can fail)', async () => {
-    const { body } = await call({ name: 'blob', operation: op('GET', `${R}/git/blobs/{file_sha}`), url: `/repos/acme/scripts/git/blobs/${blobSha}`, expectedStatus: 200 });
+    const { body } = await call({
+      name: 'blob',
+      operation: op('GET', `${R}/git/blobs/{file_sha}`),
+      url: `/repos/acme/scripts/git/blobs/${blobSha}`,
+      expectedStatus: 200,
+    });
     const { size: _size, ...withoutSize } = body as Record<string, unknown>;
     expect(schemas.errors('GET', `${R}/git/blobs/{file_sha}`, 200, withoutSize).join()).toMatch(/size/);
-    expect(schemas.errors('GET', `${R}/git/ref/{ref}`, 200, { ref: 'refs/heads/main', node_id: 'x', url: 'http://x', object: { sha: 'short', type: 'commit', url: 'http://x' } })).not.toEqual([]);
+    expect(
+      schemas.errors('GET', `${R}/git/ref/{ref}`, 200, {
+        ref: 'refs/heads/main',
+        node_id: 'x',
+        url: 'http://x',
+        object: { sha: 'short', type: 'commit', url: 'http://x' },
+      }),
+    ).not.toEqual([]);
     expect(schemas.errors('GET', `${R}/git/blobs/{file_sha}`, 418, {})).not.toEqual([]);
-    const repository = (await call({ name: 'repository', operation: op('GET', R), url: '/repos/acme/scripts', expectedStatus: 200 })).body as Record<string, unknown>;
+    const repository = (
+      await call({ name: 'repository', operation: op('GET', R), url: '/repos/acme/scripts', expectedStatus: 200 })
+    ).body as Record<string, unknown>;
     const { network_count: _count, ...withoutCount } = repository;
     expect(schemas.errors('GET', R, 200, withoutCount).join()).toMatch(/network_count/);
     expect(schemas.errors('GET', R, 200, { ...repository, owner: { login: 'acme' } }).join()).toMatch(/owner/);
-    const tree = (await call({ name: 'tree', operation: op('GET', `${R}/git/trees/{tree_sha}`), url: '/repos/acme/scripts/git/trees/main', expectedStatus: 200 })).body as { tree: object[] };
-    expect(schemas.errors('GET', `${R}/git/trees/{tree_sha}`, 200, { ...tree, tree: [{ path: 'x', type: 'blob', sha: 'y' }] }).join()).toMatch(/mode/);
+    const tree = (
+      await call({
+        name: 'tree',
+        operation: op('GET', `${R}/git/trees/{tree_sha}`),
+        url: '/repos/acme/scripts/git/trees/main',
+        expectedStatus: 200,
+      })
+    ).body as { tree: object[] };
+    expect(
+      schemas
+        .errors('GET', `${R}/git/trees/{tree_sha}`, 200, { ...tree, tree: [{ path: 'x', type: 'blob', sha: 'y' }] })
+        .join(),
+    ).toMatch(/mode/);
     expect(schemas.errors('GET', '/user', 200, { login: 'x' })).not.toEqual([]);
   });
 });

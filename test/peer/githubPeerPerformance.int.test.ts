@@ -9,11 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as shapes from '../support/github-peer/representations';
 import type { TreeEntry } from '../support/github-peer/representations';
+import * as shapes from '../support/github-peer/representations';
 import { gitProcessesStarted, runGitBuffer } from '../support/github-peer/runGit';
-import { GitRepo } from '../support/gitRepo';
 import { GitHubPeer } from '../support/githubPeer';
+import { GitRepo } from '../support/gitRepo';
 
 const FILES = 10_000;
 // A cold recursive listing reads the commit, then the trees, in a handful of git processes.
@@ -59,7 +59,13 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
     expect(cold.value.data.tree).toHaveLength(FILES + 100 + 1);
     expect(cold.value.data.tree.filter((entry) => entry.mode === '100755')).toHaveLength(FILES / 10);
     // Octokit's own parsing of 2.5 MB of JSON takes ~200 ms; the peer's part is what fetch sees.
-    const warm = await counted(async () => (await fetch(`${peer.url}/repos/acme/big/git/trees/${head}?recursive=1`, { headers: { authorization: `token ${TOKEN}` } })).arrayBuffer());
+    const warm = await counted(async () =>
+      (
+        await fetch(`${peer.url}/repos/acme/big/git/trees/${head}?recursive=1`, {
+          headers: { authorization: `token ${TOKEN}` },
+        })
+      ).arrayBuffer(),
+    );
     expect(cold.processes).toBeLessThanOrEqual(COLD_TREE_PROCESSES);
     expect(warm.processes).toBe(0);
   });
@@ -67,7 +73,9 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
   it('answers the recursive tree of a new commit that changed 10 files from cached sub-trees', async () => {
     // Bytes, as the warm case above: decoding 2.3 MB of UTF-8 is the client's cost, not the peer's.
     const fetchTree = async (sha: string) => {
-      const res = await fetch(`${peer.url}/repos/acme/big/git/trees/${sha}?recursive=1`, { headers: { authorization: `token ${TOKEN}` } });
+      const res = await fetch(`${peer.url}/repos/acme/big/git/trees/${sha}?recursive=1`, {
+        headers: { authorization: `token ${TOKEN}` },
+      });
       expect(res.status).toBe(200);
       return Buffer.from(await res.arrayBuffer());
     };
@@ -75,20 +83,26 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
     // One file in each of ten group folders, so ten sub-trees plus their parents change.
     const changed = Array.from({ length: 10 }, (_, n) => {
       const i = n * 1_001;
-      return { path: `scripts/group-${String(i % 100).padStart(3, '0')}/script-${i}.ps1`, content: `# script ${i}, edited\n${'Write-Output "new"\n'.repeat(n + 3)}` };
+      return {
+        path: `scripts/group-${String(i % 100).padStart(3, '0')}/script-${i}.ps1`,
+        content: `# script ${i}, edited\n${'Write-Output "new"\n'.repeat(n + 3)}`,
+      };
     });
     const next = await repo.writeMany(changed, 'edit 10 files');
     const { processes, value: bytes } = await counted(() => fetchTree(next));
     const value = bytes.toString('utf8');
-    const body = JSON.parse(value) as { truncated: boolean; tree: Array<{ path: string; mode: string; type: string; sha: string; size?: number }> };
+    const body = JSON.parse(value) as {
+      truncated: boolean;
+      tree: Array<{ path: string; mode: string; type: string; sha: string; size?: number }>;
+    };
     const expected = parseLsTree(await runGitBuffer(repo.dir, ['ls-tree', '-r', '-t', '-l', '-z', next]));
     expect(body.truncated).toBe(false);
     expect(body.tree.map(({ path, mode, type, sha, size }) => ({ path, mode, type, sha, size }))).toEqual(expected);
     // Byte for byte what serialising the documented shape gives (key order included).
     expect(value).toBe(await expectedBody(repo, 'big', next, true));
-    expect(body.tree.filter((entry) => changed.some((file) => file.path === entry.path)).map((entry) => entry.size)).toEqual(
-      changed.map((file) => Buffer.byteLength(file.content)),
-    );
+    expect(
+      body.tree.filter((entry) => changed.some((file) => file.path === entry.path)).map((entry) => entry.size),
+    ).toEqual(changed.map((file) => Buffer.byteLength(file.content)));
     // Only the changed sub-trees are read again, in the peer's long-lived processes.
     expect(processes).toBeLessThanOrEqual(COLD_TREE_PROCESSES);
   });
@@ -122,15 +136,21 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
     for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
     await repo.write('assets/big.bin', big);
     const commit = await repo.commit('big blob');
-    const sha = (await octokit.rest.git.getTree({ owner: 'acme', repo: 'big', tree_sha: commit, recursive: '1' })).data.tree.find((e) => e.path === 'assets/big.bin')!.sha;
+    const sha = (
+      await octokit.rest.git.getTree({ owner: 'acme', repo: 'big', tree_sha: commit, recursive: '1' })
+    ).data.tree.find((e) => e.path === 'assets/big.bin')!.sha;
     const raw = await counted(async () => {
-      const res = await fetch(`${peer.url}/repos/acme/big/git/blobs/${sha}`, { headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github.raw' } });
+      const res = await fetch(`${peer.url}/repos/acme/big/git/blobs/${sha}`, {
+        headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github.raw' },
+      });
       return Buffer.from(await res.arrayBuffer());
     });
     expect(raw.value.equals(big)).toBe(true);
     expect(raw.processes).toBeLessThanOrEqual(2);
     const json = await counted(async () => {
-      const res = await fetch(`${peer.url}/repos/acme/big/git/blobs/${sha}`, { headers: { authorization: `token ${TOKEN}` } });
+      const res = await fetch(`${peer.url}/repos/acme/big/git/blobs/${sha}`, {
+        headers: { authorization: `token ${TOKEN}` },
+      });
       return (await res.json()) as { content: string; size: number };
     });
     expect(json.value.size).toBe(big.length);
@@ -139,7 +159,9 @@ describe('GitHub peer performance on a 10,000-file repository', () => {
   });
 
   it('streams the tarball of the whole repository', async () => {
-    const { processes, value } = await counted(() => octokit.rest.repos.downloadTarballArchive({ owner: 'acme', repo: 'big', ref: head }));
+    const { processes, value } = await counted(() =>
+      octokit.rest.repos.downloadTarballArchive({ owner: 'acme', repo: 'big', ref: head }),
+    );
     expect((value.data as ArrayBuffer).byteLength).toBeGreaterThan(10_000);
     expect(processes).toBeLessThanOrEqual(2);
   });
@@ -160,7 +182,12 @@ describe('incremental tree listings', () => {
         { path: 'a/b', content: '3' },
         { path: 'a0', content: '4' },
         // Identical folders, big enough to be cached on their own: one SHA under two prefixes.
-        ...['x', 'y'].flatMap((top) => Array.from({ length: 70 }, (_, i) => ({ path: `${top}/same/${i === 0 ? 'one' : i}.ps1`, content: `same ${i}\n` }))),
+        ...['x', 'y'].flatMap((top) =>
+          Array.from({ length: 70 }, (_, i) => ({
+            path: `${top}/same/${i === 0 ? 'one' : i}.ps1`,
+            content: `same ${i}\n`,
+          })),
+        ),
         { path: 'deep/1/2/3/4/5/leaf.sh', content: '#!/bin/sh\n', executable: true },
         // A level of 64+ unknown folders: the first recursive listing comes from one ls-tree.
         ...Array.from({ length: 70 }, (_, i) => ({ path: `wide/folder-${i}/file.txt`, content: `${i}\n` })),
@@ -178,7 +205,9 @@ describe('incremental tree listings', () => {
       // Trees read as objects (the root alone), from one ls-tree (first), then mostly cached.
       for (const commit of [first, second, first]) {
         for (const recursive of [false, true]) {
-          expect(await fetchBody('tricky', commit, recursive)).toBe(await expectedBody(tricky, 'tricky', commit, recursive));
+          expect(await fetchBody('tricky', commit, recursive)).toBe(
+            await expectedBody(tricky, 'tricky', commit, recursive),
+          );
         }
       }
       peer.setTreeEntryLimit(5);
@@ -189,7 +218,9 @@ describe('incremental tree listings', () => {
       }
       // A cut-short tree answer fails on the client; the next one is whole again.
       peer.injectFault({ kind: 'reset', match: /\/git\/trees\// });
-      const cut = await fetch(`${peer.url}/repos/acme/tricky/git/trees/${second}?recursive=1`, { headers: { authorization: `token ${TOKEN}` } });
+      const cut = await fetch(`${peer.url}/repos/acme/tricky/git/trees/${second}?recursive=1`, {
+        headers: { authorization: `token ${TOKEN}` },
+      });
       await expect(cut.arrayBuffer()).rejects.toThrow();
       expect(await fetchBody('tricky', second, true)).toBe(await expectedBody(tricky, 'tricky', second, true));
     } finally {
@@ -199,17 +230,36 @@ describe('incremental tree listings', () => {
 });
 
 async function fetchBody(name: string, commit: string, recursive: boolean): Promise<string> {
-  const res = await fetch(`${peer.url}/repos/acme/${name}/git/trees/${commit}${recursive ? '?recursive=1' : ''}`, { headers: { authorization: `token ${TOKEN}` } });
+  const res = await fetch(`${peer.url}/repos/acme/${name}/git/trees/${commit}${recursive ? '?recursive=1' : ''}`, {
+    headers: { authorization: `token ${TOKEN}` },
+  });
   expect(res.status).toBe(200);
   expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(await res.clone().text()));
   return res.text();
 }
 
 /** The JSON GitHub's documented shape gives for `git ls-tree [-r -t] -l` of the commit. */
-async function expectedBody(from: GitRepo, name: string, commit: string, recursive: boolean, limit = 100_000): Promise<string> {
+async function expectedBody(
+  from: GitRepo,
+  name: string,
+  commit: string,
+  recursive: boolean,
+  limit = 100_000,
+): Promise<string> {
   const treeSha = (await runGitBuffer(from.dir, ['rev-parse', `${commit}^{tree}`])).toString('utf8').trim();
-  const entries = parseLsTree(await runGitBuffer(from.dir, ['ls-tree', '-z', '-l', ...(recursive ? ['-r', '-t'] : []), commit]));
-  const view = { api: peer.url, owner: 'acme', name, id: 1, private: false, defaultBranch: 'main', createdAt: '', permissions: null };
+  const entries = parseLsTree(
+    await runGitBuffer(from.dir, ['ls-tree', '-z', '-l', ...(recursive ? ['-r', '-t'] : []), commit]),
+  );
+  const view = {
+    api: peer.url,
+    owner: 'acme',
+    name,
+    id: 1,
+    private: false,
+    defaultBranch: 'main',
+    createdAt: '',
+    permissions: null,
+  };
   return JSON.stringify(shapes.gitTree(view, treeSha, entries.slice(0, limit), entries.length > limit));
 }
 

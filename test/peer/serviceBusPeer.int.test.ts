@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
 import type { ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
+import { isServiceBusError, ServiceBusClient } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceBusPeer } from '../support/serviceBusPeer';
 import type { PeerQueueOptions } from '../support/serviceBusPeer';
+import { ServiceBusPeer } from '../support/serviceBusPeer';
 
 /**
  * The peer is driven only through the real @azure/service-bus SDK, as production code would use
@@ -33,7 +33,10 @@ describe('ServiceBusPeer through @azure/service-bus', () => {
 
   /** A peek-lock receiver without automatic lock renewal, so lock expiry is observable. */
   function peekLockReceiver(queue: string, subQueueType?: 'deadLetter'): ServiceBusReceiver {
-    return client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0, ...(subQueueType ? { subQueueType } : {}) });
+    return client.createReceiver(queue, {
+      maxAutoLockRenewalDurationInMs: 0,
+      ...(subQueueType ? { subQueueType } : {}),
+    });
   }
 
   async function receiveExactly(receiver: ServiceBusReceiver, count: number): Promise<ServiceBusReceivedMessage[]> {
@@ -168,7 +171,10 @@ describe('ServiceBusPeer through @azure/service-bus', () => {
     await withSender(queue, (sender) => sender.sendMessages({ body: 'bad', messageId: 'm-bad' }));
     const receiver = peekLockReceiver(queue);
     const [message] = await receiveExactly(receiver, 1);
-    await receiver.deadLetterMessage(message!, { deadLetterReason: 'InvalidScope', deadLetterErrorDescription: 'scope x is unknown' });
+    await receiver.deadLetterMessage(message!, {
+      deadLetterReason: 'InvalidScope',
+      deadLetterErrorDescription: 'scope x is unknown',
+    });
     expect(await receiver.peekMessages(5)).toEqual([]);
 
     const deadLetters = client.createReceiver(`${queue}/$deadletterqueue`);
@@ -282,7 +288,9 @@ describe('ServiceBusPeer through @azure/service-bus', () => {
     const queue = newQueue();
     await withSender(queue, (sender) => sender.sendMessages(['a', 'b', 'c'].map((body) => ({ body }))));
     const receiver = peekLockReceiver(queue);
-    const peeked = await receiver.peekMessages(2, { fromSequenceNumber: (await receiver.peekMessages(1))[0]!.sequenceNumber!.add(1) });
+    const peeked = await receiver.peekMessages(2, {
+      fromSequenceNumber: (await receiver.peekMessages(1))[0]!.sequenceNumber!.add(1),
+    });
     expect(peeked.map((m) => m.body)).toEqual(['b', 'c']);
     expect(peer.stats(queue)).toMatchObject({ active: 3, locked: 0 });
     await receiver.close();
@@ -298,7 +306,10 @@ describe('ServiceBusPeer through @azure/service-bus', () => {
         {
           processMessage: async (message) => {
             if (message.body === 'y') {
-              await receiver.deadLetterMessage(message, { deadLetterReason: 'NotWanted', deadLetterErrorDescription: 'y is skipped' });
+              await receiver.deadLetterMessage(message, {
+                deadLetterReason: 'NotWanted',
+                deadLetterErrorDescription: 'y is skipped',
+              });
             } else {
               await receiver.completeMessage(message);
             }
@@ -338,7 +349,9 @@ describe('ServiceBusPeer through @azure/service-bus', () => {
     const queue = newQueue();
     // A send already on the wire when the socket dies waits for its operation timeout, as with the
     // real service; keep that short so a lost message would show up as a slow retry, not a hang.
-    const ownClient = new ServiceBusClient(peer.connectionString, { retryOptions: { retryDelayInMs: 100, timeoutInMs: 3_000 } });
+    const ownClient = new ServiceBusClient(peer.connectionString, {
+      retryOptions: { retryDelayInMs: 100, timeoutInMs: 3_000 },
+    });
     try {
       const sender = ownClient.createSender(queue);
       await sender.sendMessages({ body: 'before' });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
+import { isServiceBusError, ServiceBusClient } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceBusPeer } from '../support/serviceBusPeer';
 import type { PeerQueueOptions } from '../support/serviceBusPeer';
+import { ServiceBusPeer } from '../support/serviceBusPeer';
 
 /** Less travelled paths of the peer, still driven only through @azure/service-bus. */
 describe('ServiceBusPeer edge cases through @azure/service-bus', () => {
@@ -68,7 +68,10 @@ describe('ServiceBusPeer edge cases through @azure/service-bus', () => {
     expect(peer.stats(dropping)).toEqual({ active: 0, scheduled: 0, locked: 0, deadLettered: 0 });
     expect(peer.stats(deadLettering)).toMatchObject({ active: 0, deadLettered: 1 });
 
-    const deadLetters = client.createReceiver(deadLettering, { subQueueType: 'deadLetter', receiveMode: 'receiveAndDelete' });
+    const deadLetters = client.createReceiver(deadLettering, {
+      subQueueType: 'deadLetter',
+      receiveMode: 'receiveAndDelete',
+    });
     const [dead] = await deadLetters.receiveMessages(1, { maxWaitTimeInMs: 3_000 });
     expect(dead?.deadLetterReason).toBe('TTLExpiredException');
     await deadLetters.close();

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { create_container } from 'rhea';
 import type { Connection, EventContext, Receiver } from 'rhea';
+import { create_container } from 'rhea';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ServiceBusPeer } from '../support/serviceBusPeer';
 
@@ -15,7 +15,11 @@ describe('ServiceBusPeer credit and drain on the wire', () => {
 
   beforeEach(async () => {
     peer = await ServiceBusPeer.start({ queues: { work: {} } });
-    connection = create_container({ id: 'protocol-test' }).connect({ host: '127.0.0.1', port: peer.port, reconnect: false });
+    connection = create_container({ id: 'protocol-test' }).connect({
+      host: '127.0.0.1',
+      port: peer.port,
+      reconnect: false,
+    });
     await once(connection, 'connection_open', { signal: AbortSignal.timeout(20_000) });
   });
 

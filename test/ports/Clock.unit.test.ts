@@ -1,8 +1,11 @@
-import { ManualClock } from '../doubles/ManualClock';
 import { SystemClock } from '../../src/adapters/system/SystemClock';
+import { ManualClock } from '../doubles/ManualClock';
 import { describeClockContract } from './contracts/Clock.contract';
 
-describeClockContract('system', () => ({ clock: new SystemClock(), pass: (ms) => new Promise((resolve) => setTimeout(resolve, ms + 2)) }));
+describeClockContract('system', () => ({
+  clock: new SystemClock(),
+  pass: (ms) => new Promise((resolve) => setTimeout(resolve, ms + 2)),
+}));
 
 describeClockContract('manual', () => {
   const clock = new ManualClock();

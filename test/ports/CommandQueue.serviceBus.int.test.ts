@@ -2,13 +2,17 @@ import { ServiceBusClient } from '@azure/service-bus';
 import { describe, it } from 'vitest';
 import { ServiceBusCommandConsumer } from '../../src/adapters/service-bus/ServiceBusCommandConsumer';
 import { ServiceBusCommandQueue } from '../../src/adapters/service-bus/ServiceBusCommandQueue';
-import { describeCommandQueueContract, type CommandQueueFixture } from './contracts/CommandQueue.contract';
 import { captureLogger } from '../support/captureLogger';
 import { ServiceBusPeer } from '../support/serviceBusPeer';
+import { type CommandQueueFixture, describeCommandQueueContract } from './contracts/CommandQueue.contract';
 
 const MAX_DELIVERY_COUNT = 3;
 
-async function fixtureOn(connectionString: string, queueName: string, cleanup: () => Promise<void>): Promise<CommandQueueFixture> {
+async function fixtureOn(
+  connectionString: string,
+  queueName: string,
+  cleanup: () => Promise<void>,
+): Promise<CommandQueueFixture> {
   const client = new ServiceBusClient(connectionString);
   const queue = new ServiceBusCommandQueue(client, queueName);
   const consumer = new ServiceBusCommandConsumer(client, queueName, captureLogger().logger);
@@ -30,7 +34,9 @@ async function fixtureOn(connectionString: string, queueName: string, cleanup: (
 // On the AMQP test peer: a fresh queue per test, Service Bus settings as the compose file declares them.
 describeCommandQueueContract('Service Bus (test peer)', async () => {
   const peer = await ServiceBusPeer.start({
-    queues: { commands: { maxDeliveryCount: MAX_DELIVERY_COUNT, duplicateDetectionWindowMs: 600_000, lockDurationMs: 5_000 } },
+    queues: {
+      commands: { maxDeliveryCount: MAX_DELIVERY_COUNT, duplicateDetectionWindowMs: 600_000, lockDurationMs: 5_000 },
+    },
   });
   return fixtureOn(peer.connectionString, 'commands', () => peer.stop());
 });
@@ -44,6 +50,7 @@ if (real) {
   );
 } else {
   describe('CommandQueue contract: Service Bus (SERVICEBUS_CONNECTION_STRING)', () => {
-    it.skip('needs SERVICEBUS_CONNECTION_STRING (a namespace or the emulator with an empty queue, MaxDeliveryCount 3, duplicate detection on); not set here', () => undefined);
+    it.skip('needs SERVICEBUS_CONNECTION_STRING (a namespace or the emulator with an empty queue, MaxDeliveryCount 3, duplicate detection on); not set here', () =>
+      undefined);
   });
 }

@@ -3,9 +3,9 @@ import { ShareServiceClient } from '@azure/storage-file-share';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AzureFilesFileStore } from '../../src/adapters/azure-files/AzureFilesFileStore';
 import { createShareClient } from '../../src/adapters/azure-files/createShareClient';
-import { describeFileStoreContract, type FileStoreFixture } from './contracts/FileStore.contract';
 import { FileStoreError } from '../../src/ports/FileStore';
 import { AzureFilesPeer } from '../support/azureFilesPeer';
+import { describeFileStoreContract, type FileStoreFixture } from './contracts/FileStore.contract';
 
 /** Small pages, so that every listing of more than two entries goes through NextMarker continuation. */
 const PAGE_SIZE = 2;
@@ -20,14 +20,22 @@ afterAll(async () => {
   await peer.close();
 });
 
-async function storeOnPeer(shareName = `share-${randomUUID().slice(0, 8)}`): Promise<{ store: AzureFilesFileStore; shareName: string }> {
+async function storeOnPeer(
+  shareName = `share-${randomUUID().slice(0, 8)}`,
+): Promise<{ store: AzureFilesFileStore; shareName: string }> {
   peer.createShare(shareName);
-  const share = createShareClient({ connectionString: peer.connectionString, shareName }, { retryOptions: FAST_RETRIES });
+  const share = createShareClient(
+    { connectionString: peer.connectionString, shareName },
+    { retryOptions: FAST_RETRIES },
+  );
   return { store: await AzureFilesFileStore.open(share, { pageSize: PAGE_SIZE }), shareName };
 }
 
 // On the Files REST peer: a fresh share per test, through the real SDK over HTTP.
-describeFileStoreContract('Azure Files (REST test peer)', async (): Promise<FileStoreFixture> => ({ adapter: (await storeOnPeer()).store }));
+describeFileStoreContract(
+  'Azure Files (REST test peer)',
+  async (): Promise<FileStoreFixture> => ({ adapter: (await storeOnPeer()).store }),
+);
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 const asText = (bytes: Uint8Array | null): string | null => (bytes === null ? null : new TextDecoder().decode(bytes));
@@ -48,7 +56,9 @@ describe('Azure Files adapter on the REST peer', () => {
     for (const name of names) await store.write(name, text(name));
     const before = peer.requests.length;
     expect((await store.list('many')).map((entry) => entry.path)).toEqual(names);
-    const listCalls = peer.requests.slice(before).filter((request) => request.comp === 'list' && request.path === `${shareName}/many`);
+    const listCalls = peer.requests
+      .slice(before)
+      .filter((request) => request.comp === 'list' && request.path === `${shareName}/many`);
     expect(listCalls.length).toBe(4); // 7 entries, 2 a page
     expect(listCalls.every((request) => request.maxResults === String(PAGE_SIZE))).toBe(true);
     expect(listCalls.slice(1).every((request) => request.marker !== null && request.marker !== '')).toBe(true);
@@ -60,7 +70,8 @@ describe('Azure Files adapter on the REST peer', () => {
     const before = peer.requests.length;
     const big = new Uint8Array(9 * 1024 * 1024).fill(7);
     async function* streamed(): AsyncGenerator<Uint8Array> {
-      for (let offset = 0; offset < big.byteLength; offset += 1024 * 1024) yield big.subarray(offset, offset + 1024 * 1024);
+      for (let offset = 0; offset < big.byteLength; offset += 1024 * 1024)
+        yield big.subarray(offset, offset + 1024 * 1024);
     }
     await store.write('scope/run.ps1', streamed());
     const calls = peer.requests.slice(before);
@@ -78,7 +89,9 @@ describe('Azure Files adapter on the REST peer', () => {
     expect(String(renames[0]!.headers['x-ms-file-rename-source'])).toContain('/.workspace-sync/tmp/');
     expect((await store.read('scope/run.ps1'))?.byteLength).toBe(big.byteLength);
     // Nothing is left in staging, and the private folder stays out of whole-store listings.
-    expect(peer.paths(shareName).filter((path) => path.startsWith('.workspace-sync/tmp/') && !path.endsWith('/'))).toEqual([]);
+    expect(
+      peer.paths(shareName).filter((path) => path.startsWith('.workspace-sync/tmp/') && !path.endsWith('/')),
+    ).toEqual([]);
     expect((await store.list('', { recursive: true })).map((entry) => entry.path)).toEqual(['scope', 'scope/run.ps1']);
   });
 
@@ -94,7 +107,10 @@ describe('Azure Files adapter on the REST peer', () => {
     const { store } = await storeOnPeer();
     await store.write('Scripts/Run.PS1', text('1'));
     expect(asText(await store.read('scripts/run.ps1'))).toBe('1');
-    expect((await store.list('', { recursive: true })).map((entry) => entry.path)).toEqual(['Scripts', 'Scripts/Run.PS1']);
+    expect((await store.list('', { recursive: true })).map((entry) => entry.path)).toEqual([
+      'Scripts',
+      'Scripts/Run.PS1',
+    ]);
   });
 
   it('keeps trailing dots, which the service would otherwise trim into another name', async () => {
@@ -122,38 +138,60 @@ describe('Azure Files adapter on the REST peer', () => {
     const share = ShareServiceClient.fromConnectionString(peer.connectionString).getShareClient(shareName);
     const file = share.rootDirectoryClient.getFileClient('small.bin');
     await file.create(4);
-    await expect(file.uploadRange(Buffer.from('12345'), 0, 5)).rejects.toMatchObject({ statusCode: 416, code: 'InvalidRange' });
+    await expect(file.uploadRange(Buffer.from('12345'), 0, 5)).rejects.toMatchObject({
+      statusCode: 416,
+      code: 'InvalidRange',
+    });
     await expect(share.rootDirectoryClient.getFileClient('x'.repeat(256)).create(1)).rejects.toMatchObject({
       statusCode: 400,
       code: 'InvalidResourceName',
     });
-    await expect(share.getDirectoryClient('missing/deeper').create()).rejects.toMatchObject({ statusCode: 404, code: 'ParentNotFound' });
+    await expect(share.getDirectoryClient('missing/deeper').create()).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ParentNotFound',
+    });
   });
 
   it('checks the Shared Key signature: another key is refused, and the store does not open', async () => {
     const shareName = `share-${randomUUID().slice(0, 8)}`;
     peer.createShare(shareName);
     const wrongKey = Buffer.alloc(64, 1).toString('base64');
-    const share = createShareClient({ connectionString: peer.connectionStringWithKey(wrongKey), shareName }, { retryOptions: FAST_RETRIES });
+    const share = createShareClient(
+      { connectionString: peer.connectionStringWithKey(wrongKey), shareName },
+      { retryOptions: FAST_RETRIES },
+    );
     const error = await failure(AzureFilesFileStore.open(share));
     expect(error).toMatchObject({ code: 'ReadOnly', retryable: false });
     expect(peer.requests.at(-1)).toMatchObject({ status: 403, errorCode: 'AuthenticationFailed' });
   });
 
   it('never takes a missing share for an empty store', async () => {
-    const share = createShareClient({ connectionString: peer.connectionString, shareName: 'no-such-share' }, { retryOptions: FAST_RETRIES });
+    const share = createShareClient(
+      { connectionString: peer.connectionString, shareName: 'no-such-share' },
+      { retryOptions: FAST_RETRIES },
+    );
     expect(await failure(AzureFilesFileStore.open(share))).toMatchObject({ code: 'Unavailable', retryable: true });
   });
 
   it('reports throttling and server errors as retryable Unavailable, and keeps the old content', async () => {
     const { store, shareName } = await storeOnPeer();
     await store.write('f/a.txt', text('old'));
-    peer.failNext(FAST_RETRIES.maxTries, { status: 503, code: 'ServerBusy', when: (request) => request.comp === 'rename' });
+    peer.failNext(FAST_RETRIES.maxTries, {
+      status: 503,
+      code: 'ServerBusy',
+      when: (request) => request.comp === 'rename',
+    });
     expect(await failure(store.write('f/a.txt', text('new')))).toMatchObject({ code: 'Unavailable', retryable: true });
     expect(asText(await store.read('f/a.txt'))).toBe('old');
-    expect(peer.paths(shareName).filter((path) => path.startsWith('.workspace-sync/tmp/') && !path.endsWith('/'))).toEqual([]);
+    expect(
+      peer.paths(shareName).filter((path) => path.startsWith('.workspace-sync/tmp/') && !path.endsWith('/')),
+    ).toEqual([]);
 
-    peer.failNext(FAST_RETRIES.maxTries, { status: 500, code: 'InternalError', when: (request) => request.method === 'GET' });
+    peer.failNext(FAST_RETRIES.maxTries, {
+      status: 500,
+      code: 'InternalError',
+      when: (request) => request.method === 'GET',
+    });
     expect(await failure(store.read('f/a.txt'))).toMatchObject({ code: 'Unavailable', retryable: true });
   });
 
@@ -172,7 +210,11 @@ describe('Azure Files adapter on the REST peer', () => {
     expect(await failure(store.write('f/a.txt', text('new')))).toMatchObject({ code: 'Unavailable', retryable: true });
     peer.failNext(1, { status: 409, code: 'ReadOnlyAttribute', when: (request) => request.comp === 'rename' });
     expect(await failure(store.write('f/a.txt', text('new')))).toMatchObject({ code: 'ReadOnly', retryable: false });
-    peer.failNext(1, { status: 403, code: 'AuthorizationPermissionMismatch', when: (request) => request.method === 'DELETE' });
+    peer.failNext(1, {
+      status: 403,
+      code: 'AuthorizationPermissionMismatch',
+      when: (request) => request.method === 'DELETE',
+    });
     expect(await failure(store.delete('f/a.txt'))).toMatchObject({ code: 'ReadOnly', retryable: false });
     expect(asText(await store.read('f/a.txt'))).toBe('old');
   });
@@ -181,7 +223,9 @@ describe('Azure Files adapter on the REST peer', () => {
     const gone = await AzureFilesPeer.start();
     const shareName = 'share-gone';
     gone.createShare(shareName);
-    const store = await AzureFilesFileStore.open(createShareClient({ connectionString: gone.connectionString, shareName }, { retryOptions: FAST_RETRIES }));
+    const store = await AzureFilesFileStore.open(
+      createShareClient({ connectionString: gone.connectionString, shareName }, { retryOptions: FAST_RETRIES }),
+    );
     await gone.close();
     expect(await failure(store.read('a.txt'))).toMatchObject({ code: 'Unavailable', retryable: true });
   });
@@ -196,10 +240,14 @@ if (live) {
     const shareName = `wsync-contract-${randomUUID().slice(0, 8)}`;
     await service.createShare(shareName);
     const adapter = await AzureFilesFileStore.open(createShareClient({ connectionString: live, shareName }));
-    return { adapter, cleanup: async () => void (await service.deleteShare(shareName, { deleteSnapshots: 'include' })) };
+    return {
+      adapter,
+      cleanup: async () => void (await service.deleteShare(shareName, { deleteSnapshots: 'include' })),
+    };
   });
 } else {
   describe('FileStore contract: Azure Files (AZURE_FILES_CONNECTION_STRING_LIVE)', () => {
-    it.skip('needs AZURE_FILES_CONNECTION_STRING_LIVE (a storage account connection string with a key that may create and delete shares); not set here', () => undefined);
+    it.skip('needs AZURE_FILES_CONNECTION_STRING_LIVE (a storage account connection string with a key that may create and delete shares); not set here', () =>
+      undefined);
   });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryFileStore } from '../../src/adapters/in-memory/InMemoryFileStore';
-import { describeFileStoreContract } from './contracts/FileStore.contract';
 import { FileStoreError } from '../../src/ports/FileStore';
+import { describeFileStoreContract } from './contracts/FileStore.contract';
 
 describeFileStoreContract('in-memory (Linux-like)', async () => ({ adapter: new InMemoryFileStore() }));
 

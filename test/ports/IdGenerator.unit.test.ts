@@ -1,5 +1,5 @@
-import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
 import { RandomIdGenerator } from '../../src/adapters/system/RandomIdGenerator';
+import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
 import { describeIdGeneratorContract } from './contracts/IdGenerator.contract';
 
 describeIdGeneratorContract('random (system)', () => new RandomIdGenerator());

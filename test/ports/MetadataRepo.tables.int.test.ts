@@ -9,8 +9,8 @@ import { TableMetadataRepo } from '../../src/adapters/azure-tables/TableMetadata
 import type { Scope } from '../../src/domain/shared/Scope';
 import { Fault } from '../../src/ports/Fault';
 import { MetadataUnavailableError } from '../../src/ports/MetadataRepo';
-import { describeMetadataRepoContract, metadataFixtures } from './contracts/MetadataRepo.contract';
 import { EmbeddedAzurite, uniqueTablePrefix, useAzurite } from '../support/azurite';
+import { describeMetadataRepoContract, metadataFixtures } from './contracts/MetadataRepo.contract';
 
 const azurite = useAzurite();
 const TABLES = ['Connections', 'Runs', 'Manifests', 'Leases', 'Deliveries'];
@@ -47,8 +47,12 @@ describe('TableMetadataRepo specifics', () => {
   });
 
   it('rejects a table prefix that would make an invalid table name', () => {
-    expect(() => new TableMetadataRepo({ connectionString: azurite.connectionString, tablePrefix: '1bad' })).toThrow(RangeError);
-    expect(() => new TableMetadataRepo({ connectionString: azurite.connectionString, tablePrefix: 'bad-name' })).toThrow(RangeError);
+    expect(() => new TableMetadataRepo({ connectionString: azurite.connectionString, tablePrefix: '1bad' })).toThrow(
+      RangeError,
+    );
+    expect(
+      () => new TableMetadataRepo({ connectionString: azurite.connectionString, tablePrefix: 'bad-name' }),
+    ).toThrow(RangeError);
   });
 
   it('refuses a manifest too large for one transaction and keeps the previous one', async () => {
@@ -56,10 +60,17 @@ describe('TableMetadataRepo specifics', () => {
     const previous = metadataFixtures.entries(50);
     await adapter.saveManifest({ scope: ORG, commitSha: 'a'.repeat(40), entries: previous });
     const huge = metadataFixtures.entries(70_000, { randomPaths: true });
-    const error = await adapter.saveManifest({ scope: ORG, commitSha: 'b'.repeat(40), entries: huge }).catch((e: unknown) => e);
+    const error = await adapter
+      .saveManifest({ scope: ORG, commitSha: 'b'.repeat(40), entries: huge })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestTooLargeError);
     expect((error as ManifestTooLargeError).message).toContain('70000 entries');
-    expect(await adapter.getManifest(ORG)).toStrictEqual({ scope: ORG, commitSha: 'a'.repeat(40), entries: previous, dirty: false });
+    expect(await adapter.getManifest(ORG)).toStrictEqual({
+      scope: ORG,
+      commitSha: 'a'.repeat(40),
+      entries: previous,
+      dirty: false,
+    });
     await cleanup();
   });
 
@@ -70,13 +81,19 @@ describe('TableMetadataRepo specifics', () => {
         allowInsecureConnection: true,
       });
       const keys: string[] = [];
-      for await (const row of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${ORG}`, select: ['RowKey'] } })) {
+      for await (const row of client.listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${ORG}`, select: ['RowKey'] },
+      })) {
         keys.push(row.rowKey as string);
       }
       return keys.sort();
     };
     // ~1.2 MB compressed: more than one chunk row (12 x 60 KiB each).
-    await adapter.saveManifest({ scope: ORG, commitSha: 'a'.repeat(40), entries: metadataFixtures.entries(25_000, { randomPaths: true }) });
+    await adapter.saveManifest({
+      scope: ORG,
+      commitSha: 'a'.repeat(40),
+      entries: metadataFixtures.entries(25_000, { randomPaths: true }),
+    });
     expect(await rowsOf()).toEqual(['chunk|0000', 'chunk|0001', 'header']);
     await adapter.saveManifest({ scope: ORG, commitSha: 'b'.repeat(40), entries: metadataFixtures.entries(10) });
     expect(await rowsOf()).toEqual(['chunk|0000', 'header']);
@@ -126,14 +143,18 @@ describe('TableMetadataRepo specifics', () => {
     expect((error as MetadataUnavailableError).retryable).toBe(true);
     expect((error as Error).message).not.toContain(DEVSTORE_KEY);
     await expect(adapter.acquireLease(ORG, 'w', new Date(), 1_000)).rejects.toBeInstanceOf(MetadataUnavailableError);
-    await expect(adapter.saveManifest({ scope: ORG, commitSha: 'c'.repeat(40), entries: new Map() })).rejects.toBeInstanceOf(
-      MetadataUnavailableError,
-    );
+    await expect(
+      adapter.saveManifest({ scope: ORG, commitSha: 'c'.repeat(40), entries: new Map() }),
+    ).rejects.toBeInstanceOf(MetadataUnavailableError);
   });
 
   it('maps a store stopped mid-run to a retryable Fault in every operation (an unmapped SDK error would no longer be retried)', async () => {
     const own = await EmbeddedAzurite.start();
-    const adapter = new TableMetadataRepo({ connectionString: own.connectionString, tablePrefix: uniqueTablePrefix(), clientOptions: { retryOptions: { maxRetries: 0 } } });
+    const adapter = new TableMetadataRepo({
+      connectionString: own.connectionString,
+      tablePrefix: uniqueTablePrefix(),
+      clientOptions: { retryOptions: { maxRetries: 0 } },
+    });
     await adapter.ensureTables();
     const acquired = await adapter.acquireLease(ORG, 'w', new Date(), 60_000);
     if (acquired.kind !== 'acquired') throw new Error('lease not acquired');
@@ -156,13 +177,18 @@ describe('TableMetadataRepo specifics', () => {
       forgetDelivery: () => adapter.forgetDelivery('d-2', ORG),
       deleteRunsBefore: () => adapter.deleteRunsBefore(now, { keepNewestPerScope: 1 }),
       deleteDeliveriesBefore: () => adapter.deleteDeliveriesBefore(now),
-      recordDeadLetterDecision: () => adapter.recordDeadLetterDecision('m-1', { reason: 'x', description: 'y', at: now }),
+      recordDeadLetterDecision: () =>
+        adapter.recordDeadLetterDecision('m-1', { reason: 'x', description: 'y', at: now }),
       getDeadLetterDecision: () => adapter.getDeadLetterDecision('m-1'),
     };
     const unmapped: string[] = [];
     for (const [name, operation] of Object.entries(operations)) {
-      const error = await operation().then(() => null, (e: unknown) => e);
-      if (!(error instanceof Fault) || !error.retryable) unmapped.push(`${name}: ${error instanceof Error ? `${error.name} ${error.message}` : String(error)}`);
+      const error = await operation().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      if (!(error instanceof Fault) || !error.retryable)
+        unmapped.push(`${name}: ${error instanceof Error ? `${error.name} ${error.message}` : String(error)}`);
     }
     expect(unmapped).toEqual([]);
   });

@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { GitHubRepositoryAdmin } from '../../src/adapters/github/GitHubRepositoryAdmin';
-import { describeRepositoryAdminContract } from './contracts/RepositoryAdmin.contract';
 import { GitHubPeer } from '../support/githubPeer';
 import { GitRepo } from '../support/gitRepo';
+import { describeRepositoryAdminContract } from './contracts/RepositoryAdmin.contract';
 
 const RETRIES = 1;
 
 describeRepositoryAdminContract('GitHub (Octokit against the GitHub-shaped peer)', async () => {
   const peer = await GitHubPeer.start();
-  const admin = new GitHubRepositoryAdmin({ baseUrl: peer.url, retries: RETRIES, retryBaseDelayMs: 10, maxRetryAfterSeconds: 1, requestTimeoutMs: 10_000 });
+  const admin = new GitHubRepositoryAdmin({
+    baseUrl: peer.url,
+    retries: RETRIES,
+    retryBaseDelayMs: 10,
+    maxRetryAfterSeconds: 1,
+    requestTimeoutMs: 10_000,
+  });
   let repo: GitRepo | undefined;
   let published = 0;
   const token = () => `ghp_${randomBytes(18).toString('hex')}`;
@@ -51,7 +57,11 @@ describeRepositoryAdminContract('GitHub (Octokit against the GitHub-shaped peer)
       }));
     },
     async breakGitHub(code) {
-      peer.injectFault(code === 'Unavailable' ? { kind: 'status', status: 502, times: 100 } : { kind: 'rate-limit', retryAfterSeconds: 120, times: 100 });
+      peer.injectFault(
+        code === 'Unavailable'
+          ? { kind: 'status', status: 502, times: 100 }
+          : { kind: 'rate-limit', retryAfterSeconds: 120, times: 100 },
+      );
     },
     async cleanup() {
       await peer.stop();

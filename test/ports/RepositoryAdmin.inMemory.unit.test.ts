@@ -10,7 +10,10 @@ describeRepositoryAdminContract('in-memory', async () => {
       published += 1;
       const repository = `acme/repo-${published}`;
       const token = `token-${published}`;
-      admin.addRepository(repository, { ...(options.private === undefined ? {} : { private: options.private }), ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}) });
+      admin.addRepository(repository, {
+        ...(options.private === undefined ? {} : { private: options.private }),
+        ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
+      });
       admin.grant(repository, token, options.permissions);
       return { repository, token };
     },

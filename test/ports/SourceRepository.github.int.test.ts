@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { GitHubSourceRepositoryFactory } from '../../src/adapters/github/GitHubSourceRepositoryFactory';
-import { describeSourceRepositoryContract } from './contracts/SourceRepository.contract';
 import { GitHubPeer } from '../support/githubPeer';
 import { GitRepo } from '../support/gitRepo';
+import { describeSourceRepositoryContract } from './contracts/SourceRepository.contract';
 
 describeSourceRepositoryContract('GitHub (Octokit against the GitHub-shaped peer)', async () => {
   const peer = await GitHubPeer.start();
-  const factory = new GitHubSourceRepositoryFactory({ baseUrl: peer.url, retryBaseDelayMs: 20, requestTimeoutMs: 10_000 });
+  const factory = new GitHubSourceRepositoryFactory({
+    baseUrl: peer.url,
+    retryBaseDelayMs: 20,
+    requestTimeoutMs: 10_000,
+  });
   const repos: GitRepo[] = [];
   let published = 0;
   return {

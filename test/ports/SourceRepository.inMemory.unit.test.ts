@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SourceError, type SourceRepository } from '../../src/ports/SourceRepository';
 import { InMemorySourceRepositoryFactory } from '../doubles/InMemorySourceRepository';
 import { describeSourceRepositoryContract } from './contracts/SourceRepository.contract';
-import { SourceError, type SourceRepository } from '../../src/ports/SourceRepository';
 
 describeSourceRepositoryContract('in-memory', async () => {
   const factory = new InMemorySourceRepositoryFactory();
@@ -133,7 +133,10 @@ describe('InMemorySourceRepositoryFactory helpers', () => {
 
   it("archives a file's `archivedAs` bytes (as export-subst would), which then fail as ArchiveMismatch", async () => {
     const { factory, open } = setup();
-    const sha = factory.commit('acme/scripts', { 'version.txt': { content: '$Format:%H$\n', archivedAs: '0123abcd\n' }, 'plain.txt': 'p' });
+    const sha = factory.commit('acme/scripts', {
+      'version.txt': { content: '$Format:%H$\n', archivedAs: '0123abcd\n' },
+      'plain.txt': 'p',
+    });
     const expected = new Map((await open().tree(sha)).entries.map((entry) => [entry.path, entry.sha]));
     const outcomes: Record<string, string> = {};
     for await (const file of open().archive(sha, expected)) {

@@ -1,10 +1,10 @@
 import { FileStoreBackups } from '../../src/adapters/backups/FileStoreBackups';
 import { InMemoryFileStore } from '../../src/adapters/in-memory/InMemoryFileStore';
-import { ManualClock } from '../doubles/ManualClock';
 import { YazlWorkspaceArchiver } from '../../src/adapters/zip/YazlWorkspaceArchiver';
 import type { FileStore } from '../../src/ports/FileStore';
-import { describeWorkspaceBackupsContract } from './contracts/WorkspaceBackups.contract';
 import { unpackZip } from '../adapters/zip/readZip';
+import { ManualClock } from '../doubles/ManualClock';
+import { describeWorkspaceBackupsContract } from './contracts/WorkspaceBackups.contract';
 
 function fixture(workspace: InMemoryFileStore, store: FileStore, folder: string) {
   const clock = new ManualClock('2025-06-01T12:00:00.000Z');
@@ -18,12 +18,16 @@ function fixture(workspace: InMemoryFileStore, store: FileStore, folder: string)
   };
 }
 
-describeWorkspaceBackupsContract('file-store backups, in-memory stores (local layout: a store of their own)', async () =>
-  fixture(new InMemoryFileStore(), new InMemoryFileStore(), ''),
+describeWorkspaceBackupsContract(
+  'file-store backups, in-memory stores (local layout: a store of their own)',
+  async () => fixture(new InMemoryFileStore(), new InMemoryFileStore(), ''),
 );
 
 // The Azure layout: backups live in the workspace share itself, under its private folder.
-describeWorkspaceBackupsContract('file-store backups, in-memory Azure Files-like store (backups in the private folder)', async () => {
-  const workspace = new InMemoryFileStore({ capabilities: { caseSensitive: false, executableBit: false } });
-  return fixture(workspace, workspace, '.workspace-sync/backups');
-});
+describeWorkspaceBackupsContract(
+  'file-store backups, in-memory Azure Files-like store (backups in the private folder)',
+  async () => {
+    const workspace = new InMemoryFileStore({ capabilities: { caseSensitive: false, executableBit: false } });
+    return fixture(workspace, workspace, '.workspace-sync/backups');
+  },
+);

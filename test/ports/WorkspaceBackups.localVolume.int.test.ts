@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStoreBackups } from '../../src/adapters/backups/FileStoreBackups';
-import { ManualClock } from '../doubles/ManualClock';
 import { LocalVolumeFileStore } from '../../src/adapters/local-volume/LocalVolumeFileStore';
 import { YazlWorkspaceArchiver } from '../../src/adapters/zip/YazlWorkspaceArchiver';
-import { describeWorkspaceBackupsContract } from './contracts/WorkspaceBackups.contract';
 import { unpackZip } from '../adapters/zip/readZip';
+import { ManualClock } from '../doubles/ManualClock';
+import { describeWorkspaceBackupsContract } from './contracts/WorkspaceBackups.contract';
 
 async function fixture(where: 'data directory' | 'workspace private folder') {
   const parent = await mkdtemp(join(tmpdir(), 'ws-backups-'));
@@ -16,7 +16,8 @@ async function fixture(where: 'data directory' | 'workspace private folder') {
   const make = async () => {
     // Each instance opens its stores anew, as a restarted process would.
     const source = await LocalVolumeFileStore.open(workspaceRoot);
-    const store = where === 'data directory' ? await LocalVolumeFileStore.open(join(parent, 'data', 'backups')) : source;
+    const store =
+      where === 'data directory' ? await LocalVolumeFileStore.open(join(parent, 'data', 'backups')) : source;
     const folder = where === 'data directory' ? '' : '.workspace-sync/backups';
     return new FileStoreBackups({ archiver: new YazlWorkspaceArchiver(source), store, folder, clock });
   };
@@ -30,5 +31,9 @@ async function fixture(where: 'data directory' | 'workspace private folder') {
   };
 }
 
-describeWorkspaceBackupsContract('file-store backups, local volumes (backups under the data directory)', () => fixture('data directory'));
-describeWorkspaceBackupsContract('file-store backups, local volume (backups in the workspace private folder)', () => fixture('workspace private folder'));
+describeWorkspaceBackupsContract('file-store backups, local volumes (backups under the data directory)', () =>
+  fixture('data directory'),
+);
+describeWorkspaceBackupsContract('file-store backups, local volume (backups in the workspace private folder)', () =>
+  fixture('workspace private folder'),
+);

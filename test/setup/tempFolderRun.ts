@@ -27,7 +27,9 @@ export default function setup(project: TestProject): () => Promise<void> {
   return async () => {
     const left = (await readdir(systemTemp)).filter((name) => name.startsWith(testFolderPrefix(run)));
     if (left.length === 0) return;
-    process.stderr.write(`\n${left.length} test file(s) left their temporary folder behind in ${systemTemp}: ${left.join(', ')}; removing them\n`);
+    process.stderr.write(
+      `\n${left.length} test file(s) left their temporary folder behind in ${systemTemp}: ${left.join(', ')}; removing them\n`,
+    );
     for (const name of left) await rm(join(systemTemp, name), { recursive: true, force: true }).catch(() => undefined);
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalHost, type LocalHost } from '../../src/host/localHost';
+import { type LocalHost, startLocalHost } from '../../src/host/localHost';
 import { IN_PROCESS_QUEUE } from '../../src/host/modules/queueModule';
 import { GitHubPeer } from './githubPeer';
 import { GitRepo } from './gitRepo';
@@ -21,6 +21,7 @@ export interface ApiAnswer {
   readonly status: number;
   readonly headers: Headers;
   /** Parsed JSON body, when the answer was JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: assertions read answers of every route ad hoc; the harness validates each answer against the OpenAPI document instead
   readonly json: any;
   readonly bytes: Buffer;
 }
@@ -43,7 +44,10 @@ export class ApiHarness {
   ) {}
 
   /** `options.issuer` validates tokens of that issuer instead of a fresh one (e.g. an OpenID provider's); the harness stops it. */
-  static async start(env: Record<string, string> = {}, options: { readonly issuer?: TokenIssuer } = {}): Promise<ApiHarness> {
+  static async start(
+    env: Record<string, string> = {},
+    options: { readonly issuer?: TokenIssuer } = {},
+  ): Promise<ApiHarness> {
     const dir = await mkdtemp(join(tmpdir(), 'wsync-api-'));
     const issuer = options.issuer ?? (await startTokenIssuer());
     const peer = await GitHubPeer.start({});
@@ -115,7 +119,12 @@ export class ApiHarness {
     const contentType = response.headers.get('content-type');
     const answer = answerBody(contentType, bytes);
     await this.checkAgainstDocument({ method, path, status: response.status, contentType, body: answer });
-    return { status: response.status, headers: response.headers, json: answer instanceof Buffer ? undefined : answer, bytes };
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: answer instanceof Buffer ? undefined : answer,
+      bytes,
+    };
   }
 
   /** Waits until the in-process worker has nothing in flight or due soon. */

@@ -5,11 +5,11 @@ import { errorXml, listingXml } from './azure-files-peer/listingXml';
 import { componentsOf } from './azure-files-peer/names';
 import { errors, ServiceError } from './azure-files-peer/serviceErrors';
 import { verifySharedKey } from './azure-files-peer/sharedKey';
-import { PeerShare, touch, type PeerFile, type PeerNode } from './azure-files-peer/shareTree';
+import { type PeerFile, type PeerNode, PeerShare, touch } from './azure-files-peer/shareTree';
 
 /** The storage emulators' well-known development account (public, documented by Microsoft). */
-export const DEV_ACCOUNT_NAME = 'devstoreaccount1';
-export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const DEV_ACCOUNT_NAME = 'devstoreaccount1';
+const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** Put Range writes at most 4 MiB per request (REST reference, Put Range). */
 const MAX_RANGE_BYTES = 4 * 1024 * 1024;
@@ -168,7 +168,12 @@ export class AzureFilesPeer {
     }
   }
 
-  private takeFault(request: { method: string; path: string; comp: string | null; restype: string | null }): InjectedFault | null {
+  private takeFault(request: {
+    method: string;
+    path: string;
+    comp: string | null;
+    restype: string | null;
+  }): InjectedFault | null {
     const index = this.faults.findIndex((fault) => fault.when?.(request) ?? true);
     if (index < 0) return null;
     const fault = this.faults[index]!;
@@ -193,7 +198,9 @@ export class AzureFilesPeer {
     if (restype === 'share') return this.shareOperation(input);
     const share = this.shares.get(input.shareName);
     if (!share) throw errors.shareNotFound();
-    const components = componentsOf(input.path, { allowTrailingDot: input.request.headers['x-ms-allow-trailing-dot'] === 'true' });
+    const components = componentsOf(input.path, {
+      allowTrailingDot: input.request.headers['x-ms-allow-trailing-dot'] === 'true',
+    });
     if (restype === 'directory') {
       if (comp === 'list' && method === 'GET') return this.listDirectory(share, components, input);
       if (comp === 'rename' && method === 'PUT') return this.rename('directory', share, components, input);
@@ -211,9 +218,11 @@ export class AzureFilesPeer {
     if (comp === 'rename' && method === 'PUT') return this.rename('file', share, components, input);
     if (comp !== null) throw errors.unsupported(`comp=${comp}`);
     if (method === 'PUT') {
-      if (String(input.request.headers['x-ms-type'] ?? '').toLowerCase() !== 'file') throw errors.missingHeader('x-ms-type');
+      if (String(input.request.headers['x-ms-type'] ?? '').toLowerCase() !== 'file')
+        throw errors.missingHeader('x-ms-type');
       const size = Number(input.request.headers['x-ms-content-length']);
-      if (!Number.isSafeInteger(size) || size < 0 || size > 4 * 1024 ** 4) throw errors.invalidHeaderValue('x-ms-content-length');
+      if (!Number.isSafeInteger(size) || size < 0 || size > 4 * 1024 ** 4)
+        throw errors.invalidHeaderValue('x-ms-content-length');
       return nodeAnswer(201, share.createFile(components, size));
     }
     if (method === 'GET') return this.getFile(share.file(components), input);
@@ -237,7 +246,11 @@ export class AzureFilesPeer {
       return nodeAnswer(201, this.shares.get(shareName)!.root);
     }
     if (!share) throw errors.shareNotFound();
-    if (method === 'GET' || method === 'HEAD') return { ...nodeAnswer(200, share.root), headers: { ...nodeAnswer(200, share.root).headers, 'x-ms-share-quota': '100' } };
+    if (method === 'GET' || method === 'HEAD')
+      return {
+        ...nodeAnswer(200, share.root),
+        headers: { ...nodeAnswer(200, share.root).headers, 'x-ms-share-quota': '100' },
+      };
     if (method === 'DELETE') {
       this.shares.delete(shareName);
       return { status: 202, headers: {} };
@@ -271,19 +284,27 @@ export class AzureFilesPeer {
       nextMarker: page.nextMarker,
       timestamps: include.includes('Timestamps') || request.headers['x-ms-file-extended-info'] === 'true',
     });
-    return { status: 200, headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) }, body };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) },
+      body,
+    };
   }
 
   private rename(kind: PeerNode['kind'], share: PeerShare, destination: string[], { request }: RouteInput): Answer {
     const sourceHeader = request.headers['x-ms-file-rename-source'];
     if (typeof sourceHeader !== 'string' || sourceHeader === '') throw errors.missingHeader('x-ms-file-rename-source');
-    const sourceSegments = (/^https?:\/\//i.test(sourceHeader) ? new URL(sourceHeader).pathname : `/${share.name}/${sourceHeader}`)
+    const sourceSegments = (
+      /^https?:\/\//i.test(sourceHeader) ? new URL(sourceHeader).pathname : `/${share.name}/${sourceHeader}`
+    )
       .split('/')
       .slice(1)
       .map(decodeSegment);
     const sourceRest = sourceSegments[0] === DEV_ACCOUNT_NAME ? sourceSegments.slice(1) : sourceSegments;
     if (sourceRest[0] !== share.name) throw errors.invalidHeaderValue('x-ms-file-rename-source (another share)');
-    const source = componentsOf(sourceRest.slice(1).join('/'), { allowTrailingDot: request.headers['x-ms-source-allow-trailing-dot'] === 'true' });
+    const source = componentsOf(sourceRest.slice(1).join('/'), {
+      allowTrailingDot: request.headers['x-ms-source-allow-trailing-dot'] === 'true',
+    });
     const replace = String(request.headers['x-ms-file-rename-replace-if-exists'] ?? 'false').toLowerCase() === 'true';
     return nodeAnswer(200, share.rename(kind, source, destination, replace));
   }
@@ -304,7 +325,14 @@ export class AzureFilesPeer {
       throw errors.missingHeader('x-ms-write');
     }
     touch(file);
-    return { status: 201, headers: { etag: file.etag, 'last-modified': file.lastModified.toUTCString(), 'x-ms-request-server-encrypted': 'true' } };
+    return {
+      status: 201,
+      headers: {
+        etag: file.etag,
+        'last-modified': file.lastModified.toUTCString(),
+        'x-ms-request-server-encrypted': 'true',
+      },
+    };
   }
 
   private setFileProperties(file: PeerFile, { request }: RouteInput): Answer {
@@ -335,7 +363,11 @@ export class AzureFilesPeer {
     const body = Buffer.from(file.content.subarray(range.start, end + 1));
     return {
       status: 206,
-      headers: { ...headers, 'content-length': String(body.length), 'content-range': `bytes ${range.start}-${end}/${size}` },
+      headers: {
+        ...headers,
+        'content-length': String(body.length),
+        'content-range': `bytes ${range.start}-${end}/${size}`,
+      },
       body,
     };
   }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { EmbeddedAzurite } from '../../src/adapters/azure-tables/EmbeddedAzurite';
 import type { RunningAzurite } from '../../src/adapters/azure-tables/EmbeddedAzurite';
+import { EmbeddedAzurite } from '../../src/adapters/azure-tables/EmbeddedAzurite';
 
 export { EmbeddedAzurite };
-export type { RunningAzurite };
 
 /**
  * Starts one in-memory Azurite Table service for the calling test file (beforeAll) and stops it

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (installed by `.ci/run` when absent); never a downloaded browser build. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,7 +50,8 @@ export interface TestBrowser {
  */
 export function chromiumAvailable(): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must run the browser tests (apt-get install chromium)`);
+  if (process.env.CI)
+    throw new Error(`${CHROMIUM} is missing: CI must run the browser tests (apt-get install chromium)`);
   return false;
 }
 
@@ -86,7 +87,9 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: options.trustCertificate ? [...LAUNCH_FLAGS, `--ignore-certificate-errors-spki-list=${spkiHash(options.trustCertificate)}`] : LAUNCH_FLAGS,
+    args: options.trustCertificate
+      ? [...LAUNCH_FLAGS, `--ignore-certificate-errors-spki-list=${spkiHash(options.trustCertificate)}`]
+      : LAUNCH_FLAGS,
     viewport: { width: 1400, height: 860 },
     acceptDownloads: options.acceptDownloads ?? true,
   });
@@ -123,10 +126,15 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
     async accessibilityViolations() {
       // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
       if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(`${axeSource};undefined`);
-      const violations = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((result) => result.violations)')) as AxeViolation[];
+      const violations = (await page.evaluate(
+        'axe.run(document, { resultTypes: ["violations"] }).then((result) => result.violations)',
+      )) as AxeViolation[];
       return violations
         .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-        .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')})`);
+        .map(
+          (violation) =>
+            `${violation.impact} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')})`,
+        );
     },
     async close() {
       await context.close();

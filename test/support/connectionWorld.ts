@@ -1,14 +1,14 @@
 import { InMemoryFileStore, type InMemoryFileStoreOptions } from '../../src/adapters/in-memory/InMemoryFileStore';
 import { InMemoryMetadataRepo } from '../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { InMemoryRepositoryAdmin } from '../doubles/InMemoryRepositoryAdmin';
 import { InMemorySecretStore } from '../../src/adapters/in-memory/InMemorySecretStore';
-import { InMemorySourceRepositoryFactory, type InMemoryFiles } from '../doubles/InMemorySourceRepository';
-import { ManualClock } from '../doubles/ManualClock';
-import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
 import type { SyncCommand } from '../../src/domain/sync/SyncCommand';
-import { SyncWorkspace, type SyncSettings } from '../../src/domain/sync/SyncWorkspace';
+import { type SyncSettings, SyncWorkspace } from '../../src/domain/sync/SyncWorkspace';
 import type { CommandQueue, DeadLetter, ReplayResult } from '../../src/ports/CommandQueue';
 import type { RepositoryPermissions } from '../../src/ports/RepositoryAdmin';
+import { InMemoryRepositoryAdmin } from '../doubles/InMemoryRepositoryAdmin';
+import { type InMemoryFiles, InMemorySourceRepositoryFactory } from '../doubles/InMemorySourceRepository';
+import { ManualClock } from '../doubles/ManualClock';
+import { SequentialIdGenerator } from '../doubles/SequentialIdGenerator';
 import { captureLogger } from './captureLogger';
 
 /** A CommandQueue that keeps what was sent, for asserting on it; `failNext` makes a send throw. */
@@ -96,7 +96,14 @@ export function connectionWorld(fileOptions: InMemoryFileStoreOptions = {}) {
         clock,
         ids,
         logger: captureLogger().logger,
-        settings: { holderId: 'worker-1', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 3, ...overrides },
+        settings: {
+          holderId: 'worker-1',
+          leaseTtlMs: 60_000,
+          fetchConcurrency: 4,
+          archiveThreshold: 1_000,
+          maxRounds: 3,
+          ...overrides,
+        },
       });
     },
     async write(path: string, content: string, executable = false): Promise<void> {

@@ -41,7 +41,10 @@ export async function walkFolder(
 }
 
 /** Every file and folder under `root` (relative POSIX paths), with content hashes and modes. */
-export async function snapshotFolder(root: string, options: { skip?: (path: string) => boolean } = {}): Promise<Map<string, SnapshotEntry>> {
+export async function snapshotFolder(
+  root: string,
+  options: { skip?: (path: string) => boolean } = {},
+): Promise<Map<string, SnapshotEntry>> {
   const out = new Map<string, SnapshotEntry>();
   await walkFolder(
     root,
@@ -50,7 +53,12 @@ export async function snapshotFolder(root: string, options: { skip?: (path: stri
       else if (info.isDirectory()) out.set(path, { kind: 'directory' });
       else {
         const bytes = await readFile(full);
-        out.set(path, { kind: 'file', mode: info.mode & 0o777, size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
+        out.set(path, {
+          kind: 'file',
+          mode: info.mode & 0o777,
+          size: bytes.byteLength,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+        });
       }
     },
     options.skip,
@@ -69,7 +77,9 @@ export function mirrorableView(snapshot: Map<string, SnapshotEntry>): Map<string
     const parts = path.split('/');
     for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
   }
-  return new Map([...snapshot].filter(([path, entry]) => entry.kind === 'file' || (entry.kind === 'directory' && folders.has(path))));
+  return new Map(
+    [...snapshot].filter(([path, entry]) => entry.kind === 'file' || (entry.kind === 'directory' && folders.has(path))),
+  );
 }
 
 /** Human-readable differences between two snapshots (empty when equal). */
@@ -81,7 +91,8 @@ export function diffSnapshots(actual: Map<string, SnapshotEntry>, expected: Map<
     else if (got.kind !== want.kind) problems.push(`${path}: ${got.kind} instead of ${want.kind}`);
     else if (got.sha256 !== want.sha256) problems.push(`${path}: content differs`);
     // The owner's bits: the store creates 0o600/0o700 where git archive and zips say 0o644/0o755.
-    else if (((got.mode ?? 0) & 0o700) !== ((want.mode ?? 0) & 0o700)) problems.push(`${path}: mode ${got.mode?.toString(8)} instead of ${want.mode?.toString(8)}`);
+    else if (((got.mode ?? 0) & 0o700) !== ((want.mode ?? 0) & 0o700))
+      problems.push(`${path}: mode ${got.mode?.toString(8)} instead of ${want.mode?.toString(8)}`);
   }
   for (const [path, got] of actual) if (!expected.has(path)) problems.push(`unexpected ${got.kind} ${path}`);
   return problems;

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, rename, rm, symlink as fsSymlink, writeFile } from 'node:fs/promises';
+import { chmod, symlink as fsSymlink, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { gitEnv, runGit, spawnGit } from './github-peer/runGit';

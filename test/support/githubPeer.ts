@@ -1,18 +1,18 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GitRepo } from './gitRepo';
-import { FaultQueue } from './github-peer/faults';
 import type { PeerFault, TerminalFault } from './github-peer/faults';
+import { FaultQueue } from './github-peer/faults';
 import { GitObjectStore, isSafeRefName } from './github-peer/gitObjectStore';
 import { RateLimits, rateLimitHeaders } from './github-peer/rateLimits';
-import * as shapes from './github-peer/representations';
-import { TreeJsonRenderer } from './github-peer/treeJson';
-import type { TreeJsonBody } from './github-peer/treeJson';
 import type { RateBucketView, RepoView, StoredHook } from './github-peer/representations';
+import * as shapes from './github-peer/representations';
+import type { TreeJsonBody } from './github-peer/treeJson';
+import { TreeJsonRenderer } from './github-peer/treeJson';
+import type { GitRepo } from './gitRepo';
 
 export type { PeerFault } from './github-peer/faults';
 
@@ -71,7 +71,9 @@ interface TokenRecord {
   revoked: boolean;
 }
 
-type Caller = { readonly kind: 'anonymous'; readonly key: string } | { readonly kind: 'token'; readonly key: string; readonly token: string; readonly record: TokenRecord };
+type Caller =
+  | { readonly kind: 'anonymous'; readonly key: string }
+  | { readonly kind: 'token'; readonly key: string; readonly token: string; readonly record: TokenRecord };
 
 /** What a route answers; sent by one function that also applies reset faults. */
 interface Reply {
@@ -228,7 +230,11 @@ export class GitHubPeer {
 
   /** Accepts `token` (as `Authorization: token X` or `Bearer X`); scopes go to `x-oauth-scopes`. */
   addToken(token: string, scopes?: string[]): void {
-    this.tokens.set(token, { login: `peer-user-${this.tokens.size + 1}`, scopes: scopes ? [...scopes] : undefined, revoked: false });
+    this.tokens.set(token, {
+      login: `peer-user-${this.tokens.size + 1}`,
+      scopes: scopes ? [...scopes] : undefined,
+      revoked: false,
+    });
   }
 
   /** From now on the token gets 401 Bad credentials everywhere. */
@@ -291,7 +297,10 @@ export class GitHubPeer {
     const method = (req.method ?? 'GET').toUpperCase();
     let segments: string[];
     try {
-      segments = parsed.pathname.split('/').slice(1).map((s) => decodeURIComponent(s));
+      segments = parsed.pathname
+        .split('/')
+        .slice(1)
+        .map((s) => decodeURIComponent(s));
     } catch {
       segments = ['%'];
     }
@@ -306,7 +315,9 @@ export class GitHubPeer {
     const isCodeload = segments[0] === '_codeload';
     const caller = this.authenticate(req);
     // Rejected credentials are reported against the caller's address, as GitHub does.
-    let rate: RateBucketView = caller ? this.rateLimits.peek(caller.key, caller.kind === 'anonymous') : this.rateLimits.peek(anonymousKey(req), true);
+    let rate: RateBucketView = caller
+      ? this.rateLimits.peek(caller.key, caller.kind === 'anonymous')
+      : this.rateLimits.peek(anonymousKey(req), true);
     let reply: Reply;
     if (plan.terminal && plan.terminal.kind !== 'reset') {
       reply = this.faultReply(plan.terminal, rate, id);
@@ -320,10 +331,16 @@ export class GitHubPeer {
           const anonymous = caller.kind === 'anonymous';
           // GET /rate_limit is free on GitHub; everything else spends one call.
           const isRateLimitCall = segments.length === 1 && segments[0] === 'rate_limit';
-          const spent = isRateLimitCall ? this.rateLimits.peek(caller.key, anonymous) : this.rateLimits.spend(caller.key, anonymous);
+          const spent = isRateLimitCall
+            ? this.rateLimits.peek(caller.key, anonymous)
+            : this.rateLimits.spend(caller.key, anonymous);
           if (spent === null) {
             rate = this.rateLimits.peek(caller.key, anonymous);
-            throw new HttpError(403, `API rate limit exceeded for ${anonymous ? 'this IP' : `user ${caller.record.login}`}.`, 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api');
+            throw new HttpError(
+              403,
+              `API rate limit exceeded for ${anonymous ? 'this IP' : `user ${caller.record.login}`}.`,
+              'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+            );
           }
           rate = spent;
           reply = await this.route(method, segments, req, caller, parsed.searchParams, rate);
@@ -348,7 +365,13 @@ export class GitHubPeer {
     this.send(res, reply, headers, record, plan.terminal?.kind === 'reset');
   }
 
-  private send(res: ServerResponse, reply: Reply, headers: Record<string, string>, record: Omit<PeerRequestRecord, 'status'>, reset: boolean): void {
+  private send(
+    res: ServerResponse,
+    reply: Reply,
+    headers: Record<string, string>,
+    record: Omit<PeerRequestRecord, 'status'>,
+    reset: boolean,
+  ): void {
     let body = reply.body;
     if (reply.json !== undefined) {
       body = Buffer.from(JSON.stringify(reply.json), 'utf8');
@@ -428,7 +451,11 @@ export class GitHubPeer {
         'retry-after': String(retryAfter),
         ...rateLimitHeaders({ limit, remaining: 0, reset, used: limit }),
       },
-      json: shapes.errorBody(429, 'API rate limit exceeded. Please wait before retrying.', 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'),
+      json: shapes.errorBody(
+        429,
+        'API rate limit exceeded. Please wait before retrying.',
+        'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+      ),
     };
   }
 
@@ -444,10 +471,23 @@ export class GitHubPeer {
     return { kind: 'token', key: `token:${token}`, token, record };
   }
 
-  private async route(method: string, s: string[], req: IncomingMessage, caller: Caller, query: URLSearchParams, rate: RateBucketView): Promise<Reply> {
-    if (s.length === 1 && s[0] === 'rate_limit' && method === 'GET') return { status: 200, json: shapes.rateLimitOverview(rate) };
+  private async route(
+    method: string,
+    s: string[],
+    req: IncomingMessage,
+    caller: Caller,
+    query: URLSearchParams,
+    rate: RateBucketView,
+  ): Promise<Reply> {
+    if (s.length === 1 && s[0] === 'rate_limit' && method === 'GET')
+      return { status: 200, json: shapes.rateLimitOverview(rate) };
     if (s.length === 1 && s[0] === 'user' && method === 'GET') {
-      if (caller.kind === 'anonymous') throw new HttpError(401, 'Requires authentication', 'https://docs.github.com/rest/users/users#get-the-authenticated-user');
+      if (caller.kind === 'anonymous')
+        throw new HttpError(
+          401,
+          'Requires authentication',
+          'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+        );
       return { status: 200, json: shapes.privateUser(this.url, caller.record.login, '2020-01-01T00:00:00Z') };
     }
     if (s[0] === 'repositories' && s.length >= 2) {
@@ -457,10 +497,20 @@ export class GitHubPeer {
       s = ['repos', byId.owner, byId.name, ...s.slice(2)];
     }
     if (s[0] !== 'repos' || s.length < 3) throw notFound();
-    const movedId = this.repos.has(`${s[1]}/${s[2]}`.toLowerCase()) ? undefined : this.renamed.get(`${s[1]}/${s[2]}`.toLowerCase());
+    const movedId = this.repos.has(`${s[1]}/${s[2]}`.toLowerCase())
+      ? undefined
+      : this.renamed.get(`${s[1]}/${s[2]}`.toLowerCase());
     if (movedId !== undefined) {
       const location = `${this.url}/repositories/${movedId}${s.length > 3 ? `/${s.slice(3).map(encodeURIComponent).join('/')}` : ''}${query.size > 0 ? `?${query}` : ''}`;
-      return { status: 301, headers: { location }, json: { message: 'Moved Permanently', url: location, documentation_url: 'https://docs.github.com/v3/#http-redirects' } };
+      return {
+        status: 301,
+        headers: { location },
+        json: {
+          message: 'Moved Permanently',
+          url: location,
+          documentation_url: 'https://docs.github.com/v3/#http-redirects',
+        },
+      };
     }
     const repo = this.visibleRepo(`${s[1]}/${s[2]}`, caller);
     const view = this.view(repo, caller);
@@ -470,13 +520,17 @@ export class GitHubPeer {
     if (method === 'GET') {
       if (rest.length === 0) return this.getRepository(repo, view);
       if (first === 'branches' && rest.length >= 2) return this.getBranch(repo, view, rest.slice(1).join('/'));
-      if (first === 'git' && second === 'ref' && rest.length >= 3) return this.getRef(repo, view, rest.slice(2).join('/'));
+      if (first === 'git' && second === 'ref' && rest.length >= 3)
+        return this.getRef(repo, view, rest.slice(2).join('/'));
       if (first === 'commits' && rest.length >= 2) return this.getCommit(repo, view, rest.slice(1).join('/'));
-      if (first === 'git' && second === 'trees' && rest.length >= 3) return this.getTree(repo, view, rest.slice(2).join('/'), query.has('recursive'));
-      if (first === 'git' && second === 'blobs' && rest.length === 3) return this.getBlob(repo, view, rest[2]!, req.headers.accept ?? '');
+      if (first === 'git' && second === 'trees' && rest.length >= 3)
+        return this.getTree(repo, view, rest.slice(2).join('/'), query.has('recursive'));
+      if (first === 'git' && second === 'blobs' && rest.length === 3)
+        return this.getBlob(repo, view, rest[2]!, req.headers.accept ?? '');
       if (first === 'tarball') return this.getTarball(repo, rest.slice(1).join('/'));
       if (first === 'hooks' && rest.length === 1) return this.listHooks(repo, view);
-      if (first === 'hooks' && rest.length === 2) return { status: 200, json: shapes.hook(view, this.findHook(repo, view, second!)) };
+      if (first === 'hooks' && rest.length === 2)
+        return { status: 200, json: shapes.hook(view, this.findHook(repo, view, second!)) };
     }
     if (method === 'POST' && first === 'hooks' && rest.length === 1) return this.createHook(repo, view, req, caller);
     if (method === 'PATCH' && first === 'hooks' && rest.length === 2) return this.updateHook(repo, view, second!, req);
@@ -492,7 +546,8 @@ export class GitHubPeer {
     const repo = this.repos.get(fullName.toLowerCase());
     if (!repo) throw notFound('https://docs.github.com/rest/repos/repos#get-a-repository');
     const { token, private: isPrivate } = repo.options;
-    const visible = token !== undefined ? caller.kind === 'token' && caller.token === token : !isPrivate || caller.kind === 'token';
+    const visible =
+      token !== undefined ? caller.kind === 'token' && caller.token === token : !isPrivate || caller.kind === 'token';
     // GitHub hides what a caller may not see behind the same 404 as what does not exist.
     if (!visible) throw notFound('https://docs.github.com/rest/repos/repos#get-a-repository');
     return repo;
@@ -507,7 +562,8 @@ export class GitHubPeer {
       private: repo.options.private ?? false,
       defaultBranch: repo.options.defaultBranch ?? 'main',
       createdAt: repo.createdAt,
-      permissions: caller.kind === 'token' ? (repo.options.permissions ?? { admin: true, push: true, pull: true }) : null,
+      permissions:
+        caller.kind === 'token' ? (repo.options.permissions ?? { admin: true, push: true, pull: true }) : null,
     };
   }
 
@@ -562,12 +618,21 @@ export class GitHubPeer {
     const object = await repo.store.blob(sha);
     if (!object) throw notFound(docs);
     if (object.size > BLOB_API_LIMIT) {
-      throw new HttpError(403, 'This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API.', docs, {
-        errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }],
-      });
+      throw new HttpError(
+        403,
+        'This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API.',
+        docs,
+        {
+          errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }],
+        },
+      );
     }
     if (RAW_MEDIA_TYPE.test(accept)) {
-      return { status: 200, headers: { 'content-type': 'application/vnd.github.raw', 'x-github-media-type': 'github.raw; format=raw' }, body: object.content };
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/vnd.github.raw', 'x-github-media-type': 'github.raw; format=raw' },
+        body: object.content,
+      };
     }
     return { status: 200, json: shapes.blob(view, object.sha, object.content) };
   }
@@ -632,20 +697,35 @@ export class GitHubPeer {
     const docs = 'https://docs.github.com/rest/repos/webhooks#create-a-repository-webhook';
     this.requireAdmin(view);
     const input = await readJson(req);
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new HttpError(400, 'Problems parsing JSON', docs);
-    const body = input as { name?: unknown; config?: { url?: unknown; content_type?: unknown; secret?: unknown; insecure_ssl?: unknown }; events?: unknown; active?: unknown };
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw new HttpError(400, 'Problems parsing JSON', docs);
+    const body = input as {
+      name?: unknown;
+      config?: { url?: unknown; content_type?: unknown; secret?: unknown; insecure_ssl?: unknown };
+      events?: unknown;
+      active?: unknown;
+    };
     const url = body.config?.url;
     if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) {
-      throw new HttpError(422, 'Validation Failed', docs, { errors: [{ resource: 'Hook', code: 'custom', message: 'Config must contain a valid url' }] });
+      throw new HttpError(422, 'Validation Failed', docs, {
+        errors: [{ resource: 'Hook', code: 'custom', message: 'Config must contain a valid url' }],
+      });
     }
     if (body.name !== undefined && body.name !== 'web') {
-      throw new HttpError(422, 'Validation Failed', docs, { errors: [{ resource: 'Hook', code: 'custom', field: 'name', message: 'Name must be web' }] });
+      throw new HttpError(422, 'Validation Failed', docs, {
+        errors: [{ resource: 'Hook', code: 'custom', field: 'name', message: 'Name must be web' }],
+      });
     }
-    const events = Array.isArray(body.events) && body.events.every((e) => typeof e === 'string') ? (body.events as string[]) : ['push'];
+    const events =
+      Array.isArray(body.events) && body.events.every((e) => typeof e === 'string')
+        ? (body.events as string[])
+        : ['push'];
     // "Each webhook should have a unique config. Multiple webhooks can share the same config as
     // long as those webhooks do not have any events that overlap."
     if (repo.hooks.some((hook) => hook.config.url === url && hook.events.some((event) => events.includes(event)))) {
-      throw new HttpError(422, 'Validation Failed', docs, { errors: [{ resource: 'Hook', code: 'custom', message: 'Hook already exists on this repository' }] });
+      throw new HttpError(422, 'Validation Failed', docs, {
+        errors: [{ resource: 'Hook', code: 'custom', message: 'Hook already exists on this repository' }],
+      });
     }
     const now = shapes.isoSeconds(new Date());
     const insecure = body.config?.insecure_ssl;
@@ -703,7 +783,8 @@ export class GitHubPeer {
       headers['x-hub-signature'] = `sha1=${createHmac('sha1', secret).update(body, 'utf8').digest('hex')}`;
       headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
     }
-    const record = (statusCode: number | null, response: string) => repo.deliveries.push({ hookId: hook.id, event: 'ping', guid, statusCode, response });
+    const record = (statusCode: number | null, response: string) =>
+      repo.deliveries.push({ hookId: hook.id, event: 'ping', guid, statusCode, response });
     let target: URL;
     try {
       target = new URL(hook.config.url);
@@ -712,10 +793,17 @@ export class GitHubPeer {
     } catch {
       return void record(null, 'invalid URL');
     }
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) return void record(null, 'not delivered: the peer only delivers to loopback receivers');
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname))
+      return void record(null, 'not delivered: the peer only delivers to loopback receivers');
     try {
       // GitHub gives a receiver 10 seconds to answer.
-      const answer = await fetch(target, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+      const answer = await fetch(target, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(10_000),
+      });
       record(answer.status, await answer.text());
     } catch (error) {
       record(null, error instanceof Error ? error.message : String(error));
@@ -731,25 +819,47 @@ export class GitHubPeer {
     const docs = 'https://docs.github.com/rest/repos/webhooks#update-a-repository-webhook';
     const stored = this.findHook(repo, view, id);
     const input = await readJson(req);
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new HttpError(400, 'Problems parsing JSON', docs);
-    const body = input as { config?: { url?: unknown; content_type?: unknown; secret?: unknown; insecure_ssl?: unknown }; events?: unknown; add_events?: unknown; remove_events?: unknown; active?: unknown };
-    const strings = (value: unknown): string[] | undefined => (Array.isArray(value) && value.every((e) => typeof e === 'string') ? (value as string[]) : undefined);
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw new HttpError(400, 'Problems parsing JSON', docs);
+    const body = input as {
+      config?: { url?: unknown; content_type?: unknown; secret?: unknown; insecure_ssl?: unknown };
+      events?: unknown;
+      add_events?: unknown;
+      remove_events?: unknown;
+      active?: unknown;
+    };
+    const strings = (value: unknown): string[] | undefined =>
+      Array.isArray(value) && value.every((e) => typeof e === 'string') ? (value as string[]) : undefined;
     let config = stored.config;
     if (body.config !== undefined) {
       const url = body.config.url ?? stored.config.url;
       if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) {
-        throw new HttpError(422, 'Validation Failed', docs, { errors: [{ resource: 'Hook', code: 'custom', message: 'Config must contain a valid url' }] });
+        throw new HttpError(422, 'Validation Failed', docs, {
+          errors: [{ resource: 'Hook', code: 'custom', message: 'Config must contain a valid url' }],
+        });
       }
       const insecure = body.config.insecure_ssl;
       config = {
         url,
-        content_type: body.config.content_type === 'json' ? 'json' : body.config.content_type === 'form' ? 'form' : stored.config.content_type,
-        insecure_ssl: typeof insecure === 'number' ? String(insecure) : typeof insecure === 'string' ? insecure : stored.config.insecure_ssl,
+        content_type:
+          body.config.content_type === 'json'
+            ? 'json'
+            : body.config.content_type === 'form'
+              ? 'form'
+              : stored.config.content_type,
+        insecure_ssl:
+          typeof insecure === 'number'
+            ? String(insecure)
+            : typeof insecure === 'string'
+              ? insecure
+              : stored.config.insecure_ssl,
         ...(typeof body.config.secret === 'string' ? { secret: body.config.secret } : {}),
       };
     }
     let events = strings(body.events) ?? [...stored.events];
-    events = [...new Set([...events, ...(strings(body.add_events) ?? [])])].filter((event) => !(strings(body.remove_events) ?? []).includes(event));
+    events = [...new Set([...events, ...(strings(body.add_events) ?? [])])].filter(
+      (event) => !(strings(body.remove_events) ?? []).includes(event),
+    );
     const hook: StoredHook = {
       ...stored,
       config,
@@ -764,7 +874,10 @@ export class GitHubPeer {
 
 function errorReply(error: unknown): Reply {
   if (error instanceof HttpError) {
-    return { status: error.status, json: shapes.errorBody(error.status, error.message, error.documentationUrl, error.extra) };
+    return {
+      status: error.status,
+      json: shapes.errorBody(error.status, error.message, error.documentationUrl, error.extra),
+    };
   }
   return { status: 500, json: shapes.errorBody(500, 'Server Error') };
 }

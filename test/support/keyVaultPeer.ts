@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
@@ -61,7 +61,7 @@ export interface KeyVaultPeer {
   close(): Promise<void>;
 }
 
-export interface KeyVaultPeerRequest {
+interface KeyVaultPeerRequest {
   readonly method: string;
   /** Path as sent (percent-encoded), without the query, e.g. `/secrets/github-token-acme/`. */
   readonly path: string;
@@ -71,9 +71,9 @@ export interface KeyVaultPeerRequest {
   readonly status: number;
 }
 
-export type TransientStatus = 429 | 500 | 503;
+type TransientStatus = 429 | 500 | 503;
 
-export type SecretState = 'active' | 'deleting' | 'deleted' | 'absent';
+type SecretState = 'active' | 'deleting' | 'deleted' | 'absent';
 
 interface SecretVersion {
   readonly name: string;
@@ -112,7 +112,7 @@ const NOT_FOUND_HINT =
   'If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182';
 
 /** A TokenCredential that hands out one fixed token and records what it was asked for. */
-export class FixedTokenCredential implements TokenCredential {
+class FixedTokenCredential implements TokenCredential {
   readonly requests: Array<{ readonly scopes: string[]; readonly tenantId?: string }> = [];
 
   constructor(private readonly token: string) {}
@@ -137,11 +137,22 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
 
   const challenge = `Bearer authorization="https://login.microsoftonline.com/${tenantId}", resource="${RESOURCE}"`;
 
-  function store(name: string, value: string, extra: { contentType?: string; tags?: Record<string, string> } = {}): SecretVersion {
+  function store(
+    name: string,
+    value: string,
+    extra: { contentType?: string; tags?: Record<string, string> } = {},
+  ): SecretVersion {
     const now = Math.floor(Date.now() / 1000);
     const versions = secrets.get(name.toLowerCase())?.versions ?? [];
     // The service keeps the name's spelling from its first version.
-    const version: SecretVersion = { name: versions[0]?.name ?? name, version: randomBytes(16).toString('hex'), value, created: now, updated: now, ...extra };
+    const version: SecretVersion = {
+      name: versions[0]?.name ?? name,
+      version: randomBytes(16).toString('hex'),
+      value,
+      created: now,
+      updated: now,
+      ...extra,
+    };
     secrets.set(name.toLowerCase(), { versions: [...versions, version] });
     return version;
   }
@@ -164,7 +175,13 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
       ...(withValue ? { value: secret.value } : {}),
       ...(secret.contentType === undefined ? {} : { contentType: secret.contentType }),
       id: `${vaultUrl}/secrets/${secret.name}/${secret.version}`,
-      attributes: { enabled: true, created: secret.created, updated: secret.updated, recoveryLevel: 'Recoverable+Purgeable', recoverableDays: RECOVERABLE_DAYS },
+      attributes: {
+        enabled: true,
+        created: secret.created,
+        updated: secret.updated,
+        recoveryLevel: 'Recoverable+Purgeable',
+        recoverableDays: RECOVERABLE_DAYS,
+      },
       ...(secret.tags === undefined ? {} : { tags: secret.tags }),
     };
   }
@@ -184,7 +201,8 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
     const deleted = /^\/deletedsecrets\/([^/]*)(\/recover)?$/.exec(path);
     if (deleted) {
       const name = decodePathSegment(deleted[1] ?? '');
-      if (!SECRET_NAME.test(name)) return error(400, 'BadParameter', `The request URI contains an invalid name: ${name}`);
+      if (!SECRET_NAME.test(name))
+        return error(400, 'BadParameter', `The request URI contains an invalid name: ${name}`);
       if (deleted[2] === undefined && method === 'GET') return getDeletedSecret(name);
       if (deleted[2] !== undefined && method === 'POST') return recoverDeletedSecret(name);
       return error(405, 'MethodNotAllowed', `The method ${method} is not allowed on ${path}.`);
@@ -231,7 +249,11 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
     const found = version === '' ? versions.at(-1) : versions.find((candidate) => candidate.version === version);
     if (!found) {
       const what = version === '' ? name : `${name}/${version}`;
-      return error(404, 'SecretNotFound', `A secret with (name/id) ${what} was not found in this key vault. ${NOT_FOUND_HINT}`);
+      return error(
+        404,
+        'SecretNotFound',
+        `A secret with (name/id) ${what} was not found in this key vault. ${NOT_FOUND_HINT}`,
+      );
     }
     return { status: 200, json: bundle(found) };
   }
@@ -239,9 +261,18 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
   function deleteSecret(name: string): Reply {
     if (stateOf(name) === 'deleting') return beingDeleted(name);
     const stored = live(name);
-    if (!stored) return error(404, 'SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault. ${NOT_FOUND_HINT}`);
+    if (!stored)
+      return error(
+        404,
+        'SecretNotFound',
+        `A secret with (name/id) ${name} was not found in this key vault. ${NOT_FOUND_HINT}`,
+      );
     const now = Math.floor(Date.now() / 1000);
-    const deletion: Deletion = { deletedDate: now, scheduledPurgeDate: now + RECOVERABLE_DAYS * 86_400, settled: !holdingDeletions };
+    const deletion: Deletion = {
+      deletedDate: now,
+      scheduledPurgeDate: now + RECOVERABLE_DAYS * 86_400,
+      settled: !holdingDeletions,
+    };
     stored.deletion = deletion;
     return { status: 200, json: deletedBundle(stored, deletion) };
   }
@@ -261,14 +292,30 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
   }
 
   function beingDeleted(name: string): Reply {
-    return error(409, 'Conflict', `Secret ${name} is currently being deleted and cannot be re-created; retry later.`, {}, 'ObjectIsBeingDeleted');
+    return error(
+      409,
+      'Conflict',
+      `Secret ${name} is currently being deleted and cannot be re-created; retry later.`,
+      {},
+      'ObjectIsBeingDeleted',
+    );
   }
 
   function authorize(header: string | undefined): Reply | null {
-    if (!header) return error(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.', { 'www-authenticate': challenge });
-    if (header !== `Bearer ${token}`) return error(401, 'Unauthorized', 'AKV10022: Invalid audience or token.', { 'www-authenticate': challenge });
+    if (!header)
+      return error(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.', {
+        'www-authenticate': challenge,
+      });
+    if (header !== `Bearer ${token}`)
+      return error(401, 'Unauthorized', 'AKV10022: Invalid audience or token.', { 'www-authenticate': challenge });
     if (forbidden) {
-      return error(403, 'Forbidden', 'Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.', {}, 'ForbiddenByRbac');
+      return error(
+        403,
+        'Forbidden',
+        'Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.',
+        {},
+        'ForbiddenByRbac',
+      );
     }
     return null;
   }
@@ -290,9 +337,17 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
     } else {
       reply =
         authorize(request.headers.authorization) ??
-        (apiVersion ? route(method, path, body) : error(400, 'BadParameter', "The request is missing the required 'api-version' query parameter."));
+        (apiVersion
+          ? route(method, path, body)
+          : error(400, 'BadParameter', "The request is missing the required 'api-version' query parameter."));
     }
-    requests.push({ method, path, apiVersion, authenticated: request.headers.authorization !== undefined, status: reply.status });
+    requests.push({
+      method,
+      path,
+      apiVersion,
+      authenticated: request.headers.authorization !== undefined,
+      status: reply.status,
+    });
     response.writeHead(reply.status, {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-cache',
@@ -322,7 +377,11 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
     token,
     requests,
     credential: (presented = token) => new FixedTokenCredential(presented),
-    clientOptions: (extra = {}) => ({ ...extra, tlsOptions: { ca: cert, ...extra.tlsOptions }, disableChallengeResourceVerification: true }),
+    clientOptions: (extra = {}) => ({
+      ...extra,
+      tlsOptions: { ca: cert, ...extra.tlsOptions },
+      disableChallengeResourceVerification: true,
+    }),
     seed: (name, value) => {
       if (secrets.get(name.toLowerCase())?.deletion) secrets.delete(name.toLowerCase());
       store(name, value);
@@ -352,7 +411,12 @@ export async function startKeyVaultPeer(): Promise<KeyVaultPeer> {
 
 function transientFailure(status: TransientStatus): Reply {
   if (status === 429) {
-    return error(429, 'Throttled', 'Request was not processed because too many requests were received. Reason: A generic throttling limit was reached.', { 'retry-after': '1' });
+    return error(
+      429,
+      'Throttled',
+      'Request was not processed because too many requests were received. Reason: A generic throttling limit was reached.',
+      { 'retry-after': '1' },
+    );
   }
   if (status === 500) return error(500, 'InternalServerError', 'An unexpected error occurred.');
   return error(503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry the request.');
@@ -366,8 +430,18 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-function error(status: number, code: string, message: string, headers: Record<string, string> = {}, innerCode?: string): Reply {
-  return { status, headers, json: { error: { code, message, ...(innerCode ? { innererror: { code: innerCode } } : {}) } } };
+function error(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+  innerCode?: string,
+): Reply {
+  return {
+    status,
+    headers,
+    json: { error: { code, message, ...(innerCode ? { innererror: { code: innerCode } } : {}) } },
+  };
 }
 
 /** The request body as text, or null when it is larger than the peer takes. */

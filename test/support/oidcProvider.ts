@@ -6,7 +6,7 @@ import { loopbackCertificate } from './selfSignedCertificate';
 import { startTokenIssuer, type TokenIssuer } from './tokenIssuer';
 
 /** The person who signs in at the provider's login form, and what their tokens say about them. */
-export interface OidcUser {
+interface OidcUser {
   readonly name: string;
   readonly username: string;
   /** App roles (`roles` claim), e.g. Workspace.Admin. */
@@ -16,7 +16,15 @@ export interface OidcUser {
 }
 
 /** What reached the provider, in order, for assertions (`authorize-form` = the login form was shown). */
-export type OidcEvent = 'discovery' | 'keys' | 'authorize-form' | 'authorize-sso' | 'sign-in' | 'code' | 'refresh' | 'sign-out';
+type OidcEvent =
+  | 'discovery'
+  | 'keys'
+  | 'authorize-form'
+  | 'authorize-sso'
+  | 'sign-in'
+  | 'code'
+  | 'refresh'
+  | 'sign-out';
 
 /**
  * An OpenID provider on loopback, shaped like Entra ID's v2 endpoints so `@azure/msal-browser` can
@@ -71,7 +79,9 @@ const SESSION_COOKIE = 'oidc_session';
 const CODE_LIFETIME_MS = 60_000;
 const ENTRA_DEFAULT_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
-export async function startOidcProvider(options: { readonly accessTokenLifetimeSeconds?: number } = {}): Promise<OidcProvider> {
+export async function startOidcProvider(
+  options: { readonly accessTokenLifetimeSeconds?: number } = {},
+): Promise<OidcProvider> {
   const certificate = await loopbackCertificate();
   const tenantId = randomUUID();
   const clientId = randomUUID();
@@ -103,13 +113,21 @@ export async function startOidcProvider(options: { readonly accessTokenLifetimeS
 
   function signedIn(who: OidcUser): SignedInUser {
     let subject = subjects.get(who.username);
-    if (!subject) subjects.set(who.username, (subject = randomUUID()));
+    if (!subject) {
+      subject = randomUUID();
+      subjects.set(who.username, subject);
+    }
     return { ...who, subject };
   }
 
   async function issueTokens(grant: Grant, nonce: string | undefined): Promise<Record<string, unknown>> {
     const lifetime = options.accessTokenLifetimeSeconds ?? 3600;
-    const identity = { sub: grant.user.subject, oid: grant.user.subject, name: grant.user.name, preferred_username: grant.user.username };
+    const identity = {
+      sub: grant.user.subject,
+      oid: grant.user.subject,
+      name: grant.user.name,
+      preferred_username: grant.user.username,
+    };
     const apiScopes = grant.scope.split(' ').filter((scope) => !ENTRA_DEFAULT_SCOPES.has(scope));
     const accessToken = await tokens!.sign(
       {
@@ -124,7 +142,15 @@ export async function startOidcProvider(options: { readonly accessTokenLifetimeS
     const idToken = await tokens!.sign({ ...identity, ...(nonce ? { nonce } : {}) }, { audience: grant.clientId });
     const refreshToken = randomBytes(24).toString('base64url');
     refreshTokens.set(refreshToken, grant);
-    return { token_type: 'Bearer', scope: grant.scope, expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken, id_token: idToken, refresh_token: refreshToken };
+    return {
+      token_type: 'Bearer',
+      scope: grant.scope,
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
+      access_token: accessToken,
+      id_token: idToken,
+      refresh_token: refreshToken,
+    };
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -132,7 +158,11 @@ export async function startOidcProvider(options: { readonly accessTokenLifetimeS
     const path = `${origin}${url.pathname}`;
     const method = request.method ?? 'GET';
     if (method === 'OPTIONS') return preflight(request, response);
-    if (method === 'GET' && (path === `${authority}/.well-known/openid-configuration` || path === `${issuer}/.well-known/openid-configuration`)) {
+    if (
+      method === 'GET' &&
+      (path === `${authority}/.well-known/openid-configuration` ||
+        path === `${issuer}/.well-known/openid-configuration`)
+    ) {
       events.push('discovery');
       return json(response, 200, discovery(), cors(request));
     }
@@ -141,7 +171,8 @@ export async function startOidcProvider(options: { readonly accessTokenLifetimeS
       const keys = await (await fetch(tokens!.jwksUrl)).json();
       return json(response, 200, keys, cors(request));
     }
-    if (path === endpoints.authorization && (method === 'GET' || method === 'POST')) return authorize(request, response, method === 'GET' ? url.searchParams : await formOf(request));
+    if (path === endpoints.authorization && (method === 'GET' || method === 'POST'))
+      return authorize(request, response, method === 'GET' ? url.searchParams : await formOf(request));
     if (method === 'POST' && path === endpoints.token) return token(request, response, await formOf(request));
     if (method === 'GET' && path === endpoints.endSession) return endSession(request, response, url.searchParams);
     json(response, 404, { error: 'not_found' });
@@ -170,12 +201,44 @@ export async function startOidcProvider(options: { readonly accessTokenLifetimeS
   function authorize(request: IncomingMessage, response: ServerResponse, params: URLSearchParams): void {
     const redirectUri = params.get('redirect_uri') ?? '';
     // An unknown client or redirect URI is never redirected to: the error is shown here.
-    if (params.get('client_id') !== clientId) return page(response, 400, 'Unknown application', `<p>client_id ${escape(params.get('client_id') ?? '')} is not registered.</p>`);
-    if (!redirectUris.has(redirectUri)) return page(response, 400, 'Redirect URI not registered', `<p>${escape(redirectUri)} is not a redirect URI of this application.</p>`);
-    const reply = (answer: Record<string, string>) => redirectWith(response, redirectUri, params.get('response_mode') ?? 'query', { ...answer, ...(params.has('state') ? { state: params.get('state')! } : {}) });
-    if (params.get('response_type') !== 'code') return reply({ error: 'unsupported_response_type', error_description: 'only the authorization code flow is supported' });
-    if (!params.get('code_challenge') || params.get('code_challenge_method') !== 'S256') return reply({ error: 'invalid_request', error_description: 'PKCE with code_challenge_method=S256 is required' });
-    if (!(params.get('scope') ?? '').split(' ').includes('openid')) return reply({ error: 'invalid_scope', error_description: 'the openid scope is required' });
+    if (params.get('client_id') !== clientId) {
+      page(
+        response,
+        400,
+        'Unknown application',
+        `<p>client_id ${escapeHtml(params.get('client_id') ?? '')} is not registered.</p>`,
+      );
+      return;
+    }
+    if (!redirectUris.has(redirectUri)) {
+      page(
+        response,
+        400,
+        'Redirect URI not registered',
+        `<p>${escapeHtml(redirectUri)} is not a redirect URI of this application.</p>`,
+      );
+      return;
+    }
+    const reply = (answer: Record<string, string>) =>
+      redirectWith(response, redirectUri, params.get('response_mode') ?? 'query', {
+        ...answer,
+        ...(params.has('state') ? { state: params.get('state')! } : {}),
+      });
+    if (params.get('response_type') !== 'code') {
+      reply({
+        error: 'unsupported_response_type',
+        error_description: 'only the authorization code flow is supported',
+      });
+      return;
+    }
+    if (!params.get('code_challenge') || params.get('code_challenge_method') !== 'S256') {
+      reply({ error: 'invalid_request', error_description: 'PKCE with code_challenge_method=S256 is required' });
+      return;
+    }
+    if (!(params.get('scope') ?? '').split(' ').includes('openid')) {
+      reply({ error: 'invalid_scope', error_description: 'the openid scope is required' });
+      return;
+    }
 
     const sessionId = cookieOf(request, SESSION_COOKIE);
     const session = sessionId ? sessions.get(sessionId) : undefined;
@@ -200,45 +263,66 @@ export async function startOidcProvider(options: { readonly accessTokenLifetimeS
       sessions.set(id, who);
       response.setHeader('set-cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=None`);
       events.push('sign-in');
-      return issueCode(who);
+      issueCode(who);
+      return;
     }
     if (session && prompt !== 'login' && prompt !== 'select_account') {
       events.push('authorize-sso');
-      return issueCode(session);
+      issueCode(session);
+      return;
     }
-    if (prompt === 'none') return reply({ error: 'login_required', error_description: 'no session at the provider' });
+    if (prompt === 'none') {
+      reply({ error: 'login_required', error_description: 'no session at the provider' });
+      return;
+    }
     events.push('authorize-form');
-    const hidden = [...params].map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`).join('');
+    const hidden = [...params]
+      .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+      .join('');
     page(
       response,
       200,
       'Sign in',
-      `<p>Test OpenID provider. Signing in as <strong>${escape(user.name)}</strong> (${escape(user.username)}).</p>
-       <form method="post" action="${escape(endpoints.authorization)}">${hidden}<button type="submit">Sign in as ${escape(user.name)}</button></form>`,
+      `<p>Test OpenID provider. Signing in as <strong>${escapeHtml(user.name)}</strong> (${escapeHtml(user.username)}).</p>
+       <form method="post" action="${escapeHtml(endpoints.authorization)}">${hidden}<button type="submit">Sign in as ${escapeHtml(user.name)}</button></form>`,
     );
   }
 
   async function token(request: IncomingMessage, response: ServerResponse, form: URLSearchParams): Promise<void> {
     const headers = cors(request);
-    const refuse = (error: string, description: string) => json(response, 400, { error, error_description: description }, headers);
+    const refuse = (error: string, description: string) =>
+      json(response, 400, { error, error_description: description }, headers);
     if (form.get('client_id') !== clientId) return refuse('invalid_client', 'unknown client_id');
     const grantType = form.get('grant_type');
     if (grantType === 'authorization_code') {
       const code = form.get('code') ?? '';
       const pending = codes.get(code);
       codes.delete(code); // a code is good for one exchange, whatever its outcome
-      if (!pending || pending.expiresAt < Date.now()) return refuse('invalid_grant', 'the code is unknown, used or expired');
-      if (pending.redirectUri !== form.get('redirect_uri')) return refuse('invalid_grant', 'redirect_uri differs from the authorization request');
+      if (!pending || pending.expiresAt < Date.now())
+        return refuse('invalid_grant', 'the code is unknown, used or expired');
+      if (pending.redirectUri !== form.get('redirect_uri'))
+        return refuse('invalid_grant', 'redirect_uri differs from the authorization request');
       const verifier = form.get('code_verifier') ?? '';
-      if (createHash('sha256').update(verifier).digest('base64url') !== pending.challenge) return refuse('invalid_grant', 'code_verifier does not match the code_challenge');
+      if (createHash('sha256').update(verifier).digest('base64url') !== pending.challenge)
+        return refuse('invalid_grant', 'code_verifier does not match the code_challenge');
       events.push('code');
-      return json(response, 200, await issueTokens({ clientId, scope: form.get('scope') ?? pending.scope, user: pending.user }, pending.nonce), headers);
+      return json(
+        response,
+        200,
+        await issueTokens({ clientId, scope: form.get('scope') ?? pending.scope, user: pending.user }, pending.nonce),
+        headers,
+      );
     }
     if (grantType === 'refresh_token') {
       const grant = refreshTokens.get(form.get('refresh_token') ?? '');
       if (!grant) return refuse('invalid_grant', 'the refresh token is unknown or revoked');
       events.push('refresh');
-      return json(response, 200, await issueTokens({ ...grant, scope: form.get('scope') ?? grant.scope }, undefined), headers);
+      return json(
+        response,
+        200,
+        await issueTokens({ ...grant, scope: form.get('scope') ?? grant.scope }, undefined),
+        headers,
+      );
     }
     refuse('unsupported_grant_type', `grant_type ${grantType} is not supported`);
   }
@@ -249,7 +333,9 @@ export async function startOidcProvider(options: { readonly accessTokenLifetimeS
     const sessionId = cookieOf(request, SESSION_COOKIE);
     const session = sessionId ? sessions.get(sessionId) : undefined;
     if (sessionId) sessions.delete(sessionId);
-    if (session) for (const [refreshToken, grant] of refreshTokens) if (grant.user.subject === session.subject) refreshTokens.delete(refreshToken);
+    if (session)
+      for (const [refreshToken, grant] of refreshTokens)
+        if (grant.user.subject === session.subject) refreshTokens.delete(refreshToken);
     response.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=None`);
     const back = params.get('post_logout_redirect_uri');
     if (back && redirectUris.has(back)) {
@@ -296,9 +382,17 @@ export async function startOidcProvider(options: { readonly accessTokenLifetimeS
   };
 }
 
-function redirectWith(response: ServerResponse, redirectUri: string, responseMode: string, answer: Record<string, string>): void {
+function redirectWith(
+  response: ServerResponse,
+  redirectUri: string,
+  responseMode: string,
+  answer: Record<string, string>,
+): void {
   const encoded = new URLSearchParams(answer).toString();
-  const location = responseMode === 'fragment' ? `${redirectUri}#${encoded}` : `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}`;
+  const location =
+    responseMode === 'fragment'
+      ? `${redirectUri}#${encoded}`
+      : `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}`;
   response.writeHead(302, { location, 'cache-control': 'no-store' }).end();
 }
 
@@ -317,15 +411,19 @@ function cookieOf(request: IncomingMessage, name: string): string | undefined {
 }
 
 function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
+  response
+    .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers })
+    .end(JSON.stringify(body));
 }
 
 function page(response: ServerResponse, status: number, title: string, body: string): void {
   response
     .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-    .end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`);
+    .end(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
+    );
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

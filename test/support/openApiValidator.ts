@@ -61,13 +61,20 @@ export class OpenApiValidator {
     this.seen.add(where);
     const type = (response.contentType ?? '').split(';')[0]!.trim().toLowerCase();
     const content = documented.content ?? {};
-    if (Object.keys(content).length === 0) return response.body === undefined || response.body === '' ? [] : [`${where} documents no body`];
+    if (Object.keys(content).length === 0)
+      return response.body === undefined || response.body === '' ? [] : [`${where} documents no body`];
     const media = content[type];
-    if (!media) return [`${where} answered ${type || 'no content type'}, documented: ${Object.keys(content).join(', ')}`];
+    if (!media)
+      return [`${where} answered ${type || 'no content type'}, documented: ${Object.keys(content).join(', ')}`];
     if (type !== 'application/json') return [];
     let validate = this.compiled.get(media.schema);
-    if (!validate) this.compiled.set(media.schema, (validate = this.ajv.compile(media.schema)));
+    if (!validate) {
+      validate = this.ajv.compile(media.schema);
+      this.compiled.set(media.schema, validate);
+    }
     if (validate(response.body)) return [];
-    return (validate.errors ?? []).map((error) => `${where}: ${error.instancePath || 'body'} ${error.message} ${JSON.stringify(error.params)}`);
+    return (validate.errors ?? []).map(
+      (error) => `${where}: ${error.instancePath || 'body'} ${error.message} ${JSON.stringify(error.params)}`,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { request, type IncomingMessage } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import { connect } from 'node:net';
 
 export interface RawAnswer {
@@ -7,6 +7,7 @@ export interface RawAnswer {
   readonly headers: IncomingMessage['headers'];
   readonly body: string;
   /** The body parsed as JSON when it is JSON, else undefined. */
+  // biome-ignore lint/suspicious/noExplicitAny: assertions read the error bodies of many routes ad hoc, as `answer.json.error`
   readonly json: any;
 }
 
@@ -24,9 +25,22 @@ function parsed(status: number, headers: IncomingMessage['headers'], body: strin
  * A request over node:http, which (unlike fetch) sends any Host and Origin it is given: what a
  * browser on a rebound name or another site would send.
  */
-export async function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<RawAnswer> {
+export async function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string | Uint8Array,
+): Promise<RawAnswer> {
   const url = new URL(baseUrl);
-  const req = request({ host: url.hostname, port: url.port, method, path, headers, setHost: !Object.keys(headers).some((name) => name.toLowerCase() === 'host') });
+  const req = request({
+    host: url.hostname,
+    port: url.port,
+    method,
+    path,
+    headers,
+    setHost: !Object.keys(headers).some((name) => name.toLowerCase() === 'host'),
+  });
   req.end(body);
   const [response] = (await once(req, 'response')) as [IncomingMessage];
   const chunks: Buffer[] = [];
@@ -61,10 +75,21 @@ export async function uploadUntilAnswered(
   declaredBytes: number,
 ): Promise<{ answer: RawAnswer; bytesSent: number }> {
   const url = new URL(baseUrl);
-  const req = request({ host: url.hostname, port: url.port, method, path, headers: { ...headers, 'content-length': String(declaredBytes) } });
+  const req = request({
+    host: url.hostname,
+    port: url.port,
+    method,
+    path,
+    headers: { ...headers, 'content-length': String(declaredBytes) },
+  });
   req.on('error', () => undefined); // the server may close the connection once it has answered
   let response: IncomingMessage | undefined;
-  const answered = new Promise<IncomingMessage>((resolve) => req.once('response', (res: IncomingMessage) => resolve((response = res))));
+  const answered = new Promise<IncomingMessage>((resolve) =>
+    req.once('response', (res: IncomingMessage) => {
+      response = res;
+      resolve(res);
+    }),
+  );
   const chunk = Buffer.alloc(64 * 1024);
   let sent = 0;
   while (!response && sent < declaredBytes) {

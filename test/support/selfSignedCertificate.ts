@@ -16,7 +16,8 @@ let shared: Promise<Certificate> | undefined;
 
 /** A key and self-signed certificate for the HTTPS (TLS) peers on loopback, made once per process. */
 export function loopbackCertificate(): Promise<Certificate> {
-  return (shared ??= selfSignedCertificate());
+  shared ??= selfSignedCertificate();
+  return shared;
 }
 
 /** A fresh key and self-signed certificate for 127.0.0.1, made by the openssl command line tool. */
@@ -26,9 +27,23 @@ async function selfSignedCertificate(): Promise<Certificate> {
     const keyFile = join(folder, 'key.pem');
     const certFile = join(folder, 'cert.pem');
     await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
     ]);
     return { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8') };
   } finally {

@@ -14,18 +14,18 @@
  * at attach (the cloud service may already refuse the CBS token); everything lives in memory.
  */
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { create_container } from 'rhea';
 import type { Connection, Container, EventContext, Receiver, Sender } from 'rhea';
+import { create_container } from 'rhea';
 import { DeliveryLink } from './service-bus-peer/deliveryLink';
-import { entityPath, parseEntityAddress } from './service-bus-peer/entityAddress';
 import type { EntityAddress } from './service-bus-peer/entityAddress';
+import { entityPath, parseEntityAddress } from './service-bus-peer/entityAddress';
 import { messagesOfTransfer } from './service-bus-peer/incomingTransfers';
 import { answerManagementRequest } from './service-bus-peer/managementNode';
-import { PeerQueue } from './service-bus-peer/peerQueue';
 import type { PeerQueueOptions, QueueStats } from './service-bus-peer/peerQueue';
-import { ReplyRoutes, managementReplyMessage, putTokenReply } from './service-bus-peer/requestReplies';
-import { advertiseMaxMessageSize, mirrorSettleModes } from './service-bus-peer/rheaInternals';
+import { PeerQueue } from './service-bus-peer/peerQueue';
+import { managementReplyMessage, putTokenReply, ReplyRoutes } from './service-bus-peer/requestReplies';
 import type { AmqpErrorFields } from './service-bus-peer/rheaInternals';
+import { advertiseMaxMessageSize, mirrorSettleModes } from './service-bus-peer/rheaInternals';
 import { entityNotFound, lockLost, sendToDeadLetterNotAllowed } from './service-bus-peer/serviceErrors';
 
 export type { PeerQueueOptions, QueueStats } from './service-bus-peer/peerQueue';

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -8,7 +8,8 @@ const root = resolve(__dirname, '../..');
  * What `npm start` runs, built by `npm run build` (which `npm test` and `npm run bench` do first).
  * Compiled, this file sits in dist/test/support; run from source by vitest, in test/support.
  */
-export const SERVICE_MAIN = basename(root) === 'dist' ? resolve(root, 'src/host/main.js') : resolve(root, 'dist/src/host/main.js');
+export const SERVICE_MAIN =
+  basename(root) === 'dist' ? resolve(root, 'src/host/main.js') : resolve(root, 'dist/src/host/main.js');
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
@@ -20,8 +21,14 @@ export interface ServiceProcess {
  * Starts the service as its own process (`node …/main.js`) with exactly `env` (plus PATH, TMPDIR and
  * any node flags) and resolves its URL from the start-up log line, which needs LOG_LEVEL info or lower.
  */
-export async function startServiceProcess(env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, SERVICE_MAIN], { env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServiceProcess(
+  env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, SERVICE_MAIN], {
+    env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
@@ -44,7 +51,10 @@ export async function startServiceProcess(env: NodeJS.ProcessEnv, nodeArgs: read
 }
 
 /** Sends `signal` and resolves with the exit code once the process is gone. */
-export async function stopServiceProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+export async function stopServiceProcess(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   child.kill(signal);

@@ -57,7 +57,9 @@ export async function startStaticWebApp(): Promise<StaticWebApp> {
       return headers;
     },
     async serve(folder) {
-      const config = JSON.parse(await readFile(join(folder, 'staticwebapp.config.json'), 'utf8')) as { globalHeaders?: Record<string, string> };
+      const config = JSON.parse(await readFile(join(folder, 'staticwebapp.config.json'), 'utf8')) as {
+        globalHeaders?: Record<string, string>;
+      };
       headers = { ...(config.globalHeaders ?? {}) };
       root = folder;
     },

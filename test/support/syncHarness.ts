@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedAzurite } from '../../src/adapters/azure-tables/EmbeddedAzurite';
 import { TableMetadataRepo } from '../../src/adapters/azure-tables/TableMetadataRepo';
-import { scopeFolder, type Scope } from '../../src/domain/shared/Scope';
+import { type Scope, scopeFolder } from '../../src/domain/shared/Scope';
 import type { SyncRun } from '../../src/domain/sync/SyncRun';
-import { startLocalHost, type LocalHost } from '../../src/host/localHost';
+import { type LocalHost, startLocalHost } from '../../src/host/localHost';
 import { IN_PROCESS_QUEUE } from '../../src/host/modules/queueModule';
 import { diffSnapshots, mirrorableView, snapshotFolder } from './folderSnapshot';
 import { GitHubPeer } from './githubPeer';
@@ -47,15 +47,25 @@ export class SyncHarness {
   private validator: OpenApiValidator | undefined;
   private connections: HarnessConnection[] = [];
 
-  static async create(options: { treeEntryLimit?: number; queue?: 'in-process' | 'service-bus'; lockDurationMs?: number } = {}): Promise<SyncHarness> {
+  static async create(
+    options: { treeEntryLimit?: number; queue?: 'in-process' | 'service-bus'; lockDurationMs?: number } = {},
+  ): Promise<SyncHarness> {
     const azurite = await EmbeddedAzurite.start({});
     const serviceBus =
       options.queue === 'service-bus'
         ? await ServiceBusPeer.start({
-            queues: { [SYNC_QUEUE]: { lockDurationMs: options.lockDurationMs ?? 5_000, maxDeliveryCount: 3, duplicateDetectionWindowMs: 600_000 } },
+            queues: {
+              [SYNC_QUEUE]: {
+                lockDurationMs: options.lockDurationMs ?? 5_000,
+                maxDeliveryCount: 3,
+                duplicateDetectionWindowMs: 600_000,
+              },
+            },
           })
         : undefined;
-    const peer = await GitHubPeer.start(options.treeEntryLimit === undefined ? {} : { treeEntryLimit: options.treeEntryLimit });
+    const peer = await GitHubPeer.start(
+      options.treeEntryLimit === undefined ? {} : { treeEntryLimit: options.treeEntryLimit },
+    );
     const token = `ghp_test_${randomBytes(12).toString('hex')}`;
     peer.addToken(token);
     const workspaceRoot = await mkdtemp(join(tmpdir(), 'wsync-workspace-'));
@@ -99,7 +109,13 @@ export class SyncHarness {
       QUEUE_RETRY_BASE_MS: '50',
       QUEUE_MAX_DELIVERY_COUNT: '3',
       GITHUB_RETRIES: '1',
-      ...(this.serviceBus ? { COMMAND_QUEUE: 'service-bus', ServiceBusConnection: this.serviceBus.connectionString, SYNC_QUEUE_NAME: SYNC_QUEUE } : {}),
+      ...(this.serviceBus
+        ? {
+            COMMAND_QUEUE: 'service-bus',
+            ServiceBusConnection: this.serviceBus.connectionString,
+            SYNC_QUEUE_NAME: SYNC_QUEUE,
+          }
+        : {}),
       ...extra,
     };
   }
@@ -111,12 +127,23 @@ export class SyncHarness {
   }
 
   /** Posts a signed push webhook for the branch head, as GitHub would. */
-  async push(scope: string, options: { deliveryId?: string; repository?: string; branch?: string; after?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  async push(
+    scope: string,
+    options: { deliveryId?: string; repository?: string; branch?: string; after?: string } = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const connection = this.connections.find((c) => c.scope === scope);
     const repository = options.repository ?? connection?.repository ?? 'acme/scripts';
     const branch = options.branch ?? connection?.branch ?? 'main';
     const after = options.after ?? (await this.repos.get(repository)!.head(branch));
-    const payload = JSON.stringify({ ref: `refs/heads/${branch}`, before: '0'.repeat(39) + '1', after, forced: false, deleted: false, repository: { id: this.peer.repositoryId(repository), full_name: repository }, commits: [] });
+    const payload = JSON.stringify({
+      ref: `refs/heads/${branch}`,
+      before: `${'0'.repeat(39)}1`,
+      after,
+      forced: false,
+      deleted: false,
+      repository: { id: this.peer.repositoryId(repository), full_name: repository },
+      commits: [],
+    });
     const response = await this.api(`github/webhook/${scope}`, {
       method: 'POST',
       headers: {
@@ -141,7 +168,9 @@ export class SyncHarness {
     let quietSince = 0;
     while (Date.now() < deadline) {
       const stats = this.serviceBus.stats(SYNC_QUEUE);
-      const busy = stats.active + stats.locked > 0 || (stats.nextScheduledAt !== undefined && stats.nextScheduledAt <= Date.now() + horizonMs);
+      const busy =
+        stats.active + stats.locked > 0 ||
+        (stats.nextScheduledAt !== undefined && stats.nextScheduledAt <= Date.now() + horizonMs);
       if (busy) quietSince = 0;
       else if (quietSince === 0) quietSince = Date.now();
       else if (Date.now() - quietSince > 300) return;
@@ -191,7 +220,15 @@ export class SyncHarness {
     const bytes = Buffer.from(await response.arrayBuffer());
     const contentType = response.headers.get('content-type');
     this.validator ??= await OpenApiValidator.fromService(base);
-    this.violations.push(...this.validator.check({ method: init.method ?? 'GET', path: `/api/${path}`, status: response.status, contentType, body: answerBody(contentType, bytes) }));
+    this.violations.push(
+      ...this.validator.check({
+        method: init.method ?? 'GET',
+        path: `/api/${path}`,
+        status: response.status,
+        contentType,
+        body: answerBody(contentType, bytes),
+      }),
+    );
     return new Response(bytes.byteLength > 0 ? bytes : null, { status: response.status, headers: response.headers });
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 
 /**
  * A stand-in for the Entra ID endpoints a resource API uses: the tenant's key set (JWKS) over HTTP on
@@ -37,7 +37,7 @@ export interface TokenIssuer {
   stop(): Promise<void>;
 }
 
-export interface SignOptions {
+interface SignOptions {
   /** 'foreign' signs with a key the key set never publishes. */
   key?: 'trusted' | 'foreign';
   /** Overrides the header `kid` (e.g. a foreign key posing under the trusted kid). */
@@ -50,8 +50,8 @@ export interface SignOptions {
   notBeforeSeconds?: number;
 }
 
-export const ADMIN_ROLE = 'Workspace.Admin';
-export const EDITOR_ROLE = 'Workspace.Editor';
+const ADMIN_ROLE = 'Workspace.Admin';
+const EDITOR_ROLE = 'Workspace.Editor';
 
 interface SigningKey {
   readonly kid: string;
@@ -69,7 +69,12 @@ async function newSigningKey(): Promise<SigningKey> {
 
 /** `issuer` replaces Entra's `https://login.microsoftonline.com/<tenant>/v2.0` (an OpenID provider on loopback). */
 export async function startTokenIssuer(
-  options: { tenantId?: string; audience?: string; issuer?: string; /** e.g. contoso.onmicrosoft.com */ tenantDomain?: string } = {},
+  options: {
+    tenantId?: string;
+    audience?: string;
+    issuer?: string /** e.g. contoso.onmicrosoft.com */;
+    tenantDomain?: string;
+  } = {},
 ): Promise<TokenIssuer> {
   const tenantId = options.tenantId ?? randomUUID();
   const audience = options.audience ?? randomUUID();
@@ -124,7 +129,9 @@ export async function startTokenIssuer(
       ...claims,
     };
     // JSON drops claims set to undefined, so callers can remove a default claim.
-    return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: opts.kid ?? key.kid }).sign(key.privateKey);
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: opts.kid ?? key.kid })
+      .sign(key.privateKey);
   };
 
   return {
@@ -144,7 +151,8 @@ export async function startTokenIssuer(
     },
     sign,
     adminToken: () => sign({ roles: [ADMIN_ROLE], name: 'MSP Admin' }),
-    orgUserToken: (orgs, { editor = false } = {}) => sign({ org_ids: orgs, ...(editor ? { roles: [EDITOR_ROLE] } : {}) }),
+    orgUserToken: (orgs, { editor = false } = {}) =>
+      sign({ org_ids: orgs, ...(editor ? { roles: [EDITOR_ROLE] } : {}) }),
     rotateKey: async () => {
       trusted = await newSigningKey();
     },

@@ -31,7 +31,11 @@ function ReadinessSection() {
     <section className="card" aria-labelledby="readiness-title">
       <h2 id="readiness-title">
         Readiness{' '}
-        {readiness ? <span className={`badge ${readiness.status === 'ready' ? 'badge-ok' : 'badge-error'}`}>{readiness.status}</span> : null}
+        {readiness ? (
+          <span className={`badge ${readiness.status === 'ready' ? 'badge-ok' : 'badge-error'}`}>
+            {readiness.status}
+          </span>
+        ) : null}
       </h2>
       <ErrorMessage error={error} />
       {readiness === null && !error ? <Loading label="Checking every dependency…" /> : null}
@@ -50,7 +54,9 @@ function ReadinessSection() {
               <tr key={dependency.name}>
                 <td>{dependency.name}</td>
                 <td>
-                  <span className={`badge ${dependency.status === 'ok' ? 'badge-ok' : 'badge-error'}`}>{dependency.status}</span>
+                  <span className={`badge ${dependency.status === 'ok' ? 'badge-ok' : 'badge-error'}`}>
+                    {dependency.status}
+                  </span>
                 </td>
                 <td>{dependency.latencyMs} ms</td>
                 <td>{dependency.error ?? ''}</td>
@@ -77,7 +83,9 @@ function DeadLettersSection() {
   const load = useCallback(() => {
     api.deadLetters().then((loaded) => {
       setLetters(loaded);
-      setSelected((current) => new Set([...current].filter((id) => loaded.deadLetters.some((letter) => letter.messageId === id))));
+      setSelected(
+        (current) => new Set([...current].filter((id) => loaded.deadLetters.some((letter) => letter.messageId === id))),
+      );
     }, setError);
   }, [api]);
   useEffect(load, [load]);
@@ -98,7 +106,10 @@ function DeadLettersSection() {
   const replay = (which: { all: true } | { messageIds: string[] }) =>
     act(async () => {
       const result = await api.replay(which);
-      const problems = [...result.notFound.map((id) => `${id} not found`), ...result.notReplayable.map((id) => `${id} not replayable`)];
+      const problems = [
+        ...result.notFound.map((id) => `${id} not found`),
+        ...result.notReplayable.map((id) => `${id} not replayable`),
+      ];
       return `Replayed ${result.replayed.length}${problems.length ? `; ${problems.join(', ')}` : ''}`;
     });
 
@@ -117,7 +128,11 @@ function DeadLettersSection() {
                   type="checkbox"
                   aria-label="Select all"
                   checked={selected.size === letters.deadLetters.length}
-                  onChange={(event) => setSelected(event.target.checked ? new Set(letters.deadLetters.map((letter) => letter.messageId)) : new Set())}
+                  onChange={(event) =>
+                    setSelected(
+                      event.target.checked ? new Set(letters.deadLetters.map((letter) => letter.messageId)) : new Set(),
+                    )
+                  }
                 />
               </th>
               <th scope="col">Reason</th>
@@ -165,13 +180,27 @@ function DeadLettersSection() {
         <button type="button" onClick={load} disabled={busy}>
           Refresh
         </button>
-        <button type="button" disabled={busy || selected.size === 0} onClick={() => void replay({ messageIds: [...selected] })}>
+        <button
+          type="button"
+          disabled={busy || selected.size === 0}
+          onClick={() => void replay({ messageIds: [...selected] })}
+        >
           Replay selected ({selected.size})
         </button>
-        <button type="button" className="primary" disabled={busy || !letters?.count} onClick={() => void replay({ all: true })}>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || !letters?.count}
+          onClick={() => void replay({ all: true })}
+        >
           Replay all
         </button>
-        <button type="button" className="danger" disabled={busy || !letters?.count} onClick={() => setConfirmPurge(true)}>
+        <button
+          type="button"
+          className="danger"
+          disabled={busy || !letters?.count}
+          onClick={() => setConfirmPurge(true)}
+        >
           Purge all
         </button>
       </div>
@@ -187,7 +216,10 @@ function DeadLettersSection() {
             void act(async () => `Purged ${(await api.purge()).purged}`);
           }}
         >
-          <p>The {letters?.count} dead-lettered sync commands are deleted and cannot be replayed. The next push or reconcile syncs their scopes again.</p>
+          <p>
+            The {letters?.count} dead-lettered sync commands are deleted and cannot be replayed. The next push or
+            reconcile syncs their scopes again.
+          </p>
         </ConfirmDialog>
       ) : null}
     </section>
@@ -214,7 +246,9 @@ function BackupsSection() {
       <h2 id="backups-title">Backups of {scope.scope}</h2>
       <ErrorMessage error={error} />
       {backups === null && !error ? <Loading /> : null}
-      {backups?.length === 0 ? <Empty>No backups: a backup is taken when a sync is about to replace files edited by hand.</Empty> : null}
+      {backups?.length === 0 ? (
+        <Empty>No backups: a backup is taken when a sync is about to replace files edited by hand.</Empty>
+      ) : null}
       {backups && backups.length > 0 ? (
         <table className="table">
           <thead>
@@ -232,7 +266,12 @@ function BackupsSection() {
                 <td>{backup.reason}</td>
                 <td className="nowrap">{formatBytes(backup.size)}</td>
                 <td>
-                  <button type="button" className="link-button" onClick={() => void download(backup)} aria-label={`Download backup ${backup.id}`}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => void download(backup)}
+                    aria-label={`Download backup ${backup.id}`}
+                  >
                     Download
                   </button>
                 </td>

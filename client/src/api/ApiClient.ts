@@ -3,8 +3,8 @@ import type {
   Backup,
   ClientConfig,
   Connected,
-  ConnectRequest,
   Connection,
+  ConnectRequest,
   DeadLetters,
   Disconnected,
   FileContent,
@@ -67,7 +67,11 @@ export class ApiClient {
     return this.json('GET', '/api/workspace/status', { scope });
   }
 
-  async tree(scope: string, path: string, options: { recursive?: boolean; signal?: AbortSignal } = {}): Promise<TreeEntry[]> {
+  async tree(
+    scope: string,
+    path: string,
+    options: { recursive?: boolean; signal?: AbortSignal } = {},
+  ): Promise<TreeEntry[]> {
     const answer = await this.json<{ entries: TreeEntry[] }>('GET', '/api/workspace/tree', {
       scope,
       query: { path, recursive: options.recursive ? 'true' : undefined },
@@ -82,7 +86,12 @@ export class ApiClient {
 
   /** Saves text; `etag` = replace exactly that version (412 when it changed), null = create only. */
   saveText(scope: string, path: string, content: string, etag: string | null | undefined): Promise<SavedFile> {
-    return this.json('PUT', '/api/workspace/files', { scope, query: { path }, json: { content, encoding: 'utf8' }, headers: preconditionHeaders(etag) });
+    return this.json('PUT', '/api/workspace/files', {
+      scope,
+      query: { path },
+      json: { content, encoding: 'utf8' },
+      headers: preconditionHeaders(etag),
+    });
   }
 
   /** Uploads bytes as they are; without `overwrite` the file must not exist yet. */
@@ -96,7 +105,11 @@ export class ApiClient {
   }
 
   async deleteFile(scope: string, path: string, etag?: string): Promise<void> {
-    await this.send('DELETE', '/api/workspace/files', { scope, query: { path }, headers: etag ? { 'if-match': `"${etag}"` } : {} });
+    await this.send('DELETE', '/api/workspace/files', {
+      scope,
+      query: { path },
+      headers: etag ? { 'if-match': `"${etag}"` } : {},
+    });
   }
 
   async createFolder(scope: string, path: string): Promise<void> {
@@ -112,11 +125,20 @@ export class ApiClient {
   }
 
   downloadFile(scope: string, path: string): Promise<Download> {
-    return this.download('/api/workspace/files', { scope, query: { path }, headers: { accept: 'application/octet-stream' } }, path.split('/').pop() ?? 'file');
+    return this.download(
+      '/api/workspace/files',
+      { scope, query: { path }, headers: { accept: 'application/octet-stream' } },
+      path.split('/').pop() ?? 'file',
+    );
   }
 
   downloadZip(scope: string, all: boolean, onProgress?: (bytes: number) => void): Promise<Download> {
-    return this.download('/api/workspace/download', { scope, query: { all: all ? 'true' : undefined } }, 'workspace.zip', onProgress);
+    return this.download(
+      '/api/workspace/download',
+      { scope, query: { all: all ? 'true' : undefined } },
+      'workspace.zip',
+      onProgress,
+    );
   }
 
   async getConnection(scope: string): Promise<Connection | null> {
@@ -133,7 +155,11 @@ export class ApiClient {
   }
 
   preview(scope: string, proposed?: Omit<ConnectRequest, 'confirmOverwrite'>): Promise<Preview> {
-    return this.json('POST', `/api/github-connections/${encodeURIComponent(scope)}/preview`, proposed ? { json: proposed } : {});
+    return this.json(
+      'POST',
+      `/api/github-connections/${encodeURIComponent(scope)}/preview`,
+      proposed ? { json: proposed } : {},
+    );
   }
 
   update(scope: string, change: UpdateRequest): Promise<Updated> {
@@ -150,7 +176,11 @@ export class ApiClient {
 
   syncRuns(query: { scope?: string; limit?: number; continuationToken?: string }): Promise<SyncRunPage> {
     return this.json('GET', '/api/sync-jobs', {
-      query: { scope: query.scope, limit: query.limit === undefined ? undefined : String(query.limit), continuationToken: query.continuationToken },
+      query: {
+        scope: query.scope,
+        limit: query.limit === undefined ? undefined : String(query.limit),
+        continuationToken: query.continuationToken,
+      },
     });
   }
 
@@ -190,7 +220,8 @@ export class ApiClient {
     } catch {
       // not JSON: reported below as the answer's status
     }
-    if (body && typeof body === 'object' && Array.isArray((body as Partial<Readiness>).dependencies)) return body as Readiness;
+    if (body && typeof body === 'object' && Array.isArray((body as Partial<Readiness>).dependencies))
+      return body as Readiness;
     throw apiErrorFromText(response, text);
   }
 
@@ -206,7 +237,12 @@ export class ApiClient {
     return response;
   }
 
-  private async download(path: string, options: RequestOptions, fallbackName: string, onProgress?: (bytes: number) => void): Promise<Download> {
+  private async download(
+    path: string,
+    options: RequestOptions,
+    fallbackName: string,
+    onProgress?: (bytes: number) => void,
+  ): Promise<Download> {
     const response = await this.send('GET', path, options);
     const fileName = fileNameOf(response.headers.get('content-disposition')) ?? fallbackName;
     if (!onProgress || !response.body) return { blob: await response.blob(), fileName };
@@ -220,12 +256,18 @@ export class ApiClient {
       received += value.byteLength;
       onProgress(received);
     }
-    return { blob: new Blob(chunks as BlobPart[], { type: response.headers.get('content-type') ?? 'application/octet-stream' }), fileName };
+    return {
+      blob: new Blob(chunks as BlobPart[], {
+        type: response.headers.get('content-type') ?? 'application/octet-stream',
+      }),
+      fileName,
+    };
   }
 
   private async fetch(method: string, path: string, options: RequestOptions): Promise<Response> {
     const url = new URL(`${this.base}${path}`, window.location.origin);
-    for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
+    for (const [name, value] of Object.entries(options.query ?? {}))
+      if (value !== undefined) url.searchParams.set(name, value);
     const headers = new Headers({ accept: JSON_TYPE, ...options.headers });
     const token = await this.token();
     if (token) headers.set('authorization', `Bearer ${token}`);
@@ -237,7 +279,12 @@ export class ApiClient {
     } else if (options.body !== undefined) {
       body = options.body as BodyInit;
     }
-    return fetchOrNetworkError(url, { method, headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
+    return fetchOrNetworkError(url, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 }
 
@@ -249,8 +296,7 @@ function preconditionHeaders(etag: string | null | undefined): Record<string, st
 
 function fileNameOf(disposition: string | null): string | null {
   if (!disposition) return null;
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
-  if (star) return decodeURIComponent(star[1]!);
-  const plain = /filename="?([^";]+)"?/i.exec(disposition);
-  return plain ? plain[1]! : null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  if (star !== undefined) return decodeURIComponent(star);
+  return /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? null;
 }

@@ -42,12 +42,21 @@ export function apiErrorFromText(response: Pick<Response, 'status' | 'statusText
     const body = JSON.parse(text) as unknown;
     if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
       const problem = body as Record<string, unknown>;
-      return new ApiError(response.status, typeof problem.error === 'string' ? problem.error : `Http${response.status}`, problem.message as string, problem);
+      return new ApiError(
+        response.status,
+        typeof problem.error === 'string' ? problem.error : `Http${response.status}`,
+        problem.message as string,
+        problem,
+      );
     }
   } catch {
     // not JSON: fall through to a plain sentence
   }
-  return new ApiError(response.status, `Http${response.status}`, `The service answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`);
+  return new ApiError(
+    response.status,
+    `Http${response.status}`,
+    `The service answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
+  );
 }
 
 /** A sentence for any thrown value: the API's message, a network failure, or a generic fallback. */

@@ -7,7 +7,8 @@ export function apiBaseOf(configured: string | undefined): string {
   const value = (configured ?? '').trim();
   if (value === '') return '';
   const url = new URL(value);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`VITE_API_BASE_URL must be an http(s) URL, got ${value}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`VITE_API_BASE_URL must be an http(s) URL, got ${value}`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/api$/, '')}`;
 }
 

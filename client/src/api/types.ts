@@ -1,14 +1,18 @@
 import type { operations } from './schema';
 
 /** The JSON body a route answers with for `status` (generated from the backend's OpenAPI document). */
-export type Answer<Op extends keyof operations, Status extends number = 200> = Status extends keyof operations[Op]['responses']
+type Answer<Op extends keyof operations, Status extends number = 200> = Status extends keyof operations[Op]['responses']
   ? operations[Op]['responses'][Status] extends { content: { 'application/json': infer Json } }
     ? Json
     : never
   : never;
 
 /** The JSON body a route accepts. */
-export type RequestJson<Op extends keyof operations> = operations[Op] extends { requestBody?: { content: { 'application/json': infer Json } } } ? Json : never;
+type RequestJson<Op extends keyof operations> = operations[Op] extends {
+  requestBody?: { content: { 'application/json': infer Json } };
+}
+  ? Json
+  : never;
 
 export type ClientConfig = Answer<'clientConfig'>;
 export type Me = Answer<'me'>;
@@ -28,7 +32,6 @@ export type SyncQueued = Answer<'syncNow', 202>;
 export type SyncRun = Answer<'getSyncJob'>;
 export type SyncRunPage = Answer<'listSyncJobs'>;
 export type DeadLetters = Answer<'listDeadLetters'>;
-export type DeadLetter = DeadLetters['deadLetters'][number];
 export type ReplayResult = Answer<'replayDeadLetters'>;
 export type Backup = Answer<'listBackups'>['items'][number];
 export type Readiness = Answer<'readiness'>;

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
+import { AdminPage } from '../admin/AdminPage';
 import type { ApiClient } from '../api/ApiClient';
 import type { ClientConfig, Me } from '../api/types';
 import type { Session } from '../auth/Session';
-import { AdminPage } from '../admin/AdminPage';
 import { ConnectionPage } from '../connection/ConnectionPage';
 import { HistoryPage } from '../history/HistoryPage';
 import { ErrorMessage, Loading } from '../ui/Feedback';
@@ -41,7 +41,8 @@ export function App({ api, session, config }: AppProps) {
 
   useEffect(() => {
     if (!me || !scope) return;
-    if (!page || requested !== scope.scope) navigate(hrefFor(page?.path ?? '/workspace', scope.scope), { replace: true, force: true });
+    if (!page || requested !== scope.scope)
+      navigate(hrefFor(page?.path ?? '/workspace', scope.scope), { replace: true, force: true });
   }, [me, scope, page, requested]);
 
   if (error) {
@@ -91,7 +92,10 @@ export function App({ api, session, config }: AppProps) {
         </nav>
         <label className="scope-switcher">
           Scope{' '}
-          <select value={scope.scope} onChange={(event) => navigate(hrefFor(page?.path ?? '/workspace', event.target.value))}>
+          <select
+            value={scope.scope}
+            onChange={(event) => navigate(hrefFor(page?.path ?? '/workspace', event.target.value))}
+          >
             {me.scopes.map((candidate) => (
               <option key={candidate.scope} value={candidate.scope}>
                 {candidate.scope === 'GLOBAL' ? 'GLOBAL (shared)' : candidate.scope}

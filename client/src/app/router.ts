@@ -17,7 +17,7 @@ export function setLeaveGuard(guard: LeaveGuard | null): void {
 }
 
 /** Whether the current page lets the user leave (asks the guard, which may prompt). */
-export function mayLeave(): boolean {
+function mayLeave(): boolean {
   return leaveGuard ? leaveGuard() : true;
 }
 

@@ -12,5 +12,10 @@ export interface Session {
 
 /** AUTH_MODE=development: the service acts as the local developer; no sign-in, no token. */
 export function developmentSession(): Session {
-  return { mode: 'development', userName: 'local developer (development mode)', token: async () => null, signOut: null };
+  return {
+    mode: 'development',
+    userName: 'local developer (development mode)',
+    token: async () => null,
+    signOut: null,
+  };
 }

@@ -1,12 +1,12 @@
 import {
+  type AccountInfo,
   AuthError,
   BrowserCacheLocation,
   CacheLookupPolicy,
+  type Configuration,
   InteractionRequiredAuthError,
   ProtocolMode,
   PublicClientApplication,
-  type AccountInfo,
-  type Configuration,
 } from '@azure/msal-browser';
 import { ApiError } from '../api/ApiError';
 import type { ClientConfig } from '../api/types';
@@ -30,11 +30,19 @@ export function msalConfiguration(config: EntraConfig, origin: string): Configur
 }
 
 /** Refresh-token failures that only the user can resolve at the authority: sign in again. */
-const REFRESH_NEEDS_USER = new Set(['invalid_grant', 'no_tokens_found', 'refresh_token_expired', 'token_refresh_required']);
+const REFRESH_NEEDS_USER = new Set([
+  'invalid_grant',
+  'no_tokens_found',
+  'refresh_token_expired',
+  'token_refresh_required',
+]);
 
 /** Whether a failed silent token request needs the interactive flow rather than being an error to show. */
 export function needsInteraction(error: unknown): boolean {
-  return error instanceof InteractionRequiredAuthError || (error instanceof AuthError && REFRESH_NEEDS_USER.has(error.errorCode));
+  return (
+    error instanceof InteractionRequiredAuthError ||
+    (error instanceof AuthError && REFRESH_NEEDS_USER.has(error.errorCode))
+  );
 }
 
 /** The session needs the user at the authority, but the page stayed (unsaved work): nothing more can be called. */
@@ -52,11 +60,13 @@ export function signInNeeded(): ApiError {
  * redirect fallback signs the user straight back in while their session at the authority lasts.
  */
 export async function startMsalSession(config: EntraConfig): Promise<Session | null> {
-  if (!config.clientId) throw new Error('Sign-in is not configured: the service has no AUTH_CLIENT_ID. Ask an administrator to set it.');
+  if (!config.clientId)
+    throw new Error('Sign-in is not configured: the service has no AUTH_CLIENT_ID. Ask an administrator to set it.');
   const msal = new PublicClientApplication(msalConfiguration(config, window.location.origin));
   await msal.initialize();
   const redirected = await msal.handleRedirectPromise();
-  const account: AccountInfo | null = redirected?.account ?? msal.getActiveAccount() ?? msal.getAllAccounts()[0] ?? null;
+  const account: AccountInfo | null =
+    redirected?.account ?? msal.getActiveAccount() ?? msal.getAllAccounts()[0] ?? null;
   if (!account) {
     await msal.loginRedirect({ scopes: config.scopes, redirectStartPage: window.location.href });
     return null;
@@ -70,26 +80,38 @@ export async function startMsalSession(config: EntraConfig): Promise<Session | n
   let stayed = false;
   const signInAgain = (current: AccountInfo): Promise<never> => {
     if (stayed) return Promise.reject(signInNeeded());
-    return (leaving ??= msal.acquireTokenRedirect({ ...request, account: current, redirectStartPage: window.location.href }).then(
-      () => new Promise<never>(() => undefined),
-      (error: unknown) => {
-        leaving = null;
-        if (error instanceof AuthError && error.errorCode === 'timed_out') {
-          stayed = true;
-          throw signInNeeded();
-        }
-        throw error;
-      },
-    ));
+    if (leaving === null) {
+      leaving = msal
+        .acquireTokenRedirect({ ...request, account: current, redirectStartPage: window.location.href })
+        .then(
+          () => new Promise<never>(() => undefined),
+          (error: unknown) => {
+            leaving = null;
+            if (error instanceof AuthError && error.errorCode === 'timed_out') {
+              stayed = true;
+              throw signInNeeded();
+            }
+            throw error;
+          },
+        );
+    }
+    return leaving;
   };
   return {
     mode: 'entra',
     userName: account.name ?? account.username,
     token: async () => {
-      if (leaving) return leaving;
+      // A redirect is under way: wait with the others (never awaited here: it only settles by failing).
+      if (leaving !== null) return leaving;
       const current = msal.getActiveAccount() ?? account;
       try {
-        return (await msal.acquireTokenSilent({ ...request, account: current, cacheLookupPolicy: CacheLookupPolicy.AccessTokenAndRefreshToken })).accessToken;
+        return (
+          await msal.acquireTokenSilent({
+            ...request,
+            account: current,
+            cacheLookupPolicy: CacheLookupPolicy.AccessTokenAndRefreshToken,
+          })
+        ).accessToken;
       } catch (error) {
         if (needsInteraction(error)) return signInAgain(current);
         throw error;

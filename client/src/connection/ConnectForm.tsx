@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import type { Connected, Preview } from '../api/types';
 import { useApp } from '../app/AppContext';
 import { ErrorMessage, Loading } from '../ui/Feedback';
 import { countOf } from '../ui/format';
-import { fieldErrorsOf, type ConnectField, type FieldErrors } from './fieldErrors';
+import { type ConnectField, type FieldErrors, fieldErrorsOf } from './fieldErrors';
 import { PreviewPanel } from './PreviewPanel';
 
 const NO_ERRORS: FieldErrors = { fields: {}, form: null };
@@ -26,7 +26,12 @@ export function ConnectForm({ existingFiles, onConnected }: ConnectFormProps) {
   const [preview, setPreview] = useState<Preview | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
-  const proposed = () => ({ repository: values.repository.trim(), branch: values.branch.trim(), subPath: values.subPath.trim().replace(/^\/+|\/+$/g, ''), token: values.token.trim() });
+  const proposed = () => ({
+    repository: values.repository.trim(),
+    branch: values.branch.trim(),
+    subPath: values.subPath.trim().replace(/^\/+|\/+$/g, ''),
+    token: values.token.trim(),
+  });
 
   async function showPreview(event: FormEvent) {
     event.preventDefault();
@@ -45,7 +50,8 @@ export function ConnectForm({ existingFiles, onConnected }: ConnectFormProps) {
     setErrors(NO_ERRORS);
     setBusy('Connecting…');
     try {
-      const replaces = existingFiles > 0 || (preview ? preview.overwrittenFiles.length + preview.deletedFiles.length > 0 : false);
+      const replaces =
+        existingFiles > 0 || (preview ? preview.overwrittenFiles.length + preview.deletedFiles.length > 0 : false);
       onConnected(await api.connect(scope.scope, { ...proposed(), confirmOverwrite: replaces }));
     } catch (error) {
       setPreview(null);
@@ -55,7 +61,11 @@ export function ConnectForm({ existingFiles, onConnected }: ConnectFormProps) {
     }
   }
 
-  function field(name: ConnectField, label: string, options: { type?: string; placeholder?: string; hint?: string; autoComplete?: string } = {}) {
+  function field(
+    name: ConnectField,
+    label: string,
+    options: { type?: string; placeholder?: string; hint?: string; autoComplete?: string } = {},
+  ) {
     const error = errors.fields[name];
     const id = `connect-${name}`;
     return (
@@ -94,16 +104,30 @@ export function ConnectForm({ existingFiles, onConnected }: ConnectFormProps) {
     <section className="card" aria-labelledby="connect-title">
       <h2 id="connect-title">Connect {scope.scope} to GitHub</h2>
       <p>
-        While connected, this scope's files mirror the branch and cannot be edited here. {existingFiles > 0 ? `The ${countOf(existingFiles, 'file')} now in the scope will be replaced; a backup is taken first.` : ''}
+        While connected, this scope's files mirror the branch and cannot be edited here.{' '}
+        {existingFiles > 0
+          ? `The ${countOf(existingFiles, 'file')} now in the scope will be replaced; a backup is taken first.`
+          : ''}
       </p>
       <form className="form" onSubmit={showPreview} aria-describedby="connect-title">
         {field('repository', 'Repository', { placeholder: 'owner/name', hint: 'owner/name on GitHub' })}
         {field('branch', 'Branch')}
-        {field('subPath', 'Folder in the repository', { placeholder: '(the whole repository)', hint: 'Only this folder is mirrored; leave empty for all of it.' })}
-        {field('token', 'GitHub token', { type: 'password', hint: 'A token that can read the repository (and manage its webhooks, to register the webhook automatically). Stored in the secret store, never shown again.', autoComplete: 'new-password' })}
+        {field('subPath', 'Folder in the repository', {
+          placeholder: '(the whole repository)',
+          hint: 'Only this folder is mirrored; leave empty for all of it.',
+        })}
+        {field('token', 'GitHub token', {
+          type: 'password',
+          hint: 'A token that can read the repository (and manage its webhooks, to register the webhook automatically). Stored in the secret store, never shown again.',
+          autoComplete: 'new-password',
+        })}
         <ErrorMessage error={errors.form} />
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={busy !== null || !values.repository || !values.branch || !values.token}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy !== null || !values.repository || !values.branch || !values.token}
+          >
             Preview
           </button>
         </div>
@@ -116,7 +140,12 @@ export function ConnectForm({ existingFiles, onConnected }: ConnectFormProps) {
             <button type="button" onClick={() => setPreview(null)} disabled={busy !== null}>
               Cancel
             </button>
-            <button type="button" className={existingFiles > 0 ? 'danger' : 'primary'} onClick={() => void connect()} disabled={busy !== null}>
+            <button
+              type="button"
+              className={existingFiles > 0 ? 'danger' : 'primary'}
+              onClick={() => void connect()}
+              disabled={busy !== null}
+            >
               {existingFiles > 0 ? 'Connect and replace files' : 'Connect'}
             </button>
           </div>

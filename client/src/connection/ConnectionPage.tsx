@@ -30,7 +30,11 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
 
   const load = useCallback(async () => {
     try {
-      const [current, currentStatus, runs] = await Promise.all([api.getConnection(scope.scope), api.status(scope.scope), api.syncRuns({ scope: scope.scope, limit: 1 })]);
+      const [current, currentStatus, runs] = await Promise.all([
+        api.getConnection(scope.scope),
+        api.status(scope.scope),
+        api.syncRuns({ scope: scope.scope, limit: 1 }),
+      ]);
       setConnection(current);
       setStatus(currentStatus);
       setLatest(runs.items[0] ?? null);
@@ -45,7 +49,7 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
   // While a sync runs, follow it; just after connecting, look for the queued first run for a while.
   useEffect(() => {
     const following = latest?.status === 'running';
-    const awaitingFirstRun = connected !== null && connected.sync.queued && !latest;
+    const awaitingFirstRun = connected?.sync.queued && !latest;
     if (!following && !awaitingFirstRun) return;
     let polls = 0;
     const timer = setInterval(() => {
@@ -56,7 +60,7 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
     return () => clearInterval(timer);
   }, [latest, connected, load]);
 
-  async function act(label: string, work: () => Promise<string | void>) {
+  async function act(label: string, work: () => Promise<string | undefined>) {
     setBusy(label);
     setError(null);
     try {
@@ -84,8 +88,9 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
         <section className="card card-warn" aria-labelledby="webhook-title">
           <h2 id="webhook-title">Add the webhook on GitHub</h2>
           <p>
-            {connected.webhook.reason} Add a webhook to <code>{connected.connection.repository}</code> (Settings → Webhooks) with content type <code>application/json</code>, the
-            push event, and these values. <strong>The secret is shown only now.</strong>
+            {connected.webhook.reason} Add a webhook to <code>{connected.connection.repository}</code> (Settings →
+            Webhooks) with content type <code>application/json</code>, the push event, and these values.{' '}
+            <strong>The secret is shown only now.</strong>
           </p>
           <CopyField label="Payload URL" value={connected.webhook.url} />
           <CopyField label="Secret" value={connected.webhook.secret} secret />
@@ -95,7 +100,8 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
         </section>
       ) : connected?.webhook.mode === 'automatic' ? (
         <p className="notice notice-ok" role="status">
-          Connected. The push webhook was registered on GitHub automatically (hook {connected.webhook.id}); the first sync is {connected.sync.queued ? 'queued' : 'not queued'}.
+          Connected. The push webhook was registered on GitHub automatically (hook {connected.webhook.id}); the first
+          sync is {connected.sync.queued ? 'queued' : 'not queued'}.
         </p>
       ) : null}
       {connection === null ? (
@@ -123,19 +129,32 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
             <dt>Branch</dt>
             <dd>
               <code>{connection.branch}</code>
-              {connection.branchDeletedAt ? <span className="badge badge-error"> deleted on GitHub {formatTime(connection.branchDeletedAt)}</span> : null}
+              {connection.branchDeletedAt ? (
+                <span className="badge badge-error"> deleted on GitHub {formatTime(connection.branchDeletedAt)}</span>
+              ) : null}
             </dd>
             <dt>Folder</dt>
             <dd>{connection.subPath ? <code>{connection.subPath}</code> : '(whole repository)'}</dd>
             <dt>Sync</dt>
-            <dd>{connection.enabled ? <span className="badge badge-ok">enabled</span> : <span className="badge badge-warn">disabled</span>}</dd>
+            <dd>
+              {connection.enabled ? (
+                <span className="badge badge-ok">enabled</span>
+              ) : (
+                <span className="badge badge-warn">disabled</span>
+              )}
+            </dd>
             <dt>Webhook</dt>
-            <dd>{connection.webhook.mode === 'automatic' ? `registered automatically (hook ${connection.webhook.id})` : 'added by hand on GitHub'}</dd>
+            <dd>
+              {connection.webhook.mode === 'automatic'
+                ? `registered automatically (hook ${connection.webhook.id})`
+                : 'added by hand on GitHub'}
+            </dd>
             <dt>Last sync</dt>
             <dd>
               {connection.lastSyncAt ? (
                 <>
-                  {connection.lastSyncOutcome} at {formatTime(connection.lastSyncAt)}, commit <code>{shortSha(connection.lastSyncedCommit)}</code>
+                  {connection.lastSyncOutcome} at {formatTime(connection.lastSyncAt)}, commit{' '}
+                  <code>{shortSha(connection.lastSyncedCommit)}</code>
                 </>
               ) : (
                 'not yet'
@@ -145,7 +164,8 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
             <dd>
               {latest ? (
                 <>
-                  <span className={`badge badge-${latest.status}`}>{latest.status}</span> {latest.trigger}, {formatTime(latest.startedAt)}
+                  <span className={`badge badge-${latest.status}`}>{latest.status}</span> {latest.trigger},{' '}
+                  {formatTime(latest.startedAt)}
                   {latest.error ? ` — ${latest.error.message}` : ''}{' '}
                 </>
               ) : (
@@ -162,8 +182,13 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
               </a>
             </dd>
           </dl>
-          <div className="form-actions" role="group" aria-label="Connection actions">
-            <button type="button" className="primary" disabled={!canWrite || busy !== null || !connection.enabled} onClick={() => void act('Queueing a sync…', async () => (await api.syncNow(scope.scope)).message)}>
+          <fieldset className="form-actions" aria-label="Connection actions">
+            <button
+              type="button"
+              className="primary"
+              disabled={!canWrite || busy !== null || !connection.enabled}
+              onClick={() => void act('Queueing a sync…', async () => (await api.syncNow(scope.scope)).message)}
+            >
               Sync now
             </button>
             <button type="button" disabled={!canWrite || busy !== null} onClick={() => setDialog('branch')}>
@@ -175,14 +200,24 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
             <button
               type="button"
               disabled={!canWrite || busy !== null}
-              onClick={() => void act(connection.enabled ? 'Disabling…' : 'Enabling…', async () => void (await api.update(scope.scope, { enabled: !connection.enabled })))}
+              onClick={() =>
+                void act(
+                  connection.enabled ? 'Disabling…' : 'Enabling…',
+                  async () => void (await api.update(scope.scope, { enabled: !connection.enabled })),
+                )
+              }
             >
               {connection.enabled ? 'Disable sync' : 'Enable sync'}
             </button>
-            <button type="button" className="danger" disabled={!canWrite || busy !== null} onClick={() => setDialog('disconnect')}>
+            <button
+              type="button"
+              className="danger"
+              disabled={!canWrite || busy !== null}
+              onClick={() => setDialog('disconnect')}
+            >
               Disconnect
             </button>
-          </div>
+          </fieldset>
           {!canWrite ? <p className="hint">Your role may read this connection but not change it.</p> : null}
         </section>
       )}
@@ -233,11 +268,16 @@ export function ConnectionPage({ onChanged }: { readonly onChanged: () => void }
             void act('Disconnecting…', async () => {
               const result = await api.disconnect(scope.scope);
               setConnected(null);
-              return result.webhook.kind === 'not-removed' ? `Disconnected; remove the webhook on GitHub by hand: ${result.webhook.reason}` : 'Disconnected; the files stay and can be edited here now';
+              return result.webhook.kind === 'not-removed'
+                ? `Disconnected; remove the webhook on GitHub by hand: ${result.webhook.reason}`
+                : 'Disconnected; the files stay and can be edited here now';
             });
           }}
         >
-          <p>The files stay in the scope and become editable here. Pushes to GitHub no longer reach it, and the stored token and webhook secret are deleted.</p>
+          <p>
+            The files stay in the scope and become editable here. Pushes to GitHub no longer reach it, and the stored
+            token and webhook secret are deleted.
+          </p>
         </ConfirmDialog>
       ) : null}
     </main>

@@ -26,14 +26,16 @@ export interface FieldErrors {
  * its message starts with (`token: …; branch: …`); anything else is a form-level error.
  */
 export function fieldErrorsOf(error: unknown): FieldErrors {
-  if (!(error instanceof ApiError)) return { fields: {}, form: error instanceof Error ? error : new Error(String(error)) };
+  if (!(error instanceof ApiError))
+    return { fields: {}, form: error instanceof Error ? error : new Error(String(error)) };
   const field = FIELD_OF_CODE[error.code];
   if (field) return { fields: { [field]: { code: error.code, message: error.message } }, form: null };
   if (error.code === 'ValidationFailed') {
     const fields: FieldErrors['fields'] = {};
     for (const part of error.message.split('; ')) {
-      const match = /^(repository|branch|subPath|token): (.*)$/.exec(part);
-      if (match) (fields as Record<string, { code: string; message: string }>)[match[1]!] = { code: error.code, message: match[2]! };
+      const [, name, message] = /^(repository|branch|subPath|token): (.*)$/.exec(part) ?? [];
+      // The pattern only matches the names of ConnectField.
+      if (name !== undefined && message !== undefined) fields[name as ConnectField] = { code: error.code, message };
     }
     if (Object.keys(fields).length > 0) return { fields, form: null };
   }

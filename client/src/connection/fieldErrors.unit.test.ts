@@ -16,7 +16,9 @@ describe('fieldErrorsOf', () => {
   });
 
   it('splits a ValidationFailed message by the fields it names', () => {
-    const errors = fieldErrorsOf(new ApiError(400, 'ValidationFailed', 'token: a GitHub token is printable ASCII; branch: Too small'));
+    const errors = fieldErrorsOf(
+      new ApiError(400, 'ValidationFailed', 'token: a GitHub token is printable ASCII; branch: Too small'),
+    );
     expect(errors.fields.token?.message).toBe('a GitHub token is printable ASCII');
     expect(errors.fields.branch?.message).toBe('Too small');
   });

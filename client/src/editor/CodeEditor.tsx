@@ -1,6 +1,6 @@
 import Editor, { DiffEditor } from '@monaco-editor/react';
-import { useEffect, useRef } from 'react';
 import type { editor as MonacoEditor } from 'monaco-editor';
+import { useEffect, useRef } from 'react';
 import { monaco, THEME } from './monacoSetup';
 
 interface CodeEditorProps {
@@ -33,7 +33,8 @@ export default function CodeEditor({ path, language, value, revision, readOnly, 
     const model = editorRef.current?.getModel();
     if (!model || shown.current === revision) return;
     shown.current = revision;
-    if (model.getValue() !== value) model.pushEditOperations([], [{ range: model.getFullModelRange(), text: value }], () => null);
+    if (model.getValue() !== value)
+      model.pushEditOperations([], [{ range: model.getFullModelRange(), text: value }], () => null);
   }, [revision, value]);
   return (
     <Editor
@@ -42,7 +43,15 @@ export default function CodeEditor({ path, language, value, revision, readOnly, 
       defaultValue={value}
       theme={THEME}
       loading={<div role="status">Loading editor…</div>}
-      options={{ readOnly, readOnlyMessage: { value: 'This file cannot be changed here (see the banner above).' }, minimap: { enabled: false }, automaticLayout: true, fontSize: 13, scrollBeyondLastLine: false, ariaLabel: `Editor: ${path}` }}
+      options={{
+        readOnly,
+        readOnlyMessage: { value: 'This file cannot be changed here (see the banner above).' },
+        minimap: { enabled: false },
+        automaticLayout: true,
+        fontSize: 13,
+        scrollBeyondLastLine: false,
+        ariaLabel: `Editor: ${path}`,
+      }}
       onChange={(next) => onChange(next ?? '')}
       onMount={(editor) => {
         editorRef.current = editor;
@@ -91,7 +100,15 @@ export function DiffView({ original, modified, language }: DiffViewProps) {
         diff.getModifiedEditor().updateOptions({ ariaLabel: 'Your version' });
       }}
       loading={<div role="status">Loading comparison…</div>}
-      options={{ readOnly: true, originalEditable: false, originalAriaLabel: 'Version on the server', modifiedAriaLabel: 'Your version', renderSideBySide: true, minimap: { enabled: false }, automaticLayout: true }}
+      options={{
+        readOnly: true,
+        originalEditable: false,
+        originalAriaLabel: 'Version on the server',
+        modifiedAriaLabel: 'Your version',
+        renderSideBySide: true,
+        minimap: { enabled: false },
+        automaticLayout: true,
+      }}
     />
   );
 }

@@ -32,7 +32,12 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
   htm: 'html',
 };
 
-const BY_NAME: Readonly<Record<string, string>> = { dockerfile: 'dockerfile', makefile: 'shell', '.bashrc': 'shell', '.profile': 'shell' };
+const BY_NAME: Readonly<Record<string, string>> = {
+  dockerfile: 'dockerfile',
+  makefile: 'shell',
+  '.bashrc': 'shell',
+  '.profile': 'shell',
+};
 
 /** The language Monaco should highlight a path with; plaintext when unknown. */
 export function languageOf(path: string): string {
@@ -45,6 +50,14 @@ export function languageOf(path: string): string {
 
 /** A label for the status bar. */
 export function languageLabel(language: string): string {
-  const labels: Record<string, string> = { powershell: 'PowerShell', python: 'Python', shell: 'Shell', json: 'JSON', yaml: 'YAML', markdown: 'Markdown', plaintext: 'Plain text' };
+  const labels: Record<string, string> = {
+    powershell: 'PowerShell',
+    python: 'Python',
+    shell: 'Shell',
+    json: 'JSON',
+    yaml: 'YAML',
+    markdown: 'Markdown',
+    plaintext: 'Plain text',
+  };
   return labels[language] ?? language.charAt(0).toUpperCase() + language.slice(1);
 }

@@ -39,9 +39,12 @@ export function HistoryPage() {
   // replay shows up without a reload (its run record appears only once a worker starts it).
   // Hidden tabs do not poll.
   useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void load();
-    }, running ? RUNNING_REFRESH_MS : IDLE_REFRESH_MS);
+    const timer = setInterval(
+      () => {
+        if (document.visibilityState === 'visible') void load();
+      },
+      running ? RUNNING_REFRESH_MS : IDLE_REFRESH_MS,
+    );
     return () => clearInterval(timer);
   }, [running, load]);
 
@@ -50,7 +53,10 @@ export function HistoryPage() {
     try {
       const page = await api.syncRuns({ scope: scope.scope, limit: PAGE, continuationToken: next });
       paged.current = true;
-      setRuns((current) => [...(current ?? []), ...page.items.filter((run) => !current?.some((shown) => shown.id === run.id))]);
+      setRuns((current) => [
+        ...(current ?? []),
+        ...page.items.filter((run) => !current?.some((shown) => shown.id === run.id)),
+      ]);
       setNext(page.continuationToken);
     } catch (failure) {
       setError(failure);
@@ -65,6 +71,20 @@ export function HistoryPage() {
       setError(failure);
     }
   }
+
+  const backupButton = (id: string) => (
+    <>
+      {' · '}
+      <button
+        type="button"
+        className="link-button"
+        title="Download the backup (zip) taken before this run replaced hand edits"
+        onClick={() => void downloadBackup(id)}
+      >
+        Backup
+      </button>
+    </>
+  );
 
   return (
     <main className="page">
@@ -125,17 +145,15 @@ export function HistoryPage() {
                   <td>{run.counts.skipped}</td>
                   <td className="nowrap">{formatDuration(run.durationMs)}</td>
                   <td>
-                    <button type="button" className="link-button" aria-expanded={open === run.id} onClick={() => setOpen(open === run.id ? null : run.id)}>
+                    <button
+                      type="button"
+                      className="link-button"
+                      aria-expanded={open === run.id}
+                      onClick={() => setOpen(open === run.id ? null : run.id)}
+                    >
                       {run.error ? 'Error' : 'More'}
                     </button>
-                    {run.backupId ? (
-                      <>
-                        {' · '}
-                        <button type="button" className="link-button" title="Download the backup (zip) taken before this run replaced hand edits" onClick={() => void downloadBackup(run.backupId!)}>
-                          Backup
-                        </button>
-                      </>
-                    ) : null}
+                    {run.backupId ? backupButton(run.backupId) : null}
                   </td>
                 </tr>
                 {open === run.id ? (

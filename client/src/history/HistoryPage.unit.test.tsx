@@ -20,13 +20,21 @@ const run = (index: number): SyncRun =>
     lfsPointers: [],
   }) as unknown as SyncRun;
 
-const firstPage: SyncRunPage = { items: Array.from({ length: 25 }, (_, index) => run(index)), continuationToken: 'page-2' } as SyncRunPage;
+const firstPage: SyncRunPage = {
+  items: Array.from({ length: 25 }, (_, index) => run(index)),
+  continuationToken: 'page-2',
+} as SyncRunPage;
 const secondPage: SyncRunPage = { items: [run(25), run(26)] } as SyncRunPage;
 
 describe('HistoryPage', () => {
   it('does not offer page 2 again after the last page was loaded and the first page is reloaded', async () => {
-    const syncRuns = vi.fn(async (query: { continuationToken?: string }) => (query.continuationToken ? secondPage : firstPage));
-    const app = { api: { syncRuns } as unknown as ApiClient, scope: { scope: 'contoso', canWrite: true } } as unknown as AppState;
+    const syncRuns = vi.fn(async (query: { continuationToken?: string }) =>
+      query.continuationToken ? secondPage : firstPage,
+    );
+    const app = {
+      api: { syncRuns } as unknown as ApiClient,
+      scope: { scope: 'contoso', canWrite: true },
+    } as unknown as AppState;
     render(
       <AppContext.Provider value={app}>
         <HistoryPage />

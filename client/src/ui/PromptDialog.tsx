@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { Dialog } from './Dialog';
 
 interface PromptDialogProps {
@@ -37,7 +37,14 @@ export function PromptDialog({ title, label, initial, submitLabel, hint, onSubmi
     >
       <form id={formId} onSubmit={submit} className="form">
         <label htmlFor={id}>{label}</label>
-        <input id={id} autoFocus value={value} onChange={(event) => setValue(event.target.value)} onFocus={(event) => event.target.select()} spellCheck={false} />
+        <input
+          id={id}
+          autoFocus
+          value={value}
+          onChange={(event) => setValue(event.target.value)}
+          onFocus={(event) => event.target.select()}
+          spellCheck={false}
+        />
         {hint ? <p className="hint">{hint}</p> : null}
       </form>
     </Dialog>
@@ -54,14 +61,23 @@ interface ConfirmDialogProps {
   readonly onCancel: () => void;
 }
 
-export function ConfirmDialog({ title, children, confirmLabel, danger, busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger,
+  busy,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   return (
     <Dialog
       title={title}
       onCancel={onCancel}
       actions={
         <>
-          <button type="button" onClick={onCancel} disabled={busy} autoFocus>
+          {/* showModal focuses the dialog's first control: with a message of text above, Cancel, the safe choice. */}
+          <button type="button" onClick={onCancel} disabled={busy}>
             Cancel
           </button>
           <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy}>

@@ -46,14 +46,16 @@ export function ConflictDialog({ conflict, busy, onReload, onOverwrite, onCancel
     >
       <p>
         Someone else saved this file after you opened it.{' '}
-        {conflict.theirs === null ? 'It was deleted or is no longer a text file on the server.' : 'Left: the version on the server. Right: yours.'}
+        {conflict.theirs === null
+          ? 'It was deleted or is no longer a text file on the server.'
+          : 'Left: the version on the server. Right: yours.'}
       </p>
       {conflict.theirs !== null ? (
-        <div className="diff-frame" role="group" aria-label="Server version and your version side by side">
+        <fieldset className="diff-frame" aria-label="Server version and your version side by side">
           <Suspense fallback={<Loading label="Loading comparison…" />}>
             <DiffView original={conflict.theirs} modified={conflict.mine} language={conflict.language} />
           </Suspense>
-        </div>
+        </fieldset>
       ) : null}
     </Dialog>
   );

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { type KeyboardEvent, useEffect, useRef } from 'react';
 import { messageOf } from '../api/ApiError';
 import type { TreeEntry } from '../api/types';
 import { nameOf, parentOf } from './paths';
@@ -32,7 +32,9 @@ export function FileTree({ rows, selected, dirty, onSelect, onOpen, onToggle, on
     overscan: 12,
     initialRect: { width: 280, height: 600 },
   });
-  const entryRows = rows.map((row, index) => ({ row, index })).filter((item): item is { row: Extract<TreeRow, { kind: 'entry' }>; index: number } => item.row.kind === 'entry');
+  const entryRows = rows
+    .map((row, index) => ({ row, index }))
+    .filter((item): item is { row: Extract<TreeRow, { kind: 'entry' }>; index: number } => item.row.kind === 'entry');
   const selectedIndex = rows.findIndex((row) => row.kind === 'entry' && row.entry.path === selected);
 
   useEffect(() => {
@@ -102,8 +104,13 @@ export function FileTree({ rows, selected, dirty, onSelect, onOpen, onToggle, on
     >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((item) => {
-          const row = rows[item.index]!;
-          const style = { transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, paddingLeft: 8 + row.depth * 16 };
+          const row = rows[item.index];
+          if (!row) return null;
+          const style = {
+            transform: `translateY(${item.start}px)`,
+            height: ROW_HEIGHT,
+            paddingLeft: 8 + row.depth * 16,
+          };
           if (row.kind !== 'entry') {
             return (
               <div key={item.key} className={`tree-row tree-note tree-${row.kind}`} style={style} role="none">
@@ -115,6 +122,7 @@ export function FileTree({ rows, selected, dirty, onSelect, onOpen, onToggle, on
           const isFolder = entry.kind === 'directory';
           const isDirty = dirty.has(entry.path);
           return (
+            // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/useFocusableInteractive: the tree uses the ARIA activedescendant pattern: focus and keys stay on role="tree", which names this row active; a focusable row would take focus from it
             <div
               key={item.key}
               id={`tree-row-${item.index}`}

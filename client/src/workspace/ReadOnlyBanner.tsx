@@ -9,8 +9,8 @@ export function ReadOnlyBanner({ status, canWrite }: { readonly status: Workspac
     const settings = hrefFor('/connection', status.scope);
     return (
       <div className="banner banner-info" role="note" aria-label="Read-only: managed by GitHub">
-        <strong>Read-only — managed by GitHub.</strong> This scope mirrors{' '}
-        <code>{connection.repository}</code> branch <code>{connection.branch}</code>
+        <strong>Read-only — managed by GitHub.</strong> This scope mirrors <code>{connection.repository}</code> branch{' '}
+        <code>{connection.branch}</code>
         {connection.subPath ? (
           <>
             {' '}

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ApiClient } from '../api/ApiClient';
 import { ApiError } from '../api/ApiError';
 import type { TreeEntry, WorkspaceStatus } from '../api/types';
 import { useApp } from '../app/AppContext';
@@ -7,7 +8,7 @@ import { languageLabel, languageOf } from '../editor/languages';
 import { ErrorMessage, Loading, Toast } from '../ui/Feedback';
 import { formatBytes, saveBlob } from '../ui/format';
 import { ConfirmDialog, PromptDialog } from '../ui/PromptDialog';
-import { ConflictDialog, type Conflict } from './ConflictDialog';
+import { type Conflict, ConflictDialog } from './ConflictDialog';
 import { documentOf, isDirty, nextInstance, type OpenDocument } from './documents';
 import { FileTree } from './FileTree';
 import { isWithin, join, movedPath, nameOf, parentOf } from './paths';
@@ -32,9 +33,29 @@ function releaseModels(scope: string, released: readonly OpenDocument[]): void {
   const paths = released.filter((document) => document.kind === 'text').map((document) => modelPathOf(scope, document));
   if (paths.length === 0) return;
   void import('../editor/CodeEditor').then(
-    ({ disposeModel }) => paths.forEach((path) => disposeModel(path)),
+    ({ disposeModel }) => {
+      for (const path of paths) disposeModel(path);
+    },
     () => undefined,
   );
+}
+
+/** The conflict a refused save of `mine` ran into: the server's current version of `path`, or none when it is gone. */
+async function conflictFor(api: ApiClient, scope: string, path: string, mine: string): Promise<Conflict> {
+  try {
+    const current = await api.readFile(scope, path);
+    return {
+      path,
+      mine,
+      theirs: current.encoding === 'utf8' ? current.content : null,
+      theirsEtag: current.etag,
+      language: languageOf(path),
+    };
+  } catch (failure) {
+    if (failure instanceof ApiError && failure.status === 404)
+      return { path, mine, theirs: null, theirsEtag: null, language: languageOf(path) };
+    throw failure;
+  }
 }
 
 const UNSAVED_WARNING = 'You have unsaved changes. Leave and lose them?';
@@ -56,13 +77,10 @@ export function WorkspacePage() {
   const upload = useRef<HTMLInputElement>(null);
 
   const loadStatus = useCallback(() => {
-    api.status(scope.scope).then(
-      (loaded) => {
-        setStatus(loaded);
-        setStatusError(null);
-      },
-      setStatusError,
-    );
+    api.status(scope.scope).then((loaded) => {
+      setStatus(loaded);
+      setStatusError(null);
+    }, setStatusError);
   }, [api, scope.scope]);
   useEffect(loadStatus, [loadStatus]);
 
@@ -130,7 +148,12 @@ export function WorkspacePage() {
 
   function close(path: string) {
     const document = documents.find((candidate) => candidate.path === path);
-    if (document && isDirty(document) && !window.confirm(`${nameOf(path)} has unsaved changes. Close it and lose them?`)) return;
+    if (
+      document &&
+      isDirty(document) &&
+      !window.confirm(`${nameOf(path)} has unsaved changes. Close it and lose them?`)
+    )
+      return;
     const remaining = documents.filter((candidate) => candidate.path !== path);
     setDocuments(remaining);
     if (active === path) setActive(remaining.at(-1)?.path ?? null);
@@ -143,19 +166,21 @@ export function WorkspacePage() {
   const save = useCallback(
     async (path: string, typed?: string) => {
       const document = documents.find((candidate) => candidate.path === path);
-      if (!document || document.kind !== 'text' || !editable) return;
+      if (document?.kind !== 'text' || !editable) return;
       const text = typed ?? document.text;
       if (text === document.saved) return;
       setBusy('Saving…');
       setError(null);
       try {
         const saved = await api.saveText(scope.scope, path, text, document.etag);
-        patchDocument(path, (current) => (current.kind === 'text' ? { ...current, saved: text, etag: saved.etag, size: saved.size } : current));
+        patchDocument(path, (current) =>
+          current.kind === 'text' ? { ...current, saved: text, etag: saved.etag, size: saved.size } : current,
+        );
         setToast(`Saved ${nameOf(path)}`);
       } catch (failure) {
         if (failure instanceof ApiError && failure.status === 412) {
           // Reading the server's version can fail too (network, sign-in): say so rather than lose it.
-          await conflictFor(path, text).then(setConflict, setError);
+          await conflictFor(api, scope.scope, path, text).then(setConflict, setError);
         } else {
           setError(failure);
         }
@@ -166,16 +191,6 @@ export function WorkspacePage() {
     [api, documents, editable, patchDocument, scope.scope],
   );
 
-  async function conflictFor(path: string, mine: string): Promise<Conflict> {
-    try {
-      const current = await api.readFile(scope.scope, path);
-      return { path, mine, theirs: current.encoding === 'utf8' ? current.content : null, theirsEtag: current.etag, language: languageOf(path) };
-    } catch (failure) {
-      if (failure instanceof ApiError && failure.status === 404) return { path, mine, theirs: null, theirsEtag: null, language: languageOf(path) };
-      throw failure;
-    }
-  }
-
   async function resolveConflict(choice: 'reload' | 'overwrite') {
     if (!conflict) return;
     setBusy(choice === 'reload' ? 'Reloading…' : 'Saving…');
@@ -183,18 +198,24 @@ export function WorkspacePage() {
       if (choice === 'reload' && conflict.theirs !== null && conflict.theirsEtag) {
         const theirs = conflict.theirs;
         const etag = conflict.theirsEtag;
-        patchDocument(conflict.path, (current) => (current.kind === 'text' ? { ...current, saved: theirs, text: theirs, etag, revision: current.revision + 1 } : current));
+        patchDocument(conflict.path, (current) =>
+          current.kind === 'text'
+            ? { ...current, saved: theirs, text: theirs, etag, revision: current.revision + 1 }
+            : current,
+        );
         setToast(`Reloaded ${nameOf(conflict.path)} from the server`);
       } else {
         const saved = await api.saveText(scope.scope, conflict.path, conflict.mine, conflict.theirsEtag);
         const mine = conflict.mine;
-        patchDocument(conflict.path, (current) => (current.kind === 'text' ? { ...current, saved: mine, etag: saved.etag } : current));
+        patchDocument(conflict.path, (current) =>
+          current.kind === 'text' ? { ...current, saved: mine, etag: saved.etag } : current,
+        );
         setToast(`Saved ${nameOf(conflict.path)} over the server version`);
       }
       setConflict(null);
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 412) {
-        await conflictFor(conflict.path, conflict.mine).then(setConflict, (reading: unknown) => {
+        await conflictFor(api, scope.scope, conflict.path, conflict.mine).then(setConflict, (reading: unknown) => {
           setConflict(null);
           setError(reading);
         });
@@ -244,7 +265,10 @@ export function WorkspacePage() {
         const saved = await api.saveText(scope.scope, path, '', null);
         await tree.reveal(path);
         await tree.refresh(parentOf(path));
-        setDocuments((existing) => [...existing.filter((document) => document.path !== path), { kind: 'text', path, saved: '', text: '', etag: saved.etag, size: 0, revision: 0, instance: nextInstance() }]);
+        setDocuments((existing) => [
+          ...existing.filter((document) => document.path !== path),
+          { kind: 'text', path, saved: '', text: '', etag: saved.etag, size: 0, revision: 0, instance: nextInstance() },
+        ]);
         setActive(path);
         setSelected({ path, kind: 'file', size: 0, lastModified: saved.lastModified, executable: false });
       });
@@ -262,8 +286,13 @@ export function WorkspacePage() {
       await run('Moving…', async () => {
         await api.move(scope.scope, from, to);
         // The moved files get new models under their new paths (from the editor's text); free the old ones.
-        releaseModels(scope.scope, documents.filter((document) => movedPath(document.path, from, to) !== document.path));
-        setDocuments((existing) => existing.map((document) => ({ ...document, path: movedPath(document.path, from, to) })));
+        releaseModels(
+          scope.scope,
+          documents.filter((document) => movedPath(document.path, from, to) !== document.path),
+        );
+        setDocuments((existing) =>
+          existing.map((document) => ({ ...document, path: movedPath(document.path, from, to) })),
+        );
         setActive((path) => (path ? movedPath(path, from, to) : path));
         setSelected({ ...current.entry, path: to });
         await tree.reveal(to);
@@ -279,10 +308,17 @@ export function WorkspacePage() {
       if (entry.kind === 'directory') await api.deleteFolder(scope.scope, entry.path);
       else {
         const document = documents.find((candidate) => candidate.path === entry.path);
-        await api.deleteFile(scope.scope, entry.path, document?.kind === 'text' && !isDirty(document) ? document.etag : undefined);
+        await api.deleteFile(
+          scope.scope,
+          entry.path,
+          document?.kind === 'text' && !isDirty(document) ? document.etag : undefined,
+        );
       }
       const remaining = documents.filter((document) => !isWithin(document.path, entry.path));
-      releaseModels(scope.scope, documents.filter((document) => isWithin(document.path, entry.path)));
+      releaseModels(
+        scope.scope,
+        documents.filter((document) => isWithin(document.path, entry.path)),
+      );
       setDocuments(remaining);
       if (active && isWithin(active, entry.path)) setActive(remaining.at(-1)?.path ?? null);
       setSelected(null);
@@ -294,7 +330,11 @@ export function WorkspacePage() {
   async function uploadFile(file: File, overwrite: boolean) {
     const path = join(targetFolder, file.name);
     if (file.size > config.maxFileBytes) {
-      setError(new Error(`${file.name} is ${formatBytes(file.size)}; files over ${formatBytes(config.maxFileBytes)} cannot be stored here.`));
+      setError(
+        new Error(
+          `${file.name} is ${formatBytes(file.size)}; files over ${formatBytes(config.maxFileBytes)} cannot be stored here.`,
+        ),
+      );
       return;
     }
     setBusy(`Uploading ${file.name}…`);
@@ -302,7 +342,10 @@ export function WorkspacePage() {
     try {
       await api.upload(scope.scope, path, file, overwrite);
       // An open copy is now stale: drop it so the next open reads the upload.
-      releaseModels(scope.scope, documents.filter((document) => document.path === path && !isDirty(document)));
+      releaseModels(
+        scope.scope,
+        documents.filter((document) => document.path === path && !isDirty(document)),
+      );
       setDocuments((existing) => existing.filter((document) => document.path !== path || isDirty(document)));
       await tree.reveal(path);
       await tree.refresh(parentOf(path));
@@ -333,22 +376,52 @@ export function WorkspacePage() {
       <div className="workspace-body">
         <aside className="sidebar" aria-label="Explorer">
           <div className="toolbar" role="toolbar" aria-label="File actions">
-            <button type="button" disabled={!editable} title={disabledTitle ?? `New file in /${targetFolder}`} onClick={() => setPrompt({ kind: 'new-file', folder: targetFolder })}>
+            <button
+              type="button"
+              disabled={!editable}
+              title={disabledTitle ?? `New file in /${targetFolder}`}
+              onClick={() => setPrompt({ kind: 'new-file', folder: targetFolder })}
+            >
               New file
             </button>
-            <button type="button" disabled={!editable} title={disabledTitle ?? `New folder in /${targetFolder}`} onClick={() => setPrompt({ kind: 'new-folder', folder: targetFolder })}>
+            <button
+              type="button"
+              disabled={!editable}
+              title={disabledTitle ?? `New folder in /${targetFolder}`}
+              onClick={() => setPrompt({ kind: 'new-folder', folder: targetFolder })}
+            >
               New folder
             </button>
-            <button type="button" disabled={!editable} title={disabledTitle ?? `Upload into /${targetFolder}`} onClick={() => upload.current?.click()}>
+            <button
+              type="button"
+              disabled={!editable}
+              title={disabledTitle ?? `Upload into /${targetFolder}`}
+              onClick={() => upload.current?.click()}
+            >
               Upload
             </button>
-            <button type="button" disabled={!editable || !selected} title={disabledTitle ?? 'Rename or move (F2)'} onClick={() => selected && setPrompt({ kind: 'move', entry: selected })}>
+            <button
+              type="button"
+              disabled={!editable || !selected}
+              title={disabledTitle ?? 'Rename or move (F2)'}
+              onClick={() => selected && setPrompt({ kind: 'move', entry: selected })}
+            >
               Rename
             </button>
-            <button type="button" disabled={!editable || !selected} title={disabledTitle ?? 'Delete (Del)'} onClick={() => selected && setPrompt({ kind: 'delete', entry: selected })}>
+            <button
+              type="button"
+              disabled={!editable || !selected}
+              title={disabledTitle ?? 'Delete (Del)'}
+              onClick={() => selected && setPrompt({ kind: 'delete', entry: selected })}
+            >
               Delete
             </button>
-            <button type="button" disabled={!selectedFile} title="Download the selected file" onClick={() => selectedFile && void download(selectedFile)}>
+            <button
+              type="button"
+              disabled={!selectedFile}
+              title="Download the selected file"
+              onClick={() => selectedFile && void download(selectedFile)}
+            >
               Download
             </button>
             <button
@@ -374,7 +447,9 @@ export function WorkspacePage() {
             />
           </div>
           {tree.rootLoaded && tree.rootEmpty ? (
-            <p className="empty">{editable ? 'No files yet. Create a file or upload one.' : 'No files in this scope yet.'}</p>
+            <p className="empty">
+              {editable ? 'No files yet. Create a file or upload one.' : 'No files in this scope yet.'}
+            </p>
           ) : null}
           <FileTree
             rows={tree.rows}
@@ -383,24 +458,44 @@ export function WorkspacePage() {
             onSelect={setSelected}
             onOpen={(entry) => void open(entry)}
             onToggle={tree.toggle}
-            {...(editable ? { onRename: (entry: TreeEntry) => setPrompt({ kind: 'move', entry }), onDelete: (entry: TreeEntry) => setPrompt({ kind: 'delete', entry }) } : {})}
+            {...(editable
+              ? {
+                  onRename: (entry: TreeEntry) => setPrompt({ kind: 'move', entry }),
+                  onDelete: (entry: TreeEntry) => setPrompt({ kind: 'delete', entry }),
+                }
+              : {})}
           />
         </aside>
         <section className="editor-area" aria-label="Editor">
           {documents.length > 0 ? (
-            <div className="tabs" role="group" aria-label="Open files">
+            <fieldset className="tabs" aria-label="Open files">
               {documents.map((document) => (
                 <div key={document.path} className={`tab${document.path === active ? ' tab-active' : ''}`}>
-                  <button type="button" aria-current={document.path === active ? 'true' : undefined} title={document.path} onClick={() => setActive(document.path)}>
+                  <button
+                    type="button"
+                    aria-current={document.path === active ? 'true' : undefined}
+                    title={document.path}
+                    onClick={() => setActive(document.path)}
+                  >
                     {nameOf(document.path)}
-                    {isDirty(document) ? <span className="dirty-dot" aria-label="unsaved changes" role="img"> ●</span> : null}
+                    {isDirty(document) ? (
+                      <span className="dirty-dot" aria-label="unsaved changes" role="img">
+                        {' '}
+                        ●
+                      </span>
+                    ) : null}
                   </button>
-                  <button type="button" className="tab-close" aria-label={`Close ${nameOf(document.path)}`} onClick={() => close(document.path)}>
+                  <button
+                    type="button"
+                    className="tab-close"
+                    aria-label={`Close ${nameOf(document.path)}`}
+                    onClick={() => close(document.path)}
+                  >
                     ×
                   </button>
                 </div>
               ))}
-            </div>
+            </fieldset>
           ) : null}
           <div className="editor-frame">
             {activeDocument ? (
@@ -409,9 +504,21 @@ export function WorkspacePage() {
                 modelPath={modelPathOf(scope.scope, activeDocument)}
                 editable={editable}
                 maxFileBytes={config.maxFileBytes}
-                onChange={(text) => patchDocument(activeDocument.path, (current) => (current.kind === 'text' ? { ...current, text } : current))}
+                onChange={(text) =>
+                  patchDocument(activeDocument.path, (current) =>
+                    current.kind === 'text' ? { ...current, text } : current,
+                  )
+                }
                 onSave={(text) => void save(activeDocument.path, text)}
-                onDownload={() => void download({ path: activeDocument.path, kind: 'file', size: 0, lastModified: '', executable: false })}
+                onDownload={() =>
+                  void download({
+                    path: activeDocument.path,
+                    kind: 'file',
+                    size: 0,
+                    lastModified: '',
+                    executable: false,
+                  })
+                }
               />
             ) : (
               <div className="welcome">
@@ -427,7 +534,8 @@ export function WorkspacePage() {
             </span>
             {activeDocument?.kind === 'text' ? (
               <span>
-                {languageLabel(languageOf(activeDocument.path))} · {isDirty(activeDocument) ? 'unsaved changes' : 'saved'}
+                {languageLabel(languageOf(activeDocument.path))} ·{' '}
+                {isDirty(activeDocument) ? 'unsaved changes' : 'saved'}
               </span>
             ) : null}
             {busy ? <span role="status">{busy}</span> : null}
@@ -441,7 +549,15 @@ export function WorkspacePage() {
         </button>
       </ErrorMessage>
       <Toast message={toast} />
-      {conflict ? <ConflictDialog conflict={conflict} busy={busy !== null} onReload={() => void resolveConflict('reload')} onOverwrite={() => void resolveConflict('overwrite')} onCancel={() => setConflict(null)} /> : null}
+      {conflict ? (
+        <ConflictDialog
+          conflict={conflict}
+          busy={busy !== null}
+          onReload={() => void resolveConflict('reload')}
+          onOverwrite={() => void resolveConflict('overwrite')}
+          onCancel={() => setConflict(null)}
+        />
+      ) : null}
       {prompt?.kind === 'new-file' || prompt?.kind === 'new-folder' ? (
         <PromptDialog
           title={prompt.kind === 'new-file' ? 'New file' : 'New folder'}
@@ -464,9 +580,16 @@ export function WorkspacePage() {
         />
       ) : null}
       {prompt?.kind === 'delete' ? (
-        <ConfirmDialog title={`Delete ${nameOf(prompt.entry.path)}?`} confirmLabel="Delete" danger onConfirm={() => void confirmDelete(prompt.entry)} onCancel={() => setPrompt(null)}>
+        <ConfirmDialog
+          title={`Delete ${nameOf(prompt.entry.path)}?`}
+          confirmLabel="Delete"
+          danger
+          onConfirm={() => void confirmDelete(prompt.entry)}
+          onCancel={() => setPrompt(null)}
+        >
           <p>
-            {prompt.entry.kind === 'directory' ? 'The folder and everything in it' : 'The file'} <code>{prompt.entry.path}</code> will be deleted. This cannot be undone.
+            {prompt.entry.kind === 'directory' ? 'The folder and everything in it' : 'The file'}{' '}
+            <code>{prompt.entry.path}</code> will be deleted. This cannot be undone.
           </p>
           <UnsavedInside documents={documents} path={prompt.entry.path} />
         </ConfirmDialog>
@@ -499,7 +622,11 @@ function UnsavedInside({ documents, path }: { readonly documents: readonly OpenD
   return (
     <>
       <p>
-        <strong>{unsaved.length === 1 ? 'This open file has unsaved changes, which will be lost:' : `These ${unsaved.length} open files have unsaved changes, which will be lost:`}</strong>
+        <strong>
+          {unsaved.length === 1
+            ? 'This open file has unsaved changes, which will be lost:'
+            : `These ${unsaved.length} open files have unsaved changes, which will be lost:`}
+        </strong>
       </p>
       <ul className="path-list" aria-label="Unsaved files to be lost">
         {unsaved.map((document) => (
@@ -523,7 +650,15 @@ interface DocumentViewProps {
   readonly onDownload: () => void;
 }
 
-function DocumentView({ document, modelPath, editable, maxFileBytes, onChange, onSave, onDownload }: DocumentViewProps) {
+function DocumentView({
+  document,
+  modelPath,
+  editable,
+  maxFileBytes,
+  onChange,
+  onSave,
+  onDownload,
+}: DocumentViewProps) {
   switch (document.kind) {
     case 'loading':
       return <Loading label={`Opening ${nameOf(document.path)}…`} />;
@@ -533,7 +668,10 @@ function DocumentView({ document, modelPath, editable, maxFileBytes, onChange, o
       return (
         <div className="file-note">
           <h2>{nameOf(document.path)} is a binary file</h2>
-          <p>It is {formatBytes(document.size)} and not text, so it is not opened in the editor. You can download it or replace it by uploading.</p>
+          <p>
+            It is {formatBytes(document.size)} and not text, so it is not opened in the editor. You can download it or
+            replace it by uploading.
+          </p>
           <button type="button" onClick={onDownload}>
             Download
           </button>
@@ -544,7 +682,8 @@ function DocumentView({ document, modelPath, editable, maxFileBytes, onChange, o
         <div className="file-note">
           <h2>{nameOf(document.path)} is too large to edit here</h2>
           <p>
-            It is {formatBytes(document.size)}; the editor opens files up to {formatBytes(maxFileBytes)}. Download it to work on it locally.
+            It is {formatBytes(document.size)}; the editor opens files up to {formatBytes(maxFileBytes)}. Download it to
+            work on it locally.
           </p>
           <button type="button" onClick={onDownload}>
             Download
@@ -554,9 +693,16 @@ function DocumentView({ document, modelPath, editable, maxFileBytes, onChange, o
     case 'text':
       return (
         <Suspense fallback={<Loading label="Loading editor…" />}>
-          <CodeEditor path={modelPath} language={languageOf(document.path)} value={document.text} revision={document.revision} readOnly={!editable} onChange={onChange} onSave={onSave} />
+          <CodeEditor
+            path={modelPath}
+            language={languageOf(document.path)}
+            value={document.text}
+            revision={document.revision}
+            readOnly={!editable}
+            onChange={onChange}
+            onSave={onSave}
+          />
         </Suspense>
       );
   }
 }
-

@@ -10,18 +10,33 @@ const disposeModel = vi.hoisted(() => vi.fn());
 
 // Monaco does not run in happy-dom: a textarea stands in for the editor.
 vi.mock('../editor/CodeEditor', () => ({
-  default: ({ value, onChange }: { value: string; onChange: (text: string) => void }) => <textarea aria-label="Editor" defaultValue={value} onChange={(event) => onChange(event.target.value)} />,
+  default: ({ value, onChange }: { value: string; onChange: (text: string) => void }) => (
+    <textarea aria-label="Editor" defaultValue={value} onChange={(event) => onChange(event.target.value)} />
+  ),
   disposeModel,
 }));
 
-const entry = (path: string, kind: 'file' | 'directory' = 'file'): TreeEntry => ({ path, kind, size: 5, lastModified: '2026-01-01T00:00:00.000Z', executable: false });
+const entry = (path: string, kind: 'file' | 'directory' = 'file'): TreeEntry => ({
+  path,
+  kind,
+  size: 5,
+  lastModified: '2026-01-01T00:00:00.000Z',
+  executable: false,
+});
 
 function renderPage(api: Partial<Record<keyof ApiClient, unknown>>) {
   const app = {
     api: {
       status: async () => ({ readOnly: false, mode: 'manual-edit', files: 2, totalBytes: 10 }),
-      tree: async (_scope: string, path: string) => (path === '' ? [entry('scripts', 'directory')] : [entry('scripts/a.ps1'), entry('scripts/b.ps1')]),
-      readFile: async (_scope: string, path: string) => ({ path, encoding: 'utf8', content: 'old', etag: 'e1', size: 3 }),
+      tree: async (_scope: string, path: string) =>
+        path === '' ? [entry('scripts', 'directory')] : [entry('scripts/a.ps1'), entry('scripts/b.ps1')],
+      readFile: async (_scope: string, path: string) => ({
+        path,
+        encoding: 'utf8',
+        content: 'old',
+        etag: 'e1',
+        size: 3,
+      }),
       ...api,
     } as unknown as ApiClient,
     scope: { scope: 'contoso', canWrite: true },
@@ -41,7 +56,17 @@ async function openAndEdit(name: string, text: string) {
 
 // happy-dom lays nothing out: give the file list the size a browser would.
 beforeAll(() => {
-  vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({ x: 0, y: 0, top: 0, left: 0, bottom: 600, right: 280, width: 280, height: 600, toJSON: () => ({}) });
+  vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({
+    x: 0,
+    y: 0,
+    top: 0,
+    left: 0,
+    bottom: 600,
+    right: 280,
+    width: 280,
+    height: 600,
+    toJSON: () => ({}),
+  });
   Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => 600 });
   Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => 280 });
   Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
@@ -80,10 +105,16 @@ describe('WorkspacePage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
     const dialog = await screen.findByRole('dialog');
     const lost = within(dialog).getByRole('list', { name: 'Unsaved files to be lost' });
-    expect(within(lost).getAllByRole('listitem').map((item) => item.textContent)).toEqual(['scripts/a.ps1']);
+    expect(
+      within(lost)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual(['scripts/a.ps1']);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
 
     fireEvent.click(screen.getByRole('button', { name: 'Close b.ps1' }));
-    await vi.waitFor(() => expect(disposeModel).toHaveBeenCalledWith(expect.stringMatching(/^contoso\/\d+\/scripts\/b\.ps1$/)));
+    await vi.waitFor(() =>
+      expect(disposeModel).toHaveBeenCalledWith(expect.stringMatching(/^contoso\/\d+\/scripts\/b\.ps1$/)),
+    );
   });
 });

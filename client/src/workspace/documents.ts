@@ -27,7 +27,16 @@ export function isDirty(document: OpenDocument): boolean {
 /** A read file as an open document: text when the server sent UTF-8, else binary (never shown as text). */
 export function documentOf(file: FileContent): OpenDocument {
   if (file.encoding !== 'utf8') return { kind: 'binary', path: file.path, size: file.size };
-  return { kind: 'text', path: file.path, saved: file.content, text: file.content, etag: file.etag, size: file.size, revision: 0, instance: nextInstance() };
+  return {
+    kind: 'text',
+    path: file.path,
+    saved: file.content,
+    text: file.content,
+    etag: file.etag,
+    size: file.size,
+    revision: 0,
+    instance: nextInstance(),
+  };
 }
 
 let instances = 0;

@@ -15,7 +15,9 @@ export type TreeRow =
   | { readonly kind: 'error'; readonly folder: string; readonly depth: number; readonly error: unknown };
 
 function sortEntries(entries: readonly TreeEntry[]): TreeEntry[] {
-  return [...entries].sort((a, b) => (a.kind === b.kind ? nameOf(a.path).localeCompare(nameOf(b.path)) : a.kind === 'directory' ? -1 : 1));
+  return [...entries].sort((a, b) =>
+    a.kind === b.kind ? nameOf(a.path).localeCompare(nameOf(b.path)) : a.kind === 'directory' ? -1 : 1,
+  );
 }
 
 /**
@@ -32,9 +34,13 @@ export function useTree(api: ApiClient, scope: string) {
       const started = generation.current;
       try {
         const entries = sortEntries(await api.tree(scope, folder));
-        if (started === generation.current) setFolders((current) => new Map(current).set(folder, { entries, error: null }));
+        if (started === generation.current)
+          setFolders((current) => new Map(current).set(folder, { entries, error: null }));
       } catch (error) {
-        if (started === generation.current) setFolders((current) => new Map(current).set(folder, { entries: current.get(folder)?.entries ?? null, error }));
+        if (started === generation.current)
+          setFolders((current) =>
+            new Map(current).set(folder, { entries: current.get(folder)?.entries ?? null, error }),
+          );
       }
     },
     [api, scope],

@@ -2,24 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ShareClient, ShareDirectoryClient, ShareFileClient } from '@azure/storage-file-share';
 import {
-  FileStoreError,
-  isPrivatePath,
-  PRIVATE_FOLDER,
   type FileContent,
-  type FileMove,
   type FileEntry,
+  type FileMove,
   type FileStore,
   type FileStoreCapabilities,
+  FileStoreError,
+  isPrivatePath,
   type MoveAllOptions,
+  PRIVATE_FOLDER,
   type WriteOptions,
 } from '../../ports/FileStore';
 import { mayNameATwin } from '../../ports/FileStoreNames';
 import { releasingChunks } from '../streams/releasingChunks';
 import { errorCodeOf, isMissing, isNotThere, mapShareError } from './mapShareError';
-import { placeByRename, type PlaceOptions } from './placeByRename';
+import { type PlaceOptions, placeByRename } from './placeByRename';
 import { ShareFolders } from './ShareFolders';
-import { isPrivateFolderName, joinSegments, MAX_PATH_LENGTH, sameName, segmentsOf } from './sharePaths';
 import { SERVICE_PAGE_SIZE, ShareTree } from './ShareTree';
+import { isPrivateFolderName, joinSegments, MAX_PATH_LENGTH, sameName, segmentsOf } from './sharePaths';
 import { createStaged, removeStaleStagedFiles, STAGING_SEGMENTS } from './stagingFolder';
 import { ContentSourceError, uploadInRanges } from './uploadInRanges';
 
@@ -41,7 +41,11 @@ export interface AzureFilesFileStoreOptions {
  * only after the exact name missed, so plain names cost no extra call.
  */
 export class AzureFilesFileStore implements FileStore {
-  readonly capabilities: FileStoreCapabilities = { executableBit: false, caseSensitive: false, maxPathLength: MAX_PATH_LENGTH };
+  readonly capabilities: FileStoreCapabilities = {
+    executableBit: false,
+    caseSensitive: false,
+    maxPathLength: MAX_PATH_LENGTH,
+  };
 
   private readonly folders: ShareFolders;
 
@@ -55,7 +59,9 @@ export class AzureFilesFileStore implements FileStore {
    * staged files a crashed writer left behind.
    */
   static async open(share: ShareClient, options: AzureFilesFileStoreOptions = {}): Promise<AzureFilesFileStore> {
-    const store = new AzureFilesFileStore(new ShareTree(share, Math.min(SERVICE_PAGE_SIZE, Math.max(1, options.pageSize ?? SERVICE_PAGE_SIZE))));
+    const store = new AzureFilesFileStore(
+      new ShareTree(share, Math.min(SERVICE_PAGE_SIZE, Math.max(1, options.pageSize ?? SERVICE_PAGE_SIZE))),
+    );
     try {
       await share.rootDirectoryClient.getProperties();
     } catch (error) {
@@ -81,7 +87,9 @@ export class AzureFilesFileStore implements FileStore {
 
   async readStream(storePath: string): Promise<AsyncIterable<Uint8Array> | null> {
     const download = await this.openDownload(segmentsOf(storePath), 'read');
-    return download === null ? null : releasingChunks(download.body, (error) => mapShareError(error, 'read', download.path));
+    return download === null
+      ? null
+      : releasingChunks(download.body, (error) => mapShareError(error, 'read', download.path));
   }
 
   async stat(storePath: string): Promise<FileEntry | null> {
@@ -102,11 +110,16 @@ export class AzureFilesFileStore implements FileStore {
   /** Always atomic (temp file, then rename), scratch writes too: a share has no cheaper way that is safe. */
   async write(storePath: string, content: FileContent, options?: WriteOptions): Promise<void> {
     const target = this.nonRoot(storePath, 'write');
-    if (options?.scratch === true && !isPrivatePath(storePath)) throw new FileStoreError('Conflict', `write '${storePath}': a scratch write must stay in the private folder`);
+    if (options?.scratch === true && !isPrivatePath(storePath))
+      throw new FileStoreError('Conflict', `write '${storePath}': a scratch write must stay in the private folder`);
     const staged = this.tree.file([...STAGING_SEGMENTS, `${randomUUID()}.tmp`]);
     try {
       await uploadInRanges(staged, content, (size) => createStaged(this.folders, staged, size));
-      await this.place(staged, target, 'write', { emptyFolderGivesWay: false, replacesTwin: true, sourceExists: async () => true });
+      await this.place(staged, target, 'write', {
+        emptyFolderGivesWay: false,
+        replacesTwin: true,
+        sourceExists: async () => true,
+      });
     } catch (error) {
       await staged.deleteIfExists().catch(() => undefined);
       // The caller's own content failed (e.g. a download broke): hand its error back untouched.
@@ -121,7 +134,8 @@ export class AzureFilesFileStore implements FileStore {
     try {
       const found = await this.tree.find(source);
       if (found === null) throw new FileStoreError('NotFound', `rename '${from}': no such file`);
-      if (found.segments.length === target.length && found.segments.every((segment, i) => segment === target[i])) return;
+      if (found.segments.length === target.length && found.segments.every((segment, i) => segment === target[i]))
+        return;
       const isFile = found.entry.kind === 'file';
       const client = isFile ? this.tree.file(found.segments) : this.tree.directory(found.segments);
       await this.place(client, target, 'rename', {
@@ -202,7 +216,12 @@ export class AzureFilesFileStore implements FileStore {
     }
   }
 
-  private place(source: ShareFileClient | ShareDirectoryClient, target: string[], operation: string, options: PlaceOptions): Promise<void> {
+  private place(
+    source: ShareFileClient | ShareDirectoryClient,
+    target: string[],
+    operation: string,
+    options: PlaceOptions,
+  ): Promise<void> {
     return placeByRename(this.tree, this.folders, source, target, operation, options);
   }
 
@@ -221,7 +240,8 @@ export class AzureFilesFileStore implements FileStore {
         // body with ranged requests only while the ETag is unchanged, so no read mixes two versions.
         const response = await this.tree.file(exact).download();
         const body = response.readableStreamBody as Readable | undefined;
-        if (body === undefined) throw new FileStoreError('Unavailable', `${operation} '${path}': the answer had no body`);
+        if (body === undefined)
+          throw new FileStoreError('Unavailable', `${operation} '${path}': the answer had no body`);
         return { body, path };
       } catch (error) {
         if (isNotThere(error)) return null;

@@ -2,9 +2,9 @@ import pLimit from 'p-limit';
 import { FileStoreError } from '../../ports/FileStore';
 import { mayNameATwin, singleTwin } from '../../ports/FileStoreNames';
 import { errorCodeOf, isMissing } from './mapShareError';
+import { type ShareTree, TREE_CONCURRENCY } from './ShareTree';
 import { settleAll } from './settleAll';
 import { joinSegments, sameName } from './sharePaths';
-import { TREE_CONCURRENCY, type ShareTree } from './ShareTree';
 
 /**
  * Making and removing folders on a share, where Create Directory needs its parent to exist and
@@ -28,8 +28,7 @@ export class ShareFolders {
    * spelling; stops at the first folder missing outright (the rest is created) or at anything else.
    */
   async renameTwinFolders(segments: readonly string[]): Promise<void> {
-    for (let i = 0; i < segments.length; i++) {
-      const segment = segments[i]!;
+    for (const [i, segment] of segments.entries()) {
       if (!mayNameATwin(segment)) continue;
       const here = segments.slice(0, i + 1);
       if (await this.tree.isDirectory(here)) continue;
@@ -54,11 +53,21 @@ export class ShareFolders {
     if (children === null) return;
     const below = await this.tree.walk([...segments], children, true);
     const limit = pLimit(TREE_CONCURRENCY);
-    await settleAll(below.filter((item) => item.entry.kind === 'file').map((item) => limit(() => this.tree.file(item.segments).deleteIfExists())));
+    await settleAll(
+      below
+        .filter((item) => item.entry.kind === 'file')
+        .map((item) => limit(() => this.tree.file(item.segments).deleteIfExists())),
+    );
     // Deepest folders first: each is empty once those below it are gone.
-    const folders = below.filter((item) => item.entry.kind === 'directory').sort((a, b) => b.segments.length - a.segments.length);
+    const folders = below
+      .filter((item) => item.entry.kind === 'directory')
+      .sort((a, b) => b.segments.length - a.segments.length);
     for (const depth of [...new Set(folders.map((item) => item.segments.length))]) {
-      await settleAll(folders.filter((item) => item.segments.length === depth).map((item) => limit(() => this.deleteIfExists(item.segments))));
+      await settleAll(
+        folders
+          .filter((item) => item.segments.length === depth)
+          .map((item) => limit(() => this.deleteIfExists(item.segments))),
+      );
     }
     await this.deleteIfExists(segments);
   }
@@ -69,7 +78,10 @@ export class ShareFolders {
       await this.tree.directory(segments).delete();
     } catch (error) {
       if (errorCodeOf(error) === 'DirectoryNotEmpty') {
-        throw new FileStoreError('Conflict', `${operation} to '${joinSegments(segments)}': a non-empty folder is there`);
+        throw new FileStoreError(
+          'Conflict',
+          `${operation} to '${joinSegments(segments)}': a non-empty folder is there`,
+        );
       }
       if (!isMissing(error)) throw error;
     }

@@ -68,13 +68,25 @@ export class ShareTree {
     const path = joinSegments(segments);
     try {
       const properties = await this.file(segments).getProperties();
-      return { path, kind: 'file', size: properties.contentLength ?? 0, modifiedAt: properties.lastModified ?? new Date(0), executable: false };
+      return {
+        path,
+        kind: 'file',
+        size: properties.contentLength ?? 0,
+        modifiedAt: properties.lastModified ?? new Date(0),
+        executable: false,
+      };
     } catch (error) {
       if (!isNotThere(error)) throw mapShareError(error, 'stat', path);
     }
     try {
       const properties = await this.directory(segments).getProperties();
-      return { path, kind: 'directory', size: 0, modifiedAt: properties.lastModified ?? new Date(0), executable: false };
+      return {
+        path,
+        kind: 'directory',
+        size: 0,
+        modifiedAt: properties.lastModified ?? new Date(0),
+        executable: false,
+      };
     } catch (error) {
       if (isNotThere(error)) return null;
       throw mapShareError(error, 'stat', path);
@@ -95,7 +107,9 @@ export class ShareTree {
   async children(segments: readonly string[]): Promise<Child[] | null> {
     const children: Child[] = [];
     try {
-      const pages = this.directory(segments).listFilesAndDirectories({ includeTimestamps: true }).byPage({ maxPageSize: this.pageSize });
+      const pages = this.directory(segments)
+        .listFilesAndDirectories({ includeTimestamps: true })
+        .byPage({ maxPageSize: this.pageSize });
       for await (const page of pages) {
         for (const item of page.segment.directoryItems) {
           const modifiedAt = item.properties?.lastModified ?? item.properties?.lastWriteTime ?? new Date(0);
@@ -103,7 +117,12 @@ export class ShareTree {
         }
         for (const item of page.segment.fileItems) {
           const modifiedAt = item.properties.lastModified ?? item.properties.lastWriteTime ?? new Date(0);
-          children.push({ name: String(item.name), kind: 'file', size: item.properties.contentLength ?? 0, modifiedAt });
+          children.push({
+            name: String(item.name),
+            kind: 'file',
+            size: item.properties.contentLength ?? 0,
+            modifiedAt,
+          });
         }
       }
     } catch (error) {
@@ -127,7 +146,13 @@ export class ShareTree {
         const childSegments = [...folder, child.name];
         found.push({
           segments: childSegments,
-          entry: { path: joinSegments(childSegments), kind: child.kind, size: child.size, modifiedAt: child.modifiedAt, executable: false },
+          entry: {
+            path: joinSegments(childSegments),
+            kind: child.kind,
+            size: child.size,
+            modifiedAt: child.modifiedAt,
+            executable: false,
+          },
         });
         if (recursive && child.kind === 'directory') {
           pending.push(
@@ -164,7 +189,13 @@ export class ShareTree {
   private async rootEntry(): Promise<FileEntry> {
     try {
       const properties = await this.share.rootDirectoryClient.getProperties();
-      return { path: '', kind: 'directory', size: 0, modifiedAt: properties.lastModified ?? new Date(0), executable: false };
+      return {
+        path: '',
+        kind: 'directory',
+        size: 0,
+        modifiedAt: properties.lastModified ?? new Date(0),
+        executable: false,
+      };
     } catch (error) {
       throw mapShareError(error, 'stat', '');
     }

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { ShareServiceClient, type ShareClient, type ShareClientOptions } from '@azure/storage-file-share';
+import { type ShareClient, type ShareClientOptions, ShareServiceClient } from '@azure/storage-file-share';
 
 export type ShareAccess =
   | { readonly connectionString: string; readonly shareName: string }
@@ -17,5 +17,8 @@ export function createShareClient(access: ShareAccess, options: ShareClientOptio
   if ('connectionString' in access) {
     return ShareServiceClient.fromConnectionString(access.connectionString, common).getShareClient(access.shareName);
   }
-  return new ShareServiceClient(access.accountUrl, access.credential, { ...common, fileRequestIntent: 'backup' }).getShareClient(access.shareName);
+  return new ShareServiceClient(access.accountUrl, access.credential, {
+    ...common,
+    fileRequestIntent: 'backup',
+  }).getShareClient(access.shareName);
 }

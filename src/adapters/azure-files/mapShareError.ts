@@ -22,7 +22,14 @@ export function isNotThere(error: unknown): boolean {
 
 // 409s that mean "someone else holds it right now" (an SMB client has it open, locked or being
 // deleted): worth trying again, like EBUSY on a mount, not a permanent conflict.
-const BUSY_CODES = new Set(['SharingViolation', 'FileLockConflict', 'DeletePending', 'FileOpenBySmbClient', 'ShareBeingDeleted', 'ClientCacheFlushDelay']);
+const BUSY_CODES = new Set([
+  'SharingViolation',
+  'FileLockConflict',
+  'DeletePending',
+  'FileOpenBySmbClient',
+  'ShareBeingDeleted',
+  'ClientCacheFlushDelay',
+]);
 
 /**
  * Maps a failed Files REST call to a FileStoreError. 5xx, 408, 429, throttling (`ServerBusy`),
@@ -42,11 +49,20 @@ export function mapShareError(error: unknown, operation: string, path: string): 
   const status = error.statusCode;
   const code = error.code ?? 'no error code';
   const message = `${where} failed: ${status ?? 'no answer'} ${code}`;
-  if (status === undefined || status >= 500 || status === 408 || status === 429 || code === 'ServerBusy' || code === 'OperationTimedOut') {
+  if (
+    status === undefined ||
+    status >= 500 ||
+    status === 408 ||
+    status === 429 ||
+    code === 'ServerBusy' ||
+    code === 'OperationTimedOut'
+  ) {
     return new FileStoreError('Unavailable', message, { cause: error });
   }
-  if (code === 'ShareNotFound' || BUSY_CODES.has(code)) return new FileStoreError('Unavailable', message, { cause: error });
+  if (code === 'ShareNotFound' || BUSY_CODES.has(code))
+    return new FileStoreError('Unavailable', message, { cause: error });
   if (status === 404) return new FileStoreError('NotFound', message, { cause: error });
-  if (status === 403 || code === 'ReadOnlyAttribute' || code === 'ShareDisabled') return new FileStoreError('ReadOnly', message, { cause: error });
+  if (status === 403 || code === 'ReadOnlyAttribute' || code === 'ShareDisabled')
+    return new FileStoreError('ReadOnly', message, { cause: error });
   return new FileStoreError('Conflict', message, { cause: error });
 }

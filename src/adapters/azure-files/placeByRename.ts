@@ -3,8 +3,8 @@ import { FileStoreError } from '../../ports/FileStore';
 import { mayNameATwin } from '../../ports/FileStoreNames';
 import { errorCodeOf, statusOf } from './mapShareError';
 import type { ShareFolders } from './ShareFolders';
-import { joinSegments } from './sharePaths';
 import type { ShareTree } from './ShareTree';
+import { joinSegments } from './sharePaths';
 
 /** A rename is tried again after making its folder or clearing an empty folder out of its way. */
 const PLACE_ATTEMPTS = 3;
@@ -47,18 +47,25 @@ export async function placeByRename(
       const code = errorCodeOf(error);
       if (attempt >= PLACE_ATTEMPTS) throw error;
       if (code === 'ParentNotFound') {
-        if (!(await options.sourceExists())) throw new FileStoreError('NotFound', `${operation} '${targetPath}': the source is gone`);
+        if (!(await options.sourceExists()))
+          throw new FileStoreError('NotFound', `${operation} '${targetPath}': the source is gone`);
         await folders.ensure(parent, targetPath);
         continue;
       }
-      if (statusOf(error) === 409 && (code === 'ResourceTypeMismatch' || code === 'ResourceAlreadyExists') && (await tree.isDirectory(target))) {
-        if (!options.emptyFolderGivesWay) throw new FileStoreError('Conflict', `${operation} '${targetPath}': a folder is there`);
+      if (
+        statusOf(error) === 409 &&
+        (code === 'ResourceTypeMismatch' || code === 'ResourceAlreadyExists') &&
+        (await tree.isDirectory(target))
+      ) {
+        if (!options.emptyFolderGivesWay)
+          throw new FileStoreError('Conflict', `${operation} '${targetPath}': a folder is there`);
         await folders.removeEmpty(target, operation);
         continue;
       }
       throw error;
     }
   }
-  const sameAsSource = twin !== null && options.source !== undefined && joinSegments(twin) === joinSegments(options.source);
+  const sameAsSource =
+    twin !== null && options.source !== undefined && joinSegments(twin) === joinSegments(options.source);
   if (twin !== null && !sameAsSource) await tree.file(twin).deleteIfExists();
 }

@@ -27,7 +27,10 @@ export async function removeStaleStagedFiles(tree: ShareTree): Promise<void> {
   const staged = (await tree.children(STAGING_SEGMENTS).catch(() => null)) ?? [];
   for (const child of staged) {
     if (child.kind === 'file' && child.modifiedAt.getTime() < cutoff) {
-      await tree.file([...STAGING_SEGMENTS, child.name]).deleteIfExists().catch(() => undefined);
+      await tree
+        .file([...STAGING_SEGMENTS, child.name])
+        .deleteIfExists()
+        .catch(() => undefined);
     }
   }
 }

@@ -2,7 +2,7 @@ import type { ShareFileClient } from '@azure/storage-file-share';
 import type { FileContent } from '../../ports/FileStore';
 
 /** Put Range takes at most 4 MiB a call (REST reference, Put Range). */
-export const MAX_RANGE_BYTES = 4 * 1024 * 1024;
+const MAX_RANGE_BYTES = 4 * 1024 * 1024;
 
 /** Marks a failure of the caller's content itself (a download broke), to hand back untouched. */
 export class ContentSourceError extends Error {

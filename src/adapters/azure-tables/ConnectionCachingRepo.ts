@@ -1,6 +1,6 @@
 import type { Connection } from '../../domain/connections/Connection';
-import type { Manifest } from '../../domain/sync/Manifest';
 import type { Scope } from '../../domain/shared/Scope';
+import type { Manifest } from '../../domain/sync/Manifest';
 import type { SyncRun } from '../../domain/sync/SyncRun';
 import type { DeadLetterDecision } from '../../ports/DeliveryRepo';
 import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/LeaseRepo';
@@ -52,12 +52,13 @@ export class ConnectionCachingRepo implements MetadataRepo {
     if (entry) this.entries.delete(scope);
     // Concurrent misses share one read.
     const pending = this.reading.get(scope);
-    if (pending) return pending;
+    if (pending !== undefined) return pending;
     const seenChanges = this.changes;
     const read = this.inner.getConnection(scope).then(
       (connection) => {
         if (this.reading.get(scope) === read) this.reading.delete(scope);
-        if (this.options.ttlMs > 0 && this.writing === 0 && this.changes === seenChanges) this.remember(scope, connection);
+        if (this.options.ttlMs > 0 && this.writing === 0 && this.changes === seenChanges)
+          this.remember(scope, connection);
         return connection;
       },
       (error: unknown) => {
@@ -103,7 +104,13 @@ export class ConnectionCachingRepo implements MetadataRepo {
   deleteManifest(scope: Scope): Promise<void> {
     return this.inner.deleteManifest(scope);
   }
-  acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number, options?: LeaseRequestOptions): Promise<LeaseAcquisition> {
+  acquireLease(
+    scope: Scope,
+    holder: string,
+    now: Date,
+    ttlMs: number,
+    options?: LeaseRequestOptions,
+  ): Promise<LeaseAcquisition> {
     return this.inner.acquireLease(scope, holder, now, ttlMs, options);
   }
   renewLease(lease: ScopeLease, now: Date, ttlMs: number): Promise<ScopeLease> {
@@ -152,6 +159,10 @@ export class ConnectionCachingRepo implements MetadataRepo {
   private remember(scope: Scope, connection: Connection | null): void {
     this.entries.delete(scope);
     this.entries.set(scope, { connection, expiresAt: this.now() + this.options.ttlMs });
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    // A Map iterates in insertion order, so the first keys are the oldest entries.
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
+    }
   }
 }

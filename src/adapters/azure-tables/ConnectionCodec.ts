@@ -1,8 +1,8 @@
 import type { TableEntity } from '@azure/data-tables';
 import type { Connection, SyncOutcome, WebhookRegistration } from '../../domain/connections/Connection';
 import type { Scope } from '../../domain/shared/Scope';
-import { CorruptEntityError, definedOnly, EntityReader } from './EntityFields';
 import type { EntityProperties } from './EntityFields';
+import { CorruptEntityError, definedOnly, EntityReader } from './EntityFields';
 import { encodeKeyPart } from './TableKeys';
 
 /** All connections share one partition: there are few, and listing them is one query. */
@@ -45,7 +45,8 @@ export function connectionFromEntity(entity: EntityProperties): Connection {
     throw new CorruptEntityError('Connections', `unknown LastSyncOutcome '${outcome}'`);
   }
   const source = read.optionalString('Source');
-  if (source !== undefined && source !== 'configuration') throw new CorruptEntityError('Connections', `unknown Source '${source}'`);
+  if (source !== undefined && source !== 'configuration')
+    throw new CorruptEntityError('Connections', `unknown Source '${source}'`);
   const optional = definedOnly({
     source: source as 'configuration' | undefined,
     repositoryId: readRepositoryId(read),
@@ -74,7 +75,8 @@ function readRepositoryId(read: EntityReader): number | undefined {
   const text = read.optionalString('RepositoryId');
   if (text === undefined) return undefined;
   const id = Number(text);
-  if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(id)) throw new CorruptEntityError('Connections', `RepositoryId '${text}' is not a repository id`);
+  if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(id))
+    throw new CorruptEntityError('Connections', `RepositoryId '${text}' is not a repository id`);
   return id;
 }
 
@@ -84,6 +86,7 @@ function readWebhook(read: EntityReader): WebhookRegistration {
   if (mode !== 'automatic') throw new CorruptEntityError('Connections', `unknown WebhookMode '${mode}'`);
   const text = read.string('WebhookId');
   const id = Number(text);
-  if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(id)) throw new CorruptEntityError('Connections', `WebhookId '${text}' is not a hook id`);
+  if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(id))
+    throw new CorruptEntityError('Connections', `WebhookId '${text}' is not a hook id`);
   return { mode, id };
 }

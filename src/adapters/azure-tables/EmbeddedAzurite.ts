@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type TableConfigurationType from 'azurite/dist/src/table/TableConfiguration';
 import type TableServerType from 'azurite/dist/src/table/TableServer';
-import { lockFolder, type FolderLock } from './FolderLock';
+import { type FolderLock, lockFolder } from './FolderLock';
 
 /** Azurite's published development account; the key is public and the same on every machine. */
-export const DEVSTORE_ACCOUNT = 'devstoreaccount1';
-export const DEVSTORE_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const DEVSTORE_ACCOUNT = 'devstoreaccount1';
+export const DEVSTORE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface EmbeddedAzuriteOptions {
   /** Loopback by default: the emulator accepts the public development key from anyone who can reach it. */
@@ -51,7 +50,9 @@ function loadAzurite(): { TableConfiguration: typeof TableConfigurationType; Tab
   process.env.APPLICATION_INSIGHTS_NO_DIAGNOSTIC_CHANNEL ??= 'true';
   try {
     return withoutApplicationInsights(() => ({
-      TableConfiguration: (require('azurite/dist/src/table/TableConfiguration') as { default: typeof TableConfigurationType }).default,
+      TableConfiguration: (
+        require('azurite/dist/src/table/TableConfiguration') as { default: typeof TableConfigurationType }
+      ).default,
       TableServer: (require('azurite/dist/src/table/TableServer') as { default: typeof TableServerType }).default,
     }));
   } catch (error) {
@@ -76,7 +77,9 @@ function loadAzurite(): { TableConfiguration: typeof TableConfigurationType; Tab
 function withoutApplicationInsights<T>(load: () => T): T {
   let path: string;
   try {
-    path = require.resolve('applicationinsights', { paths: [dirname(require.resolve('azurite/dist/src/common/Telemetry'))] });
+    path = require.resolve('applicationinsights', {
+      paths: [dirname(require.resolve('azurite/dist/src/common/Telemetry'))],
+    });
   } catch {
     return load(); // another Azurite layout: load it as it is
   }

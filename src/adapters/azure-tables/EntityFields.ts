@@ -45,7 +45,8 @@ export class EntityReader {
   date(name: string): Date {
     const value = this.entity[name];
     const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
-    if (date === undefined || Number.isNaN(date.getTime())) throw new CorruptEntityError(this.table, `${name} is not a date`);
+    if (date === undefined || Number.isNaN(date.getTime()))
+      throw new CorruptEntityError(this.table, `${name} is not a date`);
     return date;
   }
 

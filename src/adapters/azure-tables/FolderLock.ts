@@ -56,7 +56,8 @@ export async function lockFolder(folder: string): Promise<FolderLock> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
     }
     const holder = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) throw new FolderLockedError(folder, holder, lockFile);
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder))
+      throw new FolderLockedError(folder, holder, lockFile);
     await rm(lockFile, { force: true }); // stale: its process is gone
   }
 }

@@ -38,7 +38,8 @@ export function decodeManifestEntries(payload: Uint8Array): Map<string, Manifest
     if (tab1 < 0 || tab2 < 0 || tab3 < 0) throw new Error('manifest payload: malformed record');
     const mode = record.slice(0, tab1);
     const size = Number(record.slice(tab2 + 1, tab3));
-    if (!MODES.has(mode) || !Number.isSafeInteger(size) || size < 0) throw new Error('manifest payload: bad mode or size');
+    if (!MODES.has(mode) || !Number.isSafeInteger(size) || size < 0)
+      throw new Error('manifest payload: bad mode or size');
     entries.set(record.slice(tab3 + 1), { mode: mode as GitMode, sha: record.slice(tab1 + 1, tab2), size });
   }
   return entries;

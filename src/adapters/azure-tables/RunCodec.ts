@@ -1,10 +1,17 @@
 import type { TableEntity } from '@azure/data-tables';
 import type { Scope } from '../../domain/shared/Scope';
-import { SYNC_TRIGGERS } from '../../domain/sync/SyncCommand';
 import type { SyncTrigger } from '../../domain/sync/SyncCommand';
-import type { QueueOutcome, SkippedEntry, SyncRun, SyncRunCounts, SyncRunError, SyncRunStatus } from '../../domain/sync/SyncRun';
-import { CorruptEntityError, definedOnly, EntityReader } from './EntityFields';
+import { SYNC_TRIGGERS } from '../../domain/sync/SyncCommand';
+import type {
+  QueueOutcome,
+  SkippedEntry,
+  SyncRun,
+  SyncRunCounts,
+  SyncRunError,
+  SyncRunStatus,
+} from '../../domain/sync/SyncRun';
 import type { EntityProperties } from './EntityFields';
+import { CorruptEntityError, definedOnly, EntityReader } from './EntityFields';
 import { encodeKeyPart, invertedTimeKey } from './TableKeys';
 
 /**
@@ -18,7 +25,7 @@ export const RUN_PARTITION = 'run';
 export const runIdRowKey = (id: string): string => `i|${encodeKeyPart(id)}`;
 
 /** The part after the listing prefix; also what a continuation token remembers. */
-export const runListingSuffix = (run: Pick<SyncRun, 'id' | 'startedAt'>): string =>
+const runListingSuffix = (run: Pick<SyncRun, 'id' | 'startedAt'>): string =>
   `${invertedTimeKey(run.startedAt)}|${encodeKeyPart(run.id)}`;
 
 export const runListingPrefix = (scope?: Scope): string => (scope === undefined ? 't|' : `s|${encodeKeyPart(scope)}|`);
@@ -30,7 +37,7 @@ const LIST_BUDGET_CHARS = 30_000;
 const ERROR_MESSAGE_CHARS = 4_000;
 
 /** The longest prefix of `items` whose JSON array fits the budget. */
-export function boundedJsonArray<T>(items: readonly T[], budget = LIST_BUDGET_CHARS): { json: string; kept: number } {
+function boundedJsonArray<T>(items: readonly T[], budget = LIST_BUDGET_CHARS): { json: string; kept: number } {
   const parts: string[] = [];
   let length = 2; // the brackets
   for (const item of items) {
@@ -86,7 +93,8 @@ export function runToEntities(run: SyncRun): TableEntity[] {
 export function runFromEntity(entity: EntityProperties): SyncRun {
   const read = new EntityReader(entity, 'Runs');
   const trigger = read.string('Trigger');
-  if (!SYNC_TRIGGERS.includes(trigger as SyncTrigger)) throw new CorruptEntityError('Runs', `unknown Trigger '${trigger}'`);
+  if (!SYNC_TRIGGERS.includes(trigger as SyncTrigger))
+    throw new CorruptEntityError('Runs', `unknown Trigger '${trigger}'`);
   const status = read.string('Status');
   if (!STATUSES.includes(status as SyncRunStatus)) throw new CorruptEntityError('Runs', `unknown Status '${status}'`);
   const errorJson = read.optionalString('Error');
@@ -102,7 +110,8 @@ export function runFromEntity(entity: EntityProperties): SyncRun {
       fromCommit: read.optionalString('FromCommit'),
       commitSha: read.optionalString('CommitSha'),
       error: errorJson === undefined ? undefined : read.json<SyncRunError>('Error'),
-      queueOutcome: read.optionalString('QueueOutcome') === undefined ? undefined : read.json<QueueOutcome>('QueueOutcome'),
+      queueOutcome:
+        read.optionalString('QueueOutcome') === undefined ? undefined : read.json<QueueOutcome>('QueueOutcome'),
       backupId: read.optionalString('BackupId'),
     }),
     counts: read.json<SyncRunCounts>('Counts'),

@@ -1,5 +1,5 @@
-import { TableClient } from '@azure/data-tables';
 import type { TableServiceClientOptions } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 
 /**
@@ -13,7 +13,9 @@ export function tableClientsFromConnectionString(
   connectionString: string,
   options: TableServiceClientOptions = {},
 ): TableClientFactory {
-  const isHttp = /TableEndpoint=http:\/\/|DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(connectionString);
+  const isHttp = /TableEndpoint=http:\/\/|DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(
+    connectionString,
+  );
   return (tableName) =>
     TableClient.fromConnectionString(connectionString, tableName, { ...options, allowInsecureConnection: isHttp });
 }

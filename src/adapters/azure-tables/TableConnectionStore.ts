@@ -1,5 +1,5 @@
-import { odata } from '@azure/data-tables';
 import type { TableClient } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
 import type { Connection } from '../../domain/connections/Connection';
 import type { Scope } from '../../domain/shared/Scope';
 import { CONNECTION_PARTITION, connectionFromEntity, connectionRowKey, connectionToEntity } from './ConnectionCodec';
@@ -11,7 +11,9 @@ export class TableConnectionStore {
 
   async get(scope: Scope): Promise<Connection | null> {
     try {
-      const entity = await tableCall('getConnection', () => this.table.getEntity(CONNECTION_PARTITION, connectionRowKey(scope)));
+      const entity = await tableCall('getConnection', () =>
+        this.table.getEntity(CONNECTION_PARTITION, connectionRowKey(scope)),
+      );
       return connectionFromEntity(entity);
     } catch (error) {
       if (isNotFound(error)) return null;
@@ -23,7 +25,8 @@ export class TableConnectionStore {
     return tableCall('listConnections', async () => {
       const connections: Connection[] = [];
       const queryOptions = { filter: odata`PartitionKey eq ${CONNECTION_PARTITION}` };
-      for await (const entity of this.table.listEntities({ queryOptions })) connections.push(connectionFromEntity(entity));
+      for await (const entity of this.table.listEntities({ queryOptions }))
+        connections.push(connectionFromEntity(entity));
       return connections;
     });
   }

@@ -45,7 +45,9 @@ export class TableDeliveryStore {
 
   async forget(deliveryId: string, scope: Scope): Promise<void> {
     try {
-      await tableCall('forgetDelivery', () => this.table.deleteEntity(encodeKeyPart(deliveryId), deliveryRowKey(scope)));
+      await tableCall('forgetDelivery', () =>
+        this.table.deleteEntity(encodeKeyPart(deliveryId), deliveryRowKey(scope)),
+      );
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -55,7 +57,9 @@ export class TableDeliveryStore {
   async deleteBefore(before: Date): Promise<number> {
     const filter = odata`At lt ${before}`;
     let deleted = 0;
-    const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } });
+    const rows = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter, select: ['PartitionKey', 'RowKey'] },
+    });
     await tableCall('deleteDeliveriesBefore', async () => {
       // The deletes never reject (a failure is kept and thrown at the next flush): one that failed
       // while the next page was being read would otherwise be an unhandled rejection.
@@ -101,7 +105,9 @@ export class TableDeliveryStore {
 
   async deadLetter(messageId: string): Promise<DeadLetterDecision | null> {
     try {
-      const entity = await tableCall('getDeadLetterDecision', () => this.table.getEntity(messagePartition(messageId), DEAD_LETTER_ROW));
+      const entity = await tableCall('getDeadLetterDecision', () =>
+        this.table.getEntity(messagePartition(messageId), DEAD_LETTER_ROW),
+      );
       const read = new EntityReader(entity, 'Deliveries');
       return { reason: read.string('Reason'), description: read.string('Description'), at: read.date('At') };
     } catch (error) {

@@ -7,7 +7,7 @@ interface ErrorShape {
 }
 
 /** HTTP status of a failed Tables call; undefined for network errors (no response). */
-export function tableStatus(error: unknown): number | undefined {
+function tableStatus(error: unknown): number | undefined {
   const status = (error as ErrorShape | null)?.statusCode;
   return typeof status === 'number' ? status : undefined;
 }
@@ -27,16 +27,14 @@ export const isConflict = (error: unknown): boolean => tableStatus(error) === 40
 export const isPreconditionFailed = (error: unknown): boolean => tableStatus(error) === 412;
 
 /** Network failures, timeouts, throttling and 5xx: the store is (momentarily) unavailable. */
-export function isTransient(error: unknown): boolean {
+function isTransient(error: unknown): boolean {
   const status = tableStatus(error);
   if (status === undefined) {
     // No HTTP response at all: refused, reset, DNS, socket timeout, aborted.
     if (!(error instanceof Error)) return false;
     const code = (error as ErrorShape).code;
     return (
-      error.name === 'RestError' ||
-      error.name === 'AbortError' ||
-      (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) // Node system errors: ECONNRESET, ETIMEDOUT ...
+      error.name === 'RestError' || error.name === 'AbortError' || (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) // Node system errors: ECONNRESET, ETIMEDOUT ...
     );
   }
   return status >= 500 || status === 408 || status === 429;
@@ -53,7 +51,7 @@ export async function tableCall<T>(operation: string, call: () => Promise<T>): P
   } catch (error) {
     if (isTransient(error)) {
       const status = tableStatus(error);
-      const detail = status === undefined ? tableErrorCode(error) ?? 'no response' : `HTTP ${status}`;
+      const detail = status === undefined ? (tableErrorCode(error) ?? 'no response') : `HTTP ${status}`;
       throw new MetadataUnavailableError(`table storage unavailable during ${operation} (${detail})`, { cause: error });
     }
     throw error;

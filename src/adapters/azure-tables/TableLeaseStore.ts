@@ -1,7 +1,7 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { Scope } from '../../domain/shared/Scope';
-import { LeaseLostError } from '../../ports/LeaseRepo';
 import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/LeaseRepo';
+import { LeaseLostError } from '../../ports/LeaseRepo';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';
 import { EntityReader } from './EntityFields';
 import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './TableErrors';
@@ -27,7 +27,13 @@ interface LeaseRow {
 export class TableLeaseStore {
   constructor(private readonly table: TableClient) {}
 
-  async acquire(scope: Scope, holder: string, now: Date, ttlMs: number, options: LeaseRequestOptions = {}): Promise<LeaseAcquisition> {
+  async acquire(
+    scope: Scope,
+    holder: string,
+    now: Date,
+    ttlMs: number,
+    options: LeaseRequestOptions = {},
+  ): Promise<LeaseAcquisition> {
     const expiresAt = new Date(now.getTime() + ttlMs);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const current = await this.read(scope);
@@ -48,7 +54,8 @@ export class TableLeaseStore {
         return { kind: 'busy', holder: current.holder, expiresAt: current.expiresAt, firstPending: false };
       }
       const etag = await this.replace(scope, current.holder, current.expiresAt, true, current.etag);
-      if (etag !== undefined) return { kind: 'busy', holder: current.holder, expiresAt: current.expiresAt, firstPending: true };
+      if (etag !== undefined)
+        return { kind: 'busy', holder: current.holder, expiresAt: current.expiresAt, firstPending: true };
     }
     throw new MetadataUnavailableError(`acquireLease: scope ${scope} stayed contended`);
   }
@@ -101,7 +108,13 @@ export class TableLeaseStore {
     };
   }
 
-  private replace(scope: Scope, holder: string, expiresAt: Date, pending: boolean, etag: string): Promise<string | undefined> {
+  private replace(
+    scope: Scope,
+    holder: string,
+    expiresAt: Date,
+    pending: boolean,
+    etag: string,
+  ): Promise<string | undefined> {
     return this.conditional(() =>
       this.table
         .updateEntity(this.entity(scope, holder, expiresAt, pending), 'Replace', { etag })
@@ -122,7 +135,14 @@ export class TableLeaseStore {
   }
 
   private entity(scope: Scope, holder: string, expiresAt: Date, pending: boolean) {
-    return { partitionKey: LEASE_PARTITION, rowKey: encodeKeyPart(scope), Scope: scope, Holder: holder, ExpiresAt: expiresAt, Pending: pending };
+    return {
+      partitionKey: LEASE_PARTITION,
+      rowKey: encodeKeyPart(scope),
+      Scope: scope,
+      Holder: holder,
+      ExpiresAt: expiresAt,
+      Pending: pending,
+    };
   }
 }
 

@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { odata } from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
-import type { Manifest } from '../../domain/sync/Manifest';
+import { odata } from '@azure/data-tables';
 import type { Scope } from '../../domain/shared/Scope';
+import type { Manifest } from '../../domain/sync/Manifest';
 import { Fault } from '../../ports/Fault';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';
-import { CorruptEntityError, EntityReader } from './EntityFields';
 import type { EntityProperties } from './EntityFields';
+import { CorruptEntityError, EntityReader } from './EntityFields';
 import { decodeManifestEntries, encodeManifestEntries, MANIFEST_FORMAT, splitIntoChunks } from './ManifestCodec';
 import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './TableErrors';
 import { encodeKeyPart } from './TableKeys';
@@ -14,10 +14,10 @@ import { encodeKeyPart } from './TableKeys';
 // Limits of the service: 64 KiB per property, 1 MiB per entity, 100 entities and 4 MiB of request
 // body per transaction, binary travelling base64-encoded (4/3 larger). Hence 60 KiB pieces, 12 per
 // row (~960 KiB on the wire) and at most 45 pieces (~3.6 MiB on the wire) per manifest.
-export const MANIFEST_CHUNK_BYTES = 60 * 1024;
+const MANIFEST_CHUNK_BYTES = 60 * 1024;
 const CHUNKS_PER_ROW = 12;
 const MAX_CHUNKS = 45;
-export const MAX_MANIFEST_PAYLOAD_BYTES = MAX_CHUNKS * MANIFEST_CHUNK_BYTES;
+const MAX_MANIFEST_PAYLOAD_BYTES = MAX_CHUNKS * MANIFEST_CHUNK_BYTES;
 
 const HEADER_ROW = 'header';
 const chunkRowKey = (index: number): string => `chunk|${index.toString().padStart(4, '0')}`;
@@ -166,7 +166,11 @@ export class TableManifestStore {
   }
 
   /** The manifest, or null when the chunk rows do not belong to this header (a save was in between). */
-  private assemble(scope: Scope, header: EntityProperties, rows: ReadonlyMap<string, EntityProperties>): Manifest | null {
+  private assemble(
+    scope: Scope,
+    header: EntityProperties,
+    rows: ReadonlyMap<string, EntityProperties>,
+  ): Manifest | null {
     const read = new EntityReader(header, 'Manifests');
     const format = read.string('Format');
     if (format !== MANIFEST_FORMAT) throw new CorruptEntityError('Manifests', `unknown format '${format}'`);
@@ -176,7 +180,8 @@ export class TableManifestStore {
       const chunk = rows.get(chunkRowKey(row));
       if (chunk === undefined || chunk.Generation !== generation) return null;
       const chunkRead = new EntityReader(chunk, 'Manifests');
-      for (let index = 0; index < chunkRead.number('Pieces'); index += 1) pieces.push(chunkRead.binary(chunkPropertyName(index)));
+      for (let index = 0; index < chunkRead.number('Pieces'); index += 1)
+        pieces.push(chunkRead.binary(chunkPropertyName(index)));
     }
     const payload = Buffer.concat(pieces);
     const sha = createHash('sha256').update(payload).digest('hex');
@@ -184,7 +189,8 @@ export class TableManifestStore {
       throw new CorruptEntityError('Manifests', `scope ${scope}: payload checksum mismatch`);
     }
     const entries = decodeManifestEntries(payload);
-    if (entries.size !== read.number('EntryCount')) throw new CorruptEntityError('Manifests', `scope ${scope}: entry count mismatch`);
+    if (entries.size !== read.number('EntryCount'))
+      throw new CorruptEntityError('Manifests', `scope ${scope}: entry count mismatch`);
     return { scope, commitSha: read.string('CommitSha'), entries, dirty: read.boolean('Dirty') };
   }
 }

@@ -1,14 +1,14 @@
 import type { TableServiceClientOptions } from '@azure/data-tables';
 import type { Connection } from '../../domain/connections/Connection';
-import type { Manifest } from '../../domain/sync/Manifest';
 import type { Scope } from '../../domain/shared/Scope';
+import type { Manifest } from '../../domain/sync/Manifest';
 import type { SyncRun } from '../../domain/sync/SyncRun';
 import type { DeadLetterDecision } from '../../ports/DeliveryRepo';
 import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/LeaseRepo';
 import type { MetadataRepo } from '../../ports/MetadataRepo';
 import type { RunPage, RunQuery } from '../../ports/SyncRunRepo';
-import { tableClientsFromConnectionString } from './TableClientFactory';
 import type { TableClientFactory } from './TableClientFactory';
+import { tableClientsFromConnectionString } from './TableClientFactory';
 import { TableConnectionStore } from './TableConnectionStore';
 import { TableDeliveryStore } from './TableDeliveryStore';
 import { isConflict, tableCall, tableErrorCode } from './TableErrors';
@@ -110,7 +110,13 @@ export class TableMetadataRepo implements MetadataRepo {
     return this.manifests.delete(scope);
   }
 
-  acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number, options?: LeaseRequestOptions): Promise<LeaseAcquisition> {
+  acquireLease(
+    scope: Scope,
+    holder: string,
+    now: Date,
+    ttlMs: number,
+    options?: LeaseRequestOptions,
+  ): Promise<LeaseAcquisition> {
     return this.leases.acquire(scope, holder, now, ttlMs, options);
   }
   renewLease(lease: ScopeLease, now: Date, ttlMs: number): Promise<ScopeLease> {

@@ -1,10 +1,10 @@
-import { odata } from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
 import type { SyncRun } from '../../domain/sync/SyncRun';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';
 import type { RunPage, RunQuery } from '../../ports/SyncRunRepo';
-import { decodeRunToken, encodeRunToken } from './RunContinuationToken';
 import { RUN_PARTITION, runFromEntity, runIdRowKey, runListingPrefix, runToEntities } from './RunCodec';
+import { decodeRunToken, encodeRunToken } from './RunContinuationToken';
 import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './TableErrors';
 import { prefixUpperBound } from './TableKeys';
 
@@ -102,7 +102,9 @@ export class TableRunStore {
       const batch = doomed.slice(start, start + RUNS_PER_DELETE_BATCH);
       const rowKeys = batch.flatMap((run) => runToEntities(run).map((entity) => entity.rowKey));
       try {
-        await tableCall('deleteRunsBefore', () => this.table.submitTransaction(rowKeys.map((rowKey) => ['delete', { partitionKey: RUN_PARTITION, rowKey }])));
+        await tableCall('deleteRunsBefore', () =>
+          this.table.submitTransaction(rowKeys.map((rowKey) => ['delete', { partitionKey: RUN_PARTITION, rowKey }])),
+        );
       } catch (error) {
         // A row already gone (another pruner, a run re-saved meanwhile) fails the whole batch: one by one then.
         if (!isNotFound(error)) throw error;

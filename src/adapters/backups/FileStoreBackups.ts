@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { scopeFolder, type Scope } from '../../domain/shared/Scope';
 import { forEachConcurrently } from '../../domain/shared/forEachConcurrently';
+import { type Scope, scopeFolder } from '../../domain/shared/Scope';
 import type { Clock } from '../../ports/Clock';
 import type { FileStore } from '../../ports/FileStore';
 import type { WorkspaceArchiver } from '../../ports/WorkspaceArchiver';
@@ -58,7 +58,10 @@ export class FileStoreBackups implements WorkspaceBackups {
     const id = newBackupId(scope, createdAt);
     const archive = this.pathOf(id, ARCHIVE);
     const counter = { bytes: 0 };
-    await this.store.write(archive, counted(this.archiver.zip([{ storePath: scopeFolder(scope), nameInArchive: '' }]), counter));
+    await this.store.write(
+      archive,
+      counted(this.archiver.zip([{ storePath: scopeFolder(scope), nameInArchive: '' }]), counter),
+    );
     const info: BackupInfo = { id, scope, createdAt, reason, size: counter.bytes };
     try {
       await this.store.write(this.pathOf(id, SIDECAR), encodeSidecar(info));
@@ -97,7 +100,9 @@ export class FileStoreBackups implements WorkspaceBackups {
       const info = await this.readInfo(id);
       if (info !== null) infos.push(info);
     });
-    return infos.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return infos.sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+    );
   }
 
   async open(id: string): Promise<OpenedBackup | null> {
@@ -119,7 +124,11 @@ export class FileStoreBackups implements WorkspaceBackups {
     } catch {
       return null; // not a sidecar we wrote: the backup is not there
     }
-    if (parsed.id !== id || parsed.scope !== parts.scope || new Date(parsed.createdAt).getTime() !== parts.createdAt.getTime()) {
+    if (
+      parsed.id !== id ||
+      parsed.scope !== parts.scope ||
+      new Date(parsed.createdAt).getTime() !== parts.createdAt.getTime()
+    ) {
       return null;
     }
     return { id, scope: parts.scope, createdAt: parts.createdAt, reason: parsed.reason, size: parsed.size };

@@ -1,11 +1,7 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import {
-  AuthenticationUnavailableError,
-  type Authentication,
-  type Authenticator,
-} from '../../ports/Authenticator';
-import { DiscoveryUnreachable, OpenIdDiscovery, type TenantTrust } from './OpenIdDiscovery';
-import { principalFromClaims, type ClaimNames } from './principalFromClaims';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { type Authentication, AuthenticationUnavailableError, type Authenticator } from '../../ports/Authenticator';
+import { DiscoveryUnreachable, OpenIdDiscovery } from './OpenIdDiscovery';
+import { type ClaimNames, principalFromClaims } from './principalFromClaims';
 import { KeySetUnreachable, tokenFailure } from './tokenFailure';
 
 export interface EntraJwtAuthenticatorOptions {
@@ -38,6 +34,7 @@ export interface EntraJwtAuthenticatorOptions {
 // Entra signs access tokens with RS256 only; accepting anything else only widens the attack surface.
 const ALGORITHMS = ['RS256'];
 const BEARER = /^Bearer +(\S+) *$/i;
+const INCOMPLETE_TRUST = 'EntraJwtAuthenticator needs issuers and a key set URL, or a discovery URL';
 
 /** Validates Entra ID bearer tokens against the tenant's published signing keys. */
 export class EntraJwtAuthenticator implements Authenticator {
@@ -49,9 +46,10 @@ export class EntraJwtAuthenticator implements Authenticator {
   constructor(private readonly options: EntraJwtAuthenticatorOptions) {
     if (options.issuers?.length === 0) throw new TypeError('EntraJwtAuthenticator needs at least one issuer');
     if (options.audiences.length === 0) throw new TypeError('EntraJwtAuthenticator needs at least one audience');
-    const complete = options.issuers !== undefined && options.jwksUrl !== undefined;
-    if (!complete && options.discoveryUrl === undefined) throw new TypeError('EntraJwtAuthenticator needs issuers and a key set URL, or a discovery URL');
-    this.discovery = complete ? null : new OpenIdDiscovery(options.discoveryUrl!, options.jwksTimeoutMs ?? 5000);
+    if (options.issuers !== undefined && options.jwksUrl !== undefined) this.discovery = null;
+    else if (options.discoveryUrl !== undefined)
+      this.discovery = new OpenIdDiscovery(options.discoveryUrl, options.jwksTimeoutMs ?? 5000);
+    else throw new TypeError(INCOMPLETE_TRUST);
     this.claimNames = {
       adminRole: options.adminRole ?? 'Workspace.Admin',
       editorRole: options.editorRole ?? 'Workspace.Editor',
@@ -61,11 +59,20 @@ export class EntraJwtAuthenticator implements Authenticator {
   }
 
   /** The issuers and key set to trust: as configured, else from the discovery document (read once). */
-  private async trust(): Promise<{ readonly issuers: readonly string[]; readonly keys: JWTVerifyGetKey; readonly jwksUrl: string }> {
-    let discovered: TenantTrust | undefined;
-    if (this.discovery !== null) discovered = await this.discovery.resolve();
-    const issuers = this.options.issuers ?? discovered!.issuers;
-    const jwksUrl = this.options.jwksUrl ?? discovered!.jwksUrl;
+  private async trust(): Promise<{
+    readonly issuers: readonly string[];
+    readonly keys: JWTVerifyGetKey;
+    readonly jwksUrl: string;
+  }> {
+    const configured = this.options;
+    if (configured.issuers !== undefined && configured.jwksUrl !== undefined) {
+      return { issuers: configured.issuers, jwksUrl: configured.jwksUrl, keys: this.keysAt(configured.jwksUrl) };
+    }
+    // The constructor refuses options that are neither complete nor discoverable.
+    if (this.discovery === null) throw new TypeError(INCOMPLETE_TRUST);
+    const discovered = await this.discovery.resolve();
+    const issuers = configured.issuers ?? discovered.issuers;
+    const jwksUrl = configured.jwksUrl ?? discovered.jwksUrl;
     return { issuers, jwksUrl, keys: this.keysAt(jwksUrl) };
   }
 
@@ -109,7 +116,8 @@ export class EntraJwtAuthenticator implements Authenticator {
         requiredClaims: ['exp'],
       });
       const principal = principalFromClaims(payload, this.claimNames);
-      if (principal === null) return { ok: false, code: 'InvalidToken', message: 'token names no subject (oid or sub)' };
+      if (principal === null)
+        return { ok: false, code: 'InvalidToken', message: 'token names no subject (oid or sub)' };
       return { ok: true, principal };
     } catch (error) {
       if (error instanceof DiscoveryUnreachable) {
@@ -119,9 +127,12 @@ export class EntraJwtAuthenticator implements Authenticator {
         );
       }
       if (error instanceof KeySetUnreachable) {
-        throw new AuthenticationUnavailableError(`cannot validate tokens: the signing key set at ${jwksUrl} could not be read (${error.reason})`, {
-          cause: error.cause,
-        });
+        throw new AuthenticationUnavailableError(
+          `cannot validate tokens: the signing key set at ${jwksUrl} could not be read (${error.reason})`,
+          {
+            cause: error.cause,
+          },
+        );
       }
       const failure = tokenFailure(error);
       if (failure === null) throw error;

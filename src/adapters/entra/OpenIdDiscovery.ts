@@ -9,7 +9,10 @@ export interface TenantTrust {
 
 /** Raised when the discovery document could not be read (not the token's fault). */
 export class DiscoveryUnreachable extends Error {
-  constructor(readonly reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`the OpenID configuration could not be read (${reason})`, options);
     this.name = 'DiscoveryUnreachable';
   }
@@ -19,7 +22,8 @@ const discoveryDocument = z.object({ issuer: z.url(), jwks_uri: z.url() });
 
 // Entra's v2 issuer: https://login.microsoftonline.com/<tenant GUID>/v2.0. Resources whose app
 // registration still asks for v1 tokens receive https://sts.windows.net/<tenant GUID>/ instead.
-const PUBLIC_CLOUD_V2_ISSUER = /^https:\/\/login\.microsoftonline\.com\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0$/i;
+const PUBLIC_CLOUD_V2_ISSUER =
+  /^https:\/\/login\.microsoftonline\.com\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0$/i;
 
 /**
  * Reads `{authority}/v2.0/.well-known/openid-configuration` once and keeps it for the life of the
@@ -35,7 +39,8 @@ export class OpenIdDiscovery {
   ) {}
 
   resolve(): Promise<TenantTrust> {
-    const current = (this.trust ??= this.read());
+    this.trust ??= this.read();
+    const current = this.trust;
     current.catch(() => {
       if (this.trust === current) this.trust = undefined;
     });
@@ -45,10 +50,18 @@ export class OpenIdDiscovery {
   private async read(): Promise<TenantTrust> {
     let response: Response;
     try {
-      response = await fetch(this.url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
+      response = await fetch(this.url, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { accept: 'application/json' },
+      });
     } catch (error) {
       const code = (error as { cause?: { code?: unknown } }).cause?.code;
-      const reason = (error as Error).name === 'TimeoutError' ? 'no answer in time' : typeof code === 'string' ? code : String(error);
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? 'no answer in time'
+          : typeof code === 'string'
+            ? code
+            : String(error);
       throw new DiscoveryUnreachable(reason, { cause: error });
     }
     if (response.status !== 200) {
@@ -65,6 +78,9 @@ export class OpenIdDiscovery {
     if (!parsed.success) throw new DiscoveryUnreachable('the answer has no issuer and jwks_uri URLs');
     const { issuer, jwks_uri: jwksUrl } = parsed.data;
     const tenantGuid = PUBLIC_CLOUD_V2_ISSUER.exec(issuer)?.[1];
-    return { issuers: tenantGuid === undefined ? [issuer] : [issuer, `https://sts.windows.net/${tenantGuid}/`], jwksUrl };
+    return {
+      issuers: tenantGuid === undefined ? [issuer] : [issuer, `https://sts.windows.net/${tenantGuid}/`],
+      jwksUrl,
+    };
   }
 }

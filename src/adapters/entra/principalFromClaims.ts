@@ -18,14 +18,15 @@ export interface ClaimNames {
 
 /** Maps the claims of a verified Entra access token to a principal; null when the token names no subject. */
 export function principalFromClaims(claims: JWTPayload, names: ClaimNames): Principal | null {
-  const subject = text(claims['oid']) ?? text(claims.sub);
+  const subject = text(claims.oid) ?? text(claims.sub);
   if (subject === undefined) return null;
-  const roles = strings(claims['roles']);
+  const roles = strings(claims.roles);
   const prefix = names.organizationRolePrefix;
-  const fromRoles = prefix === '' ? [] : roles.filter((role) => role.startsWith(prefix)).map((role) => role.slice(prefix.length));
+  const fromRoles =
+    prefix === '' ? [] : roles.filter((role) => role.startsWith(prefix)).map((role) => role.slice(prefix.length));
   return {
     subject,
-    name: text(claims['name']) ?? text(claims['preferred_username']) ?? subject,
+    name: text(claims.name) ?? text(claims.preferred_username) ?? subject,
     isAdmin: roles.includes(names.adminRole),
     isEditor: roles.includes(names.editorRole),
     organizations: organizationsOf([...fromRoles, ...idsOf(claims[names.organizationClaim])]),

@@ -27,12 +27,14 @@ function whyUnreadable(cause: unknown): string {
  */
 export function tokenFailure(error: unknown): Failure | null {
   if (error instanceof errors.JWTExpired) return fail('TokenExpired', 'token expired');
-  if (error instanceof errors.JWTClaimValidationFailed) return fail('InvalidToken', claimMessage(error.claim, error.reason));
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return fail('InvalidToken', claimMessage(error.claim, error.reason));
   if (error instanceof errors.JWSSignatureVerificationFailed) return fail('InvalidToken', 'token signature is invalid');
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return fail('InvalidToken', 'token is signed with a key the identity provider does not publish');
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return fail('InvalidToken', 'token signing algorithm is not accepted (RS256 only)');
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return fail('InvalidToken', 'token signing algorithm is not accepted (RS256 only)');
   if (error instanceof errors.JOSEError) return fail('InvalidToken', 'token is malformed');
   return null;
 }

@@ -50,13 +50,19 @@ export class GitHubRepositoryAdmin implements RepositoryAdmin {
       maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? 10,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
     });
-    this.fetch = meteredFetch({ bodyMode: 'buffered', timeoutMs: options.requestTimeoutMs ?? 30_000, onRequest: () => undefined });
+    this.fetch = meteredFetch({
+      bodyMode: 'buffered',
+      timeoutMs: options.requestTimeoutMs ?? 30_000,
+      onRequest: () => undefined,
+    });
   }
 
   async inspect(location: SourceLocation): Promise<RepositoryDetails> {
     const { client, owner, repo } = this.open(location);
     const what = `reading repository ${location.repository}`;
-    const data = (await this.call(location, what, () => client.request('GET /repos/{owner}/{repo}', { owner, repo, request: { fetch: this.fetch } }))) as {
+    const data = (await this.call(location, what, () =>
+      client.request('GET /repos/{owner}/{repo}', { owner, repo, request: { fetch: this.fetch } }),
+    )) as {
       id?: unknown;
       full_name?: unknown;
       default_branch?: unknown;
@@ -64,8 +70,17 @@ export class GitHubRepositoryAdmin implements RepositoryAdmin {
       permissions?: { pull?: unknown; push?: unknown; admin?: unknown };
     };
     const id = typeof data.id === 'bigint' ? Number(data.id) : data.id;
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0 || typeof data.full_name !== 'string' || typeof data.default_branch !== 'string') {
-      throw new SourceError('Unavailable', `${what}: GitHub sent a repository without an id, a name or a default branch`);
+    if (
+      typeof id !== 'number' ||
+      !Number.isSafeInteger(id) ||
+      id <= 0 ||
+      typeof data.full_name !== 'string' ||
+      typeof data.default_branch !== 'string'
+    ) {
+      throw new SourceError(
+        'Unavailable',
+        `${what}: GitHub sent a repository without an id, a name or a default branch`,
+      );
     }
     // GitHub lists permissions for every authenticated caller; were they missing, reading the
     // repository just worked, so it may be pulled, and nothing more is assumed.
@@ -92,15 +107,28 @@ export class GitHubRepositoryAdmin implements RepositoryAdmin {
     const what = `creating a webhook on ${location.repository}`;
     let created: { data: unknown };
     try {
-      created = await client.request('POST /repos/{owner}/{repo}/hooks', { owner, repo, name: 'web', ...settings, request: { fetch: this.fetch } });
+      created = await client.request('POST /repos/{owner}/{repo}/hooks', {
+        owner,
+        repo,
+        name: 'web',
+        ...settings,
+        request: { fetch: this.fetch },
+      });
     } catch (error) {
       // 422 "Hook already exists on this repository": one with this URL and an overlapping event.
       // It is ours from an earlier attempt (a retried POST, a disconnect that could not delete it):
       // take it over with the new secret, so a repeated registration converges.
-      const existing = httpFailureOf(error).status === 422 ? await this.findPushHook(location, opened, target.url) : null;
+      const existing =
+        httpFailureOf(error).status === 422 ? await this.findPushHook(location, opened, target.url) : null;
       if (existing === null) throw toSourceError(error, what, location.token);
       const updated = await this.call(location, `updating webhook ${existing} on ${location.repository}`, () =>
-        client.request('PATCH /repos/{owner}/{repo}/hooks/{hook_id}', { owner, repo, hook_id: existing, ...settings, request: { fetch: this.fetch } }),
+        client.request('PATCH /repos/{owner}/{repo}/hooks/{hook_id}', {
+          owner,
+          repo,
+          hook_id: existing,
+          ...settings,
+          request: { fetch: this.fetch },
+        }),
       );
       return { id: hookId(updated, what) };
     }
@@ -111,7 +139,12 @@ export class GitHubRepositoryAdmin implements RepositoryAdmin {
     const { client, owner, repo } = this.open(location);
     try {
       await this.call(location, `deleting webhook ${id} of ${location.repository}`, () =>
-        client.request('DELETE /repos/{owner}/{repo}/hooks/{hook_id}', { owner, repo, hook_id: id, request: { fetch: this.fetch } }),
+        client.request('DELETE /repos/{owner}/{repo}/hooks/{hook_id}', {
+          owner,
+          repo,
+          hook_id: id,
+          request: { fetch: this.fetch },
+        }),
       );
     } catch (error) {
       if (error instanceof SourceError && error.code === 'NotFound') return; // already gone
@@ -119,13 +152,20 @@ export class GitHubRepositoryAdmin implements RepositoryAdmin {
     }
   }
 
-  private async findPushHook(location: SourceLocation, { client, owner, repo }: OpenedRepository, url: string): Promise<number | null> {
+  private async findPushHook(
+    location: SourceLocation,
+    { client, owner, repo }: OpenedRepository,
+    url: string,
+  ): Promise<number | null> {
     // GitHub allows at most 20 webhooks per event on a repository: one page holds them all.
     const hooks = await this.call(location, `listing the webhooks of ${location.repository}`, () =>
       client.request('GET /repos/{owner}/{repo}/hooks', { owner, repo, per_page: 100, request: { fetch: this.fetch } }),
     );
     const match = (Array.isArray(hooks) ? (hooks as HookJson[]) : []).find(
-      (hook) => hook.config?.url === url && Array.isArray(hook.events) && (hook.events.includes('push') || hook.events.includes('*')),
+      (hook) =>
+        hook.config?.url === url &&
+        Array.isArray(hook.events) &&
+        (hook.events.includes('push') || hook.events.includes('*')),
     );
     return match === undefined ? null : hookId(match, `listing the webhooks of ${location.repository}`);
   }
@@ -141,7 +181,11 @@ export class GitHubRepositoryAdmin implements RepositoryAdmin {
   }
 
   /** One Octokit call; its body, or a SourceError without the token in it. */
-  private async call(location: SourceLocation, what: string, request: () => Promise<{ data: unknown }>): Promise<unknown> {
+  private async call(
+    location: SourceLocation,
+    what: string,
+    request: () => Promise<{ data: unknown }>,
+  ): Promise<unknown> {
     try {
       return (await request()).data;
     } catch (error) {
@@ -153,6 +197,7 @@ export class GitHubRepositoryAdmin implements RepositoryAdmin {
 function hookId(data: unknown, what: string): number {
   const raw = (data as HookJson | null)?.id;
   const id = typeof raw === 'bigint' ? Number(raw) : raw;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) throw new SourceError('Unavailable', `${what}: GitHub sent a webhook without an id`);
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0)
+    throw new SourceError('Unavailable', `${what}: GitHub sent a webhook without an id`);
   return id;
 }

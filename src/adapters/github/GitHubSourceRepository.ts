@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import type { Logger } from '../../ports/Logger';
 import {
-  ArchiveMismatch,
-  SourceError,
   type ArchiveFile,
+  ArchiveMismatch,
   type SourceBytes,
+  SourceError,
   type SourceRepository,
   type SourceTree,
 } from '../../ports/SourceRepository';
@@ -86,12 +86,17 @@ export class GitHubSourceRepository implements SourceRepository {
         }),
       );
       const object = (response.data as { object?: { sha?: unknown } } | undefined)?.object;
-      if (typeof object?.sha !== 'string') throw new SourceError('Unavailable', `${what}: GitHub sent a ref without an object`);
+      if (typeof object?.sha !== 'string')
+        throw new SourceError('Unavailable', `${what}: GitHub sent a ref without an object`);
       return object.sha;
     } catch (error) {
       if (!(error instanceof SourceError) || error.code !== 'NotFound') throw error;
       await this.send(`reading repository ${this.repository}`, () =>
-        this.client.request('GET /repos/{owner}/{repo}', { owner: this.owner, repo: this.repo, request: { fetch: this.bufferedFetch } }),
+        this.client.request('GET /repos/{owner}/{repo}', {
+          owner: this.owner,
+          repo: this.repo,
+          request: { fetch: this.bufferedFetch },
+        }),
       );
       return null;
     }
@@ -114,7 +119,8 @@ export class GitHubSourceRepository implements SourceRepository {
         }),
       );
       const listing = parseTreeListing(await jsonOf(response.data, what), what);
-      if (listing.truncated) this.log.info({ treeSha, recursive }, 'GitHub truncated a tree listing; walking sub-trees');
+      if (listing.truncated)
+        this.log.info({ treeSha, recursive }, 'GitHub truncated a tree listing; walking sub-trees');
       return listing;
     };
     const entries = await readCompleteTree(list, commitSha, prefix, where, this.settings.treeConcurrency);
@@ -133,7 +139,12 @@ export class GitHubSourceRepository implements SourceRepository {
     return this.blobBytes(sha, size, what, first);
   }
 
-  private async *blobBytes(sha: string, size: number, what: string, first: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  private async *blobBytes(
+    sha: string,
+    size: number,
+    what: string,
+    first: AsyncIterable<Uint8Array>,
+  ): AsyncGenerator<Uint8Array> {
     const hasher = new GitBlobHasher(size);
     let body = first;
     for (let resumed = 0; ; resumed++) {
@@ -149,18 +160,26 @@ export class GitHubSourceRepository implements SourceRepository {
             piece = piece.subarray(skip);
             skip = 0;
           }
-          if (!hasher.add(piece)) throw new SourceError('Unavailable', `${what}: GitHub sent more than the blob's ${size} bytes`);
+          if (!hasher.add(piece))
+            throw new SourceError('Unavailable', `${what}: GitHub sent more than the blob's ${size} bytes`);
           yield piece;
         }
         break;
       } catch (error) {
-        if (error instanceof SourceError || resumed >= this.settings.retries) throw toSourceError(error, what, this.token);
-        this.log.info({ sha, received: hasher.length, size, attempt: resumed + 1 }, 'blob transfer broke; asking again and resuming');
+        if (error instanceof SourceError || resumed >= this.settings.retries)
+          throw toSourceError(error, what, this.token);
+        this.log.info(
+          { sha, received: hasher.length, size, attempt: resumed + 1 },
+          'blob transfer broke; asking again and resuming',
+        );
         body = await this.openBlob(sha, what);
       }
     }
     if (hasher.digest() !== sha.toLowerCase()) {
-      throw new SourceError('Unavailable', `${what}: the bytes received (${hasher.length} of ${size}) do not hash to the blob SHA`);
+      throw new SourceError(
+        'Unavailable',
+        `${what}: the bytes received (${hasher.length} of ${size}) do not hash to the blob SHA`,
+      );
     }
   }
 
@@ -202,7 +221,9 @@ export class GitHubSourceRepository implements SourceRepository {
     const body = response.data as unknown;
     if (!(body instanceof ReadableStream)) throw new SourceError('Unavailable', `${what}: GitHub sent no archive body`);
     // Extracted while it downloads: `git archive` on the other side, the transfer and our writes overlap.
-    const source = Readable.fromWeb(body as NodeWebReadableStream<Uint8Array>, { highWaterMark: ARCHIVE_READ_AHEAD_BYTES });
+    const source = Readable.fromWeb(body as NodeWebReadableStream<Uint8Array>, {
+      highWaterMark: ARCHIVE_READ_AHEAD_BYTES,
+    });
     try {
       for await (const file of readTarball(source, expected)) {
         yield { ...file, content: this.mapFailures(file.content, what) };
@@ -232,7 +253,12 @@ export class GitHubSourceRepository implements SourceRepository {
       } catch (error) {
         const limit = rateLimitOf(httpFailureOf(error), Date.now());
         const wait = limit?.retryAfterMs ?? Infinity;
-        if (limit && !limit.seenByThrottling && attempt < this.settings.retries && wait <= this.settings.maxRetryAfterSeconds * 1000) {
+        if (
+          limit &&
+          !limit.seenByThrottling &&
+          attempt < this.settings.retries &&
+          wait <= this.settings.maxRetryAfterSeconds * 1000
+        ) {
           this.log.warn({ retryAfterMs: wait, attempt }, 'GitHub rate limit: waiting before retrying');
           await new Promise((resolve) => setTimeout(resolve, wait));
           continue;

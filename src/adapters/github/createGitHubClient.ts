@@ -1,12 +1,19 @@
-import { Octokit } from '@octokit/rest';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from '../../ports/Logger';
 
-// Plugin order matters: hooks registered later wrap earlier ones, so throttling (rate limits,
-// honours retry-after) sits outside retry (5xx and network failures, quadratic back-off).
-const ThrottledOctokit = Octokit.plugin(retry, throttling);
-export type GitHubClient = InstanceType<typeof ThrottledOctokit>;
+/**
+ * Octokit with its plugins, loaded on the first client: a process that only answers webhooks (or has
+ * just started) never loads it. Plugin order matters: hooks registered later wrap earlier ones, so
+ * throttling (rate limits, honours retry-after) sits outside retry (5xx and network failures,
+ * quadratic back-off).
+ */
+function loadThrottledOctokit() {
+  const { Octokit } = require('@octokit/rest') as typeof import('@octokit/rest');
+  const { retry } = require('@octokit/plugin-retry') as typeof import('@octokit/plugin-retry');
+  const { throttling } = require('@octokit/plugin-throttling') as typeof import('@octokit/plugin-throttling');
+  return Octokit.plugin(retry, throttling);
+}
+let ThrottledOctokit: ReturnType<typeof loadThrottledOctokit> | undefined;
+export type GitHubClient = InstanceType<ReturnType<typeof loadThrottledOctokit>>;
 
 export interface GitHubClientSettings {
   readonly baseUrl: string;
@@ -28,14 +35,22 @@ export function createGitHubClient(token: string, settings: GitHubClientSettings
   const { logger } = settings;
   const onLimit =
     (kind: 'primary' | 'secondary') =>
-    (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number): boolean => {
+    (
+      retryAfter: number,
+      options: { method?: string; url?: string },
+      _octokit: unknown,
+      retryCount: number,
+    ): boolean => {
       const willRetry = retryAfter <= settings.maxRetryAfterSeconds && retryCount < settings.retries;
       logger.warn(
         { kind, retryAfterSeconds: retryAfter, retryCount, willRetry, method: options.method, route: options.url },
-        willRetry ? 'GitHub rate limit: waiting before retrying' : 'GitHub rate limit: giving the wait back to the caller',
+        willRetry
+          ? 'GitHub rate limit: waiting before retrying'
+          : 'GitHub rate limit: giving the wait back to the caller',
       );
       return willRetry;
     };
+  ThrottledOctokit ??= loadThrottledOctokit();
   return new ThrottledOctokit({
     auth: token,
     baseUrl: settings.baseUrl.replace(/\/+$/, ''),

@@ -39,6 +39,8 @@ function errorTypesOf(data: unknown): string[] {
   const errors = (data as { errors: unknown }).errors;
   if (!Array.isArray(errors)) return [];
   return errors
-    .map((entry: unknown) => (typeof entry === 'object' && entry !== null && 'type' in entry ? (entry as { type: unknown }).type : undefined))
+    .map((entry: unknown) =>
+      typeof entry === 'object' && entry !== null && 'type' in entry ? (entry as { type: unknown }).type : undefined,
+    )
     .filter((type): type is string => typeof type === 'string');
 }

@@ -10,7 +10,7 @@
  *   reset into a network error, which plugin-retry retries.
  * In 'streamed' mode the body is passed on as a stream (the tarball), still under the idle timeout.
  */
-export type BodyMode = 'buffered' | 'streamed';
+type BodyMode = 'buffered' | 'streamed';
 
 export interface MeteredFetchOptions {
   readonly bodyMode: BodyMode;

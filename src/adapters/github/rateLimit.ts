@@ -24,14 +24,16 @@ export function rateLimitOf(failure: HttpFailure, nowMs: number): RateLimit | un
   const secondary = /\bsecondary rate\b/i.test(message);
   const primary = headers['x-ratelimit-remaining'] === '0' || failure.errorTypes.includes('RATE_LIMITED');
   const retryAfter = parseRetryAfter(headers['retry-after'], nowMs);
-  const looksLimited = secondary || primary || status === 429 || retryAfter !== undefined || /rate limit/i.test(message);
+  const looksLimited =
+    secondary || primary || status === 429 || retryAfter !== undefined || /rate limit/i.test(message);
   if (!looksLimited) return undefined;
 
   let retryAfterMs = retryAfter;
   if (retryAfterMs === undefined && primary) {
     const resetSeconds = Number(headers['x-ratelimit-reset']);
     // One extra second so a retry lands after the reset, as GitHub advises.
-    if (Number.isFinite(resetSeconds) && resetSeconds > 0) retryAfterMs = Math.max(0, resetSeconds * 1000 - nowMs) + 1000;
+    if (Number.isFinite(resetSeconds) && resetSeconds > 0)
+      retryAfterMs = Math.max(0, resetSeconds * 1000 - nowMs) + 1000;
   }
   return { retryAfterMs: retryAfterMs ?? FALLBACK_WAIT_MS, seenByThrottling: secondary || primary };
 }

@@ -71,7 +71,10 @@ class TreeWalker {
     const listing = await this.request(treeSha, false);
     if (listing.truncated) {
       this.failed = true;
-      throw new SourceError('TreeIncomplete', `folder '${base || '/'}' of ${this.where} has more entries than GitHub lists in one answer`);
+      throw new SourceError(
+        'TreeIncomplete',
+        `folder '${base || '/'}' of ${this.where} has more entries than GitHub lists in one answer`,
+      );
     }
     return listing.entries;
   }
@@ -83,7 +86,9 @@ class TreeWalker {
     }
     const level = await this.level(treeSha, base);
     const children = await Promise.all(
-      level.map((entry) => (entry.type === 'tree' ? this.walk(entry.sha, join(base, entry.path), true) : Promise.resolve([]))),
+      level.map((entry) =>
+        entry.type === 'tree' ? this.walk(entry.sha, join(base, entry.path), true) : Promise.resolve([]),
+      ),
     );
     const entries: SourceTreeEntry[] = [];
     level.forEach((entry, index) => {

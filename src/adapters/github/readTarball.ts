@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { ArchiveMismatch, type ArchiveFile } from '../../ports/SourceRepository';
+import { type ArchiveFile, ArchiveMismatch } from '../../ports/SourceRepository';
 import { GitBlobHasher } from '../git/GitBlobHasher';
 
 /** Size of gunzip's output chunks. */
@@ -20,7 +20,10 @@ type TarEntry = Readable & AsyncIterable<Uint8Array>;
  * blob. GitHub's top-level folder is stripped; directories, symlinks, hard links, pax headers and
  * unnamed files are skipped unread. Failures are thrown as they come (the caller maps them).
  */
-export async function* readTarball(source: Readable, expected: ReadonlyMap<string, string>): AsyncGenerator<ArchiveFile> {
+export async function* readTarball(
+  source: Readable,
+  expected: ReadonlyMap<string, string>,
+): AsyncGenerator<ArchiveFile> {
   // Larger output chunks than zlib's 16 kB: a quarter of the callbacks for the same bytes.
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const entries = extract();
@@ -37,7 +40,8 @@ export async function* readTarball(source: Readable, expected: ReadonlyMap<strin
       const isFile = header.type === 'file' || header.type === 'contiguous-file';
       if (isFile || header.type === 'directory') {
         topFolder ??= top;
-        if (top !== topFolder) throw new Error(`archive holds more than one top-level folder ('${topFolder}', '${top}')`);
+        if (top !== topFolder)
+          throw new Error(`archive holds more than one top-level folder ('${topFolder}', '${top}')`);
       }
       const sha = isFile && path !== '' ? expected.get(path) : undefined;
       if (sha === undefined) {
@@ -46,7 +50,12 @@ export async function* readTarball(source: Readable, expected: ReadonlyMap<strin
       }
       const size = header.size ?? 0;
       const chunks = entryChunks(entry as unknown as TarEntry);
-      yield { path, executable: ((header.mode ?? 0) & 0o111) !== 0, size, content: checked(chunks, path, size, sha.toLowerCase()) };
+      yield {
+        path,
+        executable: ((header.mode ?? 0) & 0o111) !== 0,
+        size,
+        content: checked(chunks, path, size, sha.toLowerCase()),
+      };
       // Whatever the caller left unread is skipped, so the archive can move on.
       chunks.skipRest();
     }
@@ -60,7 +69,12 @@ export async function* readTarball(source: Readable, expected: ReadonlyMap<strin
 }
 
 /** The entry's bytes, hashed on the way; the checks fail the stream, never truncate it silently. */
-async function* checked(chunks: AsyncIterable<Uint8Array>, path: string, size: number, sha: string): AsyncGenerator<Uint8Array> {
+async function* checked(
+  chunks: AsyncIterable<Uint8Array>,
+  path: string,
+  size: number,
+  sha: string,
+): AsyncGenerator<Uint8Array> {
   const hasher = new GitBlobHasher(size);
   for await (const chunk of chunks) {
     if (!hasher.add(chunk)) throw new Error(`archive entry '${path}' is longer than its header says`);

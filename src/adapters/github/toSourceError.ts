@@ -13,11 +13,16 @@ export function toSourceError(error: unknown, what: string, secret: string, nowM
   const detail = redact(failure.message, secret).slice(0, 300);
   const { status } = failure;
 
-  if (status === undefined) return new SourceError('Unavailable', `${what}: no answer from GitHub (${detail || 'network failure'})`);
+  if (status === undefined)
+    return new SourceError('Unavailable', `${what}: no answer from GitHub (${detail || 'network failure'})`);
 
   const limit = rateLimitOf(failure, nowMs);
   if (limit) {
-    return new SourceError('RateLimited', `${what}: GitHub rate limit, retry in ${Math.ceil(limit.retryAfterMs / 1000)} s`, limit.retryAfterMs);
+    return new SourceError(
+      'RateLimited',
+      `${what}: GitHub rate limit, retry in ${Math.ceil(limit.retryAfterMs / 1000)} s`,
+      limit.retryAfterMs,
+    );
   }
   const answered = `${what}: GitHub answered ${status}${detail ? ` (${detail})` : ''}`;
   if (status === 401) return new SourceError('Unauthorized', `${answered}; the token is invalid, expired or revoked`);
@@ -30,6 +35,6 @@ export function toSourceError(error: unknown, what: string, secret: string, nowM
   return new SourceError('Unavailable', answered);
 }
 
-export function redact(text: string, secret: string): string {
+function redact(text: string, secret: string): string {
   return secret.length === 0 ? text : text.split(secret).join('[redacted]');
 }

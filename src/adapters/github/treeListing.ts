@@ -1,4 +1,4 @@
-import { SourceError, type GitMode, type SourceTreeEntry } from '../../ports/SourceRepository';
+import { type GitMode, SourceError, type SourceTreeEntry } from '../../ports/SourceRepository';
 
 /** One answer of `GET /repos/{o}/{r}/git/trees/{sha}`, checked and normalised. */
 export interface TreeListing {
@@ -21,7 +21,12 @@ export function parseTreeListing(data: unknown, what: string): TreeListing {
 function parseEntry(raw: unknown, what: string): SourceTreeEntry {
   const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const { path, type, sha, size } = entry;
-  if (typeof path !== 'string' || path === '' || typeof sha !== 'string' || (type !== 'blob' && type !== 'tree' && type !== 'commit')) {
+  if (
+    typeof path !== 'string' ||
+    path === '' ||
+    typeof sha !== 'string' ||
+    (type !== 'blob' && type !== 'tree' && type !== 'commit')
+  ) {
     throw new SourceError('Unavailable', `${what}: GitHub sent a malformed tree entry`);
   }
   const mode = normaliseMode(String(entry.mode), type);
@@ -63,5 +68,7 @@ export function rerootEntries(entries: readonly SourceTreeEntry[], prefix: strin
   if (!folder) throw new SourceError('NotFound', `sub-path '${prefix}' does not exist in ${where}`);
   if (folder.type !== 'tree') throw new SourceError('NotFound', `sub-path '${prefix}' is not a folder in ${where}`);
   const start = `${prefix}/`;
-  return entries.filter((entry) => entry.path.startsWith(start)).map((entry) => ({ ...entry, path: entry.path.slice(start.length) }));
+  return entries
+    .filter((entry) => entry.path.startsWith(start))
+    .map((entry) => ({ ...entry, path: entry.path.slice(start.length) }));
 }

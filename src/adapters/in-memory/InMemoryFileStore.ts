@@ -1,11 +1,11 @@
 import {
-  FileStoreError,
-  isPrivatePath,
   type FileContent,
-  type FileMove,
   type FileEntry,
+  type FileMove,
   type FileStore,
   type FileStoreCapabilities,
+  FileStoreError,
+  isPrivatePath,
   type MoveAllOptions,
   type WriteOptions,
 } from '../../ports/FileStore';
@@ -61,7 +61,10 @@ export class InMemoryFileStore implements FileStore {
   }
 
   /** Makes the next call of `operation` throw `error` (queued: call twice to fail twice). */
-  failNext(operation: FileStoreOperation, error: unknown = new FileStoreError('Unavailable', `injected ${operation} fault`)): void {
+  failNext(
+    operation: FileStoreOperation,
+    error: unknown = new FileStoreError('Unavailable', `injected ${operation} fault`),
+  ): void {
     const queue = this.faults.get(operation) ?? [];
     queue.push(error);
     this.faults.set(operation, queue);
@@ -100,7 +103,8 @@ export class InMemoryFileStore implements FileStore {
   async write(path: string, content: FileContent, options?: WriteOptions): Promise<void> {
     this.injectFault('write');
     const segments = this.checkedFilePath(path, 'write');
-    if (options?.scratch === true && !isPrivatePath(path)) throw new FileStoreError('Conflict', `write '${path}': a scratch write must stay in the private folder`);
+    if (options?.scratch === true && !isPrivatePath(path))
+      throw new FileStoreError('Conflict', `write '${path}': a scratch write must stay in the private folder`);
     // Collect everything before touching the tree, so a failing source leaves the old file as is.
     const data = content instanceof Uint8Array ? content.slice() : await collect(content);
     const executable = this.capabilities.executableBit && options?.executable === true;
@@ -125,7 +129,7 @@ export class InMemoryFileStore implements FileStore {
     const target = this.checkedFilePath(to, 'rename');
     const sourceParent = this.find(source.slice(0, -1));
     const moving = sourceParent?.kind === 'directory' ? this.child(sourceParent, last(source)) : undefined;
-    if (!sourceParent || sourceParent.kind !== 'directory' || !moving) {
+    if (sourceParent?.kind !== 'directory' || !moving) {
       throw new FileStoreError('NotFound', `rename '${from}': no such file`);
     }
     if (this.sameKeys(source, target)) return;
@@ -225,7 +229,8 @@ export class InMemoryFileStore implements FileStore {
     let node: Node = this.root;
     for (const segment of segments) {
       if (node.kind !== 'directory') return undefined;
-      const child: Node | undefined = options.exact === true ? node.children.get(this.key(segment)) : this.child(node, segment);
+      const child: Node | undefined =
+        options.exact === true ? node.children.get(this.key(segment)) : this.child(node, segment);
       if (!child) return undefined;
       node = child;
     }
@@ -277,7 +282,12 @@ export class InMemoryFileStore implements FileStore {
       if (child) {
         folder = child;
       } else {
-        const created: DirectoryNode = { kind: 'directory', name: segment, children: new Map(), modifiedAt: this.now() };
+        const created: DirectoryNode = {
+          kind: 'directory',
+          name: segment,
+          children: new Map(),
+          modifiedAt: this.now(),
+        };
         folder.children.set(this.key(segment), created);
         folder = created;
       }

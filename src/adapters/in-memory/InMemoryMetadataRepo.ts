@@ -1,13 +1,13 @@
 import type { Connection } from '../../domain/connections/Connection';
-import type { Manifest } from '../../domain/sync/Manifest';
 import type { Scope } from '../../domain/shared/Scope';
+import type { Manifest } from '../../domain/sync/Manifest';
 import type { SyncRun } from '../../domain/sync/SyncRun';
 import type { DeadLetterDecision } from '../../ports/DeliveryRepo';
-import { LeaseLostError } from '../../ports/LeaseRepo';
 import type { LeaseAcquisition, LeaseRelease, LeaseRequestOptions, ScopeLease } from '../../ports/LeaseRepo';
+import { LeaseLostError } from '../../ports/LeaseRepo';
 import type { MetadataRepo } from '../../ports/MetadataRepo';
-import { InvalidContinuationTokenError } from '../../ports/SyncRunRepo';
 import type { RunPage, RunQuery } from '../../ports/SyncRunRepo';
+import { InvalidContinuationTokenError } from '../../ports/SyncRunRepo';
 
 interface LeaseRow {
   holder: string;
@@ -79,7 +79,9 @@ export class InMemoryMetadataRepo implements MetadataRepo {
     const page = matching.slice(0, query.limit);
     const last = page[page.length - 1];
     const runs = page.map(({ run }) => structuredClone(run));
-    return matching.length > query.limit && last !== undefined ? { runs, continuationToken: encodeToken(last.key) } : { runs };
+    return matching.length > query.limit && last !== undefined
+      ? { runs, continuationToken: encodeToken(last.key) }
+      : { runs };
   }
 
   async getManifest(scope: Scope): Promise<Manifest | null> {
@@ -101,7 +103,13 @@ export class InMemoryMetadataRepo implements MetadataRepo {
     this.manifests.delete(scope);
   }
 
-  async acquireLease(scope: Scope, holder: string, now: Date, ttlMs: number, options: LeaseRequestOptions = {}): Promise<LeaseAcquisition> {
+  async acquireLease(
+    scope: Scope,
+    holder: string,
+    now: Date,
+    ttlMs: number,
+    options: LeaseRequestOptions = {},
+  ): Promise<LeaseAcquisition> {
     const current = this.leases.get(scope);
     if (current === undefined || current.expiresAt.getTime() <= now.getTime()) {
       // Free or expired: take it; a pending mark belonged to the previous holder's run.

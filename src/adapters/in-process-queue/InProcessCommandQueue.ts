@@ -85,7 +85,13 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
     this.forgetOldIds(now);
     if (this.seenIds.has(messageId)) return false;
     this.seenIds.set(messageId, now);
-    this.ready.push({ messageId, body, enqueuedAt: new Date(now), visibleAt: scheduledAt?.getTime() ?? now, deliveryCount: 0 });
+    this.ready.push({
+      messageId,
+      body,
+      enqueuedAt: new Date(now),
+      visibleAt: scheduledAt?.getTime() ?? now,
+      deliveryCount: 0,
+    });
     this.pump();
     return true;
   }
@@ -135,7 +141,8 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
       const index = this.ready.findIndex((message) => message.visibleAt <= now);
       if (index < 0) break;
       const [message] = this.ready.splice(index, 1);
-      this.deliver(message!, this.handler);
+      if (message === undefined) break; // not reached: findIndex found it
+      this.deliver(message, this.handler);
     }
     this.scheduleWake();
     if (this.inFlight.size === 0) this.notifyIdle();
@@ -208,7 +215,7 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
   private notifyIdle(): void {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
-    waiters.forEach((resolve) => resolve());
+    for (const resolve of waiters) resolve();
   }
 
   private forgetOldIds(now: number): void {

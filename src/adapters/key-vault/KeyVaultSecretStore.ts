@@ -51,7 +51,10 @@ export class KeyVaultSecretStore implements SecretStore {
 
   async set(name: string, value: string): Promise<string> {
     if (!isKeyVaultSecretName(name)) {
-      throw new KeyVaultError('InvalidName', `'${name}' cannot name a Key Vault secret: use 1 to 127 letters, digits and dashes`);
+      throw new KeyVaultError(
+        'InvalidName',
+        `'${name}' cannot name a Key Vault secret: use 1 to 127 letters, digits and dashes`,
+      );
     }
     for (let attempt = 0; ; attempt++) {
       let conflict: ReturnType<typeof deletionConflict>;
@@ -70,7 +73,9 @@ export class KeyVaultSecretStore implements SecretStore {
   }
 
   locate(ref: string): string {
-    const name = isKeyVaultSecretName(ref) ? `secret '${ref}'` : `'${ref}' (not a Key Vault secret name, so no such secret can exist)`;
+    const name = isKeyVaultSecretName(ref)
+      ? `secret '${ref}'`
+      : `'${ref}' (not a Key Vault secret name, so no such secret can exist)`;
     return `${name} in Key Vault ${this.client.vaultUrl} (SECRET_STORE=key-vault)`;
   }
 

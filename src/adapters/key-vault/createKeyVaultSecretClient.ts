@@ -1,6 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import type { SecretClientOptions } from '@azure/keyvault-secrets';
+import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
 
 /**
  * Retries that fit a webhook's 10 s answer budget: two more tries after waits of at most 0.5 s and
@@ -10,6 +9,15 @@ import type { SecretClientOptions } from '@azure/keyvault-secrets';
 const RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 4_000 } as const;
 
 /** A SecretClient for the vault at `vaultUrl` (https://<name>.vault.azure.net). */
-export function createKeyVaultSecretClient(vaultUrl: string, credential: TokenCredential, options: SecretClientOptions = {}): SecretClient {
-  return new SecretClient(vaultUrl, credential, { ...options, retryOptions: { ...RETRY_OPTIONS, ...options.retryOptions } });
+export function createKeyVaultSecretClient(
+  vaultUrl: string,
+  credential: TokenCredential,
+  options: SecretClientOptions = {},
+): SecretClient {
+  // Loaded on first use: a service on the file or environment secret store never pays for the SDK.
+  const { SecretClient } = require('@azure/keyvault-secrets') as typeof import('@azure/keyvault-secrets');
+  return new SecretClient(vaultUrl, credential, {
+    ...options,
+    retryOptions: { ...RETRY_OPTIONS, ...options.retryOptions },
+  });
 }

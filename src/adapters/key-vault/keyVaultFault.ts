@@ -4,6 +4,7 @@ import type { AuthenticationError } from '@azure/identity';
 // this module does not load the identity library (~180 ms) in processes that never use Key Vault.
 const NO_IDENTITY = new Set(['CredentialUnavailableError', 'AggregateAuthenticationError']);
 const TOKEN_REFUSED = 'AuthenticationError';
+
 import { KeyVaultError } from './KeyVaultError';
 
 export interface KeyVaultCall {
@@ -45,7 +46,8 @@ export function deletionConflict(error: unknown): DeletionConflict | null {
   const { innerCode, message } = serviceError(shape);
   // The inner code says it; the message is the fallback for answers that come without one.
   if (innerCode === 'ObjectIsDeletedButRecoverable' || /deleted but recoverable/i.test(message)) return 'deleted';
-  if (/^ObjectIsBeing(Deleted|Recovered)$/.test(innerCode) || /currently being (deleted|recovered)/i.test(message)) return 'busy';
+  if (/^ObjectIsBeing(Deleted|Recovered)$/.test(innerCode) || /currently being (deleted|recovered)/i.test(message))
+    return 'busy';
   return null;
 }
 
@@ -61,7 +63,8 @@ export function keyVaultFault(error: unknown, call: KeyVaultCall): KeyVaultError
     const sdkError = shape.name === 'RestError' || shape.name === 'AbortError';
     if (!sdkError && !/^E[A-Z_]+$/.test(text(shape.code))) {
       // Not a transport fault (a check in the pipeline, a bug): its own words, less any value.
-      const message = error instanceof Error ? `${error.name}: ${redact(error.message, call.value)}` : `a thrown ${typeof error}`;
+      const message =
+        error instanceof Error ? `${error.name}: ${redact(error.message, call.value)}` : `a thrown ${typeof error}`;
       return new KeyVaultError('Rejected', `${what} failed: ${message}`);
     }
     // No answer, or one the SDK could not read: names and codes only, as the SDK's text for an
@@ -77,16 +80,34 @@ export function keyVaultFault(error: unknown, call: KeyVaultCall): KeyVaultError
     call.value,
   );
   if (status === 401) {
-    return new KeyVaultError('AccessDenied', `${what} was refused (${detail}): the vault did not accept the identity's token; ${GRANT}, and check the vault is in the identity's tenant`, status);
+    return new KeyVaultError(
+      'AccessDenied',
+      `${what} was refused (${detail}): the vault did not accept the identity's token; ${GRANT}, and check the vault is in the identity's tenant`,
+      status,
+    );
   }
   if (status === 403) {
-    if (service.innerCode === 'SecretDisabled') return new KeyVaultError('Rejected', `${what} was refused (${detail}): the secret is disabled; enable it or set a new value`, status);
+    if (service.innerCode === 'SecretDisabled')
+      return new KeyVaultError(
+        'Rejected',
+        `${what} was refused (${detail}): the secret is disabled; enable it or set a new value`,
+        status,
+      );
     if (/^ForbiddenBy(Firewall|Connection)$/.test(service.innerCode)) {
-      return new KeyVaultError('AccessDenied', `${what} was refused (${detail}): the vault's network rules do not admit this service; allow its outbound addresses or a private endpoint`, status);
+      return new KeyVaultError(
+        'AccessDenied',
+        `${what} was refused (${detail}): the vault's network rules do not admit this service; allow its outbound addresses or a private endpoint`,
+        status,
+      );
     }
-    return new KeyVaultError('AccessDenied', `${what} was refused (${detail}): the identity lacks permissions on the vault; ${GRANT}`, status);
+    return new KeyVaultError(
+      'AccessDenied',
+      `${what} was refused (${detail}): the identity lacks permissions on the vault; ${GRANT}`,
+      status,
+    );
   }
-  if (status === 408 || status === 429 || status >= 500) return new KeyVaultError('Unavailable', `${what} failed (${detail})`, status);
+  if (status === 408 || status === 429 || status >= 500)
+    return new KeyVaultError('Unavailable', `${what} failed (${detail})`, status);
   return new KeyVaultError('Rejected', `${what} was refused (${detail})`, status);
 }
 
@@ -103,7 +124,10 @@ function identityFault(error: unknown, what: string, call: KeyVaultCall): KeyVau
     const transient = statusCode === 0 || statusCode === 408 || statusCode === 429 || statusCode >= 500;
     const detail = redact(error.message, call.value);
     return transient
-      ? new KeyVaultError('Unavailable', `${what} could not get a token: the identity endpoint answered ${statusCode} (${detail})`)
+      ? new KeyVaultError(
+          'Unavailable',
+          `${what} could not get a token: the identity endpoint answered ${statusCode} (${detail})`,
+        )
       : new KeyVaultError('AccessDenied', `${what} could not get a token: the identity endpoint refused (${detail})`);
   }
   return null;
@@ -127,5 +151,7 @@ function text(value: unknown): string {
 function redact(detail: string, value: string | undefined): string {
   if (!value) return detail;
   const flattened = value.replace(/\s+/g, ' ').trim();
-  return detail.includes(value) || (flattened !== '' && detail.includes(flattened)) ? '(detail withheld: it quoted the value)' : detail;
+  return detail.includes(value) || (flattened !== '' && detail.includes(flattened))
+    ? '(detail withheld: it quoted the value)'
+    : detail;
 }

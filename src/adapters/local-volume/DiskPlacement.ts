@@ -1,4 +1,4 @@
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs, constants as fsConstants } from 'node:fs';
 import * as path from 'node:path';
 import { mayNameATwin } from '../../ports/FileStoreNames';
 import type { FolderMaker } from './FolderMaker';
@@ -88,7 +88,10 @@ export class DiskPlacement {
       } catch (error) {
         // Refused on a folder that takes writes: the file is in use (another SMB client has it open).
         const errno = errnoOf(error);
-        const writable = errno === 'EACCES' || errno === 'EPERM' || errno === 'EBUSY' ? await isWritableFolder(path.dirname(to)) : false;
+        const writable =
+          errno === 'EACCES' || errno === 'EPERM' || errno === 'EBUSY'
+            ? await isWritableFolder(path.dirname(to))
+            : false;
         throw writable ? mapMoveError(error, operation, target.relative, true) : error;
       }
     };

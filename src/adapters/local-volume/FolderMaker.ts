@@ -13,7 +13,7 @@ export class FolderMaker {
   /** Creates the folder (absolute path) and any missing parents; an existing folder is fine. */
   make(absoluteFolder: string): Promise<void> {
     const running = this.inFlight.get(absoluteFolder);
-    if (running) return running;
+    if (running !== undefined) return running;
     const making = fs
       .mkdir(absoluteFolder, { recursive: true, mode: FOLDER_MODE })
       .then(() => undefined)

@@ -61,7 +61,8 @@ export class FolderWalk {
         throw error;
       });
       if (stats?.isSymbolicLink()) throw linkRefused(operation, forPath, relative);
-      if (stats === null) throw new FileStoreError('NotFound', `${operation} '${forPath}': folder '${relative}' does not exist`);
+      if (stats === null)
+        throw new FileStoreError('NotFound', `${operation} '${forPath}': folder '${relative}' does not exist`);
       // A file in the way: what mkdir of a folder below it would answer.
       if (!stats.isDirectory()) throw Object.assign(new Error(`'${relative}' is not a folder`), { code: 'ENOTDIR' });
     });

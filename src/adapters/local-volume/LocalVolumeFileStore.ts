@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
-  FileStoreError,
-  isPrivatePath,
   type FileContent,
   type FileEntry,
   type FileMove,
   type FileStore,
   type FileStoreCapabilities,
+  FileStoreError,
+  isPrivatePath,
   type MoveAllOptions,
   type WriteOptions,
 } from '../../ports/FileStore';
+import { releasingChunks } from '../streams/releasingChunks';
 import { DiskPlacement } from './DiskPlacement';
 import { FolderMaker } from './FolderMaker';
 import { FolderWalk } from './FolderWalk';
@@ -19,12 +20,11 @@ import { collectEntries, isPrivateFolder, toEntry } from './listFolder';
 import { linkRefused, locateOnDisk } from './locateOnDisk';
 import { errnoOf, mapFsError } from './mapFsError';
 import { EXECUTABLE_MODE, FILE_MODE, FOLDER_MODE } from './modes';
-import { probeVolume, type ModeCalls, type VolumeTraits } from './probeVolume';
-import { PRIVATE_FOLDER, resolveInsideRoot, type ResolvedPath } from './resolveInsideRoot';
-import { releasingChunks } from '../streams/releasingChunks';
 import { moveAllOnDisk } from './moveAllOnDisk';
 import { openForReading } from './openForReading';
 import { closeToOthers, removeStaleTempFiles } from './privateFolder';
+import { type ModeCalls, probeVolume, type VolumeTraits } from './probeVolume';
+import { PRIVATE_FOLDER, type ResolvedPath, resolveInsideRoot } from './resolveInsideRoot';
 import { openNewFile, TrackedSource, writeAndClose } from './writeNewFile';
 
 const MISSING = new Set(['ENOENT', 'ENOTDIR']);
@@ -141,7 +141,9 @@ export class LocalVolumeFileStore implements FileStore {
     // are mostly small scripts, and 256 kB per 5 kB script is what the garbage collector then pays.
     const highWaterMark = Math.max(1, Math.min(READ_CHUNK_BYTES, file.stats.size));
     // The stream owns the handle from here: it closes it at the end, on error and when destroyed.
-    return releasingChunks(file.handle.createReadStream({ highWaterMark }), (error) => mapFsError(error, 'read', file.relative));
+    return releasingChunks(file.handle.createReadStream({ highWaterMark }), (error) =>
+      mapFsError(error, 'read', file.relative),
+    );
   }
 
   async stat(storePath: string): Promise<FileEntry | null> {
@@ -190,8 +192,15 @@ export class LocalVolumeFileStore implements FileStore {
       const sourceAbsolute = location.kind === 'found' ? location.absolute : source.absolute;
       const movingAFile = location.kind === 'found' && location.stats.isFile();
       // ENOENT means a vanished target folder (worth recreating) or a missing source (NotFound).
-      const sourceStillThere = async (): Promise<boolean> => (await fs.lstat(sourceAbsolute).catch(() => null)) !== null;
-      await this.placement.place(target, 'rename', movingAFile, (destination) => this.placement.renameReplacing(sourceAbsolute, destination), sourceStillThere);
+      const sourceStillThere = async (): Promise<boolean> =>
+        (await fs.lstat(sourceAbsolute).catch(() => null)) !== null;
+      await this.placement.place(
+        target,
+        'rename',
+        movingAFile,
+        (destination) => this.placement.renameReplacing(sourceAbsolute, destination),
+        sourceStillThere,
+      );
     } catch (error) {
       throw mapFsError(error, `rename to '${target.relative}' from`, source.relative);
     }
@@ -199,7 +208,16 @@ export class LocalVolumeFileStore implements FileStore {
 
   async moveAll(moves: readonly FileMove[], options?: MoveAllOptions): Promise<void> {
     this.scratchFolders.forget();
-    await moveAllOnDisk(moves, { root: this.root, placement: this.placement, resolveNonRoot: (p, op) => this.resolveNonRoot(p, op), rename: (from, to) => this.rename(from, to) }, options);
+    await moveAllOnDisk(
+      moves,
+      {
+        root: this.root,
+        placement: this.placement,
+        resolveNonRoot: (p, op) => this.resolveNonRoot(p, op),
+        rename: (from, to) => this.rename(from, to),
+      },
+      options,
+    );
   }
 
   async delete(storePath: string): Promise<void> {
@@ -288,12 +306,17 @@ export class LocalVolumeFileStore implements FileStore {
    */
   private async writeScratch(target: ResolvedPath, content: FileContent, mode: number): Promise<void> {
     if (!isPrivatePath(target.relative)) {
-      throw new FileStoreError('Conflict', `write '${target.relative}': a scratch write must stay in the private folder`);
+      throw new FileStoreError(
+        'Conflict',
+        `write '${target.relative}': a scratch write must stay in the private folder`,
+      );
     }
     const folder = parentOf(target.relative);
     const source = content instanceof Uint8Array ? null : new TrackedSource(content);
     const checkFolder = (): Promise<void> =>
-      FolderWalk.handles(folder) ? this.scratchFolders.ensure(folder, target.relative, 'write') : this.placement.ensureFolder(folder, 'write', target.relative);
+      FolderWalk.handles(folder)
+        ? this.scratchFolders.ensure(folder, target.relative, 'write')
+        : this.placement.ensureFolder(folder, 'write', target.relative);
     try {
       await checkFolder();
       await this.createFile(target.absolute, source?.chunks() ?? content, mode, async () => {
@@ -312,21 +335,26 @@ export class LocalVolumeFileStore implements FileStore {
    * first); when its folder is missing, `remakeFolder` and one more try. A chmod follows only where
    * umask took bits off the mode given at create and a mode change sticks.
    */
-  private async createFile(absolute: string, content: FileContent, mode: number, remakeFolder: () => Promise<void>): Promise<void> {
+  private async createFile(
+    absolute: string,
+    content: FileContent,
+    mode: number,
+    remakeFolder: () => Promise<void>,
+  ): Promise<void> {
     let handle: fs.FileHandle;
     try {
       handle = await openNewFile(absolute, mode);
     } catch (error) {
       const errno = errnoOf(error);
       if (errno === 'ENOENT') await remakeFolder();
-      else if (errno === 'EEXIST') await fs.unlink(absolute); // never follows a link at that name
+      else if (errno === 'EEXIST')
+        await fs.unlink(absolute); // never follows a link at that name
       else throw error;
       handle = await openNewFile(absolute, mode);
     }
     await writeAndClose(handle, content);
     if (!this.traits.createModeIsExact && this.traits.modesStick) await this.calls.chmod(absolute, mode);
   }
-
 }
 
 function isStrictlyInside(candidate: string, ancestor: string): boolean {

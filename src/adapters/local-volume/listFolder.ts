@@ -12,7 +12,13 @@ const MISSING = new Set(['ENOENT', 'ENOTDIR']);
  * is checked again afterwards and its names dropped if it changed; a swap that is undone between
  * the two checks can still show names (never contents: reads check what they open).
  */
-export async function collectEntries(absolute: string, relative: string, folderStats: Stats, recursive: boolean, into: FileEntry[]): Promise<void> {
+export async function collectEntries(
+  absolute: string,
+  relative: string,
+  folderStats: Stats,
+  recursive: boolean,
+  into: FileEntry[],
+): Promise<void> {
   let names: string[];
   try {
     names = await fs.readdir(absolute);
@@ -37,7 +43,8 @@ export async function collectEntries(absolute: string, relative: string, folderS
       const entry = toEntry(childRelative, stats);
       if (entry === null) return;
       into.push(entry);
-      if (recursive && entry.kind === 'directory') await collectEntries(childAbsolute, childRelative, stats, true, into);
+      if (recursive && entry.kind === 'directory')
+        await collectEntries(childAbsolute, childRelative, stats, true, into);
     }),
   );
 }
@@ -45,7 +52,13 @@ export async function collectEntries(absolute: string, relative: string, folderS
 /** Only regular files and folders are part of the store; symlinks and devices are invisible. */
 export function toEntry(relative: string, stats: Stats): FileEntry | null {
   if (stats.isFile()) {
-    return { path: relative, kind: 'file', size: stats.size, modifiedAt: stats.mtime, executable: (stats.mode & 0o100) !== 0 };
+    return {
+      path: relative,
+      kind: 'file',
+      size: stats.size,
+      modifiedAt: stats.mtime,
+      executable: (stats.mode & 0o100) !== 0,
+    };
   }
   if (stats.isDirectory()) {
     return { path: relative, kind: 'directory', size: 0, modifiedAt: stats.mtime, executable: false };

@@ -39,19 +39,22 @@ export async function locateOnDisk(root: string, relative: string, options: Loca
   if (fast !== null) return fast;
   // Every prefix at once: each answer is used only if all before it are real folders, so one
   // that went through a link is never looked at. Twin lookups need the sequential walk.
-  const prefixes = segments.map((_, index) => path.join(root, ...segments.slice(0, index + 1)));
   // Settled, not all-or-nothing: an lstat through a link may fail (a loop, a folder we may not read),
   // and that answer is never looked at, since the walk stops at the link before it.
-  const all = await Promise.allSettled(prefixes.map((prefix) => lstatOrNull(prefix, relative)));
-  for (let index = 0; index < segments.length; index++) {
-    const answer = all[index]!;
+  const all = await Promise.allSettled(
+    segments.map(async (segment, index) => {
+      const absolute = path.join(root, ...segments.slice(0, index + 1));
+      return { segment, absolute, stats: await lstatOrNull(absolute, relative) };
+    }),
+  );
+  for (const [index, answer] of all.entries()) {
     if (answer.status === 'rejected') throw answer.reason;
-    const stats = answer.value;
+    const { segment, absolute, stats } = answer.value;
     if (stats === null) {
-      if (options.twins && mayNameATwin(segments[index]!)) return walk(root, segments, relative);
+      if (options.twins && mayNameATwin(segment)) return walk(root, segments, relative);
       return { kind: 'missing' };
     }
-    if (index === segments.length - 1) return { kind: 'found', absolute: prefixes[index]!, relative, stats };
+    if (index === segments.length - 1) return { kind: 'found', absolute, relative, stats };
     if (stats.isSymbolicLink()) return { kind: 'link', relative: segments.slice(0, index + 1).join('/') };
     if (!stats.isDirectory()) return { kind: 'missing' };
   }
@@ -65,8 +68,14 @@ export async function locateOnDisk(root: string, relative: string, options: Loca
  * for): the walk then says which component it is. One realpath costs far less than an lstat per
  * component, which dominated writing 10,000 files.
  */
-async function locateThroughRealParent(root: string, segments: readonly string[], relative: string, options: LocateOptions): Promise<Location | null> {
-  const last = segments[segments.length - 1]!;
+async function locateThroughRealParent(
+  root: string,
+  segments: readonly string[],
+  relative: string,
+  options: LocateOptions,
+): Promise<Location | null> {
+  const last = segments.at(-1);
+  if (last === undefined) return null; // not reached: a split path has a segment; the walk would answer
   const parent = path.join(root, ...segments.slice(0, -1));
   let real: string;
   try {
@@ -87,8 +96,7 @@ async function locateThroughRealParent(root: string, segments: readonly string[]
 async function walk(root: string, segments: readonly string[], relative: string): Promise<Location> {
   let absolute = root;
   const names: string[] = [];
-  for (let index = 0; index < segments.length; index++) {
-    const segment = segments[index]!;
+  for (const [index, segment] of segments.entries()) {
     let name = segment;
     let stats = await lstatOrNull(path.join(absolute, name), relative);
     if (stats === null && mayNameATwin(segment)) {

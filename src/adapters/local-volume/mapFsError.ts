@@ -52,13 +52,22 @@ const IN_USE = new Set(['EACCES', 'EPERM', 'EBUSY']);
  * permanent ReadOnly. Only when the destination folder itself refuses writes (`destinationWritable`
  * false: a read-only folder or mount) is the refusal ReadOnly, as for any other write.
  */
-export function mapMoveError(error: unknown, operation: string, path: string, destinationWritable: boolean): FileStoreError {
+export function mapMoveError(
+  error: unknown,
+  operation: string,
+  path: string,
+  destinationWritable: boolean,
+): FileStoreError {
   if (error instanceof FileStoreError) return error;
   const errno = errnoOf(error);
   if (errno !== undefined && IN_USE.has(errno) && destinationWritable) {
-    return new FileStoreError('Unavailable', `${operation} '${path}' failed: ${errno} (the file is in use, e.g. held open by another client of the share)`, {
-      cause: error,
-    });
+    return new FileStoreError(
+      'Unavailable',
+      `${operation} '${path}' failed: ${errno} (the file is in use, e.g. held open by another client of the share)`,
+      {
+        cause: error,
+      },
+    );
   }
   return mapFsError(error, operation, path);
 }

@@ -23,20 +23,28 @@ export interface MoveAllDeps {
  * FolderWalk: sources' folders found, targets' folders found or made, never through a link), then
  * each file is one rename(2), which never follows its last component; several run at once.
  */
-export async function moveAllOnDisk(moves: readonly FileMove[], deps: MoveAllDeps, options?: MoveAllOptions): Promise<void> {
+export async function moveAllOnDisk(
+  moves: readonly FileMove[],
+  deps: MoveAllDeps,
+  options?: MoveAllOptions,
+): Promise<void> {
   const walk = new FolderWalk(deps.root);
   await forEachConcurrently(moves, MOVE_CONCURRENCY, async (move) => {
     await options?.beforeEach?.();
     const source = deps.resolveNonRoot(move.from, 'rename');
     const target = deps.resolveNonRoot(move.to, 'rename');
-    if (!FolderWalk.handles(source.relative) || !FolderWalk.handles(target.relative)) return deps.rename(move.from, move.to);
+    if (!FolderWalk.handles(source.relative) || !FolderWalk.handles(target.relative))
+      return deps.rename(move.from, move.to);
     try {
       await walk.existing(parentOf(source.relative), source.relative, 'rename');
       const parent = parentOf(target.relative);
       // ENOENT means a vanished target folder (worth making again) or a missing source (NotFound).
-      const sourceStillThere = async (): Promise<boolean> => (await fs.lstat(source.absolute).catch(() => null)) !== null;
+      const sourceStillThere = async (): Promise<boolean> =>
+        (await fs.lstat(source.absolute).catch(() => null)) !== null;
       const move = (destination: string): Promise<void> => deps.placement.renameReplacing(source.absolute, destination);
-      await deps.placement.place(target, 'rename', false, move, sourceStillThere, () => walk.ensure(parent, target.relative, 'rename'));
+      await deps.placement.place(target, 'rename', false, move, sourceStillThere, () =>
+        walk.ensure(parent, target.relative, 'rename'),
+      );
     } catch (error) {
       throw mapFsError(error, `rename to '${target.relative}' from`, source.relative);
     }

@@ -1,4 +1,4 @@
-import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
+import { promises as fs, constants as fsConstants, type Stats } from 'node:fs';
 import { FileStoreError } from '../../ports/FileStore';
 import { locateOnDisk } from './locateOnDisk';
 import { errnoOf, mapFsError } from './mapFsError';

@@ -5,7 +5,7 @@ import { FileStoreError } from '../../ports/FileStore';
 export const PRIVATE_FOLDER = '.workspace-sync';
 
 /** Where atomic writes stage their temp files; callers may not address it. */
-export const TEMP_FOLDER = `${PRIVATE_FOLDER}/tmp`;
+const TEMP_FOLDER = `${PRIVATE_FOLDER}/tmp`;
 
 export interface ResolvedPath {
   /** Absolute path on the local file system. */
@@ -31,7 +31,8 @@ export function resolveInsideRoot(root: string, storePath: string): ResolvedPath
   const relative = relativeNative.split(path.sep).join('/');
   // Compared case-insensitively: on a case-insensitive volume '.Workspace-Sync' is the same folder.
   const lowered = relative.toLowerCase();
-  if (lowered === PRIVATE_FOLDER || lowered === TEMP_FOLDER || lowered.startsWith(`${TEMP_FOLDER}/`)) throw refused(storePath);
+  if (lowered === PRIVATE_FOLDER || lowered === TEMP_FOLDER || lowered.startsWith(`${TEMP_FOLDER}/`))
+    throw refused(storePath);
   return { absolute, relative };
 }
 

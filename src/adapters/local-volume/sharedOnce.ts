@@ -2,7 +2,11 @@
  * The one promise per key: the first caller's `start`, shared by every later caller; a failure is
  * forgotten, so a later caller starts again.
  */
-export function sharedOnce<T>(cache: Map<string, Promise<T>>, key: string, start: (key: string) => Promise<T>): Promise<T> {
+export function sharedOnce<T>(
+  cache: Map<string, Promise<T>>,
+  key: string,
+  start: (key: string) => Promise<T>,
+): Promise<T> {
   let pending = cache.get(key);
   if (pending === undefined) {
     const started = start(key);

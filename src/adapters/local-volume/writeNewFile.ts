@@ -1,4 +1,4 @@
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs, constants as fsConstants } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { FileContent } from '../../ports/FileStore';
 

@@ -2,7 +2,7 @@ import pino, { type DestinationStream, type Logger as Pino } from 'pino';
 import type { Logger } from '../../ports/Logger';
 
 /** Field paths whose values never reach a log line. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'token',
   'secret',
   'password',

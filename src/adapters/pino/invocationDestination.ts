@@ -27,7 +27,10 @@ function methodFor(level: unknown): Method {
  * Insights then records it as a trace of the invocation with the line's severity). Lines come here
  * already serialised and redacted; outside any invocation they go to the fallback, as before.
  */
-export function invocationDestination(current: () => InvocationLog | undefined, fallback: DestinationStream = process.stdout): DestinationStream {
+export function invocationDestination(
+  current: () => InvocationLog | undefined,
+  fallback: DestinationStream = process.stdout,
+): DestinationStream {
   return {
     write(line: string): void {
       const invocation = current();

@@ -1,4 +1,4 @@
-import { SecretStoreReadOnlyError, type SecretStore } from '../../ports/SecretStore';
+import { type SecretStore, SecretStoreReadOnlyError } from '../../ports/SecretStore';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -11,7 +11,7 @@ export class EnvSecretStore implements SecretStore {
   constructor(private readonly env: Environment = process.env) {}
 
   async get(ref: string): Promise<string | null> {
-    if (!Object.prototype.hasOwnProperty.call(this.env, ref)) return null;
+    if (!Object.hasOwn(this.env, ref)) return null;
     const value = this.env[ref];
     return typeof value === 'string' && value !== '' ? value : null;
   }
@@ -29,6 +29,8 @@ export class EnvSecretStore implements SecretStore {
   }
 
   async delete(ref: string): Promise<void> {
-    throw new SecretStoreReadOnlyError(`EnvSecretStore is read-only: secret '${ref}' cannot be deleted; unset the environment variable instead`);
+    throw new SecretStoreReadOnlyError(
+      `EnvSecretStore is read-only: secret '${ref}' cannot be deleted; unset the environment variable instead`,
+    );
   }
 }

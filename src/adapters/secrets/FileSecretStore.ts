@@ -31,7 +31,7 @@ export class FileSecretStore implements SecretStore {
 
   async get(ref: string): Promise<string | null> {
     const { document } = await this.load();
-    if (!Object.prototype.hasOwnProperty.call(document, ref)) return null;
+    if (!Object.hasOwn(document, ref)) return null;
     const value = document[ref];
     return typeof value === 'string' ? value : null;
   }
@@ -43,7 +43,7 @@ export class FileSecretStore implements SecretStore {
 
   delete(ref: string): Promise<void> {
     return this.update((document) => {
-      if (!Object.prototype.hasOwnProperty.call(document, ref)) return null; // nothing to rewrite
+      if (!Object.hasOwn(document, ref)) return null; // nothing to rewrite
       const { [ref]: _removed, ...rest } = document;
       return rest;
     });

@@ -1,4 +1,9 @@
-import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
+import type {
+  ServiceBusClient,
+  ServiceBusReceivedMessage,
+  ServiceBusReceiver,
+  ServiceBusSender,
+} from '@azure/service-bus';
 import type { Settlement } from '../../domain/sync/Settlement';
 import type { CommandConsumer, CommandHandler } from '../../ports/CommandQueue';
 import type { Logger } from '../../ports/Logger';
@@ -26,7 +31,10 @@ export class ServiceBusCommandConsumer implements CommandConsumer {
   }
 
   async start(handler: CommandHandler, options: { readonly concurrency: number }): Promise<void> {
-    const receiver = this.client.createReceiver(this.queueName, { receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: this.maxLockRenewalMs });
+    const receiver = this.client.createReceiver(this.queueName, {
+      receiveMode: 'peekLock',
+      maxAutoLockRenewalDurationInMs: this.maxLockRenewalMs,
+    });
     this.receiver = receiver;
     this.subscription = receiver.subscribe(
       {
@@ -46,7 +54,11 @@ export class ServiceBusCommandConsumer implements CommandConsumer {
     await this.sender.close();
   }
 
-  private async process(receiver: ServiceBusReceiver, message: ServiceBusReceivedMessage, handler: CommandHandler): Promise<void> {
+  private async process(
+    receiver: ServiceBusReceiver,
+    message: ServiceBusReceivedMessage,
+    handler: CommandHandler,
+  ): Promise<void> {
     let settlement: Settlement;
     try {
       settlement = await handler({
@@ -57,7 +69,10 @@ export class ServiceBusCommandConsumer implements CommandConsumer {
         enqueuedAt: message.enqueuedTimeUtc ?? new Date(),
       });
     } catch (error) {
-      this.logger.warn({ messageId: message.messageId, error: error instanceof Error ? error.message : String(error) }, 'handler failed: message abandoned');
+      this.logger.warn(
+        { messageId: message.messageId, error: error instanceof Error ? error.message : String(error) },
+        'handler failed: message abandoned',
+      );
       await receiver.abandonMessage(message);
       return;
     }
@@ -70,7 +85,10 @@ export class ServiceBusCommandConsumer implements CommandConsumer {
         await receiver.completeMessage(message);
         return;
       case 'dead-letter':
-        await receiver.deadLetterMessage(message, { deadLetterReason: settlement.reason, deadLetterErrorDescription: settlement.description.slice(0, 4096) });
+        await receiver.deadLetterMessage(message, {
+          deadLetterReason: settlement.reason,
+          deadLetterErrorDescription: settlement.description.slice(0, 4096),
+        });
         return;
     }
   }

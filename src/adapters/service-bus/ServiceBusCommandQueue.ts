@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
+import type {
+  ServiceBusClient,
+  ServiceBusReceivedMessage,
+  ServiceBusReceiver,
+  ServiceBusSender,
+} from '@azure/service-bus';
 import Long from 'long';
 import type { SyncCommand } from '../../domain/sync/SyncCommand';
-import type { CommandQueue, DeadLetter, DeadLetterSelection, ReplayResult, SendOptions } from '../../ports/CommandQueue';
 import { commandMessageId, readSyncCommand, replayCommand } from '../../domain/sync/SyncCommand';
+import type {
+  CommandQueue,
+  DeadLetter,
+  DeadLetterSelection,
+  ReplayResult,
+  SendOptions,
+} from '../../ports/CommandQueue';
 import { toDeadLetter, toMessage } from './commandMessages';
 import { queueCall } from './serviceBusFault';
 
@@ -60,7 +71,7 @@ export class ServiceBusCommandQueue implements CommandQueue {
         const batch = await receiver.peekMessages(BATCH, { fromSequenceNumber: from });
         if (batch.length === 0) return letters;
         letters.push(...batch.map(toDeadLetter));
-        const last = batch.at(-1)!.sequenceNumber;
+        const last = batch.at(-1)?.sequenceNumber;
         if (!last) return letters;
         from = last.add(1);
       }

@@ -1,7 +1,13 @@
 import { CommandQueueError } from '../../ports/CommandQueue';
 
 /** Codes the SDK uses for a namespace that did not answer or asked us to back off: worth a retry. */
-const TRANSIENT_CODES = new Set(['ServiceBusy', 'ServiceTimeout', 'ServiceCommunicationProblem', 'GeneralError', 'QuotaExceeded']);
+const TRANSIENT_CODES = new Set([
+  'ServiceBusy',
+  'ServiceTimeout',
+  'ServiceCommunicationProblem',
+  'GeneralError',
+  'QuotaExceeded',
+]);
 
 interface ErrorShape {
   readonly name?: unknown;
@@ -10,7 +16,7 @@ interface ErrorShape {
 }
 
 /** Whether a Service Bus SDK (or network) error is momentary: the SDK's own verdict, else its code. */
-export function isTransientServiceBusError(error: unknown): boolean {
+function isTransientServiceBusError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { name, code, retryable } = error as ErrorShape;
   if (retryable === true) return true;
@@ -29,9 +35,12 @@ export async function queueCall<T>(operation: string, call: () => Promise<T>): P
     return await call();
   } catch (error) {
     if (error instanceof CommandQueueError) throw error;
-    const code = typeof (error as ErrorShape | null)?.code === 'string' ? String((error as ErrorShape).code) : 'no code';
+    const code =
+      typeof (error as ErrorShape | null)?.code === 'string' ? String((error as ErrorShape).code) : 'no code';
     if (isTransientServiceBusError(error)) {
-      throw new CommandQueueError('Unavailable', `Service Bus unavailable during ${operation} (${code})`, { cause: error });
+      throw new CommandQueueError('Unavailable', `Service Bus unavailable during ${operation} (${code})`, {
+        cause: error,
+      });
     }
     throw new CommandQueueError('Rejected', `Service Bus refused ${operation} (${code})`, { cause: error });
   }

@@ -1,4 +1,4 @@
-import { FileStoreError, type FileEntry, type FileStore } from '../../ports/FileStore';
+import { type FileEntry, type FileStore, FileStoreError } from '../../ports/FileStore';
 
 export interface ReadAheadLimits {
   /** How many files past the one being archived may be read already. */
@@ -50,7 +50,8 @@ export class ReadAhead {
   private fill(current: number): void {
     while (this.nextToStart < this.files.length && this.nextToStart - current <= this.limits.files) {
       const index = this.nextToStart;
-      const file = this.files[index]!;
+      const file = this.files[index];
+      if (file === undefined) return; // not reached: the loop stops at the end of the list
       if (this.isSmall(file)) {
         if (this.bytesAhead + file.size > this.limits.bytes) return;
         const reading = this.store.read(file.path);

@@ -78,7 +78,8 @@ export class YazlWorkspaceArchiver implements WorkspaceArchiver {
       zipfile.addReadStreamLazy(name, options, (deliver) => {
         reader.take(index).then(
           (content) => {
-            const source = content instanceof Uint8Array ? readableOf(content) : Readable.from(content, { objectMode: false });
+            const source =
+              content instanceof Uint8Array ? readableOf(content) : Readable.from(content, { objectMode: false });
             if (finished) {
               source.destroy(); // the reader went away while this file was being opened: close it
               return;
@@ -101,10 +102,12 @@ export class YazlWorkspaceArchiver implements WorkspaceArchiver {
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       for await (const chunk of output) {
-        pending.push(chunk as Buffer);
-        pendingBytes += (chunk as Buffer).byteLength;
+        const bytes = chunk as Buffer;
+        pending.push(bytes);
+        pendingBytes += bytes.byteLength;
         if (pendingBytes >= OUTPUT_BLOCK_BYTES) {
-          yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+          // A block of one chunk is that chunk: no copy.
+          yield pending.length === 1 ? bytes : Buffer.concat(pending, pendingBytes);
           pending = [];
           pendingBytes = 0;
         }

@@ -1,4 +1,4 @@
-import { PRIVATE_FOLDER, type FileEntry, type FileStore } from '../../ports/FileStore';
+import { type FileEntry, type FileStore, PRIVATE_FOLDER } from '../../ports/FileStore';
 import type { ArchiveRoot } from '../../ports/WorkspaceArchiver';
 
 export interface PlannedEntry {

@@ -1,19 +1,19 @@
 import type { Clock } from '../../ports/Clock';
-import type { ConnectionRepo } from '../../ports/ConnectionRepo';
-import type { IdGenerator } from '../../ports/IdGenerator';
 import type { CommandQueue } from '../../ports/CommandQueue';
+import type { ConnectionRepo } from '../../ports/ConnectionRepo';
 import type { FileStore } from '../../ports/FileStore';
+import type { IdGenerator } from '../../ports/IdGenerator';
 import type { ManifestRepo } from '../../ports/ManifestRepo';
 import type { RepositoryAdmin } from '../../ports/RepositoryAdmin';
 import type { SecretStore } from '../../ports/SecretStore';
 import type { SourceLocation, SourceRepositoryFactory } from '../../ports/SourceRepository';
+import type { Scope } from '../shared/Scope';
+import { requestSync, type SyncRequest } from '../sync/RequestSync';
+import { listScopeFolder } from '../workspace/ScopeFiles';
 import type { Connection, WebhookRegistration } from './Connection';
-import { failure, type ConnectionFailure, type ConnectionFailureCode } from './ConnectionFailure';
+import { type ConnectionFailure, type ConnectionFailureCode, failure } from './ConnectionFailure';
 import { connectionSecretNames, newWebhookSecret } from './ConnectionSecrets';
 import { checkAccess, checkBranch, checkRepository, normalizeSubPath, readTarget } from './ConnectionTarget';
-import { requestSync, type SyncRequest } from '../sync/RequestSync';
-import type { Scope } from '../shared/Scope';
-import { listScopeFolder } from '../workspace/ScopeFiles';
 
 export interface ConnectScopeInput {
   readonly scope: Scope;
@@ -33,7 +33,7 @@ export type WebhookSetup =
   | { readonly mode: 'automatic'; readonly id: number }
   | { readonly mode: 'manual'; readonly url: string; readonly secret: string; readonly reason: string };
 
-export interface ConnectScopeSuccess {
+interface ConnectScopeSuccess {
   readonly ok: true;
   readonly connection: Connection;
   readonly webhook: WebhookSetup;
@@ -41,7 +41,7 @@ export interface ConnectScopeSuccess {
   readonly sync: SyncRequest;
 }
 
-export interface ConfirmationRequired extends ConnectionFailure<'ConfirmationRequired'> {
+interface ConfirmationRequired extends ConnectionFailure<'ConfirmationRequired'> {
   /** Files the scope folder holds now. */
   readonly fileCount: number;
 }
@@ -62,9 +62,12 @@ export const CONNECT_SCOPE_FAILURES = [
 ] as const satisfies readonly ConnectionFailureCode[];
 
 /** The codes of plain failures; `ConfirmationRequired` comes as its own type, with the file count. */
-export type ConnectScopeFailureCode = Exclude<(typeof CONNECT_SCOPE_FAILURES)[number], 'ConfirmationRequired'>;
+type ConnectScopeFailureCode = Exclude<(typeof CONNECT_SCOPE_FAILURES)[number], 'ConfirmationRequired'>;
 
-export type ConnectScopeResult = ConnectScopeSuccess | ConnectionFailure<ConnectScopeFailureCode> | ConfirmationRequired;
+export type ConnectScopeResult =
+  | ConnectScopeSuccess
+  | ConnectionFailure<ConnectScopeFailureCode>
+  | ConfirmationRequired;
 
 export interface ConnectScopeDeps {
   readonly metadata: ConnectionRepo & ManifestRepo;
@@ -78,7 +81,7 @@ export interface ConnectScopeDeps {
 }
 
 /** Path of the webhook endpoint for a scope, below the service's base URL. */
-export function webhookUrl(webhookBaseUrl: string, scope: Scope): string {
+function webhookUrl(webhookBaseUrl: string, scope: Scope): string {
   return `${webhookBaseUrl.replace(/\/+$/, '')}/api/github/webhook/${encodeURIComponent(scope)}`;
 }
 
@@ -98,7 +101,10 @@ export class ConnectScope {
     const subPath = normalizeSubPath(input.subPath);
     if (!subPath.ok) return subPath;
     if (await metadata.getConnection(input.scope)) {
-      return failure('ConnectionExists', `scope ${input.scope} is already connected; update or disconnect that connection first`);
+      return failure(
+        'ConnectionExists',
+        `scope ${input.scope} is already connected; update or disconnect that connection first`,
+      );
     }
 
     const location: SourceLocation = { repository: input.repository, token: input.token };
@@ -149,9 +155,19 @@ export class ConnectScope {
     return { ok: true, connection: saved, webhook, sync };
   }
 
-  private async registerWebhook(location: SourceLocation, url: string, secret: string, isAdmin: boolean): Promise<WebhookSetup> {
+  private async registerWebhook(
+    location: SourceLocation,
+    url: string,
+    secret: string,
+    isAdmin: boolean,
+  ): Promise<WebhookSetup> {
     if (!isAdmin) {
-      return { mode: 'manual', url, secret, reason: 'the token may not administer the repository, so the webhook could not be registered for you' };
+      return {
+        mode: 'manual',
+        url,
+        secret,
+        reason: 'the token may not administer the repository, so the webhook could not be registered for you',
+      };
     }
     try {
       const { id } = await this.deps.admin.createWebhook(location, { url, secret });

@@ -1,5 +1,5 @@
-import type { Connection, SyncOutcome } from './Connection';
 import type { Scope } from '../shared/Scope';
+import type { Connection, SyncOutcome } from './Connection';
 
 /** What an API may show about a connection: no secret references, dates as ISO 8601 text. */
 export interface ConnectionView {
@@ -24,7 +24,8 @@ export function connectionView(connection: Connection): ConnectionView {
     branch: connection.branch,
     subPath: connection.subPath,
     enabled: connection.enabled,
-    webhook: connection.webhook.mode === 'automatic' ? { mode: 'automatic', id: connection.webhook.id } : { mode: 'manual' },
+    webhook:
+      connection.webhook.mode === 'automatic' ? { mode: 'automatic', id: connection.webhook.id } : { mode: 'manual' },
     lastSyncedCommit: connection.lastSyncedCommit ?? null,
     lastSyncOutcome: connection.lastSyncOutcome ?? null,
     lastSyncAt: connection.lastSyncAt?.toISOString() ?? null,

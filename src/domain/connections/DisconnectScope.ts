@@ -4,12 +4,12 @@ import type { IdGenerator } from '../../ports/IdGenerator';
 import type { LeaseRepo } from '../../ports/LeaseRepo';
 import type { ManifestRepo } from '../../ports/ManifestRepo';
 import type { RepositoryAdmin } from '../../ports/RepositoryAdmin';
-import { SecretStoreReadOnlyError, type SecretStore } from '../../ports/SecretStore';
+import { type SecretStore, SecretStoreReadOnlyError } from '../../ports/SecretStore';
+import type { Scope } from '../shared/Scope';
 import type { Connection } from './Connection';
-import { failure, type ConnectionFailure, type ConnectionFailureCode } from './ConnectionFailure';
+import { type ConnectionFailure, type ConnectionFailureCode, failure } from './ConnectionFailure';
 import { connectionSecretNames } from './ConnectionSecrets';
 import { holdScope } from './HoldScope';
-import type { Scope } from '../shared/Scope';
 
 export interface DisconnectScopeInput {
   readonly scope: Scope;
@@ -22,7 +22,7 @@ export type WebhookRemoval =
   | { readonly kind: 'manual'; readonly message: string };
 
 /** A secret reference the disconnect left in the secret store, and why. */
-export interface KeptSecret {
+interface KeptSecret {
   readonly ref: string;
   readonly reason: string;
 }
@@ -37,7 +37,7 @@ export interface SecretRemoval {
   readonly kept: readonly KeptSecret[];
 }
 
-export interface DisconnectScopeSuccess {
+interface DisconnectScopeSuccess {
   readonly ok: true;
   /** The connection as it was. */
   readonly connection: Connection;
@@ -46,9 +46,12 @@ export interface DisconnectScopeSuccess {
 }
 
 /** Every code disconnecting can fail with: the result type and the route's documentation both derive from it. */
-export const DISCONNECT_SCOPE_FAILURES = ['NotConnected', 'SyncInProgress'] as const satisfies readonly ConnectionFailureCode[];
+export const DISCONNECT_SCOPE_FAILURES = [
+  'NotConnected',
+  'SyncInProgress',
+] as const satisfies readonly ConnectionFailureCode[];
 
-export type DisconnectScopeFailureCode = (typeof DISCONNECT_SCOPE_FAILURES)[number];
+type DisconnectScopeFailureCode = (typeof DISCONNECT_SCOPE_FAILURES)[number];
 
 export type DisconnectScopeResult = DisconnectScopeSuccess | ConnectionFailure<DisconnectScopeFailureCode>;
 
@@ -61,7 +64,10 @@ export interface DisconnectScopeDeps {
 }
 
 /** The token for removing the webhook, read before the secrets go; absent for a webhook set up by hand. */
-type TokenRead = { readonly ok: true; readonly token: string | null } | { readonly ok: false; readonly detail: string } | null;
+type TokenRead =
+  | { readonly ok: true; readonly token: string | null }
+  | { readonly ok: false; readonly detail: string }
+  | null;
 
 /**
  * Ends a scope's GitHub connection: the connection and its manifest go (while holding the scope, so
@@ -72,7 +78,7 @@ export class DisconnectScope {
   constructor(private readonly deps: DisconnectScopeDeps) {}
 
   async execute(input: DisconnectScopeInput): Promise<DisconnectScopeResult> {
-    const { metadata, clock } = this.deps;
+    const { metadata } = this.deps;
     if (!(await metadata.getConnection(input.scope))) return notConnected(input.scope);
     const outcome = await holdScope(this.deps, input.scope, async () => {
       const connection = await metadata.getConnection(input.scope);
@@ -88,7 +94,11 @@ export class DisconnectScope {
       return { connection, token, secrets };
     });
     if (!outcome.held) {
-      return failure('SyncInProgress', `a sync of scope ${input.scope} is running; try again shortly`, outcome.retryAfterMs);
+      return failure(
+        'SyncInProgress',
+        `a sync of scope ${input.scope} is running; try again shortly`,
+        outcome.retryAfterMs,
+      );
     }
     if (!outcome.value) return notConnected(input.scope);
     const { connection, token, secrets } = outcome.value;
@@ -106,19 +116,35 @@ export class DisconnectScope {
 
   private async removeWebhook(connection: Connection, read: TokenRead): Promise<WebhookRemoval> {
     if (connection.webhook.mode === 'manual' || read === null) {
-      return { kind: 'manual', message: `the webhook of ${connection.repository} was set up by hand; remove it in the repository's settings` };
+      return {
+        kind: 'manual',
+        message: `the webhook of ${connection.repository} was set up by hand; remove it in the repository's settings`,
+      };
     }
     const { id } = connection.webhook;
     if (!read.ok) {
-      return { kind: 'not-removed', id, reason: `the token could not be read from the secret store (${read.detail}); remove the webhook in the repository settings` };
+      return {
+        kind: 'not-removed',
+        id,
+        reason: `the token could not be read from the secret store (${read.detail}); remove the webhook in the repository settings`,
+      };
     }
-    if (!read.token) return { kind: 'not-removed', id, reason: 'the token is no longer in the secret store; remove the webhook in the repository settings' };
+    if (!read.token)
+      return {
+        kind: 'not-removed',
+        id,
+        reason: 'the token is no longer in the secret store; remove the webhook in the repository settings',
+      };
     try {
       await this.deps.admin.deleteWebhook({ repository: connection.repository, token: read.token }, id);
       return { kind: 'removed', id };
     } catch (error) {
       const detail = messageOf(error);
-      return { kind: 'not-removed', id, reason: `GitHub did not remove the webhook (${detail}); remove it in the repository settings` };
+      return {
+        kind: 'not-removed',
+        id,
+        reason: `GitHub did not remove the webhook (${detail}); remove it in the repository settings`,
+      };
     }
   }
 
@@ -129,14 +155,21 @@ export class DisconnectScope {
     const outcomes = await Promise.all(
       refs.map(async (ref): Promise<KeptSecret | null> => {
         if (!stored.has(ref)) {
-          return { ref, reason: 'not stored by connecting this scope (declared in configuration, and possibly shared with other scopes), so it is left in place' };
+          return {
+            ref,
+            reason:
+              'not stored by connecting this scope (declared in configuration, and possibly shared with other scopes), so it is left in place',
+          };
         }
         try {
           await this.deps.secrets.delete(ref);
           return null;
         } catch (error) {
           if (error instanceof SecretStoreReadOnlyError) {
-            return { ref, reason: `the secret store is read-only (${error.message}); remove the secret where it is defined if nothing else uses it` };
+            return {
+              ref,
+              reason: `the secret store is read-only (${error.message}); remove the secret where it is defined if nothing else uses it`,
+            };
           }
           return { ref, reason: `the secret store did not delete it (${messageOf(error)}); delete it there by hand` };
         }

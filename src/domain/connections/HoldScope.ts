@@ -6,7 +6,9 @@ import type { Scope } from '../shared/Scope';
 /** Long enough for a few metadata writes; a holder that dies frees the scope after this. */
 const CHANGE_LEASE_MS = 60_000;
 
-export type HoldOutcome<T> = { readonly held: true; readonly value: T } | { readonly held: false; readonly retryAfterMs: number };
+export type HoldOutcome<T> =
+  | { readonly held: true; readonly value: T }
+  | { readonly held: false; readonly retryAfterMs: number };
 
 /**
  * Runs `work` while holding the scope's sync lease, so a connection change never interleaves with

@@ -1,6 +1,6 @@
 import type { ConnectionRepo } from '../../ports/ConnectionRepo';
-import type { Connection } from './Connection';
 import { isAllowed, type Principal } from '../shared/Principal';
+import type { Connection } from './Connection';
 
 /** The connections a caller may read: every one for an MSP admin, their organisations' otherwise. */
 export class ListConnections {

@@ -4,21 +4,34 @@ import type { ManifestRepo } from '../../ports/ManifestRepo';
 import type { RepositoryAdmin } from '../../ports/RepositoryAdmin';
 import type { SecretStore } from '../../ports/SecretStore';
 import type { SourceRepositoryFactory } from '../../ports/SourceRepository';
-import { failure, type ConnectionFailure, type ConnectionFailureCode } from './ConnectionFailure';
-import { checkAccess, checkBranch, checkRepository, normalizeSubPath, readTarget, type ConnectionTarget } from './ConnectionTarget';
+import { type Scope, scopeFolder } from '../shared/Scope';
 import type { Manifest } from '../sync/Manifest';
 import { folderMatchesManifest } from '../sync/ManifestCheck';
-import { pathKey } from '../workspace/PathKey';
-import { scopeFolder, type Scope } from '../shared/Scope';
-import { listScopeFolder } from '../workspace/ScopeFiles';
 import { planSync } from '../sync/SyncPlan';
 import type { SkippedEntry } from '../sync/SyncRun';
+import { pathKey } from '../workspace/PathKey';
+import { listScopeFolder } from '../workspace/ScopeFiles';
+import { type ConnectionFailure, type ConnectionFailureCode, failure } from './ConnectionFailure';
+import {
+  type ConnectionTarget,
+  checkAccess,
+  checkBranch,
+  checkRepository,
+  normalizeSubPath,
+  readTarget,
+} from './ConnectionTarget';
 import { tokenMissingMessage } from './TokenMissing';
 
 /** The scope's own connection, or a proposed one (as ConnectScope would create it). */
 export type PreviewSyncInput =
   | { readonly scope: Scope }
-  | { readonly scope: Scope; readonly repository: string; readonly branch: string; readonly subPath: string; readonly token: string };
+  | {
+      readonly scope: Scope;
+      readonly repository: string;
+      readonly branch: string;
+      readonly subPath: string;
+      readonly token: string;
+    };
 
 /** What the next sync would do to the scope folder, computed without changing anything. */
 export interface SyncPreview {
@@ -60,7 +73,9 @@ export const PREVIEW_SYNC_FAILURES = [
 
 export type PreviewSyncFailureCode = (typeof PREVIEW_SYNC_FAILURES)[number];
 
-export type PreviewSyncResult = { readonly ok: true; readonly preview: SyncPreview } | ConnectionFailure<PreviewSyncFailureCode>;
+export type PreviewSyncResult =
+  | { readonly ok: true; readonly preview: SyncPreview }
+  | ConnectionFailure<PreviewSyncFailureCode>;
 
 export interface PreviewSyncDeps {
   readonly metadata: ConnectionRepo & ManifestRepo;
@@ -91,13 +106,24 @@ export class PreviewSync {
     const present = await listScopeFolder(files, input.scope);
     const base = { scope: input.scope, ...target, commitSha: read.head };
 
-    if (manifest && manifest.commitSha === read.head && folderMatchesManifest(manifest, present, files.capabilities.executableBit)) {
-      const nothing = { newFiles: [], overwrittenFiles: [], deletedFiles: [], removedFolders: [], skipped: [], bytesToWrite: 0 };
+    if (
+      manifest &&
+      manifest.commitSha === read.head &&
+      folderMatchesManifest(manifest, present, files.capabilities.executableBit)
+    ) {
+      const nothing = {
+        newFiles: [],
+        overwrittenFiles: [],
+        deletedFiles: [],
+        removedFolders: [],
+        skipped: [],
+        bytesToWrite: 0,
+      };
       return { ok: true, preview: { ...base, upToDate: true, ...nothing, unchanged: manifest.entries.size } };
     }
 
     const outcome = planSync({
-      target: read.tree!.entries,
+      target: read.tree.entries,
       manifest,
       present,
       capabilities: files.capabilities,
@@ -107,15 +133,21 @@ export class PreviewSync {
     if (!outcome.ok) return failure(outcome.code, outcome.message);
     const { plan } = outcome;
     const caseSensitive = files.capabilities.caseSensitive;
-    const presentFiles = new Set(present.filter((entry) => entry.kind === 'file').map((entry) => pathKey(entry.path, caseSensitive)));
+    const presentFiles = new Set(
+      present.filter((entry) => entry.kind === 'file').map((entry) => pathKey(entry.path, caseSensitive)),
+    );
     const writes = [...plan.writes, ...plan.lateWrites];
     return {
       ok: true,
       preview: {
         ...base,
         upToDate: false,
-        newFiles: writes.filter((write) => !presentFiles.has(pathKey(write.path, caseSensitive))).map((write) => write.path),
-        overwrittenFiles: writes.filter((write) => presentFiles.has(pathKey(write.path, caseSensitive))).map((write) => write.path),
+        newFiles: writes
+          .filter((write) => !presentFiles.has(pathKey(write.path, caseSensitive)))
+          .map((write) => write.path),
+        overwrittenFiles: writes
+          .filter((write) => presentFiles.has(pathKey(write.path, caseSensitive)))
+          .map((write) => write.path),
         deletedFiles: [...plan.deletes],
         removedFolders: [...plan.prune],
         unchanged: plan.unchanged,
@@ -135,14 +167,21 @@ export class PreviewSync {
     return { ok: true, target, token, manifest: await metadata.getManifest(scope) };
   }
 
-  private async proposed(input: Extract<PreviewSyncInput, { repository: string }>): Promise<Resolved | ConnectionFailure<PreviewSyncFailureCode>> {
+  private async proposed(
+    input: Extract<PreviewSyncInput, { repository: string }>,
+  ): Promise<Resolved | ConnectionFailure<PreviewSyncFailureCode>> {
     const invalid = checkRepository(input.repository) ?? checkBranch(input.branch);
     if (invalid) return invalid;
     const subPath = normalizeSubPath(input.subPath);
     if (!subPath.ok) return subPath;
     const access = await checkAccess(this.deps.admin, { repository: input.repository, token: input.token });
     if (!access.ok) return access;
-    return { ok: true, target: { repository: input.repository, branch: input.branch, subPath: subPath.subPath }, token: input.token, manifest: null };
+    return {
+      ok: true,
+      target: { repository: input.repository, branch: input.branch, subPath: subPath.subPath },
+      token: input.token,
+      manifest: null,
+    };
   }
 }
 

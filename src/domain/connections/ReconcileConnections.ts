@@ -8,7 +8,9 @@ import type { Scope } from '../shared/Scope';
  * arrived while the service was down) are still picked up.
  */
 export class ReconcileConnections {
-  constructor(private readonly deps: { readonly metadata: ConnectionRepo; readonly queue: CommandQueue; readonly clock: Clock }) {}
+  constructor(
+    private readonly deps: { readonly metadata: ConnectionRepo; readonly queue: CommandQueue; readonly clock: Clock },
+  ) {}
 
   async execute(): Promise<Scope[]> {
     const { metadata, queue, clock } = this.deps;

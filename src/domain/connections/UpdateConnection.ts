@@ -1,18 +1,18 @@
 import type { Clock } from '../../ports/Clock';
+import type { CommandQueue } from '../../ports/CommandQueue';
 import type { ConnectionRepo } from '../../ports/ConnectionRepo';
 import type { IdGenerator } from '../../ports/IdGenerator';
-import type { CommandQueue } from '../../ports/CommandQueue';
 import type { LeaseRepo } from '../../ports/LeaseRepo';
 import type { ManifestRepo } from '../../ports/ManifestRepo';
 import type { RepositoryAdmin } from '../../ports/RepositoryAdmin';
 import type { SecretStore } from '../../ports/SecretStore';
 import type { SourceRepositoryFactory } from '../../ports/SourceRepository';
+import type { Scope } from '../shared/Scope';
+import { requestSync, type SyncRequest } from '../sync/RequestSync';
 import type { Connection } from './Connection';
-import { failure, type ConnectionFailure, type ConnectionFailureCode } from './ConnectionFailure';
+import { type ConnectionFailure, type ConnectionFailureCode, failure } from './ConnectionFailure';
 import { checkAccess, checkBranch, normalizeSubPath, readTarget } from './ConnectionTarget';
 import { holdScope } from './HoldScope';
-import { requestSync, type SyncRequest } from '../sync/RequestSync';
-import type { Scope } from '../shared/Scope';
 import { tokenMissingMessage } from './TokenMissing';
 
 /** Fields left out stay as they are. */
@@ -25,7 +25,7 @@ export interface UpdateConnectionInput {
   readonly token?: string;
 }
 
-export interface UpdateConnectionSuccess {
+interface UpdateConnectionSuccess {
   readonly ok: true;
   readonly connection: Connection;
   /** Queued when the branch or sub-path changed or the connection was enabled again; else null. */
@@ -87,7 +87,8 @@ export class UpdateConnection {
     const targetChanged = branch !== current.branch || subPath !== current.subPath;
 
     const enabledChanged = input.enabled !== undefined && input.enabled !== current.enabled;
-    if (!targetChanged && !enabledChanged && input.token === undefined) return { ok: true, connection: current, sync: null };
+    if (!targetChanged && !enabledChanged && input.token === undefined)
+      return { ok: true, connection: current, sync: null };
 
     const checked = await this.check(current, { branch, subPath }, input.token, targetChanged);
     if (checked) return checked;
@@ -95,7 +96,8 @@ export class UpdateConnection {
     const outcome = await holdScope(this.deps, input.scope, async () => {
       const latest = await metadata.getConnection(input.scope);
       if (!latest) return null;
-      const tokenRef = input.token === undefined ? latest.tokenRef : await this.deps.secrets.set(latest.tokenRef, input.token);
+      const tokenRef =
+        input.token === undefined ? latest.tokenRef : await this.deps.secrets.set(latest.tokenRef, input.token);
       const { branchDeletedAt: _deleted, ...kept } = latest;
       const updated: Connection = {
         ...(targetChanged ? kept : latest),
@@ -111,12 +113,17 @@ export class UpdateConnection {
       return { updated, reEnabled: !latest.enabled && updated.enabled };
     });
     if (!outcome.held) {
-      return failure('SyncInProgress', `a sync of scope ${input.scope} is running; try again shortly`, outcome.retryAfterMs);
+      return failure(
+        'SyncInProgress',
+        `a sync of scope ${input.scope} is running; try again shortly`,
+        outcome.retryAfterMs,
+      );
     }
     if (outcome.value === null) return notConnected(input.scope);
 
     const { updated, reEnabled } = outcome.value;
-    const sync = updated.enabled && (targetChanged || reEnabled) ? await requestSync(this.deps, input.scope, 'manual') : null;
+    const sync =
+      updated.enabled && (targetChanged || reEnabled) ? await requestSync(this.deps, input.scope, 'manual') : null;
     return { ok: true, connection: updated, sync };
   }
 
@@ -135,10 +142,18 @@ export class UpdateConnection {
     } else {
       token = (await this.deps.secrets.get(current.tokenRef)) ?? '';
       if (token === '') {
-        return failure('TokenMissing', `${tokenMissingMessage(current.scope, current.tokenRef, this.deps.secrets)}; give a new token with the change`);
+        return failure(
+          'TokenMissing',
+          `${tokenMissingMessage(current.scope, current.tokenRef, this.deps.secrets)}; give a new token with the change`,
+        );
       }
     }
-    const read = await readTarget(this.deps.sources, { repository: current.repository, token }, { repository: current.repository, ...target }, false);
+    const read = await readTarget(
+      this.deps.sources,
+      { repository: current.repository, token },
+      { repository: current.repository, ...target },
+      false,
+    );
     return read.ok ? null : read;
   }
 }

@@ -23,7 +23,13 @@ export interface Readiness {
  * answer; ready only when all pass.
  */
 export class CheckReadiness {
-  constructor(private readonly deps: { readonly probes: readonly DependencyProbe[]; readonly clock: Clock; readonly timeoutMs: number }) {}
+  constructor(
+    private readonly deps: {
+      readonly probes: readonly DependencyProbe[];
+      readonly clock: Clock;
+      readonly timeoutMs: number;
+    },
+  ) {}
 
   async execute(): Promise<Readiness> {
     const dependencies = await Promise.all(this.deps.probes.map((probe) => this.check(probe)));
@@ -41,7 +47,12 @@ export class CheckReadiness {
       await Promise.race([probe.check(), timeout]);
       return { name: probe.name, status: 'ok', latencyMs: elapsed() };
     } catch (error) {
-      return { name: probe.name, status: 'failed', latencyMs: elapsed(), error: error instanceof Error ? error.message : String(error) };
+      return {
+        name: probe.name,
+        status: 'failed',
+        latencyMs: elapsed(),
+        error: error instanceof Error ? error.message : String(error),
+      };
     } finally {
       clearTimeout(timer);
     }

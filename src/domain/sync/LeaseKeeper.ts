@@ -24,7 +24,7 @@ export class LeaseKeeper {
   /** Renews when a third of the TTL has passed since the last renewal; cheap to call often. */
   async keepAlive(): Promise<void> {
     if (this.lost) throw this.lost;
-    if (this.renewing) return this.renewing;
+    if (this.renewing !== undefined) return this.renewing;
     if (this.msUntilDue() <= 0) await this.renewNow();
   }
 

@@ -36,7 +36,8 @@ export class ListSyncRuns {
       if (own === null) return { ok: false, code: 'ScopeRequired', message: 'name the organisation with ?scope=…' };
       scope = own;
     }
-    if (scope !== undefined && !isAllowed(principal, 'read', scope)) return { ok: false, code: 'Forbidden', message: `you may not access ${scope}` };
+    if (scope !== undefined && !isAllowed(principal, 'read', scope))
+      return { ok: false, code: 'Forbidden', message: `you may not access ${scope}` };
     try {
       const page = await this.deps.metadata.listRuns({
         limit: input.limit,
@@ -46,7 +47,12 @@ export class ListSyncRuns {
       });
       return { ok: true, page };
     } catch (error) {
-      if (error instanceof InvalidContinuationTokenError) return { ok: false, code: 'InvalidContinuationToken', message: 'the continuation token is not one this API gave out' };
+      if (error instanceof InvalidContinuationTokenError)
+        return {
+          ok: false,
+          code: 'InvalidContinuationToken',
+          message: 'the continuation token is not one this API gave out',
+        };
       throw error;
     }
   }

@@ -4,15 +4,26 @@ import type { Manifest } from './Manifest';
 /** The folder as the manifest describes it, standing in for a listing when the manifest is trusted. */
 export function filesOfManifest(manifest: Manifest): FileEntry[] {
   const modifiedAt = new Date(0);
-  return [...manifest.entries].map(([path, entry]) => ({ path, kind: 'file', size: entry.size, modifiedAt, executable: entry.mode === '100755' }));
+  return [...manifest.entries].map(([path, entry]) => ({
+    path,
+    kind: 'file',
+    size: entry.size,
+    modifiedAt,
+    executable: entry.mode === '100755',
+  }));
 }
 
 /** Cheap verification that the folder still holds what the manifest says (no content reads). */
-export function folderMatchesManifest(manifest: Manifest, present: readonly FileEntry[], executableBit: boolean): boolean {
+export function folderMatchesManifest(
+  manifest: Manifest,
+  present: readonly FileEntry[],
+  executableBit: boolean,
+): boolean {
   if (manifest.dirty) return false;
   const folders = new Set<string>();
   for (const path of manifest.entries.keys()) {
-    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) folders.add(path.slice(0, cut));
+    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1))
+      folders.add(path.slice(0, cut));
   }
   let files = 0;
   for (const entry of present) {

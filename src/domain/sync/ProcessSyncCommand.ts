@@ -2,7 +2,7 @@ import type { Clock } from '../../ports/Clock';
 import type { DeliveryRepo } from '../../ports/DeliveryRepo';
 import type { Logger } from '../../ports/Logger';
 import type { SyncRunRepo } from '../../ports/SyncRunRepo';
-import { retryDelayMs, type RetrySettings } from './RetryPolicy';
+import { type RetrySettings, retryDelayMs } from './RetryPolicy';
 import type { Settlement } from './Settlement';
 import type { SyncCommand } from './SyncCommand';
 import { describeFailure } from './SyncFailure';
@@ -45,7 +45,10 @@ export class ProcessSyncCommand {
       // Thrown before a run could record it (storage down at the lease, or a bug): decided the same
       // way, so a bug is dead-lettered at once rather than redelivered until MaxDeliveryCount.
       const failure = describeFailure(error);
-      this.deps.logger.error({ scope: command.scope, code: failure.code, error: failure.message }, 'sync could not run');
+      this.deps.logger.error(
+        { scope: command.scope, code: failure.code, error: failure.message },
+        'sync could not run',
+      );
       result = { kind: 'failed', runs: [], error: failure };
     }
     const settlement = this.decide(command, result);
@@ -61,18 +64,31 @@ export class ProcessSyncCommand {
     try {
       const decision = await this.deps.metadata.getDeadLetterDecision(messageId);
       if (!decision) return null;
-      this.deps.logger.info({ messageId, reason: decision.reason }, 'redelivered message was already dead-lettered: settled again without a sync');
+      this.deps.logger.info(
+        { messageId, reason: decision.reason },
+        'redelivered message was already dead-lettered: settled again without a sync',
+      );
       return { kind: 'dead-letter', reason: decision.reason, description: decision.description };
     } catch (error) {
       // Not knowing is no reason to fail the delivery: sync as for a first delivery.
-      this.deps.logger.warn({ messageId, error: errorText(error) }, 'could not read the dead-letter decision of a redelivered message');
+      this.deps.logger.warn(
+        { messageId, error: errorText(error) },
+        'could not read the dead-letter decision of a redelivered message',
+      );
       return null;
     }
   }
 
-  private async recordDeadLetter(messageId: string, settlement: Extract<Settlement, { kind: 'dead-letter' }>): Promise<void> {
+  private async recordDeadLetter(
+    messageId: string,
+    settlement: Extract<Settlement, { kind: 'dead-letter' }>,
+  ): Promise<void> {
     try {
-      await this.deps.metadata.recordDeadLetterDecision(messageId, { reason: settlement.reason, description: settlement.description, at: this.deps.clock.now() });
+      await this.deps.metadata.recordDeadLetterDecision(messageId, {
+        reason: settlement.reason,
+        description: settlement.description,
+        at: this.deps.clock.now(),
+      });
     } catch (error) {
       // Without the record a redelivery syncs once more and decides again: log and go on.
       this.deps.logger.warn({ messageId, error: errorText(error) }, 'could not record the dead-letter decision');
@@ -94,7 +110,11 @@ export class ProcessSyncCommand {
         if (!error.retryable) return { kind: 'dead-letter', reason: error.code, description };
         const attempt = command.attempt ?? 1;
         if (attempt >= this.deps.retry.maxAttempts) {
-          return { kind: 'dead-letter', reason: 'SyncRetriesExhausted', description: `after ${attempt} attempts, last error ${description}` };
+          return {
+            kind: 'dead-letter',
+            reason: 'SyncRetriesExhausted',
+            description: `after ${attempt} attempts, last error ${description}`,
+          };
         }
         const delay = retryDelayMs(attempt, this.deps.retry, error.retryAfterMs, this.deps.random);
         return {
@@ -107,17 +127,29 @@ export class ProcessSyncCommand {
     }
   }
 
-  private async recordOutcome(run: SyncRun | undefined, command: SyncCommand, settlement: Exclude<Settlement, { kind: 'complete' }>): Promise<void> {
+  private async recordOutcome(
+    run: SyncRun | undefined,
+    command: SyncCommand,
+    settlement: Exclude<Settlement, { kind: 'complete' }>,
+  ): Promise<void> {
     if (!run) return;
     const queueOutcome: QueueOutcome =
       settlement.kind === 'retry'
-        ? { action: 'retry-scheduled', attempt: command.attempt ?? 1, reason: settlement.reason, retryAt: settlement.notBefore.toISOString() }
+        ? {
+            action: 'retry-scheduled',
+            attempt: command.attempt ?? 1,
+            reason: settlement.reason,
+            retryAt: settlement.notBefore.toISOString(),
+          }
         : { action: 'dead-lettered', attempt: command.attempt ?? 1, reason: settlement.reason };
     try {
       await this.deps.metadata.saveRun({ ...run, queueOutcome });
     } catch (error) {
       // The settlement matters more than its note on the run: log and go on.
-      this.deps.logger.warn({ runId: run.id, error: errorText(error) }, 'could not record the queue outcome on the run');
+      this.deps.logger.warn(
+        { runId: run.id, error: errorText(error) },
+        'could not record the queue outcome on the run',
+      );
     }
   }
 }

@@ -20,16 +20,27 @@ export interface PruneOutcome {
 
 /** Retention for the tables that only grow (Tables has no TTL): old runs and old delivery records. */
 export class PruneHistory {
-  constructor(private readonly deps: { readonly metadata: SyncRunRepo & DeliveryRepo; readonly clock: Clock; readonly settings: RetentionSettings }) {}
+  constructor(
+    private readonly deps: {
+      readonly metadata: SyncRunRepo & DeliveryRepo;
+      readonly clock: Clock;
+      readonly settings: RetentionSettings;
+    },
+  ) {}
 
   async execute(): Promise<PruneOutcome> {
     const { metadata, clock, settings } = this.deps;
     const now = clock.now().getTime();
     const runs =
       settings.runsDays > 0
-        ? await metadata.deleteRunsBefore(new Date(now - settings.runsDays * DAY_MS), { keepNewestPerScope: settings.runsKeepPerScope })
+        ? await metadata.deleteRunsBefore(new Date(now - settings.runsDays * DAY_MS), {
+            keepNewestPerScope: settings.runsKeepPerScope,
+          })
         : 0;
-    const deliveries = settings.deliveriesDays > 0 ? await metadata.deleteDeliveriesBefore(new Date(now - settings.deliveriesDays * DAY_MS)) : 0;
+    const deliveries =
+      settings.deliveriesDays > 0
+        ? await metadata.deleteDeliveriesBefore(new Date(now - settings.deliveriesDays * DAY_MS))
+        : 0;
     return { runs, deliveries };
   }
 }

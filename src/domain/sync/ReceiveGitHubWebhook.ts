@@ -5,7 +5,7 @@ import type { DeliveryRepo } from '../../ports/DeliveryRepo';
 import type { Logger } from '../../ports/Logger';
 import type { SecretStore } from '../../ports/SecretStore';
 import type { SignatureVerifier } from '../../ports/SignatureVerifier';
-import { isValidRepository, type Connection } from '../connections/Connection';
+import { type Connection, isValidRepository } from '../connections/Connection';
 import { parseScope } from '../shared/Scope';
 import type { SyncCommand } from './SyncCommand';
 
@@ -75,7 +75,8 @@ export class ReceiveGitHubWebhook {
 
     if (!delivery.signature) return reject('SignatureMissing', 'the X-Hub-Signature-256 header is missing');
     const secret = await secrets.get(found.webhookSecretRef);
-    if (!secret) return reject('WebhookSecretUnavailable', 'the webhook secret of this connection is not in the secret store');
+    if (!secret)
+      return reject('WebhookSecretUnavailable', 'the webhook secret of this connection is not in the secret store');
     if (!(await verifier.verify(secret, delivery.signedBody ?? delivery.payload, delivery.signature))) {
       return reject('SignatureInvalid', 'the signature does not match the body and the webhook secret');
     }
@@ -94,7 +95,8 @@ export class ReceiveGitHubWebhook {
     if (delivery.event !== 'push') return { kind: 'ignored', reason: `event '${delivery.event}' is not handled` };
 
     const push = readPush(body);
-    if (!push) return reject('InvalidPayload', 'a push payload needs ref, after (a commit SHA) and repository.full_name');
+    if (!push)
+      return reject('InvalidPayload', 'a push payload needs ref, after (a commit SHA) and repository.full_name');
     const repository = sameRepository(found, push);
     if (repository === 'other') {
       return { kind: 'ignored', reason: `push to ${push.repository}, connection is to ${found.repository}` };
@@ -117,7 +119,10 @@ export class ReceiveGitHubWebhook {
   private async followRename(connection: Connection, newName: string): Promise<Connection> {
     if (!isValidRepository(newName)) return connection;
     const renamed = await this.patchConnection(connection, { repository: newName, updatedAt: this.deps.clock.now() });
-    this.deps.logger.info({ scope: connection.scope, from: connection.repository, to: newName }, 'connected repository was renamed on GitHub; connection follows the new name');
+    this.deps.logger.info(
+      { scope: connection.scope, from: connection.repository, to: newName },
+      'connected repository was renamed on GitHub; connection follows the new name',
+    );
     return renamed;
   }
 
@@ -132,10 +137,20 @@ export class ReceiveGitHubWebhook {
     return patched;
   }
 
-  private async queue(scope: NonNullable<ReturnType<typeof parseScope>>, deliveryId: string, commitSha: string): Promise<WebhookOutcome> {
+  private async queue(
+    scope: NonNullable<ReturnType<typeof parseScope>>,
+    deliveryId: string,
+    commitSha: string,
+  ): Promise<WebhookOutcome> {
     const { metadata, queue, clock } = this.deps;
     if (!(await metadata.recordDelivery(deliveryId, scope, clock.now()))) return { kind: 'duplicate', deliveryId };
-    const command: SyncCommand = { scope, trigger: 'push', deliveryId, commitSha, requestedAt: clock.now().toISOString() };
+    const command: SyncCommand = {
+      scope,
+      trigger: 'push',
+      deliveryId,
+      commitSha,
+      requestedAt: clock.now().toISOString(),
+    };
     try {
       const sent = await queue.send(command);
       if (!sent) return { kind: 'duplicate', deliveryId };
@@ -165,10 +180,18 @@ interface PushFacts {
 function readPush(body: unknown): PushFacts | null {
   if (typeof body !== 'object' || body === null) return null;
   const { ref, after, deleted, repository } = body as Record<string, unknown>;
-  const { full_name: fullName, id } = typeof repository === 'object' && repository !== null ? (repository as Record<string, unknown>) : {};
-  if (typeof ref !== 'string' || typeof after !== 'string' || !SHA.test(after) || typeof fullName !== 'string') return null;
+  const { full_name: fullName, id } =
+    typeof repository === 'object' && repository !== null ? (repository as Record<string, unknown>) : {};
+  if (typeof ref !== 'string' || typeof after !== 'string' || !SHA.test(after) || typeof fullName !== 'string')
+    return null;
   const repositoryId = typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
-  return { ref, after, deleted: deleted === true || /^0{40}$/.test(after), repository: fullName, ...(repositoryId === undefined ? {} : { repositoryId }) };
+  return {
+    ref,
+    after,
+    deleted: deleted === true || /^0{40}$/.test(after),
+    repository: fullName,
+    ...(repositoryId === undefined ? {} : { repositoryId }),
+  };
 }
 
 /**

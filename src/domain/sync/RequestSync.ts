@@ -5,7 +5,9 @@ import type { Scope } from '../shared/Scope';
 import type { SyncTrigger } from './SyncCommand';
 
 /** Whether a sync was queued; when queueing failed the change stands and the next reconcile syncs. */
-export type SyncRequest = { readonly queued: true; readonly deliveryId: string } | { readonly queued: false; readonly reason: string };
+export type SyncRequest =
+  | { readonly queued: true; readonly deliveryId: string }
+  | { readonly queued: false; readonly reason: string };
 
 /** Queues a sync of the scope under a fresh delivery id; a queue fault is reported, not thrown. */
 export async function requestSync(
@@ -20,6 +22,9 @@ export async function requestSync(
     return { queued: true, deliveryId };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { queued: false, reason: `the sync could not be queued (${detail}); the next scheduled reconcile will sync the scope` };
+    return {
+      queued: false,
+      reason: `the sync could not be queued (${detail}); the next scheduled reconcile will sync the scope`,
+    };
   }
 }

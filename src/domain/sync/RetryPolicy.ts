@@ -10,7 +10,12 @@ export interface RetrySettings {
  * jitter" (half fixed, half random) so retries of many scopes spread out, and never shorter than
  * what GitHub asked for with `retry-after`.
  */
-export function retryDelayMs(attempt: number, settings: RetrySettings, retryAfterMs = 0, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  settings: RetrySettings,
+  retryAfterMs = 0,
+  random: () => number = Math.random,
+): number {
   const exponential = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   const jittered = exponential / 2 + random() * (exponential / 2);
   return Math.ceil(Math.max(jittered, retryAfterMs));

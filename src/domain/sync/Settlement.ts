@@ -17,4 +17,4 @@ export type Settlement =
  * never retried. Other reasons name the permanent fault (`Unauthorized`, `NotFound`,
  * `BranchNotFound`, `TokenMissing`, `EmptySource`, `UnknownScope`).
  */
-export type DeadLetterReason = 'SyncRetriesExhausted' | 'MalformedCommand' | 'UnknownScope' | (string & {});
+type DeadLetterReason = 'SyncRetriesExhausted' | 'MalformedCommand' | 'UnknownScope' | (string & {});

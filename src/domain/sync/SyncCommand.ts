@@ -3,7 +3,14 @@ import { parseScope, type Scope } from '../shared/Scope';
 /** Why a sync was asked for. `lease-check` is the follow-up a busy scope schedules for itself. */
 export type SyncTrigger = 'push' | 'connect' | 'manual' | 'reconcile' | 'replay' | 'lease-check';
 
-export const SYNC_TRIGGERS: readonly SyncTrigger[] = ['push', 'connect', 'manual', 'reconcile', 'replay', 'lease-check'];
+export const SYNC_TRIGGERS: readonly SyncTrigger[] = [
+  'push',
+  'connect',
+  'manual',
+  'reconcile',
+  'replay',
+  'lease-check',
+];
 
 /**
  * "Bring scope S up to date". A trigger, not an instruction: the worker syncs to the head it reads
@@ -25,7 +32,9 @@ export interface SyncCommand {
   readonly replayId?: string;
 }
 
-export type ParsedCommand = { readonly ok: true; readonly command: SyncCommand } | { readonly ok: false; readonly problems: string };
+export type ParsedCommand =
+  | { readonly ok: true; readonly command: SyncCommand }
+  | { readonly ok: false; readonly problems: string };
 
 const COMMIT_SHA = /^[0-9a-f]{40}$/;
 const UTC_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/;
@@ -34,12 +43,27 @@ const UTC_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/;
 function isUtcTime(value: string): boolean {
   const match = UTC_TIME.exec(value);
   if (match === null) return false;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  return at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day && at.getUTCHours() === hour && at.getUTCMinutes() === minute && at.getUTCSeconds() === second;
+  return (
+    at.getUTCFullYear() === year &&
+    at.getUTCMonth() === month - 1 &&
+    at.getUTCDate() === day &&
+    at.getUTCHours() === hour &&
+    at.getUTCMinutes() === minute &&
+    at.getUTCSeconds() === second
+  );
 }
 
-const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max;
+const isText = (value: unknown, max: number): value is string =>
+  typeof value === 'string' && value.length >= 1 && value.length <= max;
 
 /**
  * The one validator of a queue message body (an object, or its JSON as text or bytes): the worker
@@ -55,17 +79,23 @@ export function parseSyncCommand(body: unknown): ParsedCommand {
       return { ok: false, problems: 'body is not JSON' };
     }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problems: 'body: not an object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, problems: 'body: not an object' };
   const fields = value as Record<string, unknown>;
   const problems: string[] = [];
   const scope = typeof fields.scope === 'string' ? parseScope(fields.scope) : null;
   if (scope === null) problems.push('scope: GLOBAL or an organisation id');
-  if (!SYNC_TRIGGERS.includes(fields.trigger as SyncTrigger)) problems.push(`trigger: one of ${SYNC_TRIGGERS.join(', ')}`);
+  if (!SYNC_TRIGGERS.includes(fields.trigger as SyncTrigger))
+    problems.push(`trigger: one of ${SYNC_TRIGGERS.join(', ')}`);
   if (!isText(fields.deliveryId, 200)) problems.push('deliveryId: text of 1 to 200 characters');
-  if (fields.commitSha !== undefined && !(typeof fields.commitSha === 'string' && COMMIT_SHA.test(fields.commitSha))) problems.push('commitSha: 40 lower-case hex digits');
-  if (!(typeof fields.requestedAt === 'string' && isUtcTime(fields.requestedAt))) problems.push('requestedAt: an ISO 8601 UTC time');
-  if (fields.attempt !== undefined && !(Number.isInteger(fields.attempt) && (fields.attempt as number) >= 1)) problems.push('attempt: a whole number from 1');
-  if (fields.replayId !== undefined && !isText(fields.replayId, 64)) problems.push('replayId: text of 1 to 64 characters');
+  if (fields.commitSha !== undefined && !(typeof fields.commitSha === 'string' && COMMIT_SHA.test(fields.commitSha)))
+    problems.push('commitSha: 40 lower-case hex digits');
+  if (!(typeof fields.requestedAt === 'string' && isUtcTime(fields.requestedAt)))
+    problems.push('requestedAt: an ISO 8601 UTC time');
+  if (fields.attempt !== undefined && !(Number.isInteger(fields.attempt) && (fields.attempt as number) >= 1))
+    problems.push('attempt: a whole number from 1');
+  if (fields.replayId !== undefined && !isText(fields.replayId, 64))
+    problems.push('replayId: text of 1 to 64 characters');
   if (problems.length > 0 || scope === null) return { ok: false, problems: problems.join('; ') };
   const command: SyncCommand = {
     scope,
@@ -107,7 +137,9 @@ export const MAX_MESSAGE_ID_LENGTH = 128;
  * the id is its SHA-256 in hex instead: as unique, 64 characters whatever the input, and never
  * equal to a readable id (those always hold a ':').
  */
-export async function commandMessageId(command: Pick<SyncCommand, 'scope' | 'deliveryId' | 'attempt' | 'replayId'>): Promise<string> {
+export async function commandMessageId(
+  command: Pick<SyncCommand, 'scope' | 'deliveryId' | 'attempt' | 'replayId'>,
+): Promise<string> {
   const parts = [command.scope, command.deliveryId];
   if (command.replayId !== undefined) parts.push(`replay-${command.replayId}`);
   if ((command.attempt ?? 1) > 1) parts.push(`attempt-${command.attempt}`);

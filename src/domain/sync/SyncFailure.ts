@@ -2,11 +2,7 @@ import { Fault } from '../../ports/Fault';
 import type { SyncRunError } from './SyncRun';
 
 /** An expected reason a sync cannot proceed, decided by the domain (not a fault of a dependency). */
-export type SyncFailureCode =
-  | 'TokenMissing'
-  | 'BranchNotFound'
-  | 'EmptySource'
-  | 'LeaseLost';
+export type SyncFailureCode = 'TokenMissing' | 'BranchNotFound' | 'EmptySource' | 'LeaseLost';
 
 const PERMANENT_MESSAGES: Record<SyncFailureCode, string> = {
   TokenMissing: 'the connection token is not in the secret store',
@@ -23,7 +19,7 @@ export class SyncFailure extends Fault<SyncFailureCode> {
 }
 
 /** The code of anything thrown that is not a Fault: a bug, which no retry can mend. */
-export const UNEXPECTED_ERROR = 'UnexpectedError';
+const UNEXPECTED_ERROR = 'UnexpectedError';
 
 /**
  * Turns anything thrown during a run into the run's error record, keeping only safe fields. Faults

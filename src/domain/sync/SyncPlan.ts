@@ -1,8 +1,8 @@
 import type { FileEntry, FileStoreCapabilities } from '../../ports/FileStore';
 import type { SourceTreeEntry } from '../../ports/SourceRepository';
-import type { Manifest, ManifestEntry } from './Manifest';
 import { ancestorsOf, compareCodeUnits, pathKey } from '../workspace/PathKey';
 import { normalizeRelativePath } from '../workspace/PathPolicy';
+import type { Manifest, ManifestEntry } from './Manifest';
 import type { SkippedEntry } from './SyncRun';
 
 /**
@@ -148,7 +148,9 @@ export function planSync(input: PlanInput): PlanOutcome {
 
 /** Nothing to do to the folder. The caller may still record a new commit in the manifest. */
 export function isNoop(plan: SyncPlan): boolean {
-  return plan.writes.length === 0 && plan.lateWrites.length === 0 && plan.deletes.length === 0 && plan.prune.length === 0;
+  return (
+    plan.writes.length === 0 && plan.lateWrites.length === 0 && plan.deletes.length === 0 && plan.prune.length === 0
+  );
 }
 
 /** Splits the tree into regular files the path policy accepts and entries that are skipped. */
@@ -183,7 +185,8 @@ function classifyTarget(input: PlanInput): { candidates: Candidate[]; skipped: S
   // Among paths equal after normalisation, the one already spelt in normal form wins.
   const spelling = (c: Candidate): number => (c.entry.path === c.path ? 0 : 1);
   candidates.sort(
-    (a, b) => compareCodeUnits(a.path, b.path) || spelling(a) - spelling(b) || compareCodeUnits(a.entry.path, b.entry.path),
+    (a, b) =>
+      compareCodeUnits(a.path, b.path) || spelling(a) - spelling(b) || compareCodeUnits(a.entry.path, b.entry.path),
   );
   return { candidates, skipped };
 }

@@ -1,7 +1,7 @@
 import type { ScopeLease } from '../../ports/LeaseRepo';
 import type { Connection } from '../connections/Connection';
-import { LeaseKeeper } from './LeaseKeeper';
 import type { Scope } from '../shared/Scope';
+import { LeaseKeeper } from './LeaseKeeper';
 import type { SyncCommand } from './SyncCommand';
 import { describeFailure } from './SyncFailure';
 import type { SyncRun, SyncRunError } from './SyncRun';
@@ -10,15 +10,19 @@ import { commit } from './steps/commit';
 import { headMovedSince, inspect } from './steps/inspect';
 import { planChanges } from './steps/plan';
 import { recordFailure, recordStart, recordSuccess, recordUpToDate } from './steps/record';
-import { stage } from './steps/stage';
 import type { SyncWorkspaceDeps } from './steps/SyncDeps';
-import { startRound, type RoundOutcome } from './steps/SyncRound';
+import { type RoundOutcome, startRound } from './steps/SyncRound';
+import { stage } from './steps/stage';
 
 export type { SyncSettings, SyncWorkspaceDeps } from './steps/SyncDeps';
 
 export type SyncWorkspaceResult =
   | { readonly kind: 'completed'; readonly runs: readonly SyncRun[] }
-  | { readonly kind: 'failed'; readonly runs: readonly SyncRun[]; readonly error: SyncRunError & { retryAfterMs?: number } }
+  | {
+      readonly kind: 'failed';
+      readonly runs: readonly SyncRun[];
+      readonly error: SyncRunError & { retryAfterMs?: number };
+    }
   | { readonly kind: 'coalesced'; readonly holder: string }
   | { readonly kind: 'skipped'; readonly reason: 'NoConnection' | 'Disabled' };
 
@@ -45,35 +49,40 @@ export class SyncWorkspace {
     }
 
     const runs: SyncRun[] = [];
-    let held: ScopeLease | null = acquisition.lease;
+    let lease: ScopeLease = acquisition.lease;
+    let held = true;
     try {
       // Read again under the lease: a disconnect or an update may have landed since the first look.
       const current = await metadata.getConnection(command.scope);
-      if (!current || !current.enabled) return { kind: 'skipped', reason: current ? 'Disabled' : 'NoConnection' };
+      if (!current?.enabled) return { kind: 'skipped', reason: current ? 'Disabled' : 'NoConnection' };
       await this.closeAbandonedRuns(command.scope);
       for (let round = 1; round <= settings.maxRounds; round++) {
         const trigger = round === 1 ? command.trigger : 'lease-check';
-        const keeper: LeaseKeeper = new LeaseKeeper(metadata, clock, held!, settings.leaseTtlMs);
+        const keeper: LeaseKeeper = new LeaseKeeper(metadata, clock, lease, settings.leaseTtlMs);
         const outcome = await this.runOnce(current, { ...command, trigger }, keeper, round === 1);
-        held = keeper.lease;
+        lease = keeper.lease;
         if (outcome.recorded) runs.push(outcome.run);
         if (outcome.run.status === 'failed') {
           // A failed run always carries its error; were one ever missing, that is a bug: never retried.
-          return { kind: 'failed', runs, error: outcome.error ?? describeFailure(new Error('a failed run without an error')) };
+          return {
+            kind: 'failed',
+            runs,
+            error: outcome.error ?? describeFailure(new Error('a failed run without an error')),
+          };
         }
         if (outcome.headMoved) continue;
-        const release = await metadata.releaseLease(held, clock.now(), settings.leaseTtlMs);
+        const release = await metadata.releaseLease(lease, clock.now(), settings.leaseTtlMs);
         if (release.kind === 'released') {
-          held = null;
+          held = false;
           return { kind: 'completed', runs };
         }
-        held = release.lease;
+        lease = release.lease;
       }
       // Still moving after maxRounds: leave a follow-up so the scope converges without holding this worker.
       await this.scheduleLeaseCheck(command.scope, clock.now());
       return { kind: 'completed', runs };
     } finally {
-      if (held) await this.releaseQuietly(held);
+      if (held) await this.releaseQuietly(lease);
     }
   }
 
@@ -82,7 +91,12 @@ export class SyncWorkspace {
    * do returns at once. Every phase that can take long runs under `keepAliveDuring`, so the lease
    * is renewed even while a phase waits on one slow call; loops also renew between their items.
    */
-  private async runOnce(connection: Connection, command: SyncCommand, lease: LeaseKeeper, firstRound: boolean): Promise<RoundOutcome> {
+  private async runOnce(
+    connection: Connection,
+    command: SyncCommand,
+    lease: LeaseKeeper,
+    firstRound: boolean,
+  ): Promise<RoundOutcome> {
     const round = startRound(this.deps, connection, command, lease, firstRound);
     try {
       const inspection = await lease.keepAliveDuring(() => inspect(round));
@@ -111,7 +125,11 @@ export class SyncWorkspace {
         ...run,
         status: 'failed',
         finishedAt: clock.now(),
-        error: { code: 'Abandoned', message: 'the worker running this sync stopped before it finished', retryable: true },
+        error: {
+          code: 'Abandoned',
+          message: 'the worker running this sync stopped before it finished',
+          retryable: true,
+        },
       });
     }
   }
@@ -119,21 +137,33 @@ export class SyncWorkspace {
   private async scheduleLeaseCheck(scope: Scope, notBefore: Date): Promise<void> {
     const at = new Date(Math.max(notBefore.getTime(), this.deps.clock.now().getTime()) + 1_000);
     await this.deps.queue.send(
-      { scope, trigger: 'lease-check', deliveryId: `lease-check:${scope}:${at.getTime()}`, requestedAt: this.deps.clock.now().toISOString() },
+      {
+        scope,
+        trigger: 'lease-check',
+        deliveryId: `lease-check:${scope}:${at.getTime()}`,
+        requestedAt: this.deps.clock.now().toISOString(),
+      },
       { scheduledAt: at },
     );
   }
 
   private async releaseQuietly(lease: ScopeLease): Promise<void> {
     try {
-      const release = await this.deps.metadata.releaseLease(lease, this.deps.clock.now(), this.deps.settings.leaseTtlMs);
+      const release = await this.deps.metadata.releaseLease(
+        lease,
+        this.deps.clock.now(),
+        this.deps.settings.leaseTtlMs,
+      );
       if (release.kind === 'pending') {
         // We are leaving on an error with a trigger waiting: hand the scope to a follow-up.
         await this.deps.metadata.releaseLease(release.lease, this.deps.clock.now(), this.deps.settings.leaseTtlMs);
         await this.scheduleLeaseCheck(lease.scope, this.deps.clock.now());
       }
     } catch (error) {
-      this.deps.logger.warn({ scope: lease.scope, error: describeFailure(error) }, 'could not release the scope lease; it will expire');
+      this.deps.logger.warn(
+        { scope: lease.scope, error: describeFailure(error) },
+        'could not release the scope lease; it will expire',
+      );
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { FileEntry, FileStore } from '../../ports/FileStore';
-import { contentTag } from './ContentTag';
 import type { Scope } from '../shared/Scope';
+import { contentTag } from './ContentTag';
 import { isScopedPath, relativeToFolder, resolveScopedPath } from './WorkspacePaths';
 import { failed, succeeded, type WorkspaceResult } from './WorkspaceResult';
 
@@ -34,7 +34,11 @@ export class BrowseWorkspace {
   constructor(private readonly deps: BrowseWorkspaceDeps) {}
 
   /** Entries of `dir` ('' = the scope folder; missing = empty), or all below it when `recursive`. */
-  async list(scope: Scope, dir: string, options: { readonly recursive?: boolean } = {}): Promise<WorkspaceResult<WorkspaceEntry[]>> {
+  async list(
+    scope: Scope,
+    dir: string,
+    options: { readonly recursive?: boolean } = {},
+  ): Promise<WorkspaceResult<WorkspaceEntry[]>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, dir, { allowRoot: true });
     if (!isScopedPath(target)) return target;

@@ -1,13 +1,13 @@
 import type { Clock } from '../../ports/Clock';
 import type { ConnectionRepo } from '../../ports/ConnectionRepo';
+import { type FileEntry, type FileStore, FileStoreError } from '../../ports/FileStore';
 import type { IdGenerator } from '../../ports/IdGenerator';
-import { FileStoreError, type FileEntry, type FileStore } from '../../ports/FileStore';
 import type { LeaseRepo } from '../../ports/LeaseRepo';
 import type { Logger } from '../../ports/Logger';
 import type { ManifestRepo } from '../../ports/ManifestRepo';
+import type { Scope } from '../shared/Scope';
 import { contentTag, tagMatches } from './ContentTag';
 import { isInside, joinScopePath } from './PathPolicy';
-import type { Scope } from '../shared/Scope';
 import { ScopeEditLock } from './ScopeEditLock';
 import { isScopedPath, resolveScopedPath, type ScopedPath } from './WorkspacePaths';
 import { failed, succeeded, type WorkspaceFailure, type WorkspaceResult } from './WorkspaceResult';
@@ -77,19 +77,28 @@ export class EditWorkspace {
     this.lock = new ScopeEditLock(deps);
   }
 
-  async save(scope: Scope, path: string, content: Uint8Array, options: SaveOptions = {}): Promise<WorkspaceResult<SavedFile>> {
+  async save(
+    scope: Scope,
+    path: string,
+    content: Uint8Array,
+    options: SaveOptions = {},
+  ): Promise<WorkspaceResult<SavedFile>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, path);
     if (!isScopedPath(target)) return target;
     const maxBytes = this.deps.settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (content.byteLength > maxBytes) {
-      return failed('PayloadTooLarge', `'${target.relative}' is ${content.byteLength} bytes; files of at most ${maxBytes} bytes can be saved`);
+      return failed(
+        'PayloadTooLarge',
+        `'${target.relative}' is ${content.byteLength} bytes; files of at most ${maxBytes} bytes can be saved`,
+      );
     }
     return this.write(scope, async () => {
       const existing = await files.stat(target.storePath);
       if (existing?.kind === 'directory') return failed('NotAFile', `'${target.relative}' is a folder, not a file`);
       if (existing === null) {
-        if (options.ifMatch !== undefined) return failed('PreconditionFailed', `'${target.relative}' does not exist any more`);
+        if (options.ifMatch !== undefined)
+          return failed('PreconditionFailed', `'${target.relative}' does not exist any more`);
         const blocked = await this.fileInTheWay(target);
         if (blocked) return blocked;
       } else {
@@ -111,14 +120,19 @@ export class EditWorkspace {
     });
   }
 
-  async deleteFile(scope: Scope, path: string, options: { readonly ifMatch?: string } = {}): Promise<WorkspaceResult<void>> {
+  async deleteFile(
+    scope: Scope,
+    path: string,
+    options: { readonly ifMatch?: string } = {},
+  ): Promise<WorkspaceResult<void>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, path);
     if (!isScopedPath(target)) return target;
     return this.write(scope, async () => {
       const existing = await files.stat(target.storePath);
       if (existing === null) return failed('NotFound', `file '${target.relative}' does not exist`);
-      if (existing.kind !== 'file') return failed('NotAFile', `'${target.relative}' is a folder; delete it as a folder`);
+      if (existing.kind !== 'file')
+        return failed('NotAFile', `'${target.relative}' is a folder; delete it as a folder`);
       const stale = await this.checkTag(target, options.ifMatch);
       if (stale) return stale;
       await this.deps.metadata.markManifestDirty(scope);
@@ -145,19 +159,29 @@ export class EditWorkspace {
   }
 
   /** Deletes a folder; one with content only when `recursive`. The scope folder itself cannot go. */
-  async deleteFolder(scope: Scope, path: string, options: { readonly recursive?: boolean } = {}): Promise<WorkspaceResult<{ readonly removedFiles: number }>> {
+  async deleteFolder(
+    scope: Scope,
+    path: string,
+    options: { readonly recursive?: boolean } = {},
+  ): Promise<WorkspaceResult<{ readonly removedFiles: number }>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, path);
     if (!isScopedPath(target)) {
-      return target.reason === 'Empty' ? failed('InvalidPath', 'the workspace folder itself cannot be deleted', target.reason) : target;
+      return target.reason === 'Empty'
+        ? failed('InvalidPath', 'the workspace folder itself cannot be deleted', target.reason)
+        : target;
     }
     return this.write(scope, async () => {
       const existing = await files.stat(target.storePath);
       if (existing === null) return failed('NotFound', `folder '${target.relative}' does not exist`);
-      if (existing.kind !== 'directory') return failed('NotAFolder', `'${target.relative}' is a file; delete it as a file`);
+      if (existing.kind !== 'directory')
+        return failed('NotAFolder', `'${target.relative}' is a file; delete it as a file`);
       const inside = await files.list(target.storePath, { recursive: options.recursive === true });
       if (inside.length > 0 && options.recursive !== true) {
-        return failed('FolderNotEmpty', `folder '${target.relative}' is not empty; delete it recursively to remove its content`);
+        return failed(
+          'FolderNotEmpty',
+          `folder '${target.relative}' is not empty; delete it recursively to remove its content`,
+        );
       }
       await this.deps.metadata.markManifestDirty(scope);
       await files.deleteTree(target.storePath);
@@ -173,7 +197,10 @@ export class EditWorkspace {
     const target = resolveScopedPath(files, scope, to);
     if (!isScopedPath(target)) return target;
     if (isInside(target.storePath, source.storePath)) {
-      return failed('InvalidPath', `'${target.relative}' contains '${source.relative}'; nothing can be moved onto a folder it is in`);
+      return failed(
+        'InvalidPath',
+        `'${target.relative}' contains '${source.relative}'; nothing can be moved onto a folder it is in`,
+      );
     }
     // On a case-insensitive store 'a.txt' -> 'A.txt' is a rename of one entry, not a collision.
     const sameEntry = files.capabilities.caseSensitive
@@ -240,7 +267,10 @@ export class EditWorkspace {
     const current = await this.deps.files.read(path.storePath);
     if (current === null) return failed('PreconditionFailed', `'${path.relative}' does not exist any more`);
     if (tagMatches(ifMatch, await contentTag(current))) return null;
-    return failed('PreconditionFailed', `'${path.relative}' was changed since it was read; reload it and apply the change again`);
+    return failed(
+      'PreconditionFailed',
+      `'${path.relative}' was changed since it was read; reload it and apply the change again`,
+    );
   }
 
   /**
@@ -254,7 +284,12 @@ export class EditWorkspace {
       const entry = await this.deps.files.stat(joinScopePath(path.folder, ancestor));
       if (entry === null) continue;
       if (entry.kind === 'directory') return null;
-      return failed('NotAFolder', ancestor === '' ? 'the workspace folder is a file' : `'${ancestor}' is a file, so '${path.relative}' cannot be inside it`);
+      return failed(
+        'NotAFolder',
+        ancestor === ''
+          ? 'the workspace folder is a file'
+          : `'${ancestor}' is a file, so '${path.relative}' cannot be inside it`,
+      );
     }
     return null;
   }

@@ -1,13 +1,13 @@
 import type { FileEntry, FileStore } from '../../ports/FileStore';
 import type { Manifest } from '../sync/Manifest';
+import type { SyncPlan } from '../sync/SyncPlan';
 import { pathKey } from './PathKey';
 import { joinScopePath } from './PathPolicy';
-import type { SyncPlan } from '../sync/SyncPlan';
 
 const encoder = new TextEncoder();
 
 /** The git blob SHA-1 of some bytes, as GitHub names file contents. */
-export async function gitBlobSha(content: Uint8Array): Promise<string> {
+async function gitBlobSha(content: Uint8Array): Promise<string> {
   const header = encoder.encode(`blob ${content.byteLength}\0`);
   const object = new Uint8Array(header.byteLength + content.byteLength);
   object.set(header, 0);
@@ -30,10 +30,19 @@ export async function handEditedFiles(input: {
 }): Promise<string[]> {
   const { files, folder, plan, manifest } = input;
   const caseSensitive = files.capabilities.caseSensitive;
-  const presentFiles = new Map(input.present.filter((entry) => entry.kind === 'file').map((entry) => [pathKey(entry.path, caseSensitive), entry.path]));
-  const known = new Map([...(manifest?.entries ?? new Map())].map(([path, entry]) => [pathKey(path, caseSensitive), entry.sha]));
+  const presentFiles = new Map(
+    input.present
+      .filter((entry) => entry.kind === 'file')
+      .map((entry) => [pathKey(entry.path, caseSensitive), entry.path]),
+  );
+  const known = new Map(
+    [...(manifest?.entries ?? new Map())].map(([path, entry]) => [pathKey(path, caseSensitive), entry.sha]),
+  );
   const candidates = [
-    ...[...plan.writes, ...plan.lateWrites].map((write) => ({ key: pathKey(write.path, caseSensitive), incoming: write.sha as string | undefined })),
+    ...[...plan.writes, ...plan.lateWrites].map((write) => ({
+      key: pathKey(write.path, caseSensitive),
+      incoming: write.sha as string | undefined,
+    })),
     ...plan.deletes.map((path) => ({ key: pathKey(path, caseSensitive), incoming: undefined })),
   ];
   const edited: string[] = [];

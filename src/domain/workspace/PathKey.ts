@@ -8,7 +8,7 @@
  * on one key. It over-folds a few names ('ß' and 'ss'), which at worst skips a file as colliding;
  * under-folding would let two target files overwrite each other on every sync.
  */
-export function foldSegment(segment: string): string {
+function foldSegment(segment: string): string {
   return segment.toUpperCase().toLowerCase();
 }
 

@@ -29,7 +29,7 @@ export interface PathPolicyOptions {
 
 export const DEFAULT_MAX_PATH_LENGTH = 1024;
 /** Linux NAME_MAX and the Azure Files component limit: 255 bytes of UTF-8. */
-export const MAX_SEGMENT_BYTES = 255;
+const MAX_SEGMENT_BYTES = 255;
 
 // C0 controls and DEL: invisible in listings, and NUL truncates paths in C APIs.
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -62,7 +62,8 @@ export function normalizeRelativePath(input: string, options: PathPolicyOptions 
   }
 
   const segments = text.split('/').filter((s) => s !== '' && s !== '.');
-  if (segments.length === 0) return reject('Empty', `path ${quote(input)} names no file (it is empty after normalisation)`);
+  if (segments.length === 0)
+    return reject('Empty', `path ${quote(input)} names no file (it is empty after normalisation)`);
 
   for (const segment of segments) {
     const refusal = checkSegment(segment);
@@ -86,7 +87,10 @@ function checkSegment(segment: string): PathVerdict | null {
     return reject('Traversal', `segment '..' would leave the folder; paths must not go up a level`);
   }
   if (UNPAIRED_SURROGATE.test(segment)) {
-    return reject('ReservedCharacter', `segment ${quote(segment)} is not valid Unicode (unpaired surrogate); rename it`);
+    return reject(
+      'ReservedCharacter',
+      `segment ${quote(segment)} is not valid Unicode (unpaired surrogate); rename it`,
+    );
   }
   const reserved = segment.match(RESERVED);
   if (reserved) {

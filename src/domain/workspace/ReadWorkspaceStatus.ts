@@ -1,8 +1,8 @@
-import type { FileStore } from '../../ports/FileStore';
 import type { ConnectionRepo } from '../../ports/ConnectionRepo';
+import type { FileStore } from '../../ports/FileStore';
 import type { Connection } from '../connections/Connection';
-import { scopeFolder, type Scope } from '../shared/Scope';
-import { workspaceStatus, type WorkspaceStatus } from './WorkspaceStatus';
+import { type Scope, scopeFolder } from '../shared/Scope';
+import { type WorkspaceStatus, workspaceStatus } from './WorkspaceStatus';
 
 export interface ScopeStatus extends WorkspaceStatus {
   readonly scope: Scope;
@@ -14,7 +14,10 @@ export class ReadWorkspaceStatus {
   constructor(private readonly deps: { readonly metadata: ConnectionRepo; readonly files: FileStore }) {}
 
   async execute(scope: Scope): Promise<ScopeStatus> {
-    const [connection, entries] = await Promise.all([this.deps.metadata.getConnection(scope), this.deps.files.list(scopeFolder(scope), { recursive: true })]);
+    const [connection, entries] = await Promise.all([
+      this.deps.metadata.getConnection(scope),
+      this.deps.files.list(scopeFolder(scope), { recursive: true }),
+    ]);
     return { scope, connection, ...workspaceStatus(connection, entries) };
   }
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../../ports/Logger';
 import type { Scope } from '../shared/Scope';
 import { failed, type WorkspaceResult } from './WorkspaceResult';
 
-export const DEFAULT_LOCK_WAIT_MS = 2_000;
+const DEFAULT_LOCK_WAIT_MS = 2_000;
 
 export interface ScopeEditLockDeps {
   readonly metadata: LeaseRepo;
@@ -81,7 +81,9 @@ export class ScopeEditLock {
     for (;;) {
       // Without a pending mark: this loop asks again itself, and marking would keep the holder's
       // release busy clearing marks for as long as we poll.
-      const attempt = await metadata.acquireLease(scope, holder, clock.now(), settings.leaseTtlMs, { markPending: false });
+      const attempt = await metadata.acquireLease(scope, holder, clock.now(), settings.leaseTtlMs, {
+        markPending: false,
+      });
       if (attempt.kind === 'acquired') return attempt.lease;
       if (waited >= waitMs) return null;
       const pause = Math.min(delay, waitMs - waited);
@@ -108,7 +110,10 @@ export class ScopeEditLock {
     } catch (error) {
       // The edit itself is done; reporting it failed would make the caller repeat a finished write.
       // An unreleased lease expires after its TTL.
-      this.deps.logger?.warn({ scope: lease.scope, error: error instanceof Error ? error.message : String(error) }, 'could not release the scope lease after an edit; it will expire');
+      this.deps.logger?.warn(
+        { scope: lease.scope, error: error instanceof Error ? error.message : String(error) },
+        'could not release the scope lease after an edit; it will expire',
+      );
     }
   }
 }

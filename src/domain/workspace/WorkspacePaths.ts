@@ -1,6 +1,6 @@
 import type { FileStore } from '../../ports/FileStore';
+import { parseScope, type Scope, scopeFolder } from '../shared/Scope';
 import { DEFAULT_MAX_PATH_LENGTH, isInside, joinScopePath, normalizeRelativePath } from './PathPolicy';
-import { parseScope, scopeFolder, type Scope } from '../shared/Scope';
 import { failed, type WorkspaceFailure } from './WorkspaceResult';
 
 /** A caller's path, accepted by the path policy and placed inside its scope's folder. */
@@ -25,7 +25,8 @@ export function resolveScopedPath(
   options: { readonly allowRoot?: boolean } = {},
 ): ScopedPath | WorkspaceFailure {
   // The Scope brand can be forged with a cast; a bad one could name a folder outside 'orgs/'.
-  if (parseScope(scope) !== scope) return failed('InvalidPath', `scope ${JSON.stringify(scope)} is not GLOBAL or an organisation id`);
+  if (parseScope(scope) !== scope)
+    return failed('InvalidPath', `scope ${JSON.stringify(scope)} is not GLOBAL or an organisation id`);
   const folder = scopeFolder(scope);
   const verdict = normalizeRelativePath(input, {
     prefixLength: folder.length + 1,
@@ -33,12 +34,14 @@ export function resolveScopedPath(
   });
   if (!verdict.ok) {
     if (verdict.reason === 'Empty' && options.allowRoot === true) return { folder, relative: '', storePath: folder };
-    const message = verdict.reason === 'Empty' ? 'the path is empty: name a file or folder inside the workspace' : verdict.message;
+    const message =
+      verdict.reason === 'Empty' ? 'the path is empty: name a file or folder inside the workspace' : verdict.message;
     return failed('InvalidPath', message, verdict.reason);
   }
   const storePath = joinScopePath(folder, verdict.path);
   // Defence in depth: the policy already refuses '..', absolute paths and separators in names.
-  if (!isInside(folder, storePath)) return failed('InvalidPath', `path ${JSON.stringify(input)} is outside the workspace folder`);
+  if (!isInside(folder, storePath))
+    return failed('InvalidPath', `path ${JSON.stringify(input)} is outside the workspace folder`);
   return { folder, relative: verdict.path, storePath };
 }
 
@@ -49,6 +52,7 @@ export function isScopedPath(value: ScopedPath | WorkspaceFailure): value is Sco
 /** The scope-relative form of a store path below `folder` (the store may report its own casing). */
 export function relativeToFolder(folder: string, storePath: string): string | null {
   const prefix = `${folder}/`;
-  if (storePath.length <= prefix.length || storePath.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return null;
+  if (storePath.length <= prefix.length || storePath.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase())
+    return null;
   return storePath.slice(prefix.length);
 }

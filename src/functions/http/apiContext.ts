@@ -14,7 +14,10 @@ export interface ApiContext<S extends Scope | null = Scope | null> {
   readonly log: Logger;
 }
 
-export type ApiHandler<S extends Scope | null = Scope | null> = (request: HttpRequest, context: ApiContext<S>) => Promise<HttpResponseInit>;
+export type ApiHandler<S extends Scope | null = Scope | null> = (
+  request: HttpRequest,
+  context: ApiContext<S>,
+) => Promise<HttpResponseInit>;
 
 /** Who may call a route: anyone (the webhook, liveness, the API description) or a principal with a need. */
 export type RouteAccess =

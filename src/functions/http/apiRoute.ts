@@ -2,10 +2,10 @@ import type { HttpHandler, HttpMethod, HttpRequest } from '@azure/functions';
 import type { Container } from 'inversify';
 import { isAllowed, type Need } from '../../domain/shared/Principal';
 import { parseScope, type Scope } from '../../domain/shared/Scope';
+import { TYPES } from '../../host/identifiers';
 import type { Authenticator } from '../../ports/Authenticator';
 import type { Logger } from '../../ports/Logger';
-import { TYPES } from '../../host/identifiers';
-import { registerHttpFunction, type HttpFunctionDefinition } from '../definitions';
+import { type HttpFunctionDefinition, registerHttpFunction } from '../definitions';
 import type { ApiHandler, ScopeOf } from './apiContext';
 import { faultResponse } from './faultResponse';
 import { problem } from './problem';
@@ -45,7 +45,9 @@ export function defineApiRoute<Scoped extends boolean>(spec: ProtectedRouteSpec<
 }
 
 /** A route anyone may call; faults are still answered as problems. */
-export function defineOpenRoute(spec: RouteSpec & { readonly build: (container: Container) => HttpHandler }): HttpFunctionDefinition {
+export function defineOpenRoute(
+  spec: RouteSpec & { readonly build: (container: Container) => HttpHandler },
+): HttpFunctionDefinition {
   return registerHttpFunction({
     name: spec.name,
     route: spec.route,
@@ -83,14 +85,23 @@ function secure<Scoped extends boolean>(spec: ProtectedRouteSpec<Scoped>, contai
       if (spec.scoped) {
         const named = requestedScope(request);
         scope = parseScope(named);
-        if (scope === null) return problem(400, 'InvalidScope', `'${named.slice(0, 80)}' is not a scope: use GLOBAL or an organisation id (letters, digits, '-', '_')`);
+        if (scope === null)
+          return problem(
+            400,
+            'InvalidScope',
+            `'${named.slice(0, 80)}' is not a scope: use GLOBAL or an organisation id (letters, digits, '-', '_')`,
+          );
       }
       if (!isAllowed(principal, spec.need, scope)) {
         log.info({ subject: principal.subject, need: spec.need, scope }, 'access denied');
         return problem(403, 'Forbidden', forbiddenMessage(spec.need, scope));
       }
       // A scoped route got here with a parsed scope, an unscoped one with null: what ScopeOf<Scoped> says.
-      const context = { principal, scope: scope as ScopeOf<Scoped>, log: log.child({ subject: principal.subject, ...(scope ? { scope } : {}) }) };
+      const context = {
+        principal,
+        scope: scope as ScopeOf<Scoped>,
+        log: log.child({ subject: principal.subject, ...(scope ? { scope } : {}) }),
+      };
       return await handler(request, context);
     } catch (error) {
       return faultResponse(error, log);
@@ -105,6 +116,13 @@ function requestedScope(request: HttpRequest): string {
 
 function forbiddenMessage(need: Need, scope: Scope | null): string {
   if (need === 'admin') return 'this operation needs the MSP admin role';
-  const target = scope === null ? 'this resource' : scope === 'GLOBAL' ? 'the GLOBAL scope (MSP admins only)' : `organisation ${scope}`;
-  return need === 'write' ? `you may not change ${target}: it needs the editor role and access to the organisation` : `you may not access ${target}`;
+  const target =
+    scope === null
+      ? 'this resource'
+      : scope === 'GLOBAL'
+        ? 'the GLOBAL scope (MSP admins only)'
+        : `organisation ${scope}`;
+  return need === 'write'
+    ? `you may not change ${target}: it needs the editor role and access to the organisation`
+    : `you may not access ${target}`;
 }

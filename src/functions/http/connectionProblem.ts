@@ -2,10 +2,10 @@ import type { HttpResponseInit } from '@azure/functions';
 import type { ConnectionFailure, ConnectionFailureCode } from '../../domain/connections/ConnectionFailure';
 import { retryAfterSeconds } from './faultResponse';
 import { problem } from './problem';
-import { problemsByStatus, type ProblemsAlongside, type ProblemsDoc } from './problemDocs';
+import { type ProblemsAlongside, type ProblemsDoc, problemsByStatus } from './problemDocs';
 
 /** One status per connection failure code, in one place. */
-export const CONNECTION_STATUS: Record<ConnectionFailureCode, number> = {
+const CONNECTION_STATUS: Record<ConnectionFailureCode, number> = {
   InvalidRepository: 400,
   InvalidBranch: 400,
   InvalidSubPath: 400,
@@ -35,12 +35,19 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 /** Route documentation for a use case's failure codes (its `as const` list), merged into the route's other problems. */
-export function connectionProblems(codes: readonly ConnectionFailureCode[], alongside: ProblemsAlongside = {}): Record<number, ProblemsDoc> {
+export function connectionProblems(
+  codes: readonly ConnectionFailureCode[],
+  alongside: ProblemsAlongside = {},
+): Record<number, ProblemsDoc> {
   return problemsByStatus(codes, CONNECTION_STATUS, (status) => DESCRIPTIONS[status] ?? 'Refused', alongside);
 }
 
-export function connectionProblem(failure: ConnectionFailure<ConnectionFailureCode> & { fileCount?: number }): HttpResponseInit {
+export function connectionProblem(
+  failure: ConnectionFailure<ConnectionFailureCode> & { fileCount?: number },
+): HttpResponseInit {
   const headers = failure.retryable ? { 'retry-after': retryAfterSeconds(failure.retryAfterMs) } : undefined;
   const response = problem(CONNECTION_STATUS[failure.code], failure.code, failure.message, headers);
-  return failure.fileCount === undefined ? response : { ...response, jsonBody: { ...(response.jsonBody as object), fileCount: failure.fileCount } };
+  return failure.fileCount === undefined
+    ? response
+    : { ...response, jsonBody: { ...(response.jsonBody as object), fileCount: failure.fileCount } };
 }

@@ -1,4 +1,4 @@
-import { HttpResponse, type HttpHandler, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { type HttpHandler, type HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
 import type { Config } from '../../host/identifiers';
 import { problem } from './problem';
 
@@ -30,19 +30,21 @@ const ALLOWED_HEADERS = ['authorization', 'content-type', 'if-match', 'if-none-m
 const EXPOSED_HEADERS = ['etag', 'retry-after', 'content-disposition', 'www-authenticate'];
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
-export function crossOriginPolicy(config: Pick<Config, 'AUTH_MODE' | 'PUBLIC_BASE_URL' | 'corsAllowedOrigins'>): CrossOriginPolicy {
+export function crossOriginPolicy(
+  config: Pick<Config, 'AUTH_MODE' | 'PUBLIC_BASE_URL' | 'corsAllowedOrigins'>,
+): CrossOriginPolicy {
   const allowed = new Set(config.corsAllowedOrigins);
   if (config.PUBLIC_BASE_URL) allowed.add(new URL(config.PUBLIC_BASE_URL).origin);
   return { allowedOrigins: allowed, loopbackNamesOnly: config.AUTH_MODE === 'development' };
 }
 
 /** localhost, 127.0.0.0/8 and ::1, as `URL.hostname` spells them. */
-export function isLoopbackName(hostname: string): boolean {
+function isLoopbackName(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 /** A 403 when the request's Host or Origin is not one this service serves; null to go on. */
-export function refuseByOrigin(request: HttpRequest, policy: CrossOriginPolicy, route: RouteCallers): HttpResponseInit | null {
+function refuseByOrigin(request: HttpRequest, policy: CrossOriginPolicy, route: RouteCallers): HttpResponseInit | null {
   const own = new URL(request.url);
   if (policy.loopbackNamesOnly && !route.anyHost && !isLoopbackName(own.hostname)) {
     return problem(
@@ -54,7 +56,11 @@ export function refuseByOrigin(request: HttpRequest, policy: CrossOriginPolicy, 
   const origin = request.headers.get('origin');
   // Non-browser callers (GitHub, scripts) send no Origin; browsers send it on every cross-origin request and every POST.
   if (origin !== null && origin !== own.origin && !policy.allowedOrigins.has(origin)) {
-    return problem(403, 'OriginNotAllowed', `pages on ${origin.slice(0, 100)} may not call this API; an operator can add the origin to CORS_ALLOWED_ORIGINS`);
+    return problem(
+      403,
+      'OriginNotAllowed',
+      `pages on ${origin.slice(0, 100)} may not call this API; an operator can add the origin to CORS_ALLOWED_ORIGINS`,
+    );
   }
   return null;
 }
@@ -64,13 +70,17 @@ export function refuseByOrigin(request: HttpRequest, policy: CrossOriginPolicy, 
  * preflights (OPTIONS) for the route's methods, and grants allowed origins read access to answers.
  * Shared by the local host and the Functions host, so both enforce the same policy.
  */
-export function guardCrossOrigin(handler: HttpHandler, options: { policy: CrossOriginPolicy; route: RouteCallers; methods: () => readonly string[] }): HttpHandler {
+export function guardCrossOrigin(
+  handler: HttpHandler,
+  options: { policy: CrossOriginPolicy; route: RouteCallers; methods: () => readonly string[] },
+): HttpHandler {
   const { policy, route } = options;
   return async (request, context) => {
     const refused = refuseByOrigin(request, policy, route);
     if (refused) return withVary(refused);
     const origin = request.headers.get('origin');
-    if (request.method === 'OPTIONS') return preflight(origin, request.headers.has('access-control-request-method'), options.methods());
+    if (request.method === 'OPTIONS')
+      return preflight(origin, request.headers.has('access-control-request-method'), options.methods());
     const result = await handler(request, context);
     return origin === null ? withVary(result) : grant(result, origin);
   };
@@ -92,15 +102,25 @@ function preflight(origin: string | null, isPreflight: boolean, methods: readonl
 
 /** No credentials are granted: the API authenticates with bearer tokens, never cookies. */
 function grant(response: HttpResponseInit | HttpResponse, origin: string): HttpResponseInit | HttpResponse {
-  return setHeaders(response, { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS.join(', '), vary: 'Origin' });
+  return setHeaders(response, {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
+    vary: 'Origin',
+  });
 }
 
 function withVary(response: HttpResponseInit | HttpResponse): HttpResponseInit | HttpResponse {
   return setHeaders(response, { vary: 'Origin' });
 }
 
-function setHeaders(response: HttpResponseInit | HttpResponse, added: Record<string, string>): HttpResponseInit | HttpResponse {
-  const headers = response instanceof HttpResponse ? response.headers : new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
+function setHeaders(
+  response: HttpResponseInit | HttpResponse,
+  added: Record<string, string>,
+): HttpResponseInit | HttpResponse {
+  const headers =
+    response instanceof HttpResponse
+      ? response.headers
+      : new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
   for (const [name, value] of Object.entries(added)) {
     const existing = name === 'vary' ? headers.get('vary') : null;
     headers.set(name, existing && !/\borigin\b/i.test(existing) ? `${existing}, ${value}` : (existing ?? value));

@@ -4,7 +4,9 @@ export interface ProblemsDoc {
   problems: string[];
 }
 
-export type ProblemsAlongside = Readonly<Record<number, { readonly description: string; readonly problems: readonly string[] }>>;
+export type ProblemsAlongside = Readonly<
+  Record<number, { readonly description: string; readonly problems: readonly string[] }>
+>;
 
 /**
  * Route documentation for a use case's failure codes, grouped by the status each maps to and merged
@@ -18,10 +20,13 @@ export function problemsByStatus<C extends string>(
   alongside: ProblemsAlongside = {},
 ): Record<number, ProblemsDoc> {
   const byStatus: Record<number, ProblemsDoc> = {};
-  for (const [status, doc] of Object.entries(alongside)) byStatus[Number(status)] = { description: doc.description, problems: [...doc.problems] };
+  for (const [status, doc] of Object.entries(alongside))
+    byStatus[Number(status)] = { description: doc.description, problems: [...doc.problems] };
   for (const code of codes) {
     const status = statusOf[code];
-    (byStatus[status] ??= { description: describe(status), problems: [] }).problems.push(code);
+    const doc = byStatus[status] ?? { description: describe(status), problems: [] };
+    doc.problems.push(code);
+    byStatus[status] = doc;
   }
   return byStatus;
 }

@@ -10,7 +10,7 @@ export type BodyRead =
   | { readonly ok: false; readonly aborted: true };
 
 /** Bodies that may pass this size are read under `largeBodies`; smaller ones (every JSON body) never wait. */
-export const LARGE_BODY_BYTES = 1024 * 1024;
+const LARGE_BODY_BYTES = 1024 * 1024;
 
 /**
  * Large bodies read at once by this process (MAX_CONCURRENT_UPLOADS, set when the handlers are
@@ -31,11 +31,12 @@ export function limitConcurrentUploads(max: number): void {
 export async function readBody(request: HttpRequest, maxBytes: number, gate = largeBodies): Promise<BodyRead> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, tooLarge: true };
-  if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
+  const body = request.body;
+  if (!body) return { ok: true, bytes: new Uint8Array(0) };
   const mayBeLarge = maxBytes > LARGE_BODY_BYTES && !(Number.isFinite(declared) && declared <= LARGE_BODY_BYTES);
-  if (!mayBeLarge) return readAll(request.body, maxBytes);
+  if (!mayBeLarge) return readAll(body, maxBytes);
   if (gate.pendingCount >= gate.concurrency) return { ok: false, busy: true };
-  return gate(() => readAll(request.body!, maxBytes));
+  return gate(() => readAll(body, maxBytes));
 }
 
 async function readAll(body: NonNullable<HttpRequest['body']>, maxBytes: number): Promise<BodyRead> {
@@ -64,5 +65,7 @@ async function readAll(body: NonNullable<HttpRequest['body']>, maxBytes: number)
 /** The media type of the body, lower-cased, without parameters; null when the request names none. */
 export function mediaTypeOf(request: HttpRequest): string | null {
   const header = request.headers.get('content-type');
-  return header ? header.split(';')[0]!.trim().toLowerCase() : null;
+  if (!header) return null;
+  const [mediaType = ''] = header.split(';'); // split always gives at least one part
+  return mediaType.trim().toLowerCase();
 }

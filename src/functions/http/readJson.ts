@@ -1,9 +1,11 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
 import { problem } from './problem';
-import { mediaTypeOf, readBody, type BodyRead } from './readBody';
+import { type BodyRead, mediaTypeOf, readBody } from './readBody';
 
-export type JsonRead<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: HttpResponseInit };
+export type JsonRead<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly response: HttpResponseInit };
 
 /** Reads and validates a JSON body; every way it can be wrong is a 4xx naming what to fix. */
 export async function readJson<S extends z.ZodType>(
@@ -14,7 +16,8 @@ export async function readJson<S extends z.ZodType>(
   invalid?: { readonly code: string; readonly message: string },
 ): Promise<JsonRead<z.output<S>>> {
   // Only JSON is taken as JSON: a form or text/plain body is what a cross-site page can send without asking.
-  if (mediaTypeOf(request) !== 'application/json') return { ok: false, response: unsupportedMediaType('application/json') };
+  if (mediaTypeOf(request) !== 'application/json')
+    return { ok: false, response: unsupportedMediaType('application/json') };
   const body = await readBody(request, maxBytes);
   if (!body.ok) return { ok: false, response: unreadBody(body, `the request body is limited to ${maxBytes} bytes`) };
   let json: unknown;
@@ -25,7 +28,12 @@ export async function readJson<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    return { ok: false, response: invalid ? problem(400, invalid.code, invalid.message) : problem(400, 'ValidationFailed', describeIssues(parsed.error)) };
+    return {
+      ok: false,
+      response: invalid
+        ? problem(400, invalid.code, invalid.message)
+        : problem(400, 'ValidationFailed', describeIssues(parsed.error)),
+    };
   }
   return { ok: true, value: parsed.data };
 }
@@ -39,7 +47,10 @@ export function unsupportedMediaType(...accepted: string[]): HttpResponseInit {
  * flight (503), or cut off by the caller (400; it is rarely seen, the caller has usually gone).
  */
 export function unreadBody(body: Extract<BodyRead, { ok: false }>, tooLargeMessage: string): HttpResponseInit {
-  if ('busy' in body) return problem(503, 'TooManyUploads', 'too many large uploads are in progress; retry shortly', { 'retry-after': '2' });
+  if ('busy' in body)
+    return problem(503, 'TooManyUploads', 'too many large uploads are in progress; retry shortly', {
+      'retry-after': '2',
+    });
   if ('aborted' in body) return problem(400, 'BodyIncomplete', 'the request body ended before it was complete');
   return problem(413, 'PayloadTooLarge', tooLargeMessage);
 }

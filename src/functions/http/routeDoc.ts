@@ -20,7 +20,11 @@ export interface RouteDoc {
   /** Query parameters, each a property of the object (all strings on the wire). */
   readonly query?: z.ZodObject;
   /** Request body: a JSON schema, or raw content types accepted as they are. */
-  readonly body?: { readonly schema?: z.ZodType; readonly contentTypes?: readonly string[]; readonly required?: boolean };
+  readonly body?: {
+    readonly schema?: z.ZodType;
+    readonly contentTypes?: readonly string[];
+    readonly required?: boolean;
+  };
   /** Request headers the route reads (besides Authorization and X-Organization-Id). */
   readonly headers?: ReadonlyArray<{ readonly name: string; readonly description: string }>;
   readonly responses: Readonly<Record<number, ResponseDoc>>;

@@ -3,7 +3,7 @@ import type { WorkspaceErrorCode, WorkspaceFailure } from '../../domain/workspac
 import { problem } from './problem';
 
 /** One status per workspace failure code, in one place. */
-export const WORKSPACE_STATUS: Record<WorkspaceErrorCode, number> = {
+const WORKSPACE_STATUS: Record<WorkspaceErrorCode, number> = {
   InvalidPath: 400,
   GitHubSyncEnabled: 403,
   NotFound: 404,
@@ -17,11 +17,16 @@ export const WORKSPACE_STATUS: Record<WorkspaceErrorCode, number> = {
 };
 
 /** Codes grouped by status, for route documentation. */
-export function workspaceProblems(codes: readonly WorkspaceErrorCode[], description: (status: number) => string = () => 'Refused') {
+export function workspaceProblems(
+  codes: readonly WorkspaceErrorCode[],
+  description: (status: number) => string = () => 'Refused',
+) {
   const byStatus: Record<number, { description: string; problems: string[] }> = {};
   for (const code of codes) {
     const status = WORKSPACE_STATUS[code];
-    (byStatus[status] ??= { description: description(status), problems: [] }).problems.push(code);
+    const doc = byStatus[status] ?? { description: description(status), problems: [] };
+    doc.problems.push(code);
+    byStatus[status] = doc;
   }
   return byStatus;
 }
@@ -30,5 +35,7 @@ export function workspaceProblem(failure: WorkspaceFailure): HttpResponseInit {
   const status = WORKSPACE_STATUS[failure.code];
   const headers = failure.code === 'ScopeBusy' ? { 'retry-after': '2' } : undefined;
   const response = problem(status, failure.code, failure.message, headers);
-  return failure.reason ? { ...response, jsonBody: { ...(response.jsonBody as object), reason: failure.reason } } : response;
+  return failure.reason
+    ? { ...response, jsonBody: { ...(response.jsonBody as object), reason: failure.reason } }
+    : response;
 }

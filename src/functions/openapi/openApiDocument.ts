@@ -17,8 +17,10 @@ export function openApiDocument(functions: readonly HttpFunctionDefinition[], ve
   const paths: Record<string, Record<string, unknown>> = {};
   for (const definition of functions) {
     const path = `/api/${definition.route.replace(/\{(\w+)(?::[^}]*)?\??\}/g, '{$1}')}`;
+    const operations = paths[path] ?? {};
     for (const method of definition.methods) {
-      (paths[path] ??= {})[method.toLowerCase()] = operation(definition);
+      operations[method.toLowerCase()] = operation(definition);
+      paths[path] = operations;
     }
   }
   return {
@@ -26,11 +28,19 @@ export function openApiDocument(functions: readonly HttpFunctionDefinition[], ve
     info: {
       title: 'workspace-sync',
       version,
-      description: 'Keeps the script workspace in step with GitHub; manual editing, sync history, dead letters, zip download and health.',
+      description:
+        'Keeps the script workspace in step with GitHub; manual editing, sync history, dead letters, zip download and health.',
     },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { entra: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Entra ID access token for this API' } },
+      securitySchemes: {
+        entra: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Entra ID access token for this API',
+        },
+      },
     },
     paths,
   };
@@ -38,8 +48,13 @@ export function openApiDocument(functions: readonly HttpFunctionDefinition[], ve
 
 function operation(definition: HttpFunctionDefinition): JsonSchema {
   const { doc, access } = definition;
-  const pathParams = [...definition.route.matchAll(/\{(\w+)/g)].map((match) => match[1]!);
-  const parameters: JsonSchema[] = pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const pathParams = [...definition.route.matchAll(/\{(?<name>\w+)/g)].flatMap((match) => match.groups?.name ?? []);
+  const parameters: JsonSchema[] = pathParams.map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
   if (access.kind === 'protected' && access.scoped && !pathParams.includes('scope')) {
     parameters.push({
       name: 'X-Organization-Id',
@@ -55,7 +70,14 @@ function operation(definition: HttpFunctionDefinition): JsonSchema {
       parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
     }
   }
-  for (const header of doc.headers ?? []) parameters.push({ name: header.name, in: 'header', required: false, description: header.description, schema: { type: 'string' } });
+  for (const header of doc.headers ?? [])
+    parameters.push({
+      name: header.name,
+      in: 'header',
+      required: false,
+      description: header.description,
+      schema: { type: 'string' },
+    });
 
   interface Answer {
     readonly descriptions: string[];
@@ -66,10 +88,15 @@ function operation(definition: HttpFunctionDefinition): JsonSchema {
   const add = (status: number, response: ResponseDoc) => {
     const entry: Answer = responses.get(status) ?? { descriptions: [], contents: new Map(), problems: new Set() };
     entry.descriptions.push(response.description);
-    if ('problems' in response) response.problems.forEach((code) => entry.problems.add(code));
-    else if (response.schema || response.contentType) {
+    if ('problems' in response) {
+      for (const code of response.problems) entry.problems.add(code);
+    } else if (response.schema || response.contentType) {
       const type = response.contentType ?? 'application/json';
-      const schema = response.schema ? toJsonSchema(response.schema, 'output') : type === 'application/json' ? {} : { type: 'string', format: 'binary' };
+      const schema = response.schema
+        ? toJsonSchema(response.schema, 'output')
+        : type === 'application/json'
+          ? {}
+          : { type: 'string', format: 'binary' };
       entry.contents.set(type, [...(entry.contents.get(type) ?? []), schema]);
       for (const raw of response.rawAlternatives ?? []) entry.contents.set(raw, [{ type: 'string', format: 'binary' }]);
     }
@@ -77,20 +104,37 @@ function operation(definition: HttpFunctionDefinition): JsonSchema {
   };
   for (const [status, response] of Object.entries(doc.responses)) add(Number(status), response);
   if (access.kind === 'protected') {
-    for (const [status, problems] of Object.entries(AUTH_PROBLEMS)) add(Number(status), { description: 'Authentication or authorisation failed, or a dependency is down', problems });
-    if (access.scoped) add(400, { description: 'The scope is not GLOBAL or an organisation id', problems: ['InvalidScope'] });
+    for (const [status, problems] of Object.entries(AUTH_PROBLEMS))
+      add(Number(status), { description: 'Authentication or authorisation failed, or a dependency is down', problems });
+    if (access.scoped)
+      add(400, { description: 'The scope is not GLOBAL or an organisation id', problems: ['InvalidScope'] });
   }
   // What every route answers before its handler runs: the host's URL and Host checks, the cross-origin guard.
-  add(400, { description: 'A malformed Host header or URL (bad percent-encoding)', problems: ['InvalidHost', 'InvalidUrl'] });
+  add(400, {
+    description: 'A malformed Host header or URL (bad percent-encoding)',
+    problems: ['InvalidHost', 'InvalidUrl'],
+  });
   add(403, {
     description: 'Called from a page on another origin, or (development identity) under a name other than localhost',
     problems: definition.anyHost ? ['OriginNotAllowed'] : ['OriginNotAllowed', 'HostNotAllowed'],
   });
-  if (doc.body?.schema) add(415, { description: 'A JSON body sent as anything but application/json', problems: ['UnsupportedMediaType'] });
-  if (doc.body) add(400, { description: 'The request body ended before it was complete (the caller went away)', problems: ['BodyIncomplete'] });
-  add(500, { description: 'Unexpected error, or a deployment that cannot store secrets', problems: ['InternalError', 'SecretStoreReadOnly'] });
+  if (doc.body?.schema)
+    add(415, { description: 'A JSON body sent as anything but application/json', problems: ['UnsupportedMediaType'] });
+  if (doc.body)
+    add(400, {
+      description: 'The request body ended before it was complete (the caller went away)',
+      problems: ['BodyIncomplete'],
+    });
+  add(500, {
+    description: 'Unexpected error, or a deployment that cannot store secrets',
+    problems: ['InternalError', 'SecretStoreReadOnly'],
+  });
   // Under the Functions host every function is registered even when the service cannot start.
-  add(503, { description: 'The service cannot start: a setting is missing or invalid (the message names it), or start-up failed and the next request retries it', problems: ['ConfigurationInvalid', 'StartupFailed'] });
+  add(503, {
+    description:
+      'The service cannot start: a setting is missing or invalid (the message names it), or start-up failed and the next request retries it',
+    problems: ['ConfigurationInvalid', 'StartupFailed'],
+  });
 
   return {
     operationId: definition.name,
@@ -108,7 +152,7 @@ function operation(definition: HttpFunctionDefinition): JsonSchema {
           const problemSchema = entry.problems.size > 0 ? problem([...entry.problems]) : null;
           for (const [type, schemas] of entry.contents) {
             const all = type === 'application/json' && problemSchema ? [...schemas, problemSchema] : schemas;
-            content[type] = { schema: all.length === 1 ? all[0]! : { oneOf: all } };
+            content[type] = { schema: oneOf(all) };
           }
           if (problemSchema && !content['application/json']) content['application/json'] = { schema: problemSchema };
           return [String(status), { description: [...new Set(entry.descriptions)].join('; '), content }];
@@ -137,4 +181,10 @@ function problem(codes: string[]): JsonSchema {
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
+}
+
+/** The one schema itself, or the alternatives as `oneOf`. */
+function oneOf(schemas: readonly JsonSchema[]): JsonSchema {
+  const [only, ...others] = schemas;
+  return only !== undefined && others.length === 0 ? only : { oneOf: schemas };
 }

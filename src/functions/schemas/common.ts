@@ -20,5 +20,3 @@ export const syncCommandView = z.object({
   attempt: z.number().int().optional(),
   replayOf: z.string().optional(),
 });
-
-export const messageView = z.object({ message: z.string() });

@@ -8,7 +8,10 @@ export const connectionView = z.object({
   branch: z.string(),
   subPath: z.string(),
   enabled: z.boolean(),
-  webhook: z.union([z.object({ mode: z.literal('automatic'), id: z.number().int() }), z.object({ mode: z.literal('manual') })]),
+  webhook: z.union([
+    z.object({ mode: z.literal('automatic'), id: z.number().int() }),
+    z.object({ mode: z.literal('manual') }),
+  ]),
   lastSyncedCommit: z.string().nullable(),
   lastSyncOutcome: z.enum(['succeeded', 'failed', 'noop']).nullable(),
   lastSyncAt: timestamp.nullable(),

@@ -20,14 +20,25 @@ export const syncRunView = z.object({
     unchanged: z.number().int(),
     skipped: z.number().int(),
     bytesWritten: z.number().int(),
-    archiveFallbacks: z.number().int().optional().describe('files whose archive bytes were not their blob (export-subst, filters, LFS), fetched through the blob API instead'),
+    archiveFallbacks: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        'files whose archive bytes were not their blob (export-subst, filters, LFS), fetched through the blob API instead',
+      ),
   }),
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
   lfsPointers: z.array(z.string()),
   sourceRequests: z.number().int(),
   error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
   queueOutcome: z
-    .object({ action: z.enum(['retry-scheduled', 'dead-lettered']), attempt: z.number().int(), reason: z.string(), retryAt: z.string().optional() })
+    .object({
+      action: z.enum(['retry-scheduled', 'dead-lettered']),
+      attempt: z.number().int(),
+      reason: z.string(),
+      retryAt: z.string().optional(),
+    })
     .optional(),
   backupId: z.string().optional(),
 });
@@ -41,6 +52,8 @@ export function toSyncRunView(run: SyncRun): SyncRunView {
     skipped: [...skipped],
     lfsPointers: [...lfsPointers],
     startedAt: startedAt.toISOString(),
-    ...(finishedAt ? { finishedAt: finishedAt.toISOString(), durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()) } : {}),
+    ...(finishedAt
+      ? { finishedAt: finishedAt.toISOString(), durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()) }
+      : {}),
   };
 }

@@ -1,16 +1,16 @@
 import { ContainerModule } from 'inversify';
 import { DevelopmentAuthenticator } from '../../adapters/entra/DevelopmentAuthenticator';
 import { EntraJwtAuthenticator } from '../../adapters/entra/EntraJwtAuthenticator';
-import { BrowseWorkspace } from '../../domain/workspace/BrowseWorkspace';
 import { CheckReadiness } from '../../domain/shared/CheckReadiness';
-import { EditWorkspace } from '../../domain/workspace/EditWorkspace';
 import { GetSyncRun } from '../../domain/sync/GetSyncRun';
 import { ListSyncRuns } from '../../domain/sync/ListSyncRuns';
+import { BrowseWorkspace } from '../../domain/workspace/BrowseWorkspace';
+import { EditWorkspace } from '../../domain/workspace/EditWorkspace';
 import { OpenScopeBackup } from '../../domain/workspace/OpenScopeBackup';
 import { ReadWorkspaceStatus } from '../../domain/workspace/ReadWorkspaceStatus';
 import type { Authenticator } from '../../ports/Authenticator';
-import type { Config } from '../config';
 import { appVersion } from '../appVersion';
+import type { Config } from '../config';
 import { TYPES } from '../identifiers';
 import { readinessProbes } from '../readinessProbes';
 
@@ -20,10 +20,16 @@ export function apiModule(config: Config): ContainerModule {
     bind(TYPES.Authenticator).toConstantValue(authenticatorFor(config));
     bind(TYPES.AppInfo).toConstantValue({ version: appVersion(), startedAt: new Date() });
     bind(TYPES.BrowseWorkspace).toResolvedValue((files) => new BrowseWorkspace({ files }), [TYPES.FileStore]);
-    bind(TYPES.ReadWorkspaceStatus).toResolvedValue((metadata, files) => new ReadWorkspaceStatus({ metadata, files }), [TYPES.MetadataRepo, TYPES.FileStore]);
+    bind(TYPES.ReadWorkspaceStatus).toResolvedValue(
+      (metadata, files) => new ReadWorkspaceStatus({ metadata, files }),
+      [TYPES.MetadataRepo, TYPES.FileStore],
+    );
     bind(TYPES.ListSyncRuns).toResolvedValue((metadata) => new ListSyncRuns({ metadata }), [TYPES.MetadataRepo]);
     bind(TYPES.GetSyncRun).toResolvedValue((metadata) => new GetSyncRun({ metadata }), [TYPES.MetadataRepo]);
-    bind(TYPES.OpenScopeBackup).toResolvedValue((backups) => new OpenScopeBackup({ backups }), [TYPES.WorkspaceBackups]);
+    bind(TYPES.OpenScopeBackup).toResolvedValue(
+      (backups) => new OpenScopeBackup({ backups }),
+      [TYPES.WorkspaceBackups],
+    );
     bind(TYPES.EditWorkspace).toResolvedValue(
       (files, metadata, clock, ids, logger, sync) =>
         new EditWorkspace({
@@ -32,7 +38,12 @@ export function apiModule(config: Config): ContainerModule {
           clock,
           ids,
           logger,
-          settings: { holderId: sync.holderId, leaseTtlMs: sync.leaseTtlMs, maxFileBytes: config.MAX_FILE_BYTES, lockWaitMs: config.EDIT_LOCK_WAIT_MS },
+          settings: {
+            holderId: sync.holderId,
+            leaseTtlMs: sync.leaseTtlMs,
+            maxFileBytes: config.MAX_FILE_BYTES,
+            lockWaitMs: config.EDIT_LOCK_WAIT_MS,
+          },
         }),
       [TYPES.FileStore, TYPES.MetadataRepo, TYPES.Clock, TYPES.IdGenerator, TYPES.Logger, TYPES.SyncSettings],
     );

@@ -2,13 +2,16 @@ import { ContainerModule } from 'inversify';
 import { FileStoreBackups } from '../../adapters/backups/FileStoreBackups';
 import { LocalVolumeFileStore } from '../../adapters/local-volume/LocalVolumeFileStore';
 import { YazlWorkspaceArchiver } from '../../adapters/zip/YazlWorkspaceArchiver';
-import { PRIVATE_FOLDER, type FileStore } from '../../ports/FileStore';
-import { defaultAzureAccess, type AzureAccess } from '../azureAccess';
-import type { Config } from '../config';
+import { type FileStore, PRIVATE_FOLDER } from '../../ports/FileStore';
+import { type AzureAccess, defaultAzureAccess } from '../azureAccess';
+import { type Config, requiredSetting } from '../config';
 import { TYPES } from '../identifiers';
 
 /** The workspace FileStore chosen by FILE_STORE, the zip archiver over it, and where scope backups go. */
-export async function fileStoreModule(config: Config, azure: AzureAccess = defaultAzureAccess()): Promise<ContainerModule> {
+export async function fileStoreModule(
+  config: Config,
+  azure: AzureAccess = defaultAzureAccess(),
+): Promise<ContainerModule> {
   const store = await openWorkspaceStore(config, azure);
   // Locally a folder of its own (the plan's tmp share); in Azure the workspace share's private
   // folder, since a container's own disk does not outlive it. Never inside a synced scope.
@@ -32,9 +35,13 @@ async function openWorkspaceStore(config: Config, azure: AzureAccess): Promise<F
   // Loaded only when chosen: the Files SDK is the largest part of a start that does not use it.
   const { AzureFilesFileStore } = await import('../../adapters/azure-files/AzureFilesFileStore.js');
   const { createShareClient } = await import('../../adapters/azure-files/createShareClient.js');
-  const shareName = config.AZURE_FILES_SHARE!;
+  const shareName = requiredSetting(config, 'AZURE_FILES_SHARE');
   const share = config.AZURE_FILES_CONNECTION_STRING
     ? createShareClient({ connectionString: config.AZURE_FILES_CONNECTION_STRING, shareName })
-    : createShareClient({ accountUrl: config.AZURE_FILES_ACCOUNT_URL!, shareName, credential: azure.credential() });
+    : createShareClient({
+        accountUrl: requiredSetting(config, 'AZURE_FILES_ACCOUNT_URL'),
+        shareName,
+        credential: azure.credential(),
+      });
   return AzureFilesFileStore.open(share);
 }

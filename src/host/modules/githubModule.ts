@@ -10,7 +10,8 @@ export function githubModule(config: Config): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(TYPES.SourceRepositoryFactory)
       .toResolvedValue(
-        (logger) => new GitHubSourceRepositoryFactory({
+        (logger) =>
+          new GitHubSourceRepositoryFactory({
             baseUrl: config.GITHUB_API_URL,
             logger,
             retries: config.GITHUB_RETRIES,
@@ -20,7 +21,11 @@ export function githubModule(config: Config): ContainerModule {
       )
       .inSingletonScope();
     bind(TYPES.RepositoryAdmin)
-      .toResolvedValue((logger) => new GitHubRepositoryAdmin({ baseUrl: config.GITHUB_API_URL, logger, retries: config.GITHUB_RETRIES }), [TYPES.Logger])
+      .toResolvedValue(
+        (logger) =>
+          new GitHubRepositoryAdmin({ baseUrl: config.GITHUB_API_URL, logger, retries: config.GITHUB_RETRIES }),
+        [TYPES.Logger],
+      )
       .inSingletonScope();
     bind(TYPES.SignatureVerifier).toConstantValue(new OctokitSignatureVerifier());
   });

@@ -9,7 +9,7 @@ import { TableMetadataRepo } from '../../adapters/azure-tables/TableMetadataRepo
 import { InMemoryMetadataRepo } from '../../adapters/in-memory/InMemoryMetadataRepo';
 import type { Logger } from '../../ports/Logger';
 import type { MetadataRepo } from '../../ports/MetadataRepo';
-import { defaultAzureAccess, type AzureAccess } from '../azureAccess';
+import { type AzureAccess, defaultAzureAccess } from '../azureAccess';
 import type { Config } from '../config';
 import { TYPES } from '../identifiers';
 import type { Lifecycle } from '../Lifecycle';
@@ -20,7 +20,12 @@ import { StartupConflictError } from '../StartupConflictError';
  * identity; through TABLES_CONNECTION_STRING with the key it holds (Azurite); with neither it is the
  * embedded Azurite, persisted under DATA_DIR, so `npm start` needs no account.
  */
-export async function metadataModule(config: Config, logger: Logger, lifecycle: Lifecycle, azure: AzureAccess = defaultAzureAccess()): Promise<ContainerModule> {
+export async function metadataModule(
+  config: Config,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  azure: AzureAccess = defaultAzureAccess(),
+): Promise<ContainerModule> {
   let repo: MetadataRepo;
   if (config.METADATA_STORE === 'in-memory') {
     repo = new InMemoryMetadataRepo();
@@ -52,12 +57,17 @@ export async function metadataModule(config: Config, logger: Logger, lifecycle: 
   }
   // Tables: the webhook's connection look-up is cached (one round trip fewer per delivery); every
   // connection write in this process goes through the cache and forgets it.
-  const cached = config.METADATA_STORE === 'azure-tables' && config.CONNECTION_CACHE_SECONDS > 0 ? new ConnectionCachingRepo(repo, { ttlMs: config.CONNECTION_CACHE_SECONDS * 1000 }) : null;
+  const cached =
+    config.METADATA_STORE === 'azure-tables' && config.CONNECTION_CACHE_SECONDS > 0
+      ? new ConnectionCachingRepo(repo, { ttlMs: config.CONNECTION_CACHE_SECONDS * 1000 })
+      : null;
   // Bind every port over the store to `store`, never to `repo`: a connection written past the cache
   // would not be forgotten (test/api/webhookConnectionCache.int.test.ts).
   const store = cached ?? repo;
   return new ContainerModule(({ bind }) => {
     bind(TYPES.MetadataRepo).toConstantValue(store);
-    bind(TYPES.ConnectionLookup).toConstantValue(cached ? { getConnection: (scope) => cached.cachedConnection(scope) } : repo);
+    bind(TYPES.ConnectionLookup).toConstantValue(
+      cached ? { getConnection: (scope) => cached.cachedConnection(scope) } : repo,
+    );
   });
 }

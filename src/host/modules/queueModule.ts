@@ -4,16 +4,24 @@ import { InProcessCommandQueue } from '../../adapters/in-process-queue/InProcess
 import { ServiceBusCommandConsumer } from '../../adapters/service-bus/ServiceBusCommandConsumer';
 import { ServiceBusCommandQueue } from '../../adapters/service-bus/ServiceBusCommandQueue';
 import type { Logger } from '../../ports/Logger';
-import { defaultAzureAccess, type AzureAccess } from '../azureAccess';
-import { ConfigError, type Config } from '../config';
+import { type AzureAccess, defaultAzureAccess } from '../azureAccess';
+import { type Config, ConfigError } from '../config';
 import { TYPES } from '../identifiers';
 import type { Lifecycle } from '../Lifecycle';
 
 /** The in-process queue under its own type, for the local host and tests that wait for it to idle. */
-export const IN_PROCESS_QUEUE: ServiceIdentifier<InProcessCommandQueue> = Symbol.for('workspace-sync.InProcessCommandQueue');
+export const IN_PROCESS_QUEUE: ServiceIdentifier<InProcessCommandQueue> = Symbol.for(
+  'workspace-sync.InProcessCommandQueue',
+);
 
 /** The CommandQueue (and the consumer the local host drains it with) chosen by COMMAND_QUEUE. */
-export function queueModule(config: Config, env: NodeJS.ProcessEnv, logger: Logger, lifecycle: Lifecycle, azure: AzureAccess = defaultAzureAccess()): ContainerModule {
+export function queueModule(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  azure: AzureAccess = defaultAzureAccess(),
+): ContainerModule {
   return new ContainerModule(({ bind }) => {
     switch (config.COMMAND_QUEUE) {
       case 'in-process': {
@@ -31,7 +39,9 @@ export function queueModule(config: Config, env: NodeJS.ProcessEnv, logger: Logg
         const client = serviceBusClient(config, env, azure);
         const queue = new ServiceBusCommandQueue(client, config.SYNC_QUEUE_NAME);
         bind(TYPES.CommandQueue).toConstantValue(queue);
-        bind(TYPES.CommandConsumer).toConstantValue(new ServiceBusCommandConsumer(client, config.SYNC_QUEUE_NAME, logger));
+        bind(TYPES.CommandConsumer).toConstantValue(
+          new ServiceBusCommandConsumer(client, config.SYNC_QUEUE_NAME, logger),
+        );
         lifecycle.onStop('Service Bus client', async () => {
           await queue.close();
           await client.close();
@@ -47,14 +57,24 @@ export function queueModule(config: Config, env: NodeJS.ProcessEnv, logger: Logg
  * SERVICEBUS_CONNECTION_SETTING, in its two forms: identity-based (`<name>__fullyQualifiedNamespace`,
  * `<name>.servicebus.windows.net`) or a connection string in `<name>` itself (the emulator, keys).
  */
-export function serviceBusConnectionSettings(config: Config): { readonly namespace: string; readonly connectionString: string } {
-  return { namespace: `${config.SERVICEBUS_CONNECTION_SETTING}__fullyQualifiedNamespace`, connectionString: config.SERVICEBUS_CONNECTION_SETTING };
+function serviceBusConnectionSettings(config: Config): {
+  readonly namespace: string;
+  readonly connectionString: string;
+} {
+  return {
+    namespace: `${config.SERVICEBUS_CONNECTION_SETTING}__fullyQualifiedNamespace`,
+    connectionString: config.SERVICEBUS_CONNECTION_SETTING,
+  };
 }
 
 /** Whether `env` holds either form of the Service Bus connection; else the problem, naming both settings. */
 export function serviceBusConnectionProblem(config: Config, env: NodeJS.ProcessEnv): string | null {
   const settings = serviceBusConnectionSettings(config);
   if (env[settings.namespace] || env[settings.connectionString]) return null;
+  return missingConnection(settings);
+}
+
+function missingConnection(settings: ReturnType<typeof serviceBusConnectionSettings>): string {
   return (
     `${settings.namespace}: COMMAND_QUEUE=service-bus needs the namespace (<name>.servicebus.windows.net, signed in with the managed identity) ` +
     `in this setting, or a connection string in ${settings.connectionString} (the emulator)`
@@ -63,12 +83,12 @@ export function serviceBusConnectionProblem(config: Config, env: NodeJS.ProcessE
 
 /** A client in the form the settings give; the connection string wins when both are set, as in the Functions binding. */
 export function serviceBusClient(config: Config, env: NodeJS.ProcessEnv, azure: AzureAccess): ServiceBusClient {
-  const problem = serviceBusConnectionProblem(config, env);
-  if (problem !== null) throw new ConfigError([problem]);
   const settings = serviceBusConnectionSettings(config);
   const connectionString = env[settings.connectionString];
+  const namespace = env[settings.namespace];
   // Loaded only when chosen (the adapters above import its types only): the SDK is a large part of a start that does not use it.
   const { ServiceBusClient } = require('@azure/service-bus') as typeof import('@azure/service-bus');
   if (connectionString) return new ServiceBusClient(connectionString);
-  return new ServiceBusClient(env[settings.namespace]!, azure.credential());
+  if (namespace) return new ServiceBusClient(namespace, azure.credential());
+  throw new ConfigError([missingConnection(settings)]);
 }

@@ -3,12 +3,16 @@ import { createKeyVaultSecretClient } from '../../adapters/key-vault/createKeyVa
 import { KeyVaultSecretStore } from '../../adapters/key-vault/KeyVaultSecretStore';
 import { EnvSecretStore } from '../../adapters/secrets/EnvSecretStore';
 import { FileSecretStore } from '../../adapters/secrets/FileSecretStore';
-import { defaultAzureAccess, type AzureAccess } from '../azureAccess';
-import type { Config } from '../config';
+import { type AzureAccess, defaultAzureAccess } from '../azureAccess';
+import { type Config, requiredSetting } from '../config';
 import { TYPES } from '../identifiers';
 
 /** The SecretStore chosen by SECRET_STORE. */
-export function secretsModule(config: Config, env: NodeJS.ProcessEnv, azure: AzureAccess = defaultAzureAccess()): ContainerModule {
+export function secretsModule(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  azure: AzureAccess = defaultAzureAccess(),
+): ContainerModule {
   return new ContainerModule(({ bind }) => {
     switch (config.SECRET_STORE) {
       case 'env':
@@ -19,7 +23,7 @@ export function secretsModule(config: Config, env: NodeJS.ProcessEnv, azure: Azu
         break;
       case 'key-vault': {
         // The identity every Azure client uses (see azureAccess.ts).
-        const client = createKeyVaultSecretClient(config.KEY_VAULT_URL!, azure.credential());
+        const client = createKeyVaultSecretClient(requiredSetting(config, 'KEY_VAULT_URL'), azure.credential());
         bind(TYPES.SecretStore).toConstantValue(new KeyVaultSecretStore(client));
         break;
       }

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { ContainerModule } from 'inversify';
+import { ReconcileConnections } from '../../domain/connections/ReconcileConnections';
 import { ProcessSyncCommand } from '../../domain/sync/ProcessSyncCommand';
 import { PruneHistory } from '../../domain/sync/PruneHistory';
-import { ReconcileConnections } from '../../domain/connections/ReconcileConnections';
 import { ReceiveGitHubWebhook } from '../../domain/sync/ReceiveGitHubWebhook';
 import { SyncWorkspace } from '../../domain/sync/SyncWorkspace';
 import type { Config } from '../config';
@@ -41,7 +41,15 @@ export function syncModule(config: Config): ContainerModule {
       .toResolvedValue(
         (metadata, connections, secrets, verifier, queue, clock, logger) =>
           new ReceiveGitHubWebhook({ metadata, connections, secrets, verifier, queue, clock, logger }),
-        [TYPES.MetadataRepo, TYPES.ConnectionLookup, TYPES.SecretStore, TYPES.SignatureVerifier, TYPES.CommandQueue, TYPES.Clock, TYPES.Logger],
+        [
+          TYPES.MetadataRepo,
+          TYPES.ConnectionLookup,
+          TYPES.SecretStore,
+          TYPES.SignatureVerifier,
+          TYPES.CommandQueue,
+          TYPES.Clock,
+          TYPES.Logger,
+        ],
       )
       .inSingletonScope();
     bind(TYPES.RetrySettings).toConstantValue({
@@ -56,11 +64,21 @@ export function syncModule(config: Config): ContainerModule {
       )
       .inSingletonScope();
     bind(TYPES.ReconcileConnections)
-      .toResolvedValue((metadata, queue, clock) => new ReconcileConnections({ metadata, queue, clock }), [TYPES.MetadataRepo, TYPES.CommandQueue, TYPES.Clock])
+      .toResolvedValue(
+        (metadata, queue, clock) => new ReconcileConnections({ metadata, queue, clock }),
+        [TYPES.MetadataRepo, TYPES.CommandQueue, TYPES.Clock],
+      )
       .inSingletonScope();
-    const retention = { runsDays: config.RUNS_RETENTION_DAYS, runsKeepPerScope: config.RUNS_KEEP_PER_SCOPE, deliveriesDays: config.DELIVERIES_RETENTION_DAYS };
+    const retention = {
+      runsDays: config.RUNS_RETENTION_DAYS,
+      runsKeepPerScope: config.RUNS_KEEP_PER_SCOPE,
+      deliveriesDays: config.DELIVERIES_RETENTION_DAYS,
+    };
     bind(TYPES.PruneHistory)
-      .toResolvedValue((metadata, clock) => new PruneHistory({ metadata, clock, settings: retention }), [TYPES.MetadataRepo, TYPES.Clock])
+      .toResolvedValue(
+        (metadata, clock) => new PruneHistory({ metadata, clock, settings: retention }),
+        [TYPES.MetadataRepo, TYPES.Clock],
+      )
       .inSingletonScope();
   });
 }

@@ -15,7 +15,11 @@ const TTL_MS = 5_000;
 type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
 
 /** The Tables repo on Azurite, counting the reads of the Connections table that reach the wire. */
-async function tablesRepo(): Promise<{ tables: TableMetadataRepo; connectionReads: () => number; tablePrefix: string }> {
+async function tablesRepo(): Promise<{
+  tables: TableMetadataRepo;
+  connectionReads: () => number;
+  tablePrefix: string;
+}> {
   const tablePrefix = uniqueTablePrefix();
   let reads = 0;
   const counter: PipelinePolicy = {
@@ -25,7 +29,11 @@ async function tablesRepo(): Promise<{ tables: TableMetadataRepo; connectionRead
       return next(request);
     },
   };
-  const tables = new TableMetadataRepo({ connectionString: azurite.connectionString, tablePrefix, clientOptions: { additionalPolicies: [{ policy: counter, position: 'perCall' }] } });
+  const tables = new TableMetadataRepo({
+    connectionString: azurite.connectionString,
+    tablePrefix,
+    clientOptions: { additionalPolicies: [{ policy: counter, position: 'perCall' }] },
+  });
   await tables.ensureTables();
   return { tables, connectionReads: () => reads, tablePrefix };
 }
@@ -33,17 +41,27 @@ async function tablesRepo(): Promise<{ tables: TableMetadataRepo; connectionRead
 async function cachedRepo(options: { ttlMs?: number; maxEntries?: number } = {}) {
   const { tables, connectionReads, tablePrefix } = await tablesRepo();
   let now = 1_000_000;
-  const cached = new ConnectionCachingRepo(tables, { ttlMs: options.ttlMs ?? TTL_MS, now: () => now, ...(options.maxEntries ? { maxEntries: options.maxEntries } : {}) });
+  const cached = new ConnectionCachingRepo(tables, {
+    ttlMs: options.ttlMs ?? TTL_MS,
+    now: () => now,
+    ...(options.maxEntries ? { maxEntries: options.maxEntries } : {}),
+  });
   return { cached, tables, connectionReads, tablePrefix, advance: (ms: number) => (now += ms) };
 }
 
-const connection = (scope: Scope, change: Partial<Connection> = {}): Connection => ({ ...metadataFixtures.fullConnection(scope), branch: 'main', ...change });
+const connection = (scope: Scope, change: Partial<Connection> = {}): Connection => ({
+  ...metadataFixtures.fullConnection(scope),
+  branch: 'main',
+  ...change,
+});
 
 describeMetadataRepoContract('Azure Tables behind the connection cache', async () => {
   const { cached, tablePrefix } = await cachedRepo();
   const cleanup = async () => {
     for (const suffix of ['Connections', 'Runs', 'Manifests', 'Leases', 'Deliveries']) {
-      await TableClient.fromConnectionString(azurite.connectionString, `${tablePrefix}${suffix}`, { allowInsecureConnection: true }).deleteTable();
+      await TableClient.fromConnectionString(azurite.connectionString, `${tablePrefix}${suffix}`, {
+        allowInsecureConnection: true,
+      }).deleteTable();
     }
   };
   return { adapter: cached, cleanup };

@@ -55,7 +55,12 @@ describe('ConnectionCodec', () => {
 
   it('reads rows written before these fields existed as a manual webhook at an unknown time', () => {
     const read = connectionFromEntity(legacyRow);
-    expect(read).toMatchObject({ webhook: { mode: 'manual' }, createdAt: new Date(0), updatedAt: new Date(0), lastSyncedCommit: 'a'.repeat(40) });
+    expect(read).toMatchObject({
+      webhook: { mode: 'manual' },
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
+      lastSyncedCommit: 'a'.repeat(40),
+    });
     read.createdAt.setTime(5);
     expect(connectionFromEntity(legacyRow).createdAt).toEqual(new Date(0));
   });
@@ -63,7 +68,11 @@ describe('ConnectionCodec', () => {
   it('refuses a row whose webhook fields make no sense', () => {
     expect(() => connectionFromEntity({ ...legacyRow, WebhookMode: 'magic' })).toThrow(CorruptEntityError);
     expect(() => connectionFromEntity({ ...legacyRow, WebhookMode: 'automatic' })).toThrow(CorruptEntityError);
-    expect(() => connectionFromEntity({ ...legacyRow, WebhookMode: 'automatic', WebhookId: '12x' })).toThrow(CorruptEntityError);
-    expect(() => connectionFromEntity({ ...legacyRow, WebhookMode: 'automatic', WebhookId: '99999999999999999999' })).toThrow(CorruptEntityError);
+    expect(() => connectionFromEntity({ ...legacyRow, WebhookMode: 'automatic', WebhookId: '12x' })).toThrow(
+      CorruptEntityError,
+    );
+    expect(() =>
+      connectionFromEntity({ ...legacyRow, WebhookMode: 'automatic', WebhookId: '99999999999999999999' }),
+    ).toThrow(CorruptEntityError);
   });
 });

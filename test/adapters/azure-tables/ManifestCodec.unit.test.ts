@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeManifestEntries, encodeManifestEntries, splitIntoChunks } from '../../../src/adapters/azure-tables/ManifestCodec';
+import {
+  decodeManifestEntries,
+  encodeManifestEntries,
+  splitIntoChunks,
+} from '../../../src/adapters/azure-tables/ManifestCodec';
 import type { ManifestEntry } from '../../../src/domain/sync/Manifest';
 
 const entry = fc.record({

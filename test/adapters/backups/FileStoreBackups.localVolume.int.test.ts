@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStoreBackups } from '../../../src/adapters/backups/FileStoreBackups';
-import { ManualClock } from '../../doubles/ManualClock';
 import { LocalVolumeFileStore } from '../../../src/adapters/local-volume/LocalVolumeFileStore';
 import { YazlWorkspaceArchiver } from '../../../src/adapters/zip/YazlWorkspaceArchiver';
 import type { Scope } from '../../../src/domain/shared/Scope';
+import { ManualClock } from '../../doubles/ManualClock';
 import { collectBytes, readZip } from '../zip/readZip';
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -39,7 +39,12 @@ describe('FileStoreBackups on a local volume', () => {
   });
 
   const backupsIn = (store: LocalVolumeFileStore, folder: string) =>
-    new FileStoreBackups({ archiver: new YazlWorkspaceArchiver(workspace), store, folder, clock: new ManualClock('2025-06-01T12:00:00.000Z') });
+    new FileStoreBackups({
+      archiver: new YazlWorkspaceArchiver(workspace),
+      store,
+      folder,
+      clock: new ManualClock('2025-06-01T12:00:00.000Z'),
+    });
 
   it("holds the scope's own files, never a link's target, and a linked scope folder backs up empty", async () => {
     const backups = backupsIn(workspace, '.workspace-sync/backups');
@@ -58,7 +63,9 @@ describe('FileStoreBackups on a local volume', () => {
     expect((await fs.stat(privateFolder)).mode & 0o777).toBe(0o700);
     expect((await fs.stat(path.join(privateFolder, 'backups'))).mode & 0o777).toBe(0o700);
     for (const extension of ['.zip', '.json']) {
-      expect((await fs.stat(path.join(privateFolder, 'backups', `${inWorkspace.id}${extension}`))).mode & 0o777).toBe(0o600);
+      expect((await fs.stat(path.join(privateFolder, 'backups', `${inWorkspace.id}${extension}`))).mode & 0o777).toBe(
+        0o600,
+      );
     }
 
     const backupsDir = path.join(parent, 'data', 'backups');

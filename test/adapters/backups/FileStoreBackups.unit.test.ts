@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { newBackupId, parseBackupId } from '../../../src/adapters/backups/BackupId';
 import { FileStoreBackups } from '../../../src/adapters/backups/FileStoreBackups';
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
-import { ManualClock } from '../../doubles/ManualClock';
 import { YazlWorkspaceArchiver } from '../../../src/adapters/zip/YazlWorkspaceArchiver';
 import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/shared/Scope';
 import { FileStoreError } from '../../../src/ports/FileStore';
 import type { ArchiveRoot, WorkspaceArchiver } from '../../../src/ports/WorkspaceArchiver';
+import { ManualClock } from '../../doubles/ManualClock';
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 const ORG = 'org-42' as Scope;
@@ -24,7 +24,8 @@ async function setup(archiver?: (workspace: InMemoryFileStore) => WorkspaceArchi
     clock,
     ...(keepPerScope === undefined ? {} : { keepPerScope }),
   });
-  const files = async () => (await store.list('', { recursive: true })).filter((entry) => entry.kind === 'file').map((entry) => entry.path);
+  const files = async () =>
+    (await store.list('', { recursive: true })).filter((entry) => entry.kind === 'file').map((entry) => entry.path);
   return { workspace, store, clock, backups, files };
 }
 
@@ -65,8 +66,17 @@ describe('FileStoreBackups', () => {
     const { backups, store, files } = await setup();
     const info = await backups.create(GLOBAL_SCOPE, 'layout');
     expect((await files()).sort()).toEqual([`backups/${info.id}.json`, `backups/${info.id}.zip`]);
-    const sidecar = JSON.parse(new TextDecoder().decode((await store.read(`backups/${info.id}.json`))!)) as Record<string, unknown>;
-    expect(sidecar).toEqual({ id: info.id, scope: 'GLOBAL', createdAt: '2025-06-01T12:00:00.000Z', reason: 'layout', size: info.size });
+    const sidecar = JSON.parse(new TextDecoder().decode((await store.read(`backups/${info.id}.json`))!)) as Record<
+      string,
+      unknown
+    >;
+    expect(sidecar).toEqual({
+      id: info.id,
+      scope: 'GLOBAL',
+      createdAt: '2025-06-01T12:00:00.000Z',
+      reason: 'layout',
+      size: info.size,
+    });
     expect((await store.stat(`backups/${info.id}.zip`))?.size).toBe(info.size);
   });
 

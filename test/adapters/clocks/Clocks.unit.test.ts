@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../doubles/ManualClock';
 import { SystemClock } from '../../../src/adapters/system/SystemClock';
+import { ManualClock } from '../../doubles/ManualClock';
 
 describe('SystemClock', () => {
   it('tells the current time and sleeps for real', async () => {

@@ -6,7 +6,13 @@ describe('DevelopmentAuthenticator', () => {
     const authenticator = new DevelopmentAuthenticator();
     const expected = {
       ok: true,
-      principal: { subject: 'local-developer', name: 'local developer', isAdmin: true, isEditor: true, organizations: [] },
+      principal: {
+        subject: 'local-developer',
+        name: 'local developer',
+        isAdmin: true,
+        isEditor: true,
+        organizations: [],
+      },
     };
     expect(authenticator.mode).toBe('development');
     expect(await authenticator.authenticate(null)).toEqual(expected);

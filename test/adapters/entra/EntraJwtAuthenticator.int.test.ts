@@ -6,10 +6,13 @@ import {
   EntraJwtAuthenticator,
   type EntraJwtAuthenticatorOptions,
 } from '../../../src/adapters/entra/EntraJwtAuthenticator';
-import { AuthenticationUnavailableError, type AuthenticationFailureCode } from '../../../src/ports/Authenticator';
+import { type AuthenticationFailureCode, AuthenticationUnavailableError } from '../../../src/ports/Authenticator';
 import { startTokenIssuer, type TokenIssuer } from '../../support/tokenIssuer';
 
-function authenticatorFor(issuer: TokenIssuer, overrides: Partial<EntraJwtAuthenticatorOptions> = {}): EntraJwtAuthenticator {
+function authenticatorFor(
+  issuer: TokenIssuer,
+  overrides: Partial<EntraJwtAuthenticatorOptions> = {},
+): EntraJwtAuthenticator {
   return new EntraJwtAuthenticator({
     issuers: [issuer.issuer, `https://sts.windows.net/${issuer.tenantId}/`],
     audiences: [issuer.audience],
@@ -63,22 +66,39 @@ describe('EntraJwtAuthenticator against a local Entra-shaped issuer', () => {
       const result = await authenticator.authenticate(`Bearer ${await issuer.adminToken()}`);
       expect(result).toEqual({
         ok: true,
-        principal: { subject: expect.any(String), name: 'MSP Admin', isAdmin: true, isEditor: false, organizations: [] },
+        principal: {
+          subject: expect.any(String),
+          name: 'MSP Admin',
+          isAdmin: true,
+          isEditor: false,
+          organizations: [],
+        },
       });
     });
 
     it('maps an organisation user to a reader of those organisations', async () => {
       const result = await authenticator.authenticate(`Bearer ${await issuer.orgUserToken(['org-a', 'org-b'])}`);
-      expect(result).toMatchObject({ ok: true, principal: { isAdmin: false, isEditor: false, organizations: ['org-a', 'org-b'] } });
+      expect(result).toMatchObject({
+        ok: true,
+        principal: { isAdmin: false, isEditor: false, organizations: ['org-a', 'org-b'] },
+      });
     });
 
     it('maps the editor role', async () => {
-      const result = await authenticator.authenticate(`Bearer ${await issuer.orgUserToken(['org-a'], { editor: true })}`);
-      expect(result).toMatchObject({ ok: true, principal: { isAdmin: false, isEditor: true, organizations: ['org-a'] } });
+      const result = await authenticator.authenticate(
+        `Bearer ${await issuer.orgUserToken(['org-a'], { editor: true })}`,
+      );
+      expect(result).toMatchObject({
+        ok: true,
+        principal: { isAdmin: false, isEditor: true, organizations: ['org-a'] },
+      });
     });
 
     it('takes the subject from oid, and accepts a lower-case scheme and the v1 issuer when configured', async () => {
-      const token = await issuer.sign({ oid: 'object-id', sub: 'pairwise' }, { issuer: `https://sts.windows.net/${issuer.tenantId}/` });
+      const token = await issuer.sign(
+        { oid: 'object-id', sub: 'pairwise' },
+        { issuer: `https://sts.windows.net/${issuer.tenantId}/` },
+      );
       const result = await authenticator.authenticate(`bearer ${token}`);
       expect(result).toMatchObject({ ok: true, principal: { subject: 'object-id', name: 'Test User' } });
     });
@@ -91,11 +111,21 @@ describe('EntraJwtAuthenticator against a local Entra-shaped issuer', () => {
 
   describe('rejected tokens', () => {
     it('an expired token', async () => {
-      await expectRejected(authenticator, await issuer.sign({}, { expiresInSeconds: -300 }), 'TokenExpired', /^token expired$/);
+      await expectRejected(
+        authenticator,
+        await issuer.sign({}, { expiresInSeconds: -300 }),
+        'TokenExpired',
+        /^token expired$/,
+      );
     });
 
     it('a token that is not valid yet', async () => {
-      await expectRejected(authenticator, await issuer.sign({}, { notBeforeSeconds: 300 }), 'InvalidToken', /not valid yet/);
+      await expectRejected(
+        authenticator,
+        await issuer.sign({}, { notBeforeSeconds: 300 }),
+        'InvalidToken',
+        /not valid yet/,
+      );
     });
 
     it('a token for another audience', async () => {
@@ -113,7 +143,12 @@ describe('EntraJwtAuthenticator against a local Entra-shaped issuer', () => {
     });
 
     it('a token naming no subject', async () => {
-      await expectRejected(authenticator, await issuer.sign({ oid: undefined, sub: undefined }), 'InvalidToken', /no subject/);
+      await expectRejected(
+        authenticator,
+        await issuer.sign({ oid: undefined, sub: undefined }),
+        'InvalidToken',
+        /no subject/,
+      );
     });
 
     it('a foreign key posing under the trusted kid', async () => {
@@ -133,10 +168,21 @@ describe('EntraJwtAuthenticator against a local Entra-shaped issuer', () => {
 
     it('a token whose payload was changed after signing', async () => {
       const [header, , signature] = (await issuer.orgUserToken(['org-a'])).split('.');
-      const forged = Buffer.from(JSON.stringify({ iss: issuer.issuer, aud: issuer.audience, oid: 'x', roles: ['Workspace.Admin'], exp: 4102444800 })).toString(
-        'base64url',
+      const forged = Buffer.from(
+        JSON.stringify({
+          iss: issuer.issuer,
+          aud: issuer.audience,
+          oid: 'x',
+          roles: ['Workspace.Admin'],
+          exp: 4102444800,
+        }),
+      ).toString('base64url');
+      await expectRejected(
+        authenticator,
+        `${header}.${forged}.${signature}`,
+        'InvalidToken',
+        /^token signature is invalid$/,
       );
-      await expectRejected(authenticator, `${header}.${forged}.${signature}`, 'InvalidToken', /^token signature is invalid$/);
     });
 
     it('an unsigned (alg none) token, without even fetching keys', async () => {
@@ -168,7 +214,11 @@ describe('EntraJwtAuthenticator against a local Entra-shaped issuer', () => {
 
     it.each(['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer a b', 'Token abc'])('%j is not a bearer token', async (header) => {
       const result = await authenticator.authenticate(header);
-      expect(result).toMatchObject({ ok: false, code: 'InvalidToken', message: 'Authorization header is not "Bearer <token>"' });
+      expect(result).toMatchObject({
+        ok: false,
+        code: 'InvalidToken',
+        message: 'Authorization header is not "Bearer <token>"',
+      });
     });
   });
 });
@@ -223,7 +273,10 @@ describe('EntraJwtAuthenticator and the key set over time', () => {
   it('throws AuthenticationUnavailableError when the key set does not answer in time', async () => {
     const silent = await listen(createServer(() => undefined));
     try {
-      const authenticator = authenticatorFor(issuer, { jwksUrl: `http://127.0.0.1:${port(silent)}/keys`, jwksTimeoutMs: 200 });
+      const authenticator = authenticatorFor(issuer, {
+        jwksUrl: `http://127.0.0.1:${port(silent)}/keys`,
+        jwksTimeoutMs: 200,
+      });
       await expectUnavailable(authenticator, await issuer.adminToken(), /no answer in time/);
     } finally {
       await close(silent);
@@ -231,7 +284,11 @@ describe('EntraJwtAuthenticator and the key set over time', () => {
   });
 
   it('throws AuthenticationUnavailableError when the key set is not JSON', async () => {
-    const html = await listen(createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>')));
+    const html = await listen(
+      createServer((_request, response) =>
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>'),
+      ),
+    );
     try {
       const authenticator = authenticatorFor(issuer, { jwksUrl: `http://127.0.0.1:${port(html)}/keys` });
       await expectUnavailable(authenticator, await issuer.adminToken(), /parse/);
@@ -263,13 +320,21 @@ describe('EntraJwtAuthenticator with a tenant named by its domain (OpenID discov
   afterEach(() => issuer.stop());
 
   const discovering = (overrides: Partial<EntraJwtAuthenticatorOptions> = {}) =>
-    new EntraJwtAuthenticator({ audiences: [issuer.audience], discoveryUrl: issuer.discoveryUrl, clockToleranceSeconds: 60, ...overrides });
+    new EntraJwtAuthenticator({
+      audiences: [issuer.audience],
+      discoveryUrl: issuer.discoveryUrl,
+      clockToleranceSeconds: 60,
+      ...overrides,
+    });
 
   it('validates a token whose iss carries the tenant GUID, reading the discovery document once', async () => {
     expect(issuer.discoveryUrl).toContain('/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration');
     expect(issuer.issuer).toContain(issuer.tenantId); // the GUID, never the domain
     const authenticator = discovering();
-    expect(await authenticator.authenticate(`Bearer ${await issuer.adminToken()}`)).toMatchObject({ ok: true, principal: { isAdmin: true } });
+    expect(await authenticator.authenticate(`Bearer ${await issuer.adminToken()}`)).toMatchObject({
+      ok: true,
+      principal: { isAdmin: true },
+    });
     // v1 tokens carry the same tenant GUID under sts.windows.net.
     const v1 = await issuer.sign({}, { issuer: `https://sts.windows.net/${issuer.tenantId}/` });
     expect(await authenticator.authenticate(`Bearer ${v1}`)).toMatchObject({ ok: true });
@@ -279,8 +344,16 @@ describe('EntraJwtAuthenticator with a tenant named by its domain (OpenID discov
 
   it('refuses a token whose iss names the domain, or another tenant', async () => {
     const authenticator = discovering();
-    for (const iss of ['https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0', 'https://login.microsoftonline.com/other-tenant/v2.0']) {
-      await expectRejected(authenticator, await issuer.sign({}, { issuer: iss }), 'InvalidToken', /^token issuer is not trusted$/);
+    for (const iss of [
+      'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0',
+      'https://login.microsoftonline.com/other-tenant/v2.0',
+    ]) {
+      await expectRejected(
+        authenticator,
+        await issuer.sign({}, { issuer: iss }),
+        'InvalidToken',
+        /^token issuer is not trusted$/,
+      );
     }
   });
 
@@ -300,9 +373,17 @@ describe('EntraJwtAuthenticator with a tenant named by its domain (OpenID discov
     const url = `http://127.0.0.1:${port(closed)}/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration`;
     await close(closed);
     await expectDiscoveryUnavailable(discovering({ discoveryUrl: url }), await issuer.adminToken(), /ECONNREFUSED/);
-    const wrong = await listen(createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"issuer":42}')));
+    const wrong = await listen(
+      createServer((_request, response) =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"issuer":42}'),
+      ),
+    );
     try {
-      await expectDiscoveryUnavailable(discovering({ discoveryUrl: `http://127.0.0.1:${port(wrong)}/x` }), await issuer.adminToken(), /issuer/);
+      await expectDiscoveryUnavailable(
+        discovering({ discoveryUrl: `http://127.0.0.1:${port(wrong)}/x` }),
+        await issuer.adminToken(),
+        /issuer/,
+      );
     } finally {
       await close(wrong);
     }
@@ -315,7 +396,11 @@ describe('EntraJwtAuthenticator with a tenant named by its domain (OpenID discov
   });
 });
 
-async function expectDiscoveryUnavailable(authenticator: EntraJwtAuthenticator, token: string, reason: RegExp): Promise<void> {
+async function expectDiscoveryUnavailable(
+  authenticator: EntraJwtAuthenticator,
+  token: string,
+  reason: RegExp,
+): Promise<void> {
   const error: unknown = await authenticator.authenticate(`Bearer ${token}`).then(
     () => undefined,
     (thrown: unknown) => thrown,

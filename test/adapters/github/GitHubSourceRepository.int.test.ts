@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GitHubSourceRepositoryFactory, type GitHubSourceRepositoryOptions } from '../../../src/adapters/github/GitHubSourceRepositoryFactory';
-import { ArchiveMismatch, SourceError, type ArchiveFile, type SourceBytes, type SourceErrorCode, type SourceRepository, type SourceTreeEntry } from '../../../src/ports/SourceRepository';
+import {
+  GitHubSourceRepositoryFactory,
+  type GitHubSourceRepositoryOptions,
+} from '../../../src/adapters/github/GitHubSourceRepositoryFactory';
+import {
+  type ArchiveFile,
+  ArchiveMismatch,
+  type SourceBytes,
+  SourceError,
+  type SourceErrorCode,
+  type SourceRepository,
+  type SourceTreeEntry,
+} from '../../../src/ports/SourceRepository';
 import { captureLogger } from '../../support/captureLogger';
 import { GitHubPeer } from '../../support/githubPeer';
 import { GitRepo } from '../../support/gitRepo';
@@ -20,7 +31,10 @@ const CODELOAD = /\/_codeload\//;
 const NESTED_FILES = [
   { path: 'README.md', content: '# nested\n' },
   { path: 'pkg-0/index.ps1', content: 'Write-Host index\n', executable: true },
-  ...Array.from({ length: 300 }, (_, i) => ({ path: `pkg-${i % 5}/mod-${Math.floor(i / 5) % 6}/file-${i}.txt`, content: `file ${i}\n` })),
+  ...Array.from({ length: 300 }, (_, i) => ({
+    path: `pkg-${i % 5}/mod-${Math.floor(i / 5) % 6}/file-${i}.txt`,
+    content: `file ${i}\n`,
+  })),
 ];
 /**
  * With a 50-entry limit: the root's recursive listing (1) is truncated, so the root is listed one
@@ -72,10 +86,16 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
   const token = `ghp_${randomBytes(18).toString('hex')}`;
 
   const factory = (options: Partial<GitHubSourceRepositoryOptions> = {}): GitHubSourceRepositoryFactory =>
-    new GitHubSourceRepositoryFactory({ baseUrl: peer.url, retryBaseDelayMs: 20, requestTimeoutMs: 10_000, ...options });
+    new GitHubSourceRepositoryFactory({
+      baseUrl: peer.url,
+      retryBaseDelayMs: 20,
+      requestTimeoutMs: 10_000,
+      ...options,
+    });
   const open = (repository = 'acme/small', options: Partial<GitHubSourceRepositoryOptions> = {}): SourceRepository =>
     factory(options).open({ repository, token });
-  const statuses = (pattern: RegExp): number[] => peer.requests.filter((request) => pattern.test(request.path)).map((request) => request.status);
+  const statuses = (pattern: RegExp): number[] =>
+    peer.requests.filter((request) => pattern.test(request.path)).map((request) => request.status);
 
   beforeAll(async () => {
     peer = await GitHubPeer.start();
@@ -87,7 +107,9 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
     nested = await GitRepo.create();
     nestedHead = await nested.writeMany(NESTED_FILES);
     wide = await GitRepo.create();
-    wideHead = await wide.writeMany(Array.from({ length: 12 }, (_, i) => ({ path: `flat/f-${i}.txt`, content: `${i}` })));
+    wideHead = await wide.writeMany(
+      Array.from({ length: 12 }, (_, i) => ({ path: `flat/f-${i}.txt`, content: `${i}` })),
+    );
     peer.addRepository('acme/small', small, { token });
     peer.addRepository('acme/nested', nested, { token });
     peer.addRepository('acme/wide', wide, { token });
@@ -176,7 +198,8 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
       };
       const fromBlob = await chunkSizes(await source.blob(large.sha, large.size!));
       let fromArchive: number[] = [];
-      for await (const file of source.archive(smallHead, new Map([['bin/large.bin', large.sha]]))) fromArchive = await chunkSizes(file.content);
+      for await (const file of source.archive(smallHead, new Map([['bin/large.bin', large.sha]])))
+        fromArchive = await chunkSizes(file.content);
       for (const sizes of [fromBlob, fromArchive]) {
         expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(LARGE.byteLength);
         expect(sizes.length).toBeGreaterThan(8);
@@ -371,14 +394,23 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
       const { logger, text } = captureLogger('debug');
       const make = factory({ logger, retries: 1 });
       const source = make.open({ repository: 'acme/small', token });
-      peer.injectFault({ kind: 'status', status: 500, times: 2, match: REF, body: { message: `token ${token} is broken` } });
+      peer.injectFault({
+        kind: 'status',
+        status: 500,
+        times: 2,
+        match: REF,
+        body: { message: `token ${token} is broken` },
+      });
       const serverError = await expectCode(source.branchHead('main'), 'Unavailable');
       peer.injectFault({ kind: 'rate-limit', retryAfterSeconds: 0, times: 1, match: REF });
       await source.branchHead('main');
       const revokedToken = `ghp_${randomBytes(18).toString('hex')}`;
       peer.addRepository('acme/revoked', small, { token: revokedToken });
       peer.revokeToken(revokedToken);
-      const unauthorized = await expectCode(make.open({ repository: 'acme/revoked', token: revokedToken }).tree(smallHead), 'Unauthorized');
+      const unauthorized = await expectCode(
+        make.open({ repository: 'acme/revoked', token: revokedToken }).tree(smallHead),
+        'Unauthorized',
+      );
 
       expect(serverError.message).toContain('[redacted]');
       for (const message of [serverError.message, unauthorized.message]) {

@@ -13,28 +13,61 @@ const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 
 describe('rateLimitOf', () => {
   it('reads a secondary limit from its message and retry-after', () => {
-    const limit = rateLimitOf({ status: 403, headers: { 'retry-after': '30' }, message: 'You have exceeded a secondary rate limit', errorTypes: [] }, NOW);
+    const limit = rateLimitOf(
+      {
+        status: 403,
+        headers: { 'retry-after': '30' },
+        message: 'You have exceeded a secondary rate limit',
+        errorTypes: [],
+      },
+      NOW,
+    );
     expect(limit).toEqual({ retryAfterMs: 30_000, seenByThrottling: true });
   });
 
   it('reads a primary limit from x-ratelimit-reset, one second past the reset', () => {
     const reset = String(NOW / 1000 + 120);
-    const limit = rateLimitOf({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, message: 'API rate limit exceeded', errorTypes: [] }, NOW);
+    const limit = rateLimitOf(
+      {
+        status: 403,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+        message: 'API rate limit exceeded',
+        errorTypes: [],
+      },
+      NOW,
+    );
     expect(limit).toEqual({ retryAfterMs: 121_000, seenByThrottling: true });
   });
 
   it('accepts retry-after as an HTTP date', () => {
     const date = new Date(NOW + 45_000).toUTCString();
-    expect(rateLimitOf({ status: 429, headers: { 'retry-after': date }, message: '', errorTypes: [] }, NOW)?.retryAfterMs).toBe(45_000);
+    expect(
+      rateLimitOf({ status: 429, headers: { 'retry-after': date }, message: '', errorTypes: [] }, NOW)?.retryAfterMs,
+    ).toBe(45_000);
   });
 
   it('marks a bare 429 as one the throttling plugin did not handle, with the 60 s fallback', () => {
-    expect(rateLimitOf({ status: 429, headers: {}, message: 'Too Many Requests', errorTypes: [] }, NOW)).toEqual({ retryAfterMs: 60_000, seenByThrottling: false });
+    expect(rateLimitOf({ status: 429, headers: {}, message: 'Too Many Requests', errorTypes: [] }, NOW)).toEqual({
+      retryAfterMs: 60_000,
+      seenByThrottling: false,
+    });
   });
 
   it('does not take a permission 403 or other statuses for a rate limit', () => {
-    expect(rateLimitOf({ status: 403, headers: { 'x-ratelimit-remaining': '4999' }, message: 'Resource not accessible by integration', errorTypes: [] }, NOW)).toBeUndefined();
-    expect(rateLimitOf({ status: 500, headers: { 'retry-after': '5' }, message: '', errorTypes: [] }, NOW)).toBeUndefined();
+    expect(
+      rateLimitOf(
+        {
+          status: 403,
+          headers: { 'x-ratelimit-remaining': '4999' },
+          message: 'Resource not accessible by integration',
+          errorTypes: [],
+        },
+        NOW,
+      ),
+    ).toBeUndefined();
+    expect(
+      rateLimitOf({ status: 500, headers: { 'retry-after': '5' }, message: '', errorTypes: [] }, NOW),
+    ).toBeUndefined();
   });
 });
 

@@ -30,7 +30,10 @@ describe('readTarball', () => {
     const tar = claimSize(await tarOf({ 'liar.bin': 'short' }), 4 * 1024 ** 3);
     const outcomes: string[] = [];
     const failure = await (async () => {
-      for await (const file of readTarball(Readable.from([gzipSync(tar)]), new Map([['liar.bin', gitBlobSha(Buffer.from('short'))]]))) {
+      for await (const file of readTarball(
+        Readable.from([gzipSync(tar)]),
+        new Map([['liar.bin', gitBlobSha(Buffer.from('short'))]]),
+      )) {
         expect(file.size).toBe(4 * 1024 ** 3);
         let received = 0;
         for await (const chunk of file.content) received += chunk.byteLength;
@@ -45,7 +48,9 @@ describe('readTarball', () => {
 
   it('yields only expected regular files, hashed, and skips what the caller leaves unread', async () => {
     const tar = await tarOf({ 'a.txt': 'aaa', 'b.txt': 'bbb', 'c.txt': 'ccc' });
-    const expected = new Map(['a.txt', 'b.txt', 'c.txt'].map((path) => [path, gitBlobSha(Buffer.from(path[0]!.repeat(3)))]));
+    const expected = new Map(
+      ['a.txt', 'b.txt', 'c.txt'].map((path) => [path, gitBlobSha(Buffer.from(path[0]!.repeat(3)))]),
+    );
     expected.delete('b.txt');
     const read: string[] = [];
     for await (const file of readTarball(Readable.from([gzipSync(tar)]), expected)) {

@@ -1,13 +1,16 @@
-import { AuthenticationError, CredentialUnavailableError } from '@azure/identity';
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import { AuthenticationError, CredentialUnavailableError } from '@azure/identity';
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyVaultSecretClient } from '../../../src/adapters/key-vault/createKeyVaultSecretClient';
 import { KeyVaultError } from '../../../src/adapters/key-vault/KeyVaultError';
-import { KeyVaultSecretStore, type KeyVaultSecretStoreOptions } from '../../../src/adapters/key-vault/KeyVaultSecretStore';
+import {
+  KeyVaultSecretStore,
+  type KeyVaultSecretStoreOptions,
+} from '../../../src/adapters/key-vault/KeyVaultSecretStore';
 import { connectionSecretNames } from '../../../src/domain/connections/ConnectionSecrets';
 import { parseScope } from '../../../src/domain/shared/Scope';
-import { startKeyVaultPeer, type KeyVaultPeer } from '../../support/keyVaultPeer';
+import { type KeyVaultPeer, startKeyVaultPeer } from '../../support/keyVaultPeer';
 
 const VALUE = 'ghp_do_not_leak_0123456789abcdef';
 
@@ -22,8 +25,15 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
     await peer.close();
   });
 
-  function store(credential: TokenCredential = peer.credential(), options: SecretClientOptions = {}, storeOptions: KeyVaultSecretStoreOptions = {}): KeyVaultSecretStore {
-    return new KeyVaultSecretStore(createKeyVaultSecretClient(peer.vaultUrl, credential, peer.clientOptions(options)), storeOptions);
+  function store(
+    credential: TokenCredential = peer.credential(),
+    options: SecretClientOptions = {},
+    storeOptions: KeyVaultSecretStoreOptions = {},
+  ): KeyVaultSecretStore {
+    return new KeyVaultSecretStore(
+      createKeyVaultSecretClient(peer.vaultUrl, credential, peer.clientOptions(options)),
+      storeOptions,
+    );
   }
 
   async function failure(promise: Promise<unknown>): Promise<KeyVaultError> {
@@ -43,7 +53,8 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
   }
 
   const statuses = () => peer.requests.map((request) => `${request.method} ${request.status}`);
-  const calls = (from = 0) => peer.requests.slice(from).map((request) => `${request.method} ${request.path} ${request.status}`);
+  const calls = (from = 0) =>
+    peer.requests.slice(from).map((request) => `${request.method} ${request.path} ${request.status}`);
 
   it('answers the challenge: one unauthenticated probe, then a token for the vault resource and the challenge tenant', async () => {
     const credential = peer.credential();
@@ -75,11 +86,23 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
 
   it('answers null for references Key Vault cannot hold, without a request', async () => {
     const secrets = store();
-    for (const ref of ['', 'a/b', '../keys/x', 'GITHUB_TOKEN', 'with space', 'ünïcode', 'x'.repeat(128), 'name?api-version=1']) {
+    for (const ref of [
+      '',
+      'a/b',
+      '../keys/x',
+      'GITHUB_TOKEN',
+      'with space',
+      'ünïcode',
+      'x'.repeat(128),
+      'name?api-version=1',
+    ]) {
       expect(await secrets.get(ref)).toBeNull();
     }
     expect(await secrets.get('x'.repeat(127))).toBeNull(); // the longest valid name is asked for
-    expect(peer.requests.map((request) => request.path)).toEqual([`/secrets/${'x'.repeat(127)}/`, `/secrets/${'x'.repeat(127)}/`]);
+    expect(peer.requests.map((request) => request.path)).toEqual([
+      `/secrets/${'x'.repeat(127)}/`,
+      `/secrets/${'x'.repeat(127)}/`,
+    ]);
   });
 
   it('refuses to set a name Key Vault cannot hold, without a request or the value in the message', async () => {
@@ -142,7 +165,9 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
 
   it('throws a retryable fault when the vault cannot be reached', async () => {
     await peer.close();
-    const error = await failure(store(peer.credential(), { retryOptions: { maxRetries: 1, retryDelayInMs: 10 } }).get('github-token-acme'));
+    const error = await failure(
+      store(peer.credential(), { retryOptions: { maxRetries: 1, retryDelayInMs: 10 } }).get('github-token-acme'),
+    );
     expect(error).toMatchObject({ code: 'Unavailable', retryable: true });
     expect(error.message).toMatch(/got no answer: RestError ECONNREFUSED/);
   });
@@ -168,7 +193,10 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
   });
 
   it("needs the challenge resource check off for a vault outside vault.azure.net (the SDK's own guard)", async () => {
-    const client = createKeyVaultSecretClient(peer.vaultUrl, peer.credential(), { ...peer.clientOptions(), disableChallengeResourceVerification: false });
+    const client = createKeyVaultSecretClient(peer.vaultUrl, peer.credential(), {
+      ...peer.clientOptions(),
+      disableChallengeResourceVerification: false,
+    });
     const error = await failure(new KeyVaultSecretStore(client).get('github-token-acme'));
     expect(error).toMatchObject({ code: 'Rejected', retryable: false });
     expect(error.message).toMatch(/challenge resource 'vault.azure.net' does not match the requested domain/);
@@ -216,7 +244,16 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
       await secrets.delete('webhook-secret-acme');
       await secrets.delete('webhook-secret-acme'); // 409 ObjectIsBeingDeleted: someone got there first
       for (const ref of ['GITHUB_TOKEN', 'a/b', '']) await secrets.delete(ref);
-      expect(statuses()).toEqual(['DELETE 401', 'DELETE 404', 'DELETE 200', 'GET 200', 'DELETE 404', 'DELETE 200', 'GET 404', 'DELETE 409']);
+      expect(statuses()).toEqual([
+        'DELETE 401',
+        'DELETE 404',
+        'DELETE 200',
+        'GET 200',
+        'DELETE 404',
+        'DELETE 200',
+        'GET 404',
+        'DELETE 409',
+      ]);
     });
 
     it('reports a vault that refuses the delete as access denied, and an unavailable one as retryable', async () => {
@@ -224,10 +261,14 @@ describe('KeyVaultSecretStore against a Key Vault-shaped peer', () => {
       peer.setForbidden(true);
       const denied = await failure(store().delete('github-token-acme'));
       expect(denied).toMatchObject({ code: 'AccessDenied', retryable: false, status: 403 });
-      expect(denied.message).toMatch(/delete of secret 'github-token-acme'.*get, set, delete and recover secret permissions/);
+      expect(denied.message).toMatch(
+        /delete of secret 'github-token-acme'.*get, set, delete and recover secret permissions/,
+      );
       peer.setForbidden(false);
       peer.setAvailable(false);
-      const down = await failure(store(peer.credential(), { retryOptions: { maxRetries: 1, retryDelayInMs: 10 } }).delete('github-token-acme'));
+      const down = await failure(
+        store(peer.credential(), { retryOptions: { maxRetries: 1, retryDelayInMs: 10 } }).delete('github-token-acme'),
+      );
       expect(down).toMatchObject({ code: 'Unavailable', retryable: true, status: 503 });
       peer.setAvailable(true);
       expect(peer.state('github-token-acme')).toBe('active');

@@ -71,7 +71,12 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
     );
 
     it('refuses its temp folder and the folder holding it, in any case', async () => {
-      for (const reserved of ['.workspace-sync/tmp/x', '.Workspace-Sync/tmp/x', '.workspace-sync/tmp', '.workspace-sync']) {
+      for (const reserved of [
+        '.workspace-sync/tmp/x',
+        '.Workspace-Sync/tmp/x',
+        '.workspace-sync/tmp',
+        '.workspace-sync',
+      ]) {
         expect((await caught(store.write(reserved, text('x')))).code).toBe('Conflict');
         expect((await caught(store.deleteTree(reserved))).code).toBe('Conflict');
       }
@@ -82,7 +87,10 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       await store.write('.workspace-sync/staging/run-1/a.txt', text('staged'));
       await store.rename('.workspace-sync/staging/run-1/a.txt', 'global/a.txt');
       await store.deleteTree('.workspace-sync/staging');
-      expect((await store.list('', { recursive: true })).map((entry) => entry.path)).toEqual(['global', 'global/a.txt']);
+      expect((await store.list('', { recursive: true })).map((entry) => entry.path)).toEqual([
+        'global',
+        'global/a.txt',
+      ]);
     });
 
     it('keeps paths that merely normalise inside the root', async () => {
@@ -161,9 +169,13 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
     it('writes 0o700 for executables and 0o600 otherwise, bytes and streams alike', async () => {
       await store.write('run.sh', text('#!/bin/sh\n'), { executable: true });
       await store.write('data.txt', text('x'));
-      await store.write('streamed.sh', (async function* () {
-        yield text('#!/bin/sh\n');
-      })(), { executable: true });
+      await store.write(
+        'streamed.sh',
+        (async function* () {
+          yield text('#!/bin/sh\n');
+        })(),
+        { executable: true },
+      );
       expect(await modeOf('run.sh')).toBe(0o700);
       expect(await modeOf('data.txt')).toBe(0o600);
       expect(await modeOf('streamed.sh')).toBe(0o700);
@@ -180,7 +192,17 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       await store.createDirectory('global/made/here');
       await store.write('.workspace-sync/backups/b.zip', text('zip'));
       await store.write('.workspace-sync/staging/run-1/a.txt', text('x'));
-      for (const folder of ['', '.workspace-sync', '.workspace-sync/tmp', '.workspace-sync/backups', '.workspace-sync/staging/run-1', 'orgs', 'orgs/1', 'orgs/1/deep', 'global/made/here']) {
+      for (const folder of [
+        '',
+        '.workspace-sync',
+        '.workspace-sync/tmp',
+        '.workspace-sync/backups',
+        '.workspace-sync/staging/run-1',
+        'orgs',
+        'orgs/1',
+        'orgs/1/deep',
+        'global/made/here',
+      ]) {
         expect({ folder, mode: await modeOf(folder) }).toEqual({ folder, mode: 0o700 });
       }
       expect(await modeOf('.workspace-sync/backups/b.zip')).toBe(0o600);
@@ -293,9 +315,12 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       await fs.rm(path.join(root, '.workspace-sync'), { recursive: true });
       await store.write('bytes.txt', text('bytes'));
       await fs.rm(path.join(root, '.workspace-sync'), { recursive: true });
-      await store.write('streamed.txt', (async function* () {
-        yield text('streamed');
-      })());
+      await store.write(
+        'streamed.txt',
+        (async function* () {
+          yield text('streamed');
+        })(),
+      );
       expect(asText(await store.read('bytes.txt'))).toBe('bytes');
       expect(asText(await store.read('streamed.txt'))).toBe('streamed');
     });
@@ -313,9 +338,15 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
 
   describe('symbolic links planted in the workspace are never followed', () => {
     let outside: string;
-    const exists = (absolute: string): Promise<boolean> => fs.lstat(absolute).then(() => true, () => false);
-    const outsideTree = async (): Promise<string[]> => (await fs.readdir(outside, { recursive: true })).map(String).sort();
-    const bTree = async (): Promise<string[]> => (await fs.readdir(path.join(root, 'orgs', 'b'), { recursive: true })).map(String).sort();
+    const exists = (absolute: string): Promise<boolean> =>
+      fs.lstat(absolute).then(
+        () => true,
+        () => false,
+      );
+    const outsideTree = async (): Promise<string[]> =>
+      (await fs.readdir(outside, { recursive: true })).map(String).sort();
+    const bTree = async (): Promise<string[]> =>
+      (await fs.readdir(path.join(root, 'orgs', 'b'), { recursive: true })).map(String).sort();
 
     beforeEach(async () => {
       outside = path.join(parent, 'outside');
@@ -331,7 +362,12 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
     });
 
     it('reads nothing through a link, or at one', async () => {
-      for (const through of ['orgs/a/link/secret.txt', 'orgs/a/abs/victim.txt', 'orgs/a/file-link', 'orgs/c/victim.txt']) {
+      for (const through of [
+        'orgs/a/link/secret.txt',
+        'orgs/a/abs/victim.txt',
+        'orgs/a/file-link',
+        'orgs/c/victim.txt',
+      ]) {
         expect({ through, read: await store.read(through) }).toEqual({ through, read: null });
         expect({ through, stream: await store.readStream(through) }).toEqual({ through, stream: null });
         expect({ through, stat: await store.stat(through) }).toEqual({ through, stat: null });
@@ -355,14 +391,28 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       expect(await store.list('orgs/a/abs')).toEqual([]);
       expect(await store.list('orgs/c', { recursive: true })).toEqual([]);
       expect((await store.list('', { recursive: true })).map((entry) => entry.path)).toEqual([
-        'orgs', 'orgs/a', 'orgs/a/own.txt', 'orgs/b', 'orgs/b/empty', 'orgs/b/secret.txt',
+        'orgs',
+        'orgs/a',
+        'orgs/a/own.txt',
+        'orgs/b',
+        'orgs/b/empty',
+        'orgs/b/secret.txt',
       ]);
     });
 
     it('refuses every change through a link with SymbolicLink, naming the link, and changes nothing behind it', async () => {
       const attempts: Array<[string, () => Promise<unknown>]> = [
         ['write', () => store.write('orgs/a/link/new.txt', text('x'))],
-        ['write streamed', () => store.write('orgs/a/abs/new.txt', (async function* () { yield text('x'); })())],
+        [
+          'write streamed',
+          () =>
+            store.write(
+              'orgs/a/abs/new.txt',
+              (async function* () {
+                yield text('x');
+              })(),
+            ),
+        ],
         ['write deep', () => store.write('orgs/a/link/empty/deeper/new.txt', text('x'))],
         ['write into linked scope', () => store.write('orgs/c/victim.txt', text('overwritten'))],
         ['rename into', () => store.rename('orgs/a/own.txt', 'orgs/a/link/moved.txt')],
@@ -377,7 +427,11 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       ];
       for (const [name, attempt] of attempts) {
         const error = await caught(attempt());
-        expect({ name, code: error.code, retryable: error.retryable }).toEqual({ name, code: 'SymbolicLink', retryable: false });
+        expect({ name, code: error.code, retryable: error.retryable }).toEqual({
+          name,
+          code: 'SymbolicLink',
+          retryable: false,
+        });
         expect(error.message).toMatch(/'orgs\/(a\/(link|abs)|c)' is a symbolic link/);
         expect(error.message).not.toContain(parent);
       }
@@ -419,9 +473,18 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       await fs.symlink(outside, path.join(root, '.workspace-sync', 'staging', 'planted'));
       await store.write('.workspace-sync/staging/own/file.txt', text('staged'), { scratch: true });
       const attempts: Array<[string, () => Promise<unknown>]> = [
-        ['scratch write below a link', () => store.write('.workspace-sync/staging/planted/new.txt', text('x'), { scratch: true })],
-        ['moveAll into a link', () => store.moveAll([{ from: '.workspace-sync/staging/own/file.txt', to: 'orgs/a/link/moved.txt' }])],
-        ['moveAll into a linked scope', () => store.moveAll([{ from: '.workspace-sync/staging/own/file.txt', to: 'orgs/c/victim.txt' }])],
+        [
+          'scratch write below a link',
+          () => store.write('.workspace-sync/staging/planted/new.txt', text('x'), { scratch: true }),
+        ],
+        [
+          'moveAll into a link',
+          () => store.moveAll([{ from: '.workspace-sync/staging/own/file.txt', to: 'orgs/a/link/moved.txt' }]),
+        ],
+        [
+          'moveAll into a linked scope',
+          () => store.moveAll([{ from: '.workspace-sync/staging/own/file.txt', to: 'orgs/c/victim.txt' }]),
+        ],
         ['moveAll out of a link', () => store.moveAll([{ from: 'orgs/a/link/secret.txt', to: 'orgs/a/stolen.txt' }])],
       ];
       for (const [name, attempt] of attempts) {
@@ -433,7 +496,7 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       expect(asText(await store.read('.workspace-sync/staging/own/file.txt'))).toBe('staged');
     });
 
-    it('replaces a link at a scratch file\'s own name, never writing through it', async () => {
+    it("replaces a link at a scratch file's own name, never writing through it", async () => {
       await fs.mkdir(path.join(root, '.workspace-sync', 'staging'), { recursive: true });
       await fs.symlink(path.join(outside, 'victim.txt'), path.join(root, '.workspace-sync', 'staging', 'file.txt'));
       await store.write('.workspace-sync/staging/file.txt', text('staged'), { scratch: true });
@@ -479,11 +542,24 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
       const open = vi.spyOn(nodeFs.promises, 'open');
       const files = Array.from({ length: 200 }, (_, i) => `team-${i % 10}/script-${i}.py`);
 
-      await Promise.all(files.map((file) => counted.write(`.workspace-sync/staging/run/${file}`, text(file), { scratch: true, executable: file.endsWith('7.py') })));
-      const staged = { renames, lookups: lstat.mock.calls.length + realpath.mock.calls.length, opens: open.mock.calls.length };
+      await Promise.all(
+        files.map((file) =>
+          counted.write(`.workspace-sync/staging/run/${file}`, text(file), {
+            scratch: true,
+            executable: file.endsWith('7.py'),
+          }),
+        ),
+      );
+      const staged = {
+        renames,
+        lookups: lstat.mock.calls.length + realpath.mock.calls.length,
+        opens: open.mock.calls.length,
+      };
       lstat.mockClear();
       realpath.mockClear();
-      await counted.moveAll(files.map((file) => ({ from: `.workspace-sync/staging/run/${file}`, to: `orgs/1/${file}` })));
+      await counted.moveAll(
+        files.map((file) => ({ from: `.workspace-sync/staging/run/${file}`, to: `orgs/1/${file}` })),
+      );
       const moved = { renames, lookups: lstat.mock.calls.length + realpath.mock.calls.length };
 
       expect(staged.renames).toBe(0); // no temp file moved into staging

@@ -40,11 +40,14 @@ describe('errno to FileStoreError mapping', () => {
   });
 
   describe('a move into place (rename)', () => {
-    it.each(['EACCES', 'EPERM', 'EBUSY'])('%s on a writable folder is a file in use (SMB sharing violation): Unavailable, retryable', (errno) => {
-      const mapped = mapMoveError(systemError(errno), 'rename', 'orgs/1/a.py', true);
-      expect(mapped).toMatchObject({ code: 'Unavailable', retryable: true });
-      expect(mapped.message).toContain(`failed: ${errno}`);
-    });
+    it.each(['EACCES', 'EPERM', 'EBUSY'])(
+      '%s on a writable folder is a file in use (SMB sharing violation): Unavailable, retryable',
+      (errno) => {
+        const mapped = mapMoveError(systemError(errno), 'rename', 'orgs/1/a.py', true);
+        expect(mapped).toMatchObject({ code: 'Unavailable', retryable: true });
+        expect(mapped.message).toContain(`failed: ${errno}`);
+      },
+    );
 
     it.each([
       ['EACCES', 'ReadOnly'],

@@ -4,9 +4,6 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
 import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
-import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
-import { ManualClock } from '../../doubles/ManualClock';
-import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
 import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
 import { LocalVolumeFileStore } from '../../../src/adapters/local-volume/LocalVolumeFileStore';
 import { probeVolume } from '../../../src/adapters/local-volume/probeVolume';
@@ -14,6 +11,9 @@ import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
 import type { SyncTrigger } from '../../../src/domain/sync/SyncCommand';
 import { SyncWorkspace } from '../../../src/domain/sync/SyncWorkspace';
 import type { FileEntry, FileStore } from '../../../src/ports/FileStore';
+import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
+import { ManualClock } from '../../doubles/ManualClock';
+import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
 import { captureLogger } from '../../support/captureLogger';
 
 /**
@@ -61,11 +61,14 @@ function withMountModes(inner: FileStore): FileStore {
   const asMounted = (entry: FileEntry): FileEntry => (entry.kind === 'file' ? { ...entry, executable: true } : entry);
   return new Proxy(inner, {
     get(target, property, receiver) {
-      if (property === 'list') return async (dir: string, options?: { recursive?: boolean }) => (await target.list(dir, options)).map(asMounted);
-      if (property === 'stat') return async (path: string) => {
-        const entry = await target.stat(path);
-        return entry === null ? null : asMounted(entry);
-      };
+      if (property === 'list')
+        return async (dir: string, options?: { recursive?: boolean }) =>
+          (await target.list(dir, options)).map(asMounted);
+      if (property === 'stat')
+        return async (path: string) => {
+          const entry = await target.stat(path);
+          return entry === null ? null : asMounted(entry);
+        };
       const value = Reflect.get(target, property, receiver) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -80,7 +83,12 @@ describe('a sync onto a volume that ignores chmod', () => {
   let sync: SyncWorkspace;
   const clock = new ManualClock();
   const run = async (trigger: SyncTrigger) => {
-    const result = await sync.execute({ scope: GLOBAL_SCOPE, trigger, deliveryId: globalThis.crypto.randomUUID(), requestedAt: clock.now().toISOString() });
+    const result = await sync.execute({
+      scope: GLOBAL_SCOPE,
+      trigger,
+      deliveryId: globalThis.crypto.randomUUID(),
+      requestedAt: clock.now().toISOString(),
+    });
     if (result.kind !== 'completed') throw new Error(`sync ${result.kind}`);
     return result.runs[0]!;
   };
@@ -93,14 +101,35 @@ describe('a sync onto a volume that ignores chmod', () => {
     const secrets = new InMemorySecretStore();
     await secrets.set('TOKEN', 'token-1');
     await metadata.saveConnection({
-      scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'SECRET',
-      enabled: true, webhook: { mode: 'manual' }, createdAt: new Date(0), updatedAt: new Date(0),
+      scope: GLOBAL_SCOPE,
+      repository: REPO,
+      branch: 'main',
+      subPath: '',
+      tokenRef: 'TOKEN',
+      webhookSecretRef: 'SECRET',
+      enabled: true,
+      webhook: { mode: 'manual' },
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
     });
     files = withMountModes(await LocalVolumeFileStore.open(await scratch(), { volume: ignoredChmod() }));
     const queue = new InProcessCommandQueue({ duplicateWindowMs: 60_000, maxDeliveryCount: 3, retryBaseMs: 1 });
     sync = new SyncWorkspace({
-      metadata, files, sources: github, secrets, queue, clock, ids: new SequentialIdGenerator(), logger: captureLogger().logger,
-      settings: { holderId: 'worker-a', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 5 },
+      metadata,
+      files,
+      sources: github,
+      secrets,
+      queue,
+      clock,
+      ids: new SequentialIdGenerator(),
+      logger: captureLogger().logger,
+      settings: {
+        holderId: 'worker-a',
+        leaseTtlMs: 60_000,
+        fetchConcurrency: 4,
+        archiveThreshold: 1_000,
+        maxRounds: 5,
+      },
     });
   });
 

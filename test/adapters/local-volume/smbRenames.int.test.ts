@@ -19,7 +19,10 @@ const asText = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.fro
 function heldOpen(errno: 'EACCES' | 'EBUSY', openElsewhere: Set<string>) {
   return {
     rename: async (from: string, to: string) => {
-      if (openElsewhere.has(path.basename(to))) throw Object.assign(new Error(`${errno}: resource busy or locked, rename '${from}' -> '${to}'`), { code: errno });
+      if (openElsewhere.has(path.basename(to)))
+        throw Object.assign(new Error(`${errno}: resource busy or locked, rename '${from}' -> '${to}'`), {
+          code: errno,
+        });
       await fs.rename(from, to);
     },
   };
@@ -35,31 +38,37 @@ async function caught(promise: Promise<unknown>): Promise<FileStoreError> {
   throw new Error('expected a FileStoreError');
 }
 
-describe.each(['EACCES', 'EBUSY'] as const)('a rename refused with %s while another SMB client holds the file open', (errno) => {
-  it('is retryable (Unavailable), keeps the old file, and goes through once the file is closed', async () => {
-    const root = await fs.mkdtemp(path.join(tmpdir(), 'smb-rename-'));
-    const openElsewhere = new Set<string>();
-    const store = await LocalVolumeFileStore.open(root, { volume: heldOpen(errno, openElsewhere) });
-    await store.write('orgs/1/run.py', text('old'));
-    await store.write('staging/run.py', text('staged'));
-    openElsewhere.add('run.py');
+describe.each(['EACCES', 'EBUSY'] as const)(
+  'a rename refused with %s while another SMB client holds the file open',
+  (errno) => {
+    it('is retryable (Unavailable), keeps the old file, and goes through once the file is closed', async () => {
+      const root = await fs.mkdtemp(path.join(tmpdir(), 'smb-rename-'));
+      const openElsewhere = new Set<string>();
+      const store = await LocalVolumeFileStore.open(root, { volume: heldOpen(errno, openElsewhere) });
+      await store.write('orgs/1/run.py', text('old'));
+      await store.write('staging/run.py', text('staged'));
+      openElsewhere.add('run.py');
 
-    for (const attempt of [() => store.write('orgs/1/run.py', text('new')), () => store.rename('staging/run.py', 'orgs/1/run.py')]) {
-      const error = await caught(attempt());
-      expect(error).toMatchObject({ code: 'Unavailable', retryable: true });
-      expect(error.message).toContain('in use');
-    }
-    expect(asText(await store.read('orgs/1/run.py'))).toBe('old');
+      for (const attempt of [
+        () => store.write('orgs/1/run.py', text('new')),
+        () => store.rename('staging/run.py', 'orgs/1/run.py'),
+      ]) {
+        const error = await caught(attempt());
+        expect(error).toMatchObject({ code: 'Unavailable', retryable: true });
+        expect(error.message).toContain('in use');
+      }
+      expect(asText(await store.read('orgs/1/run.py'))).toBe('old');
 
-    openElsewhere.clear();
-    await store.rename('staging/run.py', 'orgs/1/run.py');
-    expect(asText(await store.read('orgs/1/run.py'))).toBe('staged');
-    await store.write('orgs/1/run.py', text('new'));
-    expect(asText(await store.read('orgs/1/run.py'))).toBe('new');
-    // No temp file is left behind by the refused writes.
-    expect(await fs.readdir(path.join(root, '.workspace-sync', 'tmp'))).toEqual([]);
-  });
-});
+      openElsewhere.clear();
+      await store.rename('staging/run.py', 'orgs/1/run.py');
+      expect(asText(await store.read('orgs/1/run.py'))).toBe('staged');
+      await store.write('orgs/1/run.py', text('new'));
+      expect(asText(await store.read('orgs/1/run.py'))).toBe('new');
+      // No temp file is left behind by the refused writes.
+      expect(await fs.readdir(path.join(root, '.workspace-sync', 'tmp'))).toEqual([]);
+    });
+  },
+);
 
 describe('a folder that refuses writes (not a file held open)', () => {
   it('is still ReadOnly, never retried', async (context) => {
@@ -69,15 +78,24 @@ describe('a folder that refuses writes (not a file held open)', () => {
     const locked = path.join(root, 'locked');
     const isRoot = process.getuid?.() === 0;
     if (isRoot) {
-      const made = await run('chattr', ['+i', locked]).then(() => true, () => false);
+      const made = await run('chattr', ['+i', locked]).then(
+        () => true,
+        () => false,
+      );
       if (!made) context.skip('running as root without chattr +i support: no way to make a read-only folder');
     } else {
       await fs.chmod(locked, 0o555);
     }
     try {
-      expect(await caught(store.write('locked/file.txt', text('new')))).toMatchObject({ code: 'ReadOnly', retryable: false });
+      expect(await caught(store.write('locked/file.txt', text('new')))).toMatchObject({
+        code: 'ReadOnly',
+        retryable: false,
+      });
       await store.write('elsewhere/file.txt', text('staged'));
-      expect(await caught(store.rename('elsewhere/file.txt', 'locked/file.txt'))).toMatchObject({ code: 'ReadOnly', retryable: false });
+      expect(await caught(store.rename('elsewhere/file.txt', 'locked/file.txt'))).toMatchObject({
+        code: 'ReadOnly',
+        retryable: false,
+      });
     } finally {
       if (isRoot) await run('chattr', ['-i', locked]);
       else await fs.chmod(locked, 0o755);

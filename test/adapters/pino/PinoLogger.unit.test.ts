@@ -8,7 +8,11 @@ describe('PinoLogger', () => {
       {
         token: 'ghp_SECRET1',
         connection: { secret: 'SECRET2', repository: 'acme/scripts' },
-        headers: { authorization: 'Bearer SECRET3', 'x-hub-signature-256': 'sha256=SECRET4', accept: 'application/json' },
+        headers: {
+          authorization: 'Bearer SECRET3',
+          'x-hub-signature-256': 'sha256=SECRET4',
+          accept: 'application/json',
+        },
         config: { connectionString: 'AccountKey=SECRET5' },
       },
       'handled',

@@ -1,12 +1,15 @@
-import { InvocationContext, type LogLevel } from '@azure/functions';
 import { Writable } from 'node:stream';
+import { InvocationContext, type LogLevel } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { invocationDestination } from '../../../src/adapters/pino/invocationDestination';
 import { createPino, PinoLogger } from '../../../src/adapters/pino/PinoLogger';
 import { currentInvocation, withInvocation } from '../../../src/functions/invocationScope';
 
 /** A real InvocationContext whose log handler (what the Functions worker sends to the host) is recorded. */
-function recordedContext(invocationId: string): { context: InvocationContext; logged: { level: LogLevel; message: string }[] } {
+function recordedContext(invocationId: string): {
+  context: InvocationContext;
+  logged: { level: LogLevel; message: string }[];
+} {
   const logged: { level: LogLevel; message: string }[] = [];
   const context = new InvocationContext({
     invocationId,
@@ -42,7 +45,14 @@ describe('invocationDestination', () => {
       pino.fatal('f');
     });
     expect(logged.map(({ level }) => level)).toEqual(['trace', 'debug', 'information', 'warning', 'error', 'error']);
-    expect(logged.map(({ message }) => (JSON.parse(message) as { msg: string }).msg)).toEqual(['t', 'd', 'i', 'w', 'e', 'f']);
+    expect(logged.map(({ message }) => (JSON.parse(message) as { msg: string }).msg)).toEqual([
+      't',
+      'd',
+      'i',
+      'w',
+      'e',
+      'f',
+    ]);
     expect(JSON.parse(logged[2]!.message)).toMatchObject({ scope: 'contoso', service: 'workspace-sync', level: 30 });
     expect(lines).toEqual([]); // not twice: the host would record stdout as well
   });
@@ -74,10 +84,17 @@ describe('invocationDestination', () => {
     const logger = new PinoLogger(createPino('info', invocationDestination(currentInvocation, stdoutStandIn().stream)));
     const { context, logged } = recordedContext('c');
     await withInvocation(context, async () => {
-      logger.error({ token: 'ghp_SECRET1', headers: { authorization: 'Bearer SECRET2' }, connection: { secret: 'SECRET3' } }, 'failed');
+      logger.error(
+        { token: 'ghp_SECRET1', headers: { authorization: 'Bearer SECRET2' }, connection: { secret: 'SECRET3' } },
+        'failed',
+      );
     });
     expect(logged).toHaveLength(1);
     expect(logged[0]!.message).not.toMatch(/SECRET/);
-    expect(JSON.parse(logged[0]!.message)).toMatchObject({ token: '[redacted]', headers: { authorization: '[redacted]' }, msg: 'failed' });
+    expect(JSON.parse(logged[0]!.message)).toMatchObject({
+      token: '[redacted]',
+      headers: { authorization: '[redacted]' },
+      msg: 'failed',
+    });
   });
 });

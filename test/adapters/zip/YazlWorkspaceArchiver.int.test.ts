@@ -12,7 +12,7 @@ import { YazlWorkspaceArchiver } from '../../../src/adapters/zip/YazlWorkspaceAr
 import { PRIVATE_FOLDER } from '../../../src/ports/FileStore';
 import { diffSnapshots, snapshotFolder } from '../../support/folderSnapshot';
 import { ContentHeld } from './contentHeld';
-import { generateWorkspace, OLD_MTIME, type GeneratedWorkspace } from './generateWorkspace';
+import { type GeneratedWorkspace, generateWorkspace, OLD_MTIME } from './generateWorkspace';
 import { readZip, withoutTimes } from './readZip';
 
 const MB = 1024 * 1024;
@@ -21,7 +21,11 @@ const MB = 1024 * 1024;
  * Passes chunks on at about `bytesPerSecond`, as a slow download would take them: the pauses give an
  * archiver that reads ahead of its reader the time to show it. `onChunk` sees each chunk first.
  */
-async function* slowReader(chunks: AsyncIterable<Uint8Array>, bytesPerSecond: number, onChunk: (chunk: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+async function* slowReader(
+  chunks: AsyncIterable<Uint8Array>,
+  bytesPerSecond: number,
+  onChunk: (chunk: Uint8Array) => void,
+): AsyncGenerator<Uint8Array> {
   const pauseEvery = 1024 * 1024;
   let sincePause = 0;
   for await (const chunk of chunks) {
@@ -38,7 +42,11 @@ async function* slowReader(chunks: AsyncIterable<Uint8Array>, bytesPerSecond: nu
 /** Sizes of the files a whole-store archive holds, by name in the archive. */
 async function archivedFileSizes(store: LocalVolumeFileStore): Promise<Map<string, number>> {
   const entries = await store.list('', { recursive: true });
-  return new Map(entries.filter((entry) => entry.kind === 'file' && !entry.path.startsWith(`${PRIVATE_FOLDER}/`)).map((entry) => [entry.path, entry.size]));
+  return new Map(
+    entries
+      .filter((entry) => entry.kind === 'file' && !entry.path.startsWith(`${PRIVATE_FOLDER}/`))
+      .map((entry) => [entry.path, entry.size]),
+  );
 }
 
 /**
@@ -102,8 +110,12 @@ describe('YazlWorkspaceArchiver on a local volume', () => {
 
   it('the bound catches an archiver that reads the files ahead of its reader', async () => {
     const held = new ContentHeld(await archivedFileSizes(store));
-    const greedy = new YazlWorkspaceArchiver(held.meter(store), { readAhead: { files: 10_000, bytes: 1024 * MB, largestFile: DEFAULT_READ_AHEAD.largestFile } });
-    for await (const chunk of slowReader(greedy.zip([{ storePath: '', nameInArchive: '' }]), 400 * MB, (chunk) => held.received(chunk))) {
+    const greedy = new YazlWorkspaceArchiver(held.meter(store), {
+      readAhead: { files: 10_000, bytes: 1024 * MB, largestFile: DEFAULT_READ_AHEAD.largestFile },
+    });
+    for await (const chunk of slowReader(greedy.zip([{ storePath: '', nameInArchive: '' }]), 400 * MB, (chunk) =>
+      held.received(chunk),
+    )) {
       expect(chunk.byteLength).toBeGreaterThan(0);
     }
     expect(held.peak).toBeGreaterThan(HELD_BOUND);
@@ -113,16 +125,22 @@ describe('YazlWorkspaceArchiver on a local volume', () => {
     const store = await LocalVolumeFileStore.open(join(work, 'vanishing'));
     const noise = Buffer.alloc(40_000);
     for (let i = 0; i < 150; i++) {
-      for (let k = 0; k < noise.length; k += 4) noise.writeUInt32LE((Math.imul(i + 1, 2_654_435_761) ^ Math.imul(k, 40_503)) >>> 0, k);
+      for (let k = 0; k < noise.length; k += 4)
+        noise.writeUInt32LE((Math.imul(i + 1, 2_654_435_761) ^ Math.imul(k, 40_503)) >>> 0, k);
       await store.write(`global/f-${String(i).padStart(3, '0')}.bin`, noise);
     }
-    const iterator = new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: 'global' }])[Symbol.asyncIterator]();
+    const iterator = new YazlWorkspaceArchiver(store)
+      .zip([{ storePath: 'global', nameInArchive: 'global' }])
+      [Symbol.asyncIterator]();
     expect((await iterator.next()).done).toBe(false);
     await store.delete('global/f-149.bin');
     const drain = async (): Promise<void> => {
       while (!(await iterator.next()).done);
     };
-    await expect(drain()).rejects.toMatchObject({ code: 'NotFound', message: expect.stringContaining('global/f-149.bin') });
+    await expect(drain()).rejects.toMatchObject({
+      code: 'NotFound',
+      message: expect.stringContaining('global/f-149.bin'),
+    });
   });
 
   // Open descriptors are counted where the system lists them (Linux).
@@ -136,6 +154,9 @@ describe('YazlWorkspaceArchiver on a local volume', () => {
       }
     }
     // Closing is asynchronous: wait for it rather than for a fixed time a busy machine may exceed.
-    await vi.waitFor(async () => expect(await openDescriptors()).toBeLessThanOrEqual(baseline), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(async () => expect(await openDescriptors()).toBeLessThanOrEqual(baseline), {
+      timeout: 20_000,
+      interval: 50,
+    });
   });
 });

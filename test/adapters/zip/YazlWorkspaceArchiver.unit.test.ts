@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as yauzl from 'yauzl';
 import { describe, expect, it } from 'vitest';
+import * as yauzl from 'yauzl';
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
 import { YazlWorkspaceArchiver } from '../../../src/adapters/zip/YazlWorkspaceArchiver';
 import { FileStoreError } from '../../../src/ports/FileStore';
@@ -25,7 +25,10 @@ function noise(size: number, seed: number): Uint8Array {
 const MODIFIED = new Date('2023-05-06T07:08:09Z');
 
 async function workspace(options: { caseSensitive?: boolean } = {}): Promise<InMemoryFileStore> {
-  const store = new InMemoryFileStore({ now: () => MODIFIED, capabilities: { caseSensitive: options.caseSensitive ?? true } });
+  const store = new InMemoryFileStore({
+    now: () => MODIFIED,
+    capabilities: { caseSensitive: options.caseSensitive ?? true },
+  });
   await store.write('global/run.sh', text('#!/bin/sh\necho hi\n'), { executable: true });
   await store.write('global/lib/util.py', text('def f():\n    return 1\n'));
   await store.write('global/lib/data.bin', noise(70_000, 3));
@@ -40,7 +43,9 @@ async function workspace(options: { caseSensitive?: boolean } = {}): Promise<InM
 describe('YazlWorkspaceArchiver', () => {
   it('packs a folder with contents, modes, times and empty folders, under the name asked for', async () => {
     const store = await workspace();
-    const zip = await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: 'global' }]));
+    const zip = await collectBytes(
+      new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: 'global' }]),
+    );
     const entries = await readZip(zip);
 
     expect([...entries.keys()].sort()).toEqual([
@@ -52,7 +57,11 @@ describe('YazlWorkspaceArchiver', () => {
       'global/nothing-here',
       'global/run.sh',
     ]);
-    expect(entries.get('global/run.sh')).toMatchObject({ kind: 'file', mode: 0o755, sha256: sha256(text('#!/bin/sh\necho hi\n')) });
+    expect(entries.get('global/run.sh')).toMatchObject({
+      kind: 'file',
+      mode: 0o755,
+      sha256: sha256(text('#!/bin/sh\necho hi\n')),
+    });
     expect(entries.get('global/lib/util.py')).toMatchObject({ kind: 'file', mode: 0o644 });
     expect(entries.get('global/lib/data.bin')).toMatchObject({ size: 70_000, sha256: sha256(noise(70_000, 3)) });
     expect(entries.get('global/empty.txt')).toMatchObject({ kind: 'file', size: 0 });
@@ -62,14 +71,18 @@ describe('YazlWorkspaceArchiver', () => {
 
   it('puts a folder at the root of the archive when the name is empty', async () => {
     const store = await workspace();
-    const entries = await readZip(await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'orgs/42', nameInArchive: '' }])));
+    const entries = await readZip(
+      await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'orgs/42', nameInArchive: '' }])),
+    );
     expect([...entries.keys()]).toEqual(['a.ps1']);
   });
 
   it('packs the whole store without the private folder, in any casing', async () => {
     const store = await workspace({ caseSensitive: false });
     await store.write('.Workspace-Sync/other', text('still private'));
-    const entries = await readZip(await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: '', nameInArchive: '' }])));
+    const entries = await readZip(
+      await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: '', nameInArchive: '' }])),
+    );
     const names = [...entries.keys()];
     expect(names).toContain('global/run.sh');
     expect(names).toContain('orgs/42/a.ps1');
@@ -98,7 +111,9 @@ describe('YazlWorkspaceArchiver', () => {
 
   it('makes an empty, valid archive of a missing folder', async () => {
     const store = await workspace();
-    const zip = await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'orgs/none', nameInArchive: 'none' }]));
+    const zip = await collectBytes(
+      new YazlWorkspaceArchiver(store).zip([{ storePath: 'orgs/none', nameInArchive: 'none' }]),
+    );
     expect((await readZip(zip)).size).toBe(0);
   });
 
@@ -112,22 +127,27 @@ describe('YazlWorkspaceArchiver', () => {
   it('fails the iteration when a file vanishes while the archive is being written', async () => {
     const store = new InMemoryFileStore();
     for (let i = 0; i < 200; i++) await store.write(`global/f-${String(i).padStart(3, '0')}.bin`, noise(20_000, i + 1));
-    const iterator = new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }])[Symbol.asyncIterator]();
+    const iterator = new YazlWorkspaceArchiver(store)
+      .zip([{ storePath: 'global', nameInArchive: '' }])
+      [Symbol.asyncIterator]();
     expect((await iterator.next()).done).toBe(false);
     await store.delete('global/f-199.bin');
     const drain = async (): Promise<void> => {
       while (!(await iterator.next()).done);
     };
-    await expect(drain()).rejects.toMatchObject({ code: 'NotFound', message: expect.stringContaining('global/f-199.bin') });
+    await expect(drain()).rejects.toMatchObject({
+      code: 'NotFound',
+      message: expect.stringContaining('global/f-199.bin'),
+    });
   });
 
   it('fails the iteration when a large file cannot be opened', async () => {
     const store = new InMemoryFileStore();
     await store.write('global/big.bin', noise(2_000_000, 9));
     store.failNext('readStream', new FileStoreError('Unavailable', 'share went away'));
-    await expect(collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }]))).rejects.toThrow(
-      'share went away',
-    );
+    await expect(
+      collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }])),
+    ).rejects.toThrow('share went away');
   });
 
   it('fails the iteration when a file breaks while it is read', async () => {
@@ -138,7 +158,8 @@ describe('YazlWorkspaceArchiver', () => {
         return (async function* () {
           let sent = 0;
           for await (const chunk of chunks) {
-            if ((sent += chunk.byteLength) > 1_000_000) throw new FileStoreError('Unavailable', 'read broke halfway');
+            sent += chunk.byteLength;
+            if (sent > 1_000_000) throw new FileStoreError('Unavailable', 'read broke halfway');
             yield chunk;
           }
         })();
@@ -147,9 +168,9 @@ describe('YazlWorkspaceArchiver', () => {
     const store = new BreakingStore();
     await store.write('global/big.bin', noise(3_000_000, 5));
     await store.write('global/z-after.txt', text('after'));
-    await expect(collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }]))).rejects.toThrow(
-      'read broke halfway',
-    );
+    await expect(
+      collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }])),
+    ).rejects.toThrow('read broke halfway');
   });
 
   it('closes the file being read when the reader stops early', async () => {
@@ -197,7 +218,11 @@ describe('YazlWorkspaceArchiver', () => {
   });
 
   it('refuses compression levels outside 1 to 9', () => {
-    expect(() => new YazlWorkspaceArchiver(new InMemoryFileStore(), { compressionLevel: 0 })).toThrow(/compressionLevel/);
-    expect(() => new YazlWorkspaceArchiver(new InMemoryFileStore(), { compressionLevel: 10 })).toThrow(/compressionLevel/);
+    expect(() => new YazlWorkspaceArchiver(new InMemoryFileStore(), { compressionLevel: 0 })).toThrow(
+      /compressionLevel/,
+    );
+    expect(() => new YazlWorkspaceArchiver(new InMemoryFileStore(), { compressionLevel: 10 })).toThrow(
+      /compressionLevel/,
+    );
   });
 });

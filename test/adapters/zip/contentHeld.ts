@@ -60,11 +60,18 @@ export class ContentHeld {
     // A header cut by the chunk boundary is looked at again with the next chunk.
     let keepFrom = Math.max(0, bytes.length - (LOCAL_HEADER.length - 1));
     for (let at = bytes.indexOf(LOCAL_HEADER); at !== -1; at = bytes.indexOf(LOCAL_HEADER, at + 1)) {
-      if (at + LOCAL_HEADER_BYTES > bytes.length || at + LOCAL_HEADER_BYTES + bytes.readUInt16LE(at + 26) > bytes.length) {
+      if (
+        at + LOCAL_HEADER_BYTES > bytes.length ||
+        at + LOCAL_HEADER_BYTES + bytes.readUInt16LE(at + 26) > bytes.length
+      ) {
         keepFrom = Math.min(keepFrom, at);
         break;
       }
-      const name = bytes.toString('utf8', at + LOCAL_HEADER_BYTES, at + LOCAL_HEADER_BYTES + bytes.readUInt16LE(at + 26));
+      const name = bytes.toString(
+        'utf8',
+        at + LOCAL_HEADER_BYTES,
+        at + LOCAL_HEADER_BYTES + bytes.readUInt16LE(at + 26),
+      );
       const size = this.sizes.get(name);
       if (size === undefined || this.seen.has(name)) continue; // a folder, or bytes inside compressed data
       this.seen.add(name);

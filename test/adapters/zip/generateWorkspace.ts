@@ -23,7 +23,28 @@ function fillRandom(bytes: Uint8Array, seed: number): void {
   for (let i = words.length * 4; i < bytes.byteLength; i++) bytes[i] = (x >>> (8 * (i % 4))) & 0xff;
 }
 
-const KEYWORDS = ['def', 'return', 'if', 'else', 'for', 'in', 'import', 'from', 'class', 'self', 'None', 'True', '=', '(', ')', ':', '+', '"', 'param', '$env:'];
+const KEYWORDS = [
+  'def',
+  'return',
+  'if',
+  'else',
+  'for',
+  'in',
+  'import',
+  'from',
+  'class',
+  'self',
+  'None',
+  'True',
+  '=',
+  '(',
+  ')',
+  ':',
+  '+',
+  '"',
+  'param',
+  '$env:',
+];
 
 /** A vocabulary of keywords and made-up identifiers, so text compresses about as well as scripts do. */
 function vocabulary(): string[] {
@@ -33,7 +54,8 @@ function vocabulary(): string[] {
   for (let i = 0; i < 240; i++) {
     const length = 3 + (letters[i * 4]! % 10);
     let word = '';
-    for (let k = 0; k < length; k++) word += String.fromCharCode(97 + (letters[(i * 4 + k) % letters.length]! + k * 7) % 26);
+    for (let k = 0; k < length; k++)
+      word += String.fromCharCode(97 + ((letters[(i * 4 + k) % letters.length]! + k * 7) % 26));
     words.push(i % 3 === 0 ? `${word}_${i}` : word);
   }
   return words;

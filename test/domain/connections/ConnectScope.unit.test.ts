@@ -1,13 +1,13 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { OctokitSignatureVerifier } from '../../../src/adapters/webhooks/OctokitSignatureVerifier';
-import { ReceiveGitHubWebhook, type WebhookOutcome } from '../../../src/domain/sync/ReceiveGitHubWebhook';
-import { captureLogger } from '../../support/captureLogger';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
+import { OctokitSignatureVerifier } from '../../../src/adapters/webhooks/OctokitSignatureVerifier';
 import type { Connection } from '../../../src/domain/connections/Connection';
 import { ConnectScope, type ConnectScopeInput } from '../../../src/domain/connections/ConnectScope';
 import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/shared/Scope';
-import { connectionWorld, READ_ONLY, type ConnectionWorld } from '../../support/connectionWorld';
+import { ReceiveGitHubWebhook, type WebhookOutcome } from '../../../src/domain/sync/ReceiveGitHubWebhook';
+import { captureLogger } from '../../support/captureLogger';
+import { type ConnectionWorld, connectionWorld, READ_ONLY } from '../../support/connectionWorld';
 
 const ORG = 'org-1' as Scope;
 const REPO = 'acme/scripts';
@@ -47,7 +47,12 @@ describe('ConnectScope', () => {
 
     const [hook] = world.admin.webhooks(REPO);
     expect(webhook).toEqual({ mode: 'automatic', id: hook!.id });
-    expect(hook).toMatchObject({ url: 'https://sync.example.com/api/github/webhook/org-1', events: ['push'], contentType: 'json', active: true });
+    expect(hook).toMatchObject({
+      url: 'https://sync.example.com/api/github/webhook/org-1',
+      events: ['push'],
+      contentType: 'json',
+      active: true,
+    });
     const secret = await world.secrets.get(connection.webhookSecretRef);
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     expect(hook!.secret).toBe(secret);
@@ -69,7 +74,9 @@ describe('ConnectScope', () => {
     expect(JSON.stringify(connection)).not.toContain(TOKEN);
     expect(JSON.stringify(connection)).not.toContain(secret);
 
-    expect(world.queue.sent).toEqual([{ scope: ORG, trigger: 'connect', deliveryId: 'connect-id-1', requestedAt: world.clock.now().toISOString() }]);
+    expect(world.queue.sent).toEqual([
+      { scope: ORG, trigger: 'connect', deliveryId: 'connect-id-1', requestedAt: world.clock.now().toISOString() },
+    ]);
     expect(sync).toEqual({ queued: true, deliveryId: 'connect-id-1' });
   });
 
@@ -83,7 +90,9 @@ describe('ConnectScope', () => {
       { queued: true, deliveryId: 'connect-id-1' },
       { queued: true, deliveryId: 'connect-id-2' },
     ]);
-    expect(await world.secrets.get(second.connection.webhookSecretRef)).not.toBe(await world.secrets.get(first.connection.webhookSecretRef));
+    expect(await world.secrets.get(second.connection.webhookSecretRef)).not.toBe(
+      await world.secrets.get(first.connection.webhookSecretRef),
+    );
     expect(second.connection.tokenRef).not.toBe(first.connection.tokenRef);
   });
 
@@ -106,7 +115,10 @@ describe('ConnectScope', () => {
     world.admin.failNext('Unavailable', 1, 'createWebhook');
     const result = await connect();
     if (!result.ok) throw new Error(result.message);
-    expect(result.webhook).toMatchObject({ mode: 'manual', reason: expect.stringMatching(/did not register the webhook.*Unavailable/) });
+    expect(result.webhook).toMatchObject({
+      mode: 'manual',
+      reason: expect.stringMatching(/did not register the webhook.*Unavailable/),
+    });
     expect(result.connection.webhook).toEqual({ mode: 'manual' });
   });
 
@@ -141,7 +153,11 @@ describe('ConnectScope', () => {
     it('RepositoryNotFound for a missing repository and for a private one the token cannot see, saying so', async () => {
       world.outsider('ghp_outsider');
       const hidden = await connect({ token: 'ghp_outsider' });
-      expect(hidden).toMatchObject({ ok: false, code: 'RepositoryNotFound', message: expect.stringContaining('private repository the token cannot see') });
+      expect(hidden).toMatchObject({
+        ok: false,
+        code: 'RepositoryNotFound',
+        message: expect.stringContaining('private repository the token cannot see'),
+      });
       expect(await connect({ repository: 'acme/missing' })).toMatchObject({ ok: false, code: 'RepositoryNotFound' });
       await expectUntouched();
     });
@@ -153,7 +169,11 @@ describe('ConnectScope', () => {
     });
 
     it('BranchNotFound for a branch the repository does not have', async () => {
-      expect(await connect({ branch: 'release' })).toMatchObject({ ok: false, code: 'BranchNotFound', message: expect.stringContaining("'release'") });
+      expect(await connect({ branch: 'release' })).toMatchObject({
+        ok: false,
+        code: 'BranchNotFound',
+        message: expect.stringContaining("'release'"),
+      });
       await expectUntouched();
     });
 
@@ -167,9 +187,18 @@ describe('ConnectScope', () => {
       world.admin.failNext('Unavailable');
       expect(await connect()).toMatchObject({ ok: false, code: 'GitHubUnavailable', retryable: true });
       world.sources.failNext('RateLimited', 1, { operation: 'branchHead', retryAfterMs: 30_000 });
-      expect(await connect()).toMatchObject({ ok: false, code: 'GitHubUnavailable', retryable: true, retryAfterMs: 30_000 });
+      expect(await connect()).toMatchObject({
+        ok: false,
+        code: 'GitHubUnavailable',
+        retryable: true,
+        retryAfterMs: 30_000,
+      });
       world.sources.failNext('Unavailable', 1, { operation: 'tree' });
-      expect(await connect({ subPath: 'scripts' })).toMatchObject({ ok: false, code: 'GitHubUnavailable', retryable: true });
+      expect(await connect({ subPath: 'scripts' })).toMatchObject({
+        ok: false,
+        code: 'GitHubUnavailable',
+        retryable: true,
+      });
       await expectUntouched();
     });
   });
@@ -197,7 +226,11 @@ describe('ConnectScope', () => {
   });
 
   it('discards a manifest left by an earlier connection, so the first sync compares with the folder', async () => {
-    await world.metadata.saveManifest({ scope: ORG, commitSha: 'f'.repeat(40), entries: new Map([['stale.txt', { sha: 'a'.repeat(40), size: 1, mode: '100644' }]]) });
+    await world.metadata.saveManifest({
+      scope: ORG,
+      commitSha: 'f'.repeat(40),
+      entries: new Map([['stale.txt', { sha: 'a'.repeat(40), size: 1, mode: '100644' }]]),
+    });
     expect((await connect()).ok).toBe(true);
     expect(await world.metadata.getManifest(ORG)).toBeNull();
   });
@@ -259,7 +292,10 @@ describe('ConnectScope', () => {
     const result = await connect({ subPath: 'scripts' });
     if (!result.ok) throw new Error(result.message);
     const run = await world.syncWorkspace().execute(world.queue.sent[0]!);
-    expect(run).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', trigger: 'connect', counts: { written: 2 } }] });
+    expect(run).toMatchObject({
+      kind: 'completed',
+      runs: [{ status: 'succeeded', trigger: 'connect', counts: { written: 2 } }],
+    });
     expect(await world.read('orgs/org-1/lib/b.py')).toBe('b');
     expect(await world.read('orgs/org-1/run.ps1')).toBeNull();
   });

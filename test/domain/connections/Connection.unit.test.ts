@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isKeyVaultSecretName } from '../../../src/adapters/key-vault/keyVaultSecretName';
-import { isValidBranchName, type Connection } from '../../../src/domain/connections/Connection';
+import { type Connection, isValidBranchName } from '../../../src/domain/connections/Connection';
 import { connectionSecretNames, newWebhookSecret } from '../../../src/domain/connections/ConnectionSecrets';
 import { connectionView } from '../../../src/domain/connections/ConnectionView';
 import { GLOBAL_SCOPE, parseScope, type Scope } from '../../../src/domain/shared/Scope';
@@ -10,21 +10,50 @@ describe('isValidBranchName', () => {
   it.each(['main', 'release/2025', 'feature/x-1_2', 'v1.2', 'a@b', 'ünï'])('accepts %j', (name) => {
     expect(isValidBranchName(name)).toBe(true);
   });
-  it.each(['', 'a..b', 'a b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', '/a', 'a/', 'a//b', 'a.', '.a', 'a/.b', 'a.lock', 'a/b.lock/c', '@', 'a@{1}', 'a\u0001', 'x'.repeat(256)])(
-    'refuses %j',
-    (name) => {
-      expect(isValidBranchName(name)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'a..b',
+    'a b',
+    'a~1',
+    'a^',
+    'a:b',
+    'a?',
+    'a*',
+    'a[b',
+    'a\\b',
+    '/a',
+    'a/',
+    'a//b',
+    'a.',
+    '.a',
+    'a/.b',
+    'a.lock',
+    'a/b.lock/c',
+    '@',
+    'a@{1}',
+    'a\u0001',
+    'x'.repeat(256),
+  ])('refuses %j', (name) => {
+    expect(isValidBranchName(name)).toBe(false);
+  });
 });
 
 describe('connectionSecretNames', () => {
   const organisationId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
-  const scope = fc.oneof(fc.constant(GLOBAL_SCOPE), organisationId.map(parseScope).filter((parsed): parsed is Scope => parsed !== null));
+  const scope = fc.oneof(
+    fc.constant(GLOBAL_SCOPE),
+    organisationId.map(parseScope).filter((parsed): parsed is Scope => parsed !== null),
+  );
 
   it('keeps simple organisation ids readable', () => {
-    expect(connectionSecretNames('org-1' as Scope)).toEqual({ token: 'github-token-org-1', webhookSecret: 'webhook-secret-org-1' });
-    expect(connectionSecretNames(GLOBAL_SCOPE)).toEqual({ token: 'github-token-global', webhookSecret: 'webhook-secret-global' });
+    expect(connectionSecretNames('org-1' as Scope)).toEqual({
+      token: 'github-token-org-1',
+      webhookSecret: 'webhook-secret-org-1',
+    });
+    expect(connectionSecretNames(GLOBAL_SCOPE)).toEqual({
+      token: 'github-token-global',
+      webhookSecret: 'webhook-secret-global',
+    });
   });
 
   it('never gives two scopes one name, not even the ones an unkeyed hash of the folded id let collide', () => {
@@ -109,8 +138,19 @@ describe('connectionView', () => {
   });
 
   it('never shows secret references', () => {
-    const view = connectionView({ ...base, webhook: { mode: 'manual' }, lastSyncedCommit: 'c'.repeat(40), lastSyncOutcome: 'failed', lastSyncAt: new Date(5), branchDeletedAt: new Date(6) });
+    const view = connectionView({
+      ...base,
+      webhook: { mode: 'manual' },
+      lastSyncedCommit: 'c'.repeat(40),
+      lastSyncOutcome: 'failed',
+      lastSyncAt: new Date(5),
+      branchDeletedAt: new Date(6),
+    });
     expect(JSON.stringify(view)).not.toMatch(/github-token|webhook-secret|Ref/);
-    expect(view).toMatchObject({ webhook: { mode: 'manual' }, lastSyncOutcome: 'failed', lastSyncAt: '1970-01-01T00:00:00.005Z' });
+    expect(view).toMatchObject({
+      webhook: { mode: 'manual' },
+      lastSyncOutcome: 'failed',
+      lastSyncAt: '1970-01-01T00:00:00.005Z',
+    });
   });
 });

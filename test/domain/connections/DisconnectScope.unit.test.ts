@@ -4,8 +4,8 @@ import { connectionSecretNames } from '../../../src/domain/connections/Connectio
 import { ConnectScope } from '../../../src/domain/connections/ConnectScope';
 import { DisconnectScope } from '../../../src/domain/connections/DisconnectScope';
 import type { Scope } from '../../../src/domain/shared/Scope';
-import { SecretStoreReadOnlyError, type SecretStore } from '../../../src/ports/SecretStore';
-import { connectionWorld, READ_ONLY, type ConnectionWorld } from '../../support/connectionWorld';
+import { type SecretStore, SecretStoreReadOnlyError } from '../../../src/ports/SecretStore';
+import { type ConnectionWorld, connectionWorld, READ_ONLY } from '../../support/connectionWorld';
 import { aConnection, aSyncCommand } from '../../support/mothers';
 
 /** The world's secrets, with deletes (of all refs, or of the listed ones) refused as `refuse` says. */
@@ -45,7 +45,14 @@ describe('DisconnectScope', () => {
   let world: ConnectionWorld;
   const disconnect = (scope: Scope = ORG) => new DisconnectScope(world).execute({ scope });
   const connectAndSync = async (token = TOKEN) => {
-    const connected = await new ConnectScope(world).execute({ scope: ORG, repository: REPO, branch: 'main', subPath: '', token, webhookBaseUrl: 'https://sync.example.com' });
+    const connected = await new ConnectScope(world).execute({
+      scope: ORG,
+      repository: REPO,
+      branch: 'main',
+      subPath: '',
+      token,
+      webhookBaseUrl: 'https://sync.example.com',
+    });
     if (!connected.ok) throw new Error(connected.message);
     await world.syncWorkspace().execute(world.queue.sent[0]!);
     return connected.connection;
@@ -67,7 +74,10 @@ describe('DisconnectScope', () => {
     expect(await world.metadata.getManifest(ORG)).not.toBeNull();
 
     const result = await disconnect();
-    expect(result).toMatchObject({ ok: true, webhook: { kind: 'removed', id: (connection.webhook as { id: number }).id } });
+    expect(result).toMatchObject({
+      ok: true,
+      webhook: { kind: 'removed', id: (connection.webhook as { id: number }).id },
+    });
     expect(result.ok && result.connection.scope).toBe(ORG);
     expect(world.admin.webhooks(REPO)).toEqual([]);
     expect(await world.metadata.getConnection(ORG)).toBeNull();
@@ -80,7 +90,10 @@ describe('DisconnectScope', () => {
     await connectAndSync();
     world.admin.failNext('Unavailable', 1, 'deleteWebhook');
     const result = await disconnect();
-    expect(result).toMatchObject({ ok: true, webhook: { kind: 'not-removed', reason: expect.stringContaining('Unavailable') } });
+    expect(result).toMatchObject({
+      ok: true,
+      webhook: { kind: 'not-removed', reason: expect.stringContaining('Unavailable') },
+    });
     expect(await world.metadata.getConnection(ORG)).toBeNull();
     expect(world.admin.webhooks(REPO)).toHaveLength(1);
   });
@@ -88,7 +101,10 @@ describe('DisconnectScope', () => {
   it('says a webhook set up by hand must be removed by hand', async () => {
     world.publish(REPO, 'ghp_reader', READ_ONLY);
     await connectAndSync('ghp_reader');
-    expect(await disconnect()).toMatchObject({ ok: true, webhook: { kind: 'manual', message: expect.stringContaining('by hand') } });
+    expect(await disconnect()).toMatchObject({
+      ok: true,
+      webhook: { kind: 'manual', message: expect.stringContaining('by hand') },
+    });
     expect(world.admin.requestCount).toBe(1); // the inspect at connect time only
   });
 
@@ -104,7 +120,9 @@ describe('DisconnectScope', () => {
     await connectAndSync();
     await disconnect();
     world.commit(REPO, { 'new.ps1': 'new' });
-    const late = await world.syncWorkspace().execute(aSyncCommand({ scope: ORG, deliveryId: 'late', requestedAt: world.clock.now().toISOString() }));
+    const late = await world
+      .syncWorkspace()
+      .execute(aSyncCommand({ scope: ORG, deliveryId: 'late', requestedAt: world.clock.now().toISOString() }));
     expect(late).toEqual({ kind: 'skipped', reason: 'NoConnection' });
     expect(await world.read('orgs/org-1/run.ps1')).toBe('run');
     expect(await world.read('orgs/org-1/new.ps1')).toBeNull();
@@ -115,7 +133,14 @@ describe('DisconnectScope', () => {
 
     /** A connection as configuration declares it: secrets by whatever reference the operator chose. */
     const declared = (scope: Scope, tokenRef: string, webhookSecretRef: string): Connection =>
-      aConnection({ scope, repository: REPO, tokenRef, webhookSecretRef, createdAt: world.clock.now(), updatedAt: world.clock.now() });
+      aConnection({
+        scope,
+        repository: REPO,
+        tokenRef,
+        webhookSecretRef,
+        createdAt: world.clock.now(),
+        updatedAt: world.clock.now(),
+      });
 
     it('deletes the token and webhook secret connecting stored, after using the token to remove the webhook', async () => {
       await world.secrets.set('GITHUB_TOKEN', 'ghp_shared');
@@ -125,7 +150,11 @@ describe('DisconnectScope', () => {
       expect(await world.secrets.get(NAMES.webhookSecret)).not.toBeNull();
 
       const result = await disconnect();
-      expect(result).toMatchObject({ ok: true, webhook: { kind: 'removed' }, secrets: { removed: [NAMES.token, NAMES.webhookSecret], kept: [] } });
+      expect(result).toMatchObject({
+        ok: true,
+        webhook: { kind: 'removed' },
+        secrets: { removed: [NAMES.token, NAMES.webhookSecret], kept: [] },
+      });
       expect(world.admin.webhooks(REPO)).toEqual([]);
       expect(await world.secrets.get(NAMES.token)).toBeNull();
       expect(await world.secrets.get(NAMES.webhookSecret)).toBeNull();
@@ -164,7 +193,10 @@ describe('DisconnectScope', () => {
       await world.metadata.saveConnection(declared(ORG, otherNames.token, NAMES.webhookSecret));
 
       const result = await disconnect();
-      expect(result).toMatchObject({ ok: true, secrets: { removed: [NAMES.webhookSecret], kept: [{ ref: otherNames.token }] } });
+      expect(result).toMatchObject({
+        ok: true,
+        secrets: { removed: [NAMES.webhookSecret], kept: [{ ref: otherNames.token }] },
+      });
       expect(await world.secrets.get(otherNames.token)).toBe('ghp_other_scope');
       expect(await world.secrets.get(NAMES.webhookSecret)).toBeNull();
 
@@ -175,7 +207,10 @@ describe('DisconnectScope', () => {
 
     it('still disconnects when the secret store is read-only, and says what was kept', async () => {
       await connectAndSync();
-      const secrets = new RefusingDeletes(world.secrets, (ref) => new SecretStoreReadOnlyError(`EnvSecretStore is read-only: secret '${ref}' cannot be deleted`));
+      const secrets = new RefusingDeletes(
+        world.secrets,
+        (ref) => new SecretStoreReadOnlyError(`EnvSecretStore is read-only: secret '${ref}' cannot be deleted`),
+      );
 
       const result = await new DisconnectScope({ ...world, secrets }).execute({ scope: ORG });
       expect(result).toMatchObject({
@@ -195,12 +230,17 @@ describe('DisconnectScope', () => {
 
     it('still disconnects when the store fails to delete one secret, and deletes the other', async () => {
       await connectAndSync();
-      const secrets = new RefusingDeletes(world.secrets, (ref) => (ref === NAMES.token ? new Error('vault unavailable (HTTP 503)') : null));
+      const secrets = new RefusingDeletes(world.secrets, (ref) =>
+        ref === NAMES.token ? new Error('vault unavailable (HTTP 503)') : null,
+      );
 
       const result = await new DisconnectScope({ ...world, secrets }).execute({ scope: ORG });
       expect(result).toMatchObject({
         ok: true,
-        secrets: { removed: [NAMES.webhookSecret], kept: [{ ref: NAMES.token, reason: expect.stringContaining('vault unavailable (HTTP 503)') }] },
+        secrets: {
+          removed: [NAMES.webhookSecret],
+          kept: [{ ref: NAMES.token, reason: expect.stringContaining('vault unavailable (HTTP 503)') }],
+        },
       });
       expect(await world.metadata.getConnection(ORG)).toBeNull();
       expect(await world.secrets.get(NAMES.webhookSecret)).toBeNull();
@@ -216,7 +256,10 @@ describe('DisconnectScope', () => {
       const result = await new DisconnectScope({ ...world, secrets }).execute({ scope: ORG });
       expect(result).toMatchObject({
         ok: true,
-        webhook: { kind: 'not-removed', reason: expect.stringMatching(/could not be read from the secret store \(secret store unreachable\)/) },
+        webhook: {
+          kind: 'not-removed',
+          reason: expect.stringMatching(/could not be read from the secret store \(secret store unreachable\)/),
+        },
         secrets: { removed: [NAMES.token, NAMES.webhookSecret], kept: [] },
       });
       expect(world.admin.webhooks(REPO)).toHaveLength(1);
@@ -234,8 +277,19 @@ describe('DisconnectScope', () => {
       await connectAndSync();
       await disconnect();
       world.publish(REPO, 'ghp_new');
-      const again = await new ConnectScope(world).execute({ scope: ORG, repository: REPO, branch: 'main', subPath: '', token: 'ghp_new', webhookBaseUrl: 'https://sync.example.com', confirmOverwrite: true });
-      expect(again).toMatchObject({ ok: true, connection: { tokenRef: NAMES.token, webhookSecretRef: NAMES.webhookSecret } });
+      const again = await new ConnectScope(world).execute({
+        scope: ORG,
+        repository: REPO,
+        branch: 'main',
+        subPath: '',
+        token: 'ghp_new',
+        webhookBaseUrl: 'https://sync.example.com',
+        confirmOverwrite: true,
+      });
+      expect(again).toMatchObject({
+        ok: true,
+        connection: { tokenRef: NAMES.token, webhookSecretRef: NAMES.webhookSecret },
+      });
       expect(await world.secrets.get(NAMES.token)).toBe('ghp_new');
     });
   });

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { InMemoryFileSpec } from '../../doubles/InMemorySourceRepository';
 import { ConnectScope } from '../../../src/domain/connections/ConnectScope';
 import { PreviewSync, type PreviewSyncResult, type SyncPreview } from '../../../src/domain/connections/PreviewSync';
 import type { Scope } from '../../../src/domain/shared/Scope';
 import type { SyncCommand } from '../../../src/domain/sync/SyncCommand';
 import type { SyncWorkspaceResult } from '../../../src/domain/sync/SyncWorkspace';
-import { connectionWorld, type ConnectionWorld } from '../../support/connectionWorld';
+import type { InMemoryFileSpec } from '../../doubles/InMemorySourceRepository';
+import { type ConnectionWorld, connectionWorld } from '../../support/connectionWorld';
 import { aSyncCommand } from '../../support/mothers';
 
 const ORG = 'org-1' as Scope;
@@ -15,15 +15,31 @@ const REPO = 'acme/scripts';
 const TOKEN = 'ghp_admin';
 
 const command = (world: ConnectionWorld, trigger: SyncCommand['trigger'] = 'manual'): SyncCommand =>
-  aSyncCommand({ scope: ORG, trigger, deliveryId: globalThis.crypto.randomUUID(), requestedAt: world.clock.now().toISOString() });
+  aSyncCommand({
+    scope: ORG,
+    trigger,
+    deliveryId: globalThis.crypto.randomUUID(),
+    requestedAt: world.clock.now().toISOString(),
+  });
 
 async function folderFiles(world: ConnectionWorld): Promise<string[]> {
   const entries = await world.files.list(FOLDER, { recursive: true });
-  return entries.filter((entry) => entry.kind === 'file').map((entry) => entry.path.slice(FOLDER.length + 1)).sort();
+  return entries
+    .filter((entry) => entry.kind === 'file')
+    .map((entry) => entry.path.slice(FOLDER.length + 1))
+    .sort();
 }
 
 async function connect(world: ConnectionWorld, subPath = ''): Promise<SyncCommand> {
-  const result = await new ConnectScope(world).execute({ scope: ORG, repository: REPO, branch: 'main', subPath, token: TOKEN, confirmOverwrite: true, webhookBaseUrl: 'https://sync.example.com' });
+  const result = await new ConnectScope(world).execute({
+    scope: ORG,
+    repository: REPO,
+    branch: 'main',
+    subPath,
+    token: TOKEN,
+    confirmOverwrite: true,
+    webhookBaseUrl: 'https://sync.example.com',
+  });
   if (!result.ok) throw new Error(result.message);
   return world.queue.sent.at(-1)!;
 }
@@ -32,7 +48,11 @@ async function connect(world: ConnectionWorld, subPath = ''): Promise<SyncComman
  * The claim PreviewSync makes: the sync that runs next does exactly what the preview listed, and
  * leaves the folder holding what it held minus the deletions plus the writes.
  */
-async function expectSyncMatches(world: ConnectionWorld, previewed: PreviewSyncResult, run: () => Promise<SyncWorkspaceResult>): Promise<void> {
+async function expectSyncMatches(
+  world: ConnectionWorld,
+  previewed: PreviewSyncResult,
+  run: () => Promise<SyncWorkspaceResult>,
+): Promise<void> {
   const before = await folderFiles(world);
   const result = await run();
   if (!previewed.ok) {
@@ -104,33 +124,72 @@ describe('PreviewSync', () => {
     await world.write(`${FOLDER}/a.ps1`, 'aa');
     await world.write(`${FOLDER}/gone/x.ps1`, 'x');
     const previewed = await preview({ scope: ORG, repository: REPO, branch: 'main', subPath: 'scripts', token: TOKEN });
-    expect(previewed).toMatchObject({ ok: true, preview: { overwrittenFiles: ['a.ps1'], newFiles: ['lib/b.ps1'], deletedFiles: ['gone/x.ps1'], removedFolders: ['gone'] } });
+    expect(previewed).toMatchObject({
+      ok: true,
+      preview: {
+        overwrittenFiles: ['a.ps1'],
+        newFiles: ['lib/b.ps1'],
+        deletedFiles: ['gone/x.ps1'],
+        removedFolders: ['gone'],
+      },
+    });
     const first = await connect(world, 'scripts');
     await expectSyncMatches(world, previewed, () => world.syncWorkspace().execute(first));
   });
 
   it('skips a file over the maximum file size as the sync does, with the same reason', async () => {
     world.commit(REPO, { 'small.ps1': 'ok', 'large.bin': 'more than eight bytes' });
-    const previewed = await new PreviewSync({ ...world, maxFileBytes: 8 }).execute({ scope: ORG, repository: REPO, branch: 'main', subPath: '', token: TOKEN });
+    const previewed = await new PreviewSync({ ...world, maxFileBytes: 8 }).execute({
+      scope: ORG,
+      repository: REPO,
+      branch: 'main',
+      subPath: '',
+      token: TOKEN,
+    });
     expect(previewed).toMatchObject({
       ok: true,
-      preview: { newFiles: ['small.ps1'], skipped: [{ path: 'large.bin', reason: 'file of 21 bytes is larger than the maximum file size of 8 bytes: not mirrored' }], bytesToWrite: 2 },
+      preview: {
+        newFiles: ['small.ps1'],
+        skipped: [
+          {
+            path: 'large.bin',
+            reason: 'file of 21 bytes is larger than the maximum file size of 8 bytes: not mirrored',
+          },
+        ],
+        bytesToWrite: 2,
+      },
     });
     const first = await connect(world);
     await expectSyncMatches(world, previewed, () => world.syncWorkspace({ maxFileBytes: 8 }).execute(first));
   });
 
   it('equals what the next sync of an existing connection does, drift in the folder included', async () => {
-    world.commit(REPO, { 'keep.ps1': 'k', 'change.ps1': 'v1', 'drop.ps1': 'd', 'tools/run.sh': { content: '#!/bin/sh', executable: true } });
+    world.commit(REPO, {
+      'keep.ps1': 'k',
+      'change.ps1': 'v1',
+      'drop.ps1': 'd',
+      'tools/run.sh': { content: '#!/bin/sh', executable: true },
+    });
     await world.syncWorkspace().execute(await connect(world));
-    world.commit(REPO, { 'keep.ps1': 'k', 'change.ps1': 'v2 longer', 'new/added.ps1': 'n', 'tools/run.sh': { content: '#!/bin/sh', executable: true } });
+    world.commit(REPO, {
+      'keep.ps1': 'k',
+      'change.ps1': 'v2 longer',
+      'new/added.ps1': 'n',
+      'tools/run.sh': { content: '#!/bin/sh', executable: true },
+    });
     await world.write(`${FOLDER}/keep.ps1`, 'edited by hand');
     await world.write(`${FOLDER}/local.txt`, 'l');
 
     const previewed = await preview({ scope: ORG });
     expect(previewed).toMatchObject({
       ok: true,
-      preview: { upToDate: false, newFiles: ['new/added.ps1'], overwrittenFiles: ['change.ps1', 'keep.ps1'], deletedFiles: ['drop.ps1', 'local.txt'], unchanged: 1 },
+      preview: {
+        upToDate: false,
+        newFiles: ['new/added.ps1'],
+        overwrittenFiles: ['change.ps1', 'keep.ps1'],
+        deletedFiles: ['drop.ps1', 'local.txt'],
+        unchanged: 1,
+      },
     });
     await expectSyncMatches(world, previewed, () => world.syncWorkspace().execute(command(world)));
   });
@@ -139,7 +198,10 @@ describe('PreviewSync', () => {
     world.commit(REPO, { 'a.ps1': 'a', 'b/c.ps1': 'c' });
     await world.syncWorkspace().execute(await connect(world));
     const previewed = await preview({ scope: ORG });
-    expect(previewed).toMatchObject({ ok: true, preview: { upToDate: true, unchanged: 2, newFiles: [], deletedFiles: [] } });
+    expect(previewed).toMatchObject({
+      ok: true,
+      preview: { upToDate: true, unchanged: 2, newFiles: [], deletedFiles: [] },
+    });
     await expectSyncMatches(world, previewed, () => world.syncWorkspace().execute(command(world)));
   });
 
@@ -155,21 +217,49 @@ describe('PreviewSync', () => {
   it('explains why it cannot preview', async () => {
     world.commit(REPO, { 'a.ps1': 'a' });
     expect(await preview({ scope: ORG })).toMatchObject({ ok: false, code: 'NotConnected' });
-    expect(await preview({ scope: ORG, repository: 'nope', branch: 'main', subPath: '', token: TOKEN })).toMatchObject({ ok: false, code: 'InvalidRepository' });
-    expect(await preview({ scope: ORG, repository: REPO, branch: 'x y', subPath: '', token: TOKEN })).toMatchObject({ ok: false, code: 'InvalidBranch' });
-    expect(await preview({ scope: ORG, repository: REPO, branch: 'main', subPath: 'a/../../b', token: TOKEN })).toMatchObject({ ok: false, code: 'InvalidSubPath' });
-    expect(await preview({ scope: ORG, repository: REPO, branch: 'main', subPath: '', token: 'ghp_wrong' })).toMatchObject({ ok: false, code: 'TokenRejected' });
-    expect(await preview({ scope: ORG, repository: REPO, branch: 'dev', subPath: '', token: TOKEN })).toMatchObject({ ok: false, code: 'BranchNotFound' });
-    expect(await preview({ scope: ORG, repository: REPO, branch: 'main', subPath: 'missing', token: TOKEN })).toMatchObject({ ok: false, code: 'SubPathNotFound' });
+    expect(await preview({ scope: ORG, repository: 'nope', branch: 'main', subPath: '', token: TOKEN })).toMatchObject({
+      ok: false,
+      code: 'InvalidRepository',
+    });
+    expect(await preview({ scope: ORG, repository: REPO, branch: 'x y', subPath: '', token: TOKEN })).toMatchObject({
+      ok: false,
+      code: 'InvalidBranch',
+    });
+    expect(
+      await preview({ scope: ORG, repository: REPO, branch: 'main', subPath: 'a/../../b', token: TOKEN }),
+    ).toMatchObject({ ok: false, code: 'InvalidSubPath' });
+    expect(
+      await preview({ scope: ORG, repository: REPO, branch: 'main', subPath: '', token: 'ghp_wrong' }),
+    ).toMatchObject({ ok: false, code: 'TokenRejected' });
+    expect(await preview({ scope: ORG, repository: REPO, branch: 'dev', subPath: '', token: TOKEN })).toMatchObject({
+      ok: false,
+      code: 'BranchNotFound',
+    });
+    expect(
+      await preview({ scope: ORG, repository: REPO, branch: 'main', subPath: 'missing', token: TOKEN }),
+    ).toMatchObject({ ok: false, code: 'SubPathNotFound' });
     world.admin.failNext('Unavailable');
-    expect(await preview({ scope: ORG, repository: REPO, branch: 'main', subPath: '', token: TOKEN })).toMatchObject({ ok: false, code: 'GitHubUnavailable', retryable: true });
+    expect(await preview({ scope: ORG, repository: REPO, branch: 'main', subPath: '', token: TOKEN })).toMatchObject({
+      ok: false,
+      code: 'GitHubUnavailable',
+      retryable: true,
+    });
     await connect(world);
     await world.metadata.saveConnection({ ...(await world.metadata.getConnection(ORG))!, tokenRef: 'lost' });
     expect(await preview({ scope: ORG })).toMatchObject({ ok: false, code: 'TokenMissing' });
   });
 
   describe('property: the next sync does what the preview said', () => {
-    const PATHS = ['a.ps1', 'A.PS1', 'b.txt', 'dir/c.ps1', 'dir/d.ps1', 'dir/sub/e.ps1', 'Dir/f.ps1', 'lib/g.ps1'] as const;
+    const PATHS = [
+      'a.ps1',
+      'A.PS1',
+      'b.txt',
+      'dir/c.ps1',
+      'dir/d.ps1',
+      'dir/sub/e.ps1',
+      'Dir/f.ps1',
+      'lib/g.ps1',
+    ] as const;
     const LOCAL_PATHS = [...PATHS, 'extra.txt', 'dir/extra.txt', 'lib', 'dir/sub', 'b.txt/inner.txt'] as const;
     const content = fc.constantFrom('1', '22', '333', '#!/bin/sh\n');
     const spec = fc.oneof(
@@ -178,7 +268,13 @@ describe('PreviewSync', () => {
       { weight: 1, arbitrary: fc.constant<InMemoryFileSpec>({ symlinkTo: 'a.ps1' }) },
     );
     const snapshot = fc.dictionary(fc.constantFrom(...PATHS), spec, { maxKeys: PATHS.length });
-    const drift = fc.oneof(fc.constant([]), fc.array(fc.record({ path: fc.constantFrom(...LOCAL_PATHS), content: fc.option(content, { nil: null }) }), { minLength: 1, maxLength: 4 }));
+    const drift = fc.oneof(
+      fc.constant([]),
+      fc.array(fc.record({ path: fc.constantFrom(...LOCAL_PATHS), content: fc.option(content, { nil: null }) }), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+    );
     const scenario = fc.record({
       caseSensitive: fc.boolean(),
       subPath: fc.constantFrom('', 'dir'),
@@ -201,11 +297,16 @@ describe('PreviewSync', () => {
           for (const change of s.drift) {
             const path = `${FOLDER}/${change.path}`;
             // Drift the store cannot hold (a file inside a file, say) is simply not applied.
-            await (change.content === null ? w.files.delete(path) : w.write(path, change.content)).catch(() => undefined);
+            await (change.content === null ? w.files.delete(path) : w.write(path, change.content)).catch(
+              () => undefined,
+            );
           }
           if (s.second || !s.first) w.commit(REPO, { ...(s.second ?? {}), 'dir/keep.ps1': 'k' });
 
-          const input = s.proposed || !s.first ? { scope: ORG, repository: REPO, branch: 'main', subPath: s.subPath, token: TOKEN } : { scope: ORG };
+          const input =
+            s.proposed || !s.first
+              ? { scope: ORG, repository: REPO, branch: 'main', subPath: s.subPath, token: TOKEN }
+              : { scope: ORG };
           const previewed = await new PreviewSync(w).execute(input);
           const run = async () => {
             if (!('repository' in input)) return w.syncWorkspace().execute(command(w));

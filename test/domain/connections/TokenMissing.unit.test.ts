@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PreviewSync } from '../../../src/domain/connections/PreviewSync';
-import type { Scope } from '../../../src/domain/shared/Scope';
 import { UpdateConnection } from '../../../src/domain/connections/UpdateConnection';
-import { connectionWorld, type ConnectionWorld } from '../../support/connectionWorld';
+import type { Scope } from '../../../src/domain/shared/Scope';
+import { type ConnectionWorld, connectionWorld } from '../../support/connectionWorld';
 import { aConnection, aSyncCommand } from '../../support/mothers';
 
 const ORG = 'org-1' as Scope;
@@ -20,16 +20,28 @@ describe('TokenMissing', () => {
     world.publish(REPO, TOKEN);
     world.commit(REPO, { 'a.ps1': 'a' });
     await world.secrets.set('webhook', 'not the token');
-    await world.metadata.saveConnection(aConnection({ scope: ORG, repository: REPO, tokenRef: 'lost-token', webhookSecretRef: 'webhook' }));
+    await world.metadata.saveConnection(
+      aConnection({ scope: ORG, repository: REPO, tokenRef: 'lost-token', webhookSecretRef: 'webhook' }),
+    );
   });
 
   it('in a sync run', async () => {
-    const result = await world.syncWorkspace().execute(aSyncCommand({ scope: ORG, trigger: 'manual', requestedAt: world.clock.now().toISOString() }));
+    const result = await world
+      .syncWorkspace()
+      .execute(aSyncCommand({ scope: ORG, trigger: 'manual', requestedAt: world.clock.now().toISOString() }));
     expect(result).toMatchObject({ kind: 'failed', error: { code: 'TokenMissing', retryable: false, message: where } });
   });
 
   it('in a preview and an update', async () => {
-    expect(await new PreviewSync(world).execute({ scope: ORG })).toMatchObject({ ok: false, code: 'TokenMissing', message: where });
-    expect(await new UpdateConnection(world).execute({ scope: ORG, branch: 'other' })).toMatchObject({ ok: false, code: 'TokenMissing', message: where });
+    expect(await new PreviewSync(world).execute({ scope: ORG })).toMatchObject({
+      ok: false,
+      code: 'TokenMissing',
+      message: where,
+    });
+    expect(await new UpdateConnection(world).execute({ scope: ORG, branch: 'other' })).toMatchObject({
+      ok: false,
+      code: 'TokenMissing',
+      message: where,
+    });
   });
 });

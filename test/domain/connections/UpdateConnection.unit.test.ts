@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../../src/domain/connections/Connection';
-import type { Scope } from '../../../src/domain/shared/Scope';
 import { UpdateConnection, type UpdateConnectionInput } from '../../../src/domain/connections/UpdateConnection';
-import { connectionWorld, READ_ONLY, type ConnectionWorld } from '../../support/connectionWorld';
+import type { Scope } from '../../../src/domain/shared/Scope';
+import { type ConnectionWorld, connectionWorld, READ_ONLY } from '../../support/connectionWorld';
 import { aConnection, aSyncCommand } from '../../support/mothers';
 
 const ORG = 'org-1' as Scope;
@@ -12,7 +12,8 @@ const TOKEN = 'ghp_first';
 describe('UpdateConnection', () => {
   let world: ConnectionWorld;
   let original: Connection;
-  const update = (input: Omit<UpdateConnectionInput, 'scope'>, scope: Scope = ORG) => new UpdateConnection(world).execute({ scope, ...input });
+  const update = (input: Omit<UpdateConnectionInput, 'scope'>, scope: Scope = ORG) =>
+    new UpdateConnection(world).execute({ scope, ...input });
   const stored = async () => (await world.metadata.getConnection(ORG))!;
 
   beforeEach(async () => {
@@ -49,7 +50,14 @@ describe('UpdateConnection', () => {
     expect(await stored()).toEqual(result.connection);
     expect(await world.metadata.getManifest(ORG)).toBeNull();
     // id-1 named the change's hold on the scope; the sync it queued has the next one.
-    expect(world.queue.sent).toEqual([aSyncCommand({ scope: ORG, trigger: 'manual', deliveryId: 'manual-id-2', requestedAt: world.clock.now().toISOString() })]);
+    expect(world.queue.sent).toEqual([
+      aSyncCommand({
+        scope: ORG,
+        trigger: 'manual',
+        deliveryId: 'manual-id-2',
+        requestedAt: world.clock.now().toISOString(),
+      }),
+    ]);
     expect(result.sync).toEqual({ queued: true, deliveryId: 'manual-id-2' });
   });
 
@@ -57,7 +65,7 @@ describe('UpdateConnection', () => {
     ['InvalidBranch', { branch: 'bad..name' }],
     ['InvalidSubPath', { subPath: 'a/../..' }],
     ['BranchNotFound', { branch: 'nope' }],
-    ['SubPathNotFound', { subPath: 'b' , branch: 'release' }],
+    ['SubPathNotFound', { subPath: 'b', branch: 'release' }],
     ['SubPathNotFound', { subPath: 'missing' }],
   ] as const)('refuses %s (%j) and changes nothing', async (code, input) => {
     expect(await update(input)).toMatchObject({ ok: false, code });
@@ -67,7 +75,11 @@ describe('UpdateConnection', () => {
 
   it('reports GitHub being unreachable as retryable, changing nothing', async () => {
     world.sources.failNext('Unavailable', 1, { operation: 'branchHead' });
-    expect(await update({ branch: 'release' })).toMatchObject({ ok: false, code: 'GitHubUnavailable', retryable: true });
+    expect(await update({ branch: 'release' })).toMatchObject({
+      ok: false,
+      code: 'GitHubUnavailable',
+      retryable: true,
+    });
     expect(await stored()).toEqual(original);
   });
 
@@ -84,7 +96,11 @@ describe('UpdateConnection', () => {
     ['TokenRejected', 'ghp_unknown', () => {}],
     ['TokenRejected', '', () => {}],
     ['RepositoryNotFound', 'ghp_outsider', (w: ConnectionWorld) => w.outsider('ghp_outsider')],
-    ['InsufficientPermissions', 'ghp_blind', (w: ConnectionWorld) => w.publish(REPO, 'ghp_blind', { pull: false, push: false, admin: false })],
+    [
+      'InsufficientPermissions',
+      'ghp_blind',
+      (w: ConnectionWorld) => w.publish(REPO, 'ghp_blind', { pull: false, push: false, admin: false }),
+    ],
   ] as const)('keeps the stored token when the new one fails with %s', async (code, token, setup) => {
     setup(world);
     expect(await update({ token })).toMatchObject({ ok: false, code });
@@ -96,7 +112,10 @@ describe('UpdateConnection', () => {
     world.publish(REPO, 'ghp_reader', READ_ONLY);
     expect(await update({ token: 'ghp_reader', branch: 'gone' })).toMatchObject({ ok: false, code: 'BranchNotFound' });
     expect(await world.secrets.get('github-token-org-1')).toBe(TOKEN);
-    expect(await update({ token: 'ghp_reader', branch: 'release' })).toMatchObject({ ok: true, connection: { branch: 'release' } });
+    expect(await update({ token: 'ghp_reader', branch: 'release' })).toMatchObject({
+      ok: true,
+      connection: { branch: 'release' },
+    });
     expect(await world.secrets.get('github-token-org-1')).toBe('ghp_reader');
   });
 
@@ -108,14 +127,22 @@ describe('UpdateConnection', () => {
   it('disables without a sync, and queues one when enabled again', async () => {
     expect(await update({ enabled: false })).toMatchObject({ ok: true, sync: null, connection: { enabled: false } });
     expect(world.queue.sent).toEqual([]);
-    expect(await update({ branch: 'release' })).toMatchObject({ ok: true, sync: null, connection: { enabled: false, branch: 'release' } });
+    expect(await update({ branch: 'release' })).toMatchObject({
+      ok: true,
+      sync: null,
+      connection: { enabled: false, branch: 'release' },
+    });
     const enabled = await update({ enabled: true });
     expect(enabled).toMatchObject({ ok: true, sync: { queued: true }, connection: { enabled: true } });
     expect(world.queue.sent.map((command) => command.trigger)).toEqual(['manual']);
   });
 
   it('changes nothing, not even the time, when nothing differs', async () => {
-    expect(await update({ branch: 'main', subPath: '/a/', enabled: true })).toEqual({ ok: true, connection: original, sync: null });
+    expect(await update({ branch: 'main', subPath: '/a/', enabled: true })).toEqual({
+      ok: true,
+      connection: original,
+      sync: null,
+    });
     expect(await stored()).toEqual(original);
     expect(world.admin.requestCount + world.sources.requestCount).toBe(0);
   });
@@ -135,7 +162,9 @@ describe('UpdateConnection', () => {
 
   it('after a sub-path change the next sync mirrors the new folder, even at the same commit', async () => {
     const sync = world.syncWorkspace();
-    const first = await sync.execute(aSyncCommand({ scope: ORG, trigger: 'manual', requestedAt: world.clock.now().toISOString() }));
+    const first = await sync.execute(
+      aSyncCommand({ scope: ORG, trigger: 'manual', requestedAt: world.clock.now().toISOString() }),
+    );
     expect(first).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded' }] });
     expect(await world.read('orgs/org-1/one.ps1')).toBe('1');
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { isAllowed, type Principal } from '../../../src/domain/shared/Principal';
 import { GLOBAL_SCOPE, parseScope } from '../../../src/domain/shared/Scope';
 
-const member = (organizations: string[]): Principal => ({ subject: 's', name: 'n', isAdmin: false, isEditor: true, organizations });
+const member = (organizations: string[]): Principal => ({
+  subject: 's',
+  name: 'n',
+  isAdmin: false,
+  isEditor: true,
+  organizations,
+});
 
 describe('isAllowed', () => {
   it('lets a member act on their organisations whatever the case of the id in their claims', () => {

@@ -15,13 +15,19 @@ describe('parseScope', () => {
     expect(scopeFolder(parseScope('ABC')!)).toBe(scopeFolder(parseScope('abc')!));
   });
 
-  it.each(['global', 'Global', 'gLoBaL'])('refuses %j: it would name the folder of GLOBAL, so it cannot be an organisation', (value) => {
-    expect(parseScope(value)).toBeNull();
-  });
+  it.each(['global', 'Global', 'gLoBaL'])(
+    'refuses %j: it would name the folder of GLOBAL, so it cannot be an organisation',
+    (value) => {
+      expect(parseScope(value)).toBeNull();
+    },
+  );
 
-  it.each(['', '..', '.', 'a/b', '-a', '_a', 'a b', 'a.b', 'ä', 'a'.repeat(65), null, undefined])('refuses %j', (value) => {
-    expect(parseScope(value)).toBeNull();
-  });
+  it.each(['', '..', '.', 'a/b', '-a', '_a', 'a b', 'a.b', 'ä', 'a'.repeat(65), null, undefined])(
+    'refuses %j',
+    (value) => {
+      expect(parseScope(value)).toBeNull();
+    },
+  );
 
   it('is canonical: parsing a parsed scope gives it back, and ids that differ only by case parse alike', () => {
     const id = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);

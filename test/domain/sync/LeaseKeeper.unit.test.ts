@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { ManualClock } from '../../doubles/ManualClock';
-import { LeaseKeeper } from '../../../src/domain/sync/LeaseKeeper';
-import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
-import { SyncFailure } from '../../../src/domain/sync/SyncFailure';
 import { SystemClock } from '../../../src/adapters/system/SystemClock';
+import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
+import { LeaseKeeper } from '../../../src/domain/sync/LeaseKeeper';
+import { SyncFailure } from '../../../src/domain/sync/SyncFailure';
+import { ManualClock } from '../../doubles/ManualClock';
 
 const TTL_MS = 60_000;
 

@@ -2,17 +2,17 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
 import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
+import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
+import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/shared/Scope';
+import { ProcessSyncCommand } from '../../../src/domain/sync/ProcessSyncCommand';
+import { retryDelayMs } from '../../../src/domain/sync/RetryPolicy';
+import type { SyncCommand } from '../../../src/domain/sync/SyncCommand';
+import { SyncWorkspace } from '../../../src/domain/sync/SyncWorkspace';
+import { FileStoreError } from '../../../src/ports/FileStore';
+import { MetadataUnavailableError } from '../../../src/ports/MetadataRepo';
 import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
 import { ManualClock } from '../../doubles/ManualClock';
 import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
-import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
-import { ProcessSyncCommand } from '../../../src/domain/sync/ProcessSyncCommand';
-import { FileStoreError } from '../../../src/ports/FileStore';
-import { MetadataUnavailableError } from '../../../src/ports/MetadataRepo';
-import { retryDelayMs } from '../../../src/domain/sync/RetryPolicy';
-import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/shared/Scope';
-import type { SyncCommand } from '../../../src/domain/sync/SyncCommand';
-import { SyncWorkspace } from '../../../src/domain/sync/SyncWorkspace';
 import { captureLogger } from '../../support/captureLogger';
 
 const REPO = 'acme/scripts';
@@ -65,7 +65,18 @@ describe('ProcessSyncCommand', () => {
     metadata = new InMemoryMetadataRepo();
     secrets = new InMemorySecretStore();
     await secrets.set('TOKEN', 't');
-    await metadata.saveConnection({ scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'W', enabled: true, webhook: { mode: 'manual' }, createdAt: new Date(0), updatedAt: new Date(0) });
+    await metadata.saveConnection({
+      scope: GLOBAL_SCOPE,
+      repository: REPO,
+      branch: 'main',
+      subPath: '',
+      tokenRef: 'TOKEN',
+      webhookSecretRef: 'W',
+      enabled: true,
+      webhook: { mode: 'manual' },
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
+    });
     clock = new ManualClock();
     process = processWith(new InMemoryFileStore());
   });
@@ -79,17 +90,35 @@ describe('ProcessSyncCommand', () => {
   it('schedules the next attempt of a retryable failure, and notes it on the run', async () => {
     github.failNext('Unavailable', 1, { operation: 'tree' });
     const settlement = await process.execute(command());
-    expect(settlement).toEqual({ kind: 'retry', command: { ...command(), attempt: 2 }, notBefore: new Date(clock.now().getTime() + 1_000), reason: 'Unavailable' });
+    expect(settlement).toEqual({
+      kind: 'retry',
+      command: { ...command(), attempt: 2 },
+      notBefore: new Date(clock.now().getTime() + 1_000),
+      reason: 'Unavailable',
+    });
     // On the run of this attempt, named by the injected id generator.
     expect(await lastRun()).toMatchObject({ id: 'run-1', status: 'failed' });
-    expect((await lastRun())?.queueOutcome).toEqual({ action: 'retry-scheduled', attempt: 1, reason: 'Unavailable', retryAt: new Date(clock.now().getTime() + 1_000).toISOString() });
+    expect((await lastRun())?.queueOutcome).toEqual({
+      action: 'retry-scheduled',
+      attempt: 1,
+      reason: 'Unavailable',
+      retryAt: new Date(clock.now().getTime() + 1_000).toISOString(),
+    });
   });
 
   it('dead-letters with SyncRetriesExhausted and the last error once the attempts are used up', async () => {
     github.failNext('Unavailable', 1, { operation: 'tree' });
     const settlement = await process.execute(command(3));
-    expect(settlement).toMatchObject({ kind: 'dead-letter', reason: 'SyncRetriesExhausted', description: expect.stringMatching(/after 3 attempts, last error Unavailable/) });
-    expect((await lastRun())?.queueOutcome).toEqual({ action: 'dead-lettered', attempt: 3, reason: 'SyncRetriesExhausted' });
+    expect(settlement).toMatchObject({
+      kind: 'dead-letter',
+      reason: 'SyncRetriesExhausted',
+      description: expect.stringMatching(/after 3 attempts, last error Unavailable/),
+    });
+    expect((await lastRun())?.queueOutcome).toEqual({
+      action: 'dead-lettered',
+      attempt: 3,
+      reason: 'SyncRetriesExhausted',
+    });
   });
 
   it('dead-letters a permanent fault at once, with its own reason', async () => {
@@ -104,7 +133,11 @@ describe('ProcessSyncCommand', () => {
       }
     }
     const settlement = await processWith(new BuggyFileStore()).execute(command());
-    expect(settlement).toMatchObject({ kind: 'dead-letter', reason: 'UnexpectedError', description: expect.stringContaining('TypeError: Cannot read properties') });
+    expect(settlement).toMatchObject({
+      kind: 'dead-letter',
+      reason: 'UnexpectedError',
+      description: expect.stringContaining('TypeError: Cannot read properties'),
+    });
     expect((await lastRun())?.error).toMatchObject({ code: 'UnexpectedError', retryable: false });
   });
 
@@ -114,7 +147,10 @@ describe('ProcessSyncCommand', () => {
         throw new FileStoreError('Unavailable', 'share not answering');
       }
     }
-    expect(await processWith(new FlakyFileStore()).execute(command())).toMatchObject({ kind: 'retry', reason: 'Unavailable' });
+    expect(await processWith(new FlakyFileStore()).execute(command())).toMatchObject({
+      kind: 'retry',
+      reason: 'Unavailable',
+    });
   });
 
   describe('when the sync itself throws (before any run is recorded)', () => {
@@ -130,20 +166,33 @@ describe('ProcessSyncCommand', () => {
     };
 
     it('schedules a retry of a retryable fault instead of abandoning the message', async () => {
-      const processing = await failingLease(new MetadataUnavailableError('table storage unavailable during acquireLease (ECONNRESET)'));
-      expect(await processing.execute(command())).toMatchObject({ kind: 'retry', reason: 'MetadataUnavailable', command: { attempt: 2 } });
+      const processing = await failingLease(
+        new MetadataUnavailableError('table storage unavailable during acquireLease (ECONNRESET)'),
+      );
+      expect(await processing.execute(command())).toMatchObject({
+        kind: 'retry',
+        reason: 'MetadataUnavailable',
+        command: { attempt: 2 },
+      });
     });
 
     it('dead-letters a bug at once as UnexpectedError, recording the decision, instead of five redeliveries', async () => {
       const processing = await failingLease(new TypeError("Cannot read properties of undefined (reading 'holder')"));
       const settlement = await processing.execute(command(), { messageId: 'm-bug', deliveryCount: 1 });
-      expect(settlement).toMatchObject({ kind: 'dead-letter', reason: 'UnexpectedError', description: expect.stringContaining('TypeError') });
+      expect(settlement).toMatchObject({
+        kind: 'dead-letter',
+        reason: 'UnexpectedError',
+        description: expect.stringContaining('TypeError'),
+      });
       expect(await metadata.getDeadLetterDecision('m-bug')).toMatchObject({ reason: 'UnexpectedError' });
     });
   });
 
   it('dead-letters a command for a scope nobody connected', async () => {
-    expect(await process.execute(command(undefined, 'org-x' as Scope))).toMatchObject({ kind: 'dead-letter', reason: 'UnknownScope' });
+    expect(await process.execute(command(undefined, 'org-x' as Scope))).toMatchObject({
+      kind: 'dead-letter',
+      reason: 'UnknownScope',
+    });
   });
 
   it('records a dead-letter decision under the message id; a redelivery of that message is settled from it without a sync', async () => {

@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { commandMessageId, MAX_MESSAGE_ID_LENGTH, parseSyncCommand, readSyncCommand, replayCommand, type SyncCommand } from '../../../src/domain/sync/SyncCommand';
 import type { Scope } from '../../../src/domain/shared/Scope';
+import {
+  commandMessageId,
+  MAX_MESSAGE_ID_LENGTH,
+  parseSyncCommand,
+  readSyncCommand,
+  replayCommand,
+  type SyncCommand,
+} from '../../../src/domain/sync/SyncCommand';
 
-const command = { scope: 'GLOBAL', trigger: 'push', deliveryId: 'd-1', requestedAt: '2026-01-01T00:00:00.000Z', attempt: 3 };
+const command = {
+  scope: 'GLOBAL',
+  trigger: 'push',
+  deliveryId: 'd-1',
+  requestedAt: '2026-01-01T00:00:00.000Z',
+  attempt: 3,
+};
 
 describe('queue message bodies', () => {
   it('reads a command from an object, JSON text or JSON bytes', () => {
@@ -52,7 +65,8 @@ describe('queue message bodies', () => {
 describe('queue message ids', () => {
   const LONGEST_SCOPE = `o${'r'.repeat(63)}` as Scope;
   const LONGEST_DELIVERY = 'd'.repeat(100);
-  const of = (overrides: Partial<SyncCommand>) => commandMessageId({ scope: 'GLOBAL' as Scope, deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958', ...overrides });
+  const of = (overrides: Partial<SyncCommand>) =>
+    commandMessageId({ scope: 'GLOBAL' as Scope, deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958', ...overrides });
 
   it('name the scope and the delivery id, readable while short', async () => {
     expect(await of({})).toBe('GLOBAL:72d3162e-cc78-11e3-81ab-4c9367dc0958');
@@ -63,7 +77,9 @@ describe('queue message ids', () => {
   it('name the attempt from the command, never growing from an earlier id', async () => {
     expect(await of({ attempt: 2 })).toBe('GLOBAL:72d3162e-cc78-11e3-81ab-4c9367dc0958:attempt-2');
     expect(await of({ attempt: 99 })).toBe('GLOBAL:72d3162e-cc78-11e3-81ab-4c9367dc0958:attempt-99');
-    expect(await of({ attempt: 3, replayId: 'r1' })).toBe('GLOBAL:72d3162e-cc78-11e3-81ab-4c9367dc0958:replay-r1:attempt-3');
+    expect(await of({ attempt: 3, replayId: 'r1' })).toBe(
+      'GLOBAL:72d3162e-cc78-11e3-81ab-4c9367dc0958:replay-r1:attempt-3',
+    );
   });
 
   it('stay within 128 characters for the longest scope, the longest delivery id and attempt 99, and stay distinct', async () => {
@@ -81,6 +97,8 @@ describe('queue message ids', () => {
     // Past the limit: the SHA-256 of the readable form, the same for the same command.
     expect(ids[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(await of({ scope: LONGEST_SCOPE, deliveryId: LONGEST_DELIVERY })).toBe(ids[0]);
-    expect(await of({ scope: LONGEST_SCOPE, attempt: 99 })).toBe(`${LONGEST_SCOPE}:72d3162e-cc78-11e3-81ab-4c9367dc0958:attempt-99`);
+    expect(await of({ scope: LONGEST_SCOPE, attempt: 99 })).toBe(
+      `${LONGEST_SCOPE}:72d3162e-cc78-11e3-81ab-4c9367dc0958:attempt-99`,
+    );
   });
 });

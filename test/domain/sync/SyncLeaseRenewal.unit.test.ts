@@ -2,15 +2,15 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
 import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
-import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
-import { ManualClock } from '../../doubles/ManualClock';
-import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
 import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
 import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
 import type { SyncTrigger } from '../../../src/domain/sync/SyncCommand';
-import { SyncWorkspace, type SyncSettings } from '../../../src/domain/sync/SyncWorkspace';
+import { type SyncSettings, SyncWorkspace } from '../../../src/domain/sync/SyncWorkspace';
 import type { FileStore } from '../../../src/ports/FileStore';
 import type { BackupInfo, WorkspaceBackups } from '../../../src/ports/WorkspaceBackups';
+import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
+import { ManualClock } from '../../doubles/ManualClock';
+import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
 import { captureLogger } from '../../support/captureLogger';
 
 const REPO = 'acme/scripts';
@@ -47,7 +47,12 @@ describe('SyncWorkspace keeps its lease through long phases', () => {
       logger: captureLogger().logger,
       settings,
       ...(backups ? { backups } : {}),
-    }).execute({ scope: GLOBAL_SCOPE, trigger, deliveryId: globalThis.crypto.randomUUID(), requestedAt: clock.now().toISOString() });
+    }).execute({
+      scope: GLOBAL_SCOPE,
+      trigger,
+      deliveryId: globalThis.crypto.randomUUID(),
+      requestedAt: clock.now().toISOString(),
+    });
 
   /** Another worker asks for the scope without marking it pending: 'busy' while our lease holds. */
   const otherWorkerAsks = async () => {
@@ -67,7 +72,18 @@ describe('SyncWorkspace keeps its lease through long phases', () => {
     settings = { holderId: 'worker-a', leaseTtlMs: TTL_MS, fetchConcurrency: 4, archiveThreshold: 1_000, maxRounds: 1 };
     otherWorker = [];
     const now = new Date(0);
-    await metadata.saveConnection({ scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'SECRET', enabled: true, webhook: { mode: 'manual' }, createdAt: now, updatedAt: now });
+    await metadata.saveConnection({
+      scope: GLOBAL_SCOPE,
+      repository: REPO,
+      branch: 'main',
+      subPath: '',
+      tokenRef: 'TOKEN',
+      webhookSecretRef: 'SECRET',
+      enabled: true,
+      webhook: { mode: 'manual' },
+      createdAt: now,
+      updatedAt: now,
+    });
   });
 
   it('renews during a long commit: 20 renames on a share that takes 10 s each', async () => {
@@ -88,7 +104,10 @@ describe('SyncWorkspace keeps its lease through long phases', () => {
 
     expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', counts: { written: 20 } }] });
     expect(otherWorker).toHaveLength(20);
-    expect(otherWorker.every((kind) => kind === 'busy'), `other worker got: ${otherWorker.join(', ')}`).toBe(true);
+    expect(
+      otherWorker.every((kind) => kind === 'busy'),
+      `other worker got: ${otherWorker.join(', ')}`,
+    ).toBe(true);
   });
 
   it('stops committing at once when a rename outlasted the lease and another worker took the scope', async () => {

@@ -1,20 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Manifest, ManifestEntry } from '../../../src/domain/sync/Manifest';
-import { ancestorsOf, compareCodeUnits, pathKey } from '../../../src/domain/workspace/PathKey';
-import { normalizeRelativePath } from '../../../src/domain/workspace/PathPolicy';
 import type { Scope } from '../../../src/domain/shared/Scope';
+import type { Manifest, ManifestEntry } from '../../../src/domain/sync/Manifest';
 import {
+  DEFAULT_MAX_FILE_BYTES,
+  isNoop,
   type PlanInput,
   type PlannedWrite,
-  type SyncPlan,
-  DEFAULT_MAX_FILE_BYTES,
+  planSync,
   SUBMODULE_REASON,
   SYMLINK_REASON,
-  isNoop,
-  planSync,
+  type SyncPlan,
   tooLargeReason,
 } from '../../../src/domain/sync/SyncPlan';
+import { ancestorsOf, compareCodeUnits, pathKey } from '../../../src/domain/workspace/PathKey';
+import { normalizeRelativePath } from '../../../src/domain/workspace/PathPolicy';
 import type { FileEntry, FileStoreCapabilities } from '../../../src/ports/FileStore';
 import type { GitMode, SourceTreeEntry } from '../../../src/ports/SourceRepository';
 
@@ -46,7 +46,8 @@ class ModelStore {
       const wanted = actual === '' ? segment : `${actual}/${segment}`;
       const existing = this.entries.get(this.key(wanted));
       if (existing?.kind === 'file') throw new Error(`cannot create folder ${wanted}: ${existing.path} is a file`);
-      if (!existing) this.entries.set(this.key(wanted), { path: wanted, kind: 'directory', size: 0, executable: false });
+      if (!existing)
+        this.entries.set(this.key(wanted), { path: wanted, kind: 'directory', size: 0, executable: false });
       actual = existing?.path ?? wanted;
     }
     return actual;
@@ -93,8 +94,8 @@ class ModelStore {
 function applyPlan(store: ModelStore, plan: SyncPlan): void {
   const write = (w: PlannedWrite): void => store.write(w.path, w.size, w.mode === '100755');
   plan.writes.forEach(write);
-  plan.deletes.forEach((path) => store.deleteFile(path));
-  plan.prune.forEach((path) => store.pruneFolder(path));
+  for (const path of plan.deletes) store.deleteFile(path);
+  for (const path of plan.prune) store.pruneFolder(path);
   plan.lateWrites.forEach(write);
 }
 
@@ -148,10 +149,12 @@ describe('planSync: write reasons', () => {
 
   it('changed: the manifest holds another sha or mode', () => {
     const present = [file('a.py', 10)];
-    expect(plan({ target, present, manifest: manifestOf({ 'a.py': { sha: 's0', size: 10, mode: '100644' } }) }).writes)
-      .toMatchObject([{ path: 'a.py', reason: 'changed' }]);
-    expect(plan({ target, present, manifest: manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100755' } }) }).writes)
-      .toMatchObject([{ path: 'a.py', reason: 'changed' }]);
+    expect(
+      plan({ target, present, manifest: manifestOf({ 'a.py': { sha: 's0', size: 10, mode: '100644' } }) }).writes,
+    ).toMatchObject([{ path: 'a.py', reason: 'changed' }]);
+    expect(
+      plan({ target, present, manifest: manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100755' } }) }).writes,
+    ).toMatchObject([{ path: 'a.py', reason: 'changed' }]);
   });
 
   it('changed: present but not in the manifest (first sync over existing files)', () => {
@@ -159,7 +162,11 @@ describe('planSync: write reasons', () => {
   });
 
   it('unchanged: clean manifest agrees and the file has the recorded size', () => {
-    const p = plan({ target, present: [file('a.py', 10)], manifest: manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100644' } }) });
+    const p = plan({
+      target,
+      present: [file('a.py', 10)],
+      manifest: manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100644' } }),
+    });
     expect(isNoop(p)).toBe(true);
     expect(p.unchanged).toBe(1);
     expect([...p.manifest]).toEqual([['a.py', { sha: 's1', size: 10, mode: '100644' }]]);
@@ -171,7 +178,11 @@ describe('planSync: write reasons', () => {
       ['the file is missing', [] as FileEntry[], manifest],
       ['the size differs', [file('a.py', 11)], manifest],
       ['the executable bit differs', [file('a.py', 10, true)], manifest],
-      ['the manifest is dirty', [file('a.py', 10)], manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100644' } }, true)],
+      [
+        'the manifest is dirty',
+        [file('a.py', 10)],
+        manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100644' } }, true),
+      ],
     ])('%s', (_name, present, m) => {
       expect(plan({ target, present, manifest: m }).writes).toMatchObject([{ path: 'a.py', reason: 'repaired' }]);
     });
@@ -180,8 +191,12 @@ describe('planSync: write reasons', () => {
   it('ignores the executable bit on a store that cannot keep it', () => {
     const exec = [blob('run.sh', 's1', 5, '100755')];
     const manifest = manifestOf({ 'run.sh': { sha: 's1', size: 5, mode: '100755' } });
-    expect(isNoop(plan({ target: exec, present: [file('run.sh', 5, false)], manifest, capabilities: AZURE_FILES }))).toBe(true);
-    expect(plan({ target: exec, present: [file('run.sh', 5, false)], manifest }).writes).toMatchObject([{ reason: 'repaired' }]);
+    expect(
+      isNoop(plan({ target: exec, present: [file('run.sh', 5, false)], manifest, capabilities: AZURE_FILES })),
+    ).toBe(true);
+    expect(plan({ target: exec, present: [file('run.sh', 5, false)], manifest }).writes).toMatchObject([
+      { reason: 'repaired' },
+    ]);
   });
 });
 
@@ -212,17 +227,23 @@ describe('planSync: skipped entries', () => {
       maxFileBytes: 1_024,
     });
     expect(p.skipped).toEqual([{ path: 'huge.bin', reason: tooLargeReason(1_025, 1_024) }]);
-    expect(tooLargeReason(1_025, 1_024)).toBe('file of 1025 bytes is larger than the maximum file size of 1024 bytes: not mirrored');
+    expect(tooLargeReason(1_025, 1_024)).toBe(
+      'file of 1025 bytes is larger than the maximum file size of 1024 bytes: not mirrored',
+    );
     expect(paths(p.writes)).toEqual(['exact.bin', 'small.bin']);
     expect(p.deletes).toEqual(['huge.bin']);
     expect([...p.manifest.keys()].sort()).toEqual(['exact.bin', 'small.bin']);
   });
 
   it('mirrors files up to 100 MiB by default, and skips larger ones', () => {
-    const p = plan({ target: [blob('limit.bin', 's1', DEFAULT_MAX_FILE_BYTES), blob('over.bin', 's2', DEFAULT_MAX_FILE_BYTES + 1)] });
+    const p = plan({
+      target: [blob('limit.bin', 's1', DEFAULT_MAX_FILE_BYTES), blob('over.bin', 's2', DEFAULT_MAX_FILE_BYTES + 1)],
+    });
     expect(DEFAULT_MAX_FILE_BYTES).toBe(104_857_600);
     expect(paths(p.writes)).toEqual(['limit.bin']);
-    expect(p.skipped).toEqual([{ path: 'over.bin', reason: tooLargeReason(DEFAULT_MAX_FILE_BYTES + 1, DEFAULT_MAX_FILE_BYTES) }]);
+    expect(p.skipped).toEqual([
+      { path: 'over.bin', reason: tooLargeReason(DEFAULT_MAX_FILE_BYTES + 1, DEFAULT_MAX_FILE_BYTES) },
+    ]);
   });
 
   it('skips paths the policy refuses, with the policy message, and deletes a file already there', () => {
@@ -277,7 +298,10 @@ describe('planSync: deletes, prune and ordering', () => {
     const p = plan({
       target: [blob('a/keep.py', 's1', 1)],
       present: [file('a/keep.py', 1), file('a/old.py', 1), file('b/c/d.py', 1), folder('empty'), folder('b/e')],
-      manifest: manifestOf({ 'a/keep.py': { sha: 's1', size: 1, mode: '100644' }, 'gone.py': { sha: 's9', size: 1, mode: '100644' } }),
+      manifest: manifestOf({
+        'a/keep.py': { sha: 's1', size: 1, mode: '100644' },
+        'gone.py': { sha: 's9', size: 1, mode: '100644' },
+      }),
     });
     expect(p.deletes).toEqual(['a/old.py', 'b/c/d.py']);
     expect(p.prune).toEqual(['b/c', 'b/e', 'b', 'empty']);
@@ -286,7 +310,11 @@ describe('planSync: deletes, prune and ordering', () => {
   });
 
   it('file becomes folder: the file is deleted before the write below it', () => {
-    const p = plan({ target: [blob('a/b.py', 's2', 1)], present: [file('a', 1)], manifest: manifestOf({ a: { sha: 's1', size: 1, mode: '100644' } }) });
+    const p = plan({
+      target: [blob('a/b.py', 's2', 1)],
+      present: [file('a', 1)],
+      manifest: manifestOf({ a: { sha: 's1', size: 1, mode: '100644' } }),
+    });
     expect(p.writes).toEqual([]);
     expect(paths(p.lateWrites)).toEqual(['a/b.py']);
     expect(p.deletes).toEqual(['a']);
@@ -294,7 +322,10 @@ describe('planSync: deletes, prune and ordering', () => {
   });
 
   it('folder becomes file: the folder is emptied and pruned before the write', () => {
-    const p = plan({ target: [blob('a', 's2', 1), blob('z.py', 's3', 1)], present: [folder('a'), folder('a/b'), file('a/b/c.py', 1)] });
+    const p = plan({
+      target: [blob('a', 's2', 1), blob('z.py', 's3', 1)],
+      present: [folder('a'), folder('a/b'), file('a/b/c.py', 1)],
+    });
     expect(paths(p.writes)).toEqual(['z.py']);
     expect(paths(p.lateWrites)).toEqual(['a']);
     expect(p.deletes).toEqual(['a/b/c.py']);
@@ -350,19 +381,28 @@ describe('planSync: deletes, prune and ordering', () => {
 
 describe('planSync: empty source guard', () => {
   it('refuses an empty target over a folder with files', () => {
-    expect(planSync({ target: [], manifest: null, present: [file('a.py', 1)], capabilities: POSIX, scopeFolderLength: 10 }))
-      .toMatchObject({ ok: false, code: 'EmptySource' });
+    expect(
+      planSync({ target: [], manifest: null, present: [file('a.py', 1)], capabilities: POSIX, scopeFolderLength: 10 }),
+    ).toMatchObject({ ok: false, code: 'EmptySource' });
   });
 
   it('refuses a target of only unmirrorable entries over a folder the manifest says holds files', () => {
     const outcome = planSync({
-      target: [blob('link', 's', 1, '120000'), blob('CON', 's', 1), { path: 'd', mode: '040000', type: 'tree', sha: 't' }],
+      target: [
+        blob('link', 's', 1, '120000'),
+        blob('CON', 's', 1),
+        { path: 'd', mode: '040000', type: 'tree', sha: 't' },
+      ],
       manifest: manifestOf({ 'a.py': { sha: 's', size: 1, mode: '100644' } }),
       present: [],
       capabilities: POSIX,
       scopeFolderLength: 10,
     });
-    expect(outcome).toMatchObject({ ok: false, code: 'EmptySource', message: expect.stringContaining('refusing to delete') });
+    expect(outcome).toMatchObject({
+      ok: false,
+      code: 'EmptySource',
+      message: expect.stringContaining('refusing to delete'),
+    });
   });
 
   it('an empty target over an empty folder is a plan with nothing to do', () => {
@@ -380,14 +420,23 @@ describe('planSync: empty source guard', () => {
 const plainSegment = fc.constantFrom('a', 'A', 'b', 'lib', 'Lib', 'x.py', 'X.py', 'run.sh');
 const oddSegment = fc.constantFrom('\u00e9', 'e\u0301', '\u00df', 'SS', 'con', 'bad:name', 'trail.', '..', '.', '');
 const targetPath = fc
-  .array(fc.oneof({ weight: 8, arbitrary: plainSegment }, { weight: 1, arbitrary: oddSegment }), { minLength: 1, maxLength: 3 })
-  .map((segments) => segments.join('/'));
-// What a store can hold: no '.', '..' or empty segments.
-const storePath = fc
-  .array(fc.oneof({ weight: 8, arbitrary: plainSegment }, { weight: 1, arbitrary: fc.constantFrom('\u00e9', 'e\u0301', 'con', 'bad:name') }), {
+  .array(fc.oneof({ weight: 8, arbitrary: plainSegment }, { weight: 1, arbitrary: oddSegment }), {
     minLength: 1,
     maxLength: 3,
   })
+  .map((segments) => segments.join('/'));
+// What a store can hold: no '.', '..' or empty segments.
+const storePath = fc
+  .array(
+    fc.oneof(
+      { weight: 8, arbitrary: plainSegment },
+      { weight: 1, arbitrary: fc.constantFrom('\u00e9', 'e\u0301', 'con', 'bad:name') },
+    ),
+    {
+      minLength: 1,
+      maxLength: 3,
+    },
+  )
   .map((segments) => segments.join('/'));
 
 const sha = fc.constantFrom('1111', '2222', '3333');
@@ -404,7 +453,10 @@ const treeEntry: fc.Arbitrary<SourceTreeEntry> = fc
 function withTrees(entries: SourceTreeEntry[]): SourceTreeEntry[] {
   const blobs = new Set(entries.map((e) => e.path));
   const trees = new Set(entries.flatMap((e) => ancestorsOf(e.path)).filter((p) => !blobs.has(p)));
-  return [...entries, ...[...trees].map((path): SourceTreeEntry => ({ path, mode: '040000', type: 'tree', sha: 'tree' }))];
+  return [
+    ...entries,
+    ...[...trees].map((path): SourceTreeEntry => ({ path, mode: '040000', type: 'tree', sha: 'tree' })),
+  ];
 }
 const tree = fc.uniqueArray(treeEntry, { selector: (e) => e.path, maxLength: 10 });
 
@@ -418,7 +470,10 @@ const capabilities: fc.Arbitrary<FileStoreCapabilities> = fc.record({
   executableBit: fc.boolean(),
   caseSensitive: fc.boolean(),
   // With the 8-character scope folder, 18 and 15 leave 10 and 7 characters: long paths get refused.
-  maxPathLength: fc.oneof({ weight: 4, arbitrary: fc.constant(4096) }, { weight: 1, arbitrary: fc.constantFrom(18, 15) }),
+  maxPathLength: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(4096) },
+    { weight: 1, arbitrary: fc.constantFrom(18, 15) },
+  ),
 });
 
 const scenario = fc
@@ -436,13 +491,13 @@ const scenario = fc
       target: fc.oneof(
         {
           weight: 5,
-          arbitrary: fc.tuple(fc.subarray(base.previous), fc.uniqueArray(treeEntry, { selector: (e) => e.path, maxLength: 4 })).map(
-            ([kept, edits]) => {
+          arbitrary: fc
+            .tuple(fc.subarray(base.previous), fc.uniqueArray(treeEntry, { selector: (e) => e.path, maxLength: 4 }))
+            .map(([kept, edits]) => {
               const byPath = new Map(kept.map((e) => [e.path, e]));
               for (const e of edits) byPath.set(e.path, e);
               return [...byPath.values()];
-            },
-          ),
+            }),
         },
         { weight: 2, arbitrary: tree },
         { weight: 1, arbitrary: fc.constant([] as SourceTreeEntry[]) },
@@ -475,7 +530,9 @@ function setUp({ base, target }: Scenario): { store: ModelStore; input: PlanInpu
       // the store refused (file in the way): tampering that cannot happen on disk is simply skipped
     }
   }
-  const unrelated = new Map(base.unrelated.map(([path, sha, size]): [string, ManifestEntry] => [path, { sha, size, mode: '100644' }]));
+  const unrelated = new Map(
+    base.unrelated.map(([path, sha, size]): [string, ManifestEntry] => [path, { sha, size, mode: '100644' }]),
+  );
   const manifest: Manifest | null =
     base.manifestKind === 'absent'
       ? null
@@ -496,7 +553,11 @@ function setUp({ base, target }: Scenario): { store: ModelStore; input: PlanInpu
 function expectMirror(store: ModelStore, mirrored: ReadonlyMap<string, ManifestEntry>): void {
   const listing = store.list();
   const files = listing.filter((e) => e.kind === 'file').map((e) => [e.path, e.size, e.executable]);
-  const expectedFiles = [...mirrored].map(([path, e]) => [path, e.size, store.capabilities.executableBit && e.mode === '100755']);
+  const expectedFiles = [...mirrored].map(([path, e]) => [
+    path,
+    e.size,
+    store.capabilities.executableBit && e.mode === '100755',
+  ]);
   expect(files).toEqual(expectedFiles.sort((a, b) => compareCodeUnits(String(a[0]), String(b[0]))));
   const folders = listing.filter((e) => e.kind === 'directory').map((e) => e.path);
   const expectedFolders = [...new Set([...mirrored.keys()].flatMap(ancestorsOf))].sort(compareCodeUnits);
@@ -594,8 +655,12 @@ describe('planSync: properties', () => {
         const nonTree = input.target.filter((e) => e.type !== 'tree');
         expect(p.manifest.size + p.skipped.length).toBe(nonTree.length);
         for (const path of p.manifest.keys()) {
-          expect(normalizeRelativePath(path, { maxLength: input.capabilities.maxPathLength, prefixLength: SCOPE_FOLDER_LENGTH }))
-            .toEqual({ ok: true, path });
+          expect(
+            normalizeRelativePath(path, {
+              maxLength: input.capabilities.maxPathLength,
+              prefixLength: SCOPE_FOLDER_LENGTH,
+            }),
+          ).toEqual({ ok: true, path });
         }
         const presentFiles = new Set(input.present.filter((e) => e.kind === 'file').map((e) => e.path));
         for (const path of p.deletes) {
@@ -612,7 +677,11 @@ describe('planSync: properties', () => {
       fc.property(scenario, (s) => {
         const { input } = setUp(s);
         const first = planSync(input);
-        const reordered = planSync({ ...input, target: shuffled(input.target, s.seed), present: shuffled(input.present, s.seed + 7) });
+        const reordered = planSync({
+          ...input,
+          target: shuffled(input.target, s.seed),
+          present: shuffled(input.present, s.seed + 7),
+        });
         expect(reordered).toEqual(first);
         expect(planSync(input)).toEqual(first);
         if (first.ok) {

@@ -2,13 +2,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
 import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
-import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
-import { ManualClock } from '../../doubles/ManualClock';
-import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
 import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
 import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
 import { SyncWorkspace } from '../../../src/domain/sync/SyncWorkspace';
 import type { FileContent, FileMove, FileStore, WriteOptions } from '../../../src/ports/FileStore';
+import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
+import { ManualClock } from '../../doubles/ManualClock';
+import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
 import { captureLogger } from '../../support/captureLogger';
 
 const REPO = 'acme/scripts';
@@ -41,7 +41,12 @@ describe('SyncWorkspace stages with scratch writes and commits with one batch of
       ids: new SequentialIdGenerator(),
       logger: captureLogger().logger,
       settings: { holderId: 'worker-a', leaseTtlMs: 60_000, fetchConcurrency: 4, archiveThreshold, maxRounds: 1 },
-    }).execute({ scope: GLOBAL_SCOPE, trigger: 'push', deliveryId: globalThis.crypto.randomUUID(), requestedAt: new Date(0).toISOString() });
+    }).execute({
+      scope: GLOBAL_SCOPE,
+      trigger: 'push',
+      deliveryId: globalThis.crypto.randomUUID(),
+      requestedAt: new Date(0).toISOString(),
+    });
 
   beforeEach(async () => {
     github = new InMemorySourceRepositoryFactory();
@@ -54,7 +59,9 @@ describe('SyncWorkspace stages with scratch writes and commits with one batch of
       get(target, property, receiver) {
         if (property === 'write') {
           return (path: string, content: FileContent, options?: WriteOptions) => {
-            calls.push(`write ${options?.scratch === true ? 'scratch' : 'atomic'} ${path.split('/').slice(0, 2).join('/')}`);
+            calls.push(
+              `write ${options?.scratch === true ? 'scratch' : 'atomic'} ${path.split('/').slice(0, 2).join('/')}`,
+            );
             return target.write(path, content, options);
           };
         }
@@ -74,7 +81,18 @@ describe('SyncWorkspace stages with scratch writes and commits with one batch of
       },
     });
     const now = new Date(0);
-    await metadata.saveConnection({ scope: GLOBAL_SCOPE, repository: REPO, branch: 'main', subPath: '', tokenRef: 'TOKEN', webhookSecretRef: 'SECRET', enabled: true, webhook: { mode: 'manual' }, createdAt: now, updatedAt: now });
+    await metadata.saveConnection({
+      scope: GLOBAL_SCOPE,
+      repository: REPO,
+      branch: 'main',
+      subPath: '',
+      tokenRef: 'TOKEN',
+      webhookSecretRef: 'SECRET',
+      enabled: true,
+      webhook: { mode: 'manual' },
+      createdAt: now,
+      updatedAt: now,
+    });
   });
 
   it.each([
@@ -85,8 +103,15 @@ describe('SyncWorkspace stages with scratch writes and commits with one batch of
     const result = await sync(archiveThreshold);
 
     expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', counts: { written: 3 } }] });
-    expect(calls.filter((call) => call.startsWith('write'))).toEqual(Array(3).fill('write scratch .workspace-sync/staging'));
-    expect(calls.filter((call) => !call.startsWith('write'))).toEqual(['moveAll 3', 'rename global/a.py', 'rename global/b/c.py', 'rename global/b/d/e.py']);
+    expect(calls.filter((call) => call.startsWith('write'))).toEqual(
+      Array(3).fill('write scratch .workspace-sync/staging'),
+    );
+    expect(calls.filter((call) => !call.startsWith('write'))).toEqual([
+      'moveAll 3',
+      'rename global/a.py',
+      'rename global/b/c.py',
+      'rename global/b/d/e.py',
+    ]);
     expect(new TextDecoder().decode((await files.read('global/b/d/e.py'))!)).toBe('e');
   });
 });

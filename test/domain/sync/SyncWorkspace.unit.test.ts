@@ -2,17 +2,17 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
 import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySecretStore';
-import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
-import { ManualClock } from '../../doubles/ManualClock';
-import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
 import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
 import type { Connection } from '../../../src/domain/connections/Connection';
 import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/shared/Scope';
 import type { SyncCommand, SyncTrigger } from '../../../src/domain/sync/SyncCommand';
 import { DEFAULT_MAX_FILE_BYTES } from '../../../src/domain/sync/SyncPlan';
-import { SyncWorkspace, type SyncSettings } from '../../../src/domain/sync/SyncWorkspace';
+import { type SyncSettings, SyncWorkspace } from '../../../src/domain/sync/SyncWorkspace';
 import type { FileContent, FileStore, WriteOptions } from '../../../src/ports/FileStore';
 import type { SourceLocation, SourceRepository, SourceRepositoryFactory } from '../../../src/ports/SourceRepository';
+import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
+import { ManualClock } from '../../doubles/ManualClock';
+import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
 import { captureLogger } from '../../support/captureLogger';
 import { aConnection, aSyncCommand, aSyncRun } from '../../support/mothers';
 
@@ -20,7 +20,10 @@ const REPO = 'acme/scripts';
 const TOKEN = 'token-1';
 
 /** The in-memory GitHub, with `beforeBlob` run at every blob download (to act in the middle of a sync). */
-function interceptBlobs(github: InMemorySourceRepositoryFactory, beforeBlob: () => void | Promise<void>): SourceRepositoryFactory {
+function interceptBlobs(
+  github: InMemorySourceRepositoryFactory,
+  beforeBlob: () => void | Promise<void>,
+): SourceRepositoryFactory {
   return {
     open(location: SourceLocation): SourceRepository {
       const inner = github.open(location);
@@ -79,14 +82,32 @@ describe('SyncWorkspace', () => {
   let connection: Connection;
 
   const make = (overrides: Partial<SyncSettings> = {}, sources: SourceRepositoryFactory = github) =>
-    new SyncWorkspace({ metadata, files, sources, secrets, queue, clock, ids, logger: captureLogger().logger, settings: { ...settings, ...overrides } });
+    new SyncWorkspace({
+      metadata,
+      files,
+      sources,
+      secrets,
+      queue,
+      clock,
+      ids,
+      logger: captureLogger().logger,
+      settings: { ...settings, ...overrides },
+    });
   const command = (trigger: SyncTrigger = 'push', scope: Scope = GLOBAL_SCOPE): SyncCommand =>
-    aSyncCommand({ scope, trigger, deliveryId: globalThis.crypto.randomUUID(), requestedAt: clock.now().toISOString() });
+    aSyncCommand({
+      scope,
+      trigger,
+      deliveryId: globalThis.crypto.randomUUID(),
+      requestedAt: clock.now().toISOString(),
+    });
   const read = async (path: string) => {
     const bytes = await files.read(`global/${path}`);
     return bytes === null ? null : Buffer.from(bytes).toString('utf8');
   };
-  const listGlobal = async () => (await files.list('global', { recursive: true })).map((entry) => `${entry.kind[0]}:${entry.path.slice('global/'.length)}`);
+  const listGlobal = async () =>
+    (await files.list('global', { recursive: true })).map(
+      (entry) => `${entry.kind[0]}:${entry.path.slice('global/'.length)}`,
+    );
 
   beforeEach(async () => {
     github = new InMemorySourceRepositoryFactory();
@@ -105,7 +126,11 @@ describe('SyncWorkspace', () => {
   });
 
   it('mirrors the branch head, records the run and writes the manifest last', async () => {
-    const head = github.commit(REPO, { 'a.py': 'a', 'lib/b.py': 'b', 'bin/run.sh': { content: '#!/bin/sh', executable: true } });
+    const head = github.commit(REPO, {
+      'a.py': 'a',
+      'lib/b.py': 'b',
+      'bin/run.sh': { content: '#!/bin/sh', executable: true },
+    });
     const result = await make().execute(command());
     expect(result.kind).toBe('completed');
     expect(await listGlobal()).toEqual(['f:a.py', 'd:bin', 'f:bin/run.sh', 'd:lib', 'f:lib/b.py']);
@@ -113,7 +138,8 @@ describe('SyncWorkspace', () => {
     const manifest = await metadata.getManifest(GLOBAL_SCOPE);
     expect(manifest).toMatchObject({ commitSha: head, dirty: false });
     expect([...manifest!.entries.keys()].sort()).toEqual(['a.py', 'bin/run.sh', 'lib/b.py']);
-    const run = (result as { runs: readonly { status: string; counts: { written: number }; sourceRequests: number }[] }).runs[0]!;
+    const run = (result as { runs: readonly { status: string; counts: { written: number }; sourceRequests: number }[] })
+      .runs[0]!;
     expect(run).toMatchObject({ status: 'succeeded', counts: { written: 3 } });
     // head + tree + 3 blobs + head re-check
     expect(run.sourceRequests).toBe(6);
@@ -124,13 +150,28 @@ describe('SyncWorkspace', () => {
   it('names every run with a new id from the injected generator, and logs the run under it', async () => {
     github.commit(REPO, { 'a.py': 'a' });
     const logs = captureLogger();
-    const sync = new SyncWorkspace({ metadata, files, sources: github, secrets, queue, clock, ids, logger: logs.logger, settings });
+    const sync = new SyncWorkspace({
+      metadata,
+      files,
+      sources: github,
+      secrets,
+      queue,
+      clock,
+      ids,
+      logger: logs.logger,
+      settings,
+    });
     expect(await sync.execute(command())).toMatchObject({ runs: [{ id: 'run-1', status: 'succeeded' }] });
     github.change(REPO, { write: { 'a.py': 'a2' } });
     expect(await sync.execute(command())).toMatchObject({ runs: [{ id: 'run-2', status: 'succeeded' }] });
     expect(await metadata.getRun('run-1')).toMatchObject({ scope: GLOBAL_SCOPE, counts: { written: 1 } });
     expect(await metadata.getRun('run-2')).toMatchObject({ scope: GLOBAL_SCOPE, counts: { written: 1 } });
-    const runIds = new Set(logs.lines().map((line) => (JSON.parse(line) as { runId?: string }).runId).filter(Boolean));
+    const runIds = new Set(
+      logs
+        .lines()
+        .map((line) => (JSON.parse(line) as { runId?: string }).runId)
+        .filter(Boolean),
+    );
     expect([...runIds].sort()).toEqual(['run-1', 'run-2']);
   });
 
@@ -140,7 +181,11 @@ describe('SyncWorkspace', () => {
     await make().execute(command());
     github.change(REPO, { write: { 'f/1.txt': 'v2', 'f/2.txt': 'v2', 'new.txt': 'n' }, remove: ['f/3.txt'] });
     const result = await make().execute(command());
-    const run = (result as { runs: readonly { sourceRequests: number; counts: { written: number; deleted: number; unchanged: number } }[] }).runs[0]!;
+    const run = (
+      result as {
+        runs: readonly { sourceRequests: number; counts: { written: number; deleted: number; unchanged: number } }[];
+      }
+    ).runs[0]!;
     expect(run.counts).toMatchObject({ written: 3, deleted: 1, unchanged: 47 });
     expect(run.sourceRequests).toBe(3 + 3);
   });
@@ -156,7 +201,8 @@ describe('SyncWorkspace', () => {
 
   describe('archive bytes that are not the blob (export-subst, filters, LFS)', () => {
     const BIG = 3 * 1024 * 1024; // above the size read whole from the archive: streamed straight to staging
-    const pattern = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * seed + (i >>> 11)) & 0xff);
+    const pattern = (size: number, seed: number) =>
+      Uint8Array.from({ length: size }, (_, i) => (i * seed + (i >>> 11)) & 0xff);
 
     it('fetches those files as blobs, never keeps the archive bytes, and counts them', async () => {
       const big = pattern(BIG, 7);
@@ -176,15 +222,30 @@ describe('SyncWorkspace', () => {
               outcomes.push(`written ${path.split('/').slice(4).join('/')}`);
             } catch (error) {
               // The failed write left nothing in staging that a commit could move into place.
-              outcomes.push(`failed ${path.split('/').slice(4).join('/')}: ${(error as Error).name}, staged ${(await target.stat(path)) !== null}`);
+              outcomes.push(
+                `failed ${path.split('/').slice(4).join('/')}: ${(error as Error).name}, staged ${(await target.stat(path)) !== null}`,
+              );
               throw error;
             }
           };
         },
       });
-      const result = await new SyncWorkspace({ metadata, files: observed, sources: github, secrets, queue, clock, ids, logger: captureLogger().logger, settings: { ...settings, archiveThreshold: 10 } }).execute(command());
+      const result = await new SyncWorkspace({
+        metadata,
+        files: observed,
+        sources: github,
+        secrets,
+        queue,
+        clock,
+        ids,
+        logger: captureLogger().logger,
+        settings: { ...settings, archiveThreshold: 10 },
+      }).execute(command());
 
-      expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', counts: { written: 14, archiveFallbacks: 2 } }] });
+      expect(result).toMatchObject({
+        kind: 'completed',
+        runs: [{ status: 'succeeded', counts: { written: 14, archiveFallbacks: 2 } }],
+      });
       // head, tree, archive, the two blobs, head re-check
       expect((result as { runs: readonly { sourceRequests: number }[] }).runs[0]!.sourceRequests).toBe(6);
       expect(await read('version.txt')).toBe('commit $Format:%H$\n');
@@ -194,7 +255,8 @@ describe('SyncWorkspace', () => {
       expect(outcomes.filter((outcome) => outcome.endsWith('version.txt'))).toEqual(['written version.txt']); // small: never written from the archive
       const manifest = await metadata.getManifest(GLOBAL_SCOPE);
       const { entries } = await github.open({ repository: REPO, token: TOKEN }).tree(manifest!.commitSha);
-      for (const path of ['version.txt', 'big/data.bin']) expect(manifest!.entries.get(path)?.sha).toBe(entries.find((entry) => entry.path === path)!.sha);
+      for (const path of ['version.txt', 'big/data.bin'])
+        expect(manifest!.entries.get(path)?.sha).toBe(entries.find((entry) => entry.path === path)!.sha);
     });
 
     it('changes nothing when the blob behind a mismatched entry cannot be fetched', async () => {
@@ -214,7 +276,9 @@ describe('SyncWorkspace', () => {
       expect(await listGlobal()).toEqual(before);
       expect(await read('plain/1.txt')).toBe('1');
       expect(await metadata.getManifest(GLOBAL_SCOPE)).toEqual(manifestBefore);
-      expect((await files.list('.workspace-sync', { recursive: true })).filter((entry) => entry.kind === 'file')).toEqual([]);
+      expect(
+        (await files.list('.workspace-sync', { recursive: true })).filter((entry) => entry.kind === 'file'),
+      ).toEqual([]);
     });
   });
 
@@ -250,7 +314,17 @@ describe('SyncWorkspace', () => {
     ])('streams %s of several MB to the store in bounded chunks, never as one buffer', async (_, archiveThreshold) => {
       github.commit(REPO, { 'large.bin': content, 'small.txt': 'small' });
       const { store, writes } = recordingWrites();
-      const sync = new SyncWorkspace({ metadata, files: store, sources: github, secrets, queue, clock, ids, logger: captureLogger().logger, settings: { ...settings, archiveThreshold } });
+      const sync = new SyncWorkspace({
+        metadata,
+        files: store,
+        sources: github,
+        secrets,
+        queue,
+        clock,
+        ids,
+        logger: captureLogger().logger,
+        settings: { ...settings, archiveThreshold },
+      });
       expect(await sync.execute(command())).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded' }] });
       const large = writes.get('large.bin')!;
       expect(large.buffer).toBe(false);
@@ -265,18 +339,45 @@ describe('SyncWorkspace', () => {
     it.each([
       ['blob by blob', 1_000, ['blob:a.py', 'blob:fits.bin']],
       ['by archive', 1, ['archive:a.py', 'archive:fits.bin']],
-    ])('skips a file larger than maxFileBytes with a reason and never downloads it (%s)', async (_, archiveThreshold, expectedDownloads) => {
-      const head = github.commit(REPO, { 'big.bin': new Uint8Array(2_049), 'fits.bin': new Uint8Array(2_048), 'a.py': 'a' });
-      const shas = new Map((await github.open({ repository: REPO, token: TOKEN }).tree(head)).entries.map((entry) => [entry.sha, entry.path]));
-      const downloads: string[] = [];
-      const result = await make({ maxFileBytes: 2_048, archiveThreshold }, recordDownloads(github, downloads)).execute(command());
-      expect(result).toMatchObject({ kind: 'completed', runs: [{ status: 'succeeded', counts: { written: 2, skipped: 1 } }] });
-      const run = (result as { runs: readonly { skipped: readonly { path: string; reason: string }[] }[] }).runs[0]!;
-      expect(run.skipped).toEqual([{ path: 'big.bin', reason: 'file of 2049 bytes is larger than the maximum file size of 2048 bytes: not mirrored' }]);
-      expect(await listGlobal()).toEqual(['f:a.py', 'f:fits.bin']);
-      expect(downloads.map((download) => download.replace(/^blob:(.*)$/, (__, sha: string) => `blob:${shas.get(sha)}`)).sort()).toEqual(expectedDownloads);
-      expect([...(await metadata.getManifest(GLOBAL_SCOPE))!.entries.keys()].sort()).toEqual(['a.py', 'fits.bin']);
-    });
+    ])(
+      'skips a file larger than maxFileBytes with a reason and never downloads it (%s)',
+      async (_, archiveThreshold, expectedDownloads) => {
+        const head = github.commit(REPO, {
+          'big.bin': new Uint8Array(2_049),
+          'fits.bin': new Uint8Array(2_048),
+          'a.py': 'a',
+        });
+        const shas = new Map(
+          (await github.open({ repository: REPO, token: TOKEN }).tree(head)).entries.map((entry) => [
+            entry.sha,
+            entry.path,
+          ]),
+        );
+        const downloads: string[] = [];
+        const result = await make(
+          { maxFileBytes: 2_048, archiveThreshold },
+          recordDownloads(github, downloads),
+        ).execute(command());
+        expect(result).toMatchObject({
+          kind: 'completed',
+          runs: [{ status: 'succeeded', counts: { written: 2, skipped: 1 } }],
+        });
+        const run = (result as { runs: readonly { skipped: readonly { path: string; reason: string }[] }[] }).runs[0]!;
+        expect(run.skipped).toEqual([
+          {
+            path: 'big.bin',
+            reason: 'file of 2049 bytes is larger than the maximum file size of 2048 bytes: not mirrored',
+          },
+        ]);
+        expect(await listGlobal()).toEqual(['f:a.py', 'f:fits.bin']);
+        expect(
+          downloads
+            .map((download) => download.replace(/^blob:(.*)$/, (__, sha: string) => `blob:${shas.get(sha)}`))
+            .sort(),
+        ).toEqual(expectedDownloads);
+        expect([...(await metadata.getManifest(GLOBAL_SCOPE))!.entries.keys()].sort()).toEqual(['a.py', 'fits.bin']);
+      },
+    );
 
     it('defaults to 100 MiB, the largest file GitHub stores', async () => {
       expect(DEFAULT_MAX_FILE_BYTES).toBe(100 * 1024 * 1024);
@@ -310,7 +411,9 @@ describe('SyncWorkspace', () => {
     await files.write('global/stray.txt', new TextEncoder().encode('x'));
     expect(await make().execute(command('push'))).toMatchObject({ runs: [{ status: 'noop' }] });
     expect(await read('stray.txt')).toBe('x');
-    expect(await make().execute(command('manual'))).toMatchObject({ runs: [{ status: 'succeeded', counts: { deleted: 1 } }] });
+    expect(await make().execute(command('manual'))).toMatchObject({
+      runs: [{ status: 'succeeded', counts: { deleted: 1 } }],
+    });
     expect(await read('stray.txt')).toBeNull();
   });
 
@@ -339,7 +442,9 @@ describe('SyncWorkspace', () => {
     expect(result).toMatchObject({ kind: 'failed', error: { code: 'Unavailable', retryable: true } });
     expect(await listGlobal()).toEqual(['f:a.py']);
     expect(await read('a.py')).toBe('a');
-    expect(await files.list('.workspace-sync', { recursive: true }).then((l) => l.filter((e) => e.kind === 'file'))).toEqual([]);
+    expect(
+      await files.list('.workspace-sync', { recursive: true }).then((l) => l.filter((e) => e.kind === 'file')),
+    ).toEqual([]);
     expect((await metadata.getConnection(GLOBAL_SCOPE))?.lastSyncOutcome).toBe('failed');
   });
 
@@ -355,11 +460,17 @@ describe('SyncWorkspace', () => {
   it('a revoked token is a permanent failure', async () => {
     github.commit(REPO, { 'a.py': 'a' });
     github.revokeToken(TOKEN);
-    expect(await make().execute(command())).toMatchObject({ kind: 'failed', error: { code: 'Unauthorized', retryable: false } });
+    expect(await make().execute(command())).toMatchObject({
+      kind: 'failed',
+      error: { code: 'Unauthorized', retryable: false },
+    });
   });
 
   it('skips unknown and disabled connections', async () => {
-    expect(await make().execute(command('push', 'org-x' as Scope))).toEqual({ kind: 'skipped', reason: 'NoConnection' });
+    expect(await make().execute(command('push', 'org-x' as Scope))).toEqual({
+      kind: 'skipped',
+      reason: 'NoConnection',
+    });
     await metadata.saveConnection({ ...connection, enabled: false });
     expect(await make().execute(command())).toEqual({ kind: 'skipped', reason: 'Disabled' });
   });

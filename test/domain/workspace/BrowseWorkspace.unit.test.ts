@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { contentTag, tagMatches } from '../../../src/domain/workspace/ContentTag';
 import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/shared/Scope';
-import { codeOf, decode, text, valueOf, workspaceHarness } from './workspaceHarness';
+import { contentTag, tagMatches } from '../../../src/domain/workspace/ContentTag';
+import { codeOf, decode, successValue, text, workspaceHarness } from './workspaceHarness';
 
 const ORG = 'org-42' as Scope;
 
@@ -27,8 +27,8 @@ describe('contentTag', () => {
 describe('BrowseWorkspace.list', () => {
   it('lists a missing scope folder as empty', async () => {
     const { browse } = workspaceHarness();
-    expect(valueOf(await browse.list(ORG, ''))).toEqual([]);
-    expect(valueOf(await browse.list(ORG, '', { recursive: true }))).toEqual([]);
+    expect(successValue(await browse.list(ORG, ''))).toEqual([]);
+    expect(successValue(await browse.list(ORG, '', { recursive: true }))).toEqual([]);
   });
 
   it('lists entries relative to the scope folder, direct or recursive, and nothing of other scopes', async () => {
@@ -37,15 +37,19 @@ describe('BrowseWorkspace.list', () => {
     await store.write('orgs/org-42/lib/b.py', text('bbb'));
     await store.write('orgs/org-420/leak.txt', text('no'));
     await store.write('global/g.txt', text('no'));
-    expect(valueOf(await browse.list(ORG, ''))).toEqual([
+    expect(successValue(await browse.list(ORG, ''))).toEqual([
       { path: 'a.ps1', kind: 'file', size: 2, lastModified: clock.now(), executable: true },
       { path: 'lib', kind: 'directory', size: 0, lastModified: clock.now(), executable: false },
     ]);
-    expect(valueOf(await browse.list(ORG, '', { recursive: true })).map((e) => e.path)).toEqual(['a.ps1', 'lib', 'lib/b.py']);
-    expect(valueOf(await browse.list(ORG, 'lib/'))).toEqual([
+    expect(successValue(await browse.list(ORG, '', { recursive: true })).map((e) => e.path)).toEqual([
+      'a.ps1',
+      'lib',
+      'lib/b.py',
+    ]);
+    expect(successValue(await browse.list(ORG, 'lib/'))).toEqual([
       { path: 'lib/b.py', kind: 'file', size: 3, lastModified: clock.now(), executable: false },
     ]);
-    expect(valueOf(await browse.list(GLOBAL_SCOPE, '.')).map((e) => e.path)).toEqual(['g.txt']);
+    expect(successValue(await browse.list(GLOBAL_SCOPE, '.')).map((e) => e.path)).toEqual(['g.txt']);
   });
 
   it('answers NotFound for a missing folder, NotAFolder for a file, InvalidPath for a refused path', async () => {
@@ -54,7 +58,11 @@ describe('BrowseWorkspace.list', () => {
     expect(codeOf(await browse.list(ORG, 'missing'))).toBe('NotFound');
     expect(codeOf(await browse.list(ORG, 'a.txt'))).toBe('NotAFolder');
     expect(await browse.list(ORG, '..')).toMatchObject({ ok: false, code: 'InvalidPath', reason: 'Traversal' });
-    expect(await browse.list(ORG, 'a\u0000b')).toMatchObject({ ok: false, code: 'InvalidPath', reason: 'ControlCharacter' });
+    expect(await browse.list(ORG, 'a\u0000b')).toMatchObject({
+      ok: false,
+      code: 'InvalidPath',
+      reason: 'ControlCharacter',
+    });
   });
 });
 
@@ -62,9 +70,14 @@ describe('BrowseWorkspace.read and head', () => {
   it('reads a file with its size, time, tag and executable bit', async () => {
     const { browse, store, clock } = workspaceHarness();
     await store.write('orgs/org-42/bin/run.sh', text('#!/bin/sh\n'), { executable: true });
-    const file = valueOf(await browse.read(ORG, 'bin/run.sh'));
+    const file = successValue(await browse.read(ORG, 'bin/run.sh'));
     expect(decode(file.content)).toBe('#!/bin/sh\n');
-    expect(file).toMatchObject({ size: 10, lastModified: clock.now(), executable: true, etag: await contentTag(text('#!/bin/sh\n')) });
+    expect(file).toMatchObject({
+      size: 10,
+      lastModified: clock.now(),
+      executable: true,
+      etag: await contentTag(text('#!/bin/sh\n')),
+    });
   });
 
   it('answers NotFound, NotAFile and InvalidPath', async () => {
@@ -79,15 +92,15 @@ describe('BrowseWorkspace.read and head', () => {
   it('tells what is at a path without reading it', async () => {
     const { browse, store, clock } = workspaceHarness();
     await store.write('orgs/org-42/dir/a.txt', text('abc'));
-    expect(valueOf(await browse.head(ORG, 'dir/a.txt'))).toEqual({
+    expect(successValue(await browse.head(ORG, 'dir/a.txt'))).toEqual({
       path: 'dir/a.txt',
       kind: 'file',
       size: 3,
       lastModified: clock.now(),
       executable: false,
     });
-    expect(valueOf(await browse.head(ORG, 'dir')).kind).toBe('directory');
-    expect(valueOf(await browse.head(ORG, '')).kind).toBe('directory');
+    expect(successValue(await browse.head(ORG, 'dir')).kind).toBe('directory');
+    expect(successValue(await browse.head(ORG, '')).kind).toBe('directory');
     expect(codeOf(await browse.head(ORG, 'nope'))).toBe('NotFound');
     expect(codeOf(await browse.head(GLOBAL_SCOPE, ''))).toBe('NotFound');
   });

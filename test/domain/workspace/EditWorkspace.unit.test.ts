@@ -1,40 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
+import type { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
+import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/shared/Scope';
 import { contentTag } from '../../../src/domain/workspace/ContentTag';
 import { DEFAULT_MAX_FILE_BYTES } from '../../../src/domain/workspace/EditWorkspace';
-import { GLOBAL_SCOPE, type Scope } from '../../../src/domain/shared/Scope';
 import type { LeaseRelease, ScopeLease } from '../../../src/ports/LeaseRepo';
-import { codeOf, connectionOf, decode, text, valueOf, workspaceHarness } from './workspaceHarness';
+import { codeOf, connectionOf, decode, successValue, text, workspaceHarness } from './workspaceHarness';
 
 const ORG = 'org-42' as Scope;
 
 describe('EditWorkspace.save', () => {
   it('creates a file, answers its content tag, and overwrites it keeping the executable bit', async () => {
     const { edit, store, clock } = workspaceHarness();
-    const first = valueOf(await edit.save(ORG, 'scripts/run.ps1', text('v1'), { executable: true }));
+    const first = successValue(await edit.save(ORG, 'scripts/run.ps1', text('v1'), { executable: true }));
     expect(first).toEqual({ created: true, etag: await contentTag(text('v1')), size: 2, lastModified: clock.now() });
     expect(decode(await store.read('orgs/org-42/scripts/run.ps1'))).toBe('v1');
 
-    const second = valueOf(await edit.save(ORG, 'scripts/run.ps1', text('v22'), { ifMatch: first.etag }));
+    const second = successValue(await edit.save(ORG, 'scripts/run.ps1', text('v22'), { ifMatch: first.etag }));
     expect(second.created).toBe(false);
     expect(second.etag).toBe(await contentTag(text('v22')));
     expect((await store.stat('orgs/org-42/scripts/run.ps1'))?.executable).toBe(true);
 
-    valueOf(await edit.save(ORG, 'scripts/run.ps1', text('v3'), { executable: false }));
+    successValue(await edit.save(ORG, 'scripts/run.ps1', text('v3'), { executable: false }));
     expect((await store.stat('orgs/org-42/scripts/run.ps1'))?.executable).toBe(false);
   });
 
   it('normalises the path and writes only below the scope folder', async () => {
     const { edit, store } = workspaceHarness();
-    valueOf(await edit.save(GLOBAL_SCOPE, './a//b/./c.txt', text('x')));
-    expect((await store.list('', { recursive: true })).map((e) => e.path)).toEqual(['global', 'global/a', 'global/a/b', 'global/a/b/c.txt']);
+    successValue(await edit.save(GLOBAL_SCOPE, './a//b/./c.txt', text('x')));
+    expect((await store.list('', { recursive: true })).map((e) => e.path)).toEqual([
+      'global',
+      'global/a',
+      'global/a/b',
+      'global/a/b/c.txt',
+    ]);
   });
 
   it('refuses a stale If-Match, and If-Match on a missing file, with PreconditionFailed', async () => {
     const { edit, store } = workspaceHarness();
-    const old = valueOf(await edit.save(ORG, 'a.txt', text('one')));
-    valueOf(await edit.save(ORG, 'a.txt', text('two')));
+    const old = successValue(await edit.save(ORG, 'a.txt', text('one')));
+    successValue(await edit.save(ORG, 'a.txt', text('two')));
     const stale = await edit.save(ORG, 'a.txt', text('three'), { ifMatch: old.etag });
     expect(stale).toMatchObject({ ok: false, code: 'PreconditionFailed' });
     expect(decode(await store.read('orgs/org-42/a.txt'))).toBe('two');
@@ -45,15 +50,21 @@ describe('EditWorkspace.save', () => {
 
   it('accepts If-Match quoted or in upper case, and * for any existing file', async () => {
     const { edit } = workspaceHarness();
-    const saved = valueOf(await edit.save(ORG, 'a.txt', text('one')));
-    expect(codeOf(await edit.save(ORG, 'a.txt', text('two'), { ifMatch: `"${(await contentTag(text('one'))).toUpperCase()}"` }))).toBe('ok');
+    const saved = successValue(await edit.save(ORG, 'a.txt', text('one')));
+    expect(
+      codeOf(
+        await edit.save(ORG, 'a.txt', text('two'), { ifMatch: `"${(await contentTag(text('one'))).toUpperCase()}"` }),
+      ),
+    ).toBe('ok');
     expect(codeOf(await edit.save(ORG, 'a.txt', text('three'), { ifMatch: '*' }))).toBe('ok');
-    expect(codeOf(await edit.save(ORG, 'a.txt', text('four'), { ifMatch: `W/"${saved.etag}"` }))).toBe('PreconditionFailed');
+    expect(codeOf(await edit.save(ORG, 'a.txt', text('four'), { ifMatch: `W/"${saved.etag}"` }))).toBe(
+      'PreconditionFailed',
+    );
   });
 
   it('refuses If-None-Match * when the file exists, and creates it when not', async () => {
     const { edit, store } = workspaceHarness();
-    expect(valueOf(await edit.save(ORG, 'new.txt', text('a'), { ifNoneMatch: '*' })).created).toBe(true);
+    expect(successValue(await edit.save(ORG, 'new.txt', text('a'), { ifNoneMatch: '*' })).created).toBe(true);
     expect(codeOf(await edit.save(ORG, 'new.txt', text('b'), { ifNoneMatch: '*' }))).toBe('PreconditionFailed');
     expect(decode(await store.read('orgs/org-42/new.txt'))).toBe('a');
   });
@@ -67,7 +78,9 @@ describe('EditWorkspace.save', () => {
     expect(await store.stat('orgs/org-42/nine.bin')).toBeNull();
 
     const defaults = workspaceHarness();
-    expect(codeOf(await defaults.edit.save(ORG, 'big.bin', new Uint8Array(DEFAULT_MAX_FILE_BYTES + 1)))).toBe('PayloadTooLarge');
+    expect(codeOf(await defaults.edit.save(ORG, 'big.bin', new Uint8Array(DEFAULT_MAX_FILE_BYTES + 1)))).toBe(
+      'PayloadTooLarge',
+    );
   });
 
   it('answers NotAFile for a folder and NotAFolder when a parent is a file', async () => {
@@ -82,9 +95,21 @@ describe('EditWorkspace.save', () => {
 
   it('answers InvalidPath with the policy reason for a path it refuses, and for the empty path', async () => {
     const { edit } = workspaceHarness();
-    expect(await edit.save(ORG, '../org-43/x.txt', text('x'))).toMatchObject({ ok: false, code: 'InvalidPath', reason: 'Traversal' });
-    expect(await edit.save(ORG, 'a\\b', text('x'))).toMatchObject({ ok: false, code: 'InvalidPath', reason: 'ReservedCharacter' });
-    expect(await edit.save(ORG, '/etc/passwd', text('x'))).toMatchObject({ ok: false, code: 'InvalidPath', reason: 'Absolute' });
+    expect(await edit.save(ORG, '../org-43/x.txt', text('x'))).toMatchObject({
+      ok: false,
+      code: 'InvalidPath',
+      reason: 'Traversal',
+    });
+    expect(await edit.save(ORG, 'a\\b', text('x'))).toMatchObject({
+      ok: false,
+      code: 'InvalidPath',
+      reason: 'ReservedCharacter',
+    });
+    expect(await edit.save(ORG, '/etc/passwd', text('x'))).toMatchObject({
+      ok: false,
+      code: 'InvalidPath',
+      reason: 'Absolute',
+    });
     expect(await edit.save(ORG, '', text('x'))).toMatchObject({ ok: false, code: 'InvalidPath', reason: 'Empty' });
     expect(codeOf(await edit.save('../../etc' as Scope, 'x.txt', text('x')))).toBe('InvalidPath');
   });
@@ -93,8 +118,8 @@ describe('EditWorkspace.save', () => {
     const { edit, browse } = workspaceHarness();
     const bytes = new Uint8Array(256 * 8 + 3);
     for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 131 + (i >> 8)) & 0xff;
-    const saved = valueOf(await edit.save(ORG, 'bin/blob.dat', bytes));
-    const read = valueOf(await browse.read(ORG, 'bin/blob.dat'));
+    const saved = successValue(await edit.save(ORG, 'bin/blob.dat', bytes));
+    const read = successValue(await browse.read(ORG, 'bin/blob.dat'));
     expect(read.content).toEqual(bytes);
     expect(read.etag).toBe(saved.etag);
     expect(read.size).toBe(bytes.length);
@@ -103,7 +128,7 @@ describe('EditWorkspace.save', () => {
   it('marks the scope manifest dirty, so the next sync verifies the folder', async () => {
     const { edit, metadata } = workspaceHarness();
     await metadata.saveManifest({ scope: ORG, commitSha: 'a'.repeat(40), entries: new Map() });
-    valueOf(await edit.save(ORG, 'a.txt', text('x')));
+    successValue(await edit.save(ORG, 'a.txt', text('x')));
     expect((await metadata.getManifest(ORG))?.dirty).toBe(true);
   });
 });
@@ -127,7 +152,11 @@ describe('EditWorkspace while a scope is GitHub-managed', () => {
       expect(result).toMatchObject({ ok: false, code: 'GitHubSyncEnabled' });
       if (!result.ok) expect(result.message).toContain('acme/scripts');
     }
-    expect((await store.list('orgs/org-42')).map((e) => e.path)).toEqual(['orgs/org-42/dir', 'orgs/org-42/keep.txt', 'orgs/org-42/other.txt']);
+    expect((await store.list('orgs/org-42')).map((e) => e.path)).toEqual([
+      'orgs/org-42/dir',
+      'orgs/org-42/keep.txt',
+      'orgs/org-42/other.txt',
+    ]);
     // Another scope is not affected.
     expect(codeOf(await edit.save(GLOBAL_SCOPE, 'a.txt', text('x')))).toBe('ok');
 
@@ -210,7 +239,7 @@ describe('EditWorkspace and the scope lease', () => {
 
   it('leaves the lease free after every edit, success or refusal', async () => {
     const { edit, metadata, clock } = workspaceHarness();
-    valueOf(await edit.save(ORG, 'a.txt', text('x')));
+    successValue(await edit.save(ORG, 'a.txt', text('x')));
     expect(codeOf(await edit.save(ORG, 'a.txt', text('x'), { ifNoneMatch: '*' }))).toBe('PreconditionFailed');
     expect(codeOf(await edit.deleteFile(ORG, 'nope.txt'))).toBe('NotFound');
     const probe = await metadata.acquireLease(ORG, 'probe', clock.now(), 1_000);
@@ -228,14 +257,19 @@ describe('EditWorkspace and the scope lease', () => {
           get(target, key, receiver) {
             if (key !== 'write') return Reflect.get(target, key, receiver) as unknown;
             return async (...args: Parameters<InMemoryFileStore['write']>) => {
-              const busy = await metadata.acquireLease(ORG, 'sync-worker', new Date('2025-03-01T10:00:00.000Z'), 60_000);
+              const busy = await metadata.acquireLease(
+                ORG,
+                'sync-worker',
+                new Date('2025-03-01T10:00:00.000Z'),
+                60_000,
+              );
               markedPending = busy.kind === 'busy' && busy.firstPending;
               return target.write(...args);
             };
           },
         }),
     });
-    valueOf(await edit.save(ORG, 'a.txt', text('x')));
+    successValue(await edit.save(ORG, 'a.txt', text('x')));
     expect(markedPending).toBe(true);
     expect((await metadata.acquireLease(ORG, 'sync-worker', clock.now(), 60_000)).kind).toBe('acquired');
   });
@@ -255,16 +289,16 @@ describe('EditWorkspace and the scope lease', () => {
     const { edit, browse } = workspaceHarness({
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))),
     });
-    const base = valueOf(await edit.save(ORG, 'race.txt', text('base')));
+    const base = successValue(await edit.save(ORG, 'race.txt', text('base')));
     for (let round = 0; round < 5; round += 1) {
-      const current = round === 0 ? base.etag : valueOf(await browse.read(ORG, 'race.txt')).etag;
+      const current = round === 0 ? base.etag : successValue(await browse.read(ORG, 'race.txt')).etag;
       const [a, b] = await Promise.all([
         edit.save(ORG, 'race.txt', text(`A${round}`), { ifMatch: current }),
         edit.save(ORG, 'race.txt', text(`B${round}`), { ifMatch: current }),
       ]);
       expect([codeOf(a), codeOf(b)].sort()).toEqual(['PreconditionFailed', 'ok']);
       const winner = a.ok ? `A${round}` : `B${round}`;
-      expect(decode(valueOf(await browse.read(ORG, 'race.txt')).content)).toBe(winner);
+      expect(decode(successValue(await browse.read(ORG, 'race.txt')).content)).toBe(winner);
     }
   });
 });
@@ -272,8 +306,10 @@ describe('EditWorkspace and the scope lease', () => {
 describe('EditWorkspace.deleteFile', () => {
   it('deletes a file, honouring If-Match', async () => {
     const { edit, store } = workspaceHarness();
-    const saved = valueOf(await edit.save(ORG, 'a/b.txt', text('x')));
-    expect(codeOf(await edit.deleteFile(ORG, 'a/b.txt', { ifMatch: await contentTag(text('other')) }))).toBe('PreconditionFailed');
+    const saved = successValue(await edit.save(ORG, 'a/b.txt', text('x')));
+    expect(codeOf(await edit.deleteFile(ORG, 'a/b.txt', { ifMatch: await contentTag(text('other')) }))).toBe(
+      'PreconditionFailed',
+    );
     expect(await store.stat('orgs/org-42/a/b.txt')).not.toBeNull();
     expect(codeOf(await edit.deleteFile(ORG, 'a/b.txt', { ifMatch: saved.etag }))).toBe('ok');
     expect(await store.stat('orgs/org-42/a/b.txt')).toBeNull();
@@ -293,9 +329,9 @@ describe('EditWorkspace.deleteFile', () => {
 describe('EditWorkspace.createFolder', () => {
   it('creates a folder and its parents; an existing folder is fine', async () => {
     const { edit, store } = workspaceHarness();
-    expect(valueOf(await edit.createFolder(ORG, 'a/b/c'))).toEqual({ created: true });
+    expect(successValue(await edit.createFolder(ORG, 'a/b/c'))).toEqual({ created: true });
     expect((await store.stat('orgs/org-42/a/b/c'))?.kind).toBe('directory');
-    expect(valueOf(await edit.createFolder(ORG, 'a/b'))).toEqual({ created: false });
+    expect(successValue(await edit.createFolder(ORG, 'a/b'))).toEqual({ created: false });
   });
 
   it('answers AlreadyExists for a file at the path, NotAFolder for a file above it', async () => {
@@ -313,11 +349,11 @@ describe('EditWorkspace.deleteFolder', () => {
     await store.createDirectory('orgs/org-42/empty');
     await store.write('orgs/org-42/full/a.txt', text('a'));
     await store.write('orgs/org-42/full/sub/b.txt', text('b'));
-    expect(valueOf(await edit.deleteFolder(ORG, 'empty'))).toEqual({ removedFiles: 0 });
+    expect(successValue(await edit.deleteFolder(ORG, 'empty'))).toEqual({ removedFiles: 0 });
     expect(await store.stat('orgs/org-42/empty')).toBeNull();
     expect(codeOf(await edit.deleteFolder(ORG, 'full'))).toBe('FolderNotEmpty');
     expect(await store.stat('orgs/org-42/full/a.txt')).not.toBeNull();
-    expect(valueOf(await edit.deleteFolder(ORG, 'full', { recursive: true }))).toEqual({ removedFiles: 2 });
+    expect(successValue(await edit.deleteFolder(ORG, 'full', { recursive: true }))).toEqual({ removedFiles: 2 });
     expect(await store.list('orgs/org-42')).toEqual([]);
   });
 
@@ -338,12 +374,11 @@ describe('EditWorkspace.move', () => {
     const { edit, store } = workspaceHarness();
     await store.write('orgs/org-42/a.txt', text('a'));
     await store.write('orgs/org-42/dir/x/y.txt', text('y'));
-    expect(valueOf(await edit.move(ORG, 'a.txt', 'new/place/a2.txt'))).toEqual({ kind: 'file', replaced: false });
-    expect(valueOf(await edit.move(ORG, 'dir', 'renamed'))).toEqual({ kind: 'directory', replaced: false });
-    expect((await store.list('orgs/org-42', { recursive: true })).filter((e) => e.kind === 'file').map((e) => e.path)).toEqual([
-      'orgs/org-42/new/place/a2.txt',
-      'orgs/org-42/renamed/x/y.txt',
-    ]);
+    expect(successValue(await edit.move(ORG, 'a.txt', 'new/place/a2.txt'))).toEqual({ kind: 'file', replaced: false });
+    expect(successValue(await edit.move(ORG, 'dir', 'renamed'))).toEqual({ kind: 'directory', replaced: false });
+    expect(
+      (await store.list('orgs/org-42', { recursive: true })).filter((e) => e.kind === 'file').map((e) => e.path),
+    ).toEqual(['orgs/org-42/new/place/a2.txt', 'orgs/org-42/renamed/x/y.txt']);
   });
 
   it('answers NotFound, and AlreadyExists unless overwrite (then replaces the same kind)', async () => {
@@ -354,12 +389,18 @@ describe('EditWorkspace.move', () => {
     await store.write('orgs/org-42/d2/two.txt', text('2'));
     expect(codeOf(await edit.move(ORG, 'missing.txt', 'c.txt'))).toBe('NotFound');
     expect(codeOf(await edit.move(ORG, 'a.txt', 'b.txt'))).toBe('AlreadyExists');
-    expect(valueOf(await edit.move(ORG, 'a.txt', 'b.txt', { overwrite: true }))).toEqual({ kind: 'file', replaced: true });
+    expect(successValue(await edit.move(ORG, 'a.txt', 'b.txt', { overwrite: true }))).toEqual({
+      kind: 'file',
+      replaced: true,
+    });
     expect(decode(await store.read('orgs/org-42/b.txt'))).toBe('a');
     expect(codeOf(await edit.move(ORG, 'b.txt', 'd1', { overwrite: true }))).toBe('NotAFile');
     expect(codeOf(await edit.move(ORG, 'd1', 'b.txt', { overwrite: true }))).toBe('NotAFolder');
     expect(codeOf(await edit.move(ORG, 'd1', 'd2'))).toBe('AlreadyExists');
-    expect(valueOf(await edit.move(ORG, 'd1', 'd2', { overwrite: true }))).toEqual({ kind: 'directory', replaced: true });
+    expect(successValue(await edit.move(ORG, 'd1', 'd2', { overwrite: true }))).toEqual({
+      kind: 'directory',
+      replaced: true,
+    });
     expect((await store.list('orgs/org-42/d2')).map((e) => e.path)).toEqual(['orgs/org-42/d2/one.txt']);
   });
 
@@ -383,9 +424,11 @@ describe('EditWorkspace.move', () => {
 
   it('checks If-Match against the moved file', async () => {
     const { edit, store } = workspaceHarness();
-    const saved = valueOf(await edit.save(ORG, 'a.txt', text('a')));
+    const saved = successValue(await edit.save(ORG, 'a.txt', text('a')));
     await store.createDirectory('orgs/org-42/dir');
-    expect(codeOf(await edit.move(ORG, 'a.txt', 'b.txt', { ifMatch: await contentTag(text('old')) }))).toBe('PreconditionFailed');
+    expect(codeOf(await edit.move(ORG, 'a.txt', 'b.txt', { ifMatch: await contentTag(text('old')) }))).toBe(
+      'PreconditionFailed',
+    );
     expect(codeOf(await edit.move(ORG, 'dir', 'dir2', { ifMatch: saved.etag }))).toBe('PreconditionFailed');
     expect(codeOf(await edit.move(ORG, 'a.txt', 'b.txt', { ifMatch: saved.etag }))).toBe('ok');
   });
@@ -393,7 +436,7 @@ describe('EditWorkspace.move', () => {
   it('moving onto itself is a no-op, and a case-only rename works on a case-insensitive store', async () => {
     const { edit, store } = workspaceHarness({ capabilities: { caseSensitive: false } });
     await store.write('orgs/org-42/a.txt', text('a'));
-    expect(valueOf(await edit.move(ORG, 'a.txt', './a.txt'))).toEqual({ kind: 'file', replaced: false });
+    expect(successValue(await edit.move(ORG, 'a.txt', './a.txt'))).toEqual({ kind: 'file', replaced: false });
     expect(codeOf(await edit.move(ORG, 'a.txt', 'A.txt'))).toBe('ok');
     expect(decode(await store.read('orgs/org-42/a.txt'))).toBe('a');
   });

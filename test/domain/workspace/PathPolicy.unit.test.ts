@@ -1,18 +1,44 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type PathRejection,
   isInside,
   joinScopePath,
   normalizeRelativePath,
+  type PathRejection,
 } from '../../../src/domain/workspace/PathPolicy';
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Pieces that, glued together, make hostile paths far more often than uniform random strings. */
 const hostilePiece = fc.constantFrom(
-  '/', '//', '.', '..', './', '../', '\\', '..\\', '%2e', '%2e%2e', '%2f', 'a', 'B', 'é', 'e\u0301', ' ', '.',
-  'CON', 'nul.txt', 'C:', ':', '\u0000', '\u001f', '\u007f', '\ud800', '\u2025', '\uff0e\uff0e', 'x'.repeat(130),
+  '/',
+  '//',
+  '.',
+  '..',
+  './',
+  '../',
+  '\\',
+  '..\\',
+  '%2e',
+  '%2e%2e',
+  '%2f',
+  'a',
+  'B',
+  'é',
+  'e\u0301',
+  ' ',
+  '.',
+  'CON',
+  'nul.txt',
+  'C:',
+  ':',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\ud800',
+  '\u2025',
+  '\uff0e\uff0e',
+  'x'.repeat(130),
 );
 const hostilePath = fc.array(hostilePiece, { maxLength: 12 }).map((parts) => parts.join(''));
 const anyPath = fc.oneof(

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
-import { isInside } from '../../../src/domain/workspace/PathPolicy';
 import type { Scope } from '../../../src/domain/shared/Scope';
+import { isInside } from '../../../src/domain/workspace/PathPolicy';
 import type { WorkspaceResult } from '../../../src/domain/workspace/WorkspaceResult';
 import type { FileStore } from '../../../src/ports/FileStore';
 import { text, workspaceHarness } from './workspaceHarness';
@@ -13,15 +13,49 @@ const FOLDER = 'orgs/org-1';
 // Pieces that have broken path handling somewhere: traversal, both separators, NUL, Unicode that
 // normalises or is malformed, device names, drive letters, names of neighbouring scope folders.
 const PIECES = [
-  '..', '.', '', '/', '\\', '\u0000', 'a', 'B', 'é', 'e\u0301', '😀', '\ud800', 'CON', 'nul.txt', ' ', 'x.', 'C:',
-  '~', '%2e%2e', '..\\..', 'org-10', 'org-2', 'orgs', 'global', '.workspace-sync', 'inside', 'keep.txt', 'dir',
-  'x'.repeat(120), 'y'.repeat(300), '\u202e', '*', '\u3000', '\u212a', 'ǅ',
+  '..',
+  '.',
+  '',
+  '/',
+  '\\',
+  '\u0000',
+  'a',
+  'B',
+  'é',
+  'e\u0301',
+  '😀',
+  '\ud800',
+  'CON',
+  'nul.txt',
+  ' ',
+  'x.',
+  'C:',
+  '~',
+  '%2e%2e',
+  '..\\..',
+  'org-10',
+  'org-2',
+  'orgs',
+  'global',
+  '.workspace-sync',
+  'inside',
+  'keep.txt',
+  'dir',
+  'x'.repeat(120),
+  'y'.repeat(300),
+  '\u202e',
+  '*',
+  '\u3000',
+  '\u212a',
+  'ǅ',
 ];
 
 const piece = fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'binary', maxLength: 8 }));
 const path = fc.oneof(
   fc.array(piece, { maxLength: 8 }).map((parts) => parts.join('/')),
-  fc.tuple(fc.array(piece, { maxLength: 6 }), fc.constantFrom('/', '\\', '//', '/./', '/../')).map(([parts, sep]) => parts.join(sep)),
+  fc
+    .tuple(fc.array(piece, { maxLength: 6 }), fc.constantFrom('/', '\\', '//', '/./', '/../'))
+    .map(([parts, sep]) => parts.join(sep)),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'grapheme-ascii', minLength: 200, maxLength: 1200 }),
@@ -68,7 +102,10 @@ async function outside(store: InMemoryFileStore): Promise<Map<string, string>> {
   for (const entry of await store.list('', { recursive: true })) {
     if (entry.path === FOLDER || isInside(FOLDER, entry.path)) continue;
     const bytes = entry.kind === 'file' ? await store.read(entry.path) : null;
-    view.set(entry.path, `${entry.kind}:${entry.executable}:${bytes === null ? '' : Buffer.from(bytes).toString('hex')}`);
+    view.set(
+      entry.path,
+      `${entry.kind}:${entry.executable}:${bytes === null ? '' : Buffer.from(bytes).toString('hex')}`,
+    );
   }
   return view;
 }
@@ -100,7 +137,10 @@ describe('workspace paths under fuzzing', () => {
             let result: WorkspaceResult<unknown>;
             switch (step.op) {
               case 'save':
-                result = await edit.save(SCOPE, step.path, text(`saved ${step.path}`), { executable: step.executable, ...(step.create ? { ifNoneMatch: '*' as const } : {}) });
+                result = await edit.save(SCOPE, step.path, text(`saved ${step.path}`), {
+                  executable: step.executable,
+                  ...(step.create ? { ifNoneMatch: '*' as const } : {}),
+                });
                 break;
               case 'deleteFile':
                 result = await edit.deleteFile(SCOPE, step.path);

@@ -1,14 +1,14 @@
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
-import { ManualClock } from '../../doubles/ManualClock';
-import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
-import { BrowseWorkspace } from '../../../src/domain/workspace/BrowseWorkspace';
 import type { Connection } from '../../../src/domain/connections/Connection';
-import { EditWorkspace, type EditWorkspaceSettings } from '../../../src/domain/workspace/EditWorkspace';
 import type { Scope } from '../../../src/domain/shared/Scope';
+import { BrowseWorkspace } from '../../../src/domain/workspace/BrowseWorkspace';
+import { EditWorkspace, type EditWorkspaceSettings } from '../../../src/domain/workspace/EditWorkspace';
 import type { WorkspaceResult } from '../../../src/domain/workspace/WorkspaceResult';
 import type { FileStore, FileStoreCapabilities } from '../../../src/ports/FileStore';
 import type { MetadataRepo } from '../../../src/ports/MetadataRepo';
+import { ManualClock } from '../../doubles/ManualClock';
+import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
 import { metadataFixtures } from '../../ports/contracts/MetadataRepo.contract';
 
 export interface WorkspaceHarnessOptions {
@@ -42,7 +42,8 @@ export function workspaceHarness(options: WorkspaceHarnessOptions = {}) {
 }
 
 export const text = (value: string): Uint8Array => new TextEncoder().encode(value);
-export const decode = (bytes: Uint8Array | null): string | null => (bytes === null ? null : new TextDecoder().decode(bytes));
+export const decode = (bytes: Uint8Array | null): string | null =>
+  bytes === null ? null : new TextDecoder().decode(bytes);
 
 /** A connection of the current shape, whatever fields it has grown. */
 export function connectionOf(scope: Scope): Connection {
@@ -50,7 +51,7 @@ export function connectionOf(scope: Scope): Connection {
 }
 
 /** The value of a successful result; fails the test with the code and message otherwise. */
-export function valueOf<T>(result: WorkspaceResult<T>): T {
+export function successValue<T>(result: WorkspaceResult<T>): T {
   if (!result.ok) throw new Error(`expected success, got ${result.code}: ${result.message}`);
   return result.value;
 }

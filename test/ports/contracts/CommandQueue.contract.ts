@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Settlement } from '../../../src/domain/sync/Settlement';
 import type { Scope } from '../../../src/domain/shared/Scope';
+import type { Settlement } from '../../../src/domain/sync/Settlement';
 import { commandMessageId, type SyncCommand } from '../../../src/domain/sync/SyncCommand';
 import type { CommandConsumer, CommandQueue, ReceivedCommand } from '../../../src/ports/CommandQueue';
 
@@ -15,7 +15,13 @@ export interface CommandQueueFixture {
 }
 
 function command(deliveryId: string, scope = 'GLOBAL'): SyncCommand {
-  return { scope: scope as Scope, trigger: 'push', deliveryId, commitSha: 'c'.repeat(40), requestedAt: new Date().toISOString() };
+  return {
+    scope: scope as Scope,
+    trigger: 'push',
+    deliveryId,
+    commitSha: 'c'.repeat(40),
+    requestedAt: new Date().toISOString(),
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,7 +42,13 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
   describe(`CommandQueue contract: ${name}`, () => {
     /** Starts the consumer; `decide` settles each delivery (default: complete). */
     const withConsumer =
-      (test: (f: CommandQueueFixture, received: ReceivedCommand[], setDecision: (d: (m: ReceivedCommand) => Settlement | Promise<Settlement>) => void) => Promise<void>) =>
+      (
+        test: (
+          f: CommandQueueFixture,
+          received: ReceivedCommand[],
+          setDecision: (d: (m: ReceivedCommand) => Settlement | Promise<Settlement>) => void,
+        ) => Promise<void>,
+      ) =>
       async () => {
         const fixture = await makeFixture();
         const received: ReceivedCommand[] = [];
@@ -78,7 +90,7 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
     );
 
     it(
-      'keys the message id on scope and delivery id: drops a duplicate within the window, keeps another scope\'s',
+      "keys the message id on scope and delivery id: drops a duplicate within the window, keeps another scope's",
       withConsumer(async ({ queue }, received) => {
         await queue.send(command('dup'));
         await queue.send(command('dup'));
@@ -86,7 +98,11 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
         await queue.send(command('other'));
         await until(() => received.length >= 3, 5_000);
         await sleep(300);
-        expect(received.map((message) => message.messageId).sort()).toEqual(['GLOBAL:dup', 'GLOBAL:other', 'org-1:dup']);
+        expect(received.map((message) => message.messageId).sort()).toEqual([
+          'GLOBAL:dup',
+          'GLOBAL:other',
+          'org-1:dup',
+        ]);
       }),
     );
 
@@ -108,7 +124,12 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
         setDecision((message) => {
           const body = message.body as SyncCommand;
           return (body.attempt ?? 1) < 2
-            ? { kind: 'retry', command: { ...body, attempt: 2 }, notBefore: new Date(Date.now() + 500), reason: 'Unavailable' }
+            ? {
+                kind: 'retry',
+                command: { ...body, attempt: 2 },
+                notBefore: new Date(Date.now() + 500),
+                reason: 'Unavailable',
+              }
             : { kind: 'complete' };
         });
         await queue.send(command('retry-me'));
@@ -128,13 +149,22 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
         setDecision((message) => {
           const body = message.body as SyncCommand;
           const attempt = body.attempt ?? 1;
-          return attempt < 4 ? { kind: 'retry', command: { ...body, attempt: attempt + 1 }, notBefore: new Date(), reason: 'Unavailable' } : { kind: 'complete' };
+          return attempt < 4
+            ? {
+                kind: 'retry',
+                command: { ...body, attempt: attempt + 1 },
+                notBefore: new Date(),
+                reason: 'Unavailable',
+              }
+            : { kind: 'complete' };
         });
         const longest = command('d'.repeat(100), `o${'r'.repeat(63)}`);
         await queue.send(longest);
         await until(() => received.length === 4, 10_000);
         const ids = received.map((message) => message.messageId);
-        expect(ids).toEqual(await Promise.all([1, 2, 3, 4].map((attempt) => commandMessageId({ ...longest, attempt }))));
+        expect(ids).toEqual(
+          await Promise.all([1, 2, 3, 4].map((attempt) => commandMessageId({ ...longest, attempt }))),
+        );
         expect(new Set(ids).size).toBe(4);
         expect(ids.every((id) => id.length <= 128)).toBe(true);
       }),
@@ -143,11 +173,20 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
     it(
       'a dead-letter settlement keeps the command, the reason and the description',
       withConsumer(async ({ queue }, received, setDecision) => {
-        setDecision(() => ({ kind: 'dead-letter', reason: 'Unauthorized', description: 'Unauthorized: token revoked' }));
+        setDecision(() => ({
+          kind: 'dead-letter',
+          reason: 'Unauthorized',
+          description: 'Unauthorized: token revoked',
+        }));
         await queue.send(command('revoked', 'org-1'));
         await until(async () => (await queue.listDeadLetters()).length === 1, 5_000);
         const [letter] = await queue.listDeadLetters();
-        expect(letter).toMatchObject({ messageId: 'org-1:revoked', reason: 'Unauthorized', description: 'Unauthorized: token revoked', command: { scope: 'org-1', deliveryId: 'revoked' } });
+        expect(letter).toMatchObject({
+          messageId: 'org-1:revoked',
+          reason: 'Unauthorized',
+          description: 'Unauthorized: token revoked',
+          command: { scope: 'org-1', deliveryId: 'revoked' },
+        });
         expect(received).toHaveLength(1);
       }),
     );
@@ -161,8 +200,14 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
         await queue.send(command('poison'));
         await until(async () => (await queue.listDeadLetters()).length === 1, 15_000);
         const [letter] = await queue.listDeadLetters();
-        expect(letter).toMatchObject({ messageId: 'GLOBAL:poison', reason: 'MaxDeliveryCountExceeded', deliveryCount: maxDeliveryCount });
-        expect(received.map((message) => message.deliveryCount)).toEqual(Array.from({ length: maxDeliveryCount }, (_, i) => i + 1));
+        expect(letter).toMatchObject({
+          messageId: 'GLOBAL:poison',
+          reason: 'MaxDeliveryCountExceeded',
+          deliveryCount: maxDeliveryCount,
+        });
+        expect(received.map((message) => message.deliveryCount)).toEqual(
+          Array.from({ length: maxDeliveryCount }, (_, i) => i + 1),
+        );
       }),
     );
 
@@ -170,7 +215,9 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
       'replays selected dead letters under new ids (not dropped as duplicates), as replay triggers',
       withConsumer(async ({ queue }, received, setDecision) => {
         setDecision((message) =>
-          (message.body as SyncCommand).trigger === 'replay' ? { kind: 'complete' } : { kind: 'dead-letter', reason: 'SyncRetriesExhausted', description: 'GitHub down' },
+          (message.body as SyncCommand).trigger === 'replay'
+            ? { kind: 'complete' }
+            : { kind: 'dead-letter', reason: 'SyncRetriesExhausted', description: 'GitHub down' },
         );
         await queue.send(command('a'));
         await queue.send(command('b'));
@@ -188,7 +235,12 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
 
         const all = await queue.replayDeadLetters('all');
         expect(all.replayed.map((r) => r.messageId)).toEqual(['GLOBAL:b']);
-        await until(async () => (await queue.listDeadLetters()).length === 0 && received.filter((m) => (m.body as SyncCommand).trigger === 'replay').length === 2, 5_000);
+        await until(
+          async () =>
+            (await queue.listDeadLetters()).length === 0 &&
+            received.filter((m) => (m.body as SyncCommand).trigger === 'replay').length === 2,
+          5_000,
+        );
       }),
     );
 
@@ -198,8 +250,11 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
         // Each trigger fails once with a retry; the original's second attempt is dead-lettered.
         setDecision((message) => {
           const body = message.body as SyncCommand;
-          if ((body.attempt ?? 1) === 1) return { kind: 'retry', command: { ...body, attempt: 2 }, notBefore: new Date(), reason: 'Unavailable' };
-          return body.trigger === 'replay' ? { kind: 'complete' } : { kind: 'dead-letter', reason: 'SyncRetriesExhausted', description: 'GitHub down' };
+          if ((body.attempt ?? 1) === 1)
+            return { kind: 'retry', command: { ...body, attempt: 2 }, notBefore: new Date(), reason: 'Unavailable' };
+          return body.trigger === 'replay'
+            ? { kind: 'complete' }
+            : { kind: 'dead-letter', reason: 'SyncRetriesExhausted', description: 'GitHub down' };
         });
         await queue.send(command('again'));
         await until(async () => (await queue.listDeadLetters()).length === 1, 5_000);

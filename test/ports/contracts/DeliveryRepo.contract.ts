@@ -55,8 +55,16 @@ export function describeDeliveryRepoContract(name: string, makeAdapter: RepoFact
         expect(await repo.recordDelivery('old', ORG_A, at(-40 * DAY))).toBe(true);
         expect(await repo.recordDelivery('old', ORG_B, at(-40 * DAY))).toBe(true);
         expect(await repo.recordDelivery('recent', ORG_A, at(-DAY))).toBe(true);
-        await repo.recordDeadLetterDecision('old-message', { reason: 'NotFound', description: 'gone', at: at(-40 * DAY) });
-        await repo.recordDeadLetterDecision('recent-message', { reason: 'NotFound', description: 'gone', at: at(-DAY) });
+        await repo.recordDeadLetterDecision('old-message', {
+          reason: 'NotFound',
+          description: 'gone',
+          at: at(-40 * DAY),
+        });
+        await repo.recordDeadLetterDecision('recent-message', {
+          reason: 'NotFound',
+          description: 'gone',
+          at: at(-DAY),
+        });
 
         expect(await repo.deleteDeliveriesBefore(at(-30 * DAY))).toBe(3);
         expect(await repo.recordDelivery('recent', ORG_A, at(0))).toBe(false);
@@ -72,15 +80,27 @@ export function describeDeliveryRepoContract(name: string, makeAdapter: RepoFact
 
       it('answers null for a message without one, then the recorded decision', async () => {
         expect(await repo.getDeadLetterDecision('GLOBAL:d-1')).toBeNull();
-        await repo.recordDeadLetterDecision('GLOBAL:d-1', { reason: 'Unauthorized', description: 'Unauthorized: token revoked', at: at(0) });
-        expect(await repo.getDeadLetterDecision('GLOBAL:d-1')).toEqual({ reason: 'Unauthorized', description: 'Unauthorized: token revoked', at: at(0) });
+        await repo.recordDeadLetterDecision('GLOBAL:d-1', {
+          reason: 'Unauthorized',
+          description: 'Unauthorized: token revoked',
+          at: at(0),
+        });
+        expect(await repo.getDeadLetterDecision('GLOBAL:d-1')).toEqual({
+          reason: 'Unauthorized',
+          description: 'Unauthorized: token revoked',
+          at: at(0),
+        });
         expect(await repo.getDeadLetterDecision('GLOBAL:d-1:attempt-2')).toBeNull();
       });
 
       it('keeps decisions apart from deliveries of the same id, and a later decision replaces an earlier one', async () => {
         expect(await repo.recordDelivery(longId, ORG_A, at(0))).toBe(true);
         await repo.recordDeadLetterDecision(longId, { reason: 'NotFound', description: 'first', at: at(0) });
-        await repo.recordDeadLetterDecision(longId, { reason: 'SyncRetriesExhausted', description: 'x'.repeat(5_000), at: at(1_000) });
+        await repo.recordDeadLetterDecision(longId, {
+          reason: 'SyncRetriesExhausted',
+          description: 'x'.repeat(5_000),
+          at: at(1_000),
+        });
         const decision = await repo.getDeadLetterDecision(longId);
         expect(decision).toMatchObject({ reason: 'SyncRetriesExhausted', at: at(1_000) });
         expect(decision!.description.length).toBeGreaterThanOrEqual(4_096);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileStoreError, PRIVATE_FOLDER, type FileEntry, type FileStore } from '../../../src/ports/FileStore';
+import { type FileEntry, type FileStore, FileStoreError, PRIVATE_FOLDER } from '../../../src/ports/FileStore';
 
 export interface FileStoreFixture {
   readonly adapter: FileStore;
@@ -155,7 +155,9 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
     });
 
     describe('readStream', () => {
-      async function drain(stream: AsyncIterable<Uint8Array> | null): Promise<{ bytes: Uint8Array; chunks: number } | null> {
+      async function drain(
+        stream: AsyncIterable<Uint8Array> | null,
+      ): Promise<{ bytes: Uint8Array; chunks: number } | null> {
         if (stream === null) return null;
         const parts: Uint8Array[] = [];
         for await (const chunk of stream) {
@@ -352,7 +354,11 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
 
       it('writes bytes and streams into new nested folders, readable back, keeping the executable bit', async () => {
         await store.write(`${staging}/a/b/one.txt`, text('one'), { scratch: true });
-        await store.write(`${staging}/a/b/two.bin`, chunked(patterned(70_000, 1), new Uint8Array(0), patterned(30_000, 2)), { scratch: true });
+        await store.write(
+          `${staging}/a/b/two.bin`,
+          chunked(patterned(70_000, 1), new Uint8Array(0), patterned(30_000, 2)),
+          { scratch: true },
+        );
         await store.write(`${staging}/a/run.sh`, text('#!/bin/sh\n'), { scratch: true, executable: true });
         expect(asText(await store.read(`${staging}/a/b/one.txt`))).toBe('one');
         expect((await store.read(`${staging}/a/b/two.bin`))?.byteLength).toBe(100_000);
@@ -385,7 +391,9 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
           yield patterned(64 * 1024, 3);
           throw new Error('download broke');
         }
-        await expect(store.write(`${staging}/broken.bin`, breaks(), { scratch: true })).rejects.toThrow('download broke');
+        await expect(store.write(`${staging}/broken.bin`, breaks(), { scratch: true })).rejects.toThrow(
+          'download broke',
+        );
         expect(await store.stat(`${staging}/broken.bin`)).toBeNull();
       });
     });
@@ -395,7 +403,11 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
       const names = Array.from({ length: 40 }, (_, i) => `m${i % 4}/n${i % 3}/file-${i}.txt`);
 
       it('moves every file into place, into new nested folders and over existing files, keeping executable bits', async () => {
-        for (const name of names) await store.write(`${staging}/${name}`, text(`new ${name}`), { scratch: true, executable: name.endsWith('7.txt') });
+        for (const name of names)
+          await store.write(`${staging}/${name}`, text(`new ${name}`), {
+            scratch: true,
+            executable: name.endsWith('7.txt'),
+          });
         await store.write(`scope/${names[0]}`, text('old, to be replaced'));
         await store.moveAll(names.map((name) => ({ from: `${staging}/${name}`, to: `scope/${name}` })));
         for (const name of names) expect(asText(await store.read(`scope/${name}`))).toBe(`new ${name}`);
@@ -414,14 +426,25 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
           calls++;
           if (calls > 3) throw new Error('lease lost');
         };
-        await expect(store.moveAll(names.map((name) => ({ from: `${staging}/${name}`, to: `scope/${name}` })), { beforeEach })).rejects.toThrow('lease lost');
+        await expect(
+          store.moveAll(
+            names.map((name) => ({ from: `${staging}/${name}`, to: `scope/${name}` })),
+            { beforeEach },
+          ),
+        ).rejects.toThrow('lease lost');
         const moved = (await store.list('scope', { recursive: true })).filter((entry) => entry.kind === 'file');
         expect(moved).toHaveLength(3);
       });
 
       it('fails with NotFound when a source is missing', async () => {
-        await expectFileStoreError(store.moveAll([{ from: `${staging}/missing.txt`, to: 'scope/missing.txt' }]), 'NotFound');
-        await expectFileStoreError(store.moveAll([{ from: `${staging}/gone/missing.txt`, to: 'scope/missing.txt' }]), 'NotFound');
+        await expectFileStoreError(
+          store.moveAll([{ from: `${staging}/missing.txt`, to: 'scope/missing.txt' }]),
+          'NotFound',
+        );
+        await expectFileStoreError(
+          store.moveAll([{ from: `${staging}/gone/missing.txt`, to: 'scope/missing.txt' }]),
+          'NotFound',
+        );
         expect(await store.stat('scope/missing.txt')).toBeNull();
       });
 

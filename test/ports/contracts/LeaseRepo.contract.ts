@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LeaseLostError } from '../../../src/ports/LeaseRepo';
 import type { LeaseAcquisition, LeaseRepo, ScopeLease } from '../../../src/ports/LeaseRepo';
+import { LeaseLostError } from '../../../src/ports/LeaseRepo';
 import { at, ORG_A, ORG_B, type RepoFactory } from './MetadataRepo.fixtures';
 
 function acquired(result: LeaseAcquisition): ScopeLease {
@@ -35,7 +35,11 @@ export function describeLeaseRepoContract(name: string, makeAdapter: RepoFactory
     it('answers busy without a pending mark when asked not to mark, so the holder releases at once', async () => {
       const held = acquired(await repo.acquireLease(ORG_A, 'worker-1', at(0), TTL));
       for (let i = 1; i <= 3; i++) {
-        expect(await repo.acquireLease(ORG_A, `editor-${i}`, at(i), TTL, { markPending: false })).toMatchObject({ kind: 'busy', holder: 'worker-1', firstPending: false });
+        expect(await repo.acquireLease(ORG_A, `editor-${i}`, at(i), TTL, { markPending: false })).toMatchObject({
+          kind: 'busy',
+          holder: 'worker-1',
+          firstPending: false,
+        });
       }
       expect(await repo.releaseLease(held, at(10), TTL)).toEqual({ kind: 'released' });
       acquired(await repo.acquireLease(ORG_A, 'editor-1', at(11), TTL, { markPending: false }));
@@ -49,9 +53,15 @@ export function describeLeaseRepoContract(name: string, makeAdapter: RepoFactory
         expiresAt: at(TTL),
         firstPending: true,
       });
-      expect(await repo.acquireLease(ORG_A, 'worker-3', at(2_000), TTL)).toMatchObject({ kind: 'busy', firstPending: false });
+      expect(await repo.acquireLease(ORG_A, 'worker-3', at(2_000), TTL)).toMatchObject({
+        kind: 'busy',
+        firstPending: false,
+      });
       // The holder asking again is no exception: the lease is not re-entrant.
-      expect(await repo.acquireLease(ORG_A, 'worker-1', at(3_000), TTL)).toMatchObject({ kind: 'busy', firstPending: false });
+      expect(await repo.acquireLease(ORG_A, 'worker-1', at(3_000), TTL)).toMatchObject({
+        kind: 'busy',
+        firstPending: false,
+      });
     });
 
     it('keeps scopes independent', async () => {
@@ -68,14 +78,20 @@ export function describeLeaseRepoContract(name: string, makeAdapter: RepoFactory
       await expect(repo.renewLease(old, at(TTL + 1), TTL)).rejects.toBeInstanceOf(LeaseLostError);
       // The old holder's release leaves the new holder alone.
       expect(await repo.releaseLease(old, at(TTL + 2), TTL)).toEqual({ kind: 'released' });
-      expect(await repo.acquireLease(ORG_A, 'worker-4', at(TTL + 3), TTL)).toMatchObject({ kind: 'busy', holder: 'worker-3' });
+      expect(await repo.acquireLease(ORG_A, 'worker-4', at(TTL + 3), TTL)).toMatchObject({
+        kind: 'busy',
+        holder: 'worker-3',
+      });
       // The pending mark set on the old holder's watch went with the takeover; worker-4 set a new one.
       expect(await repo.releaseLease(taken, at(TTL + 4), TTL)).toMatchObject({ kind: 'pending' });
     });
 
     it('an expired takeover starts without the old pending mark', async () => {
       acquired(await repo.acquireLease(ORG_A, 'worker-1', at(0), TTL));
-      expect(await repo.acquireLease(ORG_A, 'worker-2', at(1), TTL)).toMatchObject({ kind: 'busy', firstPending: true });
+      expect(await repo.acquireLease(ORG_A, 'worker-2', at(1), TTL)).toMatchObject({
+        kind: 'busy',
+        firstPending: true,
+      });
       const taken = acquired(await repo.acquireLease(ORG_A, 'worker-3', at(TTL + 1), TTL));
       expect(await repo.releaseLease(taken, at(TTL + 2), TTL)).toEqual({ kind: 'released' });
     });
@@ -85,7 +101,10 @@ export function describeLeaseRepoContract(name: string, makeAdapter: RepoFactory
       const renewed = await repo.renewLease(lease, at(TTL - 1_000), TTL);
       expect(renewed).toMatchObject({ scope: ORG_A, holder: 'worker-1', expiresAt: at(2 * TTL - 1_000) });
       expect(renewed.version).not.toBe(lease.version);
-      expect(await repo.acquireLease(ORG_A, 'worker-2', at(TTL + 1), TTL)).toMatchObject({ kind: 'busy', holder: 'worker-1' });
+      expect(await repo.acquireLease(ORG_A, 'worker-2', at(TTL + 1), TTL)).toMatchObject({
+        kind: 'busy',
+        holder: 'worker-1',
+      });
       const again = await repo.renewLease(renewed, at(TTL + 2), TTL);
       expect(again.expiresAt).toEqual(at(2 * TTL + 2));
     });
@@ -118,7 +137,10 @@ export function describeLeaseRepoContract(name: string, makeAdapter: RepoFactory
       if (release.kind !== 'pending') throw new Error('expected a pending release');
       expect(release.lease).toMatchObject({ scope: ORG_A, holder: 'worker-1', expiresAt: at(30_000 + TTL) });
       // Still held, and the mark is fresh: the next trigger is again the first to mark it.
-      expect(await repo.acquireLease(ORG_A, 'worker-3', at(TTL + 1), TTL)).toMatchObject({ kind: 'busy', firstPending: true });
+      expect(await repo.acquireLease(ORG_A, 'worker-3', at(TTL + 1), TTL)).toMatchObject({
+        kind: 'busy',
+        firstPending: true,
+      });
       const second = await repo.releaseLease(release.lease, at(40_000), TTL);
       expect(second.kind).toBe('pending');
       if (second.kind !== 'pending') return;

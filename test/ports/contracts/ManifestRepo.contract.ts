@@ -64,10 +64,20 @@ export function describeManifestRepoContract(name: string, makeAdapter: RepoFact
       await repo.saveManifest({ scope: ORG_A, commitSha: '7'.repeat(40), entries: map });
       await repo.markManifestDirty(ORG_A);
       await repo.markManifestDirty(ORG_A);
-      expect(await repo.getManifest(ORG_A)).toStrictEqual({ scope: ORG_A, commitSha: '7'.repeat(40), entries: map, dirty: true });
+      expect(await repo.getManifest(ORG_A)).toStrictEqual({
+        scope: ORG_A,
+        commitSha: '7'.repeat(40),
+        entries: map,
+        dirty: true,
+      });
       const next = entries(5, { seed: 2 });
       await repo.saveManifest({ scope: ORG_A, commitSha: '6'.repeat(40), entries: next });
-      expect(await repo.getManifest(ORG_A)).toStrictEqual({ scope: ORG_A, commitSha: '6'.repeat(40), entries: next, dirty: false });
+      expect(await repo.getManifest(ORG_A)).toStrictEqual({
+        scope: ORG_A,
+        commitSha: '6'.repeat(40),
+        entries: next,
+        dirty: false,
+      });
     });
 
     it('replaces a big manifest by a small one without leftovers, scope by scope', async () => {
@@ -79,7 +89,12 @@ export function describeManifestRepoContract(name: string, makeAdapter: RepoFact
 
       const small = entries(10, { seed: 3 });
       await repo.saveManifest({ scope: ORG_A, commitSha: '3'.repeat(40), entries: small });
-      expect(await repo.getManifest(ORG_A)).toStrictEqual({ scope: ORG_A, commitSha: '3'.repeat(40), entries: small, dirty: false });
+      expect(await repo.getManifest(ORG_A)).toStrictEqual({
+        scope: ORG_A,
+        commitSha: '3'.repeat(40),
+        entries: small,
+        dirty: false,
+      });
       expect((await repo.getManifest(ORG_B))?.entries).toEqual(entries(3, { seed: 9 }));
 
       await repo.saveManifest({ scope: ORG_A, commitSha: '2'.repeat(40), entries: big });

@@ -1,8 +1,8 @@
+import type { MetadataRepo } from '../../../src/ports/MetadataRepo';
 import { describeConnectionRepoContract } from './ConnectionRepo.contract';
 import { describeDeliveryRepoContract } from './DeliveryRepo.contract';
 import { describeLeaseRepoContract } from './LeaseRepo.contract';
 import { describeManifestRepoContract } from './ManifestRepo.contract';
-import type { MetadataRepo } from '../../../src/ports/MetadataRepo';
 import type { RepoFactory } from './MetadataRepo.fixtures';
 import { describeSyncRunRepoContract } from './SyncRunRepo.contract';
 

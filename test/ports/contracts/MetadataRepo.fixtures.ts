@@ -1,7 +1,7 @@
 import type { Connection } from '../../../src/domain/connections/Connection';
-import type { ManifestEntry } from '../../../src/domain/sync/Manifest';
 import type { Scope } from '../../../src/domain/shared/Scope';
 import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
+import type { ManifestEntry } from '../../../src/domain/sync/Manifest';
 import type { SyncRun } from '../../../src/domain/sync/SyncRun';
 import type { GitMode } from '../../../src/ports/SourceRepository';
 
@@ -84,7 +84,12 @@ export function finishedRun(id: string): SyncRun {
     lfsPointers: ['assets/big.bin', 'assets/日本語.bin'],
     sourceRequests: 7,
     error: { code: 'SOURCE_UNAVAILABLE', message: 'GitHub answered 502 twice', retryable: true },
-    queueOutcome: { action: 'retry-scheduled', attempt: 2, reason: 'SOURCE_UNAVAILABLE', retryAt: at(20_000).toISOString() },
+    queueOutcome: {
+      action: 'retry-scheduled',
+      attempt: 2,
+      reason: 'SOURCE_UNAVAILABLE',
+      retryAt: at(20_000).toISOString(),
+    },
   });
 }
 
@@ -104,14 +109,21 @@ function hex(seed: number, length: number): string {
   return text.slice(0, length);
 }
 
-export function entries(count: number, options: { seed?: number; randomPaths?: boolean } = {}): Map<string, ManifestEntry> {
+export function entries(
+  count: number,
+  options: { seed?: number; randomPaths?: boolean } = {},
+): Map<string, ManifestEntry> {
   const seed = options.seed ?? 1;
   const map = new Map<string, ManifestEntry>();
   for (let i = 0; i < count; i += 1) {
     const path = options.randomPaths
       ? `${hex(seed * 1_000_003 + i, 12)}/${hex(seed * 7_919 + i, 24)}.ps1`
       : `scripts/folder-${Math.floor(i / 50)}/workflow-${i}.ps1`;
-    map.set(path, { sha: hex(seed * 31 + i, 40), size: (i * 7_919) % 1_000_000, mode: MODES[i % MODES.length] as GitMode });
+    map.set(path, {
+      sha: hex(seed * 31 + i, 40),
+      size: (i * 7_919) % 1_000_000,
+      mode: MODES[i % MODES.length] as GitMode,
+    });
   }
   return map;
 }

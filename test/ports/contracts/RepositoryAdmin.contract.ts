@@ -3,7 +3,7 @@ import type { RepositoryAdmin, RepositoryPermissions } from '../../../src/ports/
 import { SourceError, type SourceErrorCode } from '../../../src/ports/SourceRepository';
 
 /** A webhook as the repository holds it, secret included (GitHub itself never shows it back). */
-export interface StoredWebhook {
+interface StoredWebhook {
   readonly id: number;
   readonly url: string;
   readonly contentType: string;
@@ -13,7 +13,7 @@ export interface StoredWebhook {
   readonly secret: string | undefined;
 }
 
-export interface PublishOptions {
+interface PublishOptions {
   /** Default: pull, push and admin. */
   readonly permissions?: RepositoryPermissions;
   readonly private?: boolean;
@@ -52,7 +52,10 @@ const READ_ONLY: RepositoryPermissions = { pull: true, push: false, admin: false
 const HOOK_URL = 'https://sync.example.com/api/github/webhook/org-1';
 
 /** What every RepositoryAdmin must do; `makeFixture` is called once per test. */
-export function describeRepositoryAdminContract(name: string, makeFixture: () => Promise<RepositoryAdminFixture>): void {
+export function describeRepositoryAdminContract(
+  name: string,
+  makeFixture: () => Promise<RepositoryAdminFixture>,
+): void {
   describe(`RepositoryAdmin contract: ${name}`, () => {
     let fixtures: RepositoryAdminFixture[] = [];
     const open = async (): Promise<RepositoryAdminFixture> => {
@@ -70,7 +73,13 @@ export function describeRepositoryAdminContract(name: string, makeFixture: () =>
         const f = await open();
         const locked = await f.publish({ permissions: READ_ONLY, private: true, defaultBranch: 'trunk' });
         const lockedDetails = await f.admin.inspect(locked);
-        expect(lockedDetails).toEqual({ id: expect.any(Number), fullName: locked.repository, defaultBranch: 'trunk', private: true, permissions: READ_ONLY });
+        expect(lockedDetails).toEqual({
+          id: expect.any(Number),
+          fullName: locked.repository,
+          defaultBranch: 'trunk',
+          private: true,
+          permissions: READ_ONLY,
+        });
         const owned = await f.publish();
         const ownedDetails = await f.admin.inspect(owned);
         expect(ownedDetails).toEqual({
@@ -93,14 +102,20 @@ export function describeRepositoryAdminContract(name: string, makeFixture: () =>
         const hidden = await failureOf(f.admin.inspect({ repository: published.repository, token: outsider }));
         expect(hidden).toMatchObject({ code: 'NotFound', retryable: false });
         expect(hidden.message).not.toContain(outsider);
-        await expect(f.admin.inspect({ repository: `${published.repository}-missing`, token: published.token })).rejects.toMatchObject({ code: 'NotFound' });
-        await expect(f.admin.inspect({ repository: 'not a repository', token: published.token })).rejects.toMatchObject({ code: 'NotFound' });
+        await expect(
+          f.admin.inspect({ repository: `${published.repository}-missing`, token: published.token }),
+        ).rejects.toMatchObject({ code: 'NotFound' });
+        await expect(f.admin.inspect({ repository: 'not a repository', token: published.token })).rejects.toMatchObject(
+          { code: 'NotFound' },
+        );
       });
 
       it('answers Unauthorized for a revoked token and for no token at all (never reading anonymously)', async () => {
         const f = await open();
         const published = await f.publish();
-        await expect(f.admin.inspect({ repository: published.repository, token: '' })).rejects.toMatchObject({ code: 'Unauthorized' });
+        await expect(f.admin.inspect({ repository: published.repository, token: '' })).rejects.toMatchObject({
+          code: 'Unauthorized',
+        });
         await f.revoke(published.token);
         const revoked = await failureOf(f.admin.inspect(published));
         expect(revoked).toMatchObject({ code: 'Unauthorized', retryable: false });
@@ -131,7 +146,15 @@ export function describeRepositoryAdminContract(name: string, makeFixture: () =>
         const { id } = await f.admin.createWebhook(published, { url: HOOK_URL, secret: 's3cret-1' });
         expect(Number.isSafeInteger(id) && id > 0).toBe(true);
         expect(await f.webhooks(published.repository)).toEqual([
-          { id, url: HOOK_URL, contentType: 'json', insecureSsl: '0', events: ['push'], active: true, secret: 's3cret-1' },
+          {
+            id,
+            url: HOOK_URL,
+            contentType: 'json',
+            insecureSsl: '0',
+            events: ['push'],
+            active: true,
+            secret: 's3cret-1',
+          },
         ]);
       });
 
@@ -141,7 +164,9 @@ export function describeRepositoryAdminContract(name: string, makeFixture: () =>
         const first = await f.admin.createWebhook(published, { url: HOOK_URL, secret: 'old' });
         const again = await f.admin.createWebhook(published, { url: HOOK_URL, secret: 'new' });
         expect(again.id).toBe(first.id);
-        expect((await f.webhooks(published.repository)).map((hook) => [hook.id, hook.secret])).toEqual([[first.id, 'new']]);
+        expect((await f.webhooks(published.repository)).map((hook) => [hook.id, hook.secret])).toEqual([
+          [first.id, 'new'],
+        ]);
         const other = await f.admin.createWebhook(published, { url: `${HOOK_URL}-2`, secret: 'x' });
         expect(other.id).not.toBe(first.id);
         expect(await f.webhooks(published.repository)).toHaveLength(2);
@@ -171,7 +196,10 @@ export function describeRepositoryAdminContract(name: string, makeFixture: () =>
         const published = await f.publish();
         const { id } = await f.admin.createWebhook(published, { url: HOOK_URL, secret: 's' });
         await f.breakGitHub('Unavailable');
-        await expect(f.admin.deleteWebhook(published, id)).rejects.toMatchObject({ code: 'Unavailable', retryable: true });
+        await expect(f.admin.deleteWebhook(published, id)).rejects.toMatchObject({
+          code: 'Unavailable',
+          retryable: true,
+        });
         const g = await open();
         const other = await g.publish();
         const hook = await g.admin.createWebhook(other, { url: HOOK_URL, secret: 's' });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SecretStoreReadOnlyError, type SecretStore } from '../../../src/ports/SecretStore';
+import { type SecretStore, SecretStoreReadOnlyError } from '../../../src/ports/SecretStore';
 
 export interface SecretStoreFixture {
   readonly adapter: SecretStore;

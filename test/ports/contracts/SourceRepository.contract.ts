@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ArchiveMismatch,
-  SourceError,
   type ArchiveFile,
+  ArchiveMismatch,
   type SourceBytes,
+  SourceError,
   type SourceErrorCode,
   type SourceRepository,
   type SourceRepositoryFactory,
@@ -12,14 +12,14 @@ import {
 } from '../../../src/ports/SourceRepository';
 
 /** A file to publish; a symlink holds `symlinkTo` as its content, as git stores it. */
-export interface SourceFixtureFile {
+interface SourceFixtureFile {
   readonly path: string;
   readonly content?: string | Uint8Array;
   readonly executable?: boolean;
   readonly symlinkTo?: string;
 }
 
-export interface PublishedRepository {
+interface PublishedRepository {
   readonly repository: string;
   /** A token that may read `repository` (fresh per publish, so revoking it affects nothing else). */
   readonly token: string;
@@ -78,7 +78,9 @@ function foldersOf(paths: readonly string[]): string[] {
 }
 
 function sameBytes(actual: Uint8Array, expected: Uint8Array): boolean {
-  return Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength));
+  return Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(
+    Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength),
+  );
 }
 
 function expectBytes(actual: Uint8Array, expected: Uint8Array): void {
@@ -122,7 +124,8 @@ async function readAll(stream: SourceBytes): Promise<Uint8Array> {
 
 async function collect(files: AsyncIterable<ArchiveFile>): Promise<ReadArchiveFile[]> {
   const out: ReadArchiveFile[] = [];
-  for await (const file of files) out.push({ path: file.path, executable: file.executable, size: file.size, content: await readAll(file.content) });
+  for await (const file of files)
+    out.push({ path: file.path, executable: file.executable, size: file.size, content: await readAll(file.content) });
   return out;
 }
 
@@ -130,17 +133,22 @@ async function collect(files: AsyncIterable<ArchiveFile>): Promise<ReadArchiveFi
 const expectedOf = (entries: readonly SourceTreeEntry[]): Map<string, string> =>
   new Map(entries.filter((entry) => entry.type === 'blob').map((entry) => [entry.path, entry.sha]));
 
-const byPath = (entries: readonly SourceTreeEntry[]): Map<string, SourceTreeEntry> => new Map(entries.map((entry) => [entry.path, entry]));
+const byPath = (entries: readonly SourceTreeEntry[]): Map<string, SourceTreeEntry> =>
+  new Map(entries.map((entry) => [entry.path, entry]));
 
 /**
  * The behaviour every SourceRepository adapter must show. One fixture serves the whole suite;
  * each test publishes what it needs (repositories are cheap and never shared between mutations).
  */
-export function describeSourceRepositoryContract(name: string, makeFixture: () => Promise<SourceRepositoryFixture>): void {
+export function describeSourceRepositoryContract(
+  name: string,
+  makeFixture: () => Promise<SourceRepositoryFixture>,
+): void {
   describe(`SourceRepository contract: ${name}`, () => {
     let fixture: SourceRepositoryFixture;
     let standard: PublishedRepository;
-    const openStandard = (): SourceRepository => fixture.factory.open({ repository: standard.repository, token: standard.token });
+    const openStandard = (): SourceRepository =>
+      fixture.factory.open({ repository: standard.repository, token: standard.token });
 
     beforeAll(async () => {
       fixture = await makeFixture();
@@ -192,7 +200,8 @@ export function describeSourceRepositoryContract(name: string, makeFixture: () =
         const position = new Map(entries.map((entry, index) => [entry.path, index]));
         for (const entry of entries) {
           const parent = entry.path.includes('/') ? entry.path.slice(0, entry.path.lastIndexOf('/')) : undefined;
-          if (parent !== undefined) expect(position.get(parent), entry.path).toBeLessThan(position.get(entry.path) ?? -1);
+          if (parent !== undefined)
+            expect(position.get(parent), entry.path).toBeLessThan(position.get(entry.path) ?? -1);
         }
       });
 
@@ -236,7 +245,13 @@ export function describeSourceRepositoryContract(name: string, makeFixture: () =
         const source = openStandard();
         const { entries } = await source.tree(standard.commitSha);
         const entry = byPath(entries);
-        for (const path of ['README.md', 'scripts/binary.bin', 'scripts/a/empty.txt', 'big/large.bin', 'docs/with space/ünïcödé.txt']) {
+        for (const path of [
+          'README.md',
+          'scripts/binary.bin',
+          'scripts/a/empty.txt',
+          'big/large.bin',
+          'docs/with space/ünïcödé.txt',
+        ]) {
           const file = STANDARD_FILES.find((candidate) => candidate.path === path)!;
           const { sha, size } = entry.get(path)!;
           expectBytes(await readAll(await source.blob(sha, size!)), bytesOf(file.content));
@@ -254,7 +269,10 @@ export function describeSourceRepositoryContract(name: string, makeFixture: () =
 
       it("returns a symlink's target", async () => {
         const source = openStandard();
-        expectBytes(await readAll(await source.blob(gitBlobSha(bytesOf('README.md')), 'README.md'.length)), bytesOf('README.md'));
+        expectBytes(
+          await readAll(await source.blob(gitBlobSha(bytesOf('README.md')), 'README.md'.length)),
+          bytesOf('README.md'),
+        );
       });
 
       it('answers NotFound for a blob that does not exist', async () => {
@@ -323,8 +341,15 @@ export function describeSourceRepositoryContract(name: string, makeFixture: () =
         }
         const mismatch = outcomes.get('big/large.bin');
         expect(mismatch).toBeInstanceOf(ArchiveMismatch);
-        expect(mismatch).toMatchObject({ path: 'big/large.bin', expectedSha: otherBlob, actualSha: expectedBlob(STANDARD_FILES[8]!).sha, retryable: false });
-        expect([...outcomes.entries()].filter(([, outcome]) => outcome !== 'ended').map(([path]) => path)).toEqual(['big/large.bin']);
+        expect(mismatch).toMatchObject({
+          path: 'big/large.bin',
+          expectedSha: otherBlob,
+          actualSha: expectedBlob(STANDARD_FILES[8]!).sha,
+          retryable: false,
+        });
+        expect([...outcomes.entries()].filter(([, outcome]) => outcome !== 'ended').map(([path]) => path)).toEqual([
+          'big/large.bin',
+        ]);
         expect(outcomes.size).toBe(STANDARD_FILES.length - 1);
       });
 
@@ -347,7 +372,8 @@ export function describeSourceRepositoryContract(name: string, makeFixture: () =
         }
         expect(index).toBe(STANDARD_FILES.length - 1);
         expect(seen.size).toBeGreaterThan(0);
-        for (const [path, content] of seen) expectBytes(content, bytesOf(STANDARD_FILES.find((file) => file.path === path)!.content));
+        for (const [path, content] of seen)
+          expectBytes(content, bytesOf(STANDARD_FILES.find((file) => file.path === path)!.content));
       });
 
       it('can be abandoned part-way and read again', async () => {

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Scope } from '../../../src/domain/shared/Scope';
 import type { SyncRun, SyncRunStatus } from '../../../src/domain/sync/SyncRun';
 import { Fault } from '../../../src/ports/Fault';
-import { at, finishedRun, ORG_A, ORG_B, type RepoFactory, run } from './MetadataRepo.fixtures';
-import { InvalidContinuationTokenError } from '../../../src/ports/SyncRunRepo';
 import type { SyncRunRepo } from '../../../src/ports/SyncRunRepo';
+import { InvalidContinuationTokenError } from '../../../src/ports/SyncRunRepo';
+import { at, finishedRun, ORG_A, ORG_B, type RepoFactory, run } from './MetadataRepo.fixtures';
 
 /** The SyncRunRepo contract every adapter must pass (in-memory and Azure Tables alike). */
 export function describeSyncRunRepoContract(name: string, makeAdapter: RepoFactory<SyncRunRepo>): void {
@@ -63,7 +63,9 @@ export function describeSyncRunRepoContract(name: string, makeAdapter: RepoFacto
 
       beforeEach(async () => {
         // Saved in a scrambled order: listing order must come from startedAt, not insertion.
-        for (const index of [7, 0, 24, 13, 3, 18, 12, 1, 22, 9, 15, 5, 11, 20, 2, 16, 8, 23, 4, 14, 19, 6, 21, 10, 17]) {
+        for (const index of [
+          7, 0, 24, 13, 3, 18, 12, 1, 22, 9, 15, 5, 11, 20, 2, 16, 8, 23, 4, 14, 19, 6, 21, 10, 17,
+        ]) {
           await repo.saveRun(all[index] as SyncRun);
         }
       });
@@ -73,7 +75,10 @@ export function describeSyncRunRepoContract(name: string, makeAdapter: RepoFacto
         const pageSizes: number[] = [];
         let continuationToken: string | undefined;
         for (let pages = 0; pages < 30; pages += 1) {
-          const page = await repo.listRuns({ ...query, ...(continuationToken === undefined ? {} : { continuationToken }) });
+          const page = await repo.listRuns({
+            ...query,
+            ...(continuationToken === undefined ? {} : { continuationToken }),
+          });
           ids.push(...page.runs.map((r) => r.id));
           pageSizes.push(page.runs.length);
           continuationToken = page.continuationToken;
@@ -135,8 +140,15 @@ export function describeSyncRunRepoContract(name: string, makeAdapter: RepoFacto
     });
 
     it('stores a run with thousands of skipped entries, keeping a prefix of the list and all counts', async () => {
-      const skipped = Array.from({ length: 5_000 }, (_, i) => ({ path: `very/long/path/number/${i}/${'x'.repeat(60)}`, reason: 'symlink' }));
-      const big = run('big', { skipped, lfsPointers: skipped.map((s) => s.path), counts: { ...run('big').counts, skipped: 5_000 } });
+      const skipped = Array.from({ length: 5_000 }, (_, i) => ({
+        path: `very/long/path/number/${i}/${'x'.repeat(60)}`,
+        reason: 'symlink',
+      }));
+      const big = run('big', {
+        skipped,
+        lfsPointers: skipped.map((s) => s.path),
+        counts: { ...run('big').counts, skipped: 5_000 },
+      });
       await repo.saveRun(big);
       const read = await repo.getRun('big');
       expect(read?.counts.skipped).toBe(5_000);
@@ -148,11 +160,13 @@ export function describeSyncRunRepoContract(name: string, makeAdapter: RepoFacto
 
     describe('retention', () => {
       const DAY = 86_400_000;
-      const ids = async (scope?: Scope) => (await repo.listRuns({ limit: 100, ...(scope === undefined ? {} : { scope }) })).runs.map((r) => r.id);
+      const ids = async (scope?: Scope) =>
+        (await repo.listRuns({ limit: 100, ...(scope === undefined ? {} : { scope }) })).runs.map((r) => r.id);
 
       it('deletes runs started before the cutoff in batches, keeping the newest of each scope whatever their age', async () => {
         // 40 old runs in org-a (more than one batch), one old run in org-b, two recent runs in org-a.
-        for (let i = 0; i < 40; i += 1) await repo.saveRun(run(`old-a-${String(i).padStart(2, '0')}`, { startedAt: at(-100 * DAY + i * 1_000) }));
+        for (let i = 0; i < 40; i += 1)
+          await repo.saveRun(run(`old-a-${String(i).padStart(2, '0')}`, { startedAt: at(-100 * DAY + i * 1_000) }));
         await repo.saveRun(run('old-b', { scope: ORG_B, startedAt: at(-200 * DAY) }));
         await repo.saveRun(run('new-a-1', { startedAt: at(-DAY) }));
         await repo.saveRun(run('new-a-2', { startedAt: at(0) }));

@@ -4,7 +4,9 @@ import type { FileStore } from '../../../src/ports/FileStore';
 import type { BackupInfo, OpenedBackup, WorkspaceBackups } from '../../../src/ports/WorkspaceBackups';
 
 /** One entry of an unpacked archive: a file's bytes and executable bit, or a folder. */
-export type ArchiveEntry = { readonly kind: 'file'; readonly bytes: Uint8Array; readonly executable: boolean } | { readonly kind: 'directory' };
+export type ArchiveEntry =
+  | { readonly kind: 'file'; readonly bytes: Uint8Array; readonly executable: boolean }
+  | { readonly kind: 'directory' };
 
 export interface WorkspaceBackupsFixture {
   readonly backups: WorkspaceBackups;
@@ -36,7 +38,10 @@ async function openAndClose(backups: WorkspaceBackups, id: string): Promise<Open
   return opened;
 }
 
-export function describeWorkspaceBackupsContract(name: string, makeFixture: () => Promise<WorkspaceBackupsFixture>): void {
+export function describeWorkspaceBackupsContract(
+  name: string,
+  makeFixture: () => Promise<WorkspaceBackupsFixture>,
+): void {
   describe(`WorkspaceBackups contract: ${name}`, () => {
     let fixture: WorkspaceBackupsFixture;
     let backups: WorkspaceBackups;

@@ -8,13 +8,14 @@ import { errors } from './serviceErrors';
  * U+E000), and not one of the reserved device names. Trailing dots are trimmed unless the request
  * says `x-ms-allow-trailing-dot: true`.
  */
-export const MAX_COMPONENT_LENGTH = 255;
-export const MAX_PATH_LENGTH = 2048;
-export const MAX_DEPTH = 250;
+const MAX_COMPONENT_LENGTH = 255;
+const MAX_PATH_LENGTH = 2048;
+const MAX_DEPTH = 250;
 
 const RESERVED_CHARACTERS = /["\\/:|<>*?]/;
 // C0 and C1 control characters, private-use code points, unpaired surrogates.
-const INVALID_CODE_POINTS = /[\u0000-\u001f\u007f-\u009f\ue000-\uf8ff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
+const INVALID_CODE_POINTS =
+  /[\u0000-\u001f\u007f-\u009f\ue000-\uf8ff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
 const RESERVED_NAMES = new Set([
   ...['LPT', 'COM'].flatMap((device) => Array.from({ length: 9 }, (_, i) => `${device}${i + 1}`)),
   'PRN',
@@ -39,18 +40,26 @@ export function foldName(name: string): string {
 /** The path's components, checked against the naming rules ('' = the share root). */
 export function componentsOf(path: string, options: { allowTrailingDot: boolean }): string[] {
   if (path === '') return [];
-  if (path.length > MAX_PATH_LENGTH) throw errors.pathTooLong(`File or directory path is too long (${path.length} characters, at most ${MAX_PATH_LENGTH}).`);
+  if (path.length > MAX_PATH_LENGTH)
+    throw errors.pathTooLong(
+      `File or directory path is too long (${path.length} characters, at most ${MAX_PATH_LENGTH}).`,
+    );
   const components = path.split('/').filter((component) => component !== '');
-  if (components.length > MAX_DEPTH + 1) throw errors.pathTooLong('File or directory path has too many subdirectories.');
+  if (components.length > MAX_DEPTH + 1)
+    throw errors.pathTooLong('File or directory path has too many subdirectories.');
   return components.map((raw) => {
     const name = options.allowTrailingDot ? raw : raw.replace(/\.+$/, '');
     if (name === '' && raw !== '') {
       if (raw === '.' || raw === '..') throw errors.invalidResourceName(`'${raw}' is reserved`);
       throw errors.invalidResourceName(`'${raw}' is only dots`);
     }
-    if (name.length > MAX_COMPONENT_LENGTH) throw errors.invalidResourceName(`a component is ${name.length} characters long (at most ${MAX_COMPONENT_LENGTH})`);
+    if (name.length > MAX_COMPONENT_LENGTH)
+      throw errors.invalidResourceName(
+        `a component is ${name.length} characters long (at most ${MAX_COMPONENT_LENGTH})`,
+      );
     if (RESERVED_CHARACTERS.test(name)) throw errors.invalidResourceName(`'${name}' holds one of " \\ / : | < > * ?`);
-    if (INVALID_CODE_POINTS.test(name)) throw errors.invalidResourceName('a control character or an invalid code point');
+    if (INVALID_CODE_POINTS.test(name))
+      throw errors.invalidResourceName('a control character or an invalid code point');
     if (RESERVED_NAMES.has(foldName(name))) throw errors.invalidResourceName(`'${name}' is a reserved name`);
     return name;
   });

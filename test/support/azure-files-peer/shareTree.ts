@@ -31,7 +31,15 @@ const nextEtag = (): string => `"0x${(etagCounter++).toString(16).toUpperCase()}
 
 function newDirectory(name: string): PeerDirectory {
   const now = new Date();
-  return { kind: 'directory', name, children: new Map(), id: randomUUID(), createdAt: now, lastModified: now, etag: nextEtag() };
+  return {
+    kind: 'directory',
+    name,
+    children: new Map(),
+    id: randomUUID(),
+    createdAt: now,
+    lastModified: now,
+    etag: nextEtag(),
+  };
 }
 
 export interface ListedPage {
@@ -92,7 +100,8 @@ export class PeerShare {
   }
 
   deleteDirectory(components: readonly string[]): void {
-    if (components.length === 0) throw new ServiceError(400, 'InvalidUri', 'The share root cannot be deleted as a directory.');
+    if (components.length === 0)
+      throw new ServiceError(400, 'InvalidUri', 'The share root cannot be deleted as a directory.');
     const directory = this.directory(components);
     if (directory.children.size > 0) throw errors.directoryNotEmpty();
     this.parentOf(components).children.delete(foldName(directory.name));
@@ -129,11 +138,17 @@ export class PeerShare {
    * existing destination is replaced only when asked and only by a file over a file (a directory is
    * never replaced: ResourceTypeMismatch); renaming onto itself changes only the name's case.
    */
-  rename(kind: PeerNode['kind'], source: readonly string[], destination: readonly string[], replaceIfExists: boolean): PeerNode {
-    if (source.length === 0 || destination.length === 0) throw new ServiceError(400, 'InvalidInput', 'One of the request inputs is not valid.');
+  rename(
+    kind: PeerNode['kind'],
+    source: readonly string[],
+    destination: readonly string[],
+    replaceIfExists: boolean,
+  ): PeerNode {
+    if (source.length === 0 || destination.length === 0)
+      throw new ServiceError(400, 'InvalidInput', 'One of the request inputs is not valid.');
     const sourceParent = this.find(source.slice(0, -1));
     const moving = sourceParent?.kind === 'directory' ? sourceParent.children.get(foldName(last(source))) : undefined;
-    if (!sourceParent || sourceParent.kind !== 'directory' || !moving) throw errors.resourceNotFound();
+    if (sourceParent?.kind !== 'directory' || !moving) throw errors.resourceNotFound();
     if (moving.kind !== kind) throw errors.resourceTypeMismatch();
     const destinationParent = this.parentOf(destination);
     if (moving.kind === 'directory' && isInside(destinationParent, moving)) {

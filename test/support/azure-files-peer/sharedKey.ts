@@ -51,6 +51,8 @@ export function verifySharedKey(request: IncomingMessage, accountName: string, a
   const expected = createHmac('sha256', Buffer.from(accountKey, 'base64')).update(stringToSign, 'utf8').digest();
   const given = Buffer.from(match[2] ?? '', 'base64');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw errors.authenticationFailed(`The MAC signature found in the HTTP request is not the same as any computed signature. Server used following string to sign: '${stringToSign}'.`);
+    throw errors.authenticationFailed(
+      `The MAC signature found in the HTTP request is not the same as any computed signature. Server used following string to sign: '${stringToSign}'.`,
+    );
   }
 }

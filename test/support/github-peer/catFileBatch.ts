@@ -1,7 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawnGit } from './runGit';
 
-export type GitObjectType = 'blob' | 'tree' | 'commit' | 'tag';
+type GitObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
 export interface GitObjectInfo {
   readonly sha: string;
@@ -82,7 +82,11 @@ export class CatFileBatch {
     });
   }
 
-  private sendMany(verb: 'info' | 'contents', names: readonly string[], withContent: boolean): Promise<Array<GitObject | GitObjectInfo | null>> {
+  private sendMany(
+    verb: 'info' | 'contents',
+    names: readonly string[],
+    withContent: boolean,
+  ): Promise<Array<GitObject | GitObjectInfo | null>> {
     const results = new Array<GitObject | GitObjectInfo | null>(names.length).fill(null);
     const slots = names.flatMap((name, index) => (SAFE_NAME.test(name) ? [index] : []));
     if (slots.length === 0) return Promise.resolve(results);

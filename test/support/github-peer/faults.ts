@@ -9,7 +9,7 @@ export type PeerFault =
   | { kind: 'reset'; times?: number; match?: RegExp }
   | { kind: 'delay'; ms: number; times?: number; match?: RegExp };
 
-export type DelayFault = Extract<PeerFault, { kind: 'delay' }>;
+type DelayFault = Extract<PeerFault, { kind: 'delay' }>;
 export type TerminalFault = Exclude<PeerFault, DelayFault>;
 
 interface QueuedFault {

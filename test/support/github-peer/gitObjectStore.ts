@@ -1,11 +1,11 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CatFileBatch, isBatchObjectName } from './catFileBatch';
 import type { GitObject, GitObjectInfo } from './catFileBatch';
+import { CatFileBatch, isBatchObjectName } from './catFileBatch';
 import type { GitPerson, ParsedCommit, TreeEntry } from './representations';
 import { isoSeconds } from './representations';
 import { runGitOrNull, spawnGit } from './runGit';
-import { TreeListings } from './treeListings';
 import type { TreeNodes } from './treeListings';
+import { TreeListings } from './treeListings';
 
 const HEX_SHA = /^[0-9a-f]{4,40}$/i;
 
@@ -15,7 +15,14 @@ const HEX_SHA = /^[0-9a-f]{4,40}$/i;
  */
 export function isSafeRefName(name: string): boolean {
   if (name.length === 0 || name.length > 255) return false;
-  if (name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock')) return false;
+  if (
+    name.startsWith('-') ||
+    name.startsWith('/') ||
+    name.endsWith('/') ||
+    name.endsWith('.') ||
+    name.endsWith('.lock')
+  )
+    return false;
   if (name.includes('..') || name.includes('//') || name.includes('@{') || name === '@') return false;
   // eslint-disable-next-line no-control-regex
   return !/[\x00-\x20\x7f~^:?*[\\]/.test(name) && !name.split('/').some((part) => part.startsWith('.'));
@@ -62,7 +69,7 @@ export class GitObjectStore {
 
   async commit(sha: string): Promise<ParsedCommit | null> {
     const object = await this.batch.contents(sha);
-    if (!object || object.type !== 'commit') return null;
+    if (object?.type !== 'commit') return null;
     return parseCommit(object);
   }
 
@@ -150,7 +157,14 @@ function parseCommit(object: GitObject): ParsedCommit {
   }
   const unknown: GitPerson = { name: '', email: '', date: isoSeconds(new Date(0)) };
   // GitHub returns the message without git's trailing newline.
-  return { sha: object.sha, tree, parents, author: author ?? unknown, committer: committer ?? unknown, message: message.replace(/\n$/, '') };
+  return {
+    sha: object.sha,
+    tree,
+    parents,
+    author: author ?? unknown,
+    committer: committer ?? unknown,
+    message: message.replace(/\n$/, ''),
+  };
 }
 
 /** `Name <email> 1700000000 +0100` -> name, email and the UTC instant. */

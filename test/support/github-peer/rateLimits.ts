@@ -45,7 +45,12 @@ export class RateLimits {
 }
 
 function view(bucket: Bucket): RateBucketView {
-  return { limit: bucket.limit, remaining: Math.max(0, bucket.limit - bucket.used), reset: bucket.reset, used: bucket.used };
+  return {
+    limit: bucket.limit,
+    remaining: Math.max(0, bucket.limit - bucket.used),
+    reset: bucket.reset,
+    used: bucket.used,
+  };
 }
 
 export function rateLimitHeaders(state: RateBucketView): Record<string, string> {

@@ -44,7 +44,12 @@ export interface StoredHook {
   readonly name: string;
   readonly active: boolean;
   readonly events: readonly string[];
-  readonly config: { readonly url: string; readonly content_type: string; readonly insecure_ssl: string; readonly secret?: string };
+  readonly config: {
+    readonly url: string;
+    readonly content_type: string;
+    readonly insecure_ssl: string;
+    readonly secret?: string;
+  };
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -59,7 +64,7 @@ export interface RateBucketView {
 export const DOCS = 'https://docs.github.com/rest';
 
 /** GitHub's global node ids are opaque base64 strings; this keeps them stable per object. */
-export function nodeId(kind: string, key: string | number): string {
+function nodeId(kind: string, key: string | number): string {
   return Buffer.from(`0:${kind}${key}`, 'utf8').toString('base64').replace(/=+$/, '');
 }
 
@@ -75,7 +80,12 @@ export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function errorBody(status: number, message: string, documentationUrl = DOCS, extra: Record<string, unknown> = {}) {
+export function errorBody(
+  status: number,
+  message: string,
+  documentationUrl = DOCS,
+  extra: Record<string, unknown> = {},
+) {
   return { message, ...extra, documentation_url: documentationUrl, status: String(status) };
 }
 
@@ -294,10 +304,23 @@ export function gitTree(view: RepoView, sha: string, entries: readonly TreeEntry
     url: `${base}/trees/${sha}`,
     tree: entries.map((entry) => {
       if (entry.type === 'blob') {
-        return { path: entry.path, mode: entry.mode, type: entry.type, sha: entry.sha, size: entry.size, url: `${base}/blobs/${entry.sha}` };
+        return {
+          path: entry.path,
+          mode: entry.mode,
+          type: entry.type,
+          sha: entry.sha,
+          size: entry.size,
+          url: `${base}/blobs/${entry.sha}`,
+        };
       }
       if (entry.type === 'tree') {
-        return { path: entry.path, mode: entry.mode, type: entry.type, sha: entry.sha, url: `${base}/trees/${entry.sha}` };
+        return {
+          path: entry.path,
+          mode: entry.mode,
+          type: entry.type,
+          sha: entry.sha,
+          url: `${base}/trees/${entry.sha}`,
+        };
       }
       // Submodule entries point at a commit in another repository: GitHub gives them no url.
       return { path: entry.path, mode: entry.mode, type: entry.type, sha: entry.sha };
@@ -307,7 +330,7 @@ export function gitTree(view: RepoView, sha: string, entries: readonly TreeEntry
 }
 
 /** Base64 as GitHub's blob API writes it: lines of 60 characters, each ending in "\n". */
-export function githubBase64(bytes: Uint8Array): string {
+function githubBase64(bytes: Uint8Array): string {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const block = 45 * 1024; // 45 bytes encode to exactly one 60-character line
   const lines: string[] = [];
@@ -353,7 +376,13 @@ export function hook(view: RepoView, stored: StoredHook) {
 export function rateLimitOverview(core: RateBucketView) {
   const fresh = (limit: number) => ({ limit, remaining: limit, reset: core.reset, used: 0, resource: '' });
   const named = (resource: string, limit: number) => ({ ...fresh(limit), resource });
-  const coreView = { limit: core.limit, remaining: core.remaining, reset: core.reset, used: core.used, resource: 'core' };
+  const coreView = {
+    limit: core.limit,
+    remaining: core.remaining,
+    reset: core.reset,
+    used: core.used,
+    resource: 'core',
+  };
   return {
     resources: {
       core: coreView,

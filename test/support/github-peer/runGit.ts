@@ -1,5 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 
 /**
  * Environment for every git child: ignore the machine's global/system config so a developer's
@@ -20,7 +20,7 @@ export const gitEnv: NodeJS.ProcessEnv = {
 /** Big enough for a 10,000-entry recursive ls-tree or a large blob. */
 const MAX_BUFFER = 512 * 1024 * 1024;
 
-export class GitCommandError extends Error {
+class GitCommandError extends Error {
   constructor(
     readonly args: readonly string[],
     readonly exitCode: number | null,

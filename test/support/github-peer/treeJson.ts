@@ -1,6 +1,6 @@
 import type { RepoView, TreeEntry } from './representations';
-import { flattenTree } from './treeListings';
 import type { TreeNodeEntry, TreeNodes } from './treeListings';
+import { flattenTree } from './treeListings';
 
 /** A response body as buffers to write in order (they share cached fragments). */
 export interface TreeJsonBody {
@@ -49,7 +49,8 @@ export class TreeJsonRenderer {
     const chunks: Buffer[] = [];
     if (truncated) {
       const entries = flattenTree(nodes, treeSha, recursive).slice(0, entryLimit);
-      if (entries.length > 0) chunks.push(Buffer.from(entries.map((entry) => entryJson(base, entry.path, entry)).join(''), 'utf8'));
+      if (entries.length > 0)
+        chunks.push(Buffer.from(entries.map((entry) => entryJson(base, entry.path, entry)).join(''), 'utf8'));
     } else {
       flatten(this.fragment({ base, nodes, recursive, counts }, treeSha, ''), chunks);
     }

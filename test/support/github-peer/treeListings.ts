@@ -1,8 +1,8 @@
 import type { CatFileBatch } from './catFileBatch';
 import type { TreeEntry } from './representations';
 import { runGitBuffer } from './runGit';
-import { parseTreeObject } from './treeObject';
 import type { RawTreeEntry } from './treeObject';
+import { parseTreeObject } from './treeObject';
 
 /** An entry of one tree object, with its size when it is a blob (as `ls-tree -l` shows). */
 export interface TreeNodeEntry extends RawTreeEntry {
@@ -71,20 +71,27 @@ export class TreeListings {
       if (recursive && missing.length >= WHOLE_LISTING_THRESHOLD) return this.listWhole(rootSha);
       const objects = await this.objects.contentsMany(missing);
       objects.forEach((object, i) => {
-        if (!object || object.type !== 'tree') throw new Error(`tree ${missing[i]} is missing from the repository`);
+        if (object?.type !== 'tree') throw new Error(`tree ${missing[i]} is missing from the repository`);
         read.set(missing[i]!, parseTreeObject(object.content));
       });
       if (!recursive) break;
       const next = new Set<string>();
       for (const sha of level) {
-        const subtrees = nodes.get(sha)?.subtrees ?? read.get(sha)!.filter((entry) => entry.type === 'tree').map((entry) => entry.sha);
+        const subtrees =
+          nodes.get(sha)?.subtrees ??
+          read
+            .get(sha)!
+            .filter((entry) => entry.type === 'tree')
+            .map((entry) => entry.sha);
         for (const subtree of subtrees) if (!nodes.has(subtree) && !read.has(subtree)) next.add(subtree);
       }
       level = [...next];
     }
     await this.learnBlobSizes(read.values());
     for (const [sha, entries] of read) {
-      const node = treeNode(entries.map((entry) => (entry.type === 'blob' ? { ...entry, size: this.blobSizes.get(entry.sha)! } : entry)));
+      const node = treeNode(
+        entries.map((entry) => (entry.type === 'blob' ? { ...entry, size: this.blobSizes.get(entry.sha)! } : entry)),
+      );
       nodes.set(sha, node);
       this.remember(sha, node);
     }
@@ -190,7 +197,8 @@ export function flattenTree(nodes: TreeNodes, rootSha: string, recursive: boolea
   const walk = (sha: string, prefix: string): void => {
     for (const entry of nodes.get(sha)!.entries) {
       const path = prefix + entry.name;
-      if (entry.type === 'blob') out.push({ path, mode: entry.mode, type: entry.type, sha: entry.sha, size: entry.size! });
+      if (entry.type === 'blob')
+        out.push({ path, mode: entry.mode, type: entry.type, sha: entry.sha, size: entry.size! });
       else out.push({ path, mode: entry.mode, type: entry.type, sha: entry.sha });
       if (recursive && entry.type === 'tree') walk(entry.sha, `${path}/`);
     }

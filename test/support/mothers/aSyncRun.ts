@@ -1,5 +1,5 @@
 import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
-import { ZERO_COUNTS, type SyncRun } from '../../../src/domain/sync/SyncRun';
+import { type SyncRun, ZERO_COUNTS } from '../../../src/domain/sync/SyncRun';
 
 /**
  * A valid push run of GLOBAL as a sync starts it (`run-1`, running, nothing counted yet). Tests

@@ -12,18 +12,26 @@ describe('object mothers', () => {
     expect(parseScope(connection.scope)).toBe(connection.scope);
     expect(isValidRepository(connection.repository)).toBe(true);
     expect(isValidBranchName(connection.branch)).toBe(true);
-    expect(aConnection({ scope: 'org-1' as Scope, enabled: false })).toMatchObject({ scope: 'org-1', enabled: false, repository: connection.repository });
+    expect(aConnection({ scope: 'org-1' as Scope, enabled: false })).toMatchObject({
+      scope: 'org-1',
+      enabled: false,
+      repository: connection.repository,
+    });
   });
 
   it('aSyncCommand: a body the queue worker accepts as it is', () => {
     expect(parseSyncCommand(aSyncCommand())).toEqual({ ok: true, command: aSyncCommand() });
-    expect(parseSyncCommand(aSyncCommand({ trigger: 'replay', replayId: 'r-1', attempt: 2 }))).toMatchObject({ ok: true });
+    expect(parseSyncCommand(aSyncCommand({ trigger: 'replay', replayId: 'r-1', attempt: 2 }))).toMatchObject({
+      ok: true,
+    });
   });
 
   it('aConnection and aSyncRun: stored and read back unchanged', async () => {
     const metadata = new InMemoryMetadataRepo();
     await metadata.saveConnection(aConnection());
-    await metadata.saveRun(aSyncRun({ status: 'failed', error: { code: 'Unavailable', message: 'GitHub answered 502', retryable: true } }));
+    await metadata.saveRun(
+      aSyncRun({ status: 'failed', error: { code: 'Unavailable', message: 'GitHub answered 502', retryable: true } }),
+    );
     expect(await metadata.getConnection(aConnection().scope)).toEqual(aConnection());
     expect(await metadata.getRun('run-1')).toMatchObject({ status: 'failed', error: { code: 'Unavailable' } });
   });

@@ -2,8 +2,8 @@ import type { Delivery, EventContext, Sender } from 'rhea';
 import type { SubQueueName } from './entityAddress';
 import { deliveryTagForLockToken, lockTokenFromDeliveryTag, unlockedDeliveryTag } from './lockTokens';
 import type { PeerQueue, ReceiveMode, Settlement } from './peerQueue';
-import { answerDrainEvenWithoutCredit, creditLimit, settleEchoingOutcome, settleRejected } from './rheaInternals';
 import type { AmqpErrorFields } from './rheaInternals';
+import { answerDrainEvenWithoutCredit, creditLimit, settleEchoingOutcome, settleRejected } from './rheaInternals';
 import { conditions } from './serviceErrors';
 import { toOutgoingMessage } from './storedMessage';
 

@@ -1,8 +1,8 @@
-import { message as amqpMessage } from 'rhea';
 import type { Message } from 'rhea';
+import { message as amqpMessage } from 'rhea';
 
 /** Message format of a Service Bus batch: one envelope whose data sections are encoded messages. */
-export const BATCH_MESSAGE_FORMAT = 0x80013700;
+const BATCH_MESSAGE_FORMAT = 0x80013700;
 
 interface DataSections {
   content: Buffer | Buffer[];

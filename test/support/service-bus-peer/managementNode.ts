@@ -1,5 +1,5 @@
-import { message as amqpMessage, types as amqpTypes } from 'rhea';
 import type { Message } from 'rhea';
+import { message as amqpMessage, types as amqpTypes } from 'rhea';
 import type { SubQueueName } from './entityAddress';
 import { decodeMessage } from './incomingTransfers';
 import { lockTokenFromUuid } from './lockTokens';
@@ -9,7 +9,7 @@ import { conditions, lockLost, scheduledMessageNotFound } from './serviceErrors'
 import { scheduledEnqueueTime, toOutgoingMessage } from './storedMessage';
 
 /** Operation names and body keys of the Service Bus `$management` node (its AMQP request/response guide). */
-export const operations = {
+const operations = {
   renewLock: 'com.microsoft:renew-lock',
   peekMessage: 'com.microsoft:peek-message',
   scheduleMessage: 'com.microsoft:schedule-message',
@@ -110,7 +110,8 @@ function updateDisposition(body: Body, scope: ManagementScope): ManagementReply 
   const propertiesToModify = (body['properties-to-modify'] ?? undefined) as Body | undefined;
   let settlement: Settlement;
   if (status === 'completed') settlement = { kind: 'complete' };
-  else if (status === 'abandoned') settlement = propertiesToModify ? { kind: 'abandon', propertiesToModify } : { kind: 'abandon' };
+  else if (status === 'abandoned')
+    settlement = propertiesToModify ? { kind: 'abandon', propertiesToModify } : { kind: 'abandon' };
   else if (status === 'suspended') {
     settlement = {
       kind: 'deadLetter',
@@ -136,7 +137,9 @@ function updateDisposition(body: Body, scope: ManagementScope): ManagementReply 
 
 function lockTokens(body: Body): string[] {
   const raw = body['lock-tokens'];
-  return (Array.isArray(raw) ? (raw as unknown[]) : []).filter(Buffer.isBuffer).map((bytes) => lockTokenFromUuid(bytes));
+  return (Array.isArray(raw) ? (raw as unknown[]) : [])
+    .filter(Buffer.isBuffer)
+    .map((bytes) => lockTokenFromUuid(bytes));
 }
 
 /** AMQP longs arrive as numbers when they fit 53 bits, else as 8 big-endian bytes. */

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'rhea';
 import type { SubQueueName } from './entityAddress';
-import {
-  ensureMessageId,
-  messageIdKey,
-  scheduledEnqueueTime,
-  withApplicationProperties,
-} from './storedMessage';
 import type { StoredMessage } from './storedMessage';
+import { ensureMessageId, messageIdKey, scheduledEnqueueTime, withApplicationProperties } from './storedMessage';
 
 export interface PeerQueueOptions {
   /** Default 30_000 (Service Bus allows up to 5 min). */
@@ -250,7 +245,11 @@ export class PeerQueue {
 
   private lock(stored: StoredMessage, now: number): void {
     const token = randomUUID();
-    stored.lock = { token, lockedUntil: now + this.lockDurationMs, timer: this.lockExpiryTimer(stored, this.lockDurationMs) };
+    stored.lock = {
+      token,
+      lockedUntil: now + this.lockDurationMs,
+      timer: this.lockExpiryTimer(stored, this.lockDurationMs),
+    };
     this.locks.set(token, stored);
   }
 

@@ -1,5 +1,5 @@
-import { types as amqpTypes } from 'rhea';
 import type { Connection, Message, Sender } from 'rhea';
+import { types as amqpTypes } from 'rhea';
 import type { ManagementReply } from './managementNode';
 
 /**

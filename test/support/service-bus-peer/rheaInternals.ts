@@ -1,5 +1,5 @@
-import { message as amqpMessage } from 'rhea';
 import type { Delivery, Receiver, Sender } from 'rhea';
+import { message as amqpMessage } from 'rhea';
 
 /**
  * The few rhea 3.0.x behaviours the peer needs that rhea's typings do not declare. Every untyped

@@ -49,7 +49,6 @@ export function sendToDeadLetterNotAllowed(host: string, path: string): AmqpErro
 export function scheduledMessageNotFound(host: string, path: string, sequenceNumber: number): AmqpErrorFields {
   return {
     condition: conditions.messageNotFound,
-    description:
-      `The scheduled message with sequence number ${sequenceNumber} was not found. ${trackingSuffix(host, path)}`,
+    description: `The scheduled message with sequence number ${sequenceNumber} was not found. ${trackingSuffix(host, path)}`,
   };
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { types as amqpTypes } from 'rhea';
 import type { Message } from 'rhea';
+import { types as amqpTypes } from 'rhea';
 import type { SubQueueName } from './entityAddress';
 
 /** Message annotations Service Bus stamps on what it hands out (names from the service's AMQP guide). */
-export const annotations = {
+const annotations = {
   sequenceNumber: 'x-opt-sequence-number',
   enqueueSequenceNumber: 'x-opt-enqueue-sequence-number',
   enqueuedTime: 'x-opt-enqueued-time',
@@ -14,9 +14,9 @@ export const annotations = {
 } as const;
 
 /** `x-opt-message-state` values: the SDK maps 1 to deferred and 2 to scheduled. */
-export const messageStates = { active: 0, scheduled: 2 } as const;
+const messageStates = { active: 0, scheduled: 2 } as const;
 
-export interface MessageLock {
+interface MessageLock {
   readonly token: string;
   lockedUntil: number;
   timer: NodeJS.Timeout;
@@ -61,7 +61,9 @@ export function scheduledEnqueueTime(message: Message): number | undefined {
 
 /** Adds properties to the message's application properties, skipping empty values (null/undefined). */
 export function withApplicationProperties(message: Message, extra: Record<string, unknown>): Message {
-  const merged: Record<string, unknown> = { ...(message.application_properties as Record<string, unknown> | undefined) };
+  const merged: Record<string, unknown> = {
+    ...(message.application_properties as Record<string, unknown> | undefined),
+  };
   for (const [key, value] of Object.entries(extra)) {
     if (value !== undefined && value !== null) merged[key] = value;
   }

@@ -1,7 +1,7 @@
-import { scopeFolder, type Scope } from '../../shared/Scope';
+import { type Scope, scopeFolder } from '../../shared/Scope';
 
 /** Where staged downloads wait before the commit step moves them into the scope folder. */
-export const STAGING_ROOT = '.workspace-sync/staging';
+const STAGING_ROOT = '.workspace-sync/staging';
 
 /** The scope's staging folder, named so that it cannot collide between scopes. */
 export function scopeStagingFolder(scope: Scope): string {

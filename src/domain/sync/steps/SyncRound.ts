@@ -3,7 +3,7 @@ import type { SourceRepository } from '../../../ports/SourceRepository';
 import type { Connection } from '../../connections/Connection';
 import type { LeaseKeeper } from '../LeaseKeeper';
 import type { SyncCommand } from '../SyncCommand';
-import { ZERO_COUNTS, type SyncRun, type SyncRunError } from '../SyncRun';
+import { type SyncRun, type SyncRunError, ZERO_COUNTS } from '../SyncRun';
 import type { SyncWorkspaceDeps } from './SyncDeps';
 
 /**
@@ -34,7 +34,13 @@ export interface RoundOutcome {
   readonly error?: SyncRunError & { retryAfterMs?: number };
 }
 
-export function startRound(deps: SyncWorkspaceDeps, connection: Connection, command: SyncCommand, lease: LeaseKeeper, firstRound: boolean): SyncRound {
+export function startRound(
+  deps: SyncWorkspaceDeps,
+  connection: Connection,
+  command: SyncCommand,
+  lease: LeaseKeeper,
+  firstRound: boolean,
+): SyncRound {
   const startedAt = deps.clock.now();
   const run: SyncRun = {
     id: deps.ids.newId(),
@@ -49,7 +55,12 @@ export function startRound(deps: SyncWorkspaceDeps, connection: Connection, comm
     lfsPointers: [],
     sourceRequests: 0,
   };
-  const log = deps.logger.child({ runId: run.id, scope: connection.scope, deliveryId: command.deliveryId, trigger: command.trigger });
+  const log = deps.logger.child({
+    runId: run.id,
+    scope: connection.scope,
+    deliveryId: command.deliveryId,
+    trigger: command.trigger,
+  });
   return { deps, connection, command, firstRound, lease, log, startedAt, timings: {}, run };
 }
 

@@ -13,7 +13,13 @@ export async function backUpHandEdits(round: SyncRound, inspection: Inspection, 
   const { folder, manifest, present } = inspection;
   const edited = await handEditedFiles({ files, folder, plan, manifest, present });
   if (edited.length === 0) return;
-  const backup = await backups.create(round.connection.scope, `before sync run ${round.run.id}: ${edited.length} file(s) edited by hand replaced or deleted`);
+  const backup = await backups.create(
+    round.connection.scope,
+    `before sync run ${round.run.id}: ${edited.length} file(s) edited by hand replaced or deleted`,
+  );
   round.run = { ...round.run, backupId: backup.id };
-  round.log.info({ backupId: backup.id, edited: edited.length, examples: edited.slice(0, 5) }, 'scope backed up before replacing hand edits');
+  round.log.info(
+    { backupId: backup.id, edited: edited.length, examples: edited.slice(0, 5) },
+    'scope backed up before replacing hand edits',
+  );
 }

@@ -1,12 +1,12 @@
 import type { FileEntry } from '../../../ports/FileStore';
 import type { SourceRepository } from '../../../ports/SourceRepository';
 import type { Connection } from '../../connections/Connection';
+import { tokenMissingMessage } from '../../connections/TokenMissing';
+import { scopeFolder } from '../../shared/Scope';
 import type { Manifest } from '../Manifest';
 import { filesOfManifest, folderMatchesManifest } from '../ManifestCheck';
-import { scopeFolder } from '../../shared/Scope';
 import type { SyncTrigger } from '../SyncCommand';
 import { SyncFailure } from '../SyncFailure';
-import { tokenMissingMessage } from '../../connections/TokenMissing';
 import type { SyncWorkspaceDeps } from './SyncDeps';
 import { markPhaseEnd, type SyncRound } from './SyncRound';
 
@@ -33,8 +33,12 @@ export async function inspect(round: SyncRound): Promise<Inspection> {
   const { deps, connection, command } = round;
   const source = await openSource(deps, connection);
   round.source = source;
-  const [head, manifest] = await Promise.all([source.branchHead(connection.branch), deps.metadata.getManifest(connection.scope)]);
-  if (head === null) throw new SyncFailure('BranchNotFound', `branch '${connection.branch}' does not exist in ${connection.repository}`);
+  const [head, manifest] = await Promise.all([
+    source.branchHead(connection.branch),
+    deps.metadata.getManifest(connection.scope),
+  ]);
+  if (head === null)
+    throw new SyncFailure('BranchNotFound', `branch '${connection.branch}' does not exist in ${connection.repository}`);
   round.run = { ...round.run, commitSha: head };
 
   const folder = scopeFolder(connection.scope);
@@ -44,7 +48,9 @@ export async function inspect(round: SyncRound): Promise<Inspection> {
   const present = verified ? await listScope(deps, folder) : filesOfManifest(manifest);
   markPhaseEnd(round, 'inspect');
   const upToDate =
-    manifest !== null && manifest.commitSha === head && (!verified || folderMatchesManifest(manifest, present, deps.files.capabilities.executableBit));
+    manifest !== null &&
+    manifest.commitSha === head &&
+    (!verified || folderMatchesManifest(manifest, present, deps.files.capabilities.executableBit));
   return { source, head, manifest, folder, verified, present, upToDate };
 }
 
@@ -60,7 +66,8 @@ export async function headMovedSince(inspection: Inspection, connection: Connect
 
 async function openSource(deps: SyncWorkspaceDeps, connection: Connection): Promise<SourceRepository> {
   const token = await deps.secrets.get(connection.tokenRef);
-  if (token === null || token === '') throw new SyncFailure('TokenMissing', tokenMissingMessage(connection.scope, connection.tokenRef, deps.secrets));
+  if (token === null || token === '')
+    throw new SyncFailure('TokenMissing', tokenMissingMessage(connection.scope, connection.tokenRef, deps.secrets));
   return deps.sources.open({ repository: connection.repository, token });
 }
 
@@ -68,5 +75,8 @@ async function openSource(deps: SyncWorkspaceDeps, connection: Connection): Prom
 async function listScope(deps: SyncWorkspaceDeps, folder: string): Promise<FileEntry[]> {
   const entries = await deps.files.list(folder, { recursive: true });
   const prefix = `${folder}/`;
-  return entries.map((entry) => ({ ...entry, path: entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path }));
+  return entries.map((entry) => ({
+    ...entry,
+    path: entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path,
+  }));
 }

@@ -1,5 +1,5 @@
-import { isNoop, planSync, type SyncPlan } from '../SyncPlan';
 import { SyncFailure } from '../SyncFailure';
+import { isNoop, planSync, type SyncPlan } from '../SyncPlan';
 import type { Inspection } from './inspect';
 import { markPhaseEnd, type SyncRound } from './SyncRound';
 

@@ -1,11 +1,11 @@
 import type { SyncTrigger } from '../SyncCommand';
 import { describeFailure } from '../SyncFailure';
 import type { SyncPlan } from '../SyncPlan';
-import { ZERO_COUNTS, type SyncRun } from '../SyncRun';
+import { type SyncRun, ZERO_COUNTS } from '../SyncRun';
 import type { Inspection } from './inspect';
 import { runStagingFolder } from './StagingArea';
-import type { Staged } from './stage';
 import type { RoundOutcome, SyncRound } from './SyncRound';
+import type { Staged } from './stage';
 
 // Noop runs are recorded for triggers a person or a push caused; routine checks would flood history.
 const QUIET_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(['reconcile', 'lease-check']);
@@ -14,7 +14,13 @@ const QUIET_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(['reconcile', 'lease-ch
 export async function recordUpToDate(round: SyncRound, inspection: Inspection): Promise<RoundOutcome> {
   const { deps, command, firstRound } = round;
   const unchanged = inspection.manifest?.entries.size ?? 0;
-  const run: SyncRun = { ...round.run, status: 'noop', finishedAt: deps.clock.now(), counts: { ...ZERO_COUNTS, unchanged }, sourceRequests: inspection.source.requestCount };
+  const run: SyncRun = {
+    ...round.run,
+    status: 'noop',
+    finishedAt: deps.clock.now(),
+    counts: { ...ZERO_COUNTS, unchanged },
+    sourceRequests: inspection.source.requestCount,
+  };
   round.run = run;
   const recorded = firstRound && !QUIET_TRIGGERS.has(command.trigger);
   if (recorded) await deps.metadata.saveRun(run);
@@ -28,13 +34,19 @@ export async function recordStart(round: SyncRound): Promise<void> {
 }
 
 /** Step 6: the finished run and the connection's last outcome. */
-export async function recordSuccess(round: SyncRound, plan: SyncPlan, staged: Staged, headMoved: boolean): Promise<RoundOutcome> {
+export async function recordSuccess(
+  round: SyncRound,
+  plan: SyncPlan,
+  staged: Staged,
+  headMoved: boolean,
+): Promise<RoundOutcome> {
   const { deps, startedAt, timings } = round;
   const archiveFallbacks = staged.archiveFallbacks?.length;
+  const finishedAt = deps.clock.now();
   const run: SyncRun = {
     ...round.run,
     status: 'succeeded',
-    finishedAt: deps.clock.now(),
+    finishedAt,
     counts: {
       written: plan.writes.length + plan.lateWrites.length,
       deleted: plan.deletes.length,
@@ -50,7 +62,15 @@ export async function recordSuccess(round: SyncRound, plan: SyncPlan, staged: St
   round.run = run;
   await deps.metadata.saveRun(run);
   await recordOutcome(round, run);
-  round.log.info({ commitSha: run.commitSha, counts: run.counts, ms: run.finishedAt!.getTime() - startedAt.getTime(), msAfterStart: timings }, 'scope synced');
+  round.log.info(
+    {
+      commitSha: run.commitSha,
+      counts: run.counts,
+      ms: finishedAt.getTime() - startedAt.getTime(),
+      msAfterStart: timings,
+    },
+    'scope synced',
+  );
   return { run, recorded: true, headMoved };
 }
 

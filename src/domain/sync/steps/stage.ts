@@ -4,8 +4,8 @@ import { forEachConcurrently } from '../../shared/forEachConcurrently';
 import { isLfsPointer, MAX_POINTER_BYTES } from '../LfsPointer';
 import { concatBytes, ObservedBytes, readWhole } from '../ObservedBytes';
 import type { PlannedWrite, SyncPlan } from '../SyncPlan';
-import { commitNeeded } from './plan';
 import type { Inspection } from './inspect';
+import { commitNeeded } from './plan';
 import { runStagingFolder, scopeStagingFolder } from './StagingArea';
 import { markPhaseEnd, type SyncRound } from './SyncRound';
 
@@ -41,7 +41,9 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
   const { deps, connection, lease, run } = round;
   const { files, settings } = deps;
   const { source, head } = inspection;
-  const wanted = new Map<string, PlannedWrite>([...plan.writes, ...plan.lateWrites].map((write) => [write.path, write]));
+  const wanted = new Map<string, PlannedWrite>(
+    [...plan.writes, ...plan.lateWrites].map((write) => [write.path, write]),
+  );
   await files.deleteTree(scopeStagingFolder(connection.scope)); // leftovers of a run that died
   const staging = runStagingFolder(connection.scope, run.id);
   const lfsPointers: string[] = [];
