@@ -1,46 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { ruleCruiser } from './cruiseRules';
 
-const root = resolve(__dirname, '../..');
-
-/** Runs the project's dependency-cruiser rules over a small tree of files; the output names each violation. */
-function cruise(files: Record<string, string>): string {
-  const folder = mkdtempSync(join(tmpdir(), 'layering-'));
-  folders.push(folder);
-  writeFileSync(
-    join(folder, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true } }),
-  );
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(folder, path)), { recursive: true });
-    writeFileSync(join(folder, path), text);
-  }
-  try {
-    return execFileSync(
-      process.execPath,
-      [
-        resolve(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
-        'src',
-        '--config',
-        resolve(root, '.dependency-cruiser.cjs'),
-      ],
-      {
-        cwd: folder,
-        encoding: 'utf8',
-      },
-    );
-  } catch (error) {
-    return String((error as { stdout?: string }).stdout ?? error);
-  }
-}
-
-const folders: string[] = [];
-afterAll(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+const cruise = ruleCruiser();
 
 const host = {
   'src/host/identifiers.ts': "export const TYPES = { Config: Symbol.for('Config') };\n",

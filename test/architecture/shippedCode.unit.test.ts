@@ -1,45 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ruleCruiser } from './cruiseRules';
 
+const cruise = ruleCruiser();
 const root = resolve(__dirname, '../..');
-const folders: string[] = [];
-afterAll(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
-
-/** Runs the project's dependency-cruiser rules over a small tree of files; the output names each violation. */
-function cruise(files: Record<string, string>): string {
-  const folder = mkdtempSync(join(tmpdir(), 'shipped-code-'));
-  folders.push(folder);
-  writeFileSync(
-    join(folder, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true } }),
-  );
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(folder, path)), { recursive: true });
-    writeFileSync(join(folder, path), text);
-  }
-  try {
-    return execFileSync(
-      process.execPath,
-      [
-        resolve(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
-        'src',
-        '--config',
-        resolve(root, '.dependency-cruiser.cjs'),
-      ],
-      {
-        cwd: folder,
-        encoding: 'utf8',
-      },
-    );
-  } catch (error) {
-    return String((error as { stdout?: string }).stdout ?? error);
-  }
-}
 
 const double = { 'test/doubles/FixedClock.ts': 'export const fixedNow = () => new Date(0);\n' };
 
