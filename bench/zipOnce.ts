@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LocalVolumeFileStore } from '../src/adapters/local-volume/LocalVolumeFileStore';
-import { YazlWorkspaceArchiver } from '../src/adapters/zip/YazlWorkspaceArchiver';
+import { ZipWorkspaceArchiver } from '../src/adapters/zip/ZipWorkspaceArchiver';
 
 /**
  * Zips a whole workspace folder into a file twice in a fresh process: the first archive pays for
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const [root, target] = process.argv.slice(2);
   if (root === undefined || target === undefined) throw new Error('usage: zipOnce <workspace folder> <zip file>');
   const store = await LocalVolumeFileStore.open(root);
-  const archiver = new YazlWorkspaceArchiver(store);
+  const archiver = new ZipWorkspaceArchiver(store);
   const rssBeforeMB = process.memoryUsage().rss / (1024 * 1024);
   const times: number[] = [];
   const cpuTimes: number[] = [];

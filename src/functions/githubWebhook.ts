@@ -30,7 +30,8 @@ const REJECTION_STATUS: Record<WebhookRejection, number> = {
 export function makeGithubWebhookHandler(deps: { receive: ReceiveGitHubWebhook; logger: Logger }) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const deliveryId = request.headers.get('x-github-delivery');
-    const log = deps.logger.child({ invocationId: context.invocationId, deliveryId, scope: request.params.scope });
+    // Fields, not a child logger: a child per delivery was about a quarter of the logging CPU.
+    const about = { invocationId: context.invocationId, deliveryId, scope: request.params.scope };
     const signature = request.headers.get('x-hub-signature-256');
     // An unsigned delivery is refused on its headers (unknown scope, missing signature): its body is never read.
     const body = signature
@@ -52,13 +53,16 @@ export function makeGithubWebhookHandler(deps: { receive: ReceiveGitHubWebhook; 
     try {
       outcome = await deps.receive.execute(delivery);
     } catch (error) {
-      log.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook could not be queued');
+      deps.logger.error(
+        { ...about, error: error instanceof Error ? error.message : String(error) },
+        'webhook could not be queued',
+      );
       return problem(503, 'Unavailable', 'the sync could not be queued; redeliver the webhook later', {
         'retry-after': '30',
       });
     }
-    log.info(
-      { event: delivery.event, outcome: outcome.kind, ...('code' in outcome ? { code: outcome.code } : {}) },
+    deps.logger.info(
+      { ...about, event: delivery.event, outcome: outcome.kind, ...('code' in outcome ? { code: outcome.code } : {}) },
       'webhook handled',
     );
     return toResponse(outcome);

@@ -1,13 +1,19 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Container } from 'inversify';
 import { z } from 'zod';
-import type { BrowseWorkspace, WorkspaceEntry } from '../domain/workspace/BrowseWorkspace';
+import {
+  type BrowseWorkspace,
+  LIST_WORKSPACE_FAILURES,
+  READ_WORKSPACE_FILE_FAILURES,
+  type WorkspaceEntry,
+} from '../domain/workspace/BrowseWorkspace';
+import { DELETE_FILE_FAILURES, SAVE_FILE_FAILURES } from '../domain/workspace/EditFailures';
 import type { EditWorkspace, SaveOptions } from '../domain/workspace/EditWorkspace';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { problem } from './http/problem';
-import { readBody } from './http/readBody';
-import { readQuery, unreadBody, unsupportedMediaType } from './http/readJson';
+import { jsonFileContent, readFileContent } from './http/readFileContent';
+import { readQuery } from './http/readJson';
+import { readPreconditions } from './http/readPreconditions';
 import { workspaceProblem, workspaceProblems } from './http/workspaceProblem';
 import { timestamp } from './schemas/common';
 
@@ -43,14 +49,6 @@ const savedView = z.object({
   size: z.number().int(),
   lastModified: timestamp,
 });
-const jsonSave = z
-  .object({
-    content: z.string(),
-    encoding: z.enum(['utf8', 'base64']).default('utf8'),
-    executable: z.boolean().optional(),
-  })
-  .strict();
-
 const RAW_TYPES = ['application/octet-stream', 'text/plain'];
 const quoted = (etag: string) => `"${etag}"`;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -85,9 +83,10 @@ export const listWorkspaceFunction = defineApiRoute({
         description: 'Entries, paths relative to the scope folder',
         schema: z.object({ path: z.string(), entries: z.array(entryView) }),
       },
-      400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath'] },
-      ...workspaceProblems(['NotFound', 'NotAFolder'], (status) =>
-        status === 404 ? 'No such folder' : 'Not a folder',
+      ...workspaceProblems(
+        LIST_WORKSPACE_FAILURES,
+        { 400: { description: 'Bad query or path', problems: ['InvalidQuery'] } },
+        (status) => ({ 404: 'No such folder', 409: 'Not a folder' })[status],
       ),
     },
   },
@@ -119,9 +118,10 @@ export const readWorkspaceFileFunction = defineApiRoute({
     headers: [{ name: 'Accept', description: 'application/json (default), application/octet-stream or text/plain' }],
     responses: {
       200: { description: 'The file; ETag is its content hash', schema: fileView, rawAlternatives: RAW_TYPES },
-      400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath'] },
-      ...workspaceProblems(['NotFound', 'NotAFile'], (status) =>
-        status === 404 ? 'No such file' : 'A folder, not a file',
+      ...workspaceProblems(
+        READ_WORKSPACE_FILE_FAILURES,
+        { 400: { description: 'Bad query or path', problems: ['InvalidQuery'] } },
+        (status) => ({ 404: 'No such file', 409: 'A folder, not a file' })[status],
       ),
     },
   },
@@ -181,30 +181,21 @@ export const saveWorkspaceFileFunction = defineApiRoute({
       { name: 'If-Match', description: 'the ETag last read; the save is refused with 412 when the file changed since' },
       { name: 'If-None-Match', description: '* = create only; 412 when the file exists' },
     ],
-    body: { schema: jsonSave, contentTypes: ['application/octet-stream', 'text/plain'], required: true },
+    body: { schema: jsonFileContent, contentTypes: ['application/octet-stream', 'text/plain'], required: true },
     responses: {
       200: { description: 'Replaced', schema: savedView },
       201: { description: 'Created', schema: savedView },
-      400: {
-        description: 'Bad request',
-        problems: [
-          'InvalidQuery',
-          'InvalidPath',
-          'InvalidJson',
-          'ValidationFailed',
-          'InvalidBase64',
-          'InvalidPrecondition',
-        ],
-      },
-      ...workspaceProblems(
-        ['GitHubSyncEnabled', 'PreconditionFailed', 'PayloadTooLarge', 'NotAFile', 'NotAFolder'],
-        describeStatus,
-      ),
-      415: { description: 'Unsupported body type', problems: ['UnsupportedMediaType'] },
-      503: {
-        description: 'Another edit or a sync holds the scope, or too many large uploads are in progress; retry',
-        problems: ['ScopeBusy', 'TooManyUploads'],
-      },
+      ...workspaceProblems(SAVE_FILE_FAILURES, {
+        400: {
+          description: 'Bad request',
+          problems: ['InvalidQuery', 'InvalidJson', 'ValidationFailed', 'InvalidBase64', 'InvalidPrecondition'],
+        },
+        415: { description: 'Unsupported body type', problems: ['UnsupportedMediaType'] },
+        503: {
+          description: 'Another edit or a sync holds the scope, or too many large uploads are in progress; retry',
+          problems: ['TooManyUploads'],
+        },
+      }),
     },
   },
   build: (container) => {
@@ -215,7 +206,7 @@ export const saveWorkspaceFileFunction = defineApiRoute({
       if (!query.ok) return query.response;
       const preconditions = readPreconditions(request);
       if ('response' in preconditions) return preconditions.response;
-      const body = await readContent(request, maxFileBytes);
+      const body = await readFileContent(request, maxFileBytes);
       if ('response' in body) return body.response;
       const executable =
         body.executable ?? (query.value.executable === undefined ? undefined : query.value.executable === 'true');
@@ -250,11 +241,9 @@ export const deleteWorkspaceFileFunction = defineApiRoute({
     headers: [{ name: 'If-Match', description: 'the ETag last read' }],
     responses: {
       204: { description: 'Deleted' },
-      400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath', 'InvalidPrecondition'] },
-      ...workspaceProblems(
-        ['GitHubSyncEnabled', 'NotFound', 'NotAFile', 'PreconditionFailed', 'ScopeBusy'],
-        describeStatus,
-      ),
+      ...workspaceProblems(DELETE_FILE_FAILURES, {
+        400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPrecondition'] },
+      }),
     },
   },
   build: (container) => {
@@ -277,80 +266,3 @@ export const deleteWorkspaceFileFunction = defineApiRoute({
     };
   },
 });
-
-export function describeStatus(status: number): string {
-  return (
-    {
-      403: 'The scope is GitHub-managed: read-only',
-      404: 'Not found',
-      409: 'Conflicts with what is there',
-      412: 'The file changed since it was read',
-      413: 'File too large',
-      503: 'Another edit or a sync holds the scope; retry',
-    }[status] ?? 'Refused'
-  );
-}
-
-function readPreconditions(
-  request: HttpRequest,
-): { value: Pick<SaveOptions, 'ifMatch' | 'ifNoneMatch'> } | { response: HttpResponseInit } {
-  const ifMatch = request.headers.get('if-match')?.trim();
-  const ifNoneMatch = request.headers.get('if-none-match')?.trim();
-  if (ifNoneMatch !== undefined && ifNoneMatch !== '*')
-    return { response: problem(400, 'InvalidPrecondition', 'If-None-Match supports only * (create only)') };
-  if (ifMatch !== undefined && ifNoneMatch !== undefined)
-    return { response: problem(400, 'InvalidPrecondition', 'send If-Match or If-None-Match, not both') };
-  return { value: { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch: '*' as const } : {}) } };
-}
-
-/** The new content: raw bytes as sent, or JSON carrying UTF-8 text or base64. */
-async function readContent(
-  request: HttpRequest,
-  maxFileBytes: number,
-): Promise<{ bytes: Uint8Array; executable?: boolean } | { response: HttpResponseInit }> {
-  // split always gives at least one part: the default is never used.
-  const [mediaType = ''] = (request.headers.get('content-type') ?? 'application/octet-stream').split(';');
-  const type = mediaType.trim().toLowerCase();
-  const tooLargeMessage = `files are limited to ${maxFileBytes} bytes`;
-  if (type === 'application/json') {
-    // base64 is 4/3 of the bytes; the use case checks the decoded size exactly.
-    const body = await readBody(request, Math.ceil(maxFileBytes / 3) * 4 + 64 * 1024);
-    if (!body.ok) return { response: unreadBody(body, tooLargeMessage) };
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(body.bytes).toString('utf8'));
-    } catch {
-      return { response: problem(400, 'InvalidJson', 'the body is not valid JSON') };
-    }
-    const parsed = jsonSave.safeParse(json);
-    if (!parsed.success)
-      return {
-        response: problem(
-          400,
-          'ValidationFailed',
-          'send {"content": "…", "encoding": "utf8" | "base64", "executable"?: boolean}',
-        ),
-      };
-    const { content, encoding, executable } = parsed.data;
-    if (encoding === 'base64' && !isBase64(content)) {
-      return { response: problem(400, 'InvalidBase64', 'content is not valid base64') };
-    }
-    const bytes = encoding === 'base64' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
-    return { bytes, ...(executable === undefined ? {} : { executable }) };
-  }
-  if (type === 'application/octet-stream' || type.startsWith('text/')) {
-    const body = await readBody(request, maxFileBytes);
-    return body.ok ? { bytes: body.bytes } : { response: unreadBody(body, tooLargeMessage) };
-  }
-  return { response: unsupportedMediaType('application/json', 'application/octet-stream', 'text/*') };
-}
-
-/**
- * Standard base64 with padding. Checked with a scan for a bad character rather than one pattern for
- * the whole text: a repeated group overflows the regex stack on a body of a few megabytes.
- */
-function isBase64(text: string): boolean {
-  if (text.length % 4 !== 0 || /[^A-Za-z0-9+/=]/.test(text)) return false;
-  const padding = text.indexOf('=');
-  return padding === -1 || (padding >= text.length - 2 && /^=+$/.test(text.slice(padding)));
-}

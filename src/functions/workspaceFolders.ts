@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { CREATE_FOLDER_FAILURES, DELETE_FOLDER_FAILURES, MOVE_FAILURES } from '../domain/workspace/EditFailures';
 import type { EditWorkspace } from '../domain/workspace/EditWorkspace';
 import { TYPES } from '../host/identifiers';
 import { defineApiRoute } from './http/apiRoute';
 import { readJson, readQuery } from './http/readJson';
 import { workspaceProblem, workspaceProblems } from './http/workspaceProblem';
-import { describeStatus } from './workspaceFiles';
 
 const folderQuery = z.object({
   path: z.string().min(1).max(4096).describe('folder path relative to the scope folder'),
@@ -31,8 +31,9 @@ export const createWorkspaceFolderFunction = defineApiRoute({
         schema: z.object({ path: z.string(), created: z.literal(false) }),
       },
       201: { description: 'Created', schema: z.object({ path: z.string(), created: z.literal(true) }) },
-      400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath'] },
-      ...workspaceProblems(['GitHubSyncEnabled', 'AlreadyExists', 'NotAFolder', 'ScopeBusy'], describeStatus),
+      ...workspaceProblems(CREATE_FOLDER_FAILURES, {
+        400: { description: 'Bad query or path', problems: ['InvalidQuery'] },
+      }),
     },
   },
   build: (container) => {
@@ -63,11 +64,9 @@ export const deleteWorkspaceFolderFunction = defineApiRoute({
     query: deleteFolderQuery,
     responses: {
       200: { description: 'Deleted', schema: z.object({ path: z.string(), removedFiles: z.number().int() }) },
-      400: { description: 'Bad query or path', problems: ['InvalidQuery', 'InvalidPath'] },
-      ...workspaceProblems(
-        ['GitHubSyncEnabled', 'NotFound', 'NotAFolder', 'FolderNotEmpty', 'ScopeBusy'],
-        describeStatus,
-      ),
+      ...workspaceProblems(DELETE_FOLDER_FAILURES, {
+        400: { description: 'Bad query or path', problems: ['InvalidQuery'] },
+      }),
     },
   },
   build: (container) => {
@@ -107,12 +106,10 @@ export const moveWorkspaceEntryFunction = defineApiRoute({
           replaced: z.boolean(),
         }),
       },
-      400: { description: 'Bad request or path', problems: ['InvalidJson', 'ValidationFailed', 'InvalidPath'] },
-      413: { description: 'Body too large', problems: ['PayloadTooLarge'] },
-      ...workspaceProblems(
-        ['GitHubSyncEnabled', 'NotFound', 'AlreadyExists', 'NotAFile', 'NotAFolder', 'PreconditionFailed', 'ScopeBusy'],
-        describeStatus,
-      ),
+      ...workspaceProblems(MOVE_FAILURES, {
+        400: { description: 'Bad request or path', problems: ['InvalidJson', 'ValidationFailed'] },
+        413: { description: 'Body too large', problems: ['PayloadTooLarge'] },
+      }),
     },
   },
   build: (container) => {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   type HttpHandler,
@@ -13,6 +13,7 @@ import {
 import type { Container } from 'inversify';
 import type { HttpFunctionDefinition } from '../functions/definitions';
 import type { Logger } from '../ports/Logger';
+import { LocalNativeRequest } from './localRequest';
 import type { StaticSite } from './staticSite';
 
 /**
@@ -144,11 +145,7 @@ async function handle(
     method !== 'GET' &&
     method !== 'HEAD' &&
     (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
-  const nativeRequest = new Request(url.href, {
-    method,
-    headers,
-    ...(hasBody ? { body: streamOf(req), duplex: 'half' } : {}),
-  } as RequestInit);
+  const nativeRequest = new LocalNativeRequest(url.href, method, headers, hasBody ? req : null);
   // `nativeRequest` is how @azure/functions' own streaming host (createStreamRequest) hands a body over unread.
   const request = new HttpRequest({ nativeRequest, params } as unknown as HttpRequestInit);
   const context = new InvocationContext({
@@ -233,21 +230,6 @@ function decodePathSegment(segment: string): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * The request body as a web stream the handler pulls from. Piped through a relay rather than handed
- * over: a handler that stops reading (body too large) closes the relay, and the request, with the
- * rest of its bytes, stays with the server, which answers and then drains or closes the connection.
- */
-function streamOf(req: IncomingMessage): ReadableStream<Uint8Array> {
-  const relay = new PassThrough();
-  req.pipe(relay);
-  req.once('error', (error) => relay.destroy(error));
-  req.once('close', () => {
-    if (!req.complete) relay.destroy(new Error('the client closed the connection before sending the whole body'));
-  });
-  return Readable.toWeb(relay) as unknown as ReadableStream<Uint8Array>;
 }
 
 /** An answer given while the body is still arriving ends the connection: the rest is not worth reading. */

@@ -1,12 +1,19 @@
 import './compileCache';
 import 'reflect-metadata';
-import { ConfigError } from './config';
-import { startLocalHost } from './localHost';
-import { portInUseMessage } from './portCheck';
+import { ConfigError, loadConfig } from './config';
+import { discardPrestartedTables, prestartEmbeddedTables } from './embeddedTables';
+import type * as LocalHostModule from './localHost';
+import { assertPortFree, portInUseMessage } from './portCheck';
 import { StartupConflictError } from './StartupConflictError';
 
 /** `npm start`: the whole service in one process on its embedded defaults. */
 async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  // Before anything starts: a second `npm start` is told to set PORT, not left to fail later.
+  await assertPortFree(config.HOST, config.PORT);
+  // The embedded Azurite loads and starts in its worker thread while this thread loads the service.
+  prestartEmbeddedTables(config);
+  const { startLocalHost } = require('./localHost') as typeof LocalHostModule;
   const host = await startLocalHost();
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -25,7 +32,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
+  await discardPrestartedTables();
   const listen = error as NodeJS.ErrnoException & { address?: string; port?: number };
   if (error instanceof ConfigError || error instanceof StartupConflictError) {
     process.stderr.write(`workspace-sync: ${error.message}\n`);

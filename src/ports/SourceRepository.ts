@@ -17,6 +17,19 @@ export interface SourceTreeEntry {
 /** A complete tree: adapters walk truncated trees or throw `SourceError('TreeIncomplete')`. */
 export interface SourceTree {
   readonly commitSha: string;
+  /** SHA of the tree object the entries are relative to: the root tree, or the sub-path's folder. */
+  readonly treeSha?: string;
+  readonly entries: readonly SourceTreeEntry[];
+}
+
+/**
+ * A tree read before (by any commit, repository or sub-path), with the SHAs of its folders. Git
+ * names trees by content, so a folder whose SHA did not change holds exactly what it held then:
+ * an adapter may take its entries from here instead of listing it again.
+ */
+export interface KnownTree {
+  readonly treeSha: string;
+  /** Every entry, folders ('tree' entries with their SHAs) included, paths relative to the tree. */
   readonly entries: readonly SourceTreeEntry[];
 }
 
@@ -95,9 +108,10 @@ export interface SourceRepository {
   branchHead(branch: string): Promise<string | null>;
   /**
    * Full recursive tree of `commitSha`, restricted to `subPath` (entries re-rooted under it) when
-   * given. Never returns a partial tree.
+   * given. Never returns a partial tree. With `known`, the same entries (in any order), read by
+   * listing only the folders whose SHA differs from `known`'s (an adapter may ignore it).
    */
-  tree(commitSha: string, subPath?: string): Promise<SourceTree>;
+  tree(commitSha: string, subPath?: string, known?: KnownTree): Promise<SourceTree>;
   /**
    * Raw bytes of a blob of `size` bytes (as its tree lists it), streamed: the request is answered
    * (or rejected: NotFound...) before this resolves; bytes that do not hash to `sha` or are not

@@ -219,9 +219,9 @@ class InMemorySourceRepository implements SourceRepository {
     const { state } = this.request('tree', what);
     const files = state.commits.get(commitSha);
     if (!files) throw new SourceError('NotFound', `${what}: no such commit in ${this.location.repository}`);
-    const entries = buildTree(files).entries;
+    const { entries, treeSha } = buildTree(files);
     const prefix = (subPath ?? '').replace(/^\/+|\/+$/g, '');
-    if (prefix === '') return { commitSha, entries };
+    if (prefix === '') return { commitSha, treeSha, entries };
     const where = `${this.location.repository} at ${commitSha.slice(0, 7)}`;
     const folder = entries.find((entry) => entry.path === prefix);
     if (!folder) throw new SourceError('NotFound', `sub-path '${prefix}' does not exist in ${where}`);
@@ -229,6 +229,7 @@ class InMemorySourceRepository implements SourceRepository {
     const start = `${prefix}/`;
     return {
       commitSha,
+      treeSha: folder.sha,
       entries: entries
         .filter((entry) => entry.path.startsWith(start))
         .map((entry) => ({ ...entry, path: entry.path.slice(start.length) })),

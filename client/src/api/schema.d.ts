@@ -3697,7 +3697,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "NotAFile";
+                        error: "NotAFile" | "NotAFolder";
                         message: string;
                     } & {
                         [key: string]: unknown;

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AdminPage } from '../admin/AdminPage';
 import type { ApiClient } from '../api/ApiClient';
+import { messageOf } from '../api/ApiError';
 import type { ClientConfig, Me } from '../api/types';
 import type { Session } from '../auth/Session';
 import { ConnectionPage } from '../connection/ConnectionPage';
@@ -27,7 +28,19 @@ interface AppProps {
 export function App({ api, session, config }: AppProps) {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [signOutError, setSignOutError] = useState<Error | null>(null);
   const location = useLocation();
+
+  // A sign-out that fails (the identity provider unreachable, a redirect refused) leaves the person
+  // signed in: say so, or the button looks like it did nothing.
+  const signOut = useCallback(async () => {
+    setSignOutError(null);
+    try {
+      await session.signOut?.();
+    } catch (failure) {
+      setSignOutError(new Error(`Signing out failed: ${messageOf(failure)}`));
+    }
+  }, [session]);
 
   const loadMe = useCallback(() => {
     setError(null);
@@ -109,11 +122,17 @@ export function App({ api, session, config }: AppProps) {
           {me.isAdmin ? ' (admin)' : me.isEditor ? ' (editor)' : ' (reader)'}
         </span>
         {session.signOut ? (
-          <button type="button" className="link-button" onClick={() => void session.signOut?.()}>
+          <button type="button" className="link-button" onClick={() => void signOut()}>
             Sign out
           </button>
         ) : null}
       </header>
+      <ErrorMessage error={signOutError}>
+        {' '}
+        <button type="button" onClick={() => void signOut()}>
+          Try again
+        </button>
+      </ErrorMessage>
       {page?.path === '/connection' ? (
         <ConnectionPage key={scope.scope} onChanged={loadMe} />
       ) : page?.path === '/history' ? (

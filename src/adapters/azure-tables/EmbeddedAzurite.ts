@@ -46,7 +46,10 @@ const DB_FILE_NAME = '__azurite_db_table__.json';
  * storage and Service Bus call in OpenTelemetry spans, unless told not to. We never send its
  * telemetry: the library is left out (below), and the patching switched off should it load anyway.
  */
-function loadAzurite(): { TableConfiguration: typeof TableConfigurationType; TableServer: typeof TableServerType } {
+export function loadAzurite(): {
+  TableConfiguration: typeof TableConfigurationType;
+  TableServer: typeof TableServerType;
+} {
   process.env.APPLICATION_INSIGHTS_NO_DIAGNOSTIC_CHANNEL ??= 'true';
   try {
     return withoutApplicationInsights(() => ({
@@ -95,65 +98,91 @@ function withoutApplicationInsights<T>(load: () => T): T {
   }
 }
 
+/** A Table service listening, before any folder lock: what the worker thread runs too. */
+export interface TableServerHandle {
+  readonly connectionString: string;
+  readonly tableEndpoint: string;
+  readonly port: number;
+  /** Stops listening; a persistent database is flushed to disk before it resolves. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Azurite's Table service in the calling thread on `dbPath` (undefined = in memory). The caller
+ * holds the folder lock: the lock's in-process bookkeeping lives in the main thread.
+ */
+export async function startTableServer(
+  options: Omit<EmbeddedAzuriteOptions, 'persistencePath'>,
+  dbPath: string | undefined,
+): Promise<TableServerHandle> {
+  const { TableConfiguration, TableServer } = loadAzurite();
+  const host = options.host ?? '127.0.0.1';
+  const configuration = new TableConfiguration(
+    host,
+    options.port ?? 0,
+    5, // keep-alive timeout, seconds
+    // In memory nothing is written, but Azurite still stat()s the path: make it one that never exists.
+    dbPath ?? join(tmpdir(), `azurite-in-memory-${randomUUID()}.json`),
+    false, // debug log
+    false, // access log
+    undefined,
+    undefined,
+    false, // loose
+    false, // skip API version check
+    options.https?.certFile ?? '',
+    options.https?.keyFile ?? '',
+    '',
+    options.oauth,
+    false, // product-style URLs stay enabled; we use path-style ones anyway
+    dbPath === undefined,
+  );
+  const server = new TableServer(configuration);
+  await server.start();
+  const port = portOf(server.getHttpServerAddress());
+  const protocol = options.https ? 'https' : 'http';
+  const tableEndpoint = `${protocol}://${hostForUrl(host)}:${port}/${DEVSTORE_ACCOUNT}`;
+  const connectionString =
+    `DefaultEndpointsProtocol=${protocol};AccountName=${DEVSTORE_ACCOUNT};AccountKey=${DEVSTORE_KEY};` +
+    `TableEndpoint=${tableEndpoint};`;
+  return { connectionString, tableEndpoint, port, close: () => server.close() };
+}
+
+/**
+ * Claims the persistence folder (creating it) and says where the database goes; undefined = in memory.
+ * A second Azurite on the folder, in this process or another, fails with FolderLockedError.
+ */
+export async function claimPersistence(
+  persistencePath: string | undefined,
+): Promise<{ dbPath: string | undefined; lock: FolderLock | undefined }> {
+  if (persistencePath === undefined) return { dbPath: undefined, lock: undefined };
+  const folder = resolve(persistencePath);
+  await mkdir(folder, { recursive: true });
+  return { dbPath: join(folder, DB_FILE_NAME), lock: await lockFolder(folder) };
+}
+
 /**
  * Azurite's Table service inside this process (no child process, no Docker). Telemetry lives only in
  * Azurite's CLI entry point (`table/main.js`), which this never loads, so nothing is sent anywhere;
- * debug and access logs are off.
+ * debug and access logs are off. AzuriteWorker runs the same service in a worker thread.
  */
 export const EmbeddedAzurite = {
   async start(options: EmbeddedAzuriteOptions = {}): Promise<RunningAzurite> {
-    const { TableConfiguration, TableServer } = loadAzurite();
-    const host = options.host ?? '127.0.0.1';
-    const inMemory = options.persistencePath === undefined;
-    // In memory nothing is written, but Azurite still stat()s the path: make it one that never exists.
-    let dbPath = join(tmpdir(), `azurite-in-memory-${randomUUID()}.json`);
-    let lock: FolderLock | undefined;
-    if (options.persistencePath !== undefined) {
-      const folder = resolve(options.persistencePath);
-      await mkdir(folder, { recursive: true });
-      lock = await lockFolder(folder);
-      dbPath = join(folder, DB_FILE_NAME);
-    }
-    const configuration = new TableConfiguration(
-      host,
-      options.port ?? 0,
-      5, // keep-alive timeout, seconds
-      dbPath, // ignored when in memory
-      false, // debug log
-      false, // access log
-      undefined,
-      undefined,
-      false, // loose
-      false, // skip API version check
-      options.https?.certFile ?? '',
-      options.https?.keyFile ?? '',
-      '',
-      options.oauth,
-      false, // product-style URLs stay enabled; we use path-style ones anyway
-      inMemory,
-    );
-    const server = new TableServer(configuration);
+    const { dbPath, lock } = await claimPersistence(options.persistencePath);
+    let server: TableServerHandle;
     try {
-      await server.start();
+      server = await startTableServer(options, dbPath);
     } catch (error) {
       await lock?.release();
       throw error;
     }
-    const port = portOf(server.getHttpServerAddress());
-    const protocol = options.https ? 'https' : 'http';
-    const tableEndpoint = `${protocol}://${hostForUrl(host)}:${port}/${DEVSTORE_ACCOUNT}`;
-    const connectionString =
-      `DefaultEndpointsProtocol=${protocol};AccountName=${DEVSTORE_ACCOUNT};AccountKey=${DEVSTORE_KEY};` +
-      `TableEndpoint=${tableEndpoint};`;
     let stopped = false;
     return {
-      connectionString,
-      tableEndpoint,
-      port,
+      connectionString: server.connectionString,
+      tableEndpoint: server.tableEndpoint,
+      port: server.port,
       async stop() {
         if (stopped) return;
         stopped = true;
-        // close() also flushes a persistent database to disk before it resolves.
         try {
           await server.close();
         } finally {

@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ManifestEntry } from '../../domain/sync/Manifest';
-import type { GitMode } from '../../ports/SourceRepository';
+import type { TreeState } from '../../domain/sync/TreeState';
+import type { GitMode, SourceTreeEntry } from '../../ports/SourceRepository';
 
 /**
  * Manifest entries as one compressed byte string: records sorted by path, each
@@ -50,4 +51,56 @@ export function splitIntoChunks(payload: Buffer, size: number): Buffer[] {
   const chunks: Buffer[] = [];
   for (let offset = 0; offset < payload.length; offset += size) chunks.push(payload.subarray(offset, offset + size));
   return chunks.length > 0 ? chunks : [Buffer.alloc(0)];
+}
+
+/**
+ * The tree state kept beside a manifest (see TreeState), compressed: the tree SHA, then one record
+ * per folder (`d\t<sha>\t<path>`), per entry the manifest does not hold as it is
+ * (`o\t<mode>\t<type>\t<sha>\t<size or empty>\t<path>`) and per re-spelt manifest path (`r\t<path>`).
+ */
+export const TREE_STATE_FORMAT = 'tree-tsv0-gzip-1';
+
+const TYPES: ReadonlySet<string> = new Set<SourceTreeEntry['type']>(['blob', 'tree', 'commit']);
+
+export function encodeTreeState(state: TreeState): Buffer {
+  const records: string[] = [`${state.treeSha}\0`];
+  const checked = (path: string): string => {
+    if (path.includes('\0')) throw new RangeError('a tree path cannot contain NUL');
+    return path;
+  };
+  for (const [path, sha] of state.folders) records.push(`d\t${sha}\t${checked(path)}\0`);
+  for (const entry of state.others) {
+    records.push(`o\t${entry.mode}\t${entry.type}\t${entry.sha}\t${entry.size ?? ''}\t${checked(entry.path)}\0`);
+  }
+  for (const path of state.respelt) records.push(`r\t${checked(path)}\0`);
+  return gzipSync(Buffer.from(records.join(''), 'utf8'));
+}
+
+export function decodeTreeState(payload: Uint8Array): TreeState {
+  const records = gunzipSync(payload).toString('utf8').split('\0');
+  if (records.pop() !== '') throw new Error('tree state payload: unterminated record');
+  const [treeSha, ...rest] = records;
+  if (treeSha === undefined || treeSha === '') throw new Error('tree state payload: no tree SHA');
+  const folders = new Map<string, string>();
+  const others: SourceTreeEntry[] = [];
+  const respelt: string[] = [];
+  for (const record of rest) {
+    const fields = record.split('\t');
+    if (fields[0] === 'd' && fields.length >= 3) {
+      folders.set(fields.slice(2).join('\t'), fields[1] as string);
+    } else if (fields[0] === 'o' && fields.length >= 6) {
+      const [, mode = '', type = '', sha = '', size = ''] = fields;
+      const path = fields.slice(5).join('\t');
+      const bytes = size === '' ? undefined : Number(size);
+      if (!MODES.has(mode) || !TYPES.has(type) || (bytes !== undefined && !(Number.isSafeInteger(bytes) && bytes >= 0)))
+        throw new Error('tree state payload: bad entry');
+      const entry = { path, mode: mode as GitMode, type: type as SourceTreeEntry['type'], sha };
+      others.push(bytes === undefined ? entry : { ...entry, size: bytes });
+    } else if (fields[0] === 'r' && fields.length >= 2) {
+      respelt.push(fields.slice(1).join('\t'));
+    } else {
+      throw new Error('tree state payload: malformed record');
+    }
+  }
+  return { treeSha, folders, others, respelt };
 }

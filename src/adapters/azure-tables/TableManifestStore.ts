@@ -7,7 +7,15 @@ import { Fault } from '../../ports/Fault';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';
 import type { EntityProperties } from './EntityFields';
 import { CorruptEntityError, EntityReader } from './EntityFields';
-import { decodeManifestEntries, encodeManifestEntries, MANIFEST_FORMAT, splitIntoChunks } from './ManifestCodec';
+import {
+  decodeManifestEntries,
+  decodeTreeState,
+  encodeManifestEntries,
+  encodeTreeState,
+  MANIFEST_FORMAT,
+  splitIntoChunks,
+  TREE_STATE_FORMAT,
+} from './ManifestCodec';
 import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './TableErrors';
 import { encodeKeyPart } from './TableKeys';
 
@@ -43,7 +51,9 @@ export class ManifestTooLargeError extends Fault<'ManifestTooLarge'> {
 
 /**
  * One partition per scope: a `header` row (commit, dirty flag, generation, checksum) and `chunk|NNNN`
- * rows holding the compressed entries. Header and chunks are written, and stale chunk rows deleted,
+ * rows holding the compressed entries, then (after `ChunkRows` of them) the rows of the tree state
+ * when there is one (`TreeRows`): a reader that knows nothing of tree states reads the manifest as
+ * before. A tree state that would not fit is left out: the next sync then lists the whole tree. Header and chunks are written, and stale chunk rows deleted,
  * in one transaction, so a reader sees the old manifest or the new one. Every chunk row repeats the
  * header's generation; a reader whose paged query straddled a save notices the mix and reads again.
  */
@@ -69,17 +79,11 @@ export class TableManifestStore {
     const partitionKey = encodeKeyPart(manifest.scope);
     const generation = randomUUID();
     const chunks = splitIntoChunks(payload, MANIFEST_CHUNK_BYTES);
-    const chunkRows: TableEntity[] = [];
-    for (let row = 0; row * CHUNKS_PER_ROW < chunks.length; row += 1) {
-      const pieces = chunks.slice(row * CHUNKS_PER_ROW, (row + 1) * CHUNKS_PER_ROW);
-      const entity: Record<string, unknown> = { Generation: generation, Pieces: pieces.length };
-      pieces.forEach((piece, index) => {
-        // Must stay a Buffer: @azure/data-tables 13.3 base64-encodes a plain Uint8Array view from its
-        // whole underlying ArrayBuffer (ignoring offset and length), a Buffer correctly.
-        entity[chunkPropertyName(index)] = piece;
-      });
-      chunkRows.push({ partitionKey, rowKey: chunkRowKey(row), ...entity });
-    }
+    const chunkRows = toChunkRows(chunks, partitionKey, generation, 0);
+    const treePayload = manifest.tree ? encodeTreeState(manifest.tree) : undefined;
+    const treeChunks = treePayload ? splitIntoChunks(treePayload, MANIFEST_CHUNK_BYTES) : [];
+    const withTree = treePayload !== undefined && chunks.length + treeChunks.length <= MAX_CHUNKS;
+    const treeRows = withTree ? toChunkRows(treeChunks, partitionKey, generation, chunkRows.length) : [];
     const header: TableEntity = {
       partitionKey,
       rowKey: HEADER_ROW,
@@ -92,6 +96,14 @@ export class TableManifestStore {
       PayloadBytes: payload.length,
       PayloadSha256: createHash('sha256').update(payload).digest('hex'),
       ChunkRows: chunkRows.length,
+      ...(withTree
+        ? {
+            TreeFormat: TREE_STATE_FORMAT,
+            TreeRows: treeRows.length,
+            TreePayloadBytes: treePayload.length,
+            TreePayloadSha256: createHash('sha256').update(treePayload).digest('hex'),
+          }
+        : {}),
     };
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
@@ -99,10 +111,11 @@ export class TableManifestStore {
       // delete) and the header's ETag, which makes the transaction fail if anyone wrote meanwhile.
       const existing = await this.readPartition(manifest.scope, ['RowKey']);
       const currentHeader = existing.get(HEADER_ROW);
-      const written = new Set(chunkRows.map((row) => row.rowKey));
+      const rows = [...chunkRows, ...treeRows];
+      const written = new Set(rows.map((row) => row.rowKey));
       const actions: TransactionAction[] = [
         currentHeader === undefined ? ['create', header] : ['update', header, 'Replace', { etag: currentHeader.etag }],
-        ...chunkRows.map((row): TransactionAction => ['upsert', row, 'Replace']),
+        ...rows.map((row): TransactionAction => ['upsert', row, 'Replace']),
         ...[...existing.keys()]
           .filter((rowKey) => rowKey !== HEADER_ROW && !written.has(rowKey))
           .map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
@@ -175,22 +188,60 @@ export class TableManifestStore {
     const format = read.string('Format');
     if (format !== MANIFEST_FORMAT) throw new CorruptEntityError('Manifests', `unknown format '${format}'`);
     const generation = read.string('Generation');
-    const pieces: Uint8Array[] = [];
-    for (let row = 0; row < read.number('ChunkRows'); row += 1) {
-      const chunk = rows.get(chunkRowKey(row));
-      if (chunk === undefined || chunk.Generation !== generation) return null;
-      const chunkRead = new EntityReader(chunk, 'Manifests');
-      for (let index = 0; index < chunkRead.number('Pieces'); index += 1)
-        pieces.push(chunkRead.binary(chunkPropertyName(index)));
-    }
-    const payload = Buffer.concat(pieces);
-    const sha = createHash('sha256').update(payload).digest('hex');
-    if (payload.length !== read.number('PayloadBytes') || sha !== read.string('PayloadSha256')) {
-      throw new CorruptEntityError('Manifests', `scope ${scope}: payload checksum mismatch`);
-    }
+    const chunkRows = read.number('ChunkRows');
+    const payload = readPayload(rows, generation, 0, chunkRows);
+    if (payload === null) return null;
+    checkPayload(payload, read.number('PayloadBytes'), read.string('PayloadSha256'), `scope ${scope}`);
     const entries = decodeManifestEntries(payload);
     if (entries.size !== read.number('EntryCount'))
       throw new CorruptEntityError('Manifests', `scope ${scope}: entry count mismatch`);
-    return { scope, commitSha: read.string('CommitSha'), entries, dirty: read.boolean('Dirty') };
+    const manifest = { scope, commitSha: read.string('CommitSha'), entries, dirty: read.boolean('Dirty') };
+    if (read.optionalString('TreeFormat') !== TREE_STATE_FORMAT) return manifest; // none, or one we cannot read
+    const treePayload = readPayload(rows, generation, chunkRows, read.number('TreeRows'));
+    if (treePayload === null) return null;
+    const what = `scope ${scope} tree state`;
+    checkPayload(treePayload, read.number('TreePayloadBytes'), read.string('TreePayloadSha256'), what);
+    return { ...manifest, tree: decodeTreeState(treePayload) };
+  }
+}
+
+/** Rows of `chunks`, numbered from `firstRow`, each with up to CHUNKS_PER_ROW pieces. */
+function toChunkRows(chunks: readonly Buffer[], partitionKey: string, generation: string, firstRow: number) {
+  const rows: TableEntity[] = [];
+  for (let row = 0; row * CHUNKS_PER_ROW < chunks.length; row += 1) {
+    const pieces = chunks.slice(row * CHUNKS_PER_ROW, (row + 1) * CHUNKS_PER_ROW);
+    const entity: Record<string, unknown> = { Generation: generation, Pieces: pieces.length };
+    pieces.forEach((piece, index) => {
+      // Must stay a Buffer: @azure/data-tables 13.3 base64-encodes a plain Uint8Array view from its
+      // whole underlying ArrayBuffer (ignoring offset and length), a Buffer correctly.
+      entity[chunkPropertyName(index)] = piece;
+    });
+    rows.push({ partitionKey, rowKey: chunkRowKey(firstRow + row), ...entity });
+  }
+  return rows;
+}
+
+/** The pieces of rows `first`..`first + count - 1` joined, or null when one belongs to another save. */
+function readPayload(
+  rows: ReadonlyMap<string, EntityProperties>,
+  generation: string,
+  first: number,
+  count: number,
+): Buffer | null {
+  const pieces: Uint8Array[] = [];
+  for (let row = first; row < first + count; row += 1) {
+    const chunk = rows.get(chunkRowKey(row));
+    if (chunk === undefined || chunk.Generation !== generation) return null;
+    const chunkRead = new EntityReader(chunk, 'Manifests');
+    for (let index = 0; index < chunkRead.number('Pieces'); index += 1)
+      pieces.push(chunkRead.binary(chunkPropertyName(index)));
+  }
+  return Buffer.concat(pieces);
+}
+
+function checkPayload(payload: Buffer, bytes: number, sha256: string, what: string): void {
+  const sha = createHash('sha256').update(payload).digest('hex');
+  if (payload.length !== bytes || sha !== sha256) {
+    throw new CorruptEntityError('Manifests', `${what}: payload checksum mismatch`);
   }
 }

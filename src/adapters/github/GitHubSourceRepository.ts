@@ -4,6 +4,7 @@ import type { Logger } from '../../ports/Logger';
 import {
   type ArchiveFile,
   ArchiveMismatch,
+  type KnownTree,
   type SourceBytes,
   SourceError,
   type SourceRepository,
@@ -14,6 +15,7 @@ import type { GitHubClient } from './createGitHubClient';
 import { httpFailureOf } from './httpFailure';
 import { meteredFetch } from './meteredFetch';
 import { rateLimitOf } from './rateLimit';
+import { readChangedTree } from './readChangedTree';
 import { readCompleteTree } from './readCompleteTree';
 import { readTarball } from './readTarball';
 import { toSourceError } from './toSourceError';
@@ -102,7 +104,11 @@ export class GitHubSourceRepository implements SourceRepository {
     }
   }
 
-  async tree(commitSha: string, subPath?: string): Promise<SourceTree> {
+  /**
+   * One recursive listing; with `known`, only the folders that changed since (see readChangedTree),
+   * falling back to the recursive listing when that would take too many requests.
+   */
+  async tree(commitSha: string, subPath?: string, known?: KnownTree): Promise<SourceTree> {
     const prefix = normaliseSubPath(subPath);
     const where = `${this.repository} at ${commitSha.slice(0, 7)}`;
     const list = async (treeSha: string, recursive: boolean): Promise<TreeListing> => {
@@ -123,8 +129,11 @@ export class GitHubSourceRepository implements SourceRepository {
         this.log.info({ treeSha, recursive }, 'GitHub truncated a tree listing; walking sub-trees');
       return listing;
     };
-    const entries = await readCompleteTree(list, commitSha, prefix, where, this.settings.treeConcurrency);
-    return { commitSha, entries };
+    const concurrency = this.settings.treeConcurrency;
+    const changed = known && (await readChangedTree(list, commitSha, prefix, where, known, concurrency));
+    if (known && !changed) this.log.info({ commitSha }, 'too many folders changed to list them one by one');
+    const { treeSha, entries } = changed || (await readCompleteTree(list, commitSha, prefix, where, concurrency));
+    return { commitSha, ...(treeSha === undefined ? {} : { treeSha }), entries };
   }
 
   /**

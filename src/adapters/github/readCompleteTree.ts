@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { SourceError, type SourceTreeEntry } from '../../ports/SourceRepository';
-import { rerootEntries, type TreeListing } from './treeListing';
+import { type RootedEntries, rerootEntries, type TreeListing } from './treeListing';
 
 /** Lists one tree object, recursively or one level deep. */
 export type ListTree = (treeSha: string, recursive: boolean) => Promise<TreeListing>;
@@ -13,7 +13,8 @@ export type ListTree = (treeSha: string, recursive: boolean) => Promise<TreeList
  * level deeper again wherever a sub-tree is itself truncated. A level that is truncated even
  * without recursion cannot be completed: TreeIncomplete, never a partial tree.
  * Entries come out in git's pre-order (a folder, then its contents), the order of a recursive
- * listing, so a walked tree equals the untruncated one entry for entry.
+ * listing, so a walked tree equals the untruncated one entry for entry. The SHA of the tree the
+ * paths are relative to comes along.
  */
 export async function readCompleteTree(
   list: ListTree,
@@ -21,12 +22,15 @@ export async function readCompleteTree(
   prefix: string,
   where: string,
   concurrency: number,
-): Promise<SourceTreeEntry[]> {
+): Promise<RootedEntries> {
   const whole = await list(commitSha, true);
-  if (!whole.truncated) return rerootEntries(whole.entries, prefix, where);
+  if (!whole.truncated) return rerootEntries(whole, prefix, where);
 
   const walker = new TreeWalker(list, concurrency, where);
-  if (prefix === '') return walker.walk(commitSha, '', false);
+  if (prefix === '') {
+    const entries = await walker.walk(commitSha, '', false);
+    return { ...(whole.sha === undefined ? {} : { treeSha: whole.sha }), entries };
+  }
   // Descend to the sub-path one level at a time instead of walking the whole repository.
   let treeSha = commitSha;
   const segments = prefix.split('/');
@@ -38,7 +42,7 @@ export async function readCompleteTree(
     if (entry.type !== 'tree') throw new SourceError('NotFound', `sub-path '${shown}' is not a folder in ${where}`);
     treeSha = entry.sha;
   }
-  return walker.walk(treeSha, '', true);
+  return { treeSha, entries: await walker.walk(treeSha, '', true) };
 }
 
 class TreeWalker {

@@ -2,6 +2,8 @@ import { type GitMode, SourceError, type SourceTreeEntry } from '../../ports/Sou
 
 /** One answer of `GET /repos/{o}/{r}/git/trees/{sha}`, checked and normalised. */
 export interface TreeListing {
+  /** SHA of the tree listed (GitHub answers with it even when asked by commit SHA). */
+  readonly sha?: string;
   readonly entries: readonly SourceTreeEntry[];
   readonly truncated: boolean;
 }
@@ -13,9 +15,9 @@ export function parseTreeListing(data: unknown, what: string): TreeListing {
   if (typeof data !== 'object' || data === null || !Array.isArray((data as { tree?: unknown }).tree)) {
     throw new SourceError('Unavailable', `${what}: GitHub sent a tree answer without a tree`);
   }
-  const { tree, truncated } = data as { tree: unknown[]; truncated?: unknown };
+  const { sha, tree, truncated } = data as { sha?: unknown; tree: unknown[]; truncated?: unknown };
   const entries = tree.map((raw) => parseEntry(raw, what));
-  return { entries, truncated: truncated === true };
+  return { ...(typeof sha === 'string' ? { sha } : {}), entries, truncated: truncated === true };
 }
 
 function parseEntry(raw: unknown, what: string): SourceTreeEntry {
@@ -62,13 +64,23 @@ export function normaliseSubPath(subPath: string | undefined): string {
  * listing as a tree: a missing or non-folder sub-path is NotFound, never an empty tree (which a
  * sync would read as "delete everything").
  */
-export function rerootEntries(entries: readonly SourceTreeEntry[], prefix: string, where: string): SourceTreeEntry[] {
-  if (prefix === '') return [...entries];
+export function rerootEntries(listing: TreeListing, prefix: string, where: string): RootedEntries {
+  const { entries } = listing;
+  if (prefix === '') return { ...(listing.sha === undefined ? {} : { treeSha: listing.sha }), entries: [...entries] };
   const folder = entries.find((entry) => entry.path === prefix);
   if (!folder) throw new SourceError('NotFound', `sub-path '${prefix}' does not exist in ${where}`);
   if (folder.type !== 'tree') throw new SourceError('NotFound', `sub-path '${prefix}' is not a folder in ${where}`);
   const start = `${prefix}/`;
-  return entries
-    .filter((entry) => entry.path.startsWith(start))
-    .map((entry) => ({ ...entry, path: entry.path.slice(start.length) }));
+  return {
+    treeSha: folder.sha,
+    entries: entries
+      .filter((entry) => entry.path.startsWith(start))
+      .map((entry) => ({ ...entry, path: entry.path.slice(start.length) })),
+  };
+}
+
+/** A tree's entries with the SHA of the tree they are relative to (when known). */
+export interface RootedEntries {
+  readonly treeSha?: string;
+  readonly entries: SourceTreeEntry[];
 }

@@ -90,7 +90,8 @@ export class InMemoryMetadataRepo implements MetadataRepo {
   }
 
   async saveManifest(manifest: Omit<Manifest, 'dirty'>): Promise<void> {
-    const copy = structuredClone({ scope: manifest.scope, commitSha: manifest.commitSha, entries: manifest.entries });
+    const { scope, commitSha, entries, tree } = manifest;
+    const copy = structuredClone({ scope, commitSha, entries, ...(tree ? { tree } : {}) });
     this.manifests.set(manifest.scope, { ...copy, dirty: false });
   }
 

@@ -8,14 +8,12 @@ import {
   type FileStore,
   type FileStoreCapabilities,
   FileStoreError,
-  isPrivatePath,
   type MoveAllOptions,
   type WriteOptions,
 } from '../../ports/FileStore';
 import { releasingChunks } from '../streams/releasingChunks';
 import { DiskPlacement } from './DiskPlacement';
 import { FolderMaker } from './FolderMaker';
-import { FolderWalk } from './FolderWalk';
 import { collectEntries, isPrivateFolder, toEntry } from './listFolder';
 import { linkRefused, locateOnDisk } from './locateOnDisk';
 import { errnoOf, mapFsError } from './mapFsError';
@@ -25,7 +23,8 @@ import { openForReading } from './openForReading';
 import { closeToOthers, removeStaleTempFiles } from './privateFolder';
 import { type ModeCalls, probeVolume, type VolumeTraits } from './probeVolume';
 import { PRIVATE_FOLDER, type ResolvedPath, resolveInsideRoot } from './resolveInsideRoot';
-import { openNewFile, TrackedSource, writeAndClose } from './writeNewFile';
+import { ScratchWrites } from './ScratchWrites';
+import { createFile, TrackedSource } from './writeNewFile';
 
 const MISSING = new Set(['ENOENT', 'ENOTDIR']);
 
@@ -56,8 +55,8 @@ export interface VolumeCalls extends ModeCalls {
  * scope folder, so a reader listing a scope never sees half-written files), then are renamed over
  * the target. Readers therefore see the old or the new content, never a mix. Scratch writes (a
  * sync's staging, under the private folder, see WriteOptions.scratch) are created in place instead,
- * in folders checked once each, and moveAll checks each folder once per batch: a file then costs one
- * create, its writes, one close and one rename.
+ * by a thread of their own (see ScratchWrites), and moveAll checks each folder once per batch: a
+ * file then costs one create, its writes, one close and one rename.
  *
  * Symbolic links below the root are never followed (anyone who can write to the volume could plant
  * one that leads into another scope or out of the workspace): every path is walked with lstat
@@ -70,21 +69,20 @@ export class LocalVolumeFileStore implements FileStore {
   readonly capabilities: FileStoreCapabilities;
   private readonly folders = new FolderMaker();
   private readonly placement: DiskPlacement;
-  /**
-   * Folders of scratch writes (under the private folder, see WriteOptions.scratch) already checked
-   * or made, so each is looked at once, not once per file. Forgotten whenever folders may go away
-   * or move (deleteTree, prune, rename, moveAll); a folder found gone is looked at again.
-   */
-  private readonly scratchFolders: FolderWalk;
+  private readonly scratch: ScratchWrites;
+  /** A mode change after create, only where umask takes bits off and a mode change sticks. */
+  private readonly chmodAfterCreate: ((absolute: string, mode: number) => Promise<void>) | null;
 
   private constructor(
     private readonly root: string,
     private readonly tempFolder: string,
-    private readonly traits: VolumeTraits,
+    traits: VolumeTraits,
     private readonly calls: VolumeCalls,
   ) {
     this.placement = new DiskPlacement(root, calls, this.folders);
-    this.scratchFolders = new FolderWalk(root);
+    this.chmodAfterCreate =
+      !traits.createModeIsExact && traits.modesStick ? (file, mode) => calls.chmod(file, mode) : null;
+    this.scratch = new ScratchWrites(root, this.placement, this.chmodAfterCreate);
     this.capabilities = {
       // Where modes do not stick (SMB), every file shows the mount's mode: nothing to compare or keep.
       executableBit: process.platform !== 'win32' && traits.modesStick,
@@ -164,11 +162,12 @@ export class LocalVolumeFileStore implements FileStore {
   async write(storePath: string, content: FileContent, options?: WriteOptions): Promise<void> {
     const target = this.resolveNonRoot(storePath, 'write');
     const mode = options?.executable === true ? EXECUTABLE_MODE : FILE_MODE;
-    if (options?.scratch === true) return this.writeScratch(target, content, mode);
+    if (options?.scratch === true) return this.scratch.write(target, content, mode);
     const temp = path.join(this.tempFolder, `${randomUUID()}.tmp`);
     const source = content instanceof Uint8Array ? null : new TrackedSource(content);
     try {
-      await this.createFile(temp, source?.chunks() ?? content, mode, () => this.folders.make(this.tempFolder));
+      const remakeFolder = (): Promise<void> => this.folders.make(this.tempFolder);
+      await createFile(temp, source?.chunks() ?? content, mode, remakeFolder, this.chmodAfterCreate);
       await this.placement.place(target, 'write', true, (destination) => this.calls.rename(temp, destination));
     } catch (error) {
       await fs.rm(temp, { force: true }).catch(() => undefined);
@@ -182,7 +181,7 @@ export class LocalVolumeFileStore implements FileStore {
   }
 
   async rename(from: string, to: string): Promise<void> {
-    this.scratchFolders.forget();
+    this.scratch.forget();
     const source = this.resolveNonRoot(from, 'rename');
     const target = this.resolveNonRoot(to, 'rename');
     try {
@@ -207,12 +206,13 @@ export class LocalVolumeFileStore implements FileStore {
   }
 
   async moveAll(moves: readonly FileMove[], options?: MoveAllOptions): Promise<void> {
-    this.scratchFolders.forget();
+    this.scratch.forget();
     await moveAllOnDisk(
       moves,
       {
         root: this.root,
         placement: this.placement,
+        renameCall: (from, to) => this.calls.rename(from, to),
         resolveNonRoot: (p, op) => this.resolveNonRoot(p, op),
         rename: (from, to) => this.rename(from, to),
       },
@@ -243,7 +243,7 @@ export class LocalVolumeFileStore implements FileStore {
   }
 
   async deleteTree(storePath: string): Promise<void> {
-    this.scratchFolders.forget();
+    this.scratch.forget();
     const target = this.resolve(storePath);
     try {
       if (target.relative === '') {
@@ -268,7 +268,7 @@ export class LocalVolumeFileStore implements FileStore {
   }
 
   async pruneEmptyDirectories(dir: string, stopAt: string): Promise<void> {
-    this.scratchFolders.forget();
+    this.scratch.forget();
     const stop = this.resolve(stopAt).relative;
     let current = this.resolve(dir).relative;
     while (isStrictlyInside(current, stop)) {
@@ -288,6 +288,19 @@ export class LocalVolumeFileStore implements FileStore {
     }
   }
 
+  /**
+   * Stops the thread that does scratch writes (see ScratchWrites). Not needed before exit (the
+   * thread never keeps the process alive and stops when idle); later scratch writes fail.
+   */
+  close(): Promise<void> {
+    return this.scratch.close();
+  }
+
+  /** Whether the thread that does scratch writes runs (it starts on the first, stops when idle or closed). */
+  get scratchThreadRunning(): boolean {
+    return this.scratch.threadRunning;
+  }
+
   private resolve(storePath: string): ResolvedPath {
     return resolveInsideRoot(this.root, storePath);
   }
@@ -298,62 +311,6 @@ export class LocalVolumeFileStore implements FileStore {
       throw new FileStoreError('Conflict', `cannot ${operation} the store root`);
     }
     return resolved;
-  }
-
-  /**
-   * A scratch write (see WriteOptions.scratch): the file is created in place, in a folder under the
-   * private folder checked (or made) once for all the files it receives; a failure removes it.
-   */
-  private async writeScratch(target: ResolvedPath, content: FileContent, mode: number): Promise<void> {
-    if (!isPrivatePath(target.relative)) {
-      throw new FileStoreError(
-        'Conflict',
-        `write '${target.relative}': a scratch write must stay in the private folder`,
-      );
-    }
-    const folder = parentOf(target.relative);
-    const source = content instanceof Uint8Array ? null : new TrackedSource(content);
-    const checkFolder = (): Promise<void> =>
-      FolderWalk.handles(folder)
-        ? this.scratchFolders.ensure(folder, target.relative, 'write')
-        : this.placement.ensureFolder(folder, 'write', target.relative);
-    try {
-      await checkFolder();
-      await this.createFile(target.absolute, source?.chunks() ?? content, mode, async () => {
-        this.scratchFolders.forget(); // deleted since it was checked: look again
-        await checkFolder();
-      });
-    } catch (error) {
-      await fs.rm(target.absolute, { force: true }).catch(() => undefined);
-      if (source?.failed) throw source.error;
-      throw mapFsError(error, 'write', target.relative);
-    }
-  }
-
-  /**
-   * Creates the file at `absolute` with `content` and `mode` (a leftover at that name is removed
-   * first); when its folder is missing, `remakeFolder` and one more try. A chmod follows only where
-   * umask took bits off the mode given at create and a mode change sticks.
-   */
-  private async createFile(
-    absolute: string,
-    content: FileContent,
-    mode: number,
-    remakeFolder: () => Promise<void>,
-  ): Promise<void> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await openNewFile(absolute, mode);
-    } catch (error) {
-      const errno = errnoOf(error);
-      if (errno === 'ENOENT') await remakeFolder();
-      else if (errno === 'EEXIST')
-        await fs.unlink(absolute); // never follows a link at that name
-      else throw error;
-      handle = await openNewFile(absolute, mode);
-    }
-    await writeAndClose(handle, content);
-    if (!this.traits.createModeIsExact && this.traits.modesStick) await this.calls.chmod(absolute, mode);
   }
 }
 

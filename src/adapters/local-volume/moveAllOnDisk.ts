@@ -4,6 +4,7 @@ import type { FileMove, MoveAllOptions } from '../../ports/FileStore';
 import type { DiskPlacement } from './DiskPlacement';
 import { FolderWalk } from './FolderWalk';
 import { mapFsError } from './mapFsError';
+import { moveWholeFolders } from './moveWholeFolders';
 import type { ResolvedPath } from './resolveInsideRoot';
 
 /** Renames of one batch in flight: enough to keep libuv's threads busy. */
@@ -12,6 +13,8 @@ const MOVE_CONCURRENCY = 16;
 export interface MoveAllDeps {
   readonly root: string;
   readonly placement: DiskPlacement;
+  /** rename(2), or what a test stands in for it (a folder moved whole). */
+  renameCall(from: string, to: string): Promise<void>;
   /** Resolves a store path that must not be the root. */
   resolveNonRoot(storePath: string, operation: string): ResolvedPath;
   /** The store's own rename, for names that may be stored in another spelling. */
@@ -19,9 +22,10 @@ export interface MoveAllDeps {
 }
 
 /**
- * FileStore.moveAll on a local volume: each folder is looked at once for the batch (see
- * FolderWalk: sources' folders found, targets' folders found or made, never through a link), then
- * each file is one rename(2), which never follows its last component; several run at once.
+ * FileStore.moveAll on a local volume: folders that can move whole do (see moveWholeFolders), the
+ * other files one by one. Each folder is looked at once for the batch (see FolderWalk: sources'
+ * folders found, targets' folders found or made, never through a link), then each file is one
+ * rename(2), which never follows its last component; several run at once.
  */
 export async function moveAllOnDisk(
   moves: readonly FileMove[],
@@ -29,8 +33,25 @@ export async function moveAllOnDisk(
   options?: MoveAllOptions,
 ): Promise<void> {
   const walk = new FolderWalk(deps.root);
+  const moveEach = (each: readonly FileMove[], beforeEach?: () => Promise<void>): Promise<void> =>
+    moveOneByOne(each, walk, deps, beforeEach);
+  const rest = await moveWholeFolders(
+    moves,
+    walk,
+    { root: deps.root, resolveNonRoot: deps.resolveNonRoot, rename: deps.renameCall, moveEach },
+    options?.beforeEach,
+  );
+  await moveEach(rest, options?.beforeEach);
+}
+
+async function moveOneByOne(
+  moves: readonly FileMove[],
+  walk: FolderWalk,
+  deps: MoveAllDeps,
+  beforeEach: (() => Promise<void>) | undefined,
+): Promise<void> {
   await forEachConcurrently(moves, MOVE_CONCURRENCY, async (move) => {
-    await options?.beforeEach?.();
+    await beforeEach?.();
     const source = deps.resolveNonRoot(move.from, 'rename');
     const target = deps.resolveNonRoot(move.to, 'rename');
     if (!FolderWalk.handles(source.relative) || !FolderWalk.handles(target.relative))

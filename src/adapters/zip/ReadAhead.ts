@@ -9,7 +9,7 @@ export interface ReadAheadLimits {
   readonly largestFile: number;
 }
 
-export const DEFAULT_READ_AHEAD: ReadAheadLimits = { files: 32, bytes: 4 * 1024 * 1024, largestFile: 512 * 1024 };
+export const DEFAULT_READ_AHEAD: ReadAheadLimits = { files: 128, bytes: 4 * 1024 * 1024, largestFile: 512 * 1024 };
 
 /**
  * Opens the files of an archive in order, reading a bounded window of small files ahead. A

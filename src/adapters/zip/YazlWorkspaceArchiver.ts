@@ -3,7 +3,7 @@ import { ZipFile } from 'yazl';
 import type { FileStore } from '../../ports/FileStore';
 import type { ArchiveRoot, WorkspaceArchiver } from '../../ports/WorkspaceArchiver';
 import { isAlreadyCompressed } from './alreadyCompressed';
-import { planArchive } from './planArchive';
+import { type PlannedEntry, planArchive } from './planArchive';
 import { DEFAULT_READ_AHEAD, ReadAhead, type ReadAheadLimits } from './ReadAhead';
 
 export interface YazlWorkspaceArchiverOptions {
@@ -46,7 +46,11 @@ export class YazlWorkspaceArchiver implements WorkspaceArchiver {
   }
 
   private async *stream(roots: readonly ArchiveRoot[]): AsyncGenerator<Uint8Array> {
-    const planned = await planArchive(this.store, roots);
+    yield* this.zipPlanned(await planArchive(this.store, roots));
+  }
+
+  /** The archive of entries planned already (Zip64 where needed). */
+  async *zipPlanned(planned: readonly PlannedEntry[]): AsyncGenerator<Uint8Array> {
     const zipfile = new ZipFile();
     // The typings say NodeJS.ReadableStream; it is a PassThrough, which can be destroyed.
     const output = zipfile.outputStream as Readable;

@@ -1,5 +1,6 @@
 import type { GitMode } from '../../ports/SourceRepository';
 import type { Scope } from '../shared/Scope';
+import type { TreeState } from './TreeState';
 
 /** What the scope's folder holds as of the last sync, keyed by scope-relative path. */
 export interface ManifestEntry {
@@ -17,4 +18,6 @@ export interface Manifest {
    * may then differ from `entries`, so the next run must not trust them.
    */
   readonly dirty: boolean;
+  /** The source tree `entries` were planned from, when the sync kept it: the next one lists only what changed. */
+  readonly tree?: TreeState;
 }

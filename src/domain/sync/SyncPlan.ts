@@ -4,6 +4,7 @@ import { ancestorsOf, compareCodeUnits, pathKey } from '../workspace/PathKey';
 import { normalizeRelativePath } from '../workspace/PathPolicy';
 import type { Manifest, ManifestEntry } from './Manifest';
 import type { SkippedEntry } from './SyncRun';
+import type { TreeState } from './TreeState';
 
 /**
  * The pure diff between a target tree and what a scope folder holds: an `rsync --delete` mirror of
@@ -35,6 +36,8 @@ export interface SyncPlan {
   readonly skipped: readonly SkippedEntry[];
   /** What the manifest holds after the commit: the mirrored target files. */
   readonly manifest: ReadonlyMap<string, ManifestEntry>;
+  /** The target tree, kept beside the manifest (set by the plan step, not by planSync). */
+  readonly tree?: TreeState;
 }
 
 export type PlanOutcome = { ok: true; plan: SyncPlan } | { ok: false; code: 'EmptySource'; message: string };
@@ -110,7 +113,7 @@ export function planSync(input: PlanInput): PlanOutcome {
   }
 
   const mirroredFolders = new Set<string>();
-  for (const path of mirrored.keys()) for (const folder of ancestorsOf(path)) mirroredFolders.add(folder);
+  for (const path of mirrored.keys()) addFoldersOf(path, mirroredFolders);
 
   const manifest = input.manifest;
   const trusted = manifest !== null && !manifest.dirty;
@@ -203,15 +206,26 @@ function selectMirrored(
 ): Map<string, ManifestEntry & { mode: RegularMode; size: number }> {
   const claims = new Map<string, Claim>();
   const mirrored = new Map<string, ManifestEntry & { mode: RegularMode; size: number }>();
+  // Folders claimed as folders under their own spelling, with all their ancestors: a claim is never
+  // replaced, so a file in one of them passes the folder checks without repeating them.
+  const claimedFolders = new Set<string>();
   for (const candidate of candidates) {
-    const conflict = findConflict(candidate.path, claims, caseSensitive);
+    const cut = candidate.path.lastIndexOf('/');
+    const parent = cut < 0 ? '' : candidate.path.slice(0, cut);
+    const inClaimedFolder = parent === '' || claimedFolders.has(parent);
+    const conflict = inClaimedFolder
+      ? findFileConflict(candidate.path, claims, caseSensitive)
+      : findConflict(candidate.path, claims, caseSensitive);
     if (conflict !== null) {
       skipped.push({ path: candidate.entry.path, reason: conflict });
       continue;
     }
-    for (const folder of ancestorsOf(candidate.path)) {
-      const key = pathKey(folder, caseSensitive);
-      if (!claims.has(key)) claims.set(key, { path: folder, kind: 'folder', by: candidate.path });
+    if (!inClaimedFolder) {
+      for (const folder of ancestorsOf(candidate.path)) {
+        const key = pathKey(folder, caseSensitive);
+        if (!claims.has(key)) claims.set(key, { path: folder, kind: 'folder', by: candidate.path });
+        claimedFolders.add(folder);
+      }
     }
     claims.set(pathKey(candidate.path, caseSensitive), { path: candidate.path, kind: 'file', by: candidate.path });
     // GitHub trees always carry blob sizes; 0 only keeps the type total for a source that omits one.
@@ -232,6 +246,12 @@ function findConflict(path: string, claims: ReadonlyMap<string, Claim>, caseSens
       return `folder ${quote(folder)} collides with folder ${quote(claim.path)} (of ${quote(claim.by)})${where}; rename one`;
     }
   }
+  return findFileConflict(path, claims, caseSensitive);
+}
+
+/** The conflicts of the file's own name (its folders already checked). */
+function findFileConflict(path: string, claims: ReadonlyMap<string, Claim>, caseSensitive: boolean): string | null {
+  const where = caseSensitive ? '' : ' on this case-insensitive store';
   const claim = claims.get(pathKey(path, caseSensitive));
   if (claim === undefined) return null;
   if (claim.kind === 'folder') {
@@ -247,8 +267,11 @@ interface PresentIndex {
   readonly files: ReadonlyMap<string, FileEntry>;
   /** Listed folders plus the parents of every listed entry (a listing may omit folders). */
   readonly folders: ReadonlySet<string>;
-  /** Store key -> what occupies it, to see a write the store would fold into another name. */
-  readonly byKey: ReadonlyMap<string, readonly PresentItem[]>;
+  /**
+   * Store key -> what occupies it, to see a write the store would fold into another name. Only a
+   * case-insensitive store needs it (elsewhere a key is the path); built on first use.
+   */
+  readonly byKey: () => ReadonlyMap<string, readonly PresentItem[]>;
 }
 
 function indexPresent(entries: readonly FileEntry[], caseSensitive: boolean): PresentIndex {
@@ -258,18 +281,24 @@ function indexPresent(entries: readonly FileEntry[], caseSensitive: boolean): Pr
     assertScopeRelative(entry.path);
     if (entry.kind === 'file') files.set(entry.path, entry);
     else folders.add(entry.path);
-    for (const folder of ancestorsOf(entry.path)) folders.add(folder);
+    addFoldersOf(entry.path, folders);
   }
-  const byKey = new Map<string, PresentItem[]>();
-  const add = (item: PresentItem): void => {
-    const key = pathKey(item.path, caseSensitive);
-    const list = byKey.get(key);
-    if (list) list.push(item);
-    else byKey.set(key, [item]);
+  let byKey: Map<string, PresentItem[]> | undefined;
+  const index = (): Map<string, PresentItem[]> => {
+    if (byKey) return byKey;
+    const built = new Map<string, PresentItem[]>();
+    const add = (item: PresentItem): void => {
+      const key = pathKey(item.path, caseSensitive);
+      const list = built.get(key);
+      if (list) list.push(item);
+      else built.set(key, [item]);
+    };
+    for (const path of files.keys()) add({ path, kind: 'file' });
+    for (const path of folders) add({ path, kind: 'directory' });
+    byKey = built;
+    return built;
   };
-  for (const path of files.keys()) add({ path, kind: 'file' });
-  for (const path of folders) add({ path, kind: 'directory' });
-  return { files, folders, byKey };
+  return { files, folders, byKey: index };
 }
 
 /**
@@ -278,11 +307,16 @@ function indexPresent(entries: readonly FileEntry[], caseSensitive: boolean): Pr
  * differently, which the store would otherwise reuse with the old spelling.
  */
 function isBlocked(path: string, present: PresentIndex, caseSensitive: boolean): boolean {
+  if (caseSensitive) {
+    // A key is the path itself: only a file where a folder goes, or a folder where the file goes.
+    return ancestorsOf(path).some((folder) => present.files.has(folder)) || present.folders.has(path);
+  }
+  const byKey = present.byKey();
   for (const folder of ancestorsOf(path)) {
-    const occupants = present.byKey.get(pathKey(folder, caseSensitive)) ?? [];
+    const occupants = byKey.get(pathKey(folder, caseSensitive)) ?? [];
     if (occupants.some((item) => item.kind === 'file' || item.path !== folder)) return true;
   }
-  const occupants = present.byKey.get(pathKey(path, caseSensitive)) ?? [];
+  const occupants = byKey.get(pathKey(path, caseSensitive)) ?? [];
   return occupants.some((item) => item.kind === 'directory' || item.path !== path);
 }
 
@@ -291,6 +325,15 @@ function assertScopeRelative(path: string): void {
   const segments = path.split('/');
   if (path.startsWith('\\') || segments.some((s) => s === '' || s === '.' || s === '..')) {
     throw new Error(`present listing holds a path that is not scope-relative: ${JSON.stringify(path)}`);
+  }
+}
+
+/** Adds the folders `path` needs; stops at the first already there (the set holds each folder's ancestors too). */
+function addFoldersOf(path: string, folders: Set<string>): void {
+  for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
+    const folder = path.slice(0, cut);
+    if (folders.has(folder)) return;
+    folders.add(folder);
   }
 }
 

@@ -2,7 +2,13 @@ import type { FileEntry, FileStore } from '../../ports/FileStore';
 import type { Scope } from '../shared/Scope';
 import { contentTag } from './ContentTag';
 import { isScopedPath, relativeToFolder, resolveScopedPath } from './WorkspacePaths';
-import { failed, succeeded, type WorkspaceResult } from './WorkspaceResult';
+import {
+  type FailureCodeOf,
+  failed,
+  succeeded,
+  type WorkspaceErrorCode,
+  type WorkspaceResult,
+} from './WorkspaceResult';
 
 /** One entry of a workspace listing; `path` is relative to the scope folder. */
 export interface WorkspaceEntry {
@@ -22,6 +28,19 @@ export interface WorkspaceFile {
   readonly executable: boolean;
 }
 
+/** Every code each read can fail with: its result type and its route's documentation both derive from it. */
+export const LIST_WORKSPACE_FAILURES = [
+  'InvalidPath',
+  'NotFound',
+  'NotAFolder',
+] as const satisfies readonly WorkspaceErrorCode[];
+export const READ_WORKSPACE_FILE_FAILURES = [
+  'InvalidPath',
+  'NotFound',
+  'NotAFile',
+] as const satisfies readonly WorkspaceErrorCode[];
+const HEAD_WORKSPACE_ENTRY_FAILURES = ['InvalidPath', 'NotFound'] as const satisfies readonly WorkspaceErrorCode[];
+
 export interface BrowseWorkspaceDeps {
   readonly files: FileStore;
 }
@@ -38,7 +57,7 @@ export class BrowseWorkspace {
     scope: Scope,
     dir: string,
     options: { readonly recursive?: boolean } = {},
-  ): Promise<WorkspaceResult<WorkspaceEntry[]>> {
+  ): Promise<WorkspaceResult<WorkspaceEntry[], FailureCodeOf<typeof LIST_WORKSPACE_FAILURES>>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, dir, { allowRoot: true });
     if (!isScopedPath(target)) return target;
@@ -60,7 +79,10 @@ export class BrowseWorkspace {
   }
 
   /** A file's bytes with its tag. */
-  async read(scope: Scope, path: string): Promise<WorkspaceResult<WorkspaceFile>> {
+  async read(
+    scope: Scope,
+    path: string,
+  ): Promise<WorkspaceResult<WorkspaceFile, FailureCodeOf<typeof READ_WORKSPACE_FILE_FAILURES>>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, path);
     if (!isScopedPath(target)) return target;
@@ -80,7 +102,10 @@ export class BrowseWorkspace {
   }
 
   /** What is at `path` without reading it (no etag: that needs the bytes; use `read`). */
-  async head(scope: Scope, path: string): Promise<WorkspaceResult<WorkspaceEntry>> {
+  async head(
+    scope: Scope,
+    path: string,
+  ): Promise<WorkspaceResult<WorkspaceEntry, FailureCodeOf<typeof HEAD_WORKSPACE_ENTRY_FAILURES>>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, path, { allowRoot: true });
     if (!isScopedPath(target)) return target;

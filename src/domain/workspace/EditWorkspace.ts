@@ -7,10 +7,18 @@ import type { Logger } from '../../ports/Logger';
 import type { ManifestRepo } from '../../ports/ManifestRepo';
 import type { Scope } from '../shared/Scope';
 import { contentTag, tagMatches } from './ContentTag';
+import type {
+  CREATE_FOLDER_FAILURES,
+  DELETE_FILE_FAILURES,
+  DELETE_FOLDER_FAILURES,
+  MOVE_FAILURES,
+  SAVE_FILE_FAILURES,
+  WriteFrameCode,
+} from './EditFailures';
 import { isInside, joinScopePath } from './PathPolicy';
 import { ScopeEditLock } from './ScopeEditLock';
 import { isScopedPath, resolveScopedPath, type ScopedPath } from './WorkspacePaths';
-import { failed, succeeded, type WorkspaceFailure, type WorkspaceResult } from './WorkspaceResult';
+import { type FailureCodeOf, failed, succeeded, type WorkspaceFailure, type WorkspaceResult } from './WorkspaceResult';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -82,7 +90,7 @@ export class EditWorkspace {
     path: string,
     content: Uint8Array,
     options: SaveOptions = {},
-  ): Promise<WorkspaceResult<SavedFile>> {
+  ): Promise<WorkspaceResult<SavedFile, FailureCodeOf<typeof SAVE_FILE_FAILURES>>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, path);
     if (!isScopedPath(target)) return target;
@@ -124,7 +132,7 @@ export class EditWorkspace {
     scope: Scope,
     path: string,
     options: { readonly ifMatch?: string } = {},
-  ): Promise<WorkspaceResult<void>> {
+  ): Promise<WorkspaceResult<void, FailureCodeOf<typeof DELETE_FILE_FAILURES>>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, path);
     if (!isScopedPath(target)) return target;
@@ -142,11 +150,14 @@ export class EditWorkspace {
   }
 
   /** Creates a folder and its parents; an existing folder is fine (`created: false`). */
-  async createFolder(scope: Scope, path: string): Promise<WorkspaceResult<{ readonly created: boolean }>> {
+  async createFolder(
+    scope: Scope,
+    path: string,
+  ): Promise<WorkspaceResult<{ readonly created: boolean }, FailureCodeOf<typeof CREATE_FOLDER_FAILURES>>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, path);
     if (!isScopedPath(target)) return target;
-    return this.write<{ readonly created: boolean }>(scope, async () => {
+    return this.write(scope, async () => {
       const existing = await files.stat(target.storePath);
       if (existing?.kind === 'directory') return succeeded({ created: false });
       if (existing !== null) return failed('AlreadyExists', `a file named '${target.relative}' already exists`);
@@ -163,7 +174,7 @@ export class EditWorkspace {
     scope: Scope,
     path: string,
     options: { readonly recursive?: boolean } = {},
-  ): Promise<WorkspaceResult<{ readonly removedFiles: number }>> {
+  ): Promise<WorkspaceResult<{ readonly removedFiles: number }, FailureCodeOf<typeof DELETE_FOLDER_FAILURES>>> {
     const { files } = this.deps;
     const target = resolveScopedPath(files, scope, path);
     if (!isScopedPath(target)) {
@@ -190,7 +201,12 @@ export class EditWorkspace {
   }
 
   /** Moves or renames a file or folder inside the scope. */
-  async move(scope: Scope, from: string, to: string, options: MoveOptions = {}): Promise<WorkspaceResult<MovedEntry>> {
+  async move(
+    scope: Scope,
+    from: string,
+    to: string,
+    options: MoveOptions = {},
+  ): Promise<WorkspaceResult<MovedEntry, FailureCodeOf<typeof MOVE_FAILURES>>> {
     const { files } = this.deps;
     const source = resolveScopedPath(files, scope, from);
     if (!isScopedPath(source)) return source;
@@ -243,13 +259,16 @@ export class EditWorkspace {
    * not keep a running sync busy), take the lease, and check again under it, because a connect
    * that happened meanwhile must win over the edit.
    */
-  private async write<T>(scope: Scope, work: () => Promise<WorkspaceResult<T>>): Promise<WorkspaceResult<T>> {
+  private async write<R extends WorkspaceResult<unknown>>(
+    scope: Scope,
+    work: () => Promise<R>,
+  ): Promise<R | WorkspaceFailure<WriteFrameCode>> {
     const managed = await this.managedByGitHub(scope);
     if (managed) return managed;
     return this.lock.run(scope, async () => (await this.managedByGitHub(scope)) ?? refusingLinks(work));
   }
 
-  private async managedByGitHub(scope: Scope): Promise<WorkspaceFailure | null> {
+  private async managedByGitHub(scope: Scope): Promise<WorkspaceFailure<'GitHubSyncEnabled'> | null> {
     const connection = await this.deps.metadata.getConnection(scope);
     if (connection === null) return null;
     return failed(
@@ -260,7 +279,10 @@ export class EditWorkspace {
   }
 
   /** `PreconditionFailed` unless the file at `path` still has the tag the caller sent. */
-  private async checkTag(path: ScopedPath, ifMatch: string | undefined): Promise<WorkspaceFailure | null> {
+  private async checkTag(
+    path: ScopedPath,
+    ifMatch: string | undefined,
+  ): Promise<WorkspaceFailure<'PreconditionFailed'> | null> {
     if (ifMatch === undefined || ifMatch.trim() === '*') {
       return null;
     }
@@ -277,7 +299,7 @@ export class EditWorkspace {
    * `NotAFolder` when a file sits where a parent folder of `path` would have to be. Walks up from
    * the parent only until something exists, and never above the scope folder.
    */
-  private async fileInTheWay(path: ScopedPath): Promise<WorkspaceFailure | null> {
+  private async fileInTheWay(path: ScopedPath): Promise<WorkspaceFailure<'NotAFolder'> | null> {
     const segments = path.relative.split('/');
     for (let depth = segments.length - 1; depth >= 0; depth -= 1) {
       const ancestor = segments.slice(0, depth).join('/');
@@ -299,7 +321,9 @@ export class EditWorkspace {
  * A symbolic link planted on the volume is never followed: the store refuses a change through one.
  * For the editor that is a folder that is not a folder (links are invisible in listings).
  */
-async function refusingLinks<T>(work: () => Promise<WorkspaceResult<T>>): Promise<WorkspaceResult<T>> {
+async function refusingLinks<R extends WorkspaceResult<unknown>>(
+  work: () => Promise<R>,
+): Promise<R | WorkspaceFailure<'NotAFolder'>> {
   try {
     return await work();
   } catch (error) {
@@ -308,7 +332,11 @@ async function refusingLinks<T>(work: () => Promise<WorkspaceResult<T>>): Promis
   }
 }
 
-function kindMismatch(moving: FileEntry, replacing: FileEntry, target: string): WorkspaceFailure | null {
+function kindMismatch(
+  moving: FileEntry,
+  replacing: FileEntry,
+  target: string,
+): WorkspaceFailure<'NotAFile' | 'NotAFolder'> | null {
   if (moving.kind === replacing.kind) return null;
   return replacing.kind === 'directory'
     ? failed('NotAFile', `'${target}' is a folder; a file cannot replace it`)

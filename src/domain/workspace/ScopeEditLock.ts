@@ -3,7 +3,7 @@ import type { IdGenerator } from '../../ports/IdGenerator';
 import type { LeaseRepo, ScopeLease } from '../../ports/LeaseRepo';
 import type { Logger } from '../../ports/Logger';
 import type { Scope } from '../shared/Scope';
-import { failed, type WorkspaceResult } from './WorkspaceResult';
+import { failed, type WorkspaceFailure, type WorkspaceResult } from './WorkspaceResult';
 
 const DEFAULT_LOCK_WAIT_MS = 2_000;
 
@@ -42,7 +42,10 @@ export class ScopeEditLock {
    * Edits of one scope in this process line up here first, so they take the shared lease one after
    * the other instead of polling for it against each other.
    */
-  async run<T>(scope: Scope, work: () => Promise<WorkspaceResult<T>>): Promise<WorkspaceResult<T>> {
+  async run<R extends WorkspaceResult<unknown>>(
+    scope: Scope,
+    work: () => Promise<R>,
+  ): Promise<R | WorkspaceFailure<'ScopeBusy'>> {
     const ahead = this.lines.get(scope) ?? Promise.resolve();
     let leave!: () => void;
     const tail = ahead.then(() => new Promise<void>((resolve) => (leave = resolve)));
@@ -57,7 +60,10 @@ export class ScopeEditLock {
     }
   }
 
-  private async runLeased<T>(scope: Scope, work: () => Promise<WorkspaceResult<T>>): Promise<WorkspaceResult<T>> {
+  private async runLeased<R extends WorkspaceResult<unknown>>(
+    scope: Scope,
+    work: () => Promise<R>,
+  ): Promise<R | WorkspaceFailure<'ScopeBusy'>> {
     const lease = await this.acquire(scope);
     if (lease === null) {
       return failed('ScopeBusy', `the workspace of scope ${scope} is being synced or edited; try again in a moment`);

@@ -1,7 +1,7 @@
 import type { FileStore } from '../../ports/FileStore';
 import { parseScope, type Scope, scopeFolder } from '../shared/Scope';
 import { DEFAULT_MAX_PATH_LENGTH, isInside, joinScopePath, normalizeRelativePath } from './PathPolicy';
-import { failed, type WorkspaceFailure } from './WorkspaceResult';
+import { failed, type WorkspaceErrorCode, type WorkspaceFailure } from './WorkspaceResult';
 
 /** A caller's path, accepted by the path policy and placed inside its scope's folder. */
 export interface ScopedPath {
@@ -23,7 +23,7 @@ export function resolveScopedPath(
   scope: Scope,
   input: string,
   options: { readonly allowRoot?: boolean } = {},
-): ScopedPath | WorkspaceFailure {
+): ScopedPath | WorkspaceFailure<'InvalidPath'> {
   // The Scope brand can be forged with a cast; a bad one could name a folder outside 'orgs/'.
   if (parseScope(scope) !== scope)
     return failed('InvalidPath', `scope ${JSON.stringify(scope)} is not GLOBAL or an organisation id`);
@@ -45,7 +45,9 @@ export function resolveScopedPath(
   return { folder, relative: verdict.path, storePath };
 }
 
-export function isScopedPath(value: ScopedPath | WorkspaceFailure): value is ScopedPath {
+export function isScopedPath<C extends WorkspaceErrorCode>(
+  value: ScopedPath | WorkspaceFailure<C>,
+): value is ScopedPath {
   return !('ok' in value);
 }
 

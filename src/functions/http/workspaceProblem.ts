@@ -1,6 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { WorkspaceErrorCode, WorkspaceFailure } from '../../domain/workspace/WorkspaceResult';
 import { problem } from './problem';
+import { type ProblemsAlongside, type ProblemsDoc, problemsByStatus } from './problemDocs';
 
 /** One status per workspace failure code, in one place. */
 const WORKSPACE_STATUS: Record<WorkspaceErrorCode, number> = {
@@ -16,19 +17,32 @@ const WORKSPACE_STATUS: Record<WorkspaceErrorCode, number> = {
   ScopeBusy: 503,
 };
 
-/** Codes grouped by status, for route documentation. */
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad path',
+  403: 'The scope is GitHub-managed: read-only',
+  404: 'Not found',
+  409: 'Conflicts with what is there',
+  412: 'The file changed since it was read',
+  413: 'File too large',
+  503: 'Another edit or a sync holds the scope; retry',
+};
+
+/**
+ * Route documentation for an operation's failure codes (its `as const` list), merged into the
+ * route's other problems (`alongside`, whose descriptions win); `describe` words a status the
+ * route has no description of its own for.
+ */
 export function workspaceProblems(
   codes: readonly WorkspaceErrorCode[],
-  description: (status: number) => string = () => 'Refused',
-) {
-  const byStatus: Record<number, { description: string; problems: string[] }> = {};
-  for (const code of codes) {
-    const status = WORKSPACE_STATUS[code];
-    const doc = byStatus[status] ?? { description: description(status), problems: [] };
-    doc.problems.push(code);
-    byStatus[status] = doc;
-  }
-  return byStatus;
+  alongside: ProblemsAlongside = {},
+  describe: (status: number) => string | undefined = () => undefined,
+): Record<number, ProblemsDoc> {
+  return problemsByStatus(
+    codes,
+    WORKSPACE_STATUS,
+    (status) => describe(status) ?? DESCRIPTIONS[status] ?? 'Refused',
+    alongside,
+  );
 }
 
 export function workspaceProblem(failure: WorkspaceFailure): HttpResponseInit {

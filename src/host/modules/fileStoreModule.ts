@@ -1,7 +1,7 @@
 import { ContainerModule } from 'inversify';
 import { FileStoreBackups } from '../../adapters/backups/FileStoreBackups';
 import { LocalVolumeFileStore } from '../../adapters/local-volume/LocalVolumeFileStore';
-import { YazlWorkspaceArchiver } from '../../adapters/zip/YazlWorkspaceArchiver';
+import { ZipWorkspaceArchiver } from '../../adapters/zip/ZipWorkspaceArchiver';
 import { type FileStore, PRIVATE_FOLDER } from '../../ports/FileStore';
 import { type AzureAccess, defaultAzureAccess } from '../azureAccess';
 import { type Config, requiredSetting } from '../config';
@@ -21,7 +21,7 @@ export async function fileStoreModule(
       : { store: await LocalVolumeFileStore.open(config.backupsDir, { ownedByService: true }), folder: '' };
   return new ContainerModule(({ bind }) => {
     bind(TYPES.FileStore).toConstantValue(store);
-    bind(TYPES.WorkspaceArchiver).toConstantValue(new YazlWorkspaceArchiver(store));
+    bind(TYPES.WorkspaceArchiver).toConstantValue(new ZipWorkspaceArchiver(store));
     bind(TYPES.WorkspaceBackups).toResolvedValue(
       (archiver, clock) => new FileStoreBackups({ archiver, ...backups, clock, keepPerScope: config.BACKUPS_KEEP }),
       [TYPES.WorkspaceArchiver, TYPES.Clock],

@@ -1,9 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { ContainerModule } from 'inversify';
 import { ConnectionCachingRepo } from '../../adapters/azure-tables/ConnectionCachingRepo';
-import { EmbeddedAzurite } from '../../adapters/azure-tables/EmbeddedAzurite';
-import { FolderLockedError } from '../../adapters/azure-tables/FolderLock';
 import { tableClientsFromEndpoint } from '../../adapters/azure-tables/TableClientFactory';
 import { TableMetadataRepo } from '../../adapters/azure-tables/TableMetadataRepo';
 import { InMemoryMetadataRepo } from '../../adapters/in-memory/InMemoryMetadataRepo';
@@ -11,9 +7,9 @@ import type { Logger } from '../../ports/Logger';
 import type { MetadataRepo } from '../../ports/MetadataRepo';
 import { type AzureAccess, defaultAzureAccess } from '../azureAccess';
 import type { Config } from '../config';
+import { embeddedTablesFolder, startEmbeddedTables } from '../embeddedTables';
 import { TYPES } from '../identifiers';
 import type { Lifecycle } from '../Lifecycle';
-import { StartupConflictError } from '../StartupConflictError';
 
 /**
  * The MetadataRepo chosen by METADATA_STORE. Azure Tables through TABLES_ENDPOINT signs in with the
@@ -38,15 +34,8 @@ export async function metadataModule(
   } else {
     let connectionString = config.TABLES_CONNECTION_STRING;
     if (!connectionString) {
-      const persistencePath = resolve(config.dataDir, 'azurite');
-      await mkdir(persistencePath, { recursive: true });
-      const azurite = await EmbeddedAzurite.start({ persistencePath }).catch((error: unknown) => {
-        if (!(error instanceof FolderLockedError)) throw error;
-        throw new StartupConflictError(
-          `the embedded Azurite's folder ${persistencePath} is in use by process ${error.holderPid} (another workspace-sync on the same DATA_DIR?): ` +
-            `stop it, or give this one its own DATA_DIR; if no such process runs, delete ${error.lockFile}`,
-        );
-      });
+      const persistencePath = embeddedTablesFolder(config);
+      const azurite = await startEmbeddedTables(persistencePath);
       lifecycle.onStop('embedded Azurite', () => azurite.stop());
       logger.info({ port: azurite.port, persistencePath }, 'embedded Azurite (Tables) started');
       connectionString = azurite.connectionString;

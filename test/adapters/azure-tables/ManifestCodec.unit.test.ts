@@ -2,10 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeManifestEntries,
+  decodeTreeState,
   encodeManifestEntries,
+  encodeTreeState,
   splitIntoChunks,
 } from '../../../src/adapters/azure-tables/ManifestCodec';
 import type { ManifestEntry } from '../../../src/domain/sync/Manifest';
+import type { TreeState } from '../../../src/domain/sync/TreeState';
 
 const entry = fc.record({
   sha: fc.stringMatching(/^[0-9a-f]{40}$/),
@@ -39,5 +42,32 @@ describe('manifest codec', () => {
   it('refuses a corrupted payload instead of returning wrong entries', () => {
     const payload = encodeManifestEntries(new Map([['a.py', { sha: 'a'.repeat(40), size: 1, mode: '100644' }]]));
     expect(() => decodeManifestEntries(payload.subarray(0, payload.length - 4))).toThrow();
+  });
+
+  it('decodes the tree state it encodes, for any paths, entries and sizes', () => {
+    const sha = fc.stringMatching(/^[0-9a-f]{40}$/);
+    const other = fc.record(
+      {
+        path,
+        mode: fc.constantFrom('100644' as const, '100755' as const, '120000' as const, '160000' as const),
+        type: fc.constantFrom('blob' as const, 'commit' as const),
+        sha,
+        size: fc.nat({ max: 200 * 1024 * 1024 }),
+      },
+      { requiredKeys: ['path', 'mode', 'type', 'sha'] },
+    );
+    fc.assert(
+      fc.property(
+        sha,
+        fc.dictionary(path, sha, { maxKeys: 50 }),
+        fc.array(other),
+        fc.array(path),
+        (treeSha, folders, others, respelt) => {
+          const state: TreeState = { treeSha, folders: new Map(Object.entries(folders)), others, respelt };
+          expect(decodeTreeState(encodeTreeState(state))).toEqual(state);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -555,15 +555,19 @@ describe('LocalVolumeFileStore (local volume specifics)', () => {
         lookups: lstat.mock.calls.length + realpath.mock.calls.length,
         opens: open.mock.calls.length,
       };
+      // Every target folder exists already (a later sync): no folder can move whole, each file moves.
+      for (let team = 0; team < 10; team++) await counted.write(`orgs/1/team-${team}/keep.txt`, text('keep'));
+      const renamesBefore = renames;
       lstat.mockClear();
       realpath.mockClear();
       await counted.moveAll(
         files.map((file) => ({ from: `.workspace-sync/staging/run/${file}`, to: `orgs/1/${file}` })),
       );
-      const moved = { renames, lookups: lstat.mock.calls.length + realpath.mock.calls.length };
+      const moved = { renames: renames - renamesBefore, lookups: lstat.mock.calls.length + realpath.mock.calls.length };
 
       expect(staged.renames).toBe(0); // no temp file moved into staging
-      expect(staged.opens).toBe(files.length);
+      // Whole files are created by the store's writing thread, out of this spy's sight: at most one each here.
+      expect(staged.opens).toBeLessThanOrEqual(files.length);
       expect(staged.lookups).toBeLessThan(files.length / 2); // a few per folder (10 folders)
       expect(moved.renames).toBe(files.length);
       expect(moved.lookups).toBeLessThan(files.length / 2);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../../../src/domain/sync/Manifest';
+import type { TreeState } from '../../../src/domain/sync/TreeState';
 import type { ManifestRepo } from '../../../src/ports/ManifestRepo';
 import { entries, ORG_A, ORG_B, type RepoFactory } from './MetadataRepo.fixtures';
 
@@ -38,6 +39,34 @@ export function describeManifestRepoContract(name: string, makeAdapter: RepoFact
       await repo.saveManifest({ scope: ORG_A, commitSha: '9'.repeat(40), entries: map });
       const read = await repo.getManifest(ORG_A);
       expect(read).toStrictEqual({ scope: ORG_A, commitSha: '9'.repeat(40), entries: map, dirty: false });
+    });
+
+    it('keeps the tree state beside the manifest, and a save without one drops it', async () => {
+      const map = entries(50);
+      const tree: TreeState = {
+        treeSha: 'a'.repeat(40),
+        folders: new Map([
+          ['src', 'b'.repeat(40)],
+          ['src/tab\there', 'c'.repeat(40)],
+        ]),
+        others: [
+          { path: 'link', mode: '120000', type: 'blob', sha: 'd'.repeat(40), size: 4 },
+          { path: 'vendor/lib', mode: '160000', type: 'commit', sha: 'e'.repeat(40) },
+        ],
+        respelt: ['caf\u00e9.ps1'],
+      };
+      await repo.saveManifest({ scope: ORG_A, commitSha: '9'.repeat(40), entries: map, tree });
+      expect(await repo.getManifest(ORG_A)).toStrictEqual({
+        scope: ORG_A,
+        commitSha: '9'.repeat(40),
+        entries: map,
+        dirty: false,
+        tree,
+      });
+      await repo.markManifestDirty(ORG_A);
+      expect((await repo.getManifest(ORG_A))?.tree).toStrictEqual(tree);
+      await repo.saveManifest({ scope: ORG_A, commitSha: '8'.repeat(40), entries: map });
+      expect(await repo.getManifest(ORG_A)).not.toHaveProperty('tree');
     });
 
     it('round-trips an empty manifest', async () => {

@@ -220,6 +220,21 @@ export function describeSourceRepositoryContract(
         expect(tree.entries.map((entry) => entry.path).sort()).toEqual(['b', 'b/deep.ps1', 'empty.txt']);
       });
 
+      it('names the tree it read, and reads the same entries given a tree it read before', async () => {
+        const whole = await openStandard().tree(standard.commitSha);
+        const sub = await openStandard().tree(standard.commitSha, 'scripts');
+        expect(whole.treeSha).toMatch(/^[0-9a-f]{40}$/);
+        expect(sub.treeSha).toBe(byPath(whole.entries).get('scripts')?.sha);
+        const known = { treeSha: whole.treeSha!, entries: whole.entries };
+        const again = await openStandard().tree(standard.commitSha, undefined, known);
+        const order = (entries: readonly SourceTreeEntry[]) =>
+          [...entries].sort((a, b) => a.path.localeCompare(b.path));
+        expect(order(again.entries)).toEqual(order(whole.entries));
+        expect(again.treeSha).toBe(whole.treeSha);
+        const subAgain = await openStandard().tree(standard.commitSha, 'scripts', known);
+        expect(order(subAgain.entries)).toEqual(order(sub.entries));
+      });
+
       it("treats '' as the whole repository", async () => {
         const whole = await openStandard().tree(standard.commitSha);
         const empty = await openStandard().tree(standard.commitSha, '');

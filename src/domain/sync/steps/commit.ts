@@ -36,7 +36,12 @@ export async function commit(round: SyncRound, inspection: Inspection, plan: Syn
     await lease.keepAlive();
   }
   await place(plan.lateWrites);
-  await metadata.saveManifest({ scope, commitSha: head, entries: plan.manifest });
+  await metadata.saveManifest({
+    scope,
+    commitSha: head,
+    entries: plan.manifest,
+    ...(plan.tree ? { tree: plan.tree } : {}),
+  });
   await files.deleteTree(scopeStagingFolder(scope));
   markPhaseEnd(round, 'commit');
 }

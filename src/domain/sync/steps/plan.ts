@@ -1,12 +1,18 @@
 import { SyncFailure } from '../SyncFailure';
 import { isNoop, planSync, type SyncPlan } from '../SyncPlan';
+import { captureTreeState, expandTreeState } from '../TreeState';
 import type { Inspection } from './inspect';
 import { markPhaseEnd, type SyncRound } from './SyncRound';
 
-/** Step 2: reads the branch's tree and plans the writes, deletes and skips that mirror it. */
+/**
+ * Step 2: reads the branch's tree and plans the writes, deletes and skips that mirror it. The tree
+ * the clean manifest was planned from lets the source list only the folders changed since.
+ */
 export async function planChanges(round: SyncRound, inspection: Inspection): Promise<SyncPlan> {
   const { deps, connection } = round;
-  const tree = await inspection.source.tree(inspection.head, connection.subPath || undefined);
+  const { manifest } = inspection;
+  const known = manifest?.tree && !manifest.dirty ? expandTreeState(manifest.tree, manifest.entries) : undefined;
+  const tree = await inspection.source.tree(inspection.head, connection.subPath || undefined, known);
   markPhaseEnd(round, 'tree');
   const outcome = planSync({
     target: tree.entries,
@@ -17,7 +23,8 @@ export async function planChanges(round: SyncRound, inspection: Inspection): Pro
     maxFileBytes: deps.settings.maxFileBytes,
   });
   if (!outcome.ok) throw new SyncFailure(outcome.code, outcome.message);
-  return outcome.plan;
+  const state = captureTreeState(tree, outcome.plan.manifest);
+  return state ? { ...outcome.plan, tree: state } : outcome.plan;
 }
 
 /**

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalVolumeFileStore } from '../../../src/adapters/local-volume/LocalVolumeFileStore';
 import { DEFAULT_READ_AHEAD } from '../../../src/adapters/zip/ReadAhead';
-import { YazlWorkspaceArchiver } from '../../../src/adapters/zip/YazlWorkspaceArchiver';
+import { ZipWorkspaceArchiver, type ZipWorkspaceArchiverOptions } from '../../../src/adapters/zip/ZipWorkspaceArchiver';
 import { PRIVATE_FOLDER } from '../../../src/ports/FileStore';
 import { diffSnapshots, snapshotFolder } from '../../support/folderSnapshot';
 import { ContentHeld } from './contentHeld';
@@ -60,7 +60,12 @@ function openDescriptors(): Promise<number> {
   return readdir('/proc/self/fd').then((names) => names.length);
 }
 
-describe('YazlWorkspaceArchiver on a local volume', () => {
+// Both ways of writing hold the bounds: small files deflated by threads into a plain zip, and yazl's
+// Zip64, which archives past 65,534 entries or near 4 GB take.
+describe.each([
+  ['deflate threads', {}],
+  ['Zip64 through yazl', { forceZip64: true }],
+] as Array<[string, ZipWorkspaceArchiverOptions]>)('ZipWorkspaceArchiver on a local volume, %s', (_way, way) => {
   let work: string;
   let root: string;
   let generated: GeneratedWorkspace;
@@ -86,7 +91,7 @@ describe('YazlWorkspaceArchiver on a local volume', () => {
     expect(generated.bytes).toBeGreaterThan(48 * MB);
     const target = join(work, 'workspace.zip');
     const held = new ContentHeld(await archivedFileSizes(store));
-    const zip = new YazlWorkspaceArchiver(held.meter(store)).zip([{ storePath: '', nameInArchive: '' }]);
+    const zip = new ZipWorkspaceArchiver(held.meter(store), way).zip([{ storePath: '', nameInArchive: '' }]);
     await pipeline(Readable.from(slowReader(zip, 40 * MB, (chunk) => held.received(chunk))), createWriteStream(target));
     expect(held.peak).toBeGreaterThan(0);
     expect(held.peak).toBeLessThan(HELD_BOUND);
@@ -110,7 +115,8 @@ describe('YazlWorkspaceArchiver on a local volume', () => {
 
   it('the bound catches an archiver that reads the files ahead of its reader', async () => {
     const held = new ContentHeld(await archivedFileSizes(store));
-    const greedy = new YazlWorkspaceArchiver(held.meter(store), {
+    const greedy = new ZipWorkspaceArchiver(held.meter(store), {
+      ...way,
       readAhead: { files: 10_000, bytes: 1024 * MB, largestFile: DEFAULT_READ_AHEAD.largestFile },
     });
     for await (const chunk of slowReader(greedy.zip([{ storePath: '', nameInArchive: '' }]), 400 * MB, (chunk) =>
@@ -129,7 +135,7 @@ describe('YazlWorkspaceArchiver on a local volume', () => {
         noise.writeUInt32LE((Math.imul(i + 1, 2_654_435_761) ^ Math.imul(k, 40_503)) >>> 0, k);
       await store.write(`global/f-${String(i).padStart(3, '0')}.bin`, noise);
     }
-    const iterator = new YazlWorkspaceArchiver(store)
+    const iterator = new ZipWorkspaceArchiver(store, way)
       .zip([{ storePath: 'global', nameInArchive: 'global' }])
       [Symbol.asyncIterator]();
     expect((await iterator.next()).done).toBe(false);
@@ -147,7 +153,7 @@ describe('YazlWorkspaceArchiver on a local volume', () => {
   it.runIf(existsSync('/proc/self/fd'))('closes every file it opened when the reader stops early', async () => {
     const baseline = await openDescriptors();
     for (let round = 0; round < 5; round++) {
-      for await (const chunk of new YazlWorkspaceArchiver(store).zip([{ storePath: '', nameInArchive: '' }])) {
+      for await (const chunk of new ZipWorkspaceArchiver(store, way).zip([{ storePath: '', nameInArchive: '' }])) {
         expect(chunk.byteLength).toBeGreaterThan(0);
         await sleep(30); // into the first large file
         break;

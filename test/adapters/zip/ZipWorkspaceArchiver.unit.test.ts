@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import * as yauzl from 'yauzl';
 import { InMemoryFileStore } from '../../../src/adapters/in-memory/InMemoryFileStore';
-import { YazlWorkspaceArchiver } from '../../../src/adapters/zip/YazlWorkspaceArchiver';
+import { DeflatePool } from '../../../src/adapters/zip/DeflatePool';
+import { ZipWorkspaceArchiver, type ZipWorkspaceArchiverOptions } from '../../../src/adapters/zip/ZipWorkspaceArchiver';
 import { FileStoreError } from '../../../src/ports/FileStore';
 import { collectBytes, readZip } from './readZip';
 
@@ -40,12 +41,18 @@ async function workspace(options: { caseSensitive?: boolean } = {}): Promise<InM
   return store;
 }
 
-describe('YazlWorkspaceArchiver', () => {
+// Every behaviour holds on both ways of writing: small files deflated by threads into a plain zip,
+// and yazl's Zip64, which archives past 65,534 entries or near 4 GB take.
+describe.each([
+  ['deflate threads', {}],
+  ['Zip64 through yazl', { forceZip64: true }],
+] as Array<[string, ZipWorkspaceArchiverOptions]>)('ZipWorkspaceArchiver, %s', (_way, way) => {
+  const archiver = (store: InMemoryFileStore, options: ZipWorkspaceArchiverOptions = {}): ZipWorkspaceArchiver =>
+    new ZipWorkspaceArchiver(store, { ...way, ...options });
+
   it('packs a folder with contents, modes, times and empty folders, under the name asked for', async () => {
     const store = await workspace();
-    const zip = await collectBytes(
-      new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: 'global' }]),
-    );
+    const zip = await collectBytes(archiver(store).zip([{ storePath: 'global', nameInArchive: 'global' }]));
     const entries = await readZip(zip);
 
     expect([...entries.keys()].sort()).toEqual([
@@ -72,7 +79,7 @@ describe('YazlWorkspaceArchiver', () => {
   it('puts a folder at the root of the archive when the name is empty', async () => {
     const store = await workspace();
     const entries = await readZip(
-      await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'orgs/42', nameInArchive: '' }])),
+      await collectBytes(archiver(store).zip([{ storePath: 'orgs/42', nameInArchive: '' }])),
     );
     expect([...entries.keys()]).toEqual(['a.ps1']);
   });
@@ -80,9 +87,7 @@ describe('YazlWorkspaceArchiver', () => {
   it('packs the whole store without the private folder, in any casing', async () => {
     const store = await workspace({ caseSensitive: false });
     await store.write('.Workspace-Sync/other', text('still private'));
-    const entries = await readZip(
-      await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: '', nameInArchive: '' }])),
-    );
+    const entries = await readZip(await collectBytes(archiver(store).zip([{ storePath: '', nameInArchive: '' }])));
     const names = [...entries.keys()];
     expect(names).toContain('global/run.sh');
     expect(names).toContain('orgs/42/a.ps1');
@@ -95,14 +100,14 @@ describe('YazlWorkspaceArchiver', () => {
       { storePath: 'global', nameInArchive: 'shared' },
       { storePath: 'orgs/42', nameInArchive: 'org' },
     ];
-    const names = [...(await readZip(await collectBytes(new YazlWorkspaceArchiver(store).zip(roots)))).keys()];
+    const names = [...(await readZip(await collectBytes(archiver(store).zip(roots)))).keys()];
     expect(names).toContain('shared/lib/util.py');
     expect(names).toContain('org/a.ps1');
   });
 
   it('refuses two roots that would put the same name in the archive', async () => {
     const store = await workspace();
-    const zip = new YazlWorkspaceArchiver(store).zip([
+    const zip = archiver(store).zip([
       { storePath: 'orgs/42', nameInArchive: 'x' },
       { storePath: 'orgs/42', nameInArchive: 'x' },
     ]);
@@ -111,15 +116,13 @@ describe('YazlWorkspaceArchiver', () => {
 
   it('makes an empty, valid archive of a missing folder', async () => {
     const store = await workspace();
-    const zip = await collectBytes(
-      new YazlWorkspaceArchiver(store).zip([{ storePath: 'orgs/none', nameInArchive: 'none' }]),
-    );
+    const zip = await collectBytes(archiver(store).zip([{ storePath: 'orgs/none', nameInArchive: 'none' }]));
     expect((await readZip(zip)).size).toBe(0);
   });
 
   it('reads nothing until the archive is read', async () => {
     const store = await workspace();
-    const zip = new YazlWorkspaceArchiver(store).zip([{ storePath: '', nameInArchive: '' }]);
+    const zip = archiver(store).zip([{ storePath: '', nameInArchive: '' }]);
     store.failNext('list'); // met only if listing waits for the first read
     await expect(collectBytes(zip)).rejects.toBeInstanceOf(FileStoreError);
   });
@@ -127,7 +130,7 @@ describe('YazlWorkspaceArchiver', () => {
   it('fails the iteration when a file vanishes while the archive is being written', async () => {
     const store = new InMemoryFileStore();
     for (let i = 0; i < 200; i++) await store.write(`global/f-${String(i).padStart(3, '0')}.bin`, noise(20_000, i + 1));
-    const iterator = new YazlWorkspaceArchiver(store)
+    const iterator = archiver(store)
       .zip([{ storePath: 'global', nameInArchive: '' }])
       [Symbol.asyncIterator]();
     expect((await iterator.next()).done).toBe(false);
@@ -145,9 +148,9 @@ describe('YazlWorkspaceArchiver', () => {
     const store = new InMemoryFileStore();
     await store.write('global/big.bin', noise(2_000_000, 9));
     store.failNext('readStream', new FileStoreError('Unavailable', 'share went away'));
-    await expect(
-      collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }])),
-    ).rejects.toThrow('share went away');
+    await expect(collectBytes(archiver(store).zip([{ storePath: 'global', nameInArchive: '' }]))).rejects.toThrow(
+      'share went away',
+    );
   });
 
   it('fails the iteration when a file breaks while it is read', async () => {
@@ -168,9 +171,9 @@ describe('YazlWorkspaceArchiver', () => {
     const store = new BreakingStore();
     await store.write('global/big.bin', noise(3_000_000, 5));
     await store.write('global/z-after.txt', text('after'));
-    await expect(
-      collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }])),
-    ).rejects.toThrow('read broke halfway');
+    await expect(collectBytes(archiver(store).zip([{ storePath: 'global', nameInArchive: '' }]))).rejects.toThrow(
+      'read broke halfway',
+    );
   });
 
   it('closes the file being read when the reader stops early', async () => {
@@ -191,7 +194,7 @@ describe('YazlWorkspaceArchiver', () => {
     }
     const store = new CountingStore();
     await store.write('global/big.bin', noise(3_000_000, 5));
-    for await (const chunk of new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }])) {
+    for await (const chunk of archiver(store).zip([{ storePath: 'global', nameInArchive: '' }])) {
       expect(chunk.byteLength).toBeGreaterThan(0);
       await new Promise((resolve) => setTimeout(resolve, 20)); // let the file be opened and read a little
       break;
@@ -206,7 +209,7 @@ describe('YazlWorkspaceArchiver', () => {
     await store.write('global/bundle.tar.gz', noise(30_000, 12));
     await store.write('global/script.py', text('print(1)\n'.repeat(2_000)));
     await store.write('global/data.bin', noise(30_000, 13));
-    const zip = await collectBytes(new YazlWorkspaceArchiver(store).zip([{ storePath: 'global', nameInArchive: '' }]));
+    const zip = await collectBytes(archiver(store).zip([{ storePath: 'global', nameInArchive: '' }]));
     const methods = new Map<string, number>();
     const zipfile = await yauzl.fromBufferPromise(zip);
     for await (const entry of zipfile.eachEntry()) methods.set(entry.fileName, entry.compressionMethod);
@@ -218,11 +221,61 @@ describe('YazlWorkspaceArchiver', () => {
   });
 
   it('refuses compression levels outside 1 to 9', () => {
-    expect(() => new YazlWorkspaceArchiver(new InMemoryFileStore(), { compressionLevel: 0 })).toThrow(
-      /compressionLevel/,
+    expect(() => archiver(new InMemoryFileStore(), { compressionLevel: 0 })).toThrow(/compressionLevel/);
+    expect(() => archiver(new InMemoryFileStore(), { compressionLevel: 10 })).toThrow(/compressionLevel/);
+  });
+
+  it('keeps modification times outside what MS-DOS dates can hold', async () => {
+    const times = [new Date('1975-01-02T03:04:05Z'), new Date('2030-06-07T08:09:10Z')];
+    let next = 0;
+    const store = new InMemoryFileStore({ now: () => times[next] ?? MODIFIED });
+    await store.write('global/old.txt', text('old'));
+    next = 1;
+    await store.write('global/new.txt', text('new'));
+    const entries = await readZip(
+      await collectBytes(archiver(store).zip([{ storePath: 'global', nameInArchive: '' }])),
     );
-    expect(() => new YazlWorkspaceArchiver(new InMemoryFileStore(), { compressionLevel: 10 })).toThrow(
-      /compressionLevel/,
-    );
+    expect(entries.get('old.txt')?.modifiedAt.toISOString()).toBe(times[0]?.toISOString());
+    expect(entries.get('new.txt')?.modifiedAt.toISOString()).toBe(times[1]?.toISOString());
+  });
+});
+
+const archiver = (store: InMemoryFileStore, options: ZipWorkspaceArchiverOptions = {}): ZipWorkspaceArchiver =>
+  new ZipWorkspaceArchiver(store, options);
+
+describe('ZipWorkspaceArchiver, deflate threads', () => {
+  class CountingPool extends DeflatePool {
+    batches = 0;
+    override deflate(...args: Parameters<DeflatePool['deflate']>): ReturnType<DeflatePool['deflate']> {
+      this.batches++;
+      return super.deflate(...args);
+    }
+  }
+
+  it('deflates small files in batches on the threads and records their sizes in the local headers', async () => {
+    const store = new InMemoryFileStore();
+    for (let i = 0; i < 100; i++)
+      await store.write(`global/s-${String(i).padStart(3, '0')}.py`, text(`print(${i})\n`.repeat(i)));
+    const pool = new CountingPool();
+    try {
+      const zip = await collectBytes(archiver(store, { pool }).zip([{ storePath: 'global', nameInArchive: '' }]));
+      expect(pool.batches).toBeGreaterThan(1);
+      expect(pool.batches).toBeLessThan(100);
+      const zipfile = await yauzl.fromBufferPromise(zip);
+      for await (const entry of zipfile.eachEntry()) {
+        expect(entry.generalPurposeBitFlag & 0x8, entry.fileName).toBe(0); // no data descriptor
+        expect(zip.readUInt32LE(entry.relativeOffsetOfLocalHeader + 14), entry.fileName).toBe(entry.crc32);
+        expect(zip.readUInt32LE(entry.relativeOffsetOfLocalHeader + 22), entry.fileName).toBe(entry.uncompressedSize);
+      }
+      zipfile.close();
+      const entries = await readZip(zip);
+      expect(entries.size).toBe(100);
+      expect(entries.get('s-042.py')).toMatchObject({
+        size: 'print(42)\n'.length * 42,
+        sha256: sha256(text('print(42)\n'.repeat(42))),
+      });
+    } finally {
+      await pool.close();
+    }
   });
 });

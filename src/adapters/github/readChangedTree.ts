@@ -1,0 +1,165 @@
+import pLimit from 'p-limit';
+import { type KnownTree, SourceError, type SourceTreeEntry } from '../../ports/SourceRepository';
+import type { ListTree } from './readCompleteTree';
+import type { RootedEntries, TreeListing } from './treeListing';
+
+/**
+ * Folder listings an incremental read may spend. Past this many changed folders one recursive
+ * listing of the whole tree is cheaper (fewer round trips, fewer requests against the rate limit).
+ */
+export const MAX_CHANGED_FOLDER_LISTINGS = 64;
+
+/** Why an incremental read gave up: the caller lists the whole tree instead. */
+class NotWorthIt extends Error {}
+
+/**
+ * The tree of `commitSha` below `prefix`, listing only what changed since `known` (issue #10):
+ * one level at a time from the top, a folder whose SHA equals the known folder's at the same path
+ * is taken from `known` (git names trees by content), one found under another path is taken from
+ * there, a changed folder is listed one level deep, a folder `known` never held is listed
+ * recursively in one request. Returns null when a listing is truncated or more than
+ * MAX_CHANGED_FOLDER_LISTINGS folders changed: the caller then reads the whole tree. Paths to
+ * the sub-path that do not exist fail as the whole read would (NotFound).
+ */
+export async function readChangedTree(
+  list: ListTree,
+  commitSha: string,
+  prefix: string,
+  where: string,
+  known: KnownTree,
+  concurrency: number,
+): Promise<RootedEntries | null> {
+  const reader = new ChangedTreeReader(list, known, concurrency);
+  try {
+    return await reader.read(commitSha, prefix, where);
+  } catch (error) {
+    if (error instanceof NotWorthIt) return null;
+    throw error;
+  }
+}
+
+interface PendingFolder {
+  readonly path: string;
+  readonly sha: string;
+}
+
+class ChangedTreeReader {
+  private readonly limit;
+  private listings = 0;
+  /** Known entries by the folder holding them ('' = the top). */
+  private readonly children = new Map<string, SourceTreeEntry[]>();
+  private readonly folderShas = new Map<string, string>();
+  private readonly folderBySha = new Map<string, string>();
+
+  constructor(
+    private readonly list: ListTree,
+    private readonly known: KnownTree,
+    concurrency: number,
+  ) {
+    this.limit = pLimit(Math.max(1, concurrency));
+    for (const entry of known.entries) {
+      const cut = entry.path.lastIndexOf('/');
+      const parent = cut < 0 ? '' : entry.path.slice(0, cut);
+      const siblings = this.children.get(parent);
+      if (siblings) siblings.push(entry);
+      else this.children.set(parent, [entry]);
+      if (entry.type === 'tree') {
+        this.folderShas.set(entry.path, entry.sha);
+        this.folderBySha.set(entry.sha, entry.path);
+      }
+    }
+  }
+
+  async read(commitSha: string, prefix: string, where: string): Promise<RootedEntries> {
+    const top = await this.resolveTop(commitSha, prefix, where);
+    if (top.sha === this.known.treeSha) return { treeSha: top.sha, entries: [...this.known.entries] };
+    const entries: SourceTreeEntry[] = [];
+    let level = [{ path: '', listing: top.listing ?? (await this.request(top.sha, false)) }];
+    while (level.length > 0) {
+      const changed: PendingFolder[] = [];
+      const added: PendingFolder[] = [];
+      for (const { path, listing } of level) {
+        for (const entry of listing.entries) {
+          const entryPath = path === '' ? entry.path : `${path}/${entry.path}`;
+          entries.push(path === '' ? entry : { ...entry, path: entryPath });
+          if (entry.type === 'tree') this.take(entryPath, entry.sha, entries, changed, added);
+        }
+      }
+      if (this.listings + changed.length + added.length > MAX_CHANGED_FOLDER_LISTINGS) throw new NotWorthIt();
+      const [next, whole] = await Promise.all([
+        Promise.all(changed.map(async ({ path, sha }) => ({ path, listing: await this.request(sha, false) }))),
+        Promise.all(added.map(async ({ path, sha }) => ({ path, listing: await this.request(sha, true) }))),
+      ]);
+      for (const { path, listing } of whole) {
+        for (const entry of listing.entries) entries.push({ ...entry, path: `${path}/${entry.path}` });
+      }
+      level = next;
+    }
+    return { treeSha: top.sha, entries };
+  }
+
+  /**
+   * The tree at the sub-path (the root tree for none), walked down one level at a time. The top
+   * listing of a whole-repository read is kept: it is the first level of the walk.
+   */
+  private async resolveTop(
+    commitSha: string,
+    prefix: string,
+    where: string,
+  ): Promise<{ sha: string; listing?: TreeListing }> {
+    const root = await this.request(commitSha, false);
+    if (root.sha === undefined) throw new NotWorthIt();
+    if (prefix === '') return { sha: root.sha, listing: root };
+    let level = root;
+    const segments = prefix.split('/');
+    for (let depth = 0; ; depth++) {
+      const shown = segments.slice(0, depth + 1).join('/');
+      const entry = level.entries.find((candidate) => candidate.path === segments[depth]);
+      if (!entry) throw new SourceError('NotFound', `sub-path '${shown}' does not exist in ${where}`);
+      if (entry.type !== 'tree') throw new SourceError('NotFound', `sub-path '${shown}' is not a folder in ${where}`);
+      if (depth === segments.length - 1) return { sha: entry.sha };
+      level = await this.request(entry.sha, false);
+    }
+  }
+
+  /**
+   * A sub-folder of a listed folder: taken from what is known; else queued to be listed one level
+   * deep (it existed: most of its sub-folders may be unchanged) or whole (it is new).
+   */
+  private take(
+    path: string,
+    sha: string,
+    into: SourceTreeEntry[],
+    changed: PendingFolder[],
+    added: PendingFolder[],
+  ): void {
+    if (this.folderShas.get(path) === sha) {
+      this.copyKnown(path, path, into);
+      return;
+    }
+    const elsewhere = this.folderBySha.get(sha);
+    if (elsewhere !== undefined) {
+      this.copyKnown(elsewhere, path, into);
+      return;
+    }
+    (this.folderShas.has(path) ? changed : added).push({ path, sha });
+  }
+
+  /** The known contents of folder `from`, placed under `to` (the same folder, or one moved there). */
+  private copyKnown(from: string, to: string, into: SourceTreeEntry[]): void {
+    for (const entry of this.children.get(from) ?? []) {
+      const path = from === to ? entry.path : `${to}${entry.path.slice(from.length)}`;
+      into.push(from === to ? entry : { ...entry, path });
+      if (entry.type === 'tree') this.copyKnown(entry.path, path, into);
+    }
+  }
+
+  private request(treeSha: string, recursive: boolean): Promise<TreeListing> {
+    this.listings++;
+    return this.limit(async () => {
+      const listing = await this.list(treeSha, recursive);
+      if (listing.truncated) throw new NotWorthIt();
+      return listing;
+    });
+  }
+}

@@ -1,0 +1,202 @@
+import { type Dirent, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { FileMove } from '../../ports/FileStore';
+import { FolderWalk } from './FolderWalk';
+import { errnoOf } from './mapFsError';
+import type { ResolvedPath } from './resolveInsideRoot';
+
+export interface WholeFolderDeps {
+  readonly root: string;
+  resolveNonRoot(storePath: string, operation: string): ResolvedPath;
+  /** rename(2), or what a test stands in for it. */
+  rename(from: string, to: string): Promise<void>;
+  /** Moves files one by one (the usual way); used for files of a folder that could not move whole. */
+  moveEach(moves: readonly FileMove[]): Promise<void>;
+}
+
+/** Moves that map a source folder onto a target folder, file for file (`suffix`: the path below both). */
+interface Group {
+  readonly sourceRoot: string;
+  readonly targetRoot: string;
+  readonly files: Map<string, FileMove>;
+}
+
+/**
+ * The part of a moveAll batch that can move as whole folders: where a batch moves every file of a
+ * source folder (and of its sub-folders, and nothing else is in them) to the same names below a
+ * target folder that does not exist yet, one rename(2) moves the folder, instead of one per file
+ * and one mkdir per folder. A sync's first commit is then a handful of renames. The target folder
+ * appears at once, with every file in place; the source must hold exactly the moved files (a
+ * recursive listing shows no other entry, and no link), and the target's parent is reached through
+ * real folders only (FolderWalk). `beforeEach` runs once per file before the folder moves; when it
+ * throws, the files already cleared move one by one and the error is rethrown. Whatever cannot
+ * move whole (the target folder exists, names that may be stored in another spelling, anything
+ * unexpected) is returned, to move one by one.
+ */
+export async function moveWholeFolders(
+  moves: readonly FileMove[],
+  walk: FolderWalk,
+  deps: WholeFolderDeps,
+  beforeEach: (() => Promise<void>) | undefined,
+): Promise<FileMove[]> {
+  const rest: FileMove[] = [];
+  const groups = new Map<string, Group>();
+  for (const move of moves) {
+    const source = deps.resolveNonRoot(move.from, 'rename').relative;
+    const target = deps.resolveNonRoot(move.to, 'rename').relative;
+    if (!FolderWalk.handles(source) || !FolderWalk.handles(target)) {
+      rest.push(move);
+      continue;
+    }
+    const split = splitCommonSuffix(source, target);
+    if (split === null) {
+      rest.push(move); // renamed on the way: no folder maps onto another
+      continue;
+    }
+    const [sourceRoot, targetRoot, suffix] = split;
+    const key = `${sourceRoot}\0${targetRoot}`;
+    const group = groups.get(key) ?? { sourceRoot, targetRoot, files: new Map<string, FileMove>() };
+    groups.set(key, group);
+    group.files.set(suffix, move);
+  }
+  for (const group of groups.values()) {
+    rest.push(...(await moveGroup(group, walk, deps, beforeEach)));
+  }
+  return rest;
+}
+
+/** Moves the group's largest folders whose target is missing; returns the files left over. */
+async function moveGroup(
+  group: Group,
+  walk: FolderWalk,
+  deps: WholeFolderDeps,
+  beforeEach: (() => Promise<void>) | undefined,
+): Promise<FileMove[]> {
+  const rest: FileMove[] = [];
+  try {
+    await walk.existing(parentOf(group.sourceRoot), group.sourceRoot, 'rename');
+    await walk.ensure(parentOf(group.targetRoot), group.targetRoot, 'rename');
+  } catch {
+    return [...group.files.values()]; // one by one, which reports what is wrong
+  }
+  // Folders from the top down: a folder moves whole when its target is missing and its source holds just the batch's files.
+  const visit = async (folder: string, files: Map<string, FileMove>): Promise<void> => {
+    const target = absolute(deps.root, join(group.targetRoot, folder));
+    const stats = await fs.lstat(target).catch((error: unknown) => (errnoOf(error) === 'ENOENT' ? null : undefined));
+    if (stats === null) {
+      const source = absolute(deps.root, join(group.sourceRoot, folder));
+      if (await holdsExactly(source, files)) {
+        const moved = await moveFolder(source, target, [...files.values()], deps, beforeEach);
+        if (moved) return;
+      }
+      // Made here, so that the folders below it can still move whole.
+      const made = await walk.ensure(join(group.targetRoot, folder), group.targetRoot, 'rename').then(
+        () => true,
+        () => false,
+      );
+      if (!made) {
+        rest.push(...files.values());
+        return;
+      }
+    } else if (stats === undefined || !stats.isDirectory()) {
+      rest.push(...files.values()); // one by one, which reports what is wrong
+      return;
+    }
+    const below = new Map<string, Map<string, FileMove>>();
+    for (const [suffix, move] of files) {
+      const slash = suffix.indexOf('/');
+      if (slash < 0) {
+        rest.push(move);
+        continue;
+      }
+      const child = suffix.slice(0, slash);
+      const childFiles = below.get(child) ?? new Map<string, FileMove>();
+      below.set(child, childFiles);
+      childFiles.set(suffix.slice(slash + 1), move);
+    }
+    for (const [child, childFiles] of below) await visit(join(folder, child), childFiles);
+  };
+  await visit('', group.files);
+  return rest;
+}
+
+/** Clears every file with `beforeEach`, then renames the folder; false when the rename failed (nothing moved). */
+async function moveFolder(
+  source: string,
+  target: string,
+  files: FileMove[],
+  deps: WholeFolderDeps,
+  beforeEach: (() => Promise<void>) | undefined,
+): Promise<boolean> {
+  if (beforeEach !== undefined) {
+    for (let cleared = 0; cleared < files.length; cleared++) {
+      try {
+        await beforeEach();
+      } catch (error) {
+        // The files cleared so far count as started: they move, then the batch fails.
+        await deps.moveEach(files.slice(0, cleared)).catch(() => undefined);
+        throw error;
+      }
+    }
+  }
+  try {
+    await deps.rename(source, target);
+    return true;
+  } catch {
+    return false; // the target appeared meanwhile, or the volume refused: the files go one by one
+  }
+}
+
+/** Whether the folder `source` holds exactly `files` (by path below it) and the folders on their way, and nothing else. */
+async function holdsExactly(source: string, files: Map<string, FileMove>): Promise<boolean> {
+  const stats = await fs.lstat(source).catch(() => null);
+  if (stats === null || !stats.isDirectory()) return false;
+  const folders = new Set<string>();
+  for (const suffix of files.keys()) {
+    for (let slash = suffix.indexOf('/'); slash >= 0; slash = suffix.indexOf('/', slash + 1)) {
+      folders.add(suffix.slice(0, slash));
+    }
+  }
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(source, { recursive: true, withFileTypes: true });
+  } catch {
+    return false;
+  }
+  if (entries.length !== files.size + folders.size) return false;
+  for (const entry of entries) {
+    const relative = path.relative(source, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+    const expected = entry.isFile() ? files.has(relative) : entry.isDirectory() && folders.has(relative);
+    if (!expected) return false;
+  }
+  return true;
+}
+
+/** `a/b/c/x`, `p/c/x` -> [`a/b`, `p`, `c/x`]: two roots (never the store root) and the longest path below both; null when the names differ. */
+function splitCommonSuffix(source: string, target: string): [string, string, string] | null {
+  const from = source.split('/');
+  const to = target.split('/');
+  let common = 0;
+  while (
+    common < from.length - 1 &&
+    common < to.length - 1 &&
+    from[from.length - 1 - common] === to[to.length - 1 - common]
+  ) {
+    common++;
+  }
+  if (common === 0) return null;
+  return [from.slice(0, -common).join('/'), to.slice(0, -common).join('/'), from.slice(-common).join('/')];
+}
+
+function join(folder: string, name: string): string {
+  return folder === '' ? name : name === '' ? folder : `${folder}/${name}`;
+}
+
+function absolute(root: string, relative: string): string {
+  return relative === '' ? root : path.join(root, ...relative.split('/'));
+}
+
+function parentOf(relative: string): string {
+  const slash = relative.lastIndexOf('/');
+  return slash < 0 ? '' : relative.slice(0, slash);
+}
