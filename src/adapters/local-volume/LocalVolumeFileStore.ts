@@ -19,9 +19,10 @@ import { linkRefused, locateOnDisk } from './locateOnDisk';
 import { errnoOf, mapFsError } from './mapFsError';
 import { EXECUTABLE_MODE, FILE_MODE, FOLDER_MODE } from './modes';
 import { moveAllOnDisk } from './moveAllOnDisk';
-import { openForReading } from './openForReading';
+import { openDescriptorForReading, openForReading } from './openForReading';
 import { closeToOthers, removeStaleTempFiles } from './privateFolder';
 import { type ModeCalls, probeVolume, type VolumeTraits } from './probeVolume';
+import { readWholeFile } from './readWholeFile';
 import { PRIVATE_FOLDER, type ResolvedPath, resolveInsideRoot } from './resolveInsideRoot';
 import { ScratchWrites } from './ScratchWrites';
 import { createFile, TrackedSource } from './writeNewFile';
@@ -119,16 +120,8 @@ export class LocalVolumeFileStore implements FileStore {
 
   async read(storePath: string): Promise<Uint8Array | null> {
     const target = this.resolve(storePath);
-    const file = await openForReading(this.root, target);
-    if (file === null) return null;
-    try {
-      const bytes = await file.handle.readFile();
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    } catch (error) {
-      throw mapFsError(error, 'read', file.relative);
-    } finally {
-      await file.handle.close().catch(() => undefined);
-    }
+    const file = await openDescriptorForReading(this.root, target);
+    return file === null ? null : readWholeFile(file);
   }
 
   async readStream(storePath: string): Promise<AsyncIterable<Uint8Array> | null> {

@@ -1,5 +1,6 @@
 import { promises as fs, constants as fsConstants, type Stats } from 'node:fs';
 import { FileStoreError } from '../../ports/FileStore';
+import * as calls from './fsCallbacks';
 import { locateOnDisk } from './locateOnDisk';
 import { errnoOf, mapFsError } from './mapFsError';
 import type { ResolvedPath } from './resolveInsideRoot';
@@ -19,6 +20,32 @@ export interface OpenedFile {
   readonly relative: string;
 }
 
+/** The same, as a bare file descriptor: cheaper to open and close when the file is read whole at once. */
+export interface OpenedDescriptor {
+  readonly fd: number;
+  readonly stats: Stats;
+  readonly relative: string;
+}
+
+/** How a file is opened (without following its last component), looked at and closed. */
+interface Opener<Opened> {
+  open(absolute: string): Promise<Opened>;
+  stat(opened: Opened): Promise<Stats>;
+  close(opened: Opened): Promise<void>;
+}
+
+const HANDLES: Opener<fs.FileHandle> = {
+  open: (absolute) => fs.open(absolute, READ_NO_FOLLOW),
+  stat: (handle) => handle.stat(),
+  close: (handle) => handle.close(),
+};
+
+const DESCRIPTORS: Opener<number> = {
+  open: (absolute) => calls.open(absolute, READ_NO_FOLLOW),
+  stat: (fd) => calls.fstat(fd),
+  close: (fd) => calls.close(fd),
+};
+
 /**
  * Opens the regular file at `target` for reading, or answers null when there is none (missing, a
  * folder, a link, or below a link). The last component is opened with O_NOFOLLOW, and the opened
@@ -26,12 +53,27 @@ export interface OpenedFile {
  * the open leads to another file, which is closed unread and the walk is done again.
  */
 export async function openForReading(root: string, target: ResolvedPath): Promise<OpenedFile | null> {
+  const file = await openChecked(root, target, HANDLES);
+  return file === null ? null : { handle: file.opened, stats: file.stats, relative: file.relative };
+}
+
+/** As openForReading, with a file descriptor the caller must close (see fsCallbacks.close). */
+export async function openDescriptorForReading(root: string, target: ResolvedPath): Promise<OpenedDescriptor | null> {
+  const file = await openChecked(root, target, DESCRIPTORS);
+  return file === null ? null : { fd: file.opened, stats: file.stats, relative: file.relative };
+}
+
+async function openChecked<Opened>(
+  root: string,
+  target: ResolvedPath,
+  opener: Opener<Opened>,
+): Promise<{ opened: Opened; stats: Stats; relative: string } | null> {
   for (let attempt = 1; ; attempt++) {
     const location = await locateOnDisk(root, target.relative, { twins: true });
     if (location.kind !== 'found' || !location.stats.isFile()) return null;
-    let handle: fs.FileHandle;
+    let opened: Opened;
     try {
-      handle = await fs.open(location.absolute, READ_NO_FOLLOW);
+      opened = await opener.open(location.absolute);
     } catch (error) {
       const errno = errnoOf(error);
       // Gone, or replaced by a folder or a link (ELOOP) since the walk: look again.
@@ -40,17 +82,17 @@ export async function openForReading(root: string, target: ResolvedPath): Promis
       if (changed) return null;
       throw mapFsError(error, 'read', location.relative);
     }
-    let opened: Stats;
+    let stats: Stats;
     try {
-      opened = await handle.stat();
+      stats = await opener.stat(opened);
     } catch (error) {
-      await handle.close().catch(() => undefined);
+      await opener.close(opened).catch(() => undefined);
       throw mapFsError(error, 'read', location.relative);
     }
-    if (opened.isFile() && opened.ino === location.stats.ino && opened.dev === location.stats.dev) {
-      return { handle, stats: opened, relative: location.relative };
+    if (stats.isFile() && stats.ino === location.stats.ino && stats.dev === location.stats.dev) {
+      return { opened, stats, relative: location.relative };
     }
-    await handle.close().catch(() => undefined);
+    await opener.close(opened).catch(() => undefined);
     if (attempt >= OPEN_ATTEMPTS) {
       throw new FileStoreError('Unavailable', `read '${target.relative}' failed: it kept changing while it was opened`);
     }
