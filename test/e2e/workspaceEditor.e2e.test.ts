@@ -138,6 +138,13 @@ describe.skipIf(!chromiumAvailable())(`web app in ${CHROMIUM}`, () => {
     await dialog.waitFor();
     await dialog.locator('.monaco-diff-editor').waitFor();
     await checkPage('workspace-conflict');
+    // A narrow window turns the diff inline, which makes Monaco rebuild its inner editors' options:
+    // both sides must keep their accessible names through that.
+    const wide = page.viewportSize();
+    await page.setViewportSize({ width: 700, height: 800 });
+    await page.waitForFunction(() => !document.querySelector('.monaco-diff-editor.side-by-side'));
+    await checkPage('workspace-conflict-narrow');
+    if (wide) await page.setViewportSize(wide);
     await dialog.getByRole('button', { name: 'Overwrite with mine' }).click();
     await page.getByText('Saved report.py over the server version').waitFor();
     expect(await onDisk('tools/report.py')).toBe('print("report")\nprint("edited")\n# mine\n');

@@ -69,6 +69,36 @@ interface DiffViewProps {
   readonly language: string;
 }
 
+const ORIGINAL_LABEL = 'Version on the server';
+const MODIFIED_LABEL = 'Your version';
+
+// One object for every render: the wrapper re-applies options whenever their identity changes.
+const DIFF_OPTIONS: MonacoEditor.IStandaloneDiffEditorConstructionOptions = {
+  readOnly: true,
+  originalEditable: false,
+  originalAriaLabel: ORIGINAL_LABEL,
+  modifiedAriaLabel: MODIFIED_LABEL,
+  renderSideBySide: true,
+  minimap: { enabled: false },
+  automaticLayout: true,
+};
+
+/**
+ * Gives an inner editor of the diff its accessible name, and gives it back whenever the diff editor
+ * resets it: Monaco rebuilds the inner editors' options on any later options change (a resize that
+ * switches to the inline view, for one) and then drops a label that did not change in that update.
+ */
+function keepAccessibleName(editor: MonacoEditor.ICodeEditor, label: string): void {
+  const ariaLabel = monaco.editor.EditorOption.ariaLabel;
+  const restore = () => {
+    if (editor.getOption(ariaLabel) !== label) editor.updateOptions({ ariaLabel: label });
+  };
+  editor.onDidChangeConfiguration((change) => {
+    if (change.hasChanged(ariaLabel)) restore();
+  });
+  restore();
+}
+
 /** Both versions side by side: the one on the server (left) and this editor's (right). */
 export function DiffView({ original, modified, language }: DiffViewProps) {
   const diffRef = useRef<MonacoEditor.IStandaloneDiffEditor | null>(null);
@@ -95,20 +125,11 @@ export function DiffView({ original, modified, language }: DiffViewProps) {
       height="100%"
       onMount={(diff) => {
         diffRef.current = diff;
-        // The inner editors take their accessible names from their own options.
-        diff.getOriginalEditor().updateOptions({ ariaLabel: 'Version on the server' });
-        diff.getModifiedEditor().updateOptions({ ariaLabel: 'Your version' });
+        keepAccessibleName(diff.getOriginalEditor(), ORIGINAL_LABEL);
+        keepAccessibleName(diff.getModifiedEditor(), MODIFIED_LABEL);
       }}
       loading={<div role="status">Loading comparison…</div>}
-      options={{
-        readOnly: true,
-        originalEditable: false,
-        originalAriaLabel: 'Version on the server',
-        modifiedAriaLabel: 'Your version',
-        renderSideBySide: true,
-        minimap: { enabled: false },
-        automaticLayout: true,
-      }}
+      options={DIFF_OPTIONS}
     />
   );
 }
