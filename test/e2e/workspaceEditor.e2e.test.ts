@@ -142,7 +142,7 @@ describe.skipIf(!chromiumAvailable())(`web app in ${CHROMIUM}`, () => {
     // both sides must keep their accessible names through that.
     const wide = page.viewportSize();
     await page.setViewportSize({ width: 700, height: 800 });
-    await page.waitForFunction(() => !document.querySelector('.monaco-diff-editor.side-by-side'));
+    await dialog.locator('.monaco-diff-editor.side-by-side').waitFor({ state: 'detached' });
     await checkPage('workspace-conflict-narrow');
     if (wide) await page.setViewportSize(wide);
     await dialog.getByRole('button', { name: 'Overwrite with mine' }).click();
