@@ -22,6 +22,7 @@ import { moveAllOnDisk } from './moveAllOnDisk';
 import { openDescriptorForReading, openForReading } from './openForReading';
 import { closeToOthers, removeStaleTempFiles } from './privateFolder';
 import { type ModeCalls, probeVolume, type VolumeTraits } from './probeVolume';
+import { threadReadPath } from './readInThread';
 import { readWholeFile } from './readWholeFile';
 import { PRIVATE_FOLDER, type ResolvedPath, resolveInsideRoot } from './resolveInsideRoot';
 import { ScratchWrites } from './ScratchWrites';
@@ -122,6 +123,11 @@ export class LocalVolumeFileStore implements FileStore {
     const target = this.resolve(storePath);
     const file = await openDescriptorForReading(this.root, target);
     return file === null ? null : readWholeFile(file);
+  }
+
+  /** For a worker thread of this process that reads the file itself with readInThread, which checks what it opens. */
+  threadReadPath(storePath: string): string | null {
+    return threadReadPath(this.root, storePath);
   }
 
   async readStream(storePath: string): Promise<AsyncIterable<Uint8Array> | null> {

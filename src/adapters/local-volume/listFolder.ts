@@ -1,6 +1,7 @@
-import { promises as fs, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { FileEntry } from '../../ports/FileStore';
+import * as fs from './fsCallbacks';
 import { errnoOf, mapFsError } from './mapFsError';
 import { PRIVATE_FOLDER } from './resolveInsideRoot';
 

@@ -1,5 +1,6 @@
 import { type FileEntry, type FileStore, FileStoreError } from '../../ports/FileStore';
 import type { DeflatedBatch, DeflatePool } from './DeflatePool';
+import { isThreadReadable } from './ThreadReadable';
 
 /** Consecutive small files of an archive, compressed together. */
 export interface SmallFiles {
@@ -15,6 +16,8 @@ export interface DeflateAheadLimits {
   readonly bytes: number;
   /** Files read ahead and not yet written, at most. */
   readonly files: number;
+  /** The largest file of a batch: a file that has grown past it since it was listed is read by the store. */
+  readonly largestFile: number;
 }
 
 /**
@@ -27,13 +30,17 @@ export class DeflateAhead {
   private next = 0;
   private bytesAhead = 0;
   private filesAhead = 0;
+  /** Whether the pool's threads read the files (see ThreadReadable), until one batch shows they cannot. */
+  private threadReads: boolean;
 
   constructor(
     private readonly store: FileStore,
     private readonly pool: DeflatePool,
     private readonly batches: readonly SmallFiles[],
     private readonly limits: DeflateAheadLimits,
-  ) {}
+  ) {
+    this.threadReads = isThreadReadable(store);
+  }
 
   /** Starts what the limits allow. */
   fill(): void {
@@ -68,6 +75,14 @@ export class DeflateAhead {
   }
 
   private async readAndDeflate(batch: SmallFiles): Promise<DeflatedBatch> {
+    const paths = this.threadReadPaths(batch);
+    if (paths !== null) {
+      const done = await this.pool.readAndDeflate({ paths, levels: batch.levels, largest: this.limits.largestFile });
+      if (done !== null) return done;
+      // A file changed under the archive, or the threads cannot check what they open on this volume:
+      // the store reads the rest, rather than every batch going to a thread twice.
+      this.threadReads = false;
+    }
     const contents = await Promise.all(
       batch.files.map(async (file) => {
         const content = await this.store.read(file.path);
@@ -86,5 +101,17 @@ export class DeflateAhead {
       at += content.byteLength;
     }
     return this.pool.deflate({ bytes, sizes, levels: batch.levels });
+  }
+
+  /** Where the pool's threads read the batch's files themselves, when the store lets them read all of them. */
+  private threadReadPaths(batch: SmallFiles): string[] | null {
+    if (!this.threadReads || !isThreadReadable(this.store)) return null;
+    const paths: string[] = [];
+    for (const file of batch.files) {
+      const path = this.store.threadReadPath(file.path);
+      if (path === null) return null;
+      paths.push(path);
+    }
+    return paths;
   }
 }

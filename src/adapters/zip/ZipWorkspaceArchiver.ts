@@ -39,7 +39,8 @@ type Step =
 
 /**
  * Zips folders of a FileStore. Small files are read a bounded window ahead and deflated in batches
- * by worker threads (every core compresses while the main thread reads and writes); large files
+ * by worker threads (every core compresses while the main thread writes; on a local volume the
+ * threads read the files too, see ThreadReadable); large files
  * are streamed through deflate one at a time; entries go out in order as the reader pulls, so a
  * reader that stops reading stops the file reads. Already-compressed formats are stored. Archives
  * that need Zip64 (past 65,534 entries or near 4 GB) are written by yazl, one entry at a time.
@@ -71,8 +72,11 @@ export class ZipWorkspaceArchiver implements WorkspaceArchiver {
   }
 
   private async *stream(roots: readonly ArchiveRoot[]): AsyncGenerator<Uint8Array> {
+    const zip64 = this.options.forceZip64 === true;
+    // The threads start while the folders are listed, not when the first batch is ready.
+    if (!zip64) this.pool.warm();
     const planned = await planArchive(this.store, roots);
-    if (this.options.forceZip64 === true || needsZip64(planned)) {
+    if (zip64 || needsZip64(planned)) {
       yield* this.zip64.zipPlanned(planned);
       return;
     }
@@ -81,6 +85,7 @@ export class ZipWorkspaceArchiver implements WorkspaceArchiver {
     const ahead = new DeflateAhead(this.store, this.pool, batches, {
       bytes: this.readAhead.bytes,
       files: this.readAhead.files,
+      largestFile: this.readAhead.largestFile,
     });
     const writer = new ZipWriter();
     let pending: Uint8Array[] = [];

@@ -1,3 +1,6 @@
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { DeflatePool } from '../../../src/adapters/zip/DeflatePool';
@@ -53,4 +56,39 @@ describe('DeflatePool', () => {
     await pool.close();
     await failed;
   });
+
+  it('starts its threads when warmed, before any work, and stops them once idle', async () => {
+    const pool = new DeflatePool(2, 50);
+    pool.warm();
+    expect(pool.threads).toBe(2);
+    await vi.waitFor(() => expect(pool.threads).toBe(0), { timeout: 10_000, interval: 20 });
+  });
+
+  // The threads check where the kernel says a file they opened is (/proc/self/fd): Linux only.
+  it.runIf(process.platform === 'linux')(
+    'reads files itself, or answers null for the caller to read them when it cannot vouch for one',
+    async () => {
+      const folder = await realpath(await mkdtemp(join(tmpdir(), 'deflate-pool-')));
+      const pool = new DeflatePool(1, 60_000);
+      try {
+        const first = Buffer.from('first '.repeat(300));
+        await writeFile(join(folder, 'first.txt'), first);
+        await writeFile(join(folder, 'second.bin'), 'as it is');
+        const paths = [join(folder, 'first.txt'), join(folder, 'second.bin')];
+        const done = await pool.readAndDeflate({ paths, levels: [6, 0], largest: 1024 * 1024 });
+        expect(done?.sizes).toEqual([first.byteLength, 8]);
+        expect(done?.crcs).toEqual([crc32(first), crc32('as it is')]);
+        const firstSize = done?.compressedSizes[0] ?? 0;
+        expect(Buffer.from(inflateRawSync(done?.data.subarray(0, firstSize) ?? new Uint8Array()))).toEqual(first);
+        expect(Buffer.from(done?.data.subarray(firstSize) ?? []).toString()).toBe('as it is');
+
+        const missing = [...paths, join(folder, 'missing.txt')];
+        expect(await pool.readAndDeflate({ paths: missing, levels: [6, 0, 6], largest: 1024 * 1024 })).toBeNull();
+        expect(await pool.readAndDeflate({ paths, levels: [6, 0], largest: 100 })).toBeNull();
+      } finally {
+        await pool.close();
+        await rm(folder, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -6,7 +6,7 @@ const LOCAL_HEADER_BYTES = 30;
 /**
  * Measures, without looking at the process's memory, how much file content an archiver has taken
  * from its store and not yet finished with: bytes handed out by the store (a whole read at once, a
- * stream chunk by chunk as it is pulled) minus the sizes of the files the archive has moved past.
+ * stream chunk by chunk as it is pulled, a path for a thread to read as it is given out) minus the sizes of the files the archive has moved past.
  * Zip writes entries one after another, each behind a local header naming it, so once the reader
  * has seen the header of file k, every file before it is done. Depends only on what was read and
  * what came out, never on the machine's load or the garbage collector.
@@ -33,6 +33,7 @@ export class ContentHeld {
       this.handedOut += bytes;
       this.highest = Math.max(this.highest, this.handedOut - this.finished);
     };
+    const sizes = this.sizes;
     return new Proxy(store, {
       get(target, key) {
         if (key === 'read') {
@@ -40,6 +41,15 @@ export class ContentHeld {
             const bytes = await target.read(path);
             if (bytes !== null) took(bytes.byteLength);
             return bytes;
+          };
+        }
+        // A file the archiver's threads read themselves (see ThreadReadable) is handed out, at its
+        // listed size, when its path is asked for: the archiver asks as it sends the file to a thread.
+        if (key === 'threadReadPath' && typeof Reflect.get(target, key) === 'function') {
+          return (path: string) => {
+            const local = (target as FileStore & { threadReadPath(path: string): string | null }).threadReadPath(path);
+            if (local !== null) took(sizes.get(path) ?? 0);
+            return local;
           };
         }
         if (key === 'readStream') {
