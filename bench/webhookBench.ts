@@ -2,11 +2,10 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedAzurite } from '../src/adapters/azure-tables/EmbeddedAzurite';
-import { ServiceBusPeer } from '../test/support/serviceBusPeer';
 import { startServiceProcess, stopServiceProcess } from '../test/support/serviceProcess';
+import { type BenchPeer, type PeerLayout, startPeer } from './webhookPeers';
 
 const DELIVERIES = Number(process.env.BENCH_WEBHOOKS ?? 5_000);
 const CONCURRENCY = 32;
@@ -14,13 +13,17 @@ const SECRET = randomBytes(32).toString('hex');
 
 interface LatencyFigures {
   p50: number;
+  p95: number;
   p99: number;
   max: number;
   perSecond: number;
   errors: number;
   statuses: Record<number, number>;
-  /** CPU the service process spent per delivery (user + system), where the OS tells (Linux /proc). */
-  cpuPerDeliveryMs?: number;
+  /**
+   * CPU per delivery in ms (user + system) of each party: the service and a peer in a process of its
+   * own where the OS tells (Linux /proc); the load generator (with the peers, when they share it).
+   */
+  cpu?: Record<string, number>;
 }
 
 /** User + system CPU of a process in ms, from /proc on Linux; undefined elsewhere. */
@@ -74,7 +77,15 @@ async function fire(baseUrl: string): Promise<LatencyFigures> {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { p50: at(0.5), p99: at(0.99), max: latencies.at(-1)!, perSecond: DELIVERIES / seconds, errors, statuses };
+  return {
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: latencies.at(-1)!,
+    perSecond: DELIVERIES / seconds,
+    errors,
+    statuses,
+  };
 }
 
 function post(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<number> {
@@ -109,15 +120,60 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
 }
 
 function row(name: string, f: LatencyFigures): string {
-  return `  ${name.padEnd(40)} p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms, ${f.perSecond.toFixed(0)}/s, errors ${f.errors} ${JSON.stringify(f.statuses)}${f.cpuPerDeliveryMs === undefined ? '' : `, service CPU ${f.cpuPerDeliveryMs.toFixed(2)} ms/delivery`}`;
+  const cpu = Object.entries(f.cpu ?? {})
+    .map(([party, ms]) => `${party} ${ms.toFixed(2)}`)
+    .join(', ');
+  return `  ${name.padEnd(40)} p50 ${f.p50.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms, ${f.perSecond.toFixed(0)}/s, errors ${f.errors} ${JSON.stringify(f.statuses)}${cpu === '' ? '' : `; CPU ms/delivery: ${cpu}`}`;
 }
 
-/** Issue #3's benchmark: webhook acknowledgement latency and throughput, in-process queue vs Service Bus. */
+/** User + system CPU of this process in ms. */
+function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+const LAYOUT_LABEL: Record<PeerLayout, string> = {
+  separate: 'peers in processes of their own',
+  shared: "peers on the load generator's event loop (as before 2026-12-05)",
+};
+
+/**
+ * Issue #3's benchmark: webhook acknowledgement latency and throughput, in-process queue vs Service Bus.
+ * GitHub, Azure Tables and Service Bus are other machines in production; here the load generator is
+ * this process and, in the `separate` layout, Azurite and the Service Bus peer run in processes of
+ * their own. The `shared` layout (both peers on this process's event loop) is kept for comparison
+ * with earlier figures. BENCH_WEBHOOK_LAYOUTS picks layouts (default `separate,shared`).
+ */
 export async function webhookBench(): Promise<void> {
+  const layouts = (process.env.BENCH_WEBHOOK_LAYOUTS ?? 'separate,shared')
+    .split(',')
+    .filter((name): name is PeerLayout => name === 'separate' || name === 'shared');
+  const loadBefore = loadavg();
+  const bare = await bareServer();
+  const reference = await fire(bare.url);
+  await bare.close();
+  console.log(`\nwebhook benchmark (${DELIVERIES} signed deliveries, ${CONCURRENCY} concurrent)`);
+  console.log(row('bare node:http 202 (reference)', reference));
+  for (const layout of layouts) {
+    const result = await benchLayout(layout);
+    console.log(`  ${LAYOUT_LABEL[layout]}:`);
+    console.log(row('webhook -> in-process queue (ours)', result.viaMemory));
+    console.log(row('webhook -> Service Bus test peer (ours)', result.viaBus));
+    console.log(`    messages on the Service Bus peer afterwards: ${result.queued} active (target ${DELIVERIES})`);
+  }
+  const show = (load: number[]) => load.map((value) => value.toFixed(2)).join(' ');
+  console.log(
+    `  p99 targets: < 50 ms with zero errors; load average ${show(loadBefore)} before, ${show(loadavg())} after`,
+  );
+}
+
+async function benchLayout(
+  layout: PeerLayout,
+): Promise<{ viaMemory: LatencyFigures; viaBus: LatencyFigures; queued: number }> {
   const work = await mkdtemp(join(tmpdir(), 'wsync-webhook-bench-'));
-  const azurite = await EmbeddedAzurite.start({});
-  const serviceBus = await ServiceBusPeer.start({
-    queues: { 'workspace-sync': { duplicateDetectionWindowMs: 600_000 } },
+  const azurite = await startPeer('azurite', layout);
+  const serviceBus = await startPeer('service-bus', layout, {
+    'workspace-sync': { duplicateDetectionWindowMs: 600_000 },
   });
   const base: NodeJS.ProcessEnv = {
     PORT: '0',
@@ -141,38 +197,38 @@ export async function webhookBench(): Promise<void> {
     ]),
   };
   try {
-    const bare = await bareServer();
-    const reference = await fire(bare.url);
-    await bare.close();
-
-    const measure = async (env: NodeJS.ProcessEnv): Promise<LatencyFigures> => {
+    const measure = async (env: NodeJS.ProcessEnv, peers: Record<string, BenchPeer>): Promise<LatencyFigures> => {
       const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
       const service = await startServiceProcess({ ...base, ...env }, nodeArgs);
       try {
-        const cpuBefore = await processCpuMs(service.child.pid);
+        // Parties in a process of their own, read from /proc; this process (the load generator, and
+        // the peers when they share it) from process.cpuUsage().
+        const parties: [string, number | undefined][] = [
+          ['service', service.child.pid],
+          ...Object.entries(peers).map(([name, peer]): [string, number | undefined] => [name, peer.pid]),
+        ];
+        const before = await Promise.all(parties.map(([, pid]) => processCpuMs(pid)));
+        const clientBefore = ownCpuMs();
         const figures = await fire(service.url);
-        const cpuAfter = await processCpuMs(service.child.pid);
-        return cpuBefore === undefined || cpuAfter === undefined
-          ? figures
-          : { ...figures, cpuPerDeliveryMs: (cpuAfter - cpuBefore) / DELIVERIES };
+        const cpu: Record<string, number> = {};
+        const after = await Promise.all(parties.map(([, pid]) => processCpuMs(pid)));
+        for (const [index, [name]] of parties.entries()) {
+          const start = before[index];
+          const end = after[index];
+          if (start !== undefined && end !== undefined) cpu[name] = (end - start) / DELIVERIES;
+        }
+        cpu[layout === 'shared' ? 'client+peers' : 'client'] = (ownCpuMs() - clientBefore) / DELIVERIES;
+        return { ...figures, cpu };
       } finally {
         await stopServiceProcess(service.child);
       }
     };
-    const viaMemory = await measure({ TABLES_PREFIX: 'benchA', COMMAND_QUEUE: 'in-process' });
-    const viaBus = await measure({
-      TABLES_PREFIX: 'benchB',
-      COMMAND_QUEUE: 'service-bus',
-      ServiceBusConnection: serviceBus.connectionString,
-    });
-    const queued = serviceBus.stats('workspace-sync');
-
-    console.log(`\nwebhook benchmark (${DELIVERIES} signed deliveries, ${CONCURRENCY} concurrent)`);
-    console.log(row('bare node:http 202 (reference)', reference));
-    console.log(row('webhook -> in-process queue (ours)', viaMemory));
-    console.log(row('webhook -> Service Bus test peer (ours)', viaBus));
-    console.log(`  messages on the Service Bus peer afterwards: ${queued.active} active (target ${DELIVERIES})`);
-    console.log(`  p99 targets: < 50 ms with zero errors`);
+    const viaMemory = await measure({ TABLES_PREFIX: 'benchA', COMMAND_QUEUE: 'in-process' }, { azurite });
+    const viaBus = await measure(
+      { TABLES_PREFIX: 'benchB', COMMAND_QUEUE: 'service-bus', ServiceBusConnection: serviceBus.connectionString },
+      { azurite, 'service-bus': serviceBus },
+    );
+    return { viaMemory, viaBus, queued: (await serviceBus.stats('workspace-sync')).active };
   } finally {
     await serviceBus.stop();
     await azurite.stop();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
 import type { Scope } from '../../domain/shared/Scope';
 import type { DeadLetterDecision } from '../../ports/DeliveryRepo';
@@ -26,6 +27,10 @@ export class TableDeliveryStore {
   constructor(private readonly table: TableClient) {}
 
   async record(deliveryId: string, scope: Scope, at: Date): Promise<boolean> {
+    // The SDK retries a create whose answer was lost (reset, timeout, 5xx); the retry then meets our own
+    // row with a 409. The attempt's mark tells that apart from a redelivery, which would otherwise be
+    // answered "duplicate" and never queued.
+    const attempt = randomUUID();
     try {
       await tableCall('recordDelivery', () =>
         this.table.createEntity({
@@ -34,11 +39,27 @@ export class TableDeliveryStore {
           DeliveryId: deliveryId.slice(0, 1_000),
           Scope: scope,
           At: at,
+          Attempt: attempt,
         }),
       );
       return true;
     } catch (error) {
-      if (isConflict(error)) return false;
+      if (!isConflict(error)) throw error;
+      return this.recordedBy(deliveryId, scope, attempt);
+    }
+  }
+
+  /** Whether the delivery's row is the one `attempt` wrote (read only on a conflict: a redelivery, or our own retry). */
+  private async recordedBy(deliveryId: string, scope: Scope, attempt: string): Promise<boolean> {
+    try {
+      const row = await tableCall('recordDelivery', () =>
+        this.table.getEntity<{ Attempt?: unknown }>(encodeKeyPart(deliveryId), deliveryRowKey(scope), {
+          queryOptions: { select: ['Attempt'] },
+        }),
+      );
+      return row.Attempt === attempt;
+    } catch (error) {
+      if (isNotFound(error)) return false; // forgotten since (its queue send failed): GitHub redelivers
       throw error;
     }
   }
