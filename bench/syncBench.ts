@@ -61,6 +61,41 @@ export function runSync(env: NodeJS.ProcessEnv, scope = 'GLOBAL'): Promise<SyncF
   });
 }
 
+/**
+ * Two syncs of `scope` in one fresh process: a cold one, then, after `between` (which pushes a
+ * change), a warm one, as a long-lived Functions instance runs it. The warm sync's figures.
+ */
+function runWarmSync(
+  env: NodeJS.ProcessEnv,
+  between: () => Promise<void>,
+  scope = 'GLOBAL',
+): Promise<SyncFigures> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [resolve(__dirname, 'syncOnce.js'), scope, 'warm'], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    let warm: SyncFigures | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      let cut = out.indexOf('\n');
+      while (cut >= 0) {
+        const line = out.slice(0, cut);
+        out = out.slice(cut + 1);
+        if (line === '{"ready":true}') between().then(() => child.stdin.end('\n'), reject);
+        if (line.startsWith('{"warm":')) warm = (JSON.parse(line) as { warm: SyncFigures }).warm;
+        cut = out.indexOf('\n');
+      }
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`sync process exited with ${code}`));
+      if (warm === undefined) return reject(new Error('sync process printed no warm figures'));
+      resolvePromise(warm);
+    });
+  });
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -152,6 +187,24 @@ export async function syncBench(): Promise<void> {
       loads.push(load());
     }
 
+    // The same change synced by the second sync of a process (the first one syncs another change).
+    const warms: SyncFigures[] = [];
+    const warmRsyncs: number[] = [];
+    for (let round = 1; round <= runs; round++) {
+      const change = (seed: number) =>
+        repo.writeMany(changedFiles(files, 10, seed), `bench: 10 changed files, warm ${seed}`);
+      await change(runs + 2 * round - 1);
+      const warm = await runWarmSync(envFor(runs), async () => {
+        execFileSync('git', ['-C', checkout, 'pull', '-q', '--ff-only'], { stdio: 'ignore' });
+        timeCommand('rsync', ['-a', '--delete', '--exclude', '.git', `${checkout}/`, copy]); // untimed: the cold sync's change
+        await change(runs + 2 * round);
+      });
+      warms.push(warm);
+      execFileSync('git', ['-C', checkout, 'pull', '-q', '--ff-only'], { stdio: 'ignore' });
+      warmRsyncs.push(timeCommand('rsync', ['-a', '--delete', '--exclude', '.git', `${checkout}/`, copy]));
+      loads.push(load());
+    }
+
     const fullMs = fulls.map((figures) => figures.ms);
     const incrementalMs = incrementals.map((figures) => figures.ms);
     const last = (figures: SyncFigures[]): SyncFigures => figures[figures.length - 1]!;
@@ -186,11 +239,17 @@ export async function syncBench(): Promise<void> {
         'incremental, process start + sync / rsync incremental',
         `${(median(incrementals.map((figures) => (figures.startupMs ?? 0) + figures.ms)) / median(rsyncs)).toFixed(2)}x median`,
       ],
+      ['incremental sync, 10 files, warm process (ours)', ms(warms.map((figures) => figures.ms))],
+      ['rsync -a --delete, same change (reference)', ms(warmRsyncs)],
+      [
+        'warm incremental sync / rsync incremental',
+        `${(median(warms.map((figures) => figures.ms)) / median(warmRsyncs)).toFixed(2)}x median; per round ${warms.map((figures, i) => (figures.ms / warmRsyncs[i]!).toFixed(2)).join(' / ')}`,
+      ],
       ['load average after each run', loads.join(' | ')],
     ];
     console.log('\nsync benchmark');
     for (const [name, value] of rows) console.log(`  ${name.padEnd(52)} ${value}`);
-    const failed = [...fulls, ...incrementals].filter((figures) => figures.status !== 'succeeded');
+    const failed = [...fulls, ...incrementals, ...warms].filter((figures) => figures.status !== 'succeeded');
     if (failed.length > 0) throw new Error(`a sync did not succeed: ${JSON.stringify(failed)}`);
   } finally {
     await peer.stop();

@@ -102,6 +102,47 @@ describe('TableMetadataRepo specifics', () => {
     await cleanup();
   });
 
+  it('saves right after another writer changed the partition since this one last read it', async () => {
+    const { adapter, cleanup, tablePrefix } = await freshRepo();
+    const other = new TableMetadataRepo({ connectionString: azurite.connectionString, tablePrefix });
+    const big = metadataFixtures.entries(25_000, { randomPaths: true }); // two chunk rows
+    const small = metadataFixtures.entries(10, { seed: 2 });
+    const next = metadataFixtures.entries(20, { seed: 3 });
+    const expectOnly = async (commitSha: string, entries: typeof small) => {
+      expect(await adapter.getManifest(ORG)).toStrictEqual({ scope: ORG, commitSha, entries, dirty: false });
+      expect(await other.getManifest(ORG)).toStrictEqual({ scope: ORG, commitSha, entries, dirty: false });
+    };
+
+    // Saved in between: this writer's last look at the rows is stale, and so is the header's ETag.
+    await adapter.saveManifest({ scope: ORG, commitSha: 'a'.repeat(40), entries: small });
+    await adapter.getManifest(ORG);
+    await other.saveManifest({ scope: ORG, commitSha: 'b'.repeat(40), entries: big });
+    await adapter.saveManifest({ scope: ORG, commitSha: 'c'.repeat(40), entries: next });
+    await expectOnly('c'.repeat(40), next);
+
+    // Saved in between, then marked dirty here (the ETag is fresh, the rows seen are not).
+    await adapter.getManifest(ORG);
+    await other.saveManifest({ scope: ORG, commitSha: 'd'.repeat(40), entries: big });
+    await adapter.markManifestDirty(ORG);
+    await adapter.saveManifest({ scope: ORG, commitSha: 'e'.repeat(40), entries: small });
+    await expectOnly('e'.repeat(40), small);
+
+    // The other way round: rows seen here that another writer removed meanwhile.
+    await adapter.saveManifest({ scope: ORG, commitSha: 'f'.repeat(40), entries: big });
+    await adapter.getManifest(ORG);
+    await other.saveManifest({ scope: ORG, commitSha: '1'.repeat(40), entries: small });
+    await adapter.markManifestDirty(ORG);
+    await adapter.saveManifest({ scope: ORG, commitSha: '2'.repeat(40), entries: next });
+    await expectOnly('2'.repeat(40), next);
+
+    // Deleted in between.
+    await adapter.getManifest(ORG);
+    await other.deleteManifest(ORG);
+    await adapter.saveManifest({ scope: ORG, commitSha: '3'.repeat(40), entries: small });
+    await expectOnly('3'.repeat(40), small);
+    await cleanup();
+  });
+
   it('never lets a reader see a mix of two manifests saved concurrently', async () => {
     const { adapter, cleanup } = await freshRepo();
     // Two manifests of different sizes (2 and 1 storage rows), written over and over by two writers.

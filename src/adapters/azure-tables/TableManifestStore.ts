@@ -58,12 +58,22 @@ export class ManifestTooLargeError extends Fault<'ManifestTooLarge'> {
  * header's generation; a reader whose paged query straddled a save notices the mix and reads again.
  */
 export class TableManifestStore {
+  /**
+   * Per scope, the header's ETag and the row keys this store last saw (a read, then a markDirty):
+   * the save that follows needs not list the partition again. The ETag makes a stale entry fail
+   * the transaction (then the rows are listed), except after a markDirty, which writes
+   * unconditionally: rows another writer added meanwhile may then stay behind, beyond the header's
+   * counts, where no reader looks, until a save that listed them removes them.
+   */
+  private readonly layouts = new Map<Scope, PartitionLayout>();
+
   constructor(private readonly table: TableClient) {}
 
   async get(scope: Scope): Promise<Manifest | null> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const rows = await this.readPartition(scope);
       const header = rows.get(HEADER_ROW);
+      this.remember(scope, rows);
       if (header === undefined) return null;
       const manifest = this.assemble(scope, header, rows);
       if (manifest !== null) return manifest;
@@ -106,27 +116,30 @@ export class TableManifestStore {
         : {}),
     };
 
+    const scope = manifest.scope;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      // Keys only: which rows exist now (stale chunks of a bigger manifest, orphans of a racing
-      // delete) and the header's ETag, which makes the transaction fail if anyone wrote meanwhile.
-      const existing = await this.readPartition(manifest.scope, ['RowKey']);
-      const currentHeader = existing.get(HEADER_ROW);
+      // Which rows exist now (stale chunks of a bigger manifest, orphans of a racing delete) and
+      // the header's ETag, which makes the transaction fail if anyone wrote meanwhile: as last
+      // seen on the first attempt, else listed (keys only).
+      const known = attempt === 1 ? this.layouts.get(scope) : undefined;
+      this.layouts.delete(scope);
+      const existing = known ?? layoutOf(await this.readPartition(scope, ['RowKey']));
       const rows = [...chunkRows, ...treeRows];
       const written = new Set(rows.map((row) => row.rowKey));
       const actions: TransactionAction[] = [
-        currentHeader === undefined ? ['create', header] : ['update', header, 'Replace', { etag: currentHeader.etag }],
+        existing.etag === undefined ? ['create', header] : ['update', header, 'Replace', { etag: existing.etag }],
         ...rows.map((row): TransactionAction => ['upsert', row, 'Replace']),
-        ...[...existing.keys()]
-          .filter((rowKey) => rowKey !== HEADER_ROW && !written.has(rowKey))
+        ...[...existing.rowKeys]
+          .filter((rowKey) => !written.has(rowKey))
           .map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
       ];
-      if (actions.length > 100) throw new ManifestTooLargeError(manifest.scope, manifest.entries.size, payload.length);
+      if (actions.length > 100) throw new ManifestTooLargeError(scope, manifest.entries.size, payload.length);
       try {
         await tableCall('saveManifest', () => this.table.submitTransaction(actions));
         return;
       } catch (error) {
         // 409: someone created the header first; 412: someone changed it; 404: a row we meant to
-        // delete is already gone. All mean "a concurrent writer": look again.
+        // delete is already gone. All mean "a concurrent writer" (or a stale layout): look again.
         if (!isConflict(error) && !isPreconditionFailed(error) && !isNotFound(error)) throw error;
       }
     }
@@ -134,16 +147,20 @@ export class TableManifestStore {
   }
 
   async markDirty(scope: Scope): Promise<void> {
+    const known = this.layouts.get(scope);
+    this.layouts.delete(scope);
     try {
-      await tableCall('markManifestDirty', () =>
+      const { etag } = await tableCall('markManifestDirty', () =>
         this.table.updateEntity({ partitionKey: encodeKeyPart(scope), rowKey: HEADER_ROW, Dirty: true }, 'Merge'),
       );
+      if (known?.etag !== undefined && etag !== undefined) this.layouts.set(scope, { ...known, etag });
     } catch (error) {
       if (!isNotFound(error)) throw error; // no manifest: nothing to distrust
     }
   }
 
   async delete(scope: Scope): Promise<void> {
+    this.layouts.delete(scope);
     const partitionKey = encodeKeyPart(scope);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const rowKeys = [...(await this.readPartition(scope, ['RowKey'])).keys()];
@@ -178,6 +195,12 @@ export class TableManifestStore {
     });
   }
 
+  private remember(scope: Scope, rows: ReadonlyMap<string, TableEntityResult<Record<string, unknown>>>): void {
+    const layout = layoutOf(rows);
+    if (layout.etag === undefined) this.layouts.delete(scope);
+    else this.layouts.set(scope, layout);
+  }
+
   /** The manifest, or null when the chunk rows do not belong to this header (a save was in between). */
   private assemble(
     scope: Scope,
@@ -203,6 +226,18 @@ export class TableManifestStore {
     checkPayload(treePayload, read.number('TreePayloadBytes'), read.string('TreePayloadSha256'), what);
     return { ...manifest, tree: decodeTreeState(treePayload) };
   }
+}
+
+/** A partition as a save needs it: the header's ETag (none: no header) and the other rows' keys. */
+interface PartitionLayout {
+  readonly etag?: string;
+  readonly rowKeys: ReadonlySet<string>;
+}
+
+function layoutOf(rows: ReadonlyMap<string, TableEntityResult<Record<string, unknown>>>): PartitionLayout {
+  const rowKeys = new Set([...rows.keys()].filter((rowKey) => rowKey !== HEADER_ROW));
+  const etag = rows.get(HEADER_ROW)?.etag;
+  return etag === undefined ? { rowKeys } : { etag, rowKeys };
 }
 
 /** Rows of `chunks`, numbered from `firstRow`, each with up to CHUNKS_PER_ROW pieces. */

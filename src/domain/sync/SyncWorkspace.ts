@@ -6,6 +6,7 @@ import type { SyncCommand } from './SyncCommand';
 import { describeFailure } from './SyncFailure';
 import type { SyncRun, SyncRunError } from './SyncRun';
 import { backUpHandEdits } from './steps/backUp';
+import { bothSettled } from './steps/bothSettled';
 import { commit } from './steps/commit';
 import { headMovedSince, inspect } from './steps/inspect';
 import { planChanges } from './steps/plan';
@@ -101,8 +102,11 @@ export class SyncWorkspace {
     try {
       const inspection = await lease.keepAliveDuring(() => inspect(round));
       if (inspection.upToDate) return await recordUpToDate(round, inspection);
-      await recordStart(round);
-      const plan = await lease.keepAliveDuring(() => planChanges(round, inspection));
+      // The run is saved as running while the tree is read: both come before any change.
+      const plan = await bothSettled(
+        recordStart(round),
+        lease.keepAliveDuring(() => planChanges(round, inspection)),
+      );
       await lease.keepAliveDuring(() => backUpHandEdits(round, inspection, plan));
       const staged = await lease.keepAliveDuring(() => stage(round, inspection, plan));
       await lease.keepAliveDuring(() => commit(round, inspection, plan));

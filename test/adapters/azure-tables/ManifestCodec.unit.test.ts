@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -37,6 +38,18 @@ describe('manifest codec', () => {
         expect(Buffer.concat(chunks)).toEqual(Buffer.from(bytes));
       }),
     );
+  });
+
+  it('reads payloads compressed at any level, such as those of earlier versions', () => {
+    const records = `100644\t${'a'.repeat(40)}\t3\ta.py\x00100755\t${'b'.repeat(40)}\t5\tbin/run\x00`;
+    const expected = new Map<string, ManifestEntry>([
+      ['a.py', { sha: 'a'.repeat(40), size: 3, mode: '100644' }],
+      ['bin/run', { sha: 'b'.repeat(40), size: 5, mode: '100755' }],
+    ]);
+    for (const level of [1, 6, 9]) {
+      expect(decodeManifestEntries(gzipSync(Buffer.from(records, 'utf8'), { level }))).toEqual(expected);
+    }
+    expect(gunzipSync(encodeManifestEntries(expected)).toString('utf8')).toBe(records);
   });
 
   it('refuses a corrupted payload instead of returning wrong entries', () => {

@@ -31,12 +31,12 @@ export interface Inspection {
 /** Step 1: reads the branch head and the manifest, and looks at the folder when the trigger asks to. */
 export async function inspect(round: SyncRound): Promise<Inspection> {
   const { deps, connection, command } = round;
+  // The manifest's read travels while the source opens (its first use loads the client's modules).
+  const manifestRead = deps.metadata.getManifest(connection.scope);
+  manifestRead.catch(() => undefined); // awaited below; a source that fails to open is reported first
   const source = await openSource(deps, connection);
   round.source = source;
-  const [head, manifest] = await Promise.all([
-    source.branchHead(connection.branch),
-    deps.metadata.getManifest(connection.scope),
-  ]);
+  const [head, manifest] = await Promise.all([source.branchHead(connection.branch), manifestRead]);
   if (head === null)
     throw new SyncFailure('BranchNotFound', `branch '${connection.branch}' does not exist in ${connection.repository}`);
   round.run = { ...round.run, commitSha: head };

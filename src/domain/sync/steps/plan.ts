@@ -1,3 +1,4 @@
+import { planChangedPaths } from '../ChangedPathsPlan';
 import { SyncFailure } from '../SyncFailure';
 import { isNoop, planSync, type SyncPlan } from '../SyncPlan';
 import { captureTreeState, expandTreeState } from '../TreeState';
@@ -14,13 +15,22 @@ export async function planChanges(round: SyncRound, inspection: Inspection): Pro
   const known = manifest?.tree && !manifest.dirty ? expandTreeState(manifest.tree, manifest.entries) : undefined;
   const tree = await inspection.source.tree(inspection.head, connection.subPath || undefined, known);
   markPhaseEnd(round, 'tree');
+  const capabilities = deps.files.capabilities;
+  const scopeFolderLength = inspection.folder.length + 1;
+  const { maxFileBytes } = deps.settings;
+  // A folder trusted as the manifest says: only the changed paths need planning.
+  const changed =
+    known && manifest && !inspection.verified
+      ? planChangedPaths({ tree, manifest, capabilities, scopeFolderLength, maxFileBytes })
+      : null;
+  if (changed) return changed;
   const outcome = planSync({
     target: tree.entries,
-    manifest: inspection.manifest,
+    manifest,
     present: inspection.present,
-    capabilities: deps.files.capabilities,
-    scopeFolderLength: inspection.folder.length + 1,
-    maxFileBytes: deps.settings.maxFileBytes,
+    capabilities,
+    scopeFolderLength,
+    maxFileBytes,
   });
   if (!outcome.ok) throw new SyncFailure(outcome.code, outcome.message);
   const state = captureTreeState(tree, outcome.plan.manifest);

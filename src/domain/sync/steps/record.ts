@@ -2,6 +2,7 @@ import type { SyncTrigger } from '../SyncCommand';
 import { describeFailure } from '../SyncFailure';
 import type { SyncPlan } from '../SyncPlan';
 import { type SyncRun, ZERO_COUNTS } from '../SyncRun';
+import { bothSettled } from './bothSettled';
 import type { Inspection } from './inspect';
 import { runStagingFolder } from './StagingArea';
 import type { RoundOutcome, SyncRound } from './SyncRound';
@@ -60,8 +61,7 @@ export async function recordSuccess(
     sourceRequests: round.source?.requestCount ?? 0,
   };
   round.run = run;
-  await deps.metadata.saveRun(run);
-  await recordOutcome(round, run);
+  await bothSettled(deps.metadata.saveRun(run), recordOutcome(round, run));
   round.log.info(
     {
       commitSha: run.commitSha,
