@@ -8,7 +8,7 @@ import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, unlin
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
-/** One file of a batch: its bytes are `length` bytes of the batch buffer from `offset`. */
+/** One file of a batch: its bytes are `length` bytes from `offset` of the ring, or of the batch's own buffer. */
 export interface ScratchFile {
   /** Store-relative folder ('' = the root) and file name. */
   readonly folder: string;
@@ -19,7 +19,8 @@ export interface ScratchFile {
 }
 
 export type ScratchRequest =
-  | { readonly kind: 'write'; readonly id: number; readonly bytes: Uint8Array; readonly files: ScratchFile[] }
+  /** `bytes`: a buffer of the batch's own (a file larger than the ring); else the files are in the ring. */
+  | { readonly kind: 'write'; readonly id: number; readonly bytes?: Uint8Array; readonly files: ScratchFile[] }
   /** Folders may have gone or moved: look at each again. */
   | { readonly kind: 'forget' };
 
@@ -29,8 +30,6 @@ export type ScratchOutcome = null | { readonly errno: string; readonly link?: st
 export interface ScratchReply {
   readonly id: number;
   readonly outcomes: ScratchOutcome[];
-  /** The batch's buffer, handed back for the next batch. */
-  readonly buffer: ArrayBuffer;
 }
 
 export interface ScratchThreadData {
@@ -39,6 +38,8 @@ export interface ScratchThreadData {
   readonly folderMode: number;
   /** Whether each file needs a chmod after create (umask takes bits off and modes stick). */
   readonly chmod: boolean;
+  /** The buffer shared with the writer (ScratchRing); its batches' stretches are read only until answered. */
+  readonly ring: SharedArrayBuffer;
 }
 
 /** Creates the file; O_EXCL also refuses a link at its name instead of following it. */
@@ -56,6 +57,7 @@ class Refusal extends Error {
 }
 
 const settings = workerData as ScratchThreadData;
+const ring = new Uint8Array(settings.ring);
 /** Folders known to be real folders below the root (made here, or seen by lstat); see FolderWalk. */
 const known = new Set<string>(['']);
 
@@ -162,8 +164,8 @@ function outcomeOf(error: unknown): ScratchOutcome {
 
 parentPort?.on('message', (request: ScratchRequest) => {
   if (request.kind === 'forget') return forget();
-  const outcomes = request.files.map((file) => writeOne(file, request.bytes));
-  const buffer = request.bytes.buffer as ArrayBuffer;
-  const reply: ScratchReply = { id: request.id, outcomes, buffer };
-  parentPort?.postMessage(reply, [buffer]);
+  const bytes = request.bytes ?? ring;
+  const outcomes = request.files.map((file) => writeOne(file, bytes));
+  const reply: ScratchReply = { id: request.id, outcomes };
+  parentPort?.postMessage(reply);
 });

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalVolumeFileStore } from '../../../src/adapters/local-volume/LocalVolumeFileStore';
+import { ScratchWriter } from '../../../src/adapters/local-volume/ScratchWriter';
 import { FileStoreError } from '../../../src/ports/FileStore';
 
 const fs = nodeFs.promises;
@@ -98,6 +99,39 @@ describe('a sync staging files on a local volume: the fast paths', () => {
       await fs.rm(path.join(root, '.workspace-sync', 'staging'), { recursive: true });
       await store.write(`${staging}/a/b/third.txt`, text('third'), { scratch: true });
       expect(asText(await store.read(`${staging}/a/b/third.txt`))).toBe('third');
+    });
+
+    it('holds no more bytes for the thread than its shared buffer, however many writes wait', async () => {
+      const writer = new ScratchWriter({ root: await fs.realpath(root), folderMode: 0o700, chmod: false });
+      try {
+        // 48 files of 300 kB asked for at once: several times the shared buffer, so batches wait for room.
+        const contents = Array.from({ length: 48 }, (_, i) => new Uint8Array(300_000).fill(i + 1));
+        const outcomes = await Promise.all(
+          contents.map((bytes, i) => writer.write(`${staging}/d${i % 5}`, `f-${i}.bin`, bytes, 0o600)),
+        );
+        expect(outcomes.every((outcome) => outcome === null)).toBe(true);
+        for (const [i, bytes] of contents.entries()) {
+          const written = await fs.readFile(path.join(root, staging, `d${i % 5}`, `f-${i}.bin`));
+          expect(Buffer.compare(written, bytes)).toBe(0);
+        }
+        const { capacity, highWater } = writer.ringUse;
+        expect(highWater).toBeGreaterThan(0);
+        expect(highWater).toBeLessThanOrEqual(capacity);
+        expect(capacity).toBeLessThan(contents.length * 300_000);
+      } finally {
+        await writer.close();
+      }
+    });
+
+    it('fails the writes still waiting for room when it closes', async () => {
+      const writer = new ScratchWriter({ root: await fs.realpath(root), folderMode: 0o700, chmod: false });
+      const writes = Array.from({ length: 40 }, (_, i) =>
+        writer.write(staging, `f-${i}.bin`, new Uint8Array(500_000), 0o600),
+      );
+      await writer.close();
+      const outcomes = await Promise.all(writes);
+      expect(outcomes.some((outcome) => outcome !== null)).toBe(true);
+      expect(outcomes.every((outcome) => outcome === null || outcome.errno === 'EIO')).toBe(true);
     });
 
     it('stops its thread at close, and refuses scratch writes after', async () => {
