@@ -65,11 +65,7 @@ export function runSync(env: NodeJS.ProcessEnv, scope = 'GLOBAL'): Promise<SyncF
  * Two syncs of `scope` in one fresh process: a cold one, then, after `between` (which pushes a
  * change), a warm one, as a long-lived Functions instance runs it. The warm sync's figures.
  */
-function runWarmSync(
-  env: NodeJS.ProcessEnv,
-  between: () => Promise<void>,
-  scope = 'GLOBAL',
-): Promise<SyncFigures> {
+function runWarmSync(env: NodeJS.ProcessEnv, between: () => Promise<void>, scope = 'GLOBAL'): Promise<SyncFigures> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [resolve(__dirname, 'syncOnce.js'), scope, 'warm'], {
       env: { PATH: process.env.PATH, ...env },
