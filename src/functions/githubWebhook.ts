@@ -119,7 +119,7 @@ export const githubWebhookFunction = registerHttpFunction({
   doc: {
     summary: 'Receive a GitHub push webhook for a scope (HMAC-signed, no bearer token)',
     description:
-      "A push is matched to the scope's connection by GitHub's repository id (a renamed repository is followed and the connection takes its new name), or by full name for connections declared in configuration. Each scope records a delivery once: another scope's hook of the same event queues its own sync.",
+      "A push is matched to the scope's connection by GitHub's repository id (a renamed repository is followed and the connection takes its new name), or by full name for connections declared in configuration. The queue's duplicate detection drops a redelivery to the same scope within its window (the message id is scope + delivery id): another scope's hook of the same event queues its own sync.",
     tags: ['github'],
     headers: [
       {
@@ -130,7 +130,7 @@ export const githubWebhookFunction = registerHttpFunction({
       {
         name: 'X-GitHub-Delivery',
         description:
-          'delivery id: the same on redelivery, and for every hook of the same event; deduplicated per scope',
+          'delivery id: the same on redelivery, and for every hook of the same event; deduplicated per scope by the queue',
       },
     ],
     body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], required: true },

@@ -7,7 +7,7 @@ import type { TimerFunctionDefinition } from './definitions';
 /** Daily at 03:17 UTC (NCRONTAB, seconds first): off the hour, when syncs are fewest. */
 export const RETENTION_SCHEDULE = '0 17 3 * * *';
 
-/** Deletes runs and webhook delivery records older than their retention (RUNS_RETENTION_DAYS, DELIVERIES_RETENTION_DAYS). */
+/** Deletes runs and dead-letter decisions (and earlier versions' webhook delivery rows) older than their retention (RUNS_RETENTION_DAYS, DELIVERIES_RETENTION_DAYS). */
 function makeRetentionHandler(deps: { prune: PruneHistory; logger: Logger }) {
   return async (_timer: Timer | undefined, context: InvocationContext): Promise<void> => {
     const deleted = await deps.prune.execute();

@@ -90,7 +90,8 @@ export const configSchema = z.object({
     .max(1440)
     .refine((minutes) => minutes < 60 || minutes % 60 === 0, 'under 60, or whole hours (a timer schedule step)')
     .default(5),
-  // Retention (Tables has no TTL); 0 keeps forever. Deliveries must outlive GitHub's redelivery (3 days).
+  // Retention (Tables has no TTL); 0 keeps forever. Deliveries: dead-letter decisions, and the webhook
+  // delivery rows earlier versions recorded.
   RUNS_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   RUNS_KEEP_PER_SCOPE: z.coerce.number().int().min(0).max(10_000).default(20),
   DELIVERIES_RETENTION_DAYS: z.coerce
@@ -98,7 +99,7 @@ export const configSchema = z.object({
     .int()
     .min(0)
     .max(3650)
-    .refine((days) => days === 0 || days >= 7, '0 (keep forever) or at least 7: GitHub redelivers for 3 days')
+    .refine((days) => days === 0 || days >= 7, '0 (keep forever) or at least 7')
     .default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SYNC_LEASE_TTL_SECONDS: seconds(60, 2, 300),

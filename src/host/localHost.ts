@@ -125,7 +125,7 @@ export async function startLocalHost(
     const prune = container.get(TYPES.PruneHistory);
     const pruneNow = () => {
       prune.execute().then(
-        (deleted) => logger.info({ deleted }, 'retention: old runs and deliveries deleted'),
+        (deleted) => logger.info({ deleted }, 'retention: old runs and dead-letter decisions deleted'),
         (error: unknown) => logger.warn({ error: String(error) }, 'retention failed; the next day tries again'),
       );
     };

@@ -1,5 +1,3 @@
-import type { Scope } from '../domain/shared/Scope';
-
 /** Why a queue message was dead-lettered, as the worker decided it. */
 export interface DeadLetterDecision {
   readonly reason: string;
@@ -8,19 +6,12 @@ export interface DeadLetterDecision {
 }
 
 /**
- * What was already handled, so that a repeat is recognised: webhook deliveries per scope, and the
- * queue messages the worker dead-lettered.
+ * What the worker already decided about a queue message, so that a repeat is recognised: the
+ * messages it dead-lettered. (Webhook deliveries are deduplicated by the queue's duplicate detection
+ * on the message id; rows that earlier versions recorded per delivery are only ever pruned.)
  */
 export interface DeliveryRepo {
-  /**
-   * Records a webhook delivery to a scope; false when this scope already recorded it (a redelivery).
-   * GitHub gives every hook of one event the same delivery id, so the same id recorded for another
-   * scope is a different delivery. Entries older than the store's retention may be forgotten.
-   */
-  recordDelivery(deliveryId: string, scope: Scope, at: Date): Promise<boolean>;
-  /** Forgets a scope's recorded delivery, so that a redelivery is accepted (used when queueing failed). */
-  forgetDelivery(deliveryId: string, scope: Scope): Promise<void>;
-  /** Retention: deletes webhook deliveries and dead-letter decisions recorded before `before`; answers how many rows. */
+  /** Retention: deletes dead-letter decisions (and webhook delivery rows of earlier versions) recorded before `before`; answers how many rows. */
   deleteDeliveriesBefore(before: Date): Promise<number>;
 
   /**

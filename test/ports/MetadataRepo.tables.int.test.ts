@@ -176,7 +176,7 @@ describe('TableMetadataRepo specifics', () => {
       clientOptions: { retryOptions: { maxRetries: 0 } },
     });
     await adapter.ensureTables();
-    expect(await adapter.recordDelivery('d-1', ORG, new Date())).toBe(true);
+    await adapter.recordDeadLetterDecision('m-0', { reason: 'x', description: 'y', at: new Date() });
     await own.stop();
 
     const error = await adapter.getConnection(ORG).catch((e: unknown) => e);
@@ -214,8 +214,6 @@ describe('TableMetadataRepo specifics', () => {
       deleteManifest: () => adapter.deleteManifest(ORG),
       renewLease: () => adapter.renewLease(acquired.lease, now, 60_000),
       releaseLease: () => adapter.releaseLease(acquired.lease, now, 60_000),
-      recordDelivery: () => adapter.recordDelivery('d-2', ORG, now),
-      forgetDelivery: () => adapter.forgetDelivery('d-2', ORG),
       deleteRunsBefore: () => adapter.deleteRunsBefore(now, { keepNewestPerScope: 1 }),
       deleteDeliveriesBefore: () => adapter.deleteDeliveriesBefore(now),
       recordDeadLetterDecision: () =>

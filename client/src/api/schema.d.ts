@@ -102,7 +102,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a GitHub push webhook for a scope (HMAC-signed, no bearer token)
-         * @description A push is matched to the scope's connection by GitHub's repository id (a renamed repository is followed and the connection takes its new name), or by full name for connections declared in configuration. Each scope records a delivery once: another scope's hook of the same event queues its own sync.
+         * @description A push is matched to the scope's connection by GitHub's repository id (a renamed repository is followed and the connection takes its new name), or by full name for connections declared in configuration. The queue's duplicate detection drops a redelivery to the same scope within its window (the message id is scope + delivery id): another scope's hook of the same event queues its own sync.
          */
         post: operations["githubWebhook"];
         delete?: never;
@@ -1710,7 +1710,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description delivery id: the same on redelivery, and for every hook of the same event; deduplicated per scope */
+                /** @description delivery id: the same on redelivery, and for every hook of the same event; deduplicated per scope by the queue */
                 "X-GitHub-Delivery"?: string;
                 /** @description push (ping is answered with pong; other events are ignored) */
                 "X-GitHub-Event"?: string;

@@ -119,12 +119,6 @@ export class ConnectionCachingRepo implements MetadataRepo {
   releaseLease(lease: ScopeLease, now: Date, ttlMs: number): Promise<LeaseRelease> {
     return this.inner.releaseLease(lease, now, ttlMs);
   }
-  recordDelivery(deliveryId: string, scope: Scope, at: Date): Promise<boolean> {
-    return this.inner.recordDelivery(deliveryId, scope, at);
-  }
-  forgetDelivery(deliveryId: string, scope: Scope): Promise<void> {
-    return this.inner.forgetDelivery(deliveryId, scope);
-  }
   deleteRunsBefore(before: Date, options: { readonly keepNewestPerScope: number }): Promise<number> {
     return this.inner.deleteRunsBefore(before, options);
   }

@@ -126,13 +126,6 @@ export class TableMetadataRepo implements MetadataRepo {
     return this.leases.release(lease, now, ttlMs);
   }
 
-  recordDelivery(deliveryId: string, scope: Scope, at: Date): Promise<boolean> {
-    return this.deliveries.record(deliveryId, scope, at);
-  }
-  forgetDelivery(deliveryId: string, scope: Scope): Promise<void> {
-    return this.deliveries.forget(deliveryId, scope);
-  }
-
   deleteRunsBefore(before: Date, options: { readonly keepNewestPerScope: number }): Promise<number> {
     return this.runs.deleteBefore(before, options.keepNewestPerScope);
   }

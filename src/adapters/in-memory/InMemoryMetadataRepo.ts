@@ -35,7 +35,6 @@ export class InMemoryMetadataRepo implements MetadataRepo {
   private readonly manifests = new Map<Scope, Manifest>();
   private readonly leases = new Map<Scope, LeaseRow>();
   /** Keyed by scope and delivery id (a scope never contains a space). */
-  private readonly deliveries = new Map<string, Date>();
   private readonly deadLetterDecisions = new Map<string, DeadLetterDecision>();
   private nextVersion = 1;
 
@@ -138,17 +137,6 @@ export class InMemoryMetadataRepo implements MetadataRepo {
     return { kind: 'released' };
   }
 
-  async recordDelivery(deliveryId: string, scope: Scope, at: Date): Promise<boolean> {
-    const key = `${scope} ${deliveryId}`;
-    if (this.deliveries.has(key)) return false;
-    this.deliveries.set(key, new Date(at));
-    return true;
-  }
-
-  async forgetDelivery(deliveryId: string, scope: Scope): Promise<void> {
-    this.deliveries.delete(`${scope} ${deliveryId}`);
-  }
-
   async deleteRunsBefore(before: Date, options: { readonly keepNewestPerScope: number }): Promise<number> {
     const seenPerScope = new Map<Scope, number>();
     const newestFirst = [...this.runs.values()].sort((a, b) => (listingKey(a) < listingKey(b) ? -1 : 1));
@@ -166,9 +154,6 @@ export class InMemoryMetadataRepo implements MetadataRepo {
 
   async deleteDeliveriesBefore(before: Date): Promise<number> {
     let deleted = 0;
-    for (const [key, at] of this.deliveries) {
-      if (at < before && this.deliveries.delete(key)) deleted += 1;
-    }
     for (const [messageId, decision] of this.deadLetterDecisions) {
       if (decision.at < before && this.deadLetterDecisions.delete(messageId)) deleted += 1;
     }

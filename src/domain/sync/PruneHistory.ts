@@ -9,7 +9,7 @@ export interface RetentionSettings {
   readonly runsDays: number;
   /** The newest runs of each scope kept whatever their age. */
   readonly runsKeepPerScope: number;
-  /** Webhook deliveries and dead-letter decisions recorded longer ago are deleted; 0 keeps them forever. */
+  /** Dead-letter decisions (and webhook delivery rows of earlier versions) recorded longer ago are deleted; 0 keeps them forever. */
   readonly deliveriesDays: number;
 }
 
@@ -18,7 +18,7 @@ export interface PruneOutcome {
   readonly deliveries: number;
 }
 
-/** Retention for the tables that only grow (Tables has no TTL): old runs and old delivery records. */
+/** Retention for the tables that only grow (Tables has no TTL): old runs and old dead-letter decisions. */
 export class PruneHistory {
   constructor(
     private readonly deps: {

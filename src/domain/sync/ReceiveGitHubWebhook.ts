@@ -1,7 +1,6 @@
 import type { Clock } from '../../ports/Clock';
 import type { CommandQueue } from '../../ports/CommandQueue';
 import type { ConnectionRepo } from '../../ports/ConnectionRepo';
-import type { DeliveryRepo } from '../../ports/DeliveryRepo';
 import type { Logger } from '../../ports/Logger';
 import type { SecretStore } from '../../ports/SecretStore';
 import type { SignatureVerifier } from '../../ports/SignatureVerifier';
@@ -47,13 +46,16 @@ const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 
 /**
  * Checks one GitHub webhook delivery for a scope and, for a push to the connected branch, queues a
- * sync command keyed by scope and delivery id: a redelivery never queues twice, while the hook of
- * each scope following the repository (same event, same delivery id) queues its own sync.
+ * sync command whose message id is scope + delivery id: the queue's duplicate detection drops a
+ * redelivery (or a concurrent copy) within its window, while the hook of each scope following the
+ * repository (same event, same delivery id) queues its own sync. Nothing is written before the
+ * send: a redelivery after the window queues again, and that sync finds the scope at the branch
+ * head (a command names no commit to sync to) and changes nothing.
  */
 export class ReceiveGitHubWebhook {
   constructor(
     private readonly deps: {
-      readonly metadata: ConnectionRepo & DeliveryRepo;
+      readonly metadata: ConnectionRepo;
       /**
        * Where a delivery's connection is first looked up (default: `metadata`). It may answer from a
        * short-lived cache; what this use case writes back is re-read from `metadata` first.
@@ -142,8 +144,7 @@ export class ReceiveGitHubWebhook {
     deliveryId: string,
     commitSha: string,
   ): Promise<WebhookOutcome> {
-    const { metadata, queue, clock } = this.deps;
-    if (!(await metadata.recordDelivery(deliveryId, scope, clock.now()))) return { kind: 'duplicate', deliveryId };
+    const { queue, clock } = this.deps;
     const command: SyncCommand = {
       scope,
       trigger: 'push',
@@ -151,14 +152,8 @@ export class ReceiveGitHubWebhook {
       commitSha,
       requestedAt: clock.now().toISOString(),
     };
-    try {
-      const sent = await queue.send(command);
-      if (!sent) return { kind: 'duplicate', deliveryId };
-    } catch (error) {
-      // Not queued: forget the delivery so that GitHub's redelivery is accepted, not called a duplicate.
-      await metadata.forgetDelivery(deliveryId, scope).catch(() => undefined);
-      throw error;
-    }
+    // A failed send throws and records nothing, so GitHub's redelivery is accepted.
+    if (!(await queue.send(command))) return { kind: 'duplicate', deliveryId };
     return { kind: 'queued', deliveryId, commitSha };
   }
 }

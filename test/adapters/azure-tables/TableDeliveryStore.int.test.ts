@@ -1,32 +1,30 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { TableClient } from '@azure/data-tables';
+import { describe, expect, it } from 'vitest';
 import { TableMetadataRepo } from '../../../src/adapters/azure-tables/TableMetadataRepo';
-import type { Scope } from '../../../src/domain/shared/Scope';
 import { uniqueTablePrefix, useAzurite } from '../../support/azurite';
-import { type LostAnswerProxy, startLostAnswerProxy } from '../../support/lostAnswerProxy';
 
 const azurite = useAzurite();
-const SCOPE = 'org-lost-answer' as Scope;
-let proxy: LostAnswerProxy | undefined;
-
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-});
+const DAY = 86_400_000;
 
 describe('TableDeliveryStore on Azurite', () => {
-  it('counts a delivery as recorded when the SDK retried an insert whose answer was lost, and a redelivery still as a duplicate', async () => {
+  it('prunes the webhook delivery rows earlier versions recorded, by their age, with the dead-letter decisions', async () => {
     const tablePrefix = uniqueTablePrefix();
-    await new TableMetadataRepo({ connectionString: azurite.connectionString, tablePrefix }).ensureTables();
-    proxy = await startLostAnswerProxy(azurite.port, 'POST');
-    const throughProxy = new TableMetadataRepo({
-      connectionString: azurite.connectionString.replace(`:${azurite.port}/`, `:${proxy.port}/`),
-      tablePrefix,
-      clientOptions: { retryOptions: { retryDelayInMs: 10, maxRetries: 2 } },
+    const repo = new TableMetadataRepo({ connectionString: azurite.connectionString, tablePrefix });
+    await repo.ensureTables();
+    const now = new Date('2026-12-05T12:00:00Z');
+    const ago = (days: number) => new Date(now.getTime() - days * DAY);
+    // The row shape of the per-delivery record those versions wrote: partition = delivery id, row = scope.
+    const table = TableClient.fromConnectionString(azurite.connectionString, `${tablePrefix}Deliveries`, {
+      allowInsecureConnection: true,
     });
-    const at = new Date('2026-12-05T12:00:00Z');
+    await table.createEntity({ partitionKey: 'old-delivery', rowKey: 'scope|contoso', Scope: 'contoso', At: ago(40) });
+    await table.createEntity({ partitionKey: 'new-delivery', rowKey: 'scope|contoso', Scope: 'contoso', At: ago(1) });
+    await repo.recordDeadLetterDecision('old-message', { reason: 'NotFound', description: 'gone', at: ago(40) });
 
-    await expect(throughProxy.recordDelivery('lost-answer-1', SCOPE, at)).resolves.toBe(true);
-    expect(proxy.lostAnswers).toBe(1);
-    await expect(throughProxy.recordDelivery('lost-answer-1', SCOPE, at)).resolves.toBe(false);
+    expect(await repo.deleteDeliveriesBefore(ago(30))).toBe(2);
+
+    const left = [];
+    for await (const row of table.listEntities()) left.push(row.partitionKey);
+    expect(left).toEqual(['new-delivery']);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryMetadataRepo } from '../../../src/adapters/in-memory/InMemoryMetadataRepo';
-import type { Scope } from '../../../src/domain/shared/Scope';
 import { PruneHistory } from '../../../src/domain/sync/PruneHistory';
 import { ManualClock } from '../../doubles/ManualClock';
 import { metadataFixtures } from '../../ports/contracts/MetadataRepo.contract';
@@ -8,7 +7,7 @@ import { metadataFixtures } from '../../ports/contracts/MetadataRepo.contract';
 const DAY = 86_400_000;
 
 describe('PruneHistory', () => {
-  it('deletes runs and deliveries older than their retention, keeping the newest runs of each scope; 0 days keeps all', async () => {
+  it('deletes runs and dead-letter decisions older than their retention, keeping the newest runs of each scope; 0 days keeps all', async () => {
     const clock = new ManualClock('2025-06-01T00:00:00.000Z');
     const metadata = new InMemoryMetadataRepo();
     const daysAgo = (days: number) => new Date(clock.now().getTime() - days * DAY);
@@ -20,8 +19,8 @@ describe('PruneHistory', () => {
     ] as const) {
       await metadata.saveRun(metadataFixtures.run(id, { startedAt: daysAgo(days) }));
     }
-    await metadata.recordDelivery('old', 'contoso' as Scope, daysAgo(31));
-    await metadata.recordDelivery('new', 'contoso' as Scope, daysAgo(29));
+    await metadata.recordDeadLetterDecision('old', { reason: 'NotFound', description: 'gone', at: daysAgo(31) });
+    await metadata.recordDeadLetterDecision('new', { reason: 'NotFound', description: 'gone', at: daysAgo(29) });
 
     const keepAll = new PruneHistory({
       metadata,
@@ -37,6 +36,7 @@ describe('PruneHistory', () => {
     });
     expect(await prune.execute()).toEqual({ runs: 2, deliveries: 1 });
     expect((await metadata.listRuns({ limit: 10 })).runs.map((run) => run.id)).toEqual(['d', 'c']);
-    expect(await metadata.recordDelivery('new', 'contoso' as Scope, clock.now())).toBe(false);
+    expect(await metadata.getDeadLetterDecision('old')).toBeNull();
+    expect(await metadata.getDeadLetterDecision('new')).not.toBeNull();
   });
 });
