@@ -15,8 +15,12 @@ RUN npm run build && npm prune --omit=dev --workspaces=false
 
 # --- runtime: the Functions host loads package.json "main" (dist/src/host/functionsApp.js) -------
 FROM mcr.microsoft.com/azure-functions/node:4-node22
+# languageWorkers__node__arguments: the Node options the host starts its Node worker with (the
+# documented setting; NODE_OPTIONS would reach every node run in the container). An 8 MB young
+# generation keeps a full sync's peak RSS lower (README, Configuration); the app settings repeat it.
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true \
+    languageWorkers__node__arguments=--max-semi-space-size=8 \
     WORKSPACE_ROOT=/workspace
 WORKDIR /home/site/wwwroot
 COPY --from=build /src/package.json /src/host.json ./

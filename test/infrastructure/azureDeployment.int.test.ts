@@ -79,6 +79,8 @@ const FUNCTIONS_HOST_SETTINGS = new Set([
   'FUNCTIONS_EXTENSION_VERSION',
   'FUNCTIONS_WORKER_RUNTIME',
   'WEBSITES_ENABLE_APP_SERVICE_STORAGE',
+  // The options the host starts the Node worker with (test/infrastructure/nodeArguments.unit.test.ts).
+  'languageWorkers__node__arguments',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   // DefaultAzureCredential (@azure/identity): which user-assigned identity to use.

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { envOf, readStages } from './dockerfileInstructions';
+import { environmentOf, loadCompose, readProjectFile, readProjectJson } from './infraFiles';
+
+/**
+ * The V8 flags the service's Node process runs with, the same wherever it runs: the image (the
+ * Functions host starts the Node worker with `languageWorkers__node__arguments`), the Function App's
+ * app settings (they override the image's environment in Azure), compose (it runs the image) and
+ * `npm start`. The image is the source of truth: it is what production runs.
+ */
+
+const WORKER_ARGUMENTS = 'languageWorkers__node__arguments';
+const SEMI_SPACE_FLAG = /^--max-semi-space-size=(\d+)$/;
+
+const imageArguments = envOf(readStages(readProjectFile('Dockerfile')).at(-1)!)[WORKER_ARGUMENTS] ?? '';
+
+/** The settings of functionApp.bicep's `hostSettings` object: `name: 'value'` lines, string literals only. */
+function bicepHostSettings(): Record<string, string> {
+  const bicep = readProjectFile('infrastructure/modules/functionApp.bicep');
+  const block = /^var hostSettings = \{\n([\s\S]*?)^\}/m.exec(bicep)?.[1] ?? '';
+  return Object.fromEntries(
+    [...block.matchAll(/^\s*'?([A-Za-z_][\w]*)'?\s*:\s*'([^']*)'\s*$/gm)].map(([, name = '', value = '']) => [
+      name,
+      value,
+    ]),
+  );
+}
+
+/** The Node options `npm start` puts before the local host's entry point. */
+function startScriptNodeArguments(): string | undefined {
+  const start = (readProjectJson('package.json') as { scripts?: { start?: string } }).scripts?.start ?? '';
+  return /(?:^|&&\s*)node\s+((?:--\S+\s+)*)dist\/src\/host\/main\.js\b/.exec(start)?.[1]?.trim();
+}
+
+describe('Node arguments of the service process', () => {
+  it('are set in the image for the Functions Node worker: a smaller young generation (--max-semi-space-size, MB)', () => {
+    const flags = imageArguments.split(/\s+/).filter(Boolean);
+    const semiSpace = flags.map((flag) => SEMI_SPACE_FLAG.exec(flag)).find(Boolean);
+    expect(semiSpace, `${WORKER_ARGUMENTS} = '${imageArguments}'`).toBeTruthy();
+    expect(Number(semiSpace?.[1])).toBeGreaterThan(0);
+  });
+
+  it('are the same in the Function App settings, which override the image in Azure', () => {
+    expect(bicepHostSettings()[WORKER_ARGUMENTS]).toBe(imageArguments);
+  });
+
+  it('are not overridden with other ones by compose, which runs the image', () => {
+    const composed = environmentOf(loadCompose().services.functions ?? {})[WORKER_ARGUMENTS];
+    expect(composed ?? imageArguments).toBe(imageArguments);
+  });
+
+  it('are the ones `npm start` gives the local host', () => {
+    expect(startScriptNodeArguments()).toBe(imageArguments);
+  });
+
+  it('are not also set through NODE_OPTIONS, which would apply a second, possibly different value', () => {
+    expect(envOf(readStages(readProjectFile('Dockerfile')).at(-1)!).NODE_OPTIONS).toBeUndefined();
+    expect(environmentOf(loadCompose().services.functions ?? {}).NODE_OPTIONS).toBeUndefined();
+    expect(bicepHostSettings().NODE_OPTIONS).toBeUndefined();
+  });
+});
