@@ -7,6 +7,7 @@ import { Fault } from '../../ports/Fault';
 import { MetadataUnavailableError } from '../../ports/MetadataRepo';
 import type { EntityProperties } from './EntityFields';
 import { CorruptEntityError, EntityReader } from './EntityFields';
+import { ManifestCache } from './ManifestCache';
 import {
   decodeManifestEntries,
   decodeTreeState,
@@ -66,17 +67,29 @@ export class TableManifestStore {
    * counts, where no reader looks, until a save that listed them removes them.
    */
   private readonly layouts = new Map<Scope, PartitionLayout>();
+  /** Manifests decoded or saved here, answered again while the header keeps their generation. */
+  private readonly cache = new ManifestCache();
 
   constructor(private readonly table: TableClient) {}
 
   async get(scope: Scope): Promise<Manifest | null> {
+    if (this.cache.has(scope)) {
+      const cached = await this.readThroughHeader(scope);
+      if (cached !== undefined) return cached;
+    }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const rows = await this.readPartition(scope);
       const header = rows.get(HEADER_ROW);
       this.remember(scope, rows);
-      if (header === undefined) return null;
+      if (header === undefined) {
+        this.cache.forget(scope);
+        return null;
+      }
       const manifest = this.assemble(scope, header, rows);
-      if (manifest !== null) return manifest;
+      if (manifest === null) continue;
+      const { dirty: _, ...stored } = manifest;
+      this.cache.remember(new EntityReader(header, 'Manifests').string('Generation'), stored, layoutOf(rows).rowKeys);
+      return manifest;
     }
     throw new CorruptEntityError('Manifests', `scope ${scope}: chunks never matched the header`);
   }
@@ -136,6 +149,9 @@ export class TableManifestStore {
       if (actions.length > 100) throw new ManifestTooLargeError(scope, manifest.entries.size, payload.length);
       try {
         await tableCall('saveManifest', () => this.table.submitTransaction(actions));
+        // What a reader would decode: the tree state only if it was stored.
+        const { commitSha, entries } = manifest;
+        this.cache.remember(generation, withTree ? manifest : { scope, commitSha, entries }, written);
         return;
       } catch (error) {
         // 409: someone created the header first; 412: someone changed it; 404: a row we meant to
@@ -161,6 +177,7 @@ export class TableManifestStore {
 
   async delete(scope: Scope): Promise<void> {
     this.layouts.delete(scope);
+    this.cache.forget(scope);
     const partitionKey = encodeKeyPart(scope);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const rowKeys = [...(await this.readPartition(scope, ['RowKey'])).keys()];
@@ -178,6 +195,30 @@ export class TableManifestStore {
       }
     }
     throw new MetadataUnavailableError(`deleteManifest: scope ${scope} kept changing under concurrent writers`);
+  }
+
+  /**
+   * The warm path: one point read of the header. Its generation names the chunks, so a cached
+   * manifest of that generation is the stored one (a save always writes a new generation; markDirty
+   * keeps it and changes only the flag, taken from the header). Undefined: not cached, read it all.
+   */
+  private async readThroughHeader(scope: Scope): Promise<Manifest | null | undefined> {
+    let header: TableEntityResult<Record<string, unknown>>;
+    try {
+      header = await tableCall('readManifestHeader', () =>
+        this.table.getEntity<Record<string, unknown>>(encodeKeyPart(scope), HEADER_ROW),
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      this.cache.forget(scope); // deleted by someone: no manifest, and the rows a save must list
+      this.layouts.delete(scope);
+      return null;
+    }
+    const read = new EntityReader(header, 'Manifests');
+    const hit = this.cache.hit(scope, read.string('Generation'), read.boolean('Dirty'));
+    if (hit === null || header.etag === undefined) return undefined;
+    this.layouts.set(scope, { etag: header.etag, rowKeys: hit.rowKeys });
+    return hit.manifest;
   }
 
   private async readPartition(

@@ -1,0 +1,77 @@
+import type { Scope } from '../../domain/shared/Scope';
+import type { Manifest, ManifestEntry } from '../../domain/sync/Manifest';
+import type { TreeState } from '../../domain/sync/TreeState';
+
+/** What one stored generation of a scope's manifest decoded to, and the partition's rows with it. */
+export interface CachedManifest {
+  readonly generation: string;
+  /** Without `dirty`: the header's flag changes (markDirty) while the generation stays. */
+  readonly manifest: Omit<Manifest, 'dirty'>;
+  /** Row keys besides the header that the partition held with this generation. */
+  readonly rowKeys: ReadonlySet<string>;
+}
+
+/**
+ * The decoded manifests of the scopes this process synced last (issue #10): a long-lived process
+ * then checks the header's generation instead of reading and decoding every chunk again. A Map
+ * in insertion order is the LRU; a few scopes keep memory flat. What goes in is a private copy
+ * whose entries are frozen, and what comes out is a fresh Map over them: callers hold
+ * ReadonlyMaps, but nothing they do can change what a later sync is answered from.
+ */
+export class ManifestCache {
+  private readonly byScope = new Map<Scope, CachedManifest>();
+
+  constructor(private readonly capacity = 8) {}
+
+  /** The cached manifest of `scope` if it is of `generation`, as a copy the caller may keep. */
+  hit(scope: Scope, generation: string, dirty: boolean): { manifest: Manifest; rowKeys: ReadonlySet<string> } | null {
+    const cached = this.byScope.get(scope);
+    if (cached === undefined || cached.generation !== generation) return null;
+    this.byScope.delete(scope);
+    this.byScope.set(scope, cached); // most recently used last
+    return { manifest: { ...copyManifest(cached.manifest), dirty }, rowKeys: cached.rowKeys };
+  }
+
+  /** Whether there is anything for `scope` (else a reader goes straight to the full read). */
+  has(scope: Scope): boolean {
+    return this.byScope.has(scope);
+  }
+
+  remember(generation: string, manifest: Omit<Manifest, 'dirty'>, rowKeys: ReadonlySet<string>): void {
+    const scope = manifest.scope;
+    this.byScope.delete(scope);
+    this.byScope.set(scope, { generation, manifest: freezeManifest(manifest), rowKeys: new Set(rowKeys) });
+    for (const oldest of this.byScope.keys()) {
+      if (this.byScope.size <= this.capacity) break;
+      this.byScope.delete(oldest);
+    }
+  }
+
+  forget(scope: Scope): void {
+    this.byScope.delete(scope);
+  }
+}
+
+/** A copy of `manifest` that shares nothing mutable with the caller's objects. */
+function freezeManifest(manifest: Omit<Manifest, 'dirty'>): Omit<Manifest, 'dirty'> {
+  const entries = new Map<string, ManifestEntry>();
+  for (const [path, { sha, size, mode }] of manifest.entries) entries.set(path, Object.freeze({ sha, size, mode }));
+  const base = { scope: manifest.scope, commitSha: manifest.commitSha, entries };
+  return manifest.tree === undefined ? base : { ...base, tree: freezeTree(manifest.tree) };
+}
+
+function freezeTree(tree: TreeState): TreeState {
+  return {
+    treeSha: tree.treeSha,
+    folders: new Map(tree.folders),
+    others: Object.freeze(tree.others.map((entry) => Object.freeze({ ...entry }))),
+    respelt: Object.freeze([...tree.respelt]),
+  };
+}
+
+/** Fresh Maps over the frozen entries: a caller's set or delete stays in its copy. */
+function copyManifest(manifest: Omit<Manifest, 'dirty'>): Omit<Manifest, 'dirty'> {
+  const base = { scope: manifest.scope, commitSha: manifest.commitSha, entries: new Map(manifest.entries) };
+  const tree = manifest.tree;
+  return tree === undefined ? base : { ...base, tree: { ...tree, folders: new Map(tree.folders) } };
+}
