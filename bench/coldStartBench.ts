@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SERVICE_MAIN } from '../test/support/serviceProcess';
+import { serviceNodeArgs } from './serviceNodeArgs';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
 const SECRET = randomBytes(32).toString('hex');
@@ -51,9 +52,10 @@ async function coldStartOnce(): Promise<ColdStart> {
     ]),
   };
   const started = performance.now();
-  // BENCH_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=<folder>` for a profile of the start.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, SERVICE_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...serviceNodeArgs(), SERVICE_MAIN], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
@@ -91,7 +93,7 @@ async function coldStartOnce(): Promise<ColdStart> {
     return { listeningMs, answeredMs };
   } finally {
     const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
-    if (child.exitCode === null) child.kill(nodeArgs.length > 0 ? 'SIGTERM' : 'SIGKILL'); // a profile is written at a clean exit
+    if (child.exitCode === null) child.kill(process.env.BENCH_NODE_ARGS ? 'SIGTERM' : 'SIGKILL'); // a profile is written at a clean exit
     await exited;
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { EmbeddedAzurite } from '../src/adapters/azure-tables/EmbeddedAzurite';
 import { GitHubPeer } from '../test/support/githubPeer';
 import { GitRepo } from '../test/support/gitRepo';
 import { benchFiles, changedFiles } from './benchRepo';
+import { serviceNodeArgs } from './serviceNodeArgs';
 
 export interface SyncFigures {
   /** The sync itself, in the process: from execute() to its result. */
@@ -37,10 +38,8 @@ function ensureRsync(): void {
 /** One sync of `scope` in a fresh process wired from `env`; its figures, peak RSS included. */
 export function runSync(env: NodeJS.ProcessEnv, scope = 'GLOBAL'): Promise<SyncFigures> {
   return new Promise((resolvePromise, reject) => {
-    // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the sync process.
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'syncOnce.js'), scope], {
+    const child = spawn(process.execPath, [...serviceNodeArgs(), resolve(__dirname, 'syncOnce.js'), scope], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -67,7 +66,7 @@ export function runSync(env: NodeJS.ProcessEnv, scope = 'GLOBAL'): Promise<SyncF
  */
 function runWarmSync(env: NodeJS.ProcessEnv, between: () => Promise<void>, scope = 'GLOBAL'): Promise<SyncFigures> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [resolve(__dirname, 'syncOnce.js'), scope, 'warm'], {
+    const child = spawn(process.execPath, [...serviceNodeArgs(), resolve(__dirname, 'syncOnce.js'), scope, 'warm'], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['pipe', 'pipe', 'inherit'],
     });

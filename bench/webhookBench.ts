@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServiceProcess, stopServiceProcess } from '../test/support/serviceProcess';
+import { serviceNodeArgs } from './serviceNodeArgs';
 import { type BenchPeer, type PeerLayout, startPeer } from './webhookPeers';
 
 const DELIVERIES = Number(process.env.BENCH_WEBHOOKS ?? 5_000);
@@ -198,8 +199,7 @@ async function benchLayout(
   };
   try {
     const measure = async (env: NodeJS.ProcessEnv, peers: Record<string, BenchPeer>): Promise<LatencyFigures> => {
-      const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      const service = await startServiceProcess({ ...base, ...env }, nodeArgs);
+      const service = await startServiceProcess({ ...base, ...env }, serviceNodeArgs());
       try {
         // Parties in a process of their own, read from /proc; this process (the load generator, and
         // the peers when they share it) from process.cpuUsage().

@@ -3,6 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateWorkspace } from '../test/adapters/zip/generateWorkspace';
+import { serviceNodeArgs } from './serviceNodeArgs';
 
 const RUNS = 3;
 
@@ -32,8 +33,7 @@ function ensureZip(): void {
 /** Our archiver over the local-volume store, in a fresh process (twice: cold, then warm). */
 function zipOurs(root: string, target: string): Promise<ZipFigures> {
   return new Promise((resolvePromise, reject) => {
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'zipOnce.js'), root, target], {
+    const child = spawn(process.execPath, [...serviceNodeArgs(), resolve(__dirname, 'zipOnce.js'), root, target], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
