@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { startScriptNodeArgs } from '../support/serviceProcess';
 import { envOf, readStages } from './dockerfileInstructions';
-import { environmentOf, loadCompose, readProjectFile, readProjectJson } from './infraFiles';
+import { environmentOf, loadCompose, readProjectFile } from './infraFiles';
 
 /**
  * The V8 flags the service's Node process runs with, the same wherever it runs: the image (the
@@ -26,12 +27,6 @@ function bicepHostSettings(): Record<string, string> {
   );
 }
 
-/** The Node options `npm start` puts before the local host's entry point. */
-function startScriptNodeArguments(): string | undefined {
-  const start = (readProjectJson('package.json') as { scripts?: { start?: string } }).scripts?.start ?? '';
-  return /(?:^|&&\s*)node\s+((?:--\S+\s+)*)dist\/src\/host\/main\.js\b/.exec(start)?.[1]?.trim();
-}
-
 describe('Node arguments of the service process', () => {
   it('are set in the image for the Functions Node worker: a smaller young generation (--max-semi-space-size, MB)', () => {
     const flags = imageArguments.split(/\s+/).filter(Boolean);
@@ -50,7 +45,7 @@ describe('Node arguments of the service process', () => {
   });
 
   it('are the ones `npm start` gives the local host', () => {
-    expect(startScriptNodeArguments()).toBe(imageArguments);
+    expect(startScriptNodeArgs().join(' ')).toBe(imageArguments);
   });
 
   it('are not also set through NODE_OPTIONS, which would apply a second, possibly different value', () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -10,6 +11,16 @@ const root = resolve(__dirname, '../..');
  */
 export const SERVICE_MAIN =
   basename(root) === 'dist' ? resolve(root, 'src/host/main.js') : resolve(root, 'dist/src/host/main.js');
+
+/** The Node options `npm start` puts before the service's entry point (the production ones). */
+export function startScriptNodeArgs(): string[] {
+  const projectRoot = basename(root) === 'dist' ? resolve(root, '..') : root;
+  const { scripts } = JSON.parse(readFileSync(resolve(projectRoot, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  const flags = /(?:^|&&\s*)node\s+((?:--\S+\s+)*)dist\/src\/host\/main\.js\b/.exec(scripts?.start ?? '')?.[1] ?? '';
+  return flags.split(/\s+/).filter(Boolean);
+}
 
 export interface ServiceProcess {
   readonly child: ChildProcess;

@@ -80,7 +80,7 @@ export class TableManifestStore {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const rows = await this.readPartition(scope);
       const header = rows.get(HEADER_ROW);
-      this.remember(scope, rows);
+      const layout = this.remember(scope, rows);
       if (header === undefined) {
         this.cache.forget(scope);
         return null;
@@ -88,7 +88,7 @@ export class TableManifestStore {
       const manifest = this.assemble(scope, header, rows);
       if (manifest === null) continue;
       const { dirty: _, ...stored } = manifest;
-      this.cache.remember(new EntityReader(header, 'Manifests').string('Generation'), stored, layoutOf(rows).rowKeys);
+      this.cache.remember(new EntityReader(header, 'Manifests').string('Generation'), stored, layout.rowKeys);
       return manifest;
     }
     throw new CorruptEntityError('Manifests', `scope ${scope}: chunks never matched the header`);
@@ -236,10 +236,14 @@ export class TableManifestStore {
     });
   }
 
-  private remember(scope: Scope, rows: ReadonlyMap<string, TableEntityResult<Record<string, unknown>>>): void {
+  private remember(
+    scope: Scope,
+    rows: ReadonlyMap<string, TableEntityResult<Record<string, unknown>>>,
+  ): PartitionLayout {
     const layout = layoutOf(rows);
     if (layout.etag === undefined) this.layouts.delete(scope);
     else this.layouts.set(scope, layout);
+    return layout;
   }
 
   /** The manifest, or null when the chunk rows do not belong to this header (a save was in between). */
