@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   const startupMs = performance.now();
   const sync = async (): Promise<Record<string, unknown>> => {
     const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
+    const loopBefore = performance.eventLoopUtilization();
     const result = await container.get(TYPES.SyncWorkspace).execute({
       scope,
       trigger: 'push',
@@ -27,10 +29,16 @@ async function main(): Promise<void> {
       requestedAt: new Date().toISOString(),
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const cpu = process.cpuUsage(cpuBefore);
+    // CPU time is steadier than wall time on a shared machine: the process's (every thread) and the main thread's.
+    const cpuMs = (cpu.user + cpu.system) / 1e3;
+    const mainThreadMs = performance.eventLoopUtilization(loopBefore).active;
     const run = 'runs' in result ? result.runs[0] : undefined;
     const error = 'error' in result ? result.error : undefined;
     return {
       ms,
+      cpuMs,
+      mainThreadMs,
       kind: result.kind,
       status: run?.status,
       counts: run?.counts,

@@ -362,6 +362,35 @@ describe('tarball', () => {
     ).toBe(404);
   });
 
+  it('with its archive cache, makes each archive once and serves the same bytes again', async () => {
+    const caching = await GitHubPeer.start({ archiveCache: true });
+    try {
+      caching.addRepository('acme/scripts', repo);
+      const download = async (ref: string): Promise<Buffer> =>
+        Buffer.from(await (await fetch(`${caching.url}/repos/acme/scripts/tarball/${ref}`)).arrayBuffer());
+      const made = await download('main');
+      const cached = await download(head);
+      expect(cached.equals(made)).toBe(true);
+      expect(caching.archivesMade).toBe(1);
+      expect(gunzipSync(made).equals(gunzipSync(await download('main')))).toBe(true);
+      // Another commit is another archive; a download cut short still leaves whole ones behind.
+      caching.injectFault({ kind: 'reset', match: /^\/_codeload\// });
+      await expect(
+        fetch(`${caching.url}/repos/acme/scripts/tarball/${firstCommit}`).then((res) => res.arrayBuffer()),
+      ).rejects.toThrow();
+      const older = await download(firstCommit);
+      expect(older.equals(made)).toBe(false);
+      expect([...(await untar(new Uint8Array(older))).keys()]).toContain(
+        `acme-scripts-${firstCommit.slice(0, 7)}/README.md`,
+      );
+      const madeSoFar = caching.archivesMade;
+      expect((await download(firstCommit)).equals(older)).toBe(true);
+      expect(caching.archivesMade).toBe(madeSoFar);
+    } finally {
+      await caching.stop();
+    }
+  });
+
   it('puts a token in codeload URLs of private repositories, and codeload needs it', async () => {
     const redirect = await fetch(`${peer.url}/repos/acme/secret/tarball/main`, {
       redirect: 'manual',

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ArchiveCache, madeOnRequest } from './github-peer/archiveCache';
 import type { PeerFault, TerminalFault } from './github-peer/faults';
 import { FaultQueue } from './github-peer/faults';
 import { GitObjectStore, isSafeRefName } from './github-peer/gitObjectStore';
@@ -31,6 +32,11 @@ export interface GitHubPeerOptions {
   treeEntryLimit?: number;
   /** Primary rate limit per token and hour. Default 5,000 (a personal access token). */
   rateLimit?: number;
+  /**
+   * Serve an archive made once from a cache, as codeload does (see ArchiveCache). Default off:
+   * every download then runs `git archive`, which tests that cut or fail downloads rely on.
+   */
+  archiveCache?: boolean;
 }
 
 export interface PeerRequestRecord {
@@ -141,6 +147,8 @@ export class GitHubPeer {
   private nextHookId = 400_000_001;
   private readonly treeBodies = new Map<string, TreeJsonBody>();
   private readonly treeJson = new TreeJsonRenderer();
+  private readonly archiveCache: ArchiveCache | undefined;
+  private madeArchives = 0;
 
   private constructor(
     private readonly server: Server,
@@ -150,6 +158,7 @@ export class GitHubPeer {
     this.url = `http://127.0.0.1:${address.port}`;
     this.treeEntryLimit = options.treeEntryLimit ?? 100_000;
     this.rateLimits = new RateLimits(options.rateLimit ?? 5_000, 60);
+    this.archiveCache = options.archiveCache ? new ArchiveCache() : undefined;
   }
 
   static async start(options: GitHubPeerOptions = {}): Promise<GitHubPeer> {
@@ -170,6 +179,11 @@ export class GitHubPeer {
 
   get requests(): ReadonlyArray<PeerRequestRecord> {
     return this.log;
+  }
+
+  /** How many archives codeload has made with `git archive` (a cached one is not made again). */
+  get archivesMade(): number {
+    return this.madeArchives;
   }
 
   resetRequests(): void {
@@ -283,6 +297,7 @@ export class GitHubPeer {
 
   async stop(): Promise<void> {
     for (const store of this.stores.values()) store.close();
+    this.archiveCache?.dispose();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -403,6 +418,7 @@ export class GitHubPeer {
         });
         return;
       }
+      readable.once('error', () => res.destroy()); // a body that fails midway cuts the connection
       readable.pipe(res);
       return;
     }
@@ -663,8 +679,11 @@ export class GitHubPeer {
     const sha = await repo.store.commitish(s[4]!);
     if (!sha) throw notFound();
     const short = sha.slice(0, 7);
-    const child = repo.store.archive(sha, `${repo.owner}-${repo.name}-${short}/`);
-    child.stderr.resume();
+    const prefix = `${repo.owner}-${repo.name}-${short}/`;
+    const make = () => {
+      this.madeArchives += 1;
+      return repo.store.archive(sha, prefix);
+    };
     return {
       status: 200,
       headers: {
@@ -672,7 +691,7 @@ export class GitHubPeer {
         'content-disposition': `attachment; filename=${repo.owner}-${repo.name}-${short}.tar.gz`,
         etag: `"${sha}"`,
       },
-      stream: { readable: child.stdout, abort: () => child.kill() },
+      stream: this.archiveCache ? this.archiveCache.open(`${sha}-${prefix}`, make) : madeOnRequest(make()),
     };
   }
 
