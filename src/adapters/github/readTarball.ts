@@ -5,8 +5,12 @@ import { extract } from 'tar-stream';
 import { type ArchiveFile, ArchiveMismatch } from '../../ports/SourceRepository';
 import { GitBlobHasher } from '../git/GitBlobHasher';
 
-/** Size of gunzip's output chunks. */
-const GUNZIP_CHUNK_BYTES = 64 * 1024;
+/**
+ * Size of gunzip's output chunks. Each chunk is a round trip to libuv's threadpool and a callback
+ * here: 256 kB instead of 64 kB took gunzip of a 100 MB archive from ~0.5 s to ~0.35 s, with a
+ * third of the main thread's time (issue #10).
+ */
+const GUNZIP_CHUNK_BYTES = 256 * 1024;
 
 /** An entry as tar-stream hands it out: a streamx Readable whose `destroy` ends the whole archive. */
 type TarEntry = Readable & AsyncIterable<Uint8Array>;
@@ -24,7 +28,6 @@ export async function* readTarball(
   source: Readable,
   expected: ReadonlyMap<string, string>,
 ): AsyncGenerator<ArchiveFile> {
-  // Larger output chunks than zlib's 16 kB: a quarter of the callbacks for the same bytes.
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const entries = extract();
   const piping = pipeline(source, gunzip, entries);

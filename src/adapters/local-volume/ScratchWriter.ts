@@ -76,7 +76,8 @@ export class ScratchWriter {
       this.queue.push({ file: { folder, name, offset: 0, length: bytes.byteLength, mode }, bytes, settle });
       this.queuedBytes += bytes.byteLength;
       if (this.queuedBytes >= BATCH_BYTES || this.queue.length >= BATCH_FILES) this.flush();
-      else this.flushing ??= setImmediate(() => this.flush());
+      // While the thread is busy its next answer sends what gathered meanwhile: fuller batches, fewer messages.
+      else if (this.waiting.size === 0) this.flushing ??= setImmediate(() => this.flush());
     });
   }
 
