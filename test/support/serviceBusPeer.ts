@@ -19,14 +19,19 @@ import { create_container } from 'rhea';
 import { DeliveryLink } from './service-bus-peer/deliveryLink';
 import type { EntityAddress } from './service-bus-peer/entityAddress';
 import { entityPath, parseEntityAddress } from './service-bus-peer/entityAddress';
-import { messagesOfTransfer } from './service-bus-peer/incomingTransfers';
+import { messagesOfTransfer, transferSize } from './service-bus-peer/incomingTransfers';
 import { answerManagementRequest } from './service-bus-peer/managementNode';
 import type { PeerQueueOptions, QueueStats } from './service-bus-peer/peerQueue';
 import { PeerQueue } from './service-bus-peer/peerQueue';
 import { managementReplyMessage, putTokenReply, ReplyRoutes } from './service-bus-peer/requestReplies';
 import type { AmqpErrorFields } from './service-bus-peer/rheaInternals';
-import { advertiseMaxMessageSize, mirrorSettleModes } from './service-bus-peer/rheaInternals';
-import { entityNotFound, lockLost, sendToDeadLetterNotAllowed } from './service-bus-peer/serviceErrors';
+import { advertiseMaxMessageSize, mirrorSettleModes, settleRejected } from './service-bus-peer/rheaInternals';
+import {
+  entityNotFound,
+  lockLost,
+  messageSizeExceeded,
+  sendToDeadLetterNotAllowed,
+} from './service-bus-peer/serviceErrors';
 
 export type { PeerQueueOptions, QueueStats } from './service-bus-peer/peerQueue';
 
@@ -195,6 +200,12 @@ export class ServiceBusPeer {
     advertiseMaxMessageSize(receiver, MAX_MESSAGE_SIZE_BYTES);
     receiver.on('message', (transfer: EventContext) => {
       const payload = transfer.message;
+      const size = payload === undefined ? 0 : transferSize(payload);
+      if (size > MAX_MESSAGE_SIZE_BYTES && transfer.delivery) {
+        // As Service Bus: the whole transfer is refused, nothing of it is queued.
+        settleRejected(transfer.delivery, messageSizeExceeded(this.host, queue.name, size, MAX_MESSAGE_SIZE_BYTES));
+        return;
+      }
       if (payload !== undefined) {
         const now = Date.now();
         for (const message of messagesOfTransfer(payload, transfer.delivery?.format)) queue.enqueue(message, now);

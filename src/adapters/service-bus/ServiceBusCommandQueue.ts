@@ -15,6 +15,7 @@ import type {
   ReplayResult,
   SendOptions,
 } from '../../ports/CommandQueue';
+import { CoalescingSender } from './CoalescingSender';
 import { toDeadLetter, toMessage } from './commandMessages';
 import { queueCall } from './serviceBusFault';
 
@@ -23,7 +24,8 @@ const SWEEP_WAIT_MS = 500;
 const BATCH = 100;
 
 /**
- * Sync commands on an Azure Service Bus queue. Duplicate detection is the queue's (MessageId =
+ * Sync commands on an Azure Service Bus queue; sends that come together go together (CoalescingSender).
+ * Duplicate detection is the queue's (MessageId =
  * `commandMessageId`: scope + delivery id), so `send` cannot tell a dropped duplicate and answers true. Dead letters
  * live in `<queue>/$DeadLetterQueue`: listed by peeking, replayed by sending a copy under a new id
  * and completing the original, purged by receive-and-delete. Failures are CommandQueueErrors
@@ -31,17 +33,19 @@ const BATCH = 100;
  */
 export class ServiceBusCommandQueue implements CommandQueue {
   private readonly sender: ServiceBusSender;
+  private readonly coalescing: CoalescingSender;
 
   constructor(
     private readonly client: ServiceBusClient,
     private readonly queueName: string,
   ) {
     this.sender = client.createSender(queueName);
+    this.coalescing = new CoalescingSender(this.sender);
   }
 
   async send(command: SyncCommand, options: SendOptions = {}): Promise<boolean> {
     const message = await toMessage(command, options);
-    await queueCall('send', () => this.sender.sendMessages(message));
+    await queueCall('send', () => this.coalescing.send(message));
     return true;
   }
 

@@ -28,3 +28,8 @@ export function messagesOfTransfer(payload: Message | Buffer, format: number | u
 export function decodeMessage(bytes: Buffer): Message {
   return amqpMessage.decode(bytes) as unknown as Message;
 }
+
+/** The bytes a transfer carried: a batch arrives raw; a plain message is encoded again to size it. */
+export function transferSize(payload: Message | Buffer): number {
+  return Buffer.isBuffer(payload) ? payload.length : (amqpMessage.encode(payload) as Buffer).length;
+}

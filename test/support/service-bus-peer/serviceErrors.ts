@@ -13,6 +13,7 @@ export const conditions = {
   lockLost: 'com.microsoft:message-lock-lost',
   messageNotFound: 'com.microsoft:message-not-found',
   deadLetter: 'com.microsoft:dead-letter',
+  messageSizeExceeded: 'amqp:link:message-size-exceeded',
 } as const;
 
 function trackingSuffix(host: string, path: string): string {
@@ -50,5 +51,14 @@ export function scheduledMessageNotFound(host: string, path: string, sequenceNum
   return {
     condition: conditions.messageNotFound,
     description: `The scheduled message with sequence number ${sequenceNumber} was not found. ${trackingSuffix(host, path)}`,
+  };
+}
+
+export function messageSizeExceeded(host: string, path: string, size: number, limit: number): AmqpErrorFields {
+  return {
+    condition: conditions.messageSizeExceeded,
+    description:
+      `The received message (delivery-id:0, size:${size} bytes) exceeds the limit (${limit} bytes) currently ` +
+      `allowed on the link. ${trackingSuffix(host, path)}`,
   };
 }
