@@ -1,11 +1,14 @@
 /**
  * Background tasks with at most `maxTasks` in flight and at most `maxWeight` (bytes, say) held by
  * them together; `add` waits for room. The first failure is rethrown by the next `add` or `drain`.
+ * Waiters are woken when a task ends (no `Promise.race` over the running set, whose reactions pile
+ * up on every running task when many are in flight).
  */
 export class BoundedTasks {
   private readonly running = new Set<Promise<void>>();
   private weight = 0;
   private failure: { error: unknown } | undefined;
+  private waiters: Array<() => void> = [];
 
   constructor(
     private readonly maxTasks: number,
@@ -22,6 +25,7 @@ export class BoundedTasks {
       .finally(() => {
         this.running.delete(tracked);
         this.weight -= weight;
+        this.wakeWaiters();
       });
     this.running.add(tracked);
   }
@@ -32,7 +36,7 @@ export class BoundedTasks {
    */
   async room(weight: number): Promise<void> {
     while (this.running.size > 0 && (this.running.size >= this.maxTasks || this.weight + weight > this.maxWeight)) {
-      await Promise.race(this.running);
+      await this.taskEnded();
     }
     this.throwIfFailed();
   }
@@ -45,7 +49,17 @@ export class BoundedTasks {
 
   /** Waits for every task without throwing (for clean-up paths). */
   async settle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
+    while (this.running.size > 0) await this.taskEnded();
+  }
+
+  private taskEnded(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
   }
 
   private throwIfFailed(): void {

@@ -54,9 +54,9 @@ export class SyncWorkspace {
     let held = true;
     try {
       // Read again under the lease: a disconnect or an update may have landed since the first look.
-      const current = await metadata.getConnection(command.scope);
+      // Runs left running by a dead worker are closed meanwhile, whatever the answer (one round trip less).
+      const current = await bothSettled(this.closeAbandonedRuns(command.scope), metadata.getConnection(command.scope));
       if (!current?.enabled) return { kind: 'skipped', reason: current ? 'Disabled' : 'NoConnection' };
-      await this.closeAbandonedRuns(command.scope);
       for (let round = 1; round <= settings.maxRounds; round++) {
         const trigger = round === 1 ? command.trigger : 'lease-check';
         const keeper: LeaseKeeper = new LeaseKeeper(metadata, clock, lease, settings.leaseTtlMs);
