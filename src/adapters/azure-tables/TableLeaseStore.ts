@@ -21,8 +21,9 @@ interface LeaseRow {
 
 /**
  * One row per scope (holder, expiry, pending flag), changed only by conditional writes: create
- * (409 when it exists), Replace/Delete with the ETag just read (412 when someone else wrote first).
- * A losing writer reads again and re-decides, so concurrent callers serialise on the row.
+ * (409 when it exists), Replace/Merge/Delete with an ETag (412 when someone else wrote first).
+ * A losing writer reads again and re-decides, so concurrent callers serialise on the row. Acquire
+ * and renew first try the write that the usual case needs, with no read before it.
  */
 export class TableLeaseStore {
   constructor(private readonly table: TableClient) {}
@@ -35,12 +36,13 @@ export class TableLeaseStore {
     options: LeaseRequestOptions = {},
   ): Promise<LeaseAcquisition> {
     const expiresAt = new Date(now.getTime() + ttlMs);
+    // The usual case in one round trip: no row, since a release deletes it. Else read and decide.
+    const created = await this.create(scope, holder, expiresAt);
+    if (created !== undefined) return { kind: 'acquired', lease: lease(scope, holder, expiresAt, created) };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const current = await this.read(scope);
       if (current === null) {
-        const etag = await this.conditional(() =>
-          this.table.createEntity(this.entity(scope, holder, expiresAt, false)).then((response) => response.etag),
-        );
+        const etag = await this.create(scope, holder, expiresAt);
         if (etag !== undefined) return { kind: 'acquired', lease: lease(scope, holder, expiresAt, etag) };
         continue;
       }
@@ -62,6 +64,18 @@ export class TableLeaseStore {
 
   async renew(held: ScopeLease, now: Date, ttlMs: number): Promise<ScopeLease> {
     const expiresAt = new Date(now.getTime() + ttlMs);
+    // The usual case in one round trip: the row is as we last wrote it, so only the expiry changes
+    // (a merge keeps the pending flag). A pending mark or a takeover since changed its version.
+    const merged = await this.conditional(() =>
+      this.table
+        .updateEntity(
+          { partitionKey: LEASE_PARTITION, rowKey: encodeKeyPart(held.scope), ExpiresAt: expiresAt },
+          'Merge',
+          { etag: held.version },
+        )
+        .then((response) => response.etag),
+    );
+    if (merged !== undefined) return lease(held.scope, held.holder, expiresAt, merged);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const current = await this.read(held.scope);
       if (current === null || current.holder !== held.holder) throw new LeaseLostError(held.scope);
@@ -106,6 +120,12 @@ export class TableLeaseStore {
       pending: read.boolean('Pending'),
       etag: entity.etag,
     };
+  }
+
+  private create(scope: Scope, holder: string, expiresAt: Date): Promise<string | undefined> {
+    return this.conditional(() =>
+      this.table.createEntity(this.entity(scope, holder, expiresAt, false)).then((response) => response.etag),
+    );
   }
 
   private replace(
