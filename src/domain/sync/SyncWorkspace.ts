@@ -109,8 +109,11 @@ export class SyncWorkspace {
       );
       await lease.keepAliveDuring(() => backUpHandEdits(round, inspection, plan));
       const staged = await lease.keepAliveDuring(() => stage(round, inspection, plan));
-      await lease.keepAliveDuring(() => commit(round, inspection, plan));
-      const headMoved = await headMovedSince(inspection, connection);
+      // Whether the branch moved meanwhile is asked while the commit runs: one round trip off the path.
+      const headMoved = await bothSettled(
+        lease.keepAliveDuring(() => commit(round, inspection, plan)),
+        headMovedSince(inspection, connection),
+      );
       return await recordSuccess(round, plan, staged, headMoved);
     } catch (thrown) {
       return recordFailure(round, thrown);
