@@ -22,13 +22,28 @@ const MODES: ReadonlySet<string> = new Set<GitMode>(['100644', '100755', '120000
 
 export function encodeManifestEntries(entries: ReadonlyMap<string, ManifestEntry>): Buffer {
   const paths = [...entries.keys()].sort();
-  const records: string[] = [];
+  // The records go straight into one buffer, measured first: a string per record, then their join,
+  // were about 12 MB that outlived the young generation at 50,000 files (issue #10: peak memory).
+  let length = 0;
   for (const path of paths) {
     if (path.includes('\0')) throw new RangeError('a manifest path cannot contain NUL');
     const entry = entries.get(path) as ManifestEntry;
-    records.push(`${entry.mode}\t${entry.sha}\t${entry.size}\t${path}\0`);
+    length += Buffer.byteLength(recordHead(entry), 'utf8') + Buffer.byteLength(path, 'utf8') + 1;
   }
-  return gzipSync(Buffer.from(records.join(''), 'utf8'), GZIP);
+  const text = Buffer.allocUnsafe(length);
+  let offset = 0;
+  for (const path of paths) {
+    offset += text.write(recordHead(entries.get(path) as ManifestEntry), offset, 'utf8');
+    offset += text.write(path, offset, 'utf8');
+    text[offset++] = 0;
+  }
+  if (offset !== length) throw new Error('manifest records did not fill the buffer they were measured for');
+  return gzipSync(text, GZIP);
+}
+
+/** A record up to its path: `<mode>\t<sha>\t<size>\t`. */
+function recordHead(entry: ManifestEntry): string {
+  return `${entry.mode}\t${entry.sha}\t${entry.size}\t`;
 }
 
 export function decodeManifestEntries(payload: Uint8Array): Map<string, ManifestEntry> {

@@ -281,7 +281,9 @@ export class GitHubSourceRepository implements SourceRepository {
 }
 
 async function jsonOf(body: unknown, what: string): Promise<unknown> {
-  const text = Buffer.from(await bytesOf(body, what)).toString('utf8');
+  // A view over the bytes, not a copy: a 50,000-entry tree is over 10 MB of JSON (issue #10: peak memory).
+  const bytes = await bytesOf(body, what);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {

@@ -91,32 +91,40 @@ async function* checked(
 /**
  * Reads an entry through `next()` only: the iterator's `return()` would destroy the entry, and
  * tar-stream ends the whole archive with it. Stopping early drains the rest instead.
+ *
+ * A plain iterator object, not an async generator: with a generator here every entry's objects
+ * (the stream, its listeners, its header) outlived the young generation's collections and were
+ * promoted, about 2 kB per file, so a full sync's old generation grew with the file count until
+ * a full collection (issue #10: peak memory).
  */
 function entryChunks(entry: TarEntry): AsyncIterable<Uint8Array> & { skipRest(): void } {
   let ended = false;
   let skipping = false;
+  let reader: AsyncIterator<Uint8Array> | undefined;
   const skipRest = (): void => {
     if (ended || skipping) return;
     skipping = true;
     entry.resume();
   };
-  return {
-    skipRest,
-    async *[Symbol.asyncIterator]() {
-      if (skipping) return;
-      const reader = entry[Symbol.asyncIterator]();
-      try {
-        for (;;) {
-          const { done, value } = await reader.next();
-          if (done) {
-            ended = true;
-            return;
-          }
-          yield value;
-        }
-      } finally {
-        skipRest();
-      }
+  const finished: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  const next = async (): Promise<IteratorResult<Uint8Array>> => {
+    if (ended || skipping) return finished;
+    reader ??= entry[Symbol.asyncIterator]();
+    try {
+      const result = await reader.next();
+      if (result.done) ended = true;
+      return result;
+    } catch (error) {
+      skipRest();
+      throw error;
+    }
+  };
+  const chunks: AsyncIterator<Uint8Array> = {
+    next,
+    return: async () => {
+      skipRest();
+      return finished;
     },
   };
+  return { skipRest, [Symbol.asyncIterator]: () => chunks };
 }

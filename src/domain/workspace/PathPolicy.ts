@@ -61,7 +61,8 @@ export function normalizeRelativePath(input: string, options: PathPolicyOptions 
     return reject('Absolute', `path ${quote(text)} starts with a drive letter; use a relative path without 'X:'`);
   }
 
-  const segments = text.split('/').filter((s) => s !== '' && s !== '.');
+  const parts = text.split('/');
+  const segments = parts.filter((s) => s !== '' && s !== '.');
   if (segments.length === 0)
     return reject('Empty', `path ${quote(input)} names no file (it is empty after normalisation)`);
 
@@ -70,7 +71,9 @@ export function normalizeRelativePath(input: string, options: PathPolicyOptions 
     if (refusal) return refusal;
   }
 
-  const path = segments.join('/');
+  // A path already in normal form is the caller's own string, not a copy: a tree's paths are then
+  // held once, not once more per plan (issue #10: peak memory).
+  const path = segments.length === parts.length ? text : segments.join('/');
   if (path.length + prefixLength > maxLength) {
     const total = path.length + prefixLength;
     const prefixNote = prefixLength > 0 ? ` including the ${prefixLength}-character folder prefix` : '';

@@ -30,6 +30,25 @@ describe('manifest codec', () => {
     );
   });
 
+  it('writes each record as its UTF-8 text, in path order, for any UTF-16 path (lone surrogates included)', () => {
+    const anyCodeUnit = fc.integer({ min: 1, max: 0xffff }).map((code) => String.fromCharCode(code));
+    const anyPath = fc.string({ unit: anyCodeUnit, minLength: 1, maxLength: 40 });
+    fc.assert(
+      fc.property(fc.dictionary(anyPath, entry, { maxKeys: 50 }), (record) => {
+        const entries = new Map<string, ManifestEntry>(Object.entries(record));
+        const text = [...entries.keys()]
+          .sort()
+          .map((key) => {
+            const { mode, sha, size } = entries.get(key)!;
+            return `${mode}\t${sha}\t${size}\t${key}\0`;
+          })
+          .join('');
+        expect(gunzipSync(encodeManifestEntries(entries))).toEqual(Buffer.from(text, 'utf8'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('chunks reassemble to the payload for any chunk size', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 5000 }), fc.integer({ min: 1, max: 700 }), (bytes, size) => {

@@ -61,4 +61,28 @@ describe('readTarball', () => {
     }
     expect(read).toEqual(['c.txt=ccc']);
   });
+
+  it('drains an entry the caller stops reading part-way (or never reads): the entries after it come whole', async () => {
+    const large = 'x'.repeat(300_000); // several chunks
+    const tar = await tarOf({ 'large.txt': large, 'unread.txt': 'uuu', 'next.txt': 'nnn' });
+    const expected = new Map([
+      ['large.txt', gitBlobSha(Buffer.from(large))],
+      ['unread.txt', gitBlobSha(Buffer.from('uuu'))],
+      ['next.txt', gitBlobSha(Buffer.from('nnn'))],
+    ]);
+    const read: string[] = [];
+    for await (const file of readTarball(Readable.from([gzipSync(tar)]), expected)) {
+      if (file.path === 'unread.txt') continue;
+      let text = '';
+      for await (const chunk of file.content) {
+        text += Buffer.from(chunk).toString('utf8');
+        if (file.path === 'large.txt') break; // one chunk, then stop
+      }
+      read.push(`${file.path}=${text.length < 1000 ? text : `${text.length} chars`}`);
+    }
+    expect(read).toHaveLength(2);
+    expect(read[0]).toMatch(/^large\.txt=\d+ chars$/);
+    expect(Number(read[0]!.match(/=(\d+)/)![1])).toBeLessThan(large.length);
+    expect(read[1]).toBe('next.txt=nnn');
+  });
 });

@@ -41,9 +41,11 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
   const { deps, connection, lease, run } = round;
   const { files, settings } = deps;
   const { source, head } = inspection;
-  const wanted = new Map<string, PlannedWrite>(
-    [...plan.writes, ...plan.lateWrites].map((write) => [write.path, write]),
-  );
+  // Filled by loops, not from spread arrays of pairs: at 50,000 files such temporaries were still
+  // held (by the suspended function) while staging ran (issue #10: peak memory).
+  const wanted = new Map<string, PlannedWrite>();
+  for (const write of plan.writes) wanted.set(write.path, write);
+  for (const write of plan.lateWrites) wanted.set(write.path, write);
   await files.deleteTree(scopeStagingFolder(connection.scope)); // leftovers of a run that died
   const staging = runStagingFolder(connection.scope, run.id);
   const lfsPointers: string[] = [];
@@ -83,7 +85,8 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
     // in the background, so the disk keeps up; large ones stream straight to staging meanwhile.
     const writes = new BoundedTasks(settings.fetchConcurrency * 2, ARCHIVE_BYTES_IN_FLIGHT);
     const prefix = connection.subPath ? `${connection.subPath.replace(/\/+$/, '')}/` : '';
-    const expected = new Map([...wanted.values()].map((write) => [`${prefix}${write.path}`, write.sha]));
+    const expected = new Map<string, string>();
+    for (const write of wanted.values()) expected.set(`${prefix}${write.path}`, write.sha);
     const fallbacks: string[] = [];
     archiveFallbacks = fallbacks;
     try {
