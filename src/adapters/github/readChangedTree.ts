@@ -9,6 +9,13 @@ import type { RootedEntries, TreeListing } from './treeListing';
  */
 export const MAX_CHANGED_FOLDER_LISTINGS = 64;
 
+/**
+ * A changed folder that held at most this many entries (all levels below it) is listed whole, in
+ * one recursive request, instead of level by level: a listing this size costs GitHub less than
+ * the round trips of walking down to the change (issue #10).
+ */
+export const SMALL_FOLDER_ENTRIES = 256;
+
 /** Why an incremental read gave up: the caller lists the whole tree instead. */
 class NotWorthIt extends Error {}
 
@@ -16,8 +23,8 @@ class NotWorthIt extends Error {}
  * The tree of `commitSha` below `prefix`, listing only what changed since `known` (issue #10):
  * one level at a time from the top, a folder whose SHA equals the known folder's at the same path
  * is taken from `known` (git names trees by content), one found under another path is taken from
- * there, a changed folder is listed one level deep, a folder `known` never held is listed
- * recursively in one request. Returns null when a listing is truncated or more than
+ * there, a changed folder is listed one level deep (whole when it held at most
+ * SMALL_FOLDER_ENTRIES), a folder `known` never held is listed recursively in one request. Returns null when a listing is truncated or more than
  * MAX_CHANGED_FOLDER_LISTINGS folders changed: the caller then reads the whole tree. Paths to
  * the sub-path that do not exist fail as the whole read would (NotFound).
  */
@@ -50,6 +57,8 @@ class ChangedTreeReader {
   private readonly children = new Map<string, SourceTreeEntry[]>();
   private readonly folderShas = new Map<string, string>();
   private readonly folderBySha = new Map<string, string>();
+  /** Known entries at every level below a folder, counted when first asked. */
+  private readonly sizes = new Map<string, number>();
 
   constructor(
     private readonly list: ListTree,
@@ -124,7 +133,8 @@ class ChangedTreeReader {
 
   /**
    * A sub-folder of a listed folder: taken from what is known; else queued to be listed one level
-   * deep (it existed: most of its sub-folders may be unchanged) or whole (it is new).
+   * deep (it existed and was large: most of its sub-folders may be unchanged) or whole (it is new,
+   * or was small enough that one listing beats walking down).
    */
   private take(
     path: string,
@@ -142,7 +152,20 @@ class ChangedTreeReader {
       this.copyKnown(elsewhere, path, into);
       return;
     }
-    (this.folderShas.has(path) ? changed : added).push({ path, sha });
+    const walk = this.folderShas.has(path) && this.knownSize(path) > SMALL_FOLDER_ENTRIES;
+    (walk ? changed : added).push({ path, sha });
+  }
+
+  private knownSize(folder: string): number {
+    let size = this.sizes.get(folder);
+    if (size === undefined) {
+      size = 0;
+      for (const entry of this.children.get(folder) ?? []) {
+        size += entry.type === 'tree' ? 1 + this.knownSize(entry.path) : 1;
+      }
+      this.sizes.set(folder, size);
+    }
+    return size;
   }
 
   /** The known contents of folder `from`, placed under `to` (the same folder, or one moved there). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubSourceRepositoryFactory } from '../../../src/adapters/github/GitHubSourceRepositoryFactory';
-import { MAX_CHANGED_FOLDER_LISTINGS } from '../../../src/adapters/github/readChangedTree';
+import { MAX_CHANGED_FOLDER_LISTINGS, SMALL_FOLDER_ENTRIES } from '../../../src/adapters/github/readChangedTree';
 import type { KnownTree, SourceRepository, SourceTree, SourceTreeEntry } from '../../../src/ports/SourceRepository';
 import { GitHubPeer } from '../../support/githubPeer';
 import { GitRepo } from '../../support/gitRepo';
@@ -13,12 +13,20 @@ import { GitRepo } from '../../support/gitRepo';
 
 const TREES = /\/git\/trees\//;
 
-/** 4 top folders x 5 sub-folders x 3 files, plus a file at the root. */
+/**
+ * 4 top folders x 5 sub-folders x 3 files, plus a file at the root. Each top folder also holds a
+ * bulk folder that makes it larger than SMALL_FOLDER_ENTRIES, so a change in it is walked level by
+ * level, while a changed sub-folder (3 files) is listed whole.
+ */
 const BASE_FILES = [
   { path: 'README.md', content: '# base\n' },
   ...Array.from({ length: 60 }, (_, i) => ({
     path: `top-${i % 4}/sub-${Math.floor(i / 4) % 5}/file-${i}.ps1`,
     content: `file ${i}\n`,
+  })),
+  ...Array.from({ length: 4 * (SMALL_FOLDER_ENTRIES + 4) }, (_, i) => ({
+    path: `top-${i % 4}/bulk/part-${Math.floor(i / 4) % 8}/b-${i}.txt`, // every level under 70 entries
+    content: `bulk ${i}\n`,
   })),
 ];
 
@@ -81,9 +89,9 @@ describe('GitHubSourceRepository: incremental tree reads against the GitHub peer
     const before = await source.tree(await repo.head());
     await repo.write('top-2/sub-3/file-14.ps1', 'changed\n');
     const { listings } = await readBoth(await repo.commit('one file'), knownOf(before));
-    // The root, top-2 and top-2/sub-3, each one level deep.
+    // The root and top-2 (large) one level deep, then top-2/sub-3 (small) whole.
     expect(listings).toHaveLength(3);
-    expect(listings.every((path) => !path.includes('recursive'))).toBe(true);
+    expect(listings.map((path) => path.includes('recursive'))).toEqual([false, false, true]);
   });
 
   it('an unchanged tree costs one listing', async () => {
@@ -103,9 +111,10 @@ describe('GitHubSourceRepository: incremental tree reads against the GitHub peer
     await repo.move('top-3/sub-0', 'top-0/moved-here');
     await repo.write('brand/new/deep/one.ps1', 'one\n');
     const { listings } = await readBoth(await repo.commit('many kinds of change'), knownOf(before));
-    // A new folder is listed whole in one request; a moved one is taken from where it was.
-    expect(listings.filter((path) => path.includes('recursive'))).toHaveLength(1);
-    expect(listings.length).toBeLessThan(12);
+    // A new or small folder is listed whole in one request; a moved one is taken from where it was.
+    // The root, four top folders one level deep, then five whole folders (four changed, one new).
+    expect(listings.filter((path) => !path.includes('recursive'))).toHaveLength(5);
+    expect(listings.filter((path) => path.includes('recursive'))).toHaveLength(5);
   });
 
   it('handles symlinks, submodules and a file that becomes a folder', async () => {
@@ -141,7 +150,12 @@ describe('GitHubSourceRepository: incremental tree reads against the GitHub peer
       path: `spread/f-${i}/x.ps1`,
       content: `${i}\n`,
     }));
-    await repo.writeMany(many.slice(0, 1), 'spread starts');
+    // Large enough to be walked level by level, so each changed folder below it counts.
+    const filler = Array.from({ length: SMALL_FOLDER_ENTRIES + 1 }, (_, i) => ({
+      path: `spread/filler/p-${i % 8}/x-${i}.txt`, // every level under the 70 a later test allows
+      content: `${i}\n`,
+    }));
+    await repo.writeMany([...filler, ...many.slice(0, 1)], 'spread starts');
     const middle = await source.tree(await repo.head());
     await repo.writeMany(many, 'spread everywhere');
     await repo.writeMany(
