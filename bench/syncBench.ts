@@ -12,8 +12,9 @@ import { serviceNodeArgs } from './serviceNodeArgs';
 export interface SyncFigures {
   /** The sync itself, in the process: from execute() to its result. */
   ms: number;
-  /** CPU time of the sync: the whole process (every thread), and the main thread alone. */
+  /** CPU time of the sync, every thread of the process. */
   cpuMs?: number;
+  /** Time the main thread's event loop was busy during the sync (includes time it waited for a core). */
   mainThreadMs?: number;
   /** From the process's start to the sync's start: node, module loading, wiring, seeding. */
   startupMs?: number;
@@ -113,8 +114,8 @@ const cpu = (runs: readonly SyncFigures[]): string =>
  * Issue #2's and #10's benchmark: full and incremental sync beside `git clone --depth 1` and
  * `rsync -a --delete`, in one run. A first full sync downloads the archive while the peer makes it
  * (printed on its own); then BENCH_RUNS (default 3) full syncs, each into a fresh folder and table
- * set, get it from the peer's codeload cache and alternate with clones; then as many rounds of 10 changed files, each synced and then
- * copied by rsync from one checkout to another. BENCH_FILES (default 10,000) sizes the repository.
+ * set, get it from the peer's codeload cache and alternate with clones; then as many rounds of 10
+ * changed files, each synced and then copied by rsync from one checkout to another. BENCH_FILES (default 10,000) sizes the repository.
  */
 export async function syncBench(): Promise<void> {
   ensureRsync();
@@ -224,7 +225,7 @@ export async function syncBench(): Promise<void> {
     const rows: Array<[string, string]> = [
       ['repository', `${files.length} files, ${(totalBytes / 1e6).toFixed(1)} MB; ${runs} run(s) each`],
       ['full sync (ours)', ms(fullMs)],
-      ['  its CPU: process / main thread', cpu(fulls)],
+      ['  its CPU (process) / main thread busy', cpu(fulls)],
       ['  its process: start to sync start', ms(fulls.map((figures) => figures.startupMs ?? 0))],
       ['  its process: spawn to exit', ms(fulls.map((figures) => figures.processMs ?? 0))],
       [
@@ -238,7 +239,7 @@ export async function syncBench(): Promise<void> {
       ],
       ['rsync -a --delete of a checkout (reference)', `${rsyncFull.toFixed(0)} ms`],
       ['incremental sync, 10 files (ours)', ms(incrementalMs)],
-      ['  its CPU: process / main thread', cpu(incrementals)],
+      ['  its CPU (process) / main thread busy', cpu(incrementals)],
       ['  its process: start to sync start', ms(incrementals.map((figures) => figures.startupMs ?? 0))],
       ['  its process: spawn to exit', ms(incrementals.map((figures) => figures.processMs ?? 0))],
       [

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const cpu = process.cpuUsage(cpuBefore);
-    // CPU time is steadier than wall time on a shared machine: the process's (every thread) and the main thread's.
+    // CPU time is steadier than wall time on a shared machine (every thread); beside it, how long
+    // the main thread's loop was busy, which also counts time it waited for a core.
     const cpuMs = (cpu.user + cpu.system) / 1e3;
     const mainThreadMs = performance.eventLoopUtilization(loopBefore).active;
     const run = 'runs' in result ? result.runs[0] : undefined;
