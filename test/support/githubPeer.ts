@@ -2,9 +2,8 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ArchiveCache, madeOnRequest } from './github-peer/archiveCache';
+import { type ArchiveBody, ArchiveCache, madeOnRequest } from './github-peer/archiveCache';
 import type { PeerFault, TerminalFault } from './github-peer/faults';
 import { FaultQueue } from './github-peer/faults';
 import { GitObjectStore, isSafeRefName } from './github-peer/gitObjectStore';
@@ -89,7 +88,7 @@ interface Reply {
   body?: Buffer;
   /** A body in pieces (cached tree JSON fragments), written without joining them first. */
   chunks?: TreeJsonBody;
-  stream?: { readable: Readable; abort(): void };
+  stream?: ArchiveBody;
 }
 
 const API_VERSION = '2022-11-28';

@@ -24,9 +24,10 @@ class NotWorthIt extends Error {}
  * one level at a time from the top, a folder whose SHA equals the known folder's at the same path
  * is taken from `known` (git names trees by content), one found under another path is taken from
  * there, a changed folder is listed one level deep (whole when it held at most
- * SMALL_FOLDER_ENTRIES), a folder `known` never held is listed recursively in one request. Returns null when a listing is truncated or more than
- * MAX_CHANGED_FOLDER_LISTINGS folders changed: the caller then reads the whole tree. Paths to
- * the sub-path that do not exist fail as the whole read would (NotFound).
+ * SMALL_FOLDER_ENTRIES), a folder `known` never held is listed recursively in one request.
+ * Returns null when a listing is truncated or more than MAX_CHANGED_FOLDER_LISTINGS folders
+ * changed: the caller then reads the whole tree. Paths to the sub-path that do not exist fail as
+ * the whole read would (NotFound).
  */
 export async function readChangedTree(
   list: ListTree,
@@ -85,21 +86,21 @@ class ChangedTreeReader {
     const entries: SourceTreeEntry[] = [];
     let level = [{ path: '', listing: top.listing ?? (await this.request(top.sha, false)) }];
     while (level.length > 0) {
-      const changed: PendingFolder[] = [];
-      const added: PendingFolder[] = [];
+      const stepwise: PendingFolder[] = [];
+      const whole: PendingFolder[] = [];
       for (const { path, listing } of level) {
         for (const entry of listing.entries) {
           const entryPath = path === '' ? entry.path : `${path}/${entry.path}`;
           entries.push(path === '' ? entry : { ...entry, path: entryPath });
-          if (entry.type === 'tree') this.take(entryPath, entry.sha, entries, changed, added);
+          if (entry.type === 'tree') this.take(entryPath, entry.sha, entries, stepwise, whole);
         }
       }
-      if (this.listings + changed.length + added.length > MAX_CHANGED_FOLDER_LISTINGS) throw new NotWorthIt();
-      const [next, whole] = await Promise.all([
-        Promise.all(changed.map(async ({ path, sha }) => ({ path, listing: await this.request(sha, false) }))),
-        Promise.all(added.map(async ({ path, sha }) => ({ path, listing: await this.request(sha, true) }))),
+      if (this.listings + stepwise.length + whole.length > MAX_CHANGED_FOLDER_LISTINGS) throw new NotWorthIt();
+      const [next, listedWhole] = await Promise.all([
+        Promise.all(stepwise.map(async ({ path, sha }) => ({ path, listing: await this.request(sha, false) }))),
+        Promise.all(whole.map(async ({ path, sha }) => ({ path, listing: await this.request(sha, true) }))),
       ]);
-      for (const { path, listing } of whole) {
+      for (const { path, listing } of listedWhole) {
         for (const entry of listing.entries) entries.push({ ...entry, path: `${path}/${entry.path}` });
       }
       level = next;
@@ -140,8 +141,8 @@ class ChangedTreeReader {
     path: string,
     sha: string,
     into: SourceTreeEntry[],
-    changed: PendingFolder[],
-    added: PendingFolder[],
+    stepwise: PendingFolder[],
+    whole: PendingFolder[],
   ): void {
     if (this.folderShas.get(path) === sha) {
       this.copyKnown(path, path, into);
@@ -153,7 +154,7 @@ class ChangedTreeReader {
       return;
     }
     const walk = this.folderShas.has(path) && this.knownSize(path) > SMALL_FOLDER_ENTRIES;
-    (walk ? changed : added).push({ path, sha });
+    (walk ? stepwise : whole).push({ path, sha });
   }
 
   private knownSize(folder: string): number {

@@ -34,7 +34,7 @@ export class InMemoryMetadataRepo implements MetadataRepo {
   private readonly runs = new Map<string, SyncRun>();
   private readonly manifests = new Map<Scope, Manifest>();
   private readonly leases = new Map<Scope, LeaseRow>();
-  /** Keyed by scope and delivery id (a scope never contains a space). */
+  /** Keyed by message id. */
   private readonly deadLetterDecisions = new Map<string, DeadLetterDecision>();
   private nextVersion = 1;
 

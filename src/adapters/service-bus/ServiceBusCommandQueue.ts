@@ -24,10 +24,10 @@ const SWEEP_WAIT_MS = 500;
 const BATCH = 100;
 
 /**
- * Sync commands on an Azure Service Bus queue; sends that come together go together (CoalescingSender).
- * Duplicate detection is the queue's (MessageId =
- * `commandMessageId`: scope + delivery id), so `send` cannot tell a dropped duplicate and answers true. Dead letters
- * live in `<queue>/$DeadLetterQueue`: listed by peeking, replayed by sending a copy under a new id
+ * Sync commands on an Azure Service Bus queue; sends that come together go together
+ * (CoalescingSender). Duplicate detection is the queue's (MessageId = `commandMessageId`: scope +
+ * delivery id), so `send` cannot tell a dropped duplicate and answers true. Dead letters live in
+ * `<queue>/$DeadLetterQueue`: listed by peeking, replayed by sending a copy under a new id
  * and completing the original, purged by receive-and-delete. Failures are CommandQueueErrors
  * (`Unavailable`, retryable, when the namespace is down or busy).
  */

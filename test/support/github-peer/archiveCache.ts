@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 
-/** A body the peer streams, and how to stop making it when the client goes away. */
+/** A body the peer streams (an archive, say), and how to stop making it when the client goes away. */
 export interface ArchiveBody {
   readonly readable: Readable;
   abort(): void;
