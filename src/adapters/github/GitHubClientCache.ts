@@ -1,8 +1,8 @@
 import { createGitHubClient, type GitHubClient, type GitHubClientSettings } from './createGitHubClient';
 
 /**
- * One Octokit (and its rate-limit state) per token, least recently used dropped first: every
- * client holds throttling timers, and installation tokens rotate hourly, so the cache is bounded.
+ * One Octokit (and its bound on requests in flight) per token, least recently used dropped first:
+ * installation tokens rotate hourly, so the cache is bounded.
  */
 export class GitHubClientCache {
   private readonly clients = new Map<string, GitHubClient>();

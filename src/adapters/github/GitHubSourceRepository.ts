@@ -12,9 +12,7 @@ import {
 } from '../../ports/SourceRepository';
 import { GitBlobHasher } from '../git/GitBlobHasher';
 import type { GitHubClient } from './createGitHubClient';
-import { httpFailureOf } from './httpFailure';
 import { meteredFetch } from './meteredFetch';
-import { rateLimitOf } from './rateLimit';
 import { readChangedTree } from './readChangedTree';
 import { readCompleteTree } from './readCompleteTree';
 import { readTarball } from './readTarball';
@@ -33,8 +31,8 @@ const ARCHIVE_READ_AHEAD_BYTES = 512 * 1024;
 
 export interface GitHubSourceRepositorySettings {
   readonly logger: Logger;
+  /** Resumptions of a blob body broken mid-way (requests themselves are retried by the client). */
   readonly retries: number;
-  readonly maxRetryAfterSeconds: number;
   readonly requestTimeoutMs: number | undefined;
   readonly treeConcurrency: number;
 }
@@ -253,29 +251,12 @@ export class GitHubSourceRepository implements SourceRepository {
     }
   }
 
-  /**
-   * Runs one Octokit call and maps its failure. The plugins already retried 5xx, network errors
-   * and the rate limits they recognise; a bare 429 they do not recognise gets the same policy here.
-   */
+  /** Runs one Octokit call (whose request hook already retried what is worth retrying) and maps its failure. */
   private async send<T>(what: string, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        const limit = rateLimitOf(httpFailureOf(error), Date.now());
-        const wait = limit?.retryAfterMs ?? Infinity;
-        if (
-          limit &&
-          !limit.seenByThrottling &&
-          attempt < this.settings.retries &&
-          wait <= this.settings.maxRetryAfterSeconds * 1000
-        ) {
-          this.log.warn({ retryAfterMs: wait, attempt }, 'GitHub rate limit: waiting before retrying');
-          await new Promise((resolve) => setTimeout(resolve, wait));
-          continue;
-        }
-        throw toSourceError(error, what, this.token);
-      }
+    try {
+      return await call();
+    } catch (error) {
+      throw toSourceError(error, what, this.token);
     }
   }
 }

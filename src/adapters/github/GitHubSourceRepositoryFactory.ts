@@ -31,7 +31,7 @@ export interface GitHubSourceRepositoryOptions {
   readonly treeConcurrency?: number;
 }
 
-/** Opens GitHub repositories, reusing one Octokit (and its rate-limit state) per token. */
+/** Opens GitHub repositories, reusing one Octokit (and its bound on requests in flight) per token. */
 export class GitHubSourceRepositoryFactory implements SourceRepositoryFactory {
   private readonly clients: GitHubClientCache;
   private readonly clientSettings: GitHubClientSettings;
@@ -58,7 +58,6 @@ export class GitHubSourceRepositoryFactory implements SourceRepositoryFactory {
     return new GitHubSourceRepository(this.clients.clientFor(location.token), location.repository, location.token, {
       logger: this.logger,
       retries: this.clientSettings.retries,
-      maxRetryAfterSeconds: this.clientSettings.maxRetryAfterSeconds,
       requestTimeoutMs: this.options.requestTimeoutMs ?? 60_000,
       treeConcurrency: this.options.treeConcurrency ?? 8,
     });

@@ -1,57 +1,32 @@
+import pLimit from 'p-limit';
 import type { Logger } from '../../ports/Logger';
+import { httpFailureOf } from './httpFailure';
+import { type RetrySettings, retryDecision } from './retryDecision';
 
-/**
- * Octokit with its plugins, loaded on the first client: a process that only answers webhooks (or has
- * just started) never loads it. Plugin order matters: hooks registered later wrap earlier ones, so
- * throttling (rate limits, honours retry-after) sits outside retry (5xx and network failures,
- * quadratic back-off).
- */
-function loadThrottledOctokit() {
-  const { Octokit } = require('@octokit/rest') as typeof import('@octokit/rest');
-  const { retry } = require('@octokit/plugin-retry') as typeof import('@octokit/plugin-retry');
-  const { throttling } = require('@octokit/plugin-throttling') as typeof import('@octokit/plugin-throttling');
-  return Octokit.plugin(retry, throttling);
+/** Octokit, loaded on the first client: a process that only answers webhooks (or has just started) never loads it. */
+function loadOctokit() {
+  return (require('@octokit/rest') as typeof import('@octokit/rest')).Octokit;
 }
-let ThrottledOctokit: ReturnType<typeof loadThrottledOctokit> | undefined;
-export type GitHubClient = InstanceType<ReturnType<typeof loadThrottledOctokit>>;
+let Octokit: ReturnType<typeof loadOctokit> | undefined;
+export type GitHubClient = InstanceType<ReturnType<typeof loadOctokit>>;
 
-export interface GitHubClientSettings {
+export interface GitHubClientSettings extends RetrySettings {
   readonly baseUrl: string;
   readonly userAgent: string;
   readonly logger: Logger;
-  readonly retries: number;
-  readonly maxRetryAfterSeconds: number;
-  /** plugin-retry waits (n+1)^2 times this before retry n+1. */
-  readonly retryBaseDelayMs: number;
 }
 
-/** Statuses plugin-retry must leave alone: permanent answers, and 429 which throttling owns. */
-const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
-
-let clientNumber = 0;
+/**
+ * Requests one token has in flight at most, as @octokit/plugin-throttling allows; GitHub asks
+ * integrations to keep concurrency low to stay clear of its secondary limits.
+ */
+const REQUESTS_IN_FLIGHT_PER_TOKEN = 10;
 
 /** One Octokit for one token; the token lives only in Octokit's auth strategy. */
 export function createGitHubClient(token: string, settings: GitHubClientSettings): GitHubClient {
   const { logger } = settings;
-  const onLimit =
-    (kind: 'primary' | 'secondary') =>
-    (
-      retryAfter: number,
-      options: { method?: string; url?: string },
-      _octokit: unknown,
-      retryCount: number,
-    ): boolean => {
-      const willRetry = retryAfter <= settings.maxRetryAfterSeconds && retryCount < settings.retries;
-      logger.warn(
-        { kind, retryAfterSeconds: retryAfter, retryCount, willRetry, method: options.method, route: options.url },
-        willRetry
-          ? 'GitHub rate limit: waiting before retrying'
-          : 'GitHub rate limit: giving the wait back to the caller',
-      );
-      return willRetry;
-    };
-  ThrottledOctokit ??= loadThrottledOctokit();
-  return new ThrottledOctokit({
+  Octokit ??= loadOctokit();
+  const client = new Octokit({
     auth: token,
     baseUrl: settings.baseUrl.replace(/\/+$/, ''),
     userAgent: settings.userAgent,
@@ -63,16 +38,27 @@ export function createGitHubClient(token: string, settings: GitHubClientSettings
       warn: (message: string) => logger.warn({}, message),
       error: (message: string) => logger.debug({}, message),
     },
-    throttle: {
-      // Bottleneck groups are shared process-wide by id: one id per client keeps tokens apart.
-      id: `workspace-sync-${++clientNumber}`,
-      onRateLimit: onLimit('primary'),
-      onSecondaryRateLimit: onLimit('secondary'),
-    },
-    retry: {
-      retries: settings.retries,
-      doNotRetry: DO_NOT_RETRY,
-      retryAfterBaseValue: settings.retryBaseDelayMs,
-    },
   });
+  // Retries and the concurrency bound live in one request hook rather than in
+  // @octokit/plugin-retry and plugin-throttling: their scheduler (Bottleneck) waits on timers at
+  // every step, which cost about 15 ms per request (bench/RESULTS.md, issue #10).
+  const inFlight = pLimit(REQUESTS_IN_FLIGHT_PER_TOKEN);
+  client.hook.wrap('request', async (request, options) => {
+    for (let retriesDone = 0; ; retriesDone++) {
+      try {
+        return await inFlight(() => request(options));
+      } catch (error) {
+        // Only Octokit's own errors carry a status; anything else is a bug, not a bad answer.
+        if (typeof (error as { status?: unknown }).status !== 'number') throw error;
+        const retry = retryDecision(httpFailureOf(error), retriesDone, settings, Date.now());
+        const route = `${options.method} ${options.url}`;
+        if (retry === undefined) throw error;
+        if (retry.reason === 'rate-limit')
+          logger.warn({ retryAfterMs: retry.waitMs, retriesDone, route }, 'GitHub rate limit: waiting before retrying');
+        else logger.debug({ waitMs: retry.waitMs, retriesDone, route }, 'GitHub request failed: retrying');
+        await new Promise((resolve) => setTimeout(resolve, retry.waitMs));
+      }
+    }
+  });
+  return client;
 }

@@ -7,7 +7,7 @@
  * - in 'buffered' mode reads the whole body before handing the response to Octokit. Octokit
  *   swallows a failure while reading a success body (it returns "" or an empty buffer), so a
  *   connection reset mid-body would otherwise look like an empty blob. Reading it here turns the
- *   reset into a network error, which plugin-retry retries.
+ *   reset into a network error, which the client's request hook retries.
  * In 'streamed' mode the body is passed on as a stream (the tarball), still under the idle timeout.
  */
 type BodyMode = 'buffered' | 'streamed';
@@ -101,8 +101,8 @@ function guardBody(body: ReadableStream<Uint8Array>, watchdog: IdleWatchdog): Re
 }
 
 /**
- * Octokit turns a TypeError with a cause into a RequestError (status 500, no response) that
- * plugin-retry retries; an AbortError it would rethrow untouched and never retry. So a timeout is
+ * Octokit turns a TypeError with a cause into a RequestError (status 500, no response), which the
+ * client's request hook retries; an AbortError it rethrows untouched, never retried. So a timeout is
  * reported as the same kind of failure as a reset.
  */
 function asNetworkError(error: unknown, watchdog: IdleWatchdog): Error {

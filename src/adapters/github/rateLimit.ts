@@ -3,11 +3,6 @@ import type { HttpFailure } from './httpFailure';
 /** When GitHub refused a request because of a rate limit, how long it asked us to wait. */
 export interface RateLimit {
   readonly retryAfterMs: number;
-  /**
-   * True when @octokit/plugin-throttling recognises this answer (and has therefore already
-   * applied our retry policy to it); false for a bare 429 the plugin does not understand.
-   */
-  readonly seenByThrottling: boolean;
 }
 
 /** GitHub's documented default wait when a secondary limit answer carries no retry-after. */
@@ -35,7 +30,7 @@ export function rateLimitOf(failure: HttpFailure, nowMs: number): RateLimit | un
     if (Number.isFinite(resetSeconds) && resetSeconds > 0)
       retryAfterMs = Math.max(0, resetSeconds * 1000 - nowMs) + 1000;
   }
-  return { retryAfterMs: retryAfterMs ?? FALLBACK_WAIT_MS, seenByThrottling: secondary || primary };
+  return { retryAfterMs: retryAfterMs ?? FALLBACK_WAIT_MS };
 }
 
 /** `retry-after` is either delay-seconds or an HTTP date (RFC 9110 section 10.2.3). */

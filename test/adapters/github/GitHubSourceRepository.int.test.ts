@@ -333,8 +333,6 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
     });
 
     it('stops waiting after `retries` rate limits in a row', async () => {
-      // retry-after 1, not 0: plugin-throttling reads a secondary limit's `retry-after: 0` as absent
-      // and falls back to 60 s.
       peer.injectFault({ kind: 'rate-limit', retryAfterSeconds: 1, times: 5, match: REF, secondary: true });
       const source = open('acme/small', { retries: 2 });
       await expectCode(source.branchHead('main'), 'RateLimited');

@@ -22,7 +22,7 @@ describe('rateLimitOf', () => {
       },
       NOW,
     );
-    expect(limit).toEqual({ retryAfterMs: 30_000, seenByThrottling: true });
+    expect(limit).toEqual({ retryAfterMs: 30_000 });
   });
 
   it('reads a primary limit from x-ratelimit-reset, one second past the reset', () => {
@@ -36,7 +36,7 @@ describe('rateLimitOf', () => {
       },
       NOW,
     );
-    expect(limit).toEqual({ retryAfterMs: 121_000, seenByThrottling: true });
+    expect(limit).toEqual({ retryAfterMs: 121_000 });
   });
 
   it('accepts retry-after as an HTTP date', () => {
@@ -46,10 +46,9 @@ describe('rateLimitOf', () => {
     ).toBe(45_000);
   });
 
-  it('marks a bare 429 as one the throttling plugin did not handle, with the 60 s fallback', () => {
+  it('reads a bare 429 as a rate limit with the 60 s fallback', () => {
     expect(rateLimitOf({ status: 429, headers: {}, message: 'Too Many Requests', errorTypes: [] }, NOW)).toEqual({
       retryAfterMs: 60_000,
-      seenByThrottling: false,
     });
   });
 
