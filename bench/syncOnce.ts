@@ -1,3 +1,5 @@
+// As every production entry point does (main, functionsApp): compiled code is kept between starts.
+import '../src/host/compileCache';
 import 'reflect-metadata';
 import { parseScope } from '../src/domain/shared/Scope';
 import { buildContainer } from '../src/host/buildContainer';
