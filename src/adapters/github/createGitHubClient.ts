@@ -51,8 +51,8 @@ export function createGitHubClient(token: string, settings: GitHubClientSettings
         // Only Octokit's own errors carry a status; anything else is a bug, not a bad answer.
         if (typeof (error as { status?: unknown }).status !== 'number') throw error;
         const retry = retryDecision(httpFailureOf(error), retriesDone, settings, Date.now());
-        const route = `${options.method} ${options.url}`;
         if (retry === undefined) throw error;
+        const route = `${options.method} ${options.url}`;
         if (retry.reason === 'rate-limit')
           logger.warn({ retryAfterMs: retry.waitMs, retriesDone, route }, 'GitHub rate limit: waiting before retrying');
         else logger.debug({ waitMs: retry.waitMs, retriesDone, route }, 'GitHub request failed: retrying');
