@@ -1,4 +1,5 @@
 import { Fault } from './Fault';
+import type { FileMove, FolderMoves } from './FileMoves';
 
 /** What a store can and cannot represent; the planner and editors adapt to it. */
 export interface FileStoreCapabilities {
@@ -37,11 +38,7 @@ export interface MoveAllOptions {
   readonly beforeEach?: () => Promise<void>;
 }
 
-/** One file of a `moveAll` batch: `from` is moved over `to` as `rename` moves it. */
-export interface FileMove {
-  readonly from: string;
-  readonly to: string;
-}
+export type { FileMove } from './FileMoves';
 
 /**
  * A tree of files addressed by store-relative POSIX paths (`orgs/42/a/b.py`). Callers pass paths the
@@ -80,8 +77,9 @@ export interface FileStore {
    * atomic as a whole: when it fails, some moves may have happened. No two moves share a target.
    * `beforeEach` runs before each move starts (a lease check); when it throws, no further move
    * starts, and the moves already running finish before `moveAll` fails with that error.
+   * The batch is a list of moves, or the same paths moved from one folder to another (FolderMoves).
    */
-  moveAll(moves: readonly FileMove[], options?: MoveAllOptions): Promise<void>;
+  moveAll(moves: readonly FileMove[] | FolderMoves, options?: MoveAllOptions): Promise<void>;
   /** Deletes a file; a missing file is not an error. */
   delete(path: string): Promise<void>;
   createDirectory(path: string): Promise<void>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ShareClient, ShareDirectoryClient, ShareFileClient } from '@azure/storage-file-share';
+import { eachFileMove, type FolderMoves } from '../../ports/FileMoves';
 import {
   type FileContent,
   type FileEntry,
@@ -150,8 +151,8 @@ export class AzureFilesFileStore implements FileStore {
   }
 
   /** One rename at a time: the share's own latency, not the folder checks, is what a batch costs here. */
-  async moveAll(moves: readonly FileMove[], options?: MoveAllOptions): Promise<void> {
-    for (const move of moves) {
+  async moveAll(moves: readonly FileMove[] | FolderMoves, options?: MoveAllOptions): Promise<void> {
+    for (const move of eachFileMove(moves)) {
       await options?.beforeEach?.();
       await this.rename(move.from, move.to);
     }

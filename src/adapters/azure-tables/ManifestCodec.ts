@@ -63,7 +63,11 @@ export function decodeManifestEntries(payload: Uint8Array): Map<string, Manifest
     const size = Number(record.slice(tab2 + 1, tab3));
     if (!MODES.has(mode) || !Number.isSafeInteger(size) || size < 0)
       throw new Error('manifest payload: bad mode or size');
-    entries.set(record.slice(tab3 + 1), { mode: mode as GitMode, sha: record.slice(tab1 + 1, tab2), size });
+    // Frozen: the manifest cache keeps these very objects instead of copies.
+    entries.set(
+      record.slice(tab3 + 1),
+      Object.freeze({ mode: mode as GitMode, sha: record.slice(tab1 + 1, tab2), size }),
+    );
   }
   return entries;
 }

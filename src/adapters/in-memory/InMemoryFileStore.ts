@@ -1,3 +1,4 @@
+import { eachFileMove, type FolderMoves } from '../../ports/FileMoves';
 import {
   type FileContent,
   type FileEntry,
@@ -134,9 +135,9 @@ export class InMemoryFileStore implements FileStore {
   }
 
   /** One move at a time, each through `rename` (so a fault injected there, or a wrapper of it, applies). */
-  async moveAll(moves: readonly FileMove[], options?: MoveAllOptions): Promise<void> {
+  async moveAll(moves: readonly FileMove[] | FolderMoves, options?: MoveAllOptions): Promise<void> {
     this.injectFault('moveAll');
-    for (const move of moves) {
+    for (const move of eachFileMove(moves)) {
       await options?.beforeEach?.();
       await this.rename(move.from, move.to);
     }

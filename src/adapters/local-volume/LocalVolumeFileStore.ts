@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { FolderMoves } from '../../ports/FileMoves';
 import {
   type FileContent,
   type FileEntry,
@@ -204,7 +205,7 @@ export class LocalVolumeFileStore implements FileStore {
     }
   }
 
-  async moveAll(moves: readonly FileMove[], options?: MoveAllOptions): Promise<void> {
+  async moveAll(moves: readonly FileMove[] | FolderMoves, options?: MoveAllOptions): Promise<void> {
     this.scratch.forget();
     await moveAllOnDisk(
       moves,

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { forEachConcurrently } from '../../domain/shared/forEachConcurrently';
+import type { FolderMoves } from '../../ports/FileMoves';
 import type { FileMove, MoveAllOptions } from '../../ports/FileStore';
 import type { DiskPlacement } from './DiskPlacement';
 import { FolderWalk } from './FolderWalk';
@@ -28,7 +29,7 @@ export interface MoveAllDeps {
  * rename(2), which never follows its last component; several run at once.
  */
 export async function moveAllOnDisk(
-  moves: readonly FileMove[],
+  moves: readonly FileMove[] | FolderMoves,
   deps: MoveAllDeps,
   options?: MoveAllOptions,
 ): Promise<void> {

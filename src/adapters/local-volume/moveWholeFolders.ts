@@ -1,5 +1,6 @@
 import { type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { eachFileMove, type FolderMoves, isFolderMoves, pathBelow } from '../../ports/FileMoves';
 import type { FileMove } from '../../ports/FileStore';
 import { FolderWalk } from './FolderWalk';
 import { errnoOf } from './mapFsError';
@@ -14,11 +15,18 @@ export interface WholeFolderDeps {
   moveEach(moves: readonly FileMove[]): Promise<void>;
 }
 
+/**
+ * Files by their path below a folder of both roots: the caller's move, or null where the batch
+ * named only the path (FolderMoves), so that no pair of joined paths is made for a file that
+ * moves with its folder.
+ */
+type Files = Map<string, FileMove | null>;
+
 /** Moves that map a source folder onto a target folder, file for file (`suffix`: the path below both). */
 interface Group {
   readonly sourceRoot: string;
   readonly targetRoot: string;
-  readonly files: Map<string, FileMove>;
+  readonly files: Files;
 }
 
 /**
@@ -34,59 +42,111 @@ interface Group {
  * unexpected) is returned, to move one by one.
  */
 export async function moveWholeFolders(
-  moves: readonly FileMove[],
+  moves: readonly FileMove[] | FolderMoves,
   walk: FolderWalk,
   deps: WholeFolderDeps,
   beforeEach: (() => Promise<void>) | undefined,
 ): Promise<FileMove[]> {
   const rest: FileMove[] = [];
   const groups = new Map<string, Group>();
-  for (const move of moves) {
+  const groupOf = (sourceRoot: string, targetRoot: string): Group => {
+    const key = `${sourceRoot}\0${targetRoot}`;
+    const group = groups.get(key) ?? { sourceRoot, targetRoot, files: new Map() };
+    groups.set(key, group);
+    return group;
+  };
+  const add = (move: FileMove): void => {
     const source = deps.resolveNonRoot(move.from, 'rename').relative;
     const target = deps.resolveNonRoot(move.to, 'rename').relative;
     if (!FolderWalk.handles(source) || !FolderWalk.handles(target)) {
       rest.push(move);
-      continue;
+      return;
     }
     const split = splitCommonSuffix(source, target);
     if (split === null) {
       rest.push(move); // renamed on the way: no folder maps onto another
-      continue;
+      return;
     }
     const [sourceRoot, targetRoot, suffix] = split;
-    const key = `${sourceRoot}\0${targetRoot}`;
-    const group = groups.get(key) ?? { sourceRoot, targetRoot, files: new Map<string, FileMove>() };
-    groups.set(key, group);
-    group.files.set(suffix, move);
+    groupOf(sourceRoot, targetRoot).files.set(suffix, move);
+  };
+  const roots = isFolderMoves(moves) ? resolveRoots(moves, deps) : null;
+  if (roots === null) {
+    for (const move of eachFileMove(moves)) add(move);
+  } else {
+    // Paths in normal form stay below both roots as they are: no joined paths to resolve.
+    const files = groupOf(roots.sourceRoot, roots.targetRoot).files;
+    for (const path of (moves as FolderMoves).paths) {
+      if (isNormalBelow(path) && FolderWalk.handles(path)) files.set(path, null);
+      else add({ from: pathBelow(roots.from, path), to: pathBelow(roots.to, path) });
+    }
   }
-  for (const group of groups.values()) {
-    rest.push(...(await moveGroup(group, walk, deps, beforeEach)));
-  }
+  for (const group of groups.values()) await moveGroup(group, walk, deps, beforeEach, rest);
   return rest;
 }
 
-/** Moves the group's largest folders whose target is missing; returns the files left over. */
+/** Both folders of a FolderMoves batch resolved, or null when either is the root, reserved, or names a twin. */
+function resolveRoots(
+  moves: FolderMoves,
+  deps: WholeFolderDeps,
+): { from: string; to: string; sourceRoot: string; targetRoot: string } | null {
+  try {
+    const sourceRoot = deps.resolveNonRoot(moves.from, 'rename').relative;
+    const targetRoot = deps.resolveNonRoot(moves.to, 'rename').relative;
+    if (!FolderWalk.handles(sourceRoot) || !FolderWalk.handles(targetRoot)) return null;
+    return { from: moves.from, to: moves.to, sourceRoot, targetRoot };
+  } catch {
+    return null; // each move then fails (or not) as it would on its own
+  }
+}
+
+/** A relative path that resolves to itself below any folder: no empty, '.' or '..' segment, no NUL or backslash. */
+function isNormalBelow(relative: string): boolean {
+  return relative !== '' && !NOT_NORMAL.test(relative);
+}
+const NOT_NORMAL = /(^|\/)\.{0,2}(\/|$)|[\0\\]/;
+
+/** The move of `suffix` below `folder` of the group: the caller's, or one made from the roots. */
+function moveOf(group: Group, folder: string, suffix: string, move: FileMove | null): FileMove {
+  if (move !== null) return move;
+  const below = join(folder, suffix);
+  return { from: join(group.sourceRoot, below), to: join(group.targetRoot, below) };
+}
+
+/** Appends the moves of (at most `limit` of) `files` below `folder` to `into`. */
+function movesOf(group: Group, folder: string, files: Files, into: FileMove[], limit = Infinity): FileMove[] {
+  let taken = 0;
+  for (const [suffix, move] of files) {
+    if (taken++ >= limit) break;
+    into.push(moveOf(group, folder, suffix, move));
+  }
+  return into;
+}
+
+/** Moves the group's largest folders whose target is missing; appends the files left over to `rest`. */
 async function moveGroup(
   group: Group,
   walk: FolderWalk,
   deps: WholeFolderDeps,
   beforeEach: (() => Promise<void>) | undefined,
-): Promise<FileMove[]> {
-  const rest: FileMove[] = [];
+  rest: FileMove[],
+): Promise<void> {
   try {
     await walk.existing(parentOf(group.sourceRoot), group.sourceRoot, 'rename');
     await walk.ensure(parentOf(group.targetRoot), group.targetRoot, 'rename');
   } catch {
-    return [...group.files.values()]; // one by one, which reports what is wrong
+    movesOf(group, '', group.files, rest); // one by one, which reports what is wrong
+    return;
   }
   // Folders from the top down: a folder moves whole when its target is missing and its source holds just the batch's files.
-  const visit = async (folder: string, files: Map<string, FileMove>): Promise<void> => {
+  const visit = async (folder: string, files: Files): Promise<void> => {
     const target = absolute(deps.root, join(group.targetRoot, folder));
     const stats = await fs.lstat(target).catch((error: unknown) => (errnoOf(error) === 'ENOENT' ? null : undefined));
     if (stats === null) {
       const source = absolute(deps.root, join(group.sourceRoot, folder));
       if (await holdsExactly(source, files)) {
-        const moved = await moveFolder(source, target, [...files.values()], deps, beforeEach);
+        const cleared = (count: number): FileMove[] => movesOf(group, folder, files, [], count);
+        const moved = await moveFolder(source, target, files.size, cleared, deps, beforeEach);
         if (moved) return;
       }
       // Made here, so that the folders below it can still move whole.
@@ -95,46 +155,46 @@ async function moveGroup(
         () => false,
       );
       if (!made) {
-        rest.push(...files.values());
+        movesOf(group, folder, files, rest);
         return;
       }
     } else if (stats === undefined || !stats.isDirectory()) {
-      rest.push(...files.values()); // one by one, which reports what is wrong
+      movesOf(group, folder, files, rest); // one by one, which reports what is wrong
       return;
     }
-    const below = new Map<string, Map<string, FileMove>>();
+    const below = new Map<string, Files>();
     for (const [suffix, move] of files) {
       const slash = suffix.indexOf('/');
       if (slash < 0) {
-        rest.push(move);
+        rest.push(moveOf(group, folder, suffix, move));
         continue;
       }
       const child = suffix.slice(0, slash);
-      const childFiles = below.get(child) ?? new Map<string, FileMove>();
+      const childFiles: Files = below.get(child) ?? new Map();
       below.set(child, childFiles);
       childFiles.set(suffix.slice(slash + 1), move);
     }
     for (const [child, childFiles] of below) await visit(join(folder, child), childFiles);
   };
   await visit('', group.files);
-  return rest;
 }
 
-/** Clears every file with `beforeEach`, then renames the folder; false when the rename failed (nothing moved). */
+/** Clears each of `count` files with `beforeEach`, then renames the folder; false when the rename failed (nothing moved). */
 async function moveFolder(
   source: string,
   target: string,
-  files: FileMove[],
+  count: number,
+  firstMoves: (count: number) => FileMove[],
   deps: WholeFolderDeps,
   beforeEach: (() => Promise<void>) | undefined,
 ): Promise<boolean> {
   if (beforeEach !== undefined) {
-    for (let cleared = 0; cleared < files.length; cleared++) {
+    for (let cleared = 0; cleared < count; cleared++) {
       try {
         await beforeEach();
       } catch (error) {
         // The files cleared so far count as started: they move, then the batch fails.
-        await deps.moveEach(files.slice(0, cleared)).catch(() => undefined);
+        await deps.moveEach(firstMoves(cleared)).catch(() => undefined);
         throw error;
       }
     }
@@ -148,7 +208,7 @@ async function moveFolder(
 }
 
 /** Whether the folder `source` holds exactly `files` (by path below it) and the folders on their way, and nothing else. */
-async function holdsExactly(source: string, files: Map<string, FileMove>): Promise<boolean> {
+async function holdsExactly(source: string, files: Files): Promise<boolean> {
   const stats = await fs.lstat(source).catch(() => null);
   if (stats === null || !stats.isDirectory()) return false;
   const folders = new Set<string>();

@@ -57,7 +57,7 @@ export function planChangedPaths(input: ChangedPathsInput): SyncPlan | null {
       continue;
     }
     writes.push({ path, sha, size, mode, reason: 'changed' });
-    mirrored.set(path, { sha, size, mode });
+    mirrored.set(path, Object.freeze({ sha, size, mode })); // frozen, as every manifest entry
   }
   if (files === 0) return null; // planSync refuses an empty source
 
@@ -68,7 +68,7 @@ export function planChangedPaths(input: ChangedPathsInput): SyncPlan | null {
     // A file where a folder was, or a folder where a file was: the write waits for deletes.
     if (known.folders.has(write.path) || ancestorsOf(write.path).some((folder) => held.has(folder))) return null;
     writes.push(write);
-    mirrored.set(write.path, { sha: write.sha, size: write.size, mode: write.mode });
+    mirrored.set(write.path, Object.freeze({ sha: write.sha, size: write.size, mode: write.mode }));
   }
 
   const { deletes, prune } = stillHeld === held.size ? { deletes: [], prune: [] } : removals(tree, held, mirrored);

@@ -229,7 +229,11 @@ function selectMirrored(
     }
     claims.set(pathKey(candidate.path, caseSensitive), { path: candidate.path, kind: 'file', by: candidate.path });
     // GitHub trees always carry blob sizes; 0 only keeps the type total for a source that omits one.
-    mirrored.set(candidate.path, { sha: candidate.entry.sha, size: candidate.entry.size ?? 0, mode: candidate.mode });
+    // Frozen, as every manifest entry: whoever keeps the manifest can share it instead of copying it.
+    mirrored.set(
+      candidate.path,
+      Object.freeze({ sha: candidate.entry.sha, size: candidate.entry.size ?? 0, mode: candidate.mode }),
+    );
   }
   return mirrored;
 }

@@ -78,6 +78,26 @@ describe('TableManifestStore cache', () => {
     expect(again).toStrictEqual(await other.get(ORG));
   });
 
+  it('shares the entries a caller froze (as the planners make them) and keeps a frozen copy of the others', async () => {
+    const frozen: ManifestEntry = Object.freeze({ sha: sha('1'), size: 1, mode: '100644' });
+    const mutable: ManifestEntry = { sha: sha('2'), size: 2, mode: '100755' };
+    await cached.save({
+      scope: ORG,
+      commitSha: sha('1'),
+      entries: new Map([
+        ['a.ps1', frozen],
+        ['b.ps1', mutable],
+      ]),
+    });
+    const read = await cached.get(ORG);
+    expect(read?.entries.get('a.ps1')).toBe(frozen);
+    expect(read?.entries.get('b.ps1')).not.toBe(mutable);
+    expect(read?.entries.get('b.ps1')).toStrictEqual(mutable);
+    expect(Object.isFrozen(read?.entries.get('b.ps1'))).toBe(true);
+    // What the other instance decodes is frozen too, so its cache shares it as well.
+    expect(Object.isFrozen((await other.get(ORG))?.entries.get('b.ps1'))).toBe(true);
+  });
+
   it("sees another instance's save", async () => {
     await cached.save({ scope: ORG, commitSha: sha('1'), entries: metadataFixtures.entries(10), tree });
     await cached.get(ORG);

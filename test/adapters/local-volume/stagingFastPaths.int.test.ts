@@ -153,67 +153,91 @@ describe('a sync staging files on a local volume: the fast paths', () => {
         ),
       );
     };
-    const moves = (): Array<{ from: string; to: string }> =>
-      names.map((name) => ({ from: `${staging}/${name}`, to: `orgs/1/${name}` }));
+    // Each test runs with the batch as single moves and as FolderMoves (the paths only, as a sync's commit passes them).
+    const forms = [
+      [
+        'single moves',
+        (): Parameters<LocalVolumeFileStore['moveAll']>[0] =>
+          names.map((name) => ({ from: `${staging}/${name}`, to: `orgs/1/${name}` })),
+      ],
+      [
+        'FolderMoves',
+        (): Parameters<LocalVolumeFileStore['moveAll']>[0] => ({ from: staging, to: 'orgs/1', paths: names }),
+      ],
+    ] as const;
+    describe.each(forms)('given as %s', (_, moves) => {
+      it('moves a folder whose target is missing with one rename, files and modes as staged', async () => {
+        await stageAll();
+        await store.moveAll(moves());
+        expect(renames).toEqual([[staging, 'orgs/1']]);
+        for (const [i, name] of names.entries()) {
+          expect(asText(await store.read(`orgs/1/${name}`))).toBe(`new ${name}`);
+          expect((await fs.stat(path.join(root, 'orgs', '1', name))).mode & 0o777).toBe(i % 7 === 0 ? 0o700 : 0o600);
+        }
+      });
 
-    it('moves a folder whose target is missing with one rename, files and modes as staged', async () => {
-      await stageAll();
-      await store.moveAll(moves());
-      expect(renames).toEqual([[staging, 'orgs/1']]);
-      for (const [i, name] of names.entries()) {
-        expect(asText(await store.read(`orgs/1/${name}`))).toBe(`new ${name}`);
-        expect((await fs.stat(path.join(root, 'orgs', '1', name))).mode & 0o777).toBe(i % 7 === 0 ? 0o700 : 0o600);
-      }
+      it('moves file by file into folders that exist, and whole folders below them that do not', async () => {
+        await stageAll();
+        await store.write('orgs/1/m0/n0/old.txt', text('old'));
+        await store.moveAll(moves());
+        const whole = renames.filter(([from]) => from.startsWith(staging) && !from.endsWith('.txt'));
+        expect(whole.map(([, to]) => to).sort()).toEqual([
+          'orgs/1/m0/n1',
+          'orgs/1/m0/n2',
+          'orgs/1/m1',
+          'orgs/1/m2',
+          'orgs/1/m3',
+        ]);
+        for (const name of names) expect(asText(await store.read(`orgs/1/${name}`))).toBe(`new ${name}`);
+        expect(asText(await store.read('orgs/1/m0/n0/old.txt'))).toBe('old');
+      });
+
+      it('never moves a folder that holds anything the batch does not move', async () => {
+        await stageAll();
+        await fs.writeFile(path.join(root, staging, 'm1', 'n1', 'stray.txt'), 'not in the batch');
+        await store.moveAll(moves());
+        expect(await store.read('orgs/1/m1/n1/stray.txt')).toBeNull();
+        expect(asText(await store.read(`${staging}/m1/n1/stray.txt`))).toBe('not in the batch');
+        // Its neighbours still move whole.
+        expect(renames).toContainEqual([`${staging}/m1/n0`, 'orgs/1/m1/n0']);
+        expect(renames).toContainEqual([`${staging}/m2`, 'orgs/1/m2']);
+        for (const name of names) expect(asText(await store.read(`orgs/1/${name}`))).toBe(`new ${name}`);
+      });
+
+      it('never moves a folder holding a link, nor into a target reached through one', async () => {
+        await stageAll();
+        const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'staging-outside-'));
+        await fs.symlink(outside, path.join(root, staging, 'm2', 'link'));
+        await fs.mkdir(path.join(root, 'orgs'), { recursive: true });
+        await fs.symlink(outside, path.join(root, 'orgs', '1'));
+        await expectCode(store.moveAll(moves()), 'SymbolicLink');
+        expect(await fs.readdir(outside)).toEqual([]);
+      });
+
+      it('runs beforeEach for every file of a folder before moving it; when it fails, only the files it cleared move', async () => {
+        await stageAll();
+        let calls = 0;
+        const beforeEach = async (): Promise<void> => {
+          calls++;
+          if (calls > 5) throw new Error('lease lost');
+        };
+        await expect(store.moveAll(moves(), { beforeEach })).rejects.toThrow('lease lost');
+        const moved = (await store.list('orgs/1', { recursive: true })).filter((entry) => entry.kind === 'file');
+        expect(moved).toHaveLength(5);
+      });
     });
 
-    it('moves file by file into folders that exist, and whole folders below them that do not', async () => {
-      await stageAll();
-      await store.write('orgs/1/m0/n0/old.txt', text('old'));
-      await store.moveAll(moves());
-      const whole = renames.filter(([from]) => from.startsWith(staging) && !from.endsWith('.txt'));
-      expect(whole.map(([, to]) => to).sort()).toEqual([
-        'orgs/1/m0/n1',
-        'orgs/1/m0/n2',
-        'orgs/1/m1',
-        'orgs/1/m2',
-        'orgs/1/m3',
+    it('moves whole the folders of a FolderMoves batch whose target is missing, the others one by one, paths not in normal form as resolved', async () => {
+      await store.write(`${staging}/a/x.txt`, text('x'), { scratch: true });
+      await store.write(`${staging}/b/y.txt`, text('y'), { scratch: true });
+      await store.createDirectory('orgs/3/b');
+      await store.moveAll({ from: staging, to: 'orgs/3', paths: ['a/x.txt', 'b/./y.txt'] });
+      expect(renames).toEqual([
+        [`${staging}/a`, 'orgs/3/a'],
+        [`${staging}/b/y.txt`, 'orgs/3/b/y.txt'],
       ]);
-      for (const name of names) expect(asText(await store.read(`orgs/1/${name}`))).toBe(`new ${name}`);
-      expect(asText(await store.read('orgs/1/m0/n0/old.txt'))).toBe('old');
-    });
-
-    it('never moves a folder that holds anything the batch does not move', async () => {
-      await stageAll();
-      await fs.writeFile(path.join(root, staging, 'm1', 'n1', 'stray.txt'), 'not in the batch');
-      await store.moveAll(moves());
-      expect(await store.read('orgs/1/m1/n1/stray.txt')).toBeNull();
-      expect(asText(await store.read(`${staging}/m1/n1/stray.txt`))).toBe('not in the batch');
-      // Its neighbours still move whole.
-      expect(renames).toContainEqual([`${staging}/m1/n0`, 'orgs/1/m1/n0']);
-      expect(renames).toContainEqual([`${staging}/m2`, 'orgs/1/m2']);
-      for (const name of names) expect(asText(await store.read(`orgs/1/${name}`))).toBe(`new ${name}`);
-    });
-
-    it('never moves a folder holding a link, nor into a target reached through one', async () => {
-      await stageAll();
-      const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'staging-outside-'));
-      await fs.symlink(outside, path.join(root, staging, 'm2', 'link'));
-      await fs.mkdir(path.join(root, 'orgs'), { recursive: true });
-      await fs.symlink(outside, path.join(root, 'orgs', '1'));
-      await expectCode(store.moveAll(moves()), 'SymbolicLink');
-      expect(await fs.readdir(outside)).toEqual([]);
-    });
-
-    it('runs beforeEach for every file of a folder before moving it; when it fails, only the files it cleared move', async () => {
-      await stageAll();
-      let calls = 0;
-      const beforeEach = async (): Promise<void> => {
-        calls++;
-        if (calls > 5) throw new Error('lease lost');
-      };
-      await expect(store.moveAll(moves(), { beforeEach })).rejects.toThrow('lease lost');
-      const moved = (await store.list('orgs/1', { recursive: true })).filter((entry) => entry.kind === 'file');
-      expect(moved).toHaveLength(5);
+      expect(asText(await store.read('orgs/3/a/x.txt'))).toBe('x');
+      expect(asText(await store.read('orgs/3/b/y.txt'))).toBe('y');
     });
 
     it('moves nothing whole where a file is renamed on the way', async () => {

@@ -5,7 +5,8 @@ import { InMemorySecretStore } from '../../../src/adapters/in-memory/InMemorySec
 import { InProcessCommandQueue } from '../../../src/adapters/in-process-queue/InProcessCommandQueue';
 import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
 import { SyncWorkspace } from '../../../src/domain/sync/SyncWorkspace';
-import type { FileContent, FileMove, FileStore, WriteOptions } from '../../../src/ports/FileStore';
+import { eachFileMove } from '../../../src/ports/FileMoves';
+import type { FileContent, FileStore, WriteOptions } from '../../../src/ports/FileStore';
 import { InMemorySourceRepositoryFactory } from '../../doubles/InMemorySourceRepository';
 import { ManualClock } from '../../doubles/ManualClock';
 import { SequentialIdGenerator } from '../../doubles/SequentialIdGenerator';
@@ -72,8 +73,8 @@ describe('SyncWorkspace stages with scratch writes and commits with one batch of
           };
         }
         if (property === 'moveAll') {
-          return (moves: readonly FileMove[], options?: Parameters<FileStore['moveAll']>[1]) => {
-            calls.push(`moveAll ${moves.length}`);
+          return (moves: Parameters<FileStore['moveAll']>[0], options?: Parameters<FileStore['moveAll']>[1]) => {
+            calls.push(`moveAll ${[...eachFileMove(moves)].length}`);
             return target.moveAll.call(receiver, moves, options);
           };
         }

@@ -415,8 +415,19 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
         expect((await store.list(staging, { recursive: true })).filter((entry) => entry.kind === 'file')).toEqual([]);
       });
 
+      it('moves the same paths from one folder to another (FolderMoves) as the single moves would', async () => {
+        for (const name of names) await store.write(`${staging}/${name}`, text(`new ${name}`), { scratch: true });
+        await store.write(`scope/${names[0]}`, text('old, to be replaced'));
+        await store.write('scope/kept.txt', text('kept'));
+        await store.moveAll({ from: staging, to: 'scope', paths: names });
+        for (const name of names) expect(asText(await store.read(`scope/${name}`))).toBe(`new ${name}`);
+        expect(asText(await store.read('scope/kept.txt'))).toBe('kept');
+        expect((await store.list(staging, { recursive: true })).filter((entry) => entry.kind === 'file')).toEqual([]);
+      });
+
       it('accepts an empty batch', async () => {
         await store.moveAll([]);
+        await store.moveAll({ from: staging, to: 'scope', paths: [] });
       });
 
       it('starts no move once beforeEach failed, and fails with its error', async () => {
@@ -446,6 +457,14 @@ export function describeFileStoreContract(name: string, makeAdapter: () => Promi
           'NotFound',
         );
         expect(await store.stat('scope/missing.txt')).toBeNull();
+      });
+
+      it('fails a FolderMoves batch with NotFound when a source is missing, and refuses a path out of its folder', async () => {
+        await expectFileStoreError(store.moveAll({ from: staging, to: 'scope', paths: ['missing.txt'] }), 'NotFound');
+        await store.write(`${staging}/x.txt`, text('x'), { scratch: true });
+        await expect(store.moveAll({ from: staging, to: 'scope', paths: ['../../../../x.txt'] })).rejects.toThrow();
+        expect(await store.stat('x.txt')).toBeNull();
+        expect(asText(await store.read(`${staging}/x.txt`))).toBe('x');
       });
 
       it('refuses to replace a non-empty folder (Conflict) and keeps the source', async () => {

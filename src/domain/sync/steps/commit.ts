@@ -22,8 +22,9 @@ export async function commit(round: SyncRound, inspection: Inspection, plan: Syn
   await metadata.markManifestDirty(scope);
   const place = async (writes: readonly PlannedWrite[]): Promise<void> => {
     if (writes.length === 0) return;
-    const moves = writes.map((write) => ({ from: `${staging}/${write.path}`, to: joinScopePath(folder, write.path) }));
-    await files.moveAll(moves, { beforeEach: () => lease.keepAlive() });
+    // The same paths from one folder to another: the store joins a pair only for a file it moves alone.
+    const paths = writes.map((write) => write.path);
+    await files.moveAll({ from: staging, to: folder, paths }, { beforeEach: () => lease.keepAlive() });
     await lease.keepAlive();
   };
   await place(plan.writes);
