@@ -8,7 +8,7 @@ export interface HttpFailure {
   readonly status: number | undefined;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly message: string;
-  /** GitHub's GraphQL-style error list, which the throttling plugin also inspects. */
+  /** GitHub's GraphQL-style error types; `RATE_LIMITED` marks a rate limit. */
   readonly errorTypes: readonly string[];
 }
 
