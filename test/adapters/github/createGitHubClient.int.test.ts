@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubClient } from '../../../src/adapters/github/createGitHubClient';
 import { silentLogger } from '../../../src/adapters/github/silentLogger';
@@ -6,7 +7,7 @@ import { GitRepo } from '../../support/gitRepo';
 
 /** The client's own request hook (retries, bound on requests in flight), against the GitHub peer. */
 describe('createGitHubClient', () => {
-  const token = 'ghp_clientHookTest00000000000000000000';
+  const token = `ghp_${randomBytes(18).toString('hex')}`;
   let peer: GitHubPeer;
   let repo: GitRepo;
 
