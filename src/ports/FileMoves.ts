@@ -1,3 +1,5 @@
+import { joinScopePath } from '../domain/workspace/PathPolicy';
+
 /** One file of a `moveAll` batch: `from` is moved over `to` as `rename` moves it. */
 export interface FileMove {
   readonly from: string;
@@ -26,10 +28,5 @@ export function* eachFileMove(moves: readonly FileMove[] | FolderMoves): Iterabl
     yield* moves;
     return;
   }
-  for (const path of moves.paths) yield { from: pathBelow(moves.from, path), to: pathBelow(moves.to, path) };
-}
-
-/** `path` below `folder` ('' = the root). */
-export function pathBelow(folder: string, path: string): string {
-  return folder === '' ? path : `${folder}/${path}`;
+  for (const path of moves.paths) yield { from: joinScopePath(moves.from, path), to: joinScopePath(moves.to, path) };
 }

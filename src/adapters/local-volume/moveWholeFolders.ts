@@ -1,6 +1,7 @@
 import { type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { eachFileMove, type FolderMoves, isFolderMoves, pathBelow } from '../../ports/FileMoves';
+import { joinScopePath } from '../../domain/workspace/PathPolicy';
+import { eachFileMove, type FolderMoves, isFolderMoves } from '../../ports/FileMoves';
 import type { FileMove } from '../../ports/FileStore';
 import { FolderWalk } from './FolderWalk';
 import { errnoOf } from './mapFsError';
@@ -78,7 +79,7 @@ export async function moveWholeFolders(
     const files = groupOf(roots.sourceRoot, roots.targetRoot).files;
     for (const path of (moves as FolderMoves).paths) {
       if (isNormalBelow(path) && FolderWalk.handles(path)) files.set(path, null);
-      else add({ from: pathBelow(roots.from, path), to: pathBelow(roots.to, path) });
+      else add({ from: joinScopePath(roots.from, path), to: joinScopePath(roots.to, path) });
     }
   }
   for (const group of groups.values()) await moveGroup(group, walk, deps, beforeEach, rest);
