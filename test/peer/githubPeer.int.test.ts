@@ -108,6 +108,7 @@ afterAll(async () => {
 beforeEach(() => {
   peer.clearFaults();
   peer.setTreeEntryLimit(100_000);
+  peer.setTreeByteLimit(7 * 1024 * 1024);
 });
 
 describe('repository, branches, refs, commits', () => {
@@ -264,6 +265,18 @@ describe('trees', () => {
     const sub = await octokit.rest.git.getTree({ owner: 'acme', repo: 'scripts', tree_sha: lib.sha, recursive: '1' });
     expect(sub.data.truncated).toBe(false);
     expect(sub.data.tree.map((entry) => entry.path)).toEqual(['nested', 'nested/util.ps1']);
+  });
+
+  it('truncates a recursive tree whose entries are over the byte limit, keeping the entries that fit', async () => {
+    const all = await lsTree(head, true);
+    const whole = await octokit.rest.git.getTree({ owner: 'acme', repo: 'scripts', tree_sha: head, recursive: '1' });
+    const entryBytes = whole.data.tree.map((entry) => Buffer.byteLength(`,${JSON.stringify(entry)}`));
+    // Room for the first two entries and part of the third.
+    peer.setTreeByteLimit(entryBytes[0]! + entryBytes[1]! + 10);
+    const { data } = await octokit.rest.git.getTree({ owner: 'acme', repo: 'scripts', tree_sha: head, recursive: '1' });
+    expect(data.truncated).toBe(true);
+    expect(data.tree).toEqual(whole.data.tree.slice(0, 2));
+    expect(data.tree.map((entry) => entry.path)).toEqual(all.slice(0, 2).map((entry) => entry.path));
   });
 
   it('404s unknown trees and blobs passed as trees', async () => {

@@ -29,6 +29,8 @@ export interface PeerRepoOptions {
 export interface GitHubPeerOptions {
   /** Recursive trees with more entries come back truncated. Default 100,000 (GitHub's limit). */
   treeEntryLimit?: number;
+  /** Recursive trees whose entries' JSON is longer come back truncated. Default 7 MB (GitHub's limit). */
+  treeByteLimit?: number;
   /** Primary rate limit per token and hour. Default 5,000 (a personal access token). */
   rateLimit?: number;
   /**
@@ -143,6 +145,7 @@ export class GitHubPeer {
   /** Public origin -> loopback origin that serves it, for webhook deliveries. */
   private readonly receivers = new Map<string, string>();
   private treeEntryLimit: number;
+  private treeByteLimit: number;
   private nextHookId = 400_000_001;
   private readonly treeBodies = new Map<string, TreeJsonBody>();
   private readonly treeJson = new TreeJsonRenderer();
@@ -156,6 +159,7 @@ export class GitHubPeer {
     const address = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${address.port}`;
     this.treeEntryLimit = options.treeEntryLimit ?? 100_000;
+    this.treeByteLimit = options.treeByteLimit ?? 7 * 1024 * 1024;
     this.rateLimits = new RateLimits(options.rateLimit ?? 5_000, 60);
     this.archiveCache = options.archiveCache ? new ArchiveCache() : undefined;
   }
@@ -260,6 +264,11 @@ export class GitHubPeer {
   setTreeEntryLimit(n: number): void {
     if (!Number.isInteger(n) || n < 0) throw new Error(`tree entry limit must be a non-negative integer, got ${n}`);
     this.treeEntryLimit = n;
+  }
+
+  setTreeByteLimit(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`tree byte limit must be a non-negative integer, got ${n}`);
+    this.treeByteLimit = n;
   }
 
   injectFault(fault: PeerFault): void {
@@ -617,11 +626,12 @@ export class GitHubPeer {
     const treeSha = await repo.store.treeish(ref);
     if (!treeSha) throw notFound('https://docs.github.com/rest/git/trees#get-a-tree');
     // Trees are immutable: keep the serialized answer, a 10,000-entry tree is 2 MB of JSON.
-    const key = `${view.owner}/${view.name}:${treeSha}:${recursive}:${this.treeEntryLimit}`.toLowerCase();
+    const limits = { entries: this.treeEntryLimit, bytes: this.treeByteLimit };
+    const key = `${view.owner}/${view.name}:${treeSha}:${recursive}:${limits.entries}:${limits.bytes}`.toLowerCase();
     let body = this.treeBodies.get(key);
     if (!body) {
       const nodes = await repo.store.treeNodes(treeSha, recursive);
-      body = this.treeJson.render(view, treeSha, nodes, recursive, this.treeEntryLimit);
+      body = this.treeJson.render(view, treeSha, nodes, recursive, limits);
       this.treeBodies.set(key, body);
       if (this.treeBodies.size > TREE_BODY_CACHE_SIZE) this.treeBodies.delete(this.treeBodies.keys().next().value!);
     }

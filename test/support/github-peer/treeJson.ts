@@ -42,17 +42,18 @@ export class TreeJsonRenderer {
   private readonly fragments = new Map<string, Fragment>();
   private cachedBytes = 0;
 
-  render(view: RepoView, treeSha: string, nodes: TreeNodes, recursive: boolean, entryLimit: number): TreeJsonBody {
+  render(view: RepoView, treeSha: string, nodes: TreeNodes, recursive: boolean, limits: TreeLimits): TreeJsonBody {
     const base = jsonText(`${view.api}/repos/${view.owner}/${view.name}/git`);
     const counts = entryCounts(nodes, recursive);
-    const truncated = counts(treeSha) > entryLimit;
+    const whole =
+      counts(treeSha) > limits.entries ? undefined : this.fragment({ base, nodes, recursive, counts }, treeSha, '');
+    const truncated = whole === undefined || whole.bytes > limits.bytes;
     const chunks: Buffer[] = [];
     if (truncated) {
-      const entries = flattenTree(nodes, treeSha, recursive).slice(0, entryLimit);
-      if (entries.length > 0)
-        chunks.push(Buffer.from(entries.map((entry) => entryJson(base, entry.path, entry)).join(''), 'utf8'));
+      const kept = firstEntries(flattenTree(nodes, treeSha, recursive), base, limits);
+      if (kept.length > 0) chunks.push(Buffer.from(kept.join(''), 'utf8'));
     } else {
-      flatten(this.fragment({ base, nodes, recursive, counts }, treeSha, ''), chunks);
+      flatten(whole, chunks);
     }
     if (chunks.length > 0) chunks[0] = chunks[0]!.subarray(1); // the first entry's comma
     chunks.unshift(Buffer.from(`{"sha":"${treeSha}","url":"${base}/trees/${treeSha}","tree":[`, 'utf8'));
@@ -111,6 +112,25 @@ export class TreeJsonRenderer {
       this.cachedBytes -= old.bytes;
     }
   }
+}
+
+/** What one listing may hold, as GitHub limits a recursive one: entries, and bytes of entries. */
+export interface TreeLimits {
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+/** The JSON of the leading entries that fit within both limits (GitHub keeps the first ones). */
+function firstEntries(entries: readonly TreeEntry[], base: string, limits: TreeLimits): string[] {
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const json = entryJson(base, entry.path, entry);
+    bytes += Buffer.byteLength(json, 'utf8');
+    if (kept.length >= limits.entries || bytes > limits.bytes) break;
+    kept.push(json);
+  }
+  return kept;
 }
 
 /** Entries in each sub-tree's listing, memoised by SHA (no listing is built to count). */
