@@ -76,6 +76,11 @@ describe('manifest codec', () => {
     expect(() => decodeManifestEntries(payload.subarray(0, payload.length - 4))).toThrow();
   });
 
+  it('refuses a record short of a field instead of reading into the next one', () => {
+    const records = `100644\t${'a'.repeat(40)}\t3\x00100644\t${'b'.repeat(40)}\t5\tbin/run\x00`;
+    expect(() => decodeManifestEntries(gzipSync(Buffer.from(records, 'utf8')))).toThrow(/malformed record/);
+  });
+
   it('decodes the tree state it encodes, for any paths, entries and sizes', () => {
     const sha = fc.stringMatching(/^[0-9a-f]{40}$/);
     const other = fc.record(
