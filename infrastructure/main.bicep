@@ -81,6 +81,9 @@ param extraCorsOrigins string[] = []
 @maxValue(730)
 param logRetentionInDays int = 30
 
+@description('Run the Node worker with V8\'s --optimize-for-size: a full sync peaks at about 130 MB (10,000 files) and 165 MB (50,000) instead of about 165 and 245-275 MB, for 30-65 % more CPU (README, Configuration).')
+param optimizeForMemory bool = false
+
 param tags object = {}
 
 // --- What the code and its other deployment files agree on (checked by test/infrastructure) ------
@@ -248,6 +251,7 @@ module functionApp 'modules/functionApp.bicep' = {
     planSku: functionPlanSku
     alwaysReadyInstances: alwaysReadyInstances
     maximumInstances: maximumInstances
+    optimizeForMemory: optimizeForMemory
     identityName: names.identity
     registryName: names.registry
     imageRepository: imageRepository

@@ -19,3 +19,5 @@ param extraCorsOrigins = [
   'http://localhost:5173'
 ]
 param logRetentionInDays = 30
+// true: less memory per sync for more CPU (README, Configuration).
+param optimizeForMemory = false

@@ -17,3 +17,5 @@ param workspaceShareQuotaGiB = 100
 param staticWebAppSku = 'Standard'
 param extraCorsOrigins = []
 param logRetentionInDays = 90
+// true: less memory per sync for more CPU (README, Configuration).
+param optimizeForMemory = false

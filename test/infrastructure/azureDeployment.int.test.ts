@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Container } from 'inversify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubWebhookFunction } from '../../src/functions/githubWebhook';
@@ -338,6 +340,10 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       expect(deployed.appSettings.FUNCTIONS_EXTENSION_VERSION).toBe('~4');
     });
 
+    it("start the Node worker with the image's options (optimizeForMemory is off)", () => {
+      expect(deployment().appSettings.languageWorkers__node__arguments).toBe(imageEnv.languageWorkers__node__arguments);
+    });
+
     it('send telemetry to the deployed Application Insights, authenticated with the identity (local auth is off)', () => {
       const deployed = deployment();
       const { appSettings, identity } = deployed;
@@ -604,4 +610,22 @@ describe.each(ENVIRONMENTS)('parameters/%s.bicepparam', (environment) => {
       expect(deployed.outputs.staticWebAppName).toBe(deployed.one('Microsoft.Web/staticSites').name);
     });
   });
+});
+
+describe('optimizeForMemory', () => {
+  it(
+    "adds V8's --optimize-for-size to the Node worker's options, and changes nothing else",
+    () => {
+      const prod = readFileSync(join(copy.folder, 'parameters/prod.bicepparam'), 'utf8');
+      const memory = prod.replace(/^param optimizeForMemory = false$/m, 'param optimizeForMemory = true');
+      expect(memory).not.toBe(prod);
+      writeFileSync(join(copy.folder, 'parameters/memory.bicepparam'), memory);
+      const changed = new Deployment(snapshot(copy.folder, 'parameters/memory.bicepparam'));
+      const { languageWorkers__node__arguments: args, ...others } = changed.appSettings;
+      expect(args).toBe(`${imageEnv.languageWorkers__node__arguments} --optimize-for-size`);
+      const { languageWorkers__node__arguments: _, ...prodOthers } = new Deployment(snapshots.get('prod')!).appSettings;
+      expect(others).toStrictEqual(prodOthers);
+    },
+    TIMEOUT,
+  );
 });

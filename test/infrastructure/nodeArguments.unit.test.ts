@@ -15,10 +15,11 @@ const SEMI_SPACE_FLAG = /^--max-semi-space-size=(\d+)$/;
 
 const imageArguments = envOf(readStages(readProjectFile('Dockerfile')).at(-1)!)[WORKER_ARGUMENTS] ?? '';
 
+const functionAppBicep = readProjectFile('infrastructure/modules/functionApp.bicep');
+
 /** The settings of functionApp.bicep's `hostSettings` object: `name: 'value'` lines, string literals only. */
 function bicepHostSettings(): Record<string, string> {
-  const bicep = readProjectFile('infrastructure/modules/functionApp.bicep');
-  const block = /^var hostSettings = \{\n([\s\S]*?)^\}/m.exec(bicep)?.[1] ?? '';
+  const block = /^var hostSettings = \{\n([\s\S]*?)^\}/m.exec(functionAppBicep)?.[1] ?? '';
   return Object.fromEntries(
     [...block.matchAll(/^\s*'?([A-Za-z_][\w]*)'?\s*:\s*'([^']*)'\s*$/gm)].map(([, name = '', value = '']) => [
       name,
@@ -26,6 +27,9 @@ function bicepHostSettings(): Record<string, string> {
     ]),
   );
 }
+
+/** functionApp.bicep's `workerNodeArguments`: the options its app setting starts from. */
+const bicepWorkerArguments = /^var workerNodeArguments = '([^']*)'$/m.exec(functionAppBicep)?.[1];
 
 describe('Node arguments of the service process', () => {
   it('are set in the image for the Functions Node worker: a smaller young generation (--max-semi-space-size, MB)', () => {
@@ -36,7 +40,12 @@ describe('Node arguments of the service process', () => {
   });
 
   it('are the same in the Function App settings, which override the image in Azure', () => {
-    expect(bicepHostSettings()[WORKER_ARGUMENTS]).toBe(imageArguments);
+    expect(bicepWorkerArguments).toBe(imageArguments);
+    // The setting is those options, or those and --optimize-for-size when optimizeForMemory is set
+    // (the deployment test reads the value bicep gives it for both).
+    expect(functionAppBicep).toMatch(
+      /^\s*languageWorkers__node__arguments: optimizeForMemory\s*\?\s*'\$\{workerNodeArguments\} --optimize-for-size'\s*:\s*workerNodeArguments$/m,
+    );
   });
 
   it('are not overridden with other ones by compose, which runs the image', () => {
