@@ -2,6 +2,7 @@ import { clientBench } from './clientBench';
 import { coldStartBench } from './coldStartBench';
 import { editBench } from './editBench';
 import { memoryBench } from './memoryBench';
+import { nodeFlagsBench } from './nodeFlagsBench';
 import { syncBench } from './syncBench';
 import { webhookBench } from './webhookBench';
 import { zipBench } from './zipBench';
@@ -14,9 +15,10 @@ const BENCHES: Record<string, () => Promise<void>> = {
   zip: zipBench,
   client: clientBench,
   'cold-start': coldStartBench,
+  'node-flags': nodeFlagsBench,
 };
 
-/** `npm run bench [-- sync|memory|webhook|edit|zip|client|cold-start]`: every benchmark (or the named ones), each beside a reference. */
+/** `npm run bench [-- sync|memory|webhook|edit|zip|client|cold-start|node-flags]`: every benchmark (or the named ones), each beside a reference. */
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2);
   for (const [name, bench] of Object.entries(BENCHES)) {

@@ -39,11 +39,19 @@ function ensureRsync(): void {
   execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq rsync'], { stdio: 'inherit' });
 }
 
-/** One sync of `scope` in a fresh process wired from `env`; its figures, peak RSS included. */
-export function runSync(env: NodeJS.ProcessEnv, scope = 'GLOBAL'): Promise<SyncFigures> {
+/**
+ * One sync of `scope` in a fresh process wired from `env`, with the production Node options plus
+ * `extraNodeArgs`; its figures, peak RSS included.
+ */
+export function runSync(
+  env: NodeJS.ProcessEnv,
+  scope = 'GLOBAL',
+  extraNodeArgs: readonly string[] = [],
+): Promise<SyncFigures> {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...serviceNodeArgs(), resolve(__dirname, 'syncOnce.js'), scope], {
+    const nodeArgs = [...serviceNodeArgs(), ...extraNodeArgs];
+    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'syncOnce.js'), scope], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -95,7 +103,7 @@ function runWarmSync(env: NodeJS.ProcessEnv, between: () => Promise<void>, scope
   });
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
