@@ -9,9 +9,9 @@ import type { SyncRound } from './SyncRound';
  */
 export async function backUpHandEdits(round: SyncRound, inspection: Inspection, plan: SyncPlan): Promise<void> {
   const { files, backups } = round.deps;
-  if (!backups || !inspection.verified) return;
-  const { folder, manifest, present } = inspection;
-  const edited = await handEditedFiles({ files, folder, plan, manifest, present });
+  const { folder, manifest, listed } = inspection;
+  if (!backups || listed === null) return;
+  const edited = await handEditedFiles({ files, folder, plan, manifest, present: listed });
   if (edited.length === 0) return;
   const backup = await backups.create(
     round.connection.scope,

@@ -20,10 +20,13 @@ export interface Inspection {
   readonly manifest: Manifest | null;
   /** The scope folder, relative to the store's root. */
   readonly folder: string;
-  /** Whether `present` was listed from the folder (true) or taken from a clean manifest. */
+  /** Whether the folder was listed (true), or a clean manifest is trusted to describe it. */
   readonly verified: boolean;
-  /** The scope's files, scope-relative. */
-  readonly present: FileEntry[];
+  /**
+   * The scope's files, scope-relative, as listed when `verified`; null when the clean manifest
+   * stands in for them (presentFiles builds them from it): a push's plan of changed paths never needs them.
+   */
+  readonly listed: FileEntry[] | null;
   /** The folder already holds the head: the round has nothing to do. */
   readonly upToDate: boolean;
 }
@@ -45,13 +48,19 @@ export async function inspect(round: SyncRound): Promise<Inspection> {
   // Pushes trust a clean manifest (the folder is read-only outside syncs); other triggers, a
   // missing or dirty manifest look at the folder itself, so drift is repaired by the next reconcile.
   const verified = !manifest || manifest.dirty || VERIFYING_TRIGGERS.has(command.trigger);
-  const present = verified ? await listScope(deps, folder) : filesOfManifest(manifest);
+  const listed = verified ? await listScope(deps, folder) : null;
   markPhaseEnd(round, 'inspect');
   const upToDate =
     manifest !== null &&
     manifest.commitSha === head &&
-    (!verified || folderMatchesManifest(manifest, present, deps.files.capabilities.executableBit));
-  return { source, head, manifest, folder, verified, present, upToDate };
+    (listed === null || folderMatchesManifest(manifest, listed, deps.files.capabilities.executableBit));
+  return { source, head, manifest, folder, verified, listed, upToDate };
+}
+
+/** The scope's files: as listed, or as the trusted manifest describes them. */
+export function presentFiles(inspection: Inspection): FileEntry[] {
+  if (inspection.listed !== null) return inspection.listed;
+  return inspection.manifest === null ? [] : filesOfManifest(inspection.manifest);
 }
 
 /** Whether a push landed during the run. A failed look-up is not a failed run: the push's own trigger still comes. */

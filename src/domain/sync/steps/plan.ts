@@ -2,7 +2,7 @@ import { planChangedPaths } from '../ChangedPathsPlan';
 import { SyncFailure } from '../SyncFailure';
 import { isNoop, planSync, type SyncPlan } from '../SyncPlan';
 import { captureTreeState, expandTreeState } from '../TreeState';
-import type { Inspection } from './inspect';
+import { type Inspection, presentFiles } from './inspect';
 import { markPhaseEnd, type SyncRound } from './SyncRound';
 
 /**
@@ -27,7 +27,7 @@ export async function planChanges(round: SyncRound, inspection: Inspection): Pro
   const outcome = planSync({
     target: tree.entries,
     manifest,
-    present: inspection.present,
+    present: presentFiles(inspection),
     capabilities,
     scopeFolderLength,
     maxFileBytes,
