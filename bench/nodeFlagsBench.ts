@@ -7,7 +7,7 @@ import { EmbeddedAzurite } from '../src/adapters/azure-tables/EmbeddedAzurite';
 import { GitHubPeer } from '../test/support/githubPeer';
 import { GitRepo } from '../test/support/gitRepo';
 import { benchFiles } from './benchRepo';
-import { median, runSync, type SyncFigures } from './syncBench';
+import { benchSyncEnv, median, runSync, type SyncFigures } from './syncBench';
 
 /** The variants compared by default: the production options alone, and with `optimizeForMemory` (Bicep). */
 const DEFAULT_VARIANTS: Record<string, string> = { production: '', 'optimize-for-size': '--optimize-for-size' };
@@ -36,32 +36,17 @@ export async function nodeFlagsBench(): Promise<void> {
     let next = 0;
     const sync = async (nodeArgs: string): Promise<SyncFigures> => {
       const run = next++;
-      const figures = await runSync(
-        {
-          WORKSPACE_ROOT: join(work, `workspace-${run}`),
-          DATA_DIR: join(work, `data-${run}`),
-          TABLES_CONNECTION_STRING: azurite.connectionString,
-          TABLES_PREFIX: `flags${run}`,
-          GITHUB_API_URL: peer.url,
-          SECRET_STORE: 'env',
-          BENCH_TOKEN: token,
-          LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-          CONNECTIONS: JSON.stringify([
-            {
-              scope: 'GLOBAL',
-              repository: 'bench/scripts',
-              branch: 'main',
-              tokenRef: 'BENCH_TOKEN',
-              webhookSecretRef: 'BENCH_TOKEN',
-            },
-          ]),
-        },
-        'GLOBAL',
-        nodeArgs.split(' ').filter(Boolean),
-      );
+      const env = benchSyncEnv({
+        work,
+        run,
+        tablesConnectionString: azurite.connectionString,
+        githubUrl: peer.url,
+        token,
+      });
+      const figures = await runSync(env, 'GLOBAL', nodeArgs.split(' ').filter(Boolean));
       if (figures.status !== 'succeeded') throw new Error(`a sync did not succeed: ${JSON.stringify(figures)}`);
       // 100-500 MB per sync: not left for the next one's disk to write back.
-      await rm(join(work, `workspace-${run}`), { recursive: true, force: true });
+      await rm(env.WORKSPACE_ROOT!, { recursive: true, force: true });
       return figures;
     };
     await sync(''); // the peer makes the archive once (codeload keeps it); the timed syncs download it ready

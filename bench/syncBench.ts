@@ -40,6 +40,39 @@ function ensureRsync(): void {
 }
 
 /**
+ * The environment of run `run`'s sync process: its own folder, data dir and tables, one scope
+ * (GLOBAL) on `bench/scripts`'s main branch, read with `token` from the GitHub peer at `githubUrl`.
+ */
+export function benchSyncEnv(options: {
+  work: string;
+  run: number;
+  tablesConnectionString: string;
+  githubUrl: string;
+  token: string;
+}): NodeJS.ProcessEnv {
+  const { work, run } = options;
+  return {
+    WORKSPACE_ROOT: join(work, `workspace-${run}`),
+    DATA_DIR: join(work, `data-${run}`),
+    TABLES_CONNECTION_STRING: options.tablesConnectionString,
+    TABLES_PREFIX: `bench${run}`,
+    GITHUB_API_URL: options.githubUrl,
+    SECRET_STORE: 'env',
+    BENCH_TOKEN: options.token,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    CONNECTIONS: JSON.stringify([
+      {
+        scope: 'GLOBAL',
+        repository: 'bench/scripts',
+        branch: 'main',
+        tokenRef: 'BENCH_TOKEN',
+        webhookSecretRef: 'BENCH_TOKEN',
+      },
+    ]),
+  };
+}
+
+/**
  * One sync of `scope` in a fresh process wired from `env`, with the production Node options plus
  * `extraNodeArgs`; its figures, peak RSS included.
  */
@@ -147,25 +180,8 @@ export async function syncBench(): Promise<void> {
     await repo.writeMany(files, 'bench initial');
     peer.addRepository('bench/scripts', repo, { token });
 
-    const envFor = (run: number): NodeJS.ProcessEnv => ({
-      WORKSPACE_ROOT: join(work, `workspace-${run}`),
-      DATA_DIR: join(work, `data-${run}`),
-      TABLES_CONNECTION_STRING: azurite.connectionString,
-      TABLES_PREFIX: `bench${run}`,
-      GITHUB_API_URL: peer.url,
-      SECRET_STORE: 'env',
-      BENCH_TOKEN: token,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      CONNECTIONS: JSON.stringify([
-        {
-          scope: 'GLOBAL',
-          repository: 'bench/scripts',
-          branch: 'main',
-          tokenRef: 'BENCH_TOKEN',
-          webhookSecretRef: 'BENCH_TOKEN',
-        },
-      ]),
-    });
+    const envFor = (run: number): NodeJS.ProcessEnv =>
+      benchSyncEnv({ work, run, tablesConnectionString: azurite.connectionString, githubUrl: peer.url, token });
 
     // Run 0: the archive is made while it downloads, by the peer on our cores (GitHub's own, on Azure).
     const madeOnRequest = await runSync(envFor(0));
