@@ -20,11 +20,10 @@ export interface Inspection {
   readonly manifest: Manifest | null;
   /** The scope folder, relative to the store's root. */
   readonly folder: string;
-  /** Whether the folder was listed (true), or a clean manifest is trusted to describe it. */
-  readonly verified: boolean;
   /**
-   * The scope's files, scope-relative, as listed when `verified`; null when the clean manifest
-   * stands in for them (presentFiles builds them from it): a push's plan of changed paths never needs them.
+   * The scope's files, scope-relative, when the folder was listed; null when a clean manifest is
+   * trusted to describe it (presentFiles builds them from it): a push's plan of changed paths
+   * never needs them.
    */
   readonly listed: FileEntry[] | null;
   /** The folder already holds the head: the round has nothing to do. */
@@ -54,7 +53,7 @@ export async function inspect(round: SyncRound): Promise<Inspection> {
     manifest !== null &&
     manifest.commitSha === head &&
     (listed === null || folderMatchesManifest(manifest, listed, deps.files.capabilities.executableBit));
-  return { source, head, manifest, folder, verified, listed, upToDate };
+  return { source, head, manifest, folder, listed, upToDate };
 }
 
 /** The scope's files: as listed, or as the trusted manifest describes them. */

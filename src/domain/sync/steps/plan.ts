@@ -20,7 +20,7 @@ export async function planChanges(round: SyncRound, inspection: Inspection): Pro
   const { maxFileBytes } = deps.settings;
   // A folder trusted as the manifest says: only the changed paths need planning.
   const changed =
-    known && manifest && !inspection.verified
+    known && manifest && inspection.listed === null
       ? planChangedPaths({ tree, manifest, capabilities, scopeFolderLength, maxFileBytes })
       : null;
   if (changed) return changed;
