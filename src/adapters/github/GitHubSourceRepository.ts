@@ -17,7 +17,7 @@ import { readChangedTree } from './readChangedTree';
 import { readCompleteTree } from './readCompleteTree';
 import { readTarball } from './readTarball';
 import { toSourceError } from './toSourceError';
-import { normaliseSubPath, parseTreeListing, type TreeListing } from './treeListing';
+import { normaliseSubPath, readTreeListing, type TreeListing } from './treeListing';
 
 /**
  * Compressed archive bytes read ahead of the extraction, so a slow write does not stall the
@@ -124,7 +124,7 @@ export class GitHubSourceRepository implements SourceRepository {
           request: { fetch: this.bufferedFetch, parseSuccessResponseBody: false },
         }),
       );
-      const listing = parseTreeListing(await jsonOf(response.data, what), what);
+      const listing = readTreeListing(await bytesOf(response.data, what), what);
       if (listing.truncated)
         this.log.info({ treeSha, recursive }, 'GitHub truncated a tree listing; walking sub-trees');
       return listing;
@@ -261,19 +261,13 @@ export class GitHubSourceRepository implements SourceRepository {
   }
 }
 
-async function jsonOf(body: unknown, what: string): Promise<unknown> {
-  // A view over the bytes, not a copy: a 50,000-entry tree is over 10 MB of JSON (issue #10: peak memory).
-  const bytes = await bytesOf(body, what);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SourceError('Unavailable', `${what}: GitHub sent a body that is not JSON`);
-  }
-}
-
+/** The body's bytes; one chunk (as the buffered fetch hands it over) is taken as it is, not copied. */
 async function bytesOf(body: unknown, what: string): Promise<Uint8Array> {
-  if (body instanceof ReadableStream) return new Uint8Array(await new Response(body).arrayBuffer());
+  if (body instanceof ReadableStream) {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body as ReadableStream<Uint8Array>) chunks.push(chunk);
+    return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+  }
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (body instanceof Uint8Array) return body;
   throw new SourceError('Unavailable', `${what}: GitHub sent a body that is not bytes`);

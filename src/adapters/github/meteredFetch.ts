@@ -44,8 +44,21 @@ export function meteredFetch(options: MeteredFetchOptions): typeof fetch {
     } catch (error) {
       throw asNetworkError(error, watchdog);
     }
-    return new Response(bytes, responseInit);
+    return new Response(oneChunk(new Uint8Array(bytes)), responseInit);
   };
+}
+
+/**
+ * The read body as a stream of one chunk. A Response made from the bytes themselves would copy
+ * them, and a 50,000-entry tree listing is over 10 MB (issue #10: peak memory).
+ */
+function oneChunk(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 /** Aborts the request when the network stays silent for `timeoutMs` while we wait on it. */

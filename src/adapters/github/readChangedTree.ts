@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { type KnownTree, SourceError, type SourceTreeEntry } from '../../ports/SourceRepository';
 import type { ListTree } from './readCompleteTree';
-import type { RootedEntries, TreeListing } from './treeListing';
+import type { CompleteListing, RootedEntries } from './treeListing';
 
 /**
  * Folder listings an incremental read may spend. Past this many changed folders one recursive
@@ -116,7 +116,7 @@ class ChangedTreeReader {
     commitSha: string,
     prefix: string,
     where: string,
-  ): Promise<{ sha: string; listing?: TreeListing }> {
+  ): Promise<{ sha: string; listing?: CompleteListing }> {
     const root = await this.request(commitSha, false);
     if (root.sha === undefined) throw new NotWorthIt();
     if (prefix === '') return { sha: root.sha, listing: root };
@@ -178,7 +178,7 @@ class ChangedTreeReader {
     }
   }
 
-  private request(treeSha: string, recursive: boolean): Promise<TreeListing> {
+  private request(treeSha: string, recursive: boolean): Promise<CompleteListing> {
     this.listings++;
     return this.limit(async () => {
       const listing = await this.list(treeSha, recursive);

@@ -1,23 +1,62 @@
 import { type GitMode, SourceError, type SourceTreeEntry } from '../../ports/SourceRepository';
 
-/** One answer of `GET /repos/{o}/{r}/git/trees/{sha}`, checked and normalised. */
-export interface TreeListing {
+/**
+ * One answer of `GET /repos/{o}/{r}/git/trees/{sha}`, checked and normalised. A truncated answer
+ * carries no entries: a partial tree is never used (the readers list its sub-trees instead).
+ */
+export type TreeListing = CompleteListing | TruncatedListing;
+
+export interface CompleteListing {
   /** SHA of the tree listed (GitHub answers with it even when asked by commit SHA). */
   readonly sha?: string;
   readonly entries: readonly SourceTreeEntry[];
-  readonly truncated: boolean;
+  readonly truncated: false;
+}
+
+interface TruncatedListing {
+  readonly sha?: string;
+  readonly truncated: true;
 }
 
 const KNOWN_MODES = new Set<string>(['100644', '100755', '120000', '160000', '040000']);
 
+/** `"truncated":true` as the last member of the answer, where GitHub puts it. */
+const TRUNCATED_AT_END = /[,{]\s*"truncated"\s*:\s*true\s*\}\s*$/;
+/** The tree's SHA as the first member of the answer, where GitHub puts it. */
+const SHA_AT_START = /^\s*\{\s*"sha"\s*:\s*"([0-9a-f]{40}|[0-9a-f]{64})"/;
+/** Bytes of each end of a body looked at before parsing it: the members above and some whitespace. */
+const END_BYTES = 128;
+
+/**
+ * Reads a tree answer's JSON body. A truncated answer is recognised from its two ends without
+ * parsing the entries nobody reads: at 50,000 files GitHub's truncated listing is 7 MB of JSON,
+ * and parsing it was the largest transient allocation of a full sync (issue #10: peak memory).
+ * A body whose ends do not look as GitHub writes them is parsed whole, as any other.
+ */
+export function readTreeListing(body: Uint8Array, what: string): TreeListing {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (TRUNCATED_AT_END.test(bytes.toString('latin1', Math.max(0, bytes.length - END_BYTES)))) {
+    const sha = SHA_AT_START.exec(bytes.toString('latin1', 0, END_BYTES))?.[1];
+    if (sha !== undefined) return { sha, truncated: true };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new SourceError('Unavailable', `${what}: GitHub sent a body that is not JSON`);
+  }
+  return parseTreeListing(data, what);
+}
+
 /** Checks the shape of a tree answer; anything odd is an outage, never a silently short tree. */
-export function parseTreeListing(data: unknown, what: string): TreeListing {
+function parseTreeListing(data: unknown, what: string): TreeListing {
   if (typeof data !== 'object' || data === null || !Array.isArray((data as { tree?: unknown }).tree)) {
     throw new SourceError('Unavailable', `${what}: GitHub sent a tree answer without a tree`);
   }
   const { sha, tree, truncated } = data as { sha?: unknown; tree: unknown[]; truncated?: unknown };
-  const entries = tree.map((raw) => parseEntry(raw, what));
-  return { ...(typeof sha === 'string' ? { sha } : {}), entries, truncated: truncated === true };
+  const known = typeof sha === 'string' ? { sha } : {};
+  if (truncated === true) return { ...known, truncated: true };
+  return { ...known, entries: tree.map((raw) => parseEntry(raw, what)), truncated: false };
 }
 
 function parseEntry(raw: unknown, what: string): SourceTreeEntry {
@@ -64,7 +103,7 @@ export function normaliseSubPath(subPath: string | undefined): string {
  * listing as a tree: a missing or non-folder sub-path is NotFound, never an empty tree (which a
  * sync would read as "delete everything").
  */
-export function rerootEntries(listing: TreeListing, prefix: string, where: string): RootedEntries {
+export function rerootEntries(listing: CompleteListing, prefix: string, where: string): RootedEntries {
   const { entries } = listing;
   if (prefix === '') return { ...(listing.sha === undefined ? {} : { treeSha: listing.sha }), entries: [...entries] };
   const folder = entries.find((entry) => entry.path === prefix);
