@@ -111,7 +111,7 @@ export class GitHubSourceRepository implements SourceRepository {
   async tree(commitSha: string, subPath?: string, known?: KnownTree): Promise<SourceTree> {
     const prefix = normaliseSubPath(subPath);
     const where = `${this.repository} at ${commitSha.slice(0, 7)}`;
-    const list = async (treeSha: string, recursive: boolean): Promise<TreeListing> => {
+    const list = async (treeSha: string, recursive: boolean, base = ''): Promise<TreeListing> => {
       const what = `reading tree ${treeSha.slice(0, 7)} of ${this.repository}`;
       const response = await this.send(what, () =>
         this.client.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
@@ -124,7 +124,7 @@ export class GitHubSourceRepository implements SourceRepository {
           request: { fetch: this.bufferedFetch, parseSuccessResponseBody: false },
         }),
       );
-      const listing = readTreeListing(await bytesOf(response.data, what), what);
+      const listing = readTreeListing(await bytesOf(response.data, what), what, base);
       if (listing.truncated)
         this.log.info({ treeSha, recursive }, 'GitHub truncated a tree listing; walking sub-trees');
       return listing;

@@ -84,24 +84,23 @@ class ChangedTreeReader {
     const top = await this.resolveTop(commitSha, prefix, where);
     if (top.sha === this.known.treeSha) return { treeSha: top.sha, entries: [...this.known.entries] };
     const entries: SourceTreeEntry[] = [];
-    let level = [{ path: '', listing: top.listing ?? (await this.request(top.sha, false)) }];
+    let level = [top.listing ?? (await this.request(top.sha, false, ''))];
     while (level.length > 0) {
       const stepwise: PendingFolder[] = [];
       const whole: PendingFolder[] = [];
-      for (const { path, listing } of level) {
+      for (const listing of level) {
         for (const entry of listing.entries) {
-          const entryPath = path === '' ? entry.path : `${path}/${entry.path}`;
-          entries.push(path === '' ? entry : { ...entry, path: entryPath });
-          if (entry.type === 'tree') this.take(entryPath, entry.sha, entries, stepwise, whole);
+          entries.push(entry);
+          if (entry.type === 'tree') this.take(entry.path, entry.sha, entries, stepwise, whole);
         }
       }
       if (this.listings + stepwise.length + whole.length > MAX_CHANGED_FOLDER_LISTINGS) throw new NotWorthIt();
       const [next, listedWhole] = await Promise.all([
-        Promise.all(stepwise.map(async ({ path, sha }) => ({ path, listing: await this.request(sha, false) }))),
-        Promise.all(whole.map(async ({ path, sha }) => ({ path, listing: await this.request(sha, true) }))),
+        Promise.all(stepwise.map(({ path, sha }) => this.request(sha, false, path))),
+        Promise.all(whole.map(({ path, sha }) => this.request(sha, true, path))),
       ]);
-      for (const { path, listing } of listedWhole) {
-        for (const entry of listing.entries) entries.push({ ...entry, path: `${path}/${entry.path}` });
+      for (const listing of listedWhole) {
+        for (const entry of listing.entries) entries.push(entry);
       }
       level = next;
     }
@@ -117,7 +116,7 @@ class ChangedTreeReader {
     prefix: string,
     where: string,
   ): Promise<{ sha: string; listing?: CompleteListing }> {
-    const root = await this.request(commitSha, false);
+    const root = await this.request(commitSha, false, '');
     if (root.sha === undefined) throw new NotWorthIt();
     if (prefix === '') return { sha: root.sha, listing: root };
     let level = root;
@@ -128,7 +127,7 @@ class ChangedTreeReader {
       if (!entry) throw new SourceError('NotFound', `sub-path '${shown}' does not exist in ${where}`);
       if (entry.type !== 'tree') throw new SourceError('NotFound', `sub-path '${shown}' is not a folder in ${where}`);
       if (depth === segments.length - 1) return { sha: entry.sha };
-      level = await this.request(entry.sha, false);
+      level = await this.request(entry.sha, false, ''); // names compared one segment at a time
     }
   }
 
@@ -178,10 +177,11 @@ class ChangedTreeReader {
     }
   }
 
-  private request(treeSha: string, recursive: boolean): Promise<CompleteListing> {
+  /** Listing of folder `base`, paths under it. */
+  private request(treeSha: string, recursive: boolean, base: string): Promise<CompleteListing> {
     this.listings++;
     return this.limit(async () => {
-      const listing = await this.list(treeSha, recursive);
+      const listing = await this.list(treeSha, recursive, base);
       if (listing.truncated) throw new NotWorthIt();
       return listing;
     });

@@ -2,8 +2,8 @@ import pLimit from 'p-limit';
 import { SourceError, type SourceTreeEntry } from '../../ports/SourceRepository';
 import { type RootedEntries, rerootEntries, type TreeListing } from './treeListing';
 
-/** Lists one tree object, recursively or one level deep. */
-export type ListTree = (treeSha: string, recursive: boolean) => Promise<TreeListing>;
+/** Lists one tree object, recursively or one level deep, its entries' paths under `base` ('' = as listed). */
+export type ListTree = (treeSha: string, recursive: boolean, base?: string) => Promise<TreeListing>;
 
 /**
  * The complete tree of a commit below `prefix` ('' = whole repository), paths relative to it.
@@ -37,7 +37,7 @@ export async function readCompleteTree(
   for (let depth = 0; depth < segments.length; depth++) {
     const level = await walker.level(treeSha, segments.slice(0, depth).join('/'));
     const shown = segments.slice(0, depth + 1).join('/');
-    const entry = level.find((candidate) => candidate.path === segments[depth]);
+    const entry = level.find((candidate) => candidate.path === shown);
     if (!entry) throw new SourceError('NotFound', `sub-path '${shown}' does not exist in ${where}`);
     if (entry.type !== 'tree') throw new SourceError('NotFound', `sub-path '${shown}' is not a folder in ${where}`);
     treeSha = entry.sha;
@@ -58,12 +58,12 @@ class TreeWalker {
   }
 
   /** Only the requests are limited, not the recursion: a walk waiting on its children holds no slot. */
-  private request(treeSha: string, recursive: boolean): Promise<TreeListing> {
+  private request(treeSha: string, recursive: boolean, base: string): Promise<TreeListing> {
     return this.limit(async () => {
       // After one branch of the walk failed the result is lost anyway: stop spending requests.
       if (this.failed) throw new SourceError('TreeIncomplete', `walking the tree of ${this.where} was abandoned`);
       try {
-        return await this.list(treeSha, recursive);
+        return await this.list(treeSha, recursive, base);
       } catch (error) {
         this.failed = true;
         throw error;
@@ -71,8 +71,9 @@ class TreeWalker {
     });
   }
 
+  /** One level of folder `base`, paths under it. */
   async level(treeSha: string, base: string): Promise<readonly SourceTreeEntry[]> {
-    const listing = await this.request(treeSha, false);
+    const listing = await this.request(treeSha, false, base);
     if (listing.truncated) {
       this.failed = true;
       throw new SourceError(
@@ -83,30 +84,22 @@ class TreeWalker {
     return listing.entries;
   }
 
-  async walk(treeSha: string, base: string, tryRecursive: boolean): Promise<SourceTreeEntry[]> {
+  /** Folder `base` and everything below it, paths under it. */
+  async walk(treeSha: string, base: string, tryRecursive: boolean): Promise<readonly SourceTreeEntry[]> {
     if (tryRecursive) {
-      const whole = await this.request(treeSha, true);
-      if (!whole.truncated) return whole.entries.map((entry) => under(base, entry));
+      const whole = await this.request(treeSha, true, base);
+      if (!whole.truncated) return whole.entries;
     }
     const level = await this.level(treeSha, base);
     const children = await Promise.all(
-      level.map((entry) =>
-        entry.type === 'tree' ? this.walk(entry.sha, join(base, entry.path), true) : Promise.resolve([]),
-      ),
+      level.map((entry) => (entry.type === 'tree' ? this.walk(entry.sha, entry.path, true) : Promise.resolve([]))),
     );
+    // Appended one by one: spreading a sub-tree of 100,000+ entries into push() overflows the stack.
     const entries: SourceTreeEntry[] = [];
     level.forEach((entry, index) => {
-      entries.push(under(base, entry));
-      entries.push(...(children[index] ?? []));
+      entries.push(entry);
+      for (const child of children[index] ?? []) entries.push(child);
     });
     return entries;
   }
-}
-
-function join(base: string, name: string): string {
-  return base === '' ? name : `${base}/${name}`;
-}
-
-function under(base: string, entry: SourceTreeEntry): SourceTreeEntry {
-  return base === '' ? entry : { ...entry, path: join(base, entry.path) };
 }

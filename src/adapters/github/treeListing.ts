@@ -33,7 +33,7 @@ const END_BYTES = 128;
  * and parsing it was the largest transient allocation of a full sync (issue #10: peak memory).
  * A body whose ends do not look as GitHub writes them is parsed whole, as any other.
  */
-export function readTreeListing(body: Uint8Array, what: string): TreeListing {
+export function readTreeListing(body: Uint8Array, what: string, base = ''): TreeListing {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (TRUNCATED_AT_END.test(bytes.toString('latin1', Math.max(0, bytes.length - END_BYTES)))) {
     const sha = SHA_AT_START.exec(bytes.toString('latin1', 0, END_BYTES))?.[1];
@@ -45,21 +45,24 @@ export function readTreeListing(body: Uint8Array, what: string): TreeListing {
   } catch {
     throw new SourceError('Unavailable', `${what}: GitHub sent a body that is not JSON`);
   }
-  return parseTreeListing(data, what);
+  return parseTreeListing(data, what, base);
 }
 
-/** Checks the shape of a tree answer; anything odd is an outage, never a silently short tree. */
-function parseTreeListing(data: unknown, what: string): TreeListing {
+/**
+ * Checks the shape of a tree answer; anything odd is an outage, never a silently short tree.
+ * Paths come out under `base` (the folder listed), made once here rather than copied by the walk.
+ */
+function parseTreeListing(data: unknown, what: string, base: string): TreeListing {
   if (typeof data !== 'object' || data === null || !Array.isArray((data as { tree?: unknown }).tree)) {
     throw new SourceError('Unavailable', `${what}: GitHub sent a tree answer without a tree`);
   }
   const { sha, tree, truncated } = data as { sha?: unknown; tree: unknown[]; truncated?: unknown };
   const known = typeof sha === 'string' ? { sha } : {};
   if (truncated === true) return { ...known, truncated: true };
-  return { ...known, entries: tree.map((raw) => parseEntry(raw, what)), truncated: false };
+  return { ...known, entries: tree.map((raw) => parseEntry(raw, what, base)), truncated: false };
 }
 
-function parseEntry(raw: unknown, what: string): SourceTreeEntry {
+function parseEntry(raw: unknown, what: string, base: string): SourceTreeEntry {
   const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const { path, type, sha, size } = entry;
   if (
@@ -71,7 +74,10 @@ function parseEntry(raw: unknown, what: string): SourceTreeEntry {
     throw new SourceError('Unavailable', `${what}: GitHub sent a malformed tree entry`);
   }
   const mode = normaliseMode(String(entry.mode), type);
-  return type === 'blob' && typeof size === 'number' ? { path, mode, type, sha, size } : { path, mode, type, sha };
+  const full = base === '' ? path : `${base}/${path}`;
+  return type === 'blob' && typeof size === 'number'
+    ? { path: full, mode, type, sha, size }
+    : { path: full, mode, type, sha };
 }
 
 /**
@@ -105,7 +111,7 @@ export function normaliseSubPath(subPath: string | undefined): string {
  */
 export function rerootEntries(listing: CompleteListing, prefix: string, where: string): RootedEntries {
   const { entries } = listing;
-  if (prefix === '') return { ...(listing.sha === undefined ? {} : { treeSha: listing.sha }), entries: [...entries] };
+  if (prefix === '') return { ...(listing.sha === undefined ? {} : { treeSha: listing.sha }), entries };
   const folder = entries.find((entry) => entry.path === prefix);
   if (!folder) throw new SourceError('NotFound', `sub-path '${prefix}' does not exist in ${where}`);
   if (folder.type !== 'tree') throw new SourceError('NotFound', `sub-path '${prefix}' is not a folder in ${where}`);
@@ -121,5 +127,5 @@ export function rerootEntries(listing: CompleteListing, prefix: string, where: s
 /** A tree's entries with the SHA of the tree they are relative to (when known). */
 export interface RootedEntries {
   readonly treeSha?: string;
-  readonly entries: SourceTreeEntry[];
+  readonly entries: readonly SourceTreeEntry[];
 }
