@@ -111,7 +111,7 @@ export class GitHubSourceRepository implements SourceRepository {
   async tree(commitSha: string, subPath?: string, known?: KnownTree): Promise<SourceTree> {
     const prefix = normaliseSubPath(subPath);
     const where = `${this.repository} at ${commitSha.slice(0, 7)}`;
-    const list = async (treeSha: string, recursive: boolean, base = ''): Promise<TreeListing> => {
+    const list = async (treeSha: string, recursive: boolean, base: string): Promise<TreeListing> => {
       const what = `reading tree ${treeSha.slice(0, 7)} of ${this.repository}`;
       const response = await this.send(what, () =>
         this.client.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {

@@ -2,8 +2,8 @@ import pLimit from 'p-limit';
 import { SourceError, type SourceTreeEntry } from '../../ports/SourceRepository';
 import { type RootedEntries, rerootEntries, type TreeListing } from './treeListing';
 
-/** Lists one tree object, recursively or one level deep, its entries' paths under `base` ('' = as listed). */
-export type ListTree = (treeSha: string, recursive: boolean, base?: string) => Promise<TreeListing>;
+/** Lists one tree object, recursively or one level deep, its entries' paths under folder `base` ('' = as listed). */
+export type ListTree = (treeSha: string, recursive: boolean, base: string) => Promise<TreeListing>;
 
 /**
  * The complete tree of a commit below `prefix` ('' = whole repository), paths relative to it.
@@ -23,7 +23,7 @@ export async function readCompleteTree(
   where: string,
   concurrency: number,
 ): Promise<RootedEntries> {
-  const whole = await list(commitSha, true);
+  const whole = await list(commitSha, true, '');
   if (!whole.truncated) return rerootEntries(whole, prefix, where);
 
   const walker = new TreeWalker(list, concurrency, where);

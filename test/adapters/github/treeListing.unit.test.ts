@@ -21,6 +21,11 @@ describe('readTreeListing', () => {
     });
   });
 
+  it("puts the entries of a folder's listing under the folder's path", () => {
+    const listing = readTreeListing(github(JSON.stringify([ENTRY]), false), 'listing', 'pkg/mod');
+    expect(listing).toMatchObject({ entries: [{ path: 'pkg/mod/run.ps1', sha: BLOB_SHA }] });
+  });
+
   it("recognises a truncated answer in GitHub's layout from its ends, without reading its entries", () => {
     // Entries that would fail the check were they read: they are not, as nobody uses a partial tree.
     const listing = readTreeListing(github('[{"path":""},{"no":"entry"}]', true), 'listing');
