@@ -5,7 +5,7 @@ import { eachFileMove, type FolderMoves, isFolderMoves } from '../../ports/FileM
 import type { FileMove } from '../../ports/FileStore';
 import { FolderWalk } from './FolderWalk';
 import { errnoOf } from './mapFsError';
-import type { ResolvedPath } from './resolveInsideRoot';
+import { isNormalRelativePath, type ResolvedPath } from './resolveInsideRoot';
 
 export interface WholeFolderDeps {
   readonly root: string;
@@ -78,7 +78,7 @@ export async function moveWholeFolders(
     // Paths in normal form stay below both roots as they are: no joined paths to resolve.
     const files = groupOf(roots.sourceRoot, roots.targetRoot).files;
     for (const path of (moves as FolderMoves).paths) {
-      if (isNormalBelow(path) && FolderWalk.handles(path)) files.set(path, null);
+      if (isNormalRelativePath(path) && FolderWalk.handles(path)) files.set(path, null);
       else add({ from: joinScopePath(roots.from, path), to: joinScopePath(roots.to, path) });
     }
   }
@@ -100,12 +100,6 @@ function resolveRoots(
     return null; // each move then fails (or not) as it would on its own
   }
 }
-
-/** A relative path that resolves to itself below any folder: no empty, '.' or '..' segment, no NUL or backslash. */
-function isNormalBelow(relative: string): boolean {
-  return relative !== '' && !NOT_NORMAL.test(relative);
-}
-const NOT_NORMAL = /(^|\/)\.{0,2}(\/|$)|[\0\\]/;
 
 /** The move of `suffix` below `folder` of the group: the caller's, or one made from the roots. */
 function moveOf(group: Group, folder: string, suffix: string, move: FileMove | null): FileMove {
@@ -212,10 +206,13 @@ async function moveFolder(
 async function holdsExactly(source: string, files: Files): Promise<boolean> {
   const stats = await fs.lstat(source).catch(() => null);
   if (stats === null || !stats.isDirectory()) return false;
+  // Each file's folders, from the deepest up to one already known: one string per file, mostly.
   const folders = new Set<string>();
   for (const suffix of files.keys()) {
-    for (let slash = suffix.indexOf('/'); slash >= 0; slash = suffix.indexOf('/', slash + 1)) {
-      folders.add(suffix.slice(0, slash));
+    for (let slash = suffix.lastIndexOf('/'); slash > 0; slash = suffix.lastIndexOf('/', slash - 1)) {
+      const folder = suffix.slice(0, slash);
+      if (folders.has(folder)) break;
+      folders.add(folder);
     }
   }
   let entries: Dirent[];
@@ -226,11 +223,22 @@ async function holdsExactly(source: string, files: Files): Promise<boolean> {
   }
   if (entries.length !== files.size + folders.size) return false;
   for (const entry of entries) {
-    const relative = path.relative(source, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+    const relative = relativeTo(source, entry.parentPath, entry.name);
     const expected = entry.isFile() ? files.has(relative) : entry.isDirectory() && folders.has(relative);
     if (!expected) return false;
   }
   return true;
+}
+
+/**
+ * The POSIX path of `name` in `parent` below `source`. A recursive listing names each folder as
+ * `source` joined with the folders below it, so the common case is a slice, not path.relative's
+ * resolving of both sides (~4 kB of garbage per file at 50,000 files, issue #10).
+ */
+function relativeTo(source: string, parent: string, name: string): string {
+  if (parent === source) return name;
+  if (path.sep === '/' && parent.startsWith(`${source}/`)) return `${parent.slice(source.length + 1)}/${name}`;
+  return path.relative(source, path.join(parent, name)).split(path.sep).join('/');
 }
 
 /** `a/b/c/x`, `p/c/x` -> [`a/b`, `p`, `c/x`]: two roots (never the store root) and the longest path below both; null when the names differ. */
