@@ -50,7 +50,7 @@ export function meteredFetch(options: MeteredFetchOptions): typeof fetch {
 
 /**
  * The read body as a stream of one chunk. A Response made from the bytes themselves would copy
- * them, and a 50,000-entry tree listing is over 10 MB (issue #10: peak memory).
+ * them, and a tree listing runs up to GitHub's 7 MB (issue #10: peak memory).
  */
 function oneChunk(bytes: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({

@@ -24,9 +24,10 @@ export function resolveInsideRoot(root: string, storePath: string): ResolvedPath
     throw refused(storePath);
   }
   let resolved: ResolvedPath;
-  if (path.sep === '/' && root !== '/' && isNormalRelativePath(storePath)) {
-    // The usual case is joined as it is: resolve and relative made about five strings per call,
-    // ~3 kB of garbage per file of a 50,000-file sync (issue #10).
+  if (path.sep === '/' && !root.endsWith('/') && isNormalRelativePath(storePath)) {
+    // The usual case is joined as it is (the store's root is its real path, normalised): resolve
+    // and relative made about five strings per call, ~3 kB of garbage per file of a 50,000-file
+    // sync (issue #10).
     resolved = { absolute: `${root}/${storePath}`, relative: storePath };
   } else {
     const absolute = path.resolve(root, storePath);

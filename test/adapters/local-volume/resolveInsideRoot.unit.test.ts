@@ -31,6 +31,13 @@ describe('resolveInsideRoot', () => {
     for (const storePath of paths) expect(resolveInsideRoot(ROOT, storePath), storePath).toEqual(reference(storePath));
   });
 
+  it('resolves below a root given with a trailing slash, or the file system root, as path.resolve does', () => {
+    for (const root of [`${ROOT}/`, '/']) {
+      const absolute = path.resolve(root, 'a/b.ps1');
+      expect(resolveInsideRoot(root, 'a/b.ps1')).toEqual({ absolute, relative: 'a/b.ps1' });
+    }
+  });
+
   it('takes only paths that resolve to themselves as normal', () => {
     expect(['a', 'a/b.c', '.a/..b/c..', 'a b/c'].filter(isNormalRelativePath)).toHaveLength(4);
     const odd = ['', '/a', 'a/', 'a//b', '.', './a', 'a/.', '..', 'a/../b', 'a\\b', 'a\0b'];
