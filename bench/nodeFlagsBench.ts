@@ -1,13 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedAzurite } from '../src/adapters/azure-tables/EmbeddedAzurite';
-import { GitHubPeer } from '../test/support/githubPeer';
-import { GitRepo } from '../test/support/gitRepo';
-import { benchFiles } from './benchRepo';
-import { benchSyncEnv, median, runSync, type SyncFigures } from './syncBench';
+import { startBenchStage } from './benchStage';
+import { median, runSync, type SyncFigures, timeCommand } from './syncBench';
 
 /** The variants compared by default: the production options alone, and with `optimizeForMemory` (Bicep). */
 const DEFAULT_VARIANTS: Record<string, string> = { production: '', 'optimize-for-size': '--optimize-for-size' };
@@ -24,25 +19,12 @@ export async function nodeFlagsBench(): Promise<void> {
   );
   const rounds = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
   const fileCount = Number(process.env.BENCH_FILES ?? 10_000);
-  const work = await mkdtemp(join(tmpdir(), 'wsync-flags-bench-'));
-  const azurite = await EmbeddedAzurite.start({});
-  const peer = await GitHubPeer.start({ archiveCache: true });
-  const token = `bench-${randomBytes(8).toString('hex')}`;
-  peer.addToken(token);
+  const { work, repo, envFor, stop } = await startBenchStage('wsync-flags-bench-', fileCount);
   try {
-    const repo = await GitRepo.create(join(work, 'repo'));
-    await repo.writeMany(benchFiles(fileCount), 'bench initial');
-    peer.addRepository('bench/scripts', repo, { token });
     let next = 0;
     const sync = async (nodeArgs: string): Promise<SyncFigures> => {
       const run = next++;
-      const env = benchSyncEnv({
-        work,
-        run,
-        tablesConnectionString: azurite.connectionString,
-        githubUrl: peer.url,
-        token,
-      });
+      const env = envFor(run);
       const figures = await runSync(env, 'GLOBAL', nodeArgs.split(' ').filter(Boolean));
       if (figures.status !== 'succeeded') throw new Error(`a sync did not succeed: ${JSON.stringify(figures)}`);
       // 100-500 MB per sync: not left for the next one's disk to write back.
@@ -59,11 +41,7 @@ export async function nodeFlagsBench(): Promise<void> {
         results.get(name)!.push(await sync(nodeArgs));
       }
       const cloneDir = join(work, `clone-${round}`);
-      const started = process.hrtime.bigint();
-      execFileSync('git', ['clone', '-q', '--depth', '1', '--no-local', `file://${repo.dir}`, cloneDir], {
-        stdio: 'ignore',
-      });
-      clones.push(Number(process.hrtime.bigint() - started) / 1e6);
+      clones.push(timeCommand('git', ['clone', '-q', '--depth', '1', '--no-local', `file://${repo.dir}`, cloneDir]));
       await rm(cloneDir, { recursive: true, force: true });
     }
 
@@ -84,8 +62,6 @@ export async function nodeFlagsBench(): Promise<void> {
         .join(' ')}`,
     );
   } finally {
-    await peer.stop();
-    await azurite.stop();
-    await rm(work, { recursive: true, force: true });
+    await stop();
   }
 }

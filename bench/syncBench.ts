@@ -1,12 +1,9 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EmbeddedAzurite } from '../src/adapters/azure-tables/EmbeddedAzurite';
-import { GitHubPeer } from '../test/support/githubPeer';
-import { GitRepo } from '../test/support/gitRepo';
-import { benchFiles, changedFiles } from './benchRepo';
+import { changedFiles } from './benchRepo';
+import { startBenchStage } from './benchStage';
 import { serviceNodeArgs } from './serviceNodeArgs';
 
 export interface SyncFigures {
@@ -27,7 +24,8 @@ export interface SyncFigures {
   error?: unknown;
 }
 
-function timeCommand(command: string, args: string[], cwd?: string): number {
+/** Wall time of one run of `command`, in ms (its output discarded). */
+export function timeCommand(command: string, args: string[], cwd?: string): number {
   const started = process.hrtime.bigint();
   execFileSync(command, args, { cwd, stdio: 'ignore' });
   return Number(process.hrtime.bigint() - started) / 1e6;
@@ -37,39 +35,6 @@ function ensureRsync(): void {
   if (spawnSync('rsync', ['--version'], { stdio: 'ignore' }).status === 0) return;
   console.log('rsync is missing: installing it from Debian packages');
   execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq rsync'], { stdio: 'inherit' });
-}
-
-/**
- * The environment of run `run`'s sync process: its own folder, data dir and tables, one scope
- * (GLOBAL) on `bench/scripts`'s main branch, read with `token` from the GitHub peer at `githubUrl`.
- */
-export function benchSyncEnv(options: {
-  work: string;
-  run: number;
-  tablesConnectionString: string;
-  githubUrl: string;
-  token: string;
-}): NodeJS.ProcessEnv {
-  const { work, run } = options;
-  return {
-    WORKSPACE_ROOT: join(work, `workspace-${run}`),
-    DATA_DIR: join(work, `data-${run}`),
-    TABLES_CONNECTION_STRING: options.tablesConnectionString,
-    TABLES_PREFIX: `bench${run}`,
-    GITHUB_API_URL: options.githubUrl,
-    SECRET_STORE: 'env',
-    BENCH_TOKEN: options.token,
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    CONNECTIONS: JSON.stringify([
-      {
-        scope: 'GLOBAL',
-        repository: 'bench/scripts',
-        branch: 'main',
-        tokenRef: 'BENCH_TOKEN',
-        webhookSecretRef: 'BENCH_TOKEN',
-      },
-    ]),
-  };
 }
 
 /**
@@ -162,27 +127,8 @@ export async function syncBench(): Promise<void> {
   ensureRsync();
   const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
   const fileCount = Number(process.env.BENCH_FILES ?? 10_000);
-  const work = await mkdtemp(join(tmpdir(), 'wsync-bench-'));
-  const azurite = await EmbeddedAzurite.start({});
-  // Codeload keeps archives it made: only the first download pays for making one (see ArchiveCache).
-  const peer = await GitHubPeer.start({ archiveCache: true });
-  const token = `bench-${randomBytes(8).toString('hex')}`;
-  peer.addToken(token);
+  const { work, repo, peer, files, totalBytes, envFor, stop } = await startBenchStage('wsync-bench-', fileCount);
   try {
-    const repo = await GitRepo.create(join(work, 'repo'));
-    const files = benchFiles(fileCount);
-    const totalBytes = files.reduce(
-      (sum, file) =>
-        sum + (typeof file.content === 'string' ? Buffer.byteLength(file.content) : file.content.byteLength),
-      0,
-    );
-    console.log(`building the repository: ${files.length} files, ${(totalBytes / 1e6).toFixed(1)} MB`);
-    await repo.writeMany(files, 'bench initial');
-    peer.addRepository('bench/scripts', repo, { token });
-
-    const envFor = (run: number): NodeJS.ProcessEnv =>
-      benchSyncEnv({ work, run, tablesConnectionString: azurite.connectionString, githubUrl: peer.url, token });
-
     // Run 0: the archive is made while it downloads, by the peer on our cores (GitHub's own, on Azure).
     const madeOnRequest = await runSync(envFor(0));
     const madeOnRequestClone = timeCommand('git', [
@@ -298,8 +244,6 @@ export async function syncBench(): Promise<void> {
     );
     if (failed.length > 0) throw new Error(`a sync did not succeed: ${JSON.stringify(failed)}`);
   } finally {
-    await peer.stop();
-    await azurite.stop();
-    await rm(work, { recursive: true, force: true });
+    await stop();
   }
 }
