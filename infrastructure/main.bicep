@@ -81,7 +81,7 @@ param extraCorsOrigins string[] = []
 @maxValue(730)
 param logRetentionInDays int = 30
 
-@description('Run the Node worker with V8\'s --optimize-for-size: a full sync peaks at about 130 MB (10,000 files) and 165 MB (50,000) instead of about 165 and 245-275 MB, for 30-65 % more CPU (README, Configuration).')
+@description('Run the Node worker with V8\'s --optimize-for-size: a full sync peaks at about 130 MB (10,000 files) and 160 MB (50,000) instead of about 165 and 210-230 MB, for 30-110 % more main-thread CPU (README, Configuration).')
 param optimizeForMemory bool = false
 
 param tags object = {}
