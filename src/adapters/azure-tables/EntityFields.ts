@@ -42,6 +42,10 @@ export class EntityReader {
     throw new CorruptEntityError(this.table, `${name} is not a number`);
   }
 
+  optionalNumber(name: string): number | undefined {
+    return this.entity[name] === undefined || this.entity[name] === null ? undefined : this.number(name);
+  }
+
   date(name: string): Date {
     const value = this.entity[name];
     const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;

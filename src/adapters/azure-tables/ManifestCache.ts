@@ -32,6 +32,15 @@ export class ManifestCache {
     return { manifest: { ...copyManifest(cached.manifest), dirty }, rowKeys: cached.rowKeys };
   }
 
+  /**
+   * The cached manifest of `scope` itself if it is of `generation`, not a copy: for a save to compare
+   * against what is stored, never to hand out or change.
+   */
+  stored(scope: Scope, generation: string): Omit<Manifest, 'dirty'> | undefined {
+    const cached = this.byScope.get(scope);
+    return cached?.generation === generation ? cached.manifest : undefined;
+  }
+
   /** Whether there is anything for `scope` (else a reader goes straight to the full read). */
   has(scope: Scope): boolean {
     return this.byScope.has(scope);

@@ -35,9 +35,8 @@ export function encodeManifestEntries(entries: ReadonlyMap<string, ManifestEntry
   let offset = 0;
   let batch = '';
   for (const path of paths) {
-    if (path.includes('\0')) throw new RangeError('a manifest path cannot contain NUL');
     const { mode, sha, size } = entries.get(path) as ManifestEntry;
-    batch += `${mode}\t${sha}\t${size}\t${path}\0`;
+    batch += `${mode}\t${sha}\t${size}\t${checkedPath(path)}\0`;
     if (batch.length >= BATCH_UNITS) {
       offset += text.write(batch, offset, 'utf8');
       batch = '';
@@ -51,29 +50,69 @@ export function encodeManifestEntries(entries: ReadonlyMap<string, ManifestEntry
 const BATCH_UNITS = 32 * 1024;
 
 export function decodeManifestEntries(payload: Uint8Array): Map<string, ManifestEntry> {
-  const text = gunzipSync(payload).toString('utf8');
   const entries = new Map<string, ManifestEntry>();
+  readRecords(payload, 'manifest payload', (path, entry) => {
+    if (entry === null) throw new Error('manifest payload: a removal outside a delta');
+    entries.set(path, entry);
+  });
+  return entries;
+}
+
+/**
+ * What one save changed in a manifest (issue #10): the records of the entries it added or changed,
+ * as in the manifest's own payload, and `-\t\t\t<path>\0` for each path it removed. A sync of a
+ * few changed files then writes a few records instead of every entry again.
+ */
+export const MANIFEST_DELTA_FORMAT = 'tsv0-delta-gzip-1';
+
+export function encodeManifestDelta(changed: ReadonlyMap<string, ManifestEntry>, removed: readonly string[]): Buffer {
+  let text = '';
+  for (const [path, { mode, sha, size }] of changed) text += `${mode}\t${sha}\t${size}\t${checkedPath(path)}\0`;
+  for (const path of removed) text += `-\t\t\t${checkedPath(path)}\0`;
+  return gzipSync(Buffer.from(text, 'utf8'), GZIP);
+}
+
+/** Applies a delta's records to `entries`, in place. */
+export function applyManifestDelta(entries: Map<string, ManifestEntry>, payload: Uint8Array): void {
+  readRecords(payload, 'manifest delta', (path, entry) => {
+    if (entry === null) entries.delete(path);
+    else entries.set(path, entry);
+  });
+}
+
+function checkedPath(path: string): string {
+  if (path.includes('\0')) throw new RangeError('a manifest path cannot contain NUL');
+  return path;
+}
+
+/** Calls `onRecord` per record of a payload: an entry, or null for a removal (`-` as the mode). */
+function readRecords(
+  payload: Uint8Array,
+  what: string,
+  onRecord: (path: string, entry: ManifestEntry | null) => void,
+): void {
+  const text = gunzipSync(payload).toString('utf8');
   let start = 0;
   while (start < text.length) {
     const end = text.indexOf('\0', start);
-    if (end < 0) throw new Error('manifest payload: unterminated record');
+    if (end < 0) throw new Error(`${what}: unterminated record`);
     const record = text.slice(start, end);
     start = end + 1;
     const tab1 = record.indexOf('\t');
     const tab2 = record.indexOf('\t', tab1 + 1);
     const tab3 = record.indexOf('\t', tab2 + 1);
-    if (tab1 < 0 || tab2 < 0 || tab3 < 0) throw new Error('manifest payload: malformed record');
+    if (tab1 < 0 || tab2 < 0 || tab3 < 0) throw new Error(`${what}: malformed record`);
     const mode = record.slice(0, tab1);
+    const path = record.slice(tab3 + 1);
+    if (mode === '-' && tab2 === tab1 + 1 && tab3 === tab2 + 1) {
+      onRecord(path, null);
+      continue;
+    }
     const size = Number(record.slice(tab2 + 1, tab3));
-    if (!MODES.has(mode) || !Number.isSafeInteger(size) || size < 0)
-      throw new Error('manifest payload: bad mode or size');
+    if (!MODES.has(mode) || !Number.isSafeInteger(size) || size < 0) throw new Error(`${what}: bad mode or size`);
     // Frozen: the manifest cache keeps these very objects instead of copies.
-    entries.set(
-      record.slice(tab3 + 1),
-      Object.freeze({ mode: mode as GitMode, sha: record.slice(tab1 + 1, tab2), size }),
-    );
+    onRecord(path, Object.freeze({ mode: mode as GitMode, sha: record.slice(tab1 + 1, tab2), size }));
   }
-  return entries;
 }
 
 /** Splits a payload into pieces of at most `size` bytes (at least one piece, possibly empty). */

@@ -2,12 +2,15 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  applyManifestDelta,
   decodeManifestEntries,
   decodeTreeState,
+  encodeManifestDelta,
   encodeManifestEntries,
   encodeTreeState,
   splitIntoChunks,
 } from '../../../src/adapters/azure-tables/ManifestCodec';
+import { manifestChanges } from '../../../src/adapters/azure-tables/manifestChanges';
 import type { ManifestEntry } from '../../../src/domain/sync/Manifest';
 import type { TreeState } from '../../../src/domain/sync/TreeState';
 
@@ -46,6 +49,31 @@ describe('manifest codec', () => {
         expect(gunzipSync(encodeManifestEntries(entries))).toEqual(Buffer.from(text, 'utf8'));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('a delta of what changed between two manifests turns the first into the second, for any two', () => {
+    const manifest = fc.dictionary(path, entry, { maxKeys: 60 }).map((record) => new Map(Object.entries(record)));
+    fc.assert(
+      fc.property(manifest, manifest, fc.integer({ min: 0, max: 60 }), (before, other, kept) => {
+        // Some paths in common (some of them changed), some only on one side.
+        const after = new Map([...[...before].slice(0, kept), ...other]);
+        const { changed, removed } = manifestChanges(before, after);
+        const applied = new Map(before);
+        applyManifestDelta(applied, encodeManifestDelta(changed, removed));
+        expect(applied).toEqual(after);
+        // Only what changed travels.
+        for (const [key, value] of changed) expect(before.get(key)).not.toEqual(value);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a removal in a full manifest, and a removal record with fields', () => {
+    const removal = encodeManifestDelta(new Map(), ['gone.ps1']);
+    expect(() => decodeManifestEntries(removal)).toThrow(/removal outside a delta/);
+    expect(() => applyManifestDelta(new Map(), gzipSync(Buffer.from(`-\t${'a'.repeat(40)}\t\tx\0`)))).toThrow(
+      /bad mode or size/,
     );
   });
 
