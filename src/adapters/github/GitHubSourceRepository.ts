@@ -11,7 +11,7 @@ import {
   type SourceTree,
 } from '../../ports/SourceRepository';
 import { GitBlobHasher } from '../git/GitBlobHasher';
-import type { GitHubClient } from './createGitHubClient';
+import { type GitHubClient, octokitLoaded } from './createGitHubClient';
 import { meteredFetch } from './meteredFetch';
 import { readChangedTree } from './readChangedTree';
 import { readCompleteTree } from './readCompleteTree';
@@ -43,6 +43,7 @@ export interface GitHubSourceRepositorySettings {
  */
 export class GitHubSourceRepository implements SourceRepository {
   private requests = 0;
+  private opened: GitHubClient | undefined;
   private readonly owner: string;
   private readonly repo: string;
   private readonly bufferedFetch: typeof fetch;
@@ -50,7 +51,8 @@ export class GitHubSourceRepository implements SourceRepository {
   private readonly log: Logger;
 
   constructor(
-    private readonly client: GitHubClient,
+    /** The token's client, asked for once Octokit is loaded (see `send`). */
+    private readonly client: () => GitHubClient,
     private readonly repository: string,
     private readonly token: string,
     private readonly settings: GitHubSourceRepositorySettings,
@@ -80,8 +82,8 @@ export class GitHubSourceRepository implements SourceRepository {
     const what = `reading branch '${branch}' of ${this.repository}`;
     const ref = branch.split('/').map(encodeURIComponent).join('/');
     try {
-      const response = await this.send(what, () =>
-        this.client.request(`GET /repos/{owner}/{repo}/git/ref/heads/${ref}`, {
+      const response = await this.send(what, (client) =>
+        client.request(`GET /repos/{owner}/{repo}/git/ref/heads/${ref}`, {
           owner: this.owner,
           repo: this.repo,
           request: { fetch: this.bufferedFetch },
@@ -93,8 +95,8 @@ export class GitHubSourceRepository implements SourceRepository {
       return object.sha;
     } catch (error) {
       if (!(error instanceof SourceError) || error.code !== 'NotFound') throw error;
-      await this.send(`reading repository ${this.repository}`, () =>
-        this.client.request('GET /repos/{owner}/{repo}', {
+      await this.send(`reading repository ${this.repository}`, (client) =>
+        client.request('GET /repos/{owner}/{repo}', {
           owner: this.owner,
           repo: this.repo,
           request: { fetch: this.bufferedFetch },
@@ -113,8 +115,8 @@ export class GitHubSourceRepository implements SourceRepository {
     const where = `${this.repository} at ${commitSha.slice(0, 7)}`;
     const list = async (treeSha: string, recursive: boolean, base: string): Promise<TreeListing> => {
       const what = `reading tree ${treeSha.slice(0, 7)} of ${this.repository}`;
-      const response = await this.send(what, () =>
-        this.client.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+      const response = await this.send(what, (client) =>
+        client.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
           owner: this.owner,
           repo: this.repo,
           tree_sha: treeSha,
@@ -194,8 +196,8 @@ export class GitHubSourceRepository implements SourceRepository {
 
   /** One blob request; the body comes back as a stream (never read whole here). */
   private async openBlob(sha: string, what: string): Promise<AsyncIterable<Uint8Array>> {
-    const response = await this.send(what, () =>
-      this.client.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
+    const response = await this.send(what, (client) =>
+      client.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
         owner: this.owner,
         repo: this.repo,
         file_sha: sha,
@@ -219,8 +221,8 @@ export class GitHubSourceRepository implements SourceRepository {
    */
   async *archive(commitSha: string, expected: ReadonlyMap<string, string>): AsyncGenerator<ArchiveFile> {
     const what = `downloading the archive of ${this.repository} at ${commitSha.slice(0, 7)}`;
-    const response = await this.send(what, () =>
-      this.client.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
+    const response = await this.send(what, (client) =>
+      client.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
         owner: this.owner,
         repo: this.repo,
         ref: commitSha,
@@ -252,9 +254,11 @@ export class GitHubSourceRepository implements SourceRepository {
   }
 
   /** Runs one Octokit call (whose request hook already retried what is worth retrying) and maps its failure. */
-  private async send<T>(what: string, call: () => Promise<T>): Promise<T> {
+  private async send<T>(what: string, call: (client: GitHubClient) => Promise<T>): Promise<T> {
     try {
-      return await call();
+      await octokitLoaded();
+      this.opened ??= this.client();
+      return await call(this.opened);
     } catch (error) {
       throw toSourceError(error, what, this.token);
     }

@@ -55,7 +55,8 @@ export class GitHubSourceRepositoryFactory implements SourceRepositoryFactory {
       throw new SourceError('NotFound', `'${location.repository}' is not an owner/name repository`);
     }
     if (location.token === '') throw new SourceError('Unauthorized', `no token to read ${location.repository}`);
-    return new GitHubSourceRepository(this.clients.clientFor(location.token), location.repository, location.token, {
+    const client = () => this.clients.clientFor(location.token);
+    return new GitHubSourceRepository(client, location.repository, location.token, {
       logger: this.logger,
       retries: this.clientSettings.retries,
       requestTimeoutMs: this.options.requestTimeoutMs ?? 60_000,

@@ -10,6 +10,30 @@ function loadOctokit() {
 let Octokit: ReturnType<typeof loadOctokit> | undefined;
 export type GitHubClient = InstanceType<ReturnType<typeof loadOctokit>>;
 
+let loading: Promise<void> | undefined;
+
+/**
+ * Resolves once Octokit is loaded. The first load holds the thread for 30-40 ms (a graph of ES
+ * modules, loaded synchronously), so it runs on a later turn of the event loop: requests started
+ * just before (a sync's manifest read, issued while its source opens) leave first and travel
+ * meanwhile, instead of waiting behind it (issue #10).
+ */
+export function octokitLoaded(): Promise<void> {
+  if (Octokit !== undefined) return Promise.resolve();
+  loading ??= new Promise<void>((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        Octokit ??= loadOctokit();
+        resolve();
+      } catch (error) {
+        loading = undefined; // the next request tries again
+        reject(error);
+      }
+    });
+  });
+  return loading;
+}
+
 export interface GitHubClientSettings extends RetrySettings {
   readonly baseUrl: string;
   readonly userAgent: string;
