@@ -1,5 +1,6 @@
 import { joinScopePath } from '../../workspace/PathPolicy';
 import type { PlannedWrite, SyncPlan } from '../SyncPlan';
+import { bothSettled } from './bothSettled';
 import type { Inspection } from './inspect';
 import { commitNeeded } from './plan';
 import { runStagingFolder, scopeStagingFolder } from './StagingArea';
@@ -37,12 +38,15 @@ export async function commit(round: SyncRound, inspection: Inspection, plan: Syn
     await lease.keepAlive();
   }
   await place(plan.lateWrites);
-  await metadata.saveManifest({
-    scope,
-    commitSha: head,
-    entries: plan.manifest,
-    ...(plan.tree ? { tree: plan.tree } : {}),
-  });
-  await files.deleteTree(scopeStagingFolder(scope));
+  // The emptied staging area goes while the manifest is written: neither waits for the other.
+  await bothSettled(
+    files.deleteTree(scopeStagingFolder(scope)),
+    metadata.saveManifest({
+      scope,
+      commitSha: head,
+      entries: plan.manifest,
+      ...(plan.tree ? { tree: plan.tree } : {}),
+    }),
+  );
   markPhaseEnd(round, 'commit');
 }
