@@ -1,12 +1,15 @@
 import type { Scope } from '../../domain/shared/Scope';
 import type { Manifest, ManifestEntry } from '../../domain/sync/Manifest';
 import type { TreeState } from '../../domain/sync/TreeState';
+import type { ManifestChanges } from './manifestChanges';
 
 /** What one stored generation of a scope's manifest decoded to, and the partition's rows with it. */
-export interface CachedManifest {
+interface CachedManifest {
   readonly generation: string;
   /** Without `dirty`: the header's flag changes (markDirty) while the generation stays. */
   readonly manifest: Omit<Manifest, 'dirty'>;
+  /** The manifest's entries: this cache's own Map, which nobody outside it ever holds. */
+  readonly entries: Map<string, ManifestEntry>;
   /** Row keys besides the header that the partition held with this generation. */
   readonly rowKeys: ReadonlySet<string>;
 }
@@ -47,17 +50,45 @@ export class ManifestCache {
   }
 
   remember(generation: string, manifest: Omit<Manifest, 'dirty'>, rowKeys: ReadonlySet<string>): void {
-    const scope = manifest.scope;
-    this.byScope.delete(scope);
-    this.byScope.set(scope, { generation, manifest: freezeManifest(manifest), rowKeys: new Set(rowKeys) });
-    for (const oldest of this.byScope.keys()) {
-      if (this.byScope.size <= this.capacity) break;
-      this.byScope.delete(oldest);
-    }
+    const frozen = freezeManifest(manifest);
+    this.keep(manifest.scope, { generation, ...frozen, rowKeys: new Set(rowKeys) });
+  }
+
+  /**
+   * After a save of `changes` on the manifest of generation `base`: the cached copy becomes
+   * `saved`'s by those changes alone, instead of a copy of every entry (issue #10: a 50,000-entry
+   * copy per sync). False, and nothing kept, when the cache no longer holds `base`.
+   */
+  advance(
+    base: string,
+    generation: string,
+    saved: Omit<Manifest, 'dirty' | 'entries'>,
+    changes: ManifestChanges,
+    rowKeys: ReadonlySet<string>,
+  ): boolean {
+    const cached = this.byScope.get(saved.scope);
+    if (cached?.generation !== base) return false;
+    const entries = cached.entries;
+    for (const path of changes.removed) entries.delete(path);
+    for (const [path, entry] of changes.changed) entries.set(path, frozenEntry(entry));
+    const { scope, commitSha, tree } = saved;
+    const manifest =
+      tree === undefined ? { scope, commitSha, entries } : { scope, commitSha, entries, tree: freezeTree(tree) };
+    this.keep(scope, { generation, manifest, entries, rowKeys: new Set(rowKeys) });
+    return true;
   }
 
   forget(scope: Scope): void {
     this.byScope.delete(scope);
+  }
+
+  private keep(scope: Scope, cached: CachedManifest): void {
+    this.byScope.delete(scope);
+    this.byScope.set(scope, cached); // most recently used last
+    for (const oldest of this.byScope.keys()) {
+      if (this.byScope.size <= this.capacity) break;
+      this.byScope.delete(oldest);
+    }
   }
 }
 
@@ -66,11 +97,11 @@ export class ManifestCache {
  * frozen (as the planners and the codec make them) are shared: a copy of each was ~2 MB of the
  * peak at 50,000 files (issue #10).
  */
-function freezeManifest(manifest: Omit<Manifest, 'dirty'>): Omit<Manifest, 'dirty'> {
+function freezeManifest(manifest: Omit<Manifest, 'dirty'>): Pick<CachedManifest, 'manifest' | 'entries'> {
   const entries = new Map<string, ManifestEntry>();
   for (const [path, entry] of manifest.entries) entries.set(path, frozenEntry(entry));
   const base = { scope: manifest.scope, commitSha: manifest.commitSha, entries };
-  return manifest.tree === undefined ? base : { ...base, tree: freezeTree(manifest.tree) };
+  return { manifest: manifest.tree === undefined ? base : { ...base, tree: freezeTree(manifest.tree) }, entries };
 }
 
 function frozenEntry(entry: ManifestEntry): ManifestEntry {

@@ -20,7 +20,7 @@ import {
   splitIntoChunks,
   TREE_STATE_FORMAT,
 } from './ManifestCodec';
-import { manifestChanges } from './manifestChanges';
+import { type ManifestChanges, manifestChanges } from './manifestChanges';
 import { isConflict, isNotFound, isPreconditionFailed, tableCall } from './TableErrors';
 import { encodeKeyPart } from './TableKeys';
 
@@ -136,8 +136,12 @@ export class TableManifestStore {
       try {
         await tableCall('saveManifest', () => this.table.submitTransaction(actions));
         // What a reader would decode: the tree state only if it was stored.
-        const { commitSha, entries } = manifest;
-        this.cache.remember(generation, save.withTree ? manifest : { scope, commitSha, entries }, save.rowKeys);
+        const { commitSha, entries, tree } = manifest;
+        const saved = save.withTree && tree ? { scope, commitSha, tree } : { scope, commitSha };
+        const { delta } = save;
+        if (!delta || !this.cache.advance(delta.on, generation, saved, delta.changes, save.rowKeys)) {
+          this.cache.remember(generation, { ...saved, entries }, save.rowKeys);
+        }
         return;
       } catch (error) {
         // 409: someone created the header first; 412: someone changed it; 404: a row we meant to
@@ -164,8 +168,8 @@ export class TableManifestStore {
     if (shape === undefined || known.etag === undefined || shape.deltaRows >= MAX_DELTA_ROWS) return undefined;
     const stored = this.cache.stored(manifest.scope, shape.generation);
     if (stored === undefined) return undefined;
-    const { changed, removed } = manifestChanges(stored.entries, manifest.entries);
-    const payload = encodeManifestDelta(changed, removed);
+    const changes = manifestChanges(stored.entries, manifest.entries);
+    const payload = encodeManifestDelta(changes.changed, changes.removed);
     const deltaBytes = shape.deltaBytes + payload.length;
     const chunks = splitIntoChunks(payload, MANIFEST_CHUNK_BYTES);
     if (deltaBytes > shape.payloadBytes / 2 || chunks.length > CHUNKS_PER_ROW) return undefined;
@@ -191,7 +195,8 @@ export class TableManifestStore {
     const rowKeys = new Set(rows.map((row) => row.rowKey));
     for (let index = 0; index < shape.chunkRows; index += 1) rowKeys.add(chunkRowKey(index));
     for (let index = 0; index < shape.deltaRows; index += 1) rowKeys.add(deltaRowKey(index));
-    return { before: known, header, rows, rowKeys, withTree: tree !== undefined };
+    const delta = { on: shape.generation, changes };
+    return { before: known, header, rows, rowKeys, withTree: tree !== undefined, delta };
   }
 
   async markDirty(scope: Scope): Promise<void> {
@@ -378,6 +383,8 @@ interface PlannedSave {
   readonly rows: readonly TableEntity[];
   readonly rowKeys: ReadonlySet<string>;
   readonly withTree: boolean;
+  /** A delta save: the generation it changes, and how. */
+  readonly delta?: { readonly on: string; readonly changes: ManifestChanges };
 }
 
 /** The whole manifest's encoding, checked against the limit of one transaction. */

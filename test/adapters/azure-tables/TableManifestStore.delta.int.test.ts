@@ -77,8 +77,18 @@ describe('TableManifestStore deltas', () => {
     expect(header.DeltaRows).toBe(1);
     expect(header.BaseGeneration).not.toBe(header.Generation);
 
-    const expected = { scope: ORG, commitSha: sha('2'), entries: next, dirty: false, tree: treeAt(sha('c')) };
+    const expected = {
+      scope: ORG,
+      commitSha: sha('2'),
+      entries: new Map([...next].map(([path, entry]) => [path, { ...entry }])),
+      dirty: false,
+      tree: treeAt(sha('c')),
+    };
     expect(await freshRead()).toStrictEqual(expected);
+    // What this store answers from its cache is its own: the caller's later changes stay out of it.
+    const [changedPath] = [...next].find(([path, entry]) => base.get(path) !== entry)!;
+    (next.get(changedPath) as { size: number }).size = 1;
+    next.clear();
     expect(await writer.get(ORG)).toStrictEqual(expected);
   });
 
@@ -94,6 +104,7 @@ describe('TableManifestStore deltas', () => {
       await writer.save({ scope: ORG, commitSha, entries });
       deltaCounts.push([...(await rows()).keys()].filter((key) => key.startsWith('delta|')).length);
       expect(await freshRead()).toStrictEqual({ scope: ORG, commitSha, entries, dirty: false });
+      expect(await writer.get(ORG)).toStrictEqual({ scope: ORG, commitSha, entries, dirty: false });
     }
     // Sixteen deltas at most; the seventeenth save is whole again and leaves none behind.
     expect(deltaCounts.slice(0, 17)).toEqual([...Array.from({ length: 16 }, (_, i) => i + 1), 0]);
