@@ -1,6 +1,7 @@
 import { clientBench } from './clientBench';
 import { coldStartBench } from './coldStartBench';
 import { editBench } from './editBench';
+import { incrementalBench } from './incrementalBench';
 import { memoryBench } from './memoryBench';
 import { nodeFlagsBench } from './nodeFlagsBench';
 import { syncBench } from './syncBench';
@@ -9,6 +10,7 @@ import { zipBench } from './zipBench';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   sync: syncBench,
+  incremental: incrementalBench,
   memory: memoryBench,
   webhook: webhookBench,
   edit: editBench,
@@ -18,7 +20,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'node-flags': nodeFlagsBench,
 };
 
-/** `npm run bench [-- sync|memory|webhook|edit|zip|client|cold-start|node-flags]`: every benchmark (or the named ones), each beside a reference. */
+/** `npm run bench [-- sync|incremental|memory|webhook|edit|zip|client|cold-start|node-flags]`: every benchmark (or the named ones), each beside a reference. */
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2);
   for (const [name, bench] of Object.entries(BENCHES)) {

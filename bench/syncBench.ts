@@ -31,7 +31,7 @@ export function timeCommand(command: string, args: string[], cwd?: string): numb
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-function ensureRsync(): void {
+export function ensureRsync(): void {
   if (spawnSync('rsync', ['--version'], { stdio: 'ignore' }).status === 0) return;
   console.log('rsync is missing: installing it from Debian packages');
   execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq rsync'], { stdio: 'inherit' });
