@@ -3,13 +3,16 @@ import type { Manifest, ManifestEntry } from '../../domain/sync/Manifest';
 import type { TreeState } from '../../domain/sync/TreeState';
 import type { ManifestChanges } from './manifestChanges';
 
+type OwnManifest = Omit<Manifest, 'dirty' | 'entries'> & { readonly entries: Map<string, ManifestEntry> };
+
 /** What one stored generation of a scope's manifest decoded to, and the partition's rows with it. */
 interface CachedManifest {
   readonly generation: string;
-  /** Without `dirty`: the header's flag changes (markDirty) while the generation stays. */
-  readonly manifest: Omit<Manifest, 'dirty'>;
-  /** The manifest's entries: this cache's own Map, which nobody outside it ever holds. */
-  readonly entries: Map<string, ManifestEntry>;
+  /**
+   * Without `dirty`: the header's flag changes (markDirty) while the generation stays. Its entries
+   * are this cache's own Map, which nobody outside it ever holds (`advance` changes it in place).
+   */
+  readonly manifest: OwnManifest;
   /** Row keys besides the header that the partition held with this generation. */
   readonly rowKeys: ReadonlySet<string>;
 }
@@ -50,8 +53,7 @@ export class ManifestCache {
   }
 
   remember(generation: string, manifest: Omit<Manifest, 'dirty'>, rowKeys: ReadonlySet<string>): void {
-    const frozen = freezeManifest(manifest);
-    this.keep(manifest.scope, { generation, ...frozen, rowKeys: new Set(rowKeys) });
+    this.keep(manifest.scope, { generation, manifest: freezeManifest(manifest), rowKeys: new Set(rowKeys) });
   }
 
   /**
@@ -68,13 +70,13 @@ export class ManifestCache {
   ): boolean {
     const cached = this.byScope.get(saved.scope);
     if (cached?.generation !== base) return false;
-    const entries = cached.entries;
+    const entries = cached.manifest.entries;
     for (const path of changes.removed) entries.delete(path);
     for (const [path, entry] of changes.changed) entries.set(path, frozenEntry(entry));
     const { scope, commitSha, tree } = saved;
     const manifest =
       tree === undefined ? { scope, commitSha, entries } : { scope, commitSha, entries, tree: freezeTree(tree) };
-    this.keep(scope, { generation, manifest, entries, rowKeys: new Set(rowKeys) });
+    this.keep(scope, { generation, manifest, rowKeys: new Set(rowKeys) });
     return true;
   }
 
@@ -97,11 +99,11 @@ export class ManifestCache {
  * frozen (as the planners and the codec make them) are shared: a copy of each was ~2 MB of the
  * peak at 50,000 files (issue #10).
  */
-function freezeManifest(manifest: Omit<Manifest, 'dirty'>): Pick<CachedManifest, 'manifest' | 'entries'> {
+function freezeManifest(manifest: Omit<Manifest, 'dirty'>): OwnManifest {
   const entries = new Map<string, ManifestEntry>();
   for (const [path, entry] of manifest.entries) entries.set(path, frozenEntry(entry));
   const base = { scope: manifest.scope, commitSha: manifest.commitSha, entries };
-  return { manifest: manifest.tree === undefined ? base : { ...base, tree: freezeTree(manifest.tree) }, entries };
+  return manifest.tree === undefined ? base : { ...base, tree: freezeTree(manifest.tree) };
 }
 
 function frozenEntry(entry: ManifestEntry): ManifestEntry {
