@@ -124,8 +124,14 @@ export interface SourceRepository {
    * time, in archive order (one request), each checked against the blob SHA `expected` gives it
    * (see ArchiveFile). Other entries are skipped unread.
    */
-  archive(commitSha: string, expected: ReadonlyMap<string, string>): AsyncIterable<ArchiveFile>;
+  archive(commitSha: string, expected: ExpectedBlobs): AsyncIterable<ArchiveFile>;
 }
+
+/**
+ * Repository path -> blob SHA, looked up once per archive entry. A Map serves; the sync passes a
+ * view of its planned writes instead of a copy of them (issue #10: a 50,000-entry Map less at peak).
+ */
+export type ExpectedBlobs = Pick<ReadonlyMap<string, string>, 'get'>;
 
 /** Opens a SourceRepository for a location; adapters may cache clients per token. */
 export interface SourceRepositoryFactory {

@@ -3,6 +3,7 @@ import { isValidRepository } from '../../src/domain/connections/Connection';
 import {
   type ArchiveFile,
   ArchiveMismatch,
+  type ExpectedBlobs,
   type GitMode,
   type SourceBytes,
   SourceError,
@@ -254,7 +255,7 @@ class InMemorySourceRepository implements SourceRepository {
     throw new SourceError('NotFound', `${what}: no such blob in ${this.location.repository}`);
   }
 
-  async *archive(commitSha: string, expected: ReadonlyMap<string, string>): AsyncGenerator<ArchiveFile> {
+  async *archive(commitSha: string, expected: ExpectedBlobs): AsyncGenerator<ArchiveFile> {
     const what = `downloading the archive of ${commitSha.slice(0, 7)}`;
     const { state, fault } = this.request('archive', what);
     const files = state.commits.get(commitSha);

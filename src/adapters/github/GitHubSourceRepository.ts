@@ -4,6 +4,7 @@ import type { Logger } from '../../ports/Logger';
 import {
   type ArchiveFile,
   ArchiveMismatch,
+  type ExpectedBlobs,
   type KnownTree,
   type SourceBytes,
   SourceError,
@@ -219,7 +220,7 @@ export class GitHubSourceRepository implements SourceRepository {
    * checked against `expected` (see readTarball); a mismatch reaches the caller as ArchiveMismatch,
    * any other failure of an entry as a SourceError.
    */
-  async *archive(commitSha: string, expected: ReadonlyMap<string, string>): AsyncGenerator<ArchiveFile> {
+  async *archive(commitSha: string, expected: ExpectedBlobs): AsyncGenerator<ArchiveFile> {
     const what = `downloading the archive of ${this.repository} at ${commitSha.slice(0, 7)}`;
     const response = await this.send(what, (client) =>
       client.request('GET /repos/{owner}/{repo}/tarball/{ref}', {

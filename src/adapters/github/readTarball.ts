@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { type ArchiveFile, ArchiveMismatch } from '../../ports/SourceRepository';
+import { type ArchiveFile, ArchiveMismatch, type ExpectedBlobs } from '../../ports/SourceRepository';
 import { GitBlobHasher } from '../git/GitBlobHasher';
 
 /**
@@ -24,10 +24,7 @@ type TarEntry = Readable & AsyncIterable<Uint8Array>;
  * blob. GitHub's top-level folder is stripped; directories, symlinks, hard links, pax headers and
  * unnamed files are skipped unread. Failures are thrown as they come (the caller maps them).
  */
-export async function* readTarball(
-  source: Readable,
-  expected: ReadonlyMap<string, string>,
-): AsyncGenerator<ArchiveFile> {
+export async function* readTarball(source: Readable, expected: ExpectedBlobs): AsyncGenerator<ArchiveFile> {
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const entries = extract();
   const piping = pipeline(source, gunzip, entries);

@@ -85,8 +85,10 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
     // in the background, so the disk keeps up; large ones stream straight to staging meanwhile.
     const writes = new BoundedTasks(settings.fetchConcurrency * 2, ARCHIVE_BYTES_IN_FLIGHT);
     const prefix = connection.subPath ? `${connection.subPath.replace(/\/+$/, '')}/` : '';
-    const expected = new Map<string, string>();
-    for (const write of wanted.values()) expected.set(`${prefix}${write.path}`, write.sha);
+    // The archive names repository paths: a view of `wanted` under the sub-path, not a copy of it.
+    const expected = {
+      get: (path: string) => (path.startsWith(prefix) ? wanted.get(path.slice(prefix.length))?.sha : undefined),
+    };
     const fallbacks: string[] = [];
     archiveFallbacks = fallbacks;
     try {
