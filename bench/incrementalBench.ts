@@ -1,35 +1,23 @@
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { changedFiles } from './benchRepo';
+import { otherBuild, type Side, thisBuild } from './benchSides';
 import { startBenchStage } from './benchStage';
-import { ensureRsync, median, runSync, type SyncFigures, timeCommand } from './syncBench';
-
-type RunSync = typeof runSync;
-
-interface Side {
-  readonly name: string;
-  readonly runSync: RunSync;
-  readonly nodeArgs: readonly string[];
-}
+import { ensureRsync, median, type SyncFigures, timeCommand } from './syncBench';
 
 /**
- * The sides compared: this build; with BENCH_COMPARE_DIST, another build's `dist` (an earlier
- * commit, checked out and built elsewhere) syncing the same changes; with BENCH_NODE_VARIANTS
- * (a JSON object, name -> Node options), this build with each variant's options.
+ * The sides compared: this build; with BENCH_COMPARE_DIST, another build's `dist` syncing the same
+ * changes; with BENCH_NODE_VARIANTS (a JSON object, name -> Node options), this build with each
+ * variant's options.
  */
 function sidesToCompare(): Side[] {
-  const sides: Side[] = [{ name: 'this build', runSync, nodeArgs: [] }];
-  const other = process.env.BENCH_COMPARE_DIST;
-  if (other) {
-    const module = require(resolve(other, 'bench/syncBench.js')) as { runSync: RunSync };
-    sides.push({ name: `build in ${other}`, runSync: module.runSync, nodeArgs: [] });
-  }
   const variants = JSON.parse(process.env.BENCH_NODE_VARIANTS ?? '{}') as Record<string, string>;
-  for (const [name, options] of Object.entries(variants)) {
-    sides.push({ name, runSync, nodeArgs: options.split(' ').filter(Boolean) });
-  }
-  return sides;
+  return [
+    thisBuild('this build', ''),
+    ...[otherBuild()].filter((side) => side !== undefined),
+    ...Object.entries(variants).map(([name, options]) => thisBuild(name, options)),
+  ];
 }
 
 /**
