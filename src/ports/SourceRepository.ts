@@ -128,8 +128,9 @@ export interface SourceRepository {
 }
 
 /**
- * Repository path -> blob SHA, looked up once per archive entry. A Map serves; the sync passes a
- * view of its planned writes instead of a copy of them (issue #10: a 50,000-entry Map less at peak).
+ * Repository path -> blob SHA, looked up once per archive entry, when the entry is reached. A Map
+ * serves; the sync passes a view of the writes it still wants instead of a copy of them (issue #10:
+ * a 50,000-entry Map less in a 50,000-file sync).
  */
 export type ExpectedBlobs = Pick<ReadonlyMap<string, string>, 'get'>;
 
