@@ -3,7 +3,6 @@ import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import type { Logger } from '../../ports/Logger';
 import {
   type ArchiveFile,
-  ArchiveMismatch,
   type ExpectedBlobs,
   type KnownTree,
   type SourceBytes,
@@ -237,20 +236,11 @@ export class GitHubSourceRepository implements SourceRepository {
       highWaterMark: ARCHIVE_READ_AHEAD_BYTES,
     });
     try {
-      for await (const file of readTarball(source, expected)) {
-        yield { ...file, content: this.mapFailures(file.content, what) };
-      }
+      // An entry's own failure comes out of its content; a mismatch as it is, the caller's to handle.
+      yield* readTarball(source, expected, (error) => toSourceError(error, what, this.token));
     } catch (error) {
       // Files already handed out cannot be taken back, so a broken stream is not retried here.
       throw toSourceError(error, what, this.token);
-    }
-  }
-
-  private async *mapFailures(content: SourceBytes, what: string): AsyncGenerator<Uint8Array> {
-    try {
-      yield* content;
-    } catch (error) {
-      throw error instanceof ArchiveMismatch ? error : toSourceError(error, what, this.token);
     }
   }
 

@@ -24,7 +24,11 @@ type TarEntry = Readable & AsyncIterable<Uint8Array>;
  * blob. GitHub's top-level folder is stripped; directories, symlinks, hard links, pax headers and
  * unnamed files are skipped unread. Failures are thrown as they come (the caller maps them).
  */
-export async function* readTarball(source: Readable, expected: ExpectedBlobs): AsyncGenerator<ArchiveFile> {
+export async function* readTarball(
+  source: Readable,
+  expected: ExpectedBlobs,
+  mapFailure: (error: unknown) => unknown = (error) => error,
+): AsyncGenerator<ArchiveFile> {
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const entries = extract();
   const piping = pipeline(source, gunzip, entries);
@@ -49,15 +53,10 @@ export async function* readTarball(source: Readable, expected: ExpectedBlobs): A
         continue;
       }
       const size = header.size ?? 0;
-      const chunks = entryChunks(entry as unknown as TarEntry);
-      yield {
-        path,
-        executable: ((header.mode ?? 0) & 0o111) !== 0,
-        size,
-        content: checked(chunks, path, size, sha.toLowerCase()),
-      };
+      const content = checkedEntry(entry as unknown as TarEntry, { path, size, sha: sha.toLowerCase() }, mapFailure);
+      yield { path, executable: ((header.mode ?? 0) & 0o111) !== 0, size, content };
       // Whatever the caller left unread is skipped, so the archive can move on.
-      chunks.skipRest();
+      content.skipRest();
     }
     await piping;
   } finally {
@@ -68,33 +67,32 @@ export async function* readTarball(source: Readable, expected: ExpectedBlobs): A
   }
 }
 
-/** The entry's bytes, hashed on the way; the checks fail the stream, never truncate it silently. */
-async function* checked(
-  chunks: AsyncIterable<Uint8Array>,
-  path: string,
-  size: number,
-  sha: string,
-): AsyncGenerator<Uint8Array> {
-  const hasher = new GitBlobHasher(size);
-  for await (const chunk of chunks) {
-    if (!hasher.add(chunk)) throw new Error(`archive entry '${path}' is longer than its header says`);
-    yield chunk;
-  }
-  const actual = hasher.digest();
-  if (actual === null) throw new Error(`archive entry '${path}' is shorter than its header says`);
-  if (actual !== sha) throw new ArchiveMismatch(path, sha, actual);
+/** What an entry must hold: `size` bytes that hash, as git hashes a blob, to `sha`. */
+interface EntryClaim {
+  readonly path: string;
+  readonly size: number;
+  readonly sha: string;
 }
 
 /**
- * Reads an entry through `next()` only: the iterator's `return()` would destroy the entry, and
+ * The entry's bytes, hashed on the way; the checks fail the stream, never truncate it silently: a
+ * failure comes out through `mapFailure`, a mismatch after the last chunk as ArchiveMismatch.
+ *
+ * Reads the entry through `next()` only: the iterator's `return()` would destroy the entry, and
  * tar-stream ends the whole archive with it. Stopping early drains the rest instead.
  *
- * A plain iterator object, not an async generator: with a generator here every entry's objects
+ * One plain iterator object, not async generators: with a generator here every entry's objects
  * (the stream, its listeners, its header) outlived the young generation's collections and were
  * promoted, about 2 kB per file, so a full sync's old generation grew with the file count until
- * a full collection (issue #10: peak memory).
+ * a full collection (issue #10: peak memory). The hashing and the mapping of failures used to be
+ * two generators more around it, each with its promises per chunk (issue #10: a full sync's CPU).
  */
-function entryChunks(entry: TarEntry): AsyncIterable<Uint8Array> & { skipRest(): void } {
+function checkedEntry(
+  entry: TarEntry,
+  claim: EntryClaim,
+  mapFailure: (error: unknown) => unknown,
+): AsyncIterable<Uint8Array> & { skipRest(): void } {
+  const hasher = new GitBlobHasher(claim.size);
   let ended = false;
   let skipping = false;
   let reader: AsyncIterator<Uint8Array> | undefined;
@@ -103,18 +101,30 @@ function entryChunks(entry: TarEntry): AsyncIterable<Uint8Array> & { skipRest():
     skipping = true;
     entry.resume();
   };
+  const fail = (error: unknown): never => {
+    skipRest();
+    throw mapFailure(error);
+  };
   const finished: IteratorReturnResult<undefined> = { done: true, value: undefined };
   const next = async (): Promise<IteratorResult<Uint8Array>> => {
     if (ended || skipping) return finished;
     reader ??= entry[Symbol.asyncIterator]();
+    let result: IteratorResult<Uint8Array>;
     try {
-      const result = await reader.next();
-      if (result.done) ended = true;
-      return result;
+      result = await reader.next();
     } catch (error) {
-      skipRest();
-      throw error;
+      return fail(error);
     }
+    if (!result.done) {
+      if (!hasher.add(result.value))
+        return fail(new Error(`archive entry '${claim.path}' is longer than its header says`));
+      return result;
+    }
+    ended = true;
+    const actual = hasher.digest();
+    if (actual === null) throw mapFailure(new Error(`archive entry '${claim.path}' is shorter than its header says`));
+    if (actual !== claim.sha) throw new ArchiveMismatch(claim.path, claim.sha, actual);
+    return finished;
   };
   const chunks: AsyncIterator<Uint8Array> = {
     next,

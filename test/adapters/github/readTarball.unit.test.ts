@@ -4,6 +4,7 @@ import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { gitBlobSha } from '../../../src/adapters/git/GitBlobHasher';
 import { readTarball } from '../../../src/adapters/github/readTarball';
+import { ArchiveMismatch } from '../../../src/ports/SourceRepository';
 
 async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const archive = pack();
@@ -84,5 +85,43 @@ describe('readTarball', () => {
     expect(read[0]).toMatch(/^large\.txt=\d+ chars$/);
     expect(Number(read[0]!.match(/=(\d+)/)![1])).toBeLessThan(large.length);
     expect(read[1]).toBe('next.txt=nnn');
+  });
+
+  it("hands an entry's failure out of its content through mapFailure, and a mismatch as ArchiveMismatch, unmapped", async () => {
+    class Mapped extends Error {}
+    const mapFailure = (error: unknown): Error => new Mapped(`mapped: ${(error as Error).message}`);
+    const large = Buffer.alloc(600_000, 'x');
+    const gzipped = gzipSync(await tarOf({ 'cut.bin': large.toString('latin1') }), { level: 0 });
+    const cut = gzipped.subarray(0, gzipped.length / 2); // the stream ends inside the entry
+    const outcomes: unknown[] = [];
+    await (async () => {
+      for await (const file of readTarball(
+        Readable.from([cut]),
+        new Map([['cut.bin', gitBlobSha(large)]]),
+        mapFailure,
+      )) {
+        outcomes.push(
+          await (async () => {
+            for await (const _ of file.content);
+          })().catch((error: unknown) => error),
+        );
+      }
+    })().catch(() => undefined); // the archive itself fails too; its caller maps that
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toBeInstanceOf(Mapped);
+
+    const tar = await tarOf({ 'a.txt': 'aaa' });
+    const mismatches: unknown[] = [];
+    const wrongSha = gitBlobSha(Buffer.from('not aaa'));
+    for await (const file of readTarball(Readable.from([gzipSync(tar)]), new Map([['a.txt', wrongSha]]), mapFailure)) {
+      mismatches.push(
+        await (async () => {
+          for await (const _ of file.content);
+        })().catch((error: unknown) => error),
+      );
+    }
+    expect(mismatches).toHaveLength(1);
+    expect(mismatches[0]).toBeInstanceOf(ArchiveMismatch);
+    expect(mismatches[0]).toMatchObject({ path: 'a.txt', expectedSha: wrongSha });
   });
 });
