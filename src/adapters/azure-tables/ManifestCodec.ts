@@ -35,8 +35,7 @@ export function encodeManifestEntries(entries: ReadonlyMap<string, ManifestEntry
   let offset = 0;
   let batch = '';
   for (const path of paths) {
-    const { mode, sha, size } = entries.get(path) as ManifestEntry;
-    batch += `${mode}\t${sha}\t${size}\t${checkedPath(path)}\0`;
+    batch += recordOf(path, entries.get(path) as ManifestEntry);
     if (batch.length >= BATCH_UNITS) {
       offset += text.write(batch, offset, 'utf8');
       batch = '';
@@ -67,7 +66,7 @@ export const MANIFEST_DELTA_FORMAT = 'tsv0-delta-gzip-1';
 
 export function encodeManifestDelta(changed: ReadonlyMap<string, ManifestEntry>, removed: readonly string[]): Buffer {
   let text = '';
-  for (const [path, { mode, sha, size }] of changed) text += `${mode}\t${sha}\t${size}\t${checkedPath(path)}\0`;
+  for (const [path, entry] of changed) text += recordOf(path, entry);
   for (const path of removed) text += `-\t\t\t${checkedPath(path)}\0`;
   return gzipSync(Buffer.from(text, 'utf8'), GZIP);
 }
@@ -78,6 +77,11 @@ export function applyManifestDelta(entries: Map<string, ManifestEntry>, payload:
     if (entry === null) entries.delete(path);
     else entries.set(path, entry);
   });
+}
+
+/** One entry's record: `mode\tsha\tsize\tpath\0`. */
+function recordOf(path: string, { mode, sha, size }: ManifestEntry): string {
+  return `${mode}\t${sha}\t${size}\t${checkedPath(path)}\0`;
 }
 
 function checkedPath(path: string): string {

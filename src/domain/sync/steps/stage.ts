@@ -85,16 +85,16 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
     // in the background, so the disk keeps up; large ones stream straight to staging meanwhile.
     const writes = new BoundedTasks(settings.fetchConcurrency * 2, ARCHIVE_BYTES_IN_FLIGHT);
     const prefix = connection.subPath ? `${connection.subPath.replace(/\/+$/, '')}/` : '';
-    // The archive names repository paths: a view of `wanted` under the sub-path, not a copy of it
+    // The archive names repository paths: `wanted` is looked at under the sub-path, not copied
     // (an entry whose file is already written, were the archive to repeat it, is skipped unread).
-    const expected = {
-      get: (path: string) => (path.startsWith(prefix) ? wanted.get(path.slice(prefix.length))?.sha : undefined),
-    };
+    const wantedAt = (path: string): PlannedWrite | undefined =>
+      path.startsWith(prefix) ? wanted.get(path.slice(prefix.length)) : undefined;
+    const expected = { get: (path: string) => wantedAt(path)?.sha };
     const fallbacks: string[] = [];
     archiveFallbacks = fallbacks;
     try {
       for await (const file of source.archive(head, expected)) {
-        const write = file.path.startsWith(prefix) ? wanted.get(file.path.slice(prefix.length)) : undefined;
+        const write = wantedAt(file.path);
         if (!write) continue;
         try {
           if (file.size <= BUFFERED_ENTRY_MAX_BYTES) {
