@@ -36,8 +36,9 @@ export interface KnownTree {
 /**
  * Bytes of one object, as a stream of chunks. It is checked as it passes: when the bytes are not
  * what was asked for, iteration fails instead of ending, so a consumer that keeps content only
- * once the stream ended (FileStore.write is atomic) never keeps unverified bytes. Read it to the
- * end, or stop early (break/return) to release it.
+ * once the stream ended (FileStore.write is atomic) never keeps unverified bytes. Chunks are
+ * handed over: the source never writes into one again, so a consumer may keep it without a copy.
+ * Read it to the end, or stop early (break/return) to release it.
  */
 export type SourceBytes = AsyncIterable<Uint8Array>;
 

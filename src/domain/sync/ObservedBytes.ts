@@ -26,14 +26,16 @@ export class ObservedBytes {
 }
 
 /**
- * All of a stream's chunks as one new array, allocated from the bytes that came, not from a claim.
- * Always a copy: a chunk may be a view into a larger buffer the source would otherwise keep alive,
- * and what is held must be what was counted.
+ * All of a stream's chunks as one array, allocated from the bytes that came, not from a claim. A
+ * stream of one chunk gives that chunk as it is (sources hand their chunks over: see SourceBytes):
+ * most archive files come in one, and the store copies them anyway (issue #10: a full sync
+ * copied its 100 MB once more here). A view holds its larger buffer only until the store has
+ * taken it, and the files in flight are consecutive in the archive, so they share those buffers.
  */
 export async function readWhole(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of source) chunks.push(chunk);
-  return concatBytes(chunks);
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(chunks);
 }
 
 /** The chunks joined into one new array. */
