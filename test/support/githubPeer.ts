@@ -24,6 +24,11 @@ export interface PeerRepoOptions {
   permissions?: { admin: boolean; push: boolean; pull: boolean };
   /** Default `main`. */
   defaultBranch?: string;
+  /**
+   * Answer a tarball request with the archive itself instead of a redirect to codeload, as a
+   * GitHub-compatible server may. Default off: GitHub and GHES always redirect.
+   */
+  archiveAnswered?: boolean;
 }
 
 export interface GitHubPeerOptions {
@@ -666,6 +671,9 @@ export class GitHubPeer {
     const docs = 'https://docs.github.com/rest/repos/contents#download-a-repository-archive-tar';
     const sha = await repo.store.commitish(ref === '' ? (repo.options.defaultBranch ?? 'main') : ref);
     if (!sha) throw notFound(docs);
+    if (repo.options.archiveAnswered) {
+      return this.codeload(['_codeload', repo.owner, repo.name, 'legacy.tar.gz', sha], new URLSearchParams(), true);
+    }
     let location = `${this.url}/_codeload/${repo.owner}/${repo.name}/legacy.tar.gz/${sha}`;
     // Codeload is another host and takes no Authorization header: private archives carry a token.
     if (repo.options.private || repo.options.token !== undefined) {
@@ -676,12 +684,13 @@ export class GitHubPeer {
     return { status: 302, headers: { location } };
   }
 
-  private async codeload(s: string[], query: URLSearchParams): Promise<Reply> {
+  /** Codeload's answer; `authorized` when the API answers for it (the caller's token was checked there). */
+  private async codeload(s: string[], query: URLSearchParams, authorized = false): Promise<Reply> {
     if (s.length !== 5 || s[3] !== 'legacy.tar.gz') throw notFound();
     const key = `${s[1]}/${s[2]}`.toLowerCase();
     const repo = this.repos.get(key);
     if (!repo) throw notFound();
-    if (repo.options.private || repo.options.token !== undefined) {
+    if (!authorized && (repo.options.private || repo.options.token !== undefined)) {
       const token = query.get('token') ?? '';
       if (this.codeloadTokens.get(token) !== key) throw notFound();
     }

@@ -12,6 +12,7 @@ import {
 } from '../../ports/SourceRepository';
 import { GitBlobHasher } from '../git/GitBlobHasher';
 import { type GitHubClient, octokitLoaded } from './createGitHubClient';
+import { downloadArchive } from './downloadArchive';
 import { meteredFetch } from './meteredFetch';
 import { readChangedTree } from './readChangedTree';
 import { readCompleteTree } from './readCompleteTree';
@@ -19,14 +20,10 @@ import { readTarball } from './readTarball';
 import { toSourceError } from './toSourceError';
 import { normaliseSubPath, readTreeListing, type TreeListing } from './treeListing';
 
-/**
- * Compressed archive bytes read ahead of the extraction, so a slow write does not stall the
- * download at once. Read as a Node stream of the chunks as they come, the old problem of reading
- * straight from fetch (undici keeping many small chunks and re-joining them: 77 s, hence a spool
- * to a temp file first) does not show on Node 22, and the spool's extra pass is gone (issue #10).
- * Kept small: chunks that wait here outlive the young generation's collections, and are then
- * freed only by a full one (with 4 MB, about 10 MB more buffers at the peak in A/B runs, issue #10).
- */
+/** API redirects followed for an archive (a renamed repository answers with one). */
+const MAX_API_REDIRECTS = 3;
+
+/** Compressed bytes read ahead of the extraction when the API answers with the archive itself. */
 const ARCHIVE_READ_AHEAD_BYTES = 512 * 1024;
 
 export interface GitHubSourceRepositorySettings {
@@ -35,6 +32,9 @@ export interface GitHubSourceRepositorySettings {
   readonly retries: number;
   readonly requestTimeoutMs: number | undefined;
   readonly treeConcurrency: number;
+  /** The API's base URL and the user agent: the archive's download goes around the client (see `archive`). */
+  readonly baseUrl: string;
+  readonly userAgent: string;
 }
 
 /**
@@ -215,32 +215,65 @@ export class GitHubSourceRepository implements SourceRepository {
   }
 
   /**
-   * One request; the redirect GitHub answers with is followed inside fetch. Entries' bytes are
-   * checked against `expected` (see readTarball); a mismatch reaches the caller as ArchiveMismatch,
-   * any other failure of an entry as a SourceError.
+   * One API request, answered with a redirect to codeload, whose archive is then downloaded
+   * around the client (see downloadArchive) and unpacked while it arrives (see readTarball).
+   * Codeload takes no Authorization header (a private archive's URL carries its own token), so
+   * none goes with it. A redirect to another API URL (a renamed repository) is asked through the
+   * client again, with the token; an archive answered at once is unpacked from that answer.
+   * Entries' bytes are checked against `expected`; a mismatch reaches the caller as
+   * ArchiveMismatch, any other failure as a SourceError. Files already handed out cannot be taken
+   * back, so a broken download is not retried here.
    */
   async *archive(commitSha: string, expected: ExpectedBlobs): AsyncGenerator<ArchiveFile> {
     const what = `downloading the archive of ${this.repository} at ${commitSha.slice(0, 7)}`;
-    const response = await this.send(what, (client) =>
+    const mapFailure = (error: unknown) => toSourceError(error, what, this.token);
+    const answer = await this.archiveAnswer(commitSha, what);
+    let source: Readable;
+    try {
+      source =
+        'url' in answer
+          ? await downloadArchive(answer.url, {
+              userAgent: this.settings.userAgent,
+              timeoutMs: this.settings.requestTimeoutMs ?? 0,
+            })
+          : Readable.fromWeb(answer.body, { highWaterMark: ARCHIVE_READ_AHEAD_BYTES });
+    } catch (error) {
+      throw mapFailure(error);
+    }
+    try {
+      // An entry's own failure comes out of its content; a mismatch as it is, the caller's to handle.
+      yield* readTarball(source, expected, mapFailure);
+    } catch (error) {
+      throw mapFailure(error);
+    }
+  }
+
+  /** Where the archive is: the URL GitHub redirects to, or the answer's own body. */
+  private async archiveAnswer(
+    commitSha: string,
+    what: string,
+  ): Promise<{ readonly url: string } | { readonly body: NodeWebReadableStream<Uint8Array> }> {
+    const request = { fetch: this.streamedFetch, parseSuccessResponseBody: false, redirect: 'manual' as const };
+    let response: { status: number; headers: { location?: string }; data: unknown } = await this.send(what, (client) =>
       client.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
         owner: this.owner,
         repo: this.repo,
         ref: commitSha,
-        request: { fetch: this.streamedFetch, parseSuccessResponseBody: false },
+        request,
       }),
     );
-    const body = response.data as unknown;
-    if (!(body instanceof ReadableStream)) throw new SourceError('Unavailable', `${what}: GitHub sent no archive body`);
-    // Extracted while it downloads: `git archive` on the other side, the transfer and our writes overlap.
-    const source = Readable.fromWeb(body as NodeWebReadableStream<Uint8Array>, {
-      highWaterMark: ARCHIVE_READ_AHEAD_BYTES,
-    });
-    try {
-      // An entry's own failure comes out of its content; a mismatch as it is, the caller's to handle.
-      yield* readTarball(source, expected, (error) => toSourceError(error, what, this.token));
-    } catch (error) {
-      // Files already handed out cannot be taken back, so a broken stream is not retried here.
-      throw toSourceError(error, what, this.token);
+    for (let hop = 0; ; hop++) {
+      const body = response.data as unknown;
+      const location = response.headers.location;
+      if (response.status < 300 || response.status >= 400 || location === undefined) {
+        if (body instanceof ReadableStream) return { body: body as NodeWebReadableStream<Uint8Array> };
+        throw new SourceError('Unavailable', `${what}: GitHub sent no archive body`);
+      }
+      if (body instanceof ReadableStream) await body.cancel().catch(() => undefined);
+      const next = new URL(location, this.settings.baseUrl);
+      if (!isApiRepositoryUrl(next, this.settings.baseUrl)) return { url: next.href };
+      if (hop >= MAX_API_REDIRECTS) throw new SourceError('Unavailable', `${what}: GitHub redirected too often`);
+      response = await this.send(what, (client) => client.request({ method: 'GET', url: next.href, request }));
     }
   }
 
@@ -254,6 +287,20 @@ export class GitHubSourceRepository implements SourceRepository {
       throw toSourceError(error, what, this.token);
     }
   }
+}
+
+/**
+ * Whether `url` is a repository URL of the API at `baseUrl` (where GitHub redirects a renamed or
+ * moved repository's calls), which needs the token; codeload's URLs are not, wherever it is hosted.
+ */
+function isApiRepositoryUrl(url: URL, baseUrl: string): boolean {
+  const base = new URL(baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  return (
+    url.origin === base.origin &&
+    /^\/(repos|repositories)\//.test(url.pathname.slice(basePath.length)) &&
+    url.pathname.startsWith(`${basePath}/`)
+  );
 }
 
 /** The body's bytes; one chunk (as the buffered fetch hands it over) is taken as it is, not copied. */

@@ -61,6 +61,8 @@ export class GitHubSourceRepositoryFactory implements SourceRepositoryFactory {
       retries: this.clientSettings.retries,
       requestTimeoutMs: this.options.requestTimeoutMs ?? 60_000,
       treeConcurrency: this.options.treeConcurrency ?? 8,
+      baseUrl: this.clientSettings.baseUrl,
+      userAgent: this.clientSettings.userAgent,
     });
   }
 }

@@ -150,6 +150,55 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
     });
   });
 
+  describe('archive download', () => {
+    const smallFiles = ['bin/large.bin', 'bin/tool.sh', 'scripts/hello.ps1'];
+    const pathsOf = (files: Array<{ path: string }>): string[] => files.map((file) => file.path).sort();
+
+    it("follows a renamed repository's API redirect with the token, then downloads from codeload", async () => {
+      peer.addRepository('acme/old-name', small, { token, private: true });
+      peer.renameRepository('acme/old-name', 'acme/new-name');
+      const expected = expectedOf((await open('acme/new-name').tree(smallHead)).entries);
+      peer.resetRequests();
+      const source = open('acme/old-name');
+      expect(pathsOf(await collect(source.archive(smallHead, expected)))).toEqual(smallFiles);
+      expect(peer.requests.map((request) => request.status)).toEqual([301, 302, 200]);
+      expect(source.requestCount).toBe(2); // the two API requests; codeload is not the API
+    });
+
+    it('unpacks an archive the API answers with itself (no redirect)', async () => {
+      peer.addRepository('acme/answered', small, { token, archiveAnswered: true });
+      const expected = expectedOf((await open('acme/answered').tree(smallHead)).entries);
+      peer.resetRequests();
+      const source = open('acme/answered');
+      const files = await collect(source.archive(smallHead, expected));
+      expect(pathsOf(files)).toEqual(smallFiles);
+      expect(files.find((file) => file.path === 'bin/large.bin')!.content.equals(LARGE)).toBe(true);
+      expect(peer.requests.map((request) => request.status)).toEqual([200]);
+      expect(source.requestCount).toBe(1);
+    });
+
+    it('answers NotFound when codeload answers 404, Unavailable when it answers 503', async () => {
+      const expected = expectedOf((await open().tree(smallHead)).entries);
+      peer.injectFault({ kind: 'status', status: 404, times: 1, match: CODELOAD });
+      await expectCode(collect(open().archive(smallHead, expected)), 'NotFound');
+      peer.injectFault({ kind: 'status', status: 503, times: 1, match: CODELOAD });
+      const error = await expectCode(collect(open().archive(smallHead, expected)), 'Unavailable');
+      expect(error.retryable).toBe(true);
+    });
+
+    it('times out a codeload that stays silent, as Unavailable', async () => {
+      const expected = expectedOf((await open().tree(smallHead)).entries);
+      peer.injectFault({ kind: 'delay', ms: 3_000, times: 1, match: CODELOAD });
+      const started = Date.now();
+      const error = await expectCode(
+        collect(open('acme/small', { requestTimeoutMs: 300 }).archive(smallHead, expected)),
+        'Unavailable',
+      );
+      expect(Date.now() - started).toBeLessThan(2_900);
+      expect(error.message).toMatch(/300 ms/);
+    });
+  });
+
   describe('archive bytes that are not the blob', () => {
     let substituted: GitRepo | undefined;
     afterAll(async () => {
