@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { changedFiles } from './benchRepo';
 import { otherBuild, type Side, thisBuild } from './benchSides';
 import { startBenchStage } from './benchStage';
+import { pinnedNote } from './pinnedCommand';
 import { ensureRsync, median, type SyncFigures, timeCommand } from './syncBench';
 
 /**
@@ -66,7 +67,9 @@ export async function incrementalBench(): Promise<void> {
       loads.push(loadavg()[0]!.toFixed(2));
     }
 
-    console.log(`\nincremental benchmark: ${files.length} files, 10 changed per sync, ${rounds} interleaved round(s)`);
+    console.log(
+      `\nincremental benchmark: ${files.length} files, 10 changed per sync, ${rounds} interleaved round(s)${pinnedNote()}`,
+    );
     for (const [index, side] of sides.entries()) {
       const all = ms[index]!.map((value) => value.toFixed(0)).join(' / ');
       console.log(`  ${side.name.padEnd(36)} median ${median(ms[index]!).toFixed(0)} ms (${all})`);

@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { otherBuild, type Side, thisBuild } from './benchSides';
 import { startBenchStage } from './benchStage';
+import { pinnedNote } from './pinnedCommand';
 import { median, type SyncFigures, timeCommand } from './syncBench';
 
 /** The variants compared by default: the production options alone, and with `optimizeForMemory` (Bicep). */
@@ -50,7 +51,9 @@ export async function nodeFlagsBench(): Promise<void> {
       await rm(cloneDir, { recursive: true, force: true });
     }
 
-    console.log(`\nnode flags benchmark: full syncs of ${fileCount} files, ${rounds} interleaved round(s)`);
+    console.log(
+      `\nnode flags benchmark: full syncs of ${fileCount} files, ${rounds} interleaved round(s)${pinnedNote()}`,
+    );
     console.log(`  ${'git clone --depth 1 (reference)'.padEnd(40)} median ${median(clones).toFixed(0)} ms`);
     for (const side of sides) {
       const runs = results.get(side)!;

@@ -4,6 +4,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { changedFiles } from './benchRepo';
 import { startBenchStage } from './benchStage';
+import { pinnedCommand, pinnedNote } from './pinnedCommand';
 import { serviceNodeArgs } from './serviceNodeArgs';
 
 export interface SyncFigures {
@@ -26,8 +27,9 @@ export interface SyncFigures {
 
 /** Wall time of one run of `command`, in ms (its output discarded). */
 export function timeCommand(command: string, args: string[], cwd?: string): number {
+  const [pinned, pinnedArgs] = pinnedCommand(command, args);
   const started = process.hrtime.bigint();
-  execFileSync(command, args, { cwd, stdio: 'ignore' });
+  execFileSync(pinned, pinnedArgs, { cwd, stdio: 'ignore' });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
@@ -49,7 +51,8 @@ export function runSync(
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
     const nodeArgs = [...serviceNodeArgs(), ...extraNodeArgs];
-    const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, 'syncOnce.js'), scope], {
+    const [command, args] = pinnedCommand(process.execPath, [...nodeArgs, resolve(__dirname, 'syncOnce.js'), scope]);
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -76,7 +79,9 @@ export function runSync(
  */
 function runWarmSync(env: NodeJS.ProcessEnv, between: () => Promise<void>, scope = 'GLOBAL'): Promise<SyncFigures> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...serviceNodeArgs(), resolve(__dirname, 'syncOnce.js'), scope, 'warm'], {
+    const syncOnce = resolve(__dirname, 'syncOnce.js');
+    const [command, args] = pinnedCommand(process.execPath, [...serviceNodeArgs(), syncOnce, scope, 'warm']);
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
@@ -237,7 +242,7 @@ export async function syncBench(): Promise<void> {
       ],
       ['load average after each run', loads.join(' | ')],
     ];
-    console.log('\nsync benchmark');
+    console.log(`\nsync benchmark${pinnedNote()}`);
     for (const [name, value] of rows) console.log(`  ${name.padEnd(52)} ${value}`);
     const failed = [madeOnRequest, ...fulls, ...incrementals, ...warms].filter(
       (figures) => figures.status !== 'succeeded',

@@ -3,6 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateWorkspace } from '../test/adapters/zip/generateWorkspace';
+import { pinnedCommand, pinnedNote } from './pinnedCommand';
 import { serviceNodeArgs } from './serviceNodeArgs';
 
 const RUNS = 3;
@@ -33,9 +34,13 @@ function ensureZip(): void {
 /** Our archiver over the local-volume store, in a fresh process (twice: cold, then warm). */
 function zipOurs(root: string, target: string): Promise<ZipFigures> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...serviceNodeArgs(), resolve(__dirname, 'zipOnce.js'), root, target], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const [command, args] = pinnedCommand(process.execPath, [
+      ...serviceNodeArgs(),
+      resolve(__dirname, 'zipOnce.js'),
+      root,
+      target,
+    ]);
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => {
@@ -48,7 +53,8 @@ function zipOurs(root: string, target: string): Promise<ZipFigures> {
 /** Info-ZIP at the same deflate level, on the same folder, without the service's private folder. */
 function zipReference(root: string, target: string): number {
   const started = process.hrtime.bigint();
-  execFileSync('zip', ['-qr', '-6', target, '.', '-x', '.workspace-sync/*'], { cwd: root, stdio: 'ignore' });
+  const [command, args] = pinnedCommand('zip', ['-qr', '-6', target, '.', '-x', '.workspace-sync/*']);
+  execFileSync(command, args, { cwd: root, stdio: 'ignore' });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
@@ -114,7 +120,7 @@ export async function zipBench(): Promise<void> {
       ],
       ['50 MB workspace zip', `${(coldMs / 1000).toFixed(1)} s first (plan: within 10 s)`],
     ];
-    console.log('\nzip benchmark');
+    console.log(`\nzip benchmark${pinnedNote()}`);
     for (const [name, value] of rows) console.log(`  ${name.padEnd(44)} ${value}`);
   } finally {
     await rm(work, { recursive: true, force: true });
