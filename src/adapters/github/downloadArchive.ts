@@ -27,8 +27,8 @@ class DownloadFailure extends Error {
 
 /**
  * The response of a plain GET of `url` (an archive on codeload), redirects followed, as a Node
- * stream. Through node:http rather than fetch: reading a 90 MB archive through fetch's web
- * streams cost about 80 % more CPU (issue #10). The socket's idle timeout covers the wait for the
+ * stream. Through node:http rather than fetch: downloading a 90 MB archive through fetch's web
+ * streams cost 50–85 % more CPU (issue #10). The socket's idle timeout covers the wait for the
  * answer and every pause in the body; a body that stalls fails with DownloadFailure.
  */
 export function downloadArchive(url: string, options: DownloadOptions, redirects = 0): Promise<IncomingMessage> {
