@@ -23,7 +23,10 @@ import { normaliseSubPath, readTreeListing, type TreeListing } from './treeListi
 /** API redirects followed for an archive (a renamed repository answers with one). */
 const MAX_API_REDIRECTS = 3;
 
-/** Compressed bytes read ahead of the extraction when the API answers with the archive itself. */
+/**
+ * Compressed bytes read ahead of the extraction when the API answers with the archive itself. Kept
+ * small: chunks that wait here outlive the young generation's collections (issue #10: peak memory).
+ */
 const ARCHIVE_READ_AHEAD_BYTES = 512 * 1024;
 
 export interface GitHubSourceRepositorySettings {
@@ -228,19 +231,14 @@ export class GitHubSourceRepository implements SourceRepository {
     const what = `downloading the archive of ${this.repository} at ${commitSha.slice(0, 7)}`;
     const mapFailure = (error: unknown) => toSourceError(error, what, this.token);
     const answer = await this.archiveAnswer(commitSha, what);
-    let source: Readable;
     try {
-      source =
+      const source =
         'url' in answer
           ? await downloadArchive(answer.url, {
               userAgent: this.settings.userAgent,
               timeoutMs: this.settings.requestTimeoutMs ?? 0,
             })
           : Readable.fromWeb(answer.body, { highWaterMark: ARCHIVE_READ_AHEAD_BYTES });
-    } catch (error) {
-      throw mapFailure(error);
-    }
-    try {
       // An entry's own failure comes out of its content; a mismatch as it is, the caller's to handle.
       yield* readTarball(source, expected, mapFailure);
     } catch (error) {
@@ -298,8 +296,8 @@ function isApiRepositoryUrl(url: URL, baseUrl: string): boolean {
   const basePath = base.pathname.replace(/\/+$/, '');
   return (
     url.origin === base.origin &&
-    /^\/(repos|repositories)\//.test(url.pathname.slice(basePath.length)) &&
-    url.pathname.startsWith(`${basePath}/`)
+    url.pathname.startsWith(`${basePath}/`) &&
+    /^\/(repos|repositories)\//.test(url.pathname.slice(basePath.length))
   );
 }
 
