@@ -189,13 +189,11 @@ describe('GitHubSourceRepository against the GitHub peer', () => {
     it('times out a codeload that stays silent, as Unavailable', async () => {
       const expected = expectedOf((await open().tree(smallHead)).entries);
       peer.injectFault({ kind: 'delay', ms: 3_000, times: 1, match: CODELOAD });
-      const started = Date.now();
       const error = await expectCode(
         collect(open('acme/small', { requestTimeoutMs: 300 }).archive(smallHead, expected)),
         'Unavailable',
       );
-      expect(Date.now() - started).toBeLessThan(2_900);
-      expect(error.message).toMatch(/300 ms/);
+      expect(error.message).toMatch(/no data from GitHub for 300 ms/); // the timeout's own failure, not the delay's end
     });
   });
 
