@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import type { Logger } from '../../ports/Logger';
 import {
   type ArchiveFile,
@@ -22,12 +21,6 @@ import { normaliseSubPath, readTreeListing, type TreeListing } from './treeListi
 
 /** API redirects followed for an archive (a renamed repository answers with one). */
 const MAX_API_REDIRECTS = 3;
-
-/**
- * Compressed bytes read ahead of the extraction when the API answers with the archive itself. Kept
- * small: chunks that wait here outlive the young generation's collections (issue #10: peak memory).
- */
-const ARCHIVE_READ_AHEAD_BYTES = 512 * 1024;
 
 export interface GitHubSourceRepositorySettings {
   readonly logger: Logger;
@@ -129,7 +122,7 @@ export class GitHubSourceRepository implements SourceRepository {
           request: { fetch: this.bufferedFetch, parseSuccessResponseBody: false },
         }),
       );
-      const listing = readTreeListing(await bytesOf(response.data, what), what, base);
+      const listing = readTreeListing(bytesOf(response.data, what), what, base);
       if (listing.truncated)
         this.log.info({ treeSha, recursive }, 'GitHub truncated a tree listing; walking sub-trees');
       return listing;
@@ -211,7 +204,7 @@ export class GitHubSourceRepository implements SourceRepository {
     );
     const body = response.data as unknown;
     if (body === null || body === undefined || body === '') return chunksOf([]);
-    if (body instanceof ReadableStream) return body as ReadableStream<Uint8Array>;
+    if (body instanceof Readable) return body;
     if (body instanceof ArrayBuffer) return chunksOf([new Uint8Array(body)]);
     if (body instanceof Uint8Array) return chunksOf([body]);
     throw new SourceError('Unavailable', `${what}: GitHub sent a body that is not bytes`);
@@ -238,7 +231,7 @@ export class GitHubSourceRepository implements SourceRepository {
               userAgent: this.settings.userAgent,
               timeoutMs: this.settings.requestTimeoutMs ?? 0,
             })
-          : Readable.fromWeb(answer.body, { highWaterMark: ARCHIVE_READ_AHEAD_BYTES });
+          : answer.body;
       // An entry's own failure comes out of its content; a mismatch as it is, the caller's to handle.
       yield* readTarball(source, expected, mapFailure);
     } catch (error) {
@@ -250,7 +243,7 @@ export class GitHubSourceRepository implements SourceRepository {
   private async archiveAnswer(
     commitSha: string,
     what: string,
-  ): Promise<{ readonly url: string } | { readonly body: NodeWebReadableStream<Uint8Array> }> {
+  ): Promise<{ readonly url: string } | { readonly body: Readable }> {
     const request = { fetch: this.streamedFetch, parseSuccessResponseBody: false, redirect: 'manual' as const };
     let response: { status: number; headers: { location?: string }; data: unknown } = await this.send(what, (client) =>
       client.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
@@ -264,10 +257,10 @@ export class GitHubSourceRepository implements SourceRepository {
       const body = response.data as unknown;
       const location = response.headers.location;
       if (response.status < 300 || response.status >= 400 || location === undefined) {
-        if (body instanceof ReadableStream) return { body: body as NodeWebReadableStream<Uint8Array> };
+        if (body instanceof Readable) return { body };
         throw new SourceError('Unavailable', `${what}: GitHub sent no archive body`);
       }
-      if (body instanceof ReadableStream) await body.cancel().catch(() => undefined);
+      if (body instanceof Readable) body.destroy();
       const next = new URL(location, this.settings.baseUrl);
       if (!isApiRepositoryUrl(next, this.settings.baseUrl)) return { url: next.href };
       if (hop >= MAX_API_REDIRECTS) throw new SourceError('Unavailable', `${what}: GitHub redirected too often`);
@@ -301,13 +294,8 @@ function isApiRepositoryUrl(url: URL, baseUrl: string): boolean {
   );
 }
 
-/** The body's bytes; one chunk (as the buffered fetch hands it over) is taken as it is, not copied. */
-async function bytesOf(body: unknown, what: string): Promise<Uint8Array> {
-  if (body instanceof ReadableStream) {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of body as ReadableStream<Uint8Array>) chunks.push(chunk);
-    return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
-  }
+/** The body's bytes, as the buffered fetch hands them over (not copied). */
+function bytesOf(body: unknown, what: string): Uint8Array {
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (body instanceof Uint8Array) return body;
   throw new SourceError('Unavailable', `${what}: GitHub sent a body that is not bytes`);
