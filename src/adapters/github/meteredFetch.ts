@@ -118,7 +118,8 @@ export class FetchAnswer {
 
 /**
  * One request, and the redirects fetch's 'follow' follows (as fetch: a 303, or a 301/302 answering
- * a POST, goes on as a GET without body; credentials stay on the origin that was asked).
+ * a POST, goes on as a GET without body; credentials stay on the origin that was asked). Header
+ * names are taken in lower case, as node:http sends them.
  */
 async function follow(
   first: URL,
@@ -129,7 +130,8 @@ async function follow(
   let url = first;
   let method = firstMethod;
   let body = bodyOf(init.body);
-  const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING, ...init.headers };
+  const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
+  for (const [name, value] of Object.entries(init.headers ?? {})) headers[name.toLowerCase()] = value;
   const signal = init.signal ?? undefined;
   for (let hop = 0; ; hop++) {
     const answer = await sendHttpRequest(url, { method, headers, body, timeoutMs, signal });
@@ -140,7 +142,7 @@ async function follow(
     if (init.redirect === 'error') throw new Error(`redirected (${status}) where no redirect was expected`);
     if (hop >= MAX_REDIRECTS) throw new Error('too many redirects');
     const next = new URL(location, url);
-    if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+    if ((status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
       method = 'GET';
       body = undefined;
       delete headers['content-type'];

@@ -150,7 +150,7 @@ describe('meteredFetch (the node:http transport Octokit uses)', () => {
 
   it('does not take the token to another origin', async () => {
     const { fetch } = fetchFor('buffered');
-    const answer = await fetch(`${origin.url}/away`, { headers: { authorization: 'token secret' } });
+    const answer = await fetch(`${origin.url}/away`, { headers: { Authorization: 'token secret' } });
     expect(await answer.text()).toBe('{"where":"elsewhere"}');
     expect(origin.seen.at(-1)?.headers.authorization).toBe('token secret');
     expect(elsewhere.seen.at(-1)?.headers.authorization).toBeUndefined();
