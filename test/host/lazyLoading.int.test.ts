@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { jsonFromFreshProcess } from '../support/freshProcess';
 import { SERVICE_MAIN } from '../support/serviceProcess';
 
 const LOCAL_HOST = resolve(SERVICE_MAIN, '../localHost.js');
@@ -81,18 +81,7 @@ async function startAndReport(dataDir: string): Promise<Report> {
       },
     ]),
   };
-  const child = spawn(process.execPath, ['-e', script], {
-    env,
-    cwd: resolve(SERVICE_MAIN, '../../../..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit));
-  if (code !== 0) throw new Error(`exited with ${code}: ${stderr}`);
-  return JSON.parse(stdout) as Report;
+  return jsonFromFreshProcess<Report>(script, env, resolve(SERVICE_MAIN, '../../../..'));
 }
 
 describe('start-up loads only what the configuration uses', () => {

@@ -83,7 +83,6 @@ export class FetchAnswer {
   readonly statusText: string;
   readonly url: string;
   readonly headers: ReadonlyMap<string, string>;
-  readonly ok: boolean;
 
   constructor(
     head: { status: number; statusText: string; url: string; headers: ReadonlyMap<string, string> },
@@ -93,7 +92,6 @@ export class FetchAnswer {
     this.statusText = head.statusText;
     this.url = head.url;
     this.headers = head.headers;
-    this.ok = head.status >= 200 && head.status < 300;
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
@@ -104,10 +102,6 @@ export class FetchAnswer {
   async text(): Promise<string> {
     const bytes = await this.bytes();
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
   }
 
   private async bytes(): Promise<Uint8Array> {

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTablePrefix, useAzurite } from '../../support/azurite';
+import { jsonFromFreshProcess } from '../../support/freshProcess';
 import { SERVICE_MAIN } from '../../support/serviceProcess';
 
 const azurite = useAzurite();
@@ -36,17 +36,7 @@ async function useClientInFreshProcess(connectionString: string, table: string):
       const undiciLoaded = process.moduleLoadList.some((name) => name.includes('undici'));
       process.stdout.write(JSON.stringify({ read: read.Text, listed, undiciLoaded }));
     })().catch((error) => { console.error(error); process.exit(1); });`;
-  const child = spawn(process.execPath, ['-e', script], {
-    env: { PATH: process.env.PATH, CONNECTION: connectionString, TABLE: table },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit));
-  if (code !== 0) throw new Error(`exited with ${code}: ${stderr}`);
-  return JSON.parse(stdout) as Report;
+  return jsonFromFreshProcess<Report>(script, { PATH: process.env.PATH, CONNECTION: connectionString, TABLE: table });
 }
 
 describe('the Tables clients the service makes', () => {
