@@ -117,6 +117,10 @@ export class ServiceBusPeer {
   private async listen(): Promise<void> {
     const server = this.container.listen({ host: '127.0.0.1', port: 0 });
     server.on('connection', (socket: Socket) => {
+      // Replies go out at once. With Nagle's algorithm on (a net server's default), a disposition
+      // written while the previous frame was still unacknowledged waited for the client's delayed
+      // ACK, up to 40 ms on Linux: every few hundred sends, a whole batch of webhooks stalled.
+      socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });

@@ -110,7 +110,10 @@ export class PeerQueue {
     }
     this.stores.main.set(sequenceNumber, stored);
     if (this.duplicateDetectionWindowMs > 0) {
-      this.seenMessageIds.set(messageIdKey(message), { at: now, sequenceNumber });
+      // Deleted first, so that an id seen again goes to the end: the sweep relies on that order.
+      const key = messageIdKey(message);
+      this.seenMessageIds.delete(key);
+      this.seenMessageIds.set(key, { at: now, sequenceNumber });
     }
     if (stored.scheduled === undefined) this.notify('main');
     return { sequenceNumber, duplicate: false };
@@ -236,11 +239,17 @@ export class PeerQueue {
 
   /** Returns the sequence number of the original when the MessageId was seen within the window. */
   private recordMessageId(message: Message, now: number): number | undefined {
-    if (this.duplicateDetectionWindowMs <= 0) return undefined;
+    const window = this.duplicateDetectionWindowMs;
+    if (window <= 0) return undefined;
+    // Ids are kept in the order they were seen, so the expired ones lead: the sweep stops at the
+    // first live one (a full pass per message made a burst of sends quadratic).
     for (const [key, seen] of this.seenMessageIds) {
-      if (now - seen.at >= this.duplicateDetectionWindowMs) this.seenMessageIds.delete(key);
+      if (now - seen.at < window) break;
+      this.seenMessageIds.delete(key);
     }
-    return this.seenMessageIds.get(messageIdKey(message))?.sequenceNumber;
+    const seen = this.seenMessageIds.get(messageIdKey(message));
+    // Checked again: were the clock to step back, a later entry could have expired before an earlier one.
+    return seen !== undefined && now - seen.at < window ? seen.sequenceNumber : undefined;
   }
 
   private lock(stored: StoredMessage, now: number): void {
