@@ -115,7 +115,10 @@ describe.skipIf(!chromiumAvailable())(`web app in ${CHROMIUM}`, () => {
 
     await page.getByRole('link', { name: 'Workspace' }).click();
     await page.getByRole('treeitem', { name: 'tools' }).waitFor();
-    expect(await page.getByRole('button', { name: 'New file' }).isDisabled()).toBe(false);
+    // The tree and the scope's status load side by side: the tools stay disabled ("Loading…")
+    // until the status says the scope is no longer managed by GitHub.
+    await page.getByRole('button', { name: 'New file', disabled: false }).waitFor();
+    expect(await page.getByRole('note', { name: 'Read-only: managed by GitHub' }).count()).toBe(0);
     await openFile('report.py', 'tools');
     await focusEditor();
     await page.keyboard.press('Control+End');
