@@ -1,22 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
 import type { ConnectionRepo } from '../../../src/ports/ConnectionRepo';
-import { at, fullConnection, minimalConnection, ORG_A, ORG_B, type RepoFactory } from './MetadataRepo.fixtures';
+import {
+  at,
+  freshStorePerTest,
+  fullConnection,
+  minimalConnection,
+  ORG_A,
+  ORG_B,
+  type RepoFactory,
+} from './MetadataRepo.fixtures';
 
 /** The ConnectionRepo contract every adapter must pass (in-memory and Azure Tables alike). */
 export function describeConnectionRepoContract(name: string, makeAdapter: RepoFactory<ConnectionRepo>): void {
   describe(`ConnectionRepo contract: ${name}`, () => {
     let repo: ConnectionRepo;
-    let cleanup: (() => Promise<void>) | undefined;
-
-    beforeEach(async () => {
-      const made = await makeAdapter();
-      repo = made.adapter;
-      cleanup = made.cleanup;
-    });
-
-    afterEach(async () => {
-      await cleanup?.();
+    freshStorePerTest(makeAdapter, (adapter) => {
+      repo = adapter;
     });
 
     it('answers null and an empty list when nothing is stored', async () => {

@@ -1,21 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeliveryRepo } from '../../../src/ports/DeliveryRepo';
-import { at, type RepoFactory } from './MetadataRepo.fixtures';
+import { at, freshStorePerTest, type RepoFactory } from './MetadataRepo.fixtures';
 
 /** The DeliveryRepo contract every adapter must pass (in-memory and Azure Tables alike). */
 export function describeDeliveryRepoContract(name: string, makeAdapter: RepoFactory<DeliveryRepo>): void {
   describe(`DeliveryRepo contract: ${name}`, () => {
     let repo: DeliveryRepo;
-    let cleanup: (() => Promise<void>) | undefined;
-
-    beforeEach(async () => {
-      const made = await makeAdapter();
-      repo = made.adapter;
-      cleanup = made.cleanup;
-    });
-
-    afterEach(async () => {
-      await cleanup?.();
+    freshStorePerTest(makeAdapter, (adapter) => {
+      repo = adapter;
     });
 
     describe('retention', () => {

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LeaseAcquisition, LeaseRepo, ScopeLease } from '../../../src/ports/LeaseRepo';
 import { LeaseLostError } from '../../../src/ports/LeaseRepo';
-import { at, ORG_A, ORG_B, type RepoFactory } from './MetadataRepo.fixtures';
+import { at, freshStorePerTest, ORG_A, ORG_B, type RepoFactory } from './MetadataRepo.fixtures';
 
 function acquired(result: LeaseAcquisition): ScopeLease {
   if (result.kind !== 'acquired') throw new Error(`expected the lease to be acquired, got ${result.kind}`);
@@ -12,16 +12,8 @@ function acquired(result: LeaseAcquisition): ScopeLease {
 export function describeLeaseRepoContract(name: string, makeAdapter: RepoFactory<LeaseRepo>): void {
   describe(`LeaseRepo contract: ${name}`, () => {
     let repo: LeaseRepo;
-    let cleanup: (() => Promise<void>) | undefined;
-
-    beforeEach(async () => {
-      const made = await makeAdapter();
-      repo = made.adapter;
-      cleanup = made.cleanup;
-    });
-
-    afterEach(async () => {
-      await cleanup?.();
+    freshStorePerTest(makeAdapter, (adapter) => {
+      repo = adapter;
     });
 
     const TTL = 60_000;

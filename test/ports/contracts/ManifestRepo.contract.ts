@@ -1,23 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../../../src/domain/sync/Manifest';
 import type { TreeState } from '../../../src/domain/sync/TreeState';
 import type { ManifestRepo } from '../../../src/ports/ManifestRepo';
-import { entries, ORG_A, ORG_B, type RepoFactory } from './MetadataRepo.fixtures';
+import { entries, freshStorePerTest, ORG_A, ORG_B, type RepoFactory } from './MetadataRepo.fixtures';
 
 /** The ManifestRepo contract every adapter must pass (in-memory and Azure Tables alike). */
 export function describeManifestRepoContract(name: string, makeAdapter: RepoFactory<ManifestRepo>): void {
   describe(`ManifestRepo contract: ${name}`, () => {
     let repo: ManifestRepo;
-    let cleanup: (() => Promise<void>) | undefined;
-
-    beforeEach(async () => {
-      const made = await makeAdapter();
-      repo = made.adapter;
-      cleanup = made.cleanup;
-    });
-
-    afterEach(async () => {
-      await cleanup?.();
+    freshStorePerTest(makeAdapter, (adapter) => {
+      repo = adapter;
     });
 
     it('answers null for an unknown scope, and marking it dirty creates nothing', async () => {

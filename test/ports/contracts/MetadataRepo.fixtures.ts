@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import type { Connection } from '../../../src/domain/connections/Connection';
 import type { Scope } from '../../../src/domain/shared/Scope';
 import { GLOBAL_SCOPE } from '../../../src/domain/shared/Scope';
@@ -9,6 +10,20 @@ import type { GitMode } from '../../../src/ports/SourceRepository';
 
 /** Makes a fresh, empty store for one test; `cleanup` runs after it. */
 export type RepoFactory<Repo> = () => Promise<{ adapter: Repo; cleanup?: () => Promise<void> }>;
+
+/** Registers, in the calling describe block, a fresh store before each test and its cleanup after it. */
+export function freshStorePerTest<Repo>(makeAdapter: RepoFactory<Repo>, use: (adapter: Repo) => void): void {
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    const made = await makeAdapter();
+    use(made.adapter);
+    cleanup = made.cleanup;
+  });
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+}
 
 export const ORG_A = 'org-a' as Scope;
 export const ORG_B = 'org_b-2' as Scope;

@@ -1,25 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Scope } from '../../../src/domain/shared/Scope';
 import type { SyncRun, SyncRunStatus } from '../../../src/domain/sync/SyncRun';
 import { Fault } from '../../../src/ports/Fault';
 import type { SyncRunRepo } from '../../../src/ports/SyncRunRepo';
 import { InvalidContinuationTokenError } from '../../../src/ports/SyncRunRepo';
-import { at, finishedRun, ORG_A, ORG_B, type RepoFactory, run } from './MetadataRepo.fixtures';
+import { at, finishedRun, freshStorePerTest, ORG_A, ORG_B, type RepoFactory, run } from './MetadataRepo.fixtures';
 
 /** The SyncRunRepo contract every adapter must pass (in-memory and Azure Tables alike). */
 export function describeSyncRunRepoContract(name: string, makeAdapter: RepoFactory<SyncRunRepo>): void {
   describe(`SyncRunRepo contract: ${name}`, () => {
     let repo: SyncRunRepo;
-    let cleanup: (() => Promise<void>) | undefined;
-
-    beforeEach(async () => {
-      const made = await makeAdapter();
-      repo = made.adapter;
-      cleanup = made.cleanup;
-    });
-
-    afterEach(async () => {
-      await cleanup?.();
+    freshStorePerTest(makeAdapter, (adapter) => {
+      repo = adapter;
     });
 
     it('round-trips a run with every field and answers null for an unknown id', async () => {
