@@ -32,6 +32,7 @@ import { workspaceStatusFunction } from './workspaceStatus';
 export { makeReconcileHandler, reconcileFunction, reconcileSchedule } from './reconcile';
 export { RETENTION_SCHEDULE, retentionFunction } from './retention';
 export { syncWorkerFunction } from './syncWorker';
+export { warmupFunction } from './warmup';
 
 /** Every HTTP function, for the local host's router, the OpenAPI document and route-table tests. */
 export const httpFunctions: readonly HttpFunctionDefinition[] = [

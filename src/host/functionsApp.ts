@@ -7,6 +7,7 @@ import {
   reconcileSchedule,
   retentionFunction,
   syncWorkerFunction,
+  warmupFunction,
 } from '../functions/index';
 import { insideFunctionsHost, lazily, lazilyHttp, settingForRegistration } from './functionsStartup';
 
@@ -49,6 +50,8 @@ export function registerFunctionsApp(): void {
     runOnStartup: false,
     handler: lazily(retentionFunction.build),
   });
+  // Premium plan: runs on each instance a scale-out adds, before it takes traffic (builds the container).
+  app.warmup(warmupFunction.name, { handler: lazily(warmupFunction.build) });
 }
 
 if (insideFunctionsHost()) registerFunctionsApp();

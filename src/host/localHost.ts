@@ -3,6 +3,7 @@ import { scopeFolder } from '../domain/shared/Scope';
 import { clientConfigOf } from '../functions/clientConfig';
 import { httpFunctions } from '../functions/index';
 import { makeSyncWorkerHandler } from '../functions/syncWorker';
+import { warmUp, warmUpDeps } from '../functions/warmup';
 import type { Logger } from '../ports/Logger';
 import { type BuiltContainer, buildContainer } from './buildContainer';
 import { type Config, loadConfig } from './config';
@@ -35,6 +36,12 @@ export async function startLocalHost(
   const built = await buildContainer(config, { env, ...options });
   const { container, lifecycle, logger } = built;
   try {
+    // The webhook path is walked while the rest starts (as the Functions host's warmup trigger does on
+    // a new instance), not by the first webhook. Not awaited: an unreachable store must not hold up
+    // the start (or a stop), and the first webhook opens what is missing anyway. A connection the
+    // seeding below writes meanwhile is not kept stale by it: a write through the connection cache
+    // forgets what was read.
+    void warmUp(warmUpDeps(container));
     const seeded = await seedConnections(
       container.get(TYPES.MetadataRepo),
       await loadConnectionSeeds(config),

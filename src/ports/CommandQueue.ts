@@ -49,6 +49,12 @@ export interface CommandQueue {
   purgeDeadLetters(): Promise<number>;
   /** One cheap round trip to the queue, for readiness checks; throws when it cannot be reached. */
   probe(): Promise<void>;
+  /**
+   * Opens now what the first send would open on its way (for Service Bus: the connection, its token
+   * and the sender's link), so that a new instance's first webhooks do not wait for it; sends nothing.
+   * Throws when the queue cannot be reached: the first send then tries again.
+   */
+  open(): Promise<void>;
 }
 
 /** One delivery handed to the worker. */

@@ -182,7 +182,7 @@ describe('what src/functions registers with the Functions runtime', () => {
     });
     expect(triggerOf(timer!).schedule!.split(' ')).toHaveLength(6); // NCRONTAB: seconds first
     expect(registrations.map((registration) => registration.name).sort()).toEqual(
-      [...httpFunctions.map((definition) => definition.name), 'reconcile', 'retention', 'syncWorker'].sort(),
+      [...httpFunctions.map((definition) => definition.name), 'reconcile', 'retention', 'syncWorker', 'warmup'].sort(),
     );
   });
 
@@ -201,6 +201,13 @@ describe('what src/functions registers with the Functions runtime', () => {
     const [seconds, minutes, hours, ...rest] = RETENTION_SCHEDULE.split(' ');
     expect([seconds, minutes, hours].every((field) => /^\d+$/.test(field!))).toBe(true); // one fixed time of day
     expect(rest).toEqual(['*', '*', '*']);
+  });
+
+  it('the warmup trigger under the one name the host looks for, whatever the settings', async () => {
+    for (const env of [AZURE_ENV, {}]) {
+      const warmup = (await registered(env)).filter((registration) => triggerOf(registration).type === 'warmupTrigger');
+      expect(warmup.map((registration) => registration.name)).toEqual(['warmup']);
+    }
   });
 
   it('follows the settings: another queue, connection prefix and interval; no timer at interval 0', async () => {

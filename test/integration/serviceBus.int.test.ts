@@ -35,8 +35,13 @@ describe('sync commands on Service Bus', () => {
     await h?.dispose();
   });
 
+  it('opens the queue link at start, before any webhook, which then uses it', async () => {
+    await expect.poll(() => h.serviceBus?.sendersAttached(SYNC_QUEUE)).toBe(1);
+  });
+
   it('a webhook becomes a message and the message a sync', async () => {
     expect((await h.push('GLOBAL', { deliveryId: 'bus-1' })).status).toBe(202);
+    expect(h.serviceBus?.sendersAttached(SYNC_QUEUE)).toBe(1);
     await h.idle();
     await expectMirrors();
     expect((await h.runs('GLOBAL'))[0]).toMatchObject({ status: 'succeeded', deliveryId: 'bus-1' });

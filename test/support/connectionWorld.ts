@@ -42,6 +42,7 @@ export class RecordingQueue implements CommandQueue {
   }
 
   async probe(): Promise<void> {}
+  async open(): Promise<void> {}
 }
 
 export const READ_ONLY: RepositoryPermissions = { pull: true, push: false, admin: false };

@@ -43,6 +43,8 @@ export class ServiceBusPeer {
   private readonly sockets = new Set<Socket>();
   private readonly deliveryLinks = new Map<Sender, DeliveryLink>();
   private readonly linksByConnection = new Map<Connection, Set<Sender>>();
+  /** Sender links clients attached, by queue (lower case), over the peer's life. */
+  private readonly senderAttaches = new Map<string, number>();
   private readonly replies = new ReplyRoutes();
   private readonly container: Container;
   private server: Server | undefined;
@@ -95,6 +97,11 @@ export class ServiceBusPeer {
     const found = this.queues.get(queue.toLowerCase());
     if (found === undefined) throw new Error(`Queue '${queue}' does not exist`);
     return found.stats(Date.now());
+  }
+
+  /** Inspection for tests: how many sender links clients have attached to the queue, ever. */
+  sendersAttached(queue: string): number {
+    return this.senderAttaches.get(queue.toLowerCase()) ?? 0;
   }
 
   /** Forcibly drops every client connection (simulates a network failure). Locks stay until they expire. */
@@ -200,6 +207,8 @@ export class ServiceBusPeer {
       this.refuse(receiver, sendToDeadLetterNotAllowed(this.host, rawAddress ?? ''));
       return;
     }
+    const key = queue.name.toLowerCase();
+    this.senderAttaches.set(key, (this.senderAttaches.get(key) ?? 0) + 1);
     echoTermini(receiver);
     advertiseMaxMessageSize(receiver, MAX_MESSAGE_SIZE_BYTES);
     receiver.on('message', (transfer: EventContext) => {

@@ -100,6 +100,10 @@ export class InProcessCommandQueue implements CommandQueue, CommandConsumer {
     // In this process: reachable whenever the process runs.
   }
 
+  async open(): Promise<void> {
+    // Nothing to connect to.
+  }
+
   async listDeadLetters(): Promise<DeadLetter[]> {
     return [...this.deadLetters];
   }

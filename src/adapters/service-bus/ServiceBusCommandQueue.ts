@@ -49,6 +49,11 @@ export class ServiceBusCommandQueue implements CommandQueue {
     return true;
   }
 
+  async open(): Promise<void> {
+    // Making a batch opens the sender's link (the SDK sizes batches by the link's maximum message size).
+    await queueCall('open', () => this.sender.createMessageBatch());
+  }
+
   async probe(): Promise<void> {
     // A peek is a management round trip that neither locks nor consumes a message.
     await queueCall('probe', async () => {

@@ -80,6 +80,19 @@ export function describeCommandQueueContract(name: string, makeFixture: () => Pr
     );
 
     it(
+      'opens without sending anything, twice if asked, and sends after it',
+      withConsumer(async ({ queue }, received) => {
+        await queue.open();
+        await queue.open();
+        await sleep(300);
+        expect(received).toEqual([]);
+        await queue.send(command('o-1'));
+        await until(() => received.length === 1, 5_000);
+        expect(received.map((message) => message.messageId)).toEqual(['GLOBAL:o-1']);
+      }),
+    );
+
+    it(
       'delivers a sent command under its message id, with an equal body',
       withConsumer(async ({ queue }, received) => {
         await queue.send(command('d-1'));
