@@ -20,7 +20,7 @@ export interface WarmUpDeps {
  * not wait for what a first call opens: the GLOBAL scope's connection looked up and its webhook
  * secret read (the stores' clients, their identity tokens), and the command queue's link opened.
  * Measured on the local host with the Service Bus peer, the first 32 webhooks of a fresh process
- * answered in about 125 ms instead of 210 ms (bench/RESULTS.md). Never fails: whatever is not
+ * answered in about 100 ms instead of 180 ms (bench/RESULTS.md). Never fails: whatever is not
  * reachable yet is opened by the first webhook, as without the warm-up.
  */
 export async function warmUp(deps: WarmUpDeps): Promise<void> {
