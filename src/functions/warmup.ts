@@ -17,8 +17,9 @@ export interface WarmUpDeps {
 
 /**
  * Walks a webhook's path once without sending anything, so that a new instance's first webhooks do
- * not wait for what a first call opens: the GLOBAL scope's connection looked up and its webhook
- * secret read (the stores' clients, their identity tokens), and the command queue's link opened.
+ * not wait for what a first call opens: the request classes loaded, the GLOBAL scope's connection
+ * looked up and its webhook secret read (the stores' clients, their identity tokens), and the
+ * command queue's link opened.
  * Measured on the local host with the Service Bus peer, the first 32 webhooks of a fresh process
  * answered in about 100 ms instead of 180 ms (bench/RESULTS.md). Never fails: whatever is not
  * reachable yet is opened by the first webhook, as without the warm-up.
@@ -26,6 +27,9 @@ export interface WarmUpDeps {
 export async function warmUp(deps: WarmUpDeps): Promise<void> {
   const started = performance.now();
   const steps = await Promise.allSettled([
+    // HTTP triggers build each request on the global Request, whose implementation (undici, with web
+    // streams) Node loads on first use: 20–30 ms that the first webhooks would otherwise share.
+    Promise.resolve().then(() => new Request('http://localhost/', { method: 'POST', body: '{}' })),
     deps.queue.open(),
     (async () => {
       const connection = await deps.connections.getConnection(GLOBAL_SCOPE);
