@@ -1,4 +1,4 @@
-import type { HttpHandler, HttpMethod, InvocationContext, Timer } from '@azure/functions';
+import type { HttpHandler, HttpMethod, InvocationContext, Timer, WarmupContext } from '@azure/functions';
 import type { Container } from 'inversify';
 import { TYPES } from '../host/identifiers';
 import type { RouteAccess } from './http/apiContext';
@@ -42,6 +42,14 @@ type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
 export interface TimerFunctionDefinition {
   readonly name: string;
   readonly build: (container: Container) => TimerHandler;
+}
+
+type WarmupHandler = (warmup: WarmupContext, context: InvocationContext) => Promise<void>;
+
+/** The warmup trigger: one per app, under the name the host looks for. */
+export interface WarmupFunctionDefinition {
+  readonly name: 'warmup';
+  readonly build: (container: Container) => WarmupHandler;
 }
 
 /** Methods of every defined function, by route: what a CORS preflight for the route grants. */

@@ -1,4 +1,3 @@
-import type { InvocationContext, WarmupContext } from '@azure/functions';
 import type { Container } from 'inversify';
 import { GLOBAL_SCOPE } from '../domain/shared/Scope';
 import { TYPES } from '../host/identifiers';
@@ -6,6 +5,7 @@ import type { CommandQueue } from '../ports/CommandQueue';
 import type { ConnectionRepo } from '../ports/ConnectionRepo';
 import type { Logger } from '../ports/Logger';
 import type { SecretStore } from '../ports/SecretStore';
+import type { WarmupFunctionDefinition } from './definitions';
 
 export interface WarmUpDeps {
   readonly queue: CommandQueue;
@@ -21,7 +21,7 @@ export interface WarmUpDeps {
  * looked up and its webhook secret read (the stores' clients, their identity tokens), and the
  * command queue's link opened.
  * Measured on the local host with the Service Bus peer, the first 32 webhooks of a fresh process
- * answered in about 100 ms instead of 180 ms (bench/RESULTS.md). Never fails: whatever is not
+ * answered in about 100 ms instead of 200 ms (bench/RESULTS.md). Never fails: whatever is not
  * reachable yet is opened by the first webhook, as without the warm-up.
  */
 export async function warmUp(deps: WarmUpDeps): Promise<void> {
@@ -52,14 +52,12 @@ export function warmUpDeps(container: Container): WarmUpDeps {
   };
 }
 
-type WarmupHandler = (warmup: WarmupContext, context: InvocationContext) => Promise<void>;
-
 /**
  * The warmup trigger (src/host/functionsApp.ts). On a Premium plan the Functions host runs it on each
  * instance a scale-out adds, before the instance takes traffic; never on restarts, so nothing may
  * depend on it: every client still opens on first use.
  */
-export const warmupFunction: { readonly name: 'warmup'; readonly build: (container: Container) => WarmupHandler } = {
+export const warmupFunction: WarmupFunctionDefinition = {
   // The host finds the trigger by this name.
   name: 'warmup',
   build: (container) => {

@@ -4,7 +4,6 @@ import { InMemorySecretStore } from '../../src/adapters/in-memory/InMemorySecret
 import { GLOBAL_SCOPE, type Scope } from '../../src/domain/shared/Scope';
 import { warmUp } from '../../src/functions/warmup';
 import { CommandQueueError } from '../../src/ports/CommandQueue';
-import type { SecretStore } from '../../src/ports/SecretStore';
 import { minimalConnection } from '../ports/contracts/MetadataRepo.fixtures';
 import { captureLogger } from '../support/captureLogger';
 import { RecordingQueue } from '../support/connectionWorld';
@@ -20,7 +19,7 @@ class OpeningQueue extends RecordingQueue {
 }
 
 /** Secret reads, by reference. */
-class ReadRecordingSecrets extends InMemorySecretStore implements SecretStore {
+class ReadRecordingSecrets extends InMemorySecretStore {
   readonly reads: string[] = [];
   override async get(ref: string): Promise<string | null> {
     this.reads.push(ref);
