@@ -7,7 +7,7 @@ import type { SourceRepositoryFactory } from '../../ports/SourceRepository';
 import { type Scope, scopeFolder } from '../shared/Scope';
 import type { Manifest } from '../sync/Manifest';
 import { folderMatchesManifest } from '../sync/ManifestCheck';
-import { planSync } from '../sync/SyncPlan';
+import { plannedEntry, planSync } from '../sync/SyncPlan';
 import type { SkippedEntry } from '../sync/SyncRun';
 import { pathKey } from '../workspace/PathKey';
 import { listScopeFolder } from '../workspace/ScopeFiles';
@@ -142,17 +142,13 @@ export class PreviewSync {
       preview: {
         ...base,
         upToDate: false,
-        newFiles: writes
-          .filter((write) => !presentFiles.has(pathKey(write.path, caseSensitive)))
-          .map((write) => write.path),
-        overwrittenFiles: writes
-          .filter((write) => presentFiles.has(pathKey(write.path, caseSensitive)))
-          .map((write) => write.path),
+        newFiles: writes.filter((path) => !presentFiles.has(pathKey(path, caseSensitive))),
+        overwrittenFiles: writes.filter((path) => presentFiles.has(pathKey(path, caseSensitive))),
         deletedFiles: [...plan.deletes],
         removedFolders: [...plan.prune],
         unchanged: plan.unchanged,
         skipped: plan.skipped,
-        bytesToWrite: writes.reduce((sum, write) => sum + write.size, 0),
+        bytesToWrite: writes.reduce((sum, path) => sum + plannedEntry(plan, path).size, 0),
       },
     };
   }

@@ -3,7 +3,7 @@ import type { SourceTree } from '../../ports/SourceRepository';
 import { ancestorsOf, compareCodeUnits } from '../workspace/PathKey';
 import { normalizeRelativePath } from '../workspace/PathPolicy';
 import type { Manifest, ManifestEntry } from './Manifest';
-import { DEFAULT_MAX_FILE_BYTES, type PlannedWrite, type SyncPlan } from './SyncPlan';
+import { DEFAULT_MAX_FILE_BYTES, type SyncPlan } from './SyncPlan';
 
 export interface ChangedPathsInput {
   /** The target tree, re-rooted to the connection's sub-path. */
@@ -32,8 +32,8 @@ export function planChangedPaths(input: ChangedPathsInput): SyncPlan | null {
   const held = manifest.entries;
   const folders = new Map<string, string>();
   const mirrored = new Map<string, ManifestEntry>(held);
-  const writes: PlannedWrite[] = [];
-  const added: PlannedWrite[] = [];
+  const writes: string[] = [];
+  const added = new Map<string, ManifestEntry>();
   let files = 0;
   let stillHeld = 0;
   for (const entry of tree.entries) {
@@ -48,7 +48,7 @@ export function planChangedPaths(input: ChangedPathsInput): SyncPlan | null {
     files++;
     const recorded = held.get(path);
     if (recorded === undefined) {
-      added.push({ path, sha, size, mode, reason: 'added' });
+      added.set(path, Object.freeze({ sha, size, mode })); // frozen, as every manifest entry
       continue;
     }
     stillHeld++;
@@ -56,23 +56,23 @@ export function planChangedPaths(input: ChangedPathsInput): SyncPlan | null {
       if (recorded.size !== size) return null; // the same blob with another size: let planSync repair it
       continue;
     }
-    writes.push({ path, sha, size, mode, reason: 'changed' });
+    writes.push(path);
     mirrored.set(path, Object.freeze({ sha, size, mode })); // frozen, as every manifest entry
   }
   if (files === 0) return null; // planSync refuses an empty source
 
   const pathOptions = { maxLength: capabilities.maxPathLength, prefixLength: input.scopeFolderLength };
-  for (const write of added) {
-    const verdict = normalizeRelativePath(write.path, pathOptions);
-    if (!verdict.ok || verdict.path !== write.path) return null;
+  for (const [path, entry] of added) {
+    const verdict = normalizeRelativePath(path, pathOptions);
+    if (!verdict.ok || verdict.path !== path) return null;
     // A file where a folder was, or a folder where a file was: the write waits for deletes.
-    if (known.folders.has(write.path) || ancestorsOf(write.path).some((folder) => held.has(folder))) return null;
-    writes.push(write);
-    mirrored.set(write.path, Object.freeze({ sha: write.sha, size: write.size, mode: write.mode }));
+    if (known.folders.has(path) || ancestorsOf(path).some((folder) => held.has(folder))) return null;
+    writes.push(path);
+    mirrored.set(path, entry);
   }
 
   const { deletes, prune } = stillHeld === held.size ? { deletes: [], prune: [] } : removals(tree, held, mirrored);
-  writes.sort((a, b) => compareCodeUnits(a.path, b.path));
+  writes.sort(compareCodeUnits);
   return {
     writes,
     lateWrites: [],

@@ -15,26 +15,23 @@ import type { TreeState } from './TreeState';
  * nothing the plan names can lie outside the scope folder.
  */
 
-export interface PlannedWrite {
-  readonly path: string;
-  readonly sha: string;
-  readonly size: number;
-  readonly mode: '100644' | '100755';
-  readonly reason: 'added' | 'changed' | 'repaired';
-}
-
+/**
+ * The plan names each file to write by its path alone, sorted; what to write there is its entry in
+ * `manifest` (see plannedEntry). A write object per file beside the manifest's entry doubled the
+ * plan's memory at 50,000 files (issue #10).
+ */
 export interface SyncPlan {
   /** Safe to do before any delete. */
-  readonly writes: readonly PlannedWrite[];
+  readonly writes: readonly string[];
   /** Must wait until deletes and prune ran: a file becomes a folder, a folder a file, or a name changes case. */
-  readonly lateWrites: readonly PlannedWrite[];
+  readonly lateWrites: readonly string[];
   /** Files to delete (scope-relative). */
   readonly deletes: readonly string[];
   /** Folders to remove (they are empty once the deletes ran), deepest first. */
   readonly prune: readonly string[];
   readonly unchanged: number;
   readonly skipped: readonly SkippedEntry[];
-  /** What the manifest holds after the commit: the mirrored target files. */
+  /** What the manifest holds after the commit: the mirrored target files, every write among them. */
   readonly manifest: ReadonlyMap<string, ManifestEntry>;
   /** The target tree, kept beside the manifest (set by the plan step, not by planSync). */
   readonly tree?: TreeState;
@@ -71,7 +68,7 @@ export function tooLargeReason(size: number, maxFileBytes: number): string {
   return `file of ${size} bytes is larger than the maximum file size of ${maxFileBytes} bytes: not mirrored`;
 }
 
-type RegularMode = PlannedWrite['mode'];
+type RegularMode = '100644' | '100755';
 
 interface Candidate {
   /** Normalised path the file would have in the folder. */
@@ -117,8 +114,8 @@ export function planSync(input: PlanInput): PlanOutcome {
 
   const manifest = input.manifest;
   const trusted = manifest !== null && !manifest.dirty;
-  const writes: PlannedWrite[] = [];
-  const lateWrites: PlannedWrite[] = [];
+  const writes: string[] = [];
+  const lateWrites: string[] = [];
   let unchanged = 0;
   for (const [path, target] of mirrored) {
     const recorded = manifest?.entries.get(path);
@@ -132,13 +129,8 @@ export function planSync(input: PlanInput): PlanOutcome {
       unchanged++;
       continue;
     }
-    const reason: PlannedWrite['reason'] = sameAsRecorded
-      ? 'repaired'
-      : recorded !== undefined || file !== undefined
-        ? 'changed'
-        : 'added';
-    const write: PlannedWrite = { path, sha: target.sha, size: target.size, mode: target.mode, reason };
-    (isBlocked(path, present, capabilities.caseSensitive) ? lateWrites : writes).push(write);
+    // Written: new, changed in the source, or (manifest agreeing) repaired where the folder differs.
+    (isBlocked(path, present, capabilities.caseSensitive) ? lateWrites : writes).push(path);
   }
 
   const deletes = [...present.files.keys()].filter((path) => !mirrored.has(path)).sort(compareCodeUnits);
@@ -147,6 +139,13 @@ export function planSync(input: PlanInput): PlanOutcome {
     .sort((a, b) => depth(b) - depth(a) || compareCodeUnits(a, b));
 
   return { ok: true, plan: { writes, lateWrites, deletes, prune, unchanged, skipped, manifest: mirrored } };
+}
+
+/** What a planned write puts at `path`: its blob, size and mode as the plan's manifest holds them. */
+export function plannedEntry(plan: SyncPlan, path: string): ManifestEntry {
+  const entry = plan.manifest.get(path);
+  if (entry === undefined) throw new Error(`planned write ${JSON.stringify(path)} is not in the plan's manifest`);
+  return entry;
 }
 
 /** Nothing to do to the folder. The caller may still record a new commit in the manifest. */

@@ -1,6 +1,6 @@
 import type { FileEntry, FileStore } from '../../ports/FileStore';
 import type { Manifest } from '../sync/Manifest';
-import type { SyncPlan } from '../sync/SyncPlan';
+import { plannedEntry, type SyncPlan } from '../sync/SyncPlan';
 import { pathKey } from './PathKey';
 import { joinScopePath } from './PathPolicy';
 
@@ -39,9 +39,9 @@ export async function handEditedFiles(input: {
     [...(manifest?.entries ?? new Map())].map(([path, entry]) => [pathKey(path, caseSensitive), entry.sha]),
   );
   const candidates = [
-    ...[...plan.writes, ...plan.lateWrites].map((write) => ({
-      key: pathKey(write.path, caseSensitive),
-      incoming: write.sha as string | undefined,
+    ...[...plan.writes, ...plan.lateWrites].map((path) => ({
+      key: pathKey(path, caseSensitive),
+      incoming: plannedEntry(plan, path).sha as string | undefined,
     })),
     ...plan.deletes.map((path) => ({ key: pathKey(path, caseSensitive), incoming: undefined })),
   ];

@@ -134,10 +134,7 @@ describe('planChangedPaths', () => {
     const manifest = manifestOf(before, POSIX)!;
     const plan = planChangedPaths({ tree: after, manifest, capabilities: POSIX, scopeFolderLength: FOLDER_LENGTH });
     expect(plan).toMatchObject({
-      writes: [
-        { path: 'new.ps1', reason: 'added' },
-        { path: 'x/b.ps1', reason: 'changed' },
-      ],
+      writes: ['new.ps1', 'x/b.ps1'],
       lateWrites: [],
       deletes: ['x/y/a.ps1'],
       prune: ['x/y'],

@@ -6,7 +6,7 @@ import {
   DEFAULT_MAX_FILE_BYTES,
   isNoop,
   type PlanInput,
-  type PlannedWrite,
+  plannedEntry,
   planSync,
   SUBMODULE_REASON,
   SYMLINK_REASON,
@@ -92,7 +92,10 @@ class ModelStore {
 }
 
 function applyPlan(store: ModelStore, plan: SyncPlan): void {
-  const write = (w: PlannedWrite): void => store.write(w.path, w.size, w.mode === '100755');
+  const write = (path: string): void => {
+    const entry = plannedEntry(plan, path);
+    store.write(path, entry.size, entry.mode === '100755');
+  };
   plan.writes.forEach(write);
   for (const path of plan.deletes) store.deleteFile(path);
   for (const path of plan.prune) store.pruneFolder(path);
@@ -132,33 +135,41 @@ function plan(partial: Partial<PlanInput>): SyncPlan {
   if (!outcome.ok) throw new Error(`expected a plan, got ${outcome.code}: ${outcome.message}`);
   return outcome.plan;
 }
-const paths = (writes: readonly PlannedWrite[]): string[] => writes.map((w) => w.path);
 
 // ---------------------------------------------------------------------------------------------
 // Examples
 // ---------------------------------------------------------------------------------------------
 
-describe('planSync: write reasons', () => {
+describe('planSync: what is written', () => {
   const target = [blob('a.py', 's1', 10)];
 
-  it('added: neither in the manifest nor present', () => {
+  it('a file neither in the manifest nor present, with its blob, size and mode in the manifest', () => {
     const p = plan({ target });
-    expect(p.writes).toEqual([{ path: 'a.py', sha: 's1', size: 10, mode: '100644', reason: 'added' }]);
+    expect(p.writes).toEqual(['a.py']);
+    expect(plannedEntry(p, 'a.py')).toEqual({ sha: 's1', size: 10, mode: '100644' });
     expect(p.unchanged).toBe(0);
   });
 
-  it('changed: the manifest holds another sha or mode', () => {
+  it('a file whose manifest entry holds another sha or mode', () => {
     const present = [file('a.py', 10)];
     expect(
       plan({ target, present, manifest: manifestOf({ 'a.py': { sha: 's0', size: 10, mode: '100644' } }) }).writes,
-    ).toMatchObject([{ path: 'a.py', reason: 'changed' }]);
-    expect(
-      plan({ target, present, manifest: manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100755' } }) }).writes,
-    ).toMatchObject([{ path: 'a.py', reason: 'changed' }]);
+    ).toEqual(['a.py']);
+    const modeChanged = plan({
+      target,
+      present,
+      manifest: manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100755' } }),
+    });
+    expect(modeChanged.writes).toEqual(['a.py']);
+    expect(plannedEntry(modeChanged, 'a.py').mode).toBe('100644');
   });
 
-  it('changed: present but not in the manifest (first sync over existing files)', () => {
-    expect(plan({ target, present: [file('a.py', 10)] }).writes).toMatchObject([{ reason: 'changed' }]);
+  it('a file present but not in the manifest (first sync over existing files)', () => {
+    expect(plan({ target, present: [file('a.py', 10)] }).writes).toEqual(['a.py']);
+  });
+
+  it('names a path the plan does not write as a programming error', () => {
+    expect(() => plannedEntry(plan({ target }), 'b.py')).toThrow(/not in the plan's manifest/);
   });
 
   it('unchanged: clean manifest agrees and the file has the recorded size', () => {
@@ -172,7 +183,7 @@ describe('planSync: write reasons', () => {
     expect([...p.manifest]).toEqual([['a.py', { sha: 's1', size: 10, mode: '100644' }]]);
   });
 
-  describe('repaired: the manifest agrees but the folder does not', () => {
+  describe('a repair: the manifest agrees but the folder does not', () => {
     const manifest = manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100644' } });
     it.each([
       ['the file is missing', [] as FileEntry[], manifest],
@@ -184,7 +195,7 @@ describe('planSync: write reasons', () => {
         manifestOf({ 'a.py': { sha: 's1', size: 10, mode: '100644' } }, true),
       ],
     ])('%s', (_name, present, m) => {
-      expect(plan({ target, present, manifest: m }).writes).toMatchObject([{ path: 'a.py', reason: 'repaired' }]);
+      expect(plan({ target, present, manifest: m }).writes).toEqual(['a.py']);
     });
   });
 
@@ -194,9 +205,7 @@ describe('planSync: write reasons', () => {
     expect(
       isNoop(plan({ target: exec, present: [file('run.sh', 5, false)], manifest, capabilities: AZURE_FILES })),
     ).toBe(true);
-    expect(plan({ target: exec, present: [file('run.sh', 5, false)], manifest }).writes).toMatchObject([
-      { reason: 'repaired' },
-    ]);
+    expect(plan({ target: exec, present: [file('run.sh', 5, false)], manifest }).writes).toEqual(['run.sh']);
   });
 });
 
@@ -230,7 +239,7 @@ describe('planSync: skipped entries', () => {
     expect(tooLargeReason(1_025, 1_024)).toBe(
       'file of 1025 bytes is larger than the maximum file size of 1024 bytes: not mirrored',
     );
-    expect(paths(p.writes)).toEqual(['exact.bin', 'small.bin']);
+    expect(p.writes).toEqual(['exact.bin', 'small.bin']);
     expect(p.deletes).toEqual(['huge.bin']);
     expect([...p.manifest.keys()].sort()).toEqual(['exact.bin', 'small.bin']);
   });
@@ -240,7 +249,7 @@ describe('planSync: skipped entries', () => {
       target: [blob('limit.bin', 's1', DEFAULT_MAX_FILE_BYTES), blob('over.bin', 's2', DEFAULT_MAX_FILE_BYTES + 1)],
     });
     expect(DEFAULT_MAX_FILE_BYTES).toBe(104_857_600);
-    expect(paths(p.writes)).toEqual(['limit.bin']);
+    expect(p.writes).toEqual(['limit.bin']);
     expect(p.skipped).toEqual([
       { path: 'over.bin', reason: tooLargeReason(DEFAULT_MAX_FILE_BYTES + 1, DEFAULT_MAX_FILE_BYTES) },
     ]);
@@ -316,7 +325,7 @@ describe('planSync: deletes, prune and ordering', () => {
       manifest: manifestOf({ a: { sha: 's1', size: 1, mode: '100644' } }),
     });
     expect(p.writes).toEqual([]);
-    expect(paths(p.lateWrites)).toEqual(['a/b.py']);
+    expect(p.lateWrites).toEqual(['a/b.py']);
     expect(p.deletes).toEqual(['a']);
     expect(p.prune).toEqual([]);
   });
@@ -326,8 +335,8 @@ describe('planSync: deletes, prune and ordering', () => {
       target: [blob('a', 's2', 1), blob('z.py', 's3', 1)],
       present: [folder('a'), folder('a/b'), file('a/b/c.py', 1)],
     });
-    expect(paths(p.writes)).toEqual(['z.py']);
-    expect(paths(p.lateWrites)).toEqual(['a']);
+    expect(p.writes).toEqual(['z.py']);
+    expect(p.lateWrites).toEqual(['a']);
     expect(p.deletes).toEqual(['a/b/c.py']);
     expect(p.prune).toEqual(['a/b', 'a']);
   });
@@ -336,11 +345,11 @@ describe('planSync: deletes, prune and ordering', () => {
     const input = { target: [blob('Docs/README.md', 's1', 1)], present: [file('docs/readme.md', 1)] };
     const insensitive = plan({ ...input, capabilities: AZURE_FILES });
     expect(insensitive.writes).toEqual([]);
-    expect(paths(insensitive.lateWrites)).toEqual(['Docs/README.md']);
+    expect(insensitive.lateWrites).toEqual(['Docs/README.md']);
     expect(insensitive.deletes).toEqual(['docs/readme.md']);
     expect(insensitive.prune).toEqual(['docs']);
     const sensitive = plan(input);
-    expect(paths(sensitive.writes)).toEqual(['Docs/README.md']);
+    expect(sensitive.writes).toEqual(['Docs/README.md']);
     expect(sensitive.lateWrites).toEqual([]);
   });
 
@@ -642,14 +651,19 @@ describe('planSync: properties', () => {
         if (!outcome.ok) return;
         const p = outcome.plan;
         const written = [...p.writes, ...p.lateWrites];
-        expect(new Set(paths(written)).size).toBe(written.length);
+        expect(new Set(written).size).toBe(written.length);
         expect(p.unchanged + written.length).toBe(p.manifest.size);
-        for (const w of written) {
-          expect(p.manifest.get(w.path)).toEqual({ sha: w.sha, size: w.size, mode: w.mode });
-          const recorded = input.manifest?.entries.get(w.path);
-          const same = recorded !== undefined && recorded.sha === w.sha && recorded.mode === w.mode;
-          const present = input.present.some((e) => e.kind === 'file' && e.path === w.path);
-          expect(w.reason).toBe(same ? 'repaired' : recorded || present ? 'changed' : 'added');
+        for (const path of written) {
+          const target = plannedEntry(p, path);
+          const recorded = input.manifest?.entries.get(path);
+          const file = input.present.find((e) => e.kind === 'file' && e.path === path);
+          const sameAsRecorded = recorded?.sha === target.sha && recorded?.mode === target.mode;
+          const fileMatches =
+            file !== undefined &&
+            file.size === target.size &&
+            (!input.capabilities.executableBit || file.executable === (target.mode === '100755'));
+          // Written only where it is new or changed, or where the folder or a dirty manifest disagrees.
+          expect(input.manifest !== null && !input.manifest.dirty && sameAsRecorded && fileMatches).toBe(false);
         }
         // Every tree entry other than a folder is either mirrored or skipped, never both.
         const nonTree = input.target.filter((e) => e.type !== 'tree');
@@ -686,7 +700,7 @@ describe('planSync: properties', () => {
         expect(planSync(input)).toEqual(first);
         if (first.ok) {
           const sorted = (list: readonly string[]): string[] => [...list].sort(compareCodeUnits);
-          expect(paths(first.plan.writes)).toEqual(sorted(paths(first.plan.writes)));
+          expect(first.plan.writes).toEqual(sorted(first.plan.writes));
           expect(first.plan.deletes).toEqual(sorted(first.plan.deletes));
           expect([...first.plan.manifest.keys()]).toEqual(sorted([...first.plan.manifest.keys()]));
         }

@@ -1,5 +1,5 @@
 import { joinScopePath } from '../../workspace/PathPolicy';
-import type { PlannedWrite, SyncPlan } from '../SyncPlan';
+import type { SyncPlan } from '../SyncPlan';
 import { bothSettled } from './bothSettled';
 import type { Inspection } from './inspect';
 import { commitNeeded } from './plan';
@@ -21,10 +21,9 @@ export async function commit(round: SyncRound, inspection: Inspection, plan: Syn
   const staging = runStagingFolder(scope, run.id);
   await lease.renewNow(); // the commit must not start on a lease that already lapsed
   await metadata.markManifestDirty(scope);
-  const place = async (writes: readonly PlannedWrite[]): Promise<void> => {
-    if (writes.length === 0) return;
+  const place = async (paths: readonly string[]): Promise<void> => {
+    if (paths.length === 0) return;
     // The same paths from one folder to another: the store joins a pair only for a file it moves alone.
-    const paths = writes.map((write) => write.path);
     await files.moveAll({ from: staging, to: folder, paths }, { beforeEach: () => lease.keepAlive() });
     await lease.keepAlive();
   };

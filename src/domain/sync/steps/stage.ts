@@ -2,9 +2,11 @@ import { ArchiveMismatch, type SourceBytes } from '../../../ports/SourceReposito
 import { BoundedTasks } from '../../shared/BoundedTasks';
 import { forEachConcurrently } from '../../shared/forEachConcurrently';
 import { isLfsPointer, MAX_POINTER_BYTES } from '../LfsPointer';
+import type { ManifestEntry } from '../Manifest';
 import { concatBytes, ObservedBytes, readWhole } from '../ObservedBytes';
-import type { PlannedWrite, SyncPlan } from '../SyncPlan';
+import { plannedEntry, type SyncPlan } from '../SyncPlan';
 import type { Inspection } from './inspect';
+import { PendingWrites } from './PendingWrites';
 import { commitNeeded } from './plan';
 import { runStagingFolder, scopeStagingFolder } from './StagingArea';
 import { markPhaseEnd, type SyncRound } from './SyncRound';
@@ -41,20 +43,16 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
   const { deps, connection, lease, run } = round;
   const { files, settings } = deps;
   const { source, head } = inspection;
-  // Filled by loops, not from spread arrays of pairs: at 50,000 files such temporaries were still
-  // held (by the suspended function) while staging ran (issue #10: peak memory).
-  const wanted = new Map<string, PlannedWrite>();
-  for (const write of plan.writes) wanted.set(write.path, write);
-  for (const write of plan.lateWrites) wanted.set(write.path, write);
+  const wanted = new PendingWrites([plan.writes, plan.lateWrites]);
   await files.deleteTree(scopeStagingFolder(connection.scope)); // leftovers of a run that died
   const staging = runStagingFolder(connection.scope, run.id);
   const lfsPointers: string[] = [];
   let archiveFallbacks: string[] | undefined;
   let bytes = 0;
-  const put = async (write: PlannedWrite, content: Uint8Array | SourceBytes): Promise<void> => {
-    const target = `${staging}/${write.path}`;
+  const put = async (path: string, entry: ManifestEntry, content: Uint8Array | SourceBytes): Promise<void> => {
+    const target = `${staging}/${path}`;
     // Staging is the service's own folder, read by nobody before the commit: a scratch write.
-    const options = { executable: write.mode === '100755' && files.capabilities.executableBit, scratch: true };
+    const options = { executable: entry.mode === '100755' && files.capabilities.executableBit, scratch: true };
     let written: number;
     let whole: Uint8Array | null;
     if (content instanceof Uint8Array) {
@@ -63,7 +61,7 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
       whole = content;
     } else {
       // Only a file small enough to be an LFS pointer is kept, to recognise one.
-      const kept: Uint8Array[] | null = write.size <= MAX_POINTER_BYTES ? [] : null;
+      const kept: Uint8Array[] | null = entry.size <= MAX_POINTER_BYTES ? [] : null;
       const observed = new ObservedBytes(content, kept);
       try {
         await files.write(target, observed.chunks(), options);
@@ -74,9 +72,9 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
       written = observed.length;
       whole = kept && concatBytes(kept);
     }
-    if (whole && isLfsPointer(whole)) lfsPointers.push(write.path);
+    if (whole && isLfsPointer(whole)) lfsPointers.push(path);
     bytes += written;
-    wanted.delete(write.path);
+    wanted.markStaged(path);
     await lease.keepAlive();
   };
 
@@ -87,27 +85,35 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
     const prefix = connection.subPath ? `${connection.subPath.replace(/\/+$/, '')}/` : '';
     // The archive names repository paths: `wanted` is looked at under the sub-path, not copied
     // (an entry whose file is already written, were the archive to repeat it, is skipped unread).
-    const wantedAt = (path: string): PlannedWrite | undefined =>
-      path.startsWith(prefix) ? wanted.get(path.slice(prefix.length)) : undefined;
-    const expected = { get: (path: string) => wantedAt(path)?.sha };
+    const wantedAt = (path: string): string | undefined => {
+      const relative = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+      return relative !== undefined && wanted.has(relative) ? relative : undefined;
+    };
+    const expected = {
+      get: (path: string) => {
+        const relative = wantedAt(path);
+        return relative === undefined ? undefined : plannedEntry(plan, relative).sha;
+      },
+    };
     const fallbacks: string[] = [];
     archiveFallbacks = fallbacks;
     try {
       for await (const file of source.archive(head, expected)) {
-        const write = wantedAt(file.path);
-        if (!write) continue;
+        const path = wantedAt(file.path);
+        if (path === undefined) continue;
+        const entry = plannedEntry(plan, path);
         try {
           if (file.size <= BUFFERED_ENTRY_MAX_BYTES) {
             // The entry yields `size` bytes or fails, so the budget reserved here bounds the buffer.
             await writes.room(file.size);
             const content = await readWhole(file.content);
-            await writes.add(file.size, () => put(write, content));
+            await writes.add(file.size, () => put(path, entry, content));
           } else {
-            await put(write, file.content);
+            await put(path, entry, file.content);
           }
         } catch (error) {
           if (!(error instanceof ArchiveMismatch)) throw error;
-          fallbacks.push(write.path); // still wanted: fetched as a blob below
+          fallbacks.push(path); // still wanted: fetched as a blob below
         }
       }
       await writes.drain();
@@ -116,8 +122,9 @@ export async function stage(round: SyncRound, inspection: Inspection, plan: Sync
     }
   }
   // Blob by blob: small change sets, and anything the archive did not carry or carried changed.
-  await forEachConcurrently([...wanted.values()], settings.fetchConcurrency, async (write) => {
-    await put(write, await source.blob(write.sha, write.size));
+  await forEachConcurrently(wanted.remaining(), settings.fetchConcurrency, async (path) => {
+    const entry = plannedEntry(plan, path);
+    await put(path, entry, await source.blob(entry.sha, entry.size));
   });
   lfsPointers.sort();
   archiveFallbacks?.sort();
