@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +98,20 @@ describe('manifest codec', () => {
       expect(decodeManifestEntries(gzipSync(Buffer.from(records, 'utf8'), { level }))).toEqual(expected);
     }
     expect(gunzipSync(encodeManifestEntries(expected)).toString('utf8')).toBe(records);
+  });
+
+  it('a manifest compressed in several pieces reads as one text, about as small as one stream', () => {
+    const entries = new Map<string, ManifestEntry>();
+    for (let i = 0; i < 12_000; i++) {
+      const sha = createHash('sha1').update(String(i)).digest('hex');
+      entries.set(`team-${i % 10}/area-${i % 25}/module-${i % 8}/script-${i}.ps1`, { sha, size: i, mode: '100644' });
+    }
+    const payload = encodeManifestEntries(entries);
+    const text = gunzipSync(payload);
+    expect(text.length).toBeGreaterThan(3 * 256 * 1024); // several pieces
+    expect(decodeManifestEntries(payload)).toEqual(entries);
+    const oneStream = gzipSync(text, { level: 1 });
+    expect(payload.length).toBeLessThan(oneStream.length * 1.01);
   });
 
   it('refuses a corrupted payload instead of returning wrong entries', () => {
