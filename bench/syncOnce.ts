@@ -7,6 +7,7 @@ import { loadConfig } from '../src/host/config';
 import { loadConnectionSeeds } from '../src/host/connectionSeeds';
 import { TYPES } from '../src/host/identifiers';
 import { seedConnections } from '../src/host/seedConnections';
+import { peakRssMB } from './peakRss';
 
 /**
  * One sync of one scope in a fresh process, wired by the real composition root from the
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ warm: await sync() })}\n`);
   }
   await lifecycle.stopAll();
-  process.stdout.write(`${JSON.stringify({ ...first, startupMs, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...first, startupMs, maxRssMB: peakRssMB() })}\n`);
 }
 
 /** Waits for one line on `input`, then closes it (an open stdin would keep the process alive). */

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LocalVolumeFileStore } from '../src/adapters/local-volume/LocalVolumeFileStore';
 import { ZipWorkspaceArchiver } from '../src/adapters/zip/ZipWorkspaceArchiver';
+import { peakRssMB } from './peakRss';
 
 /**
  * Zips a whole workspace folder into a file twice in a fresh process: the first archive pays for
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     warmMs: times[1],
     coldCpuMs: cpuTimes[0],
     warmCpuMs: cpuTimes[1],
-    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    maxRssMB: peakRssMB(),
     rssBeforeMB,
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
