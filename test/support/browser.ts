@@ -124,6 +124,13 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
       return path;
     },
     async accessibilityViolations() {
+      // Fades first: axe measures a half-transparent element's contrast as it is at that instant.
+      // Endless animations (a spinner) are left running.
+      await page.evaluate(
+        `Promise.all(document.getAnimations()
+          .filter((animation) => animation.effect?.getComputedTiming().iterations !== Infinity)
+          .map((animation) => animation.finished.catch(() => undefined)))`,
+      );
       // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
       if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(`${axeSource};undefined`);
       const violations = (await page.evaluate(
