@@ -73,5 +73,7 @@ describe('warmUp', () => {
     const onlyLookupFails = captureLogger();
     await warmUp({ queue: w.queue, connections: failingLookup, secrets: w.secrets, logger: onlyLookupFails.logger });
     expect(w.queue.opened).toBe(1);
+    expect(onlyLookupFails.text()).toContain('Tables not reachable');
+    expect(onlyLookupFails.text()).not.toContain('namespace not reachable');
   });
 });

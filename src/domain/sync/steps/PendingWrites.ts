@@ -29,15 +29,14 @@ export class PendingWrites {
   /** Whether `path` is a planned write not staged yet. */
   has(path: string): boolean {
     const at = this.find(path);
-    return at !== undefined && this.staged[at.list]?.[at.index] === 0;
+    return at !== undefined && at.flags[at.index] === 0;
   }
 
   /** Marks `path` staged (a path not planned, or already staged, changes nothing). */
   markStaged(path: string): void {
     const at = this.find(path);
-    const flags = at && this.staged[at.list];
-    if (!at || !flags || flags[at.index] !== 0) return;
-    flags[at.index] = 1;
+    if (at === undefined || at.flags[at.index] !== 0) return;
+    at.flags[at.index] = 1;
     this.pending--;
   }
 
@@ -53,15 +52,15 @@ export class PendingWrites {
     return paths;
   }
 
-  private find(path: string): { list: number; index: number } | undefined {
-    for (let list = 0; list < this.lists.length; list++) {
-      const paths = this.lists[list] as readonly string[];
+  /** Where `path` is listed: its list's staged flags and its index there. */
+  private find(path: string): { flags: Uint8Array; index: number } | undefined {
+    for (const [list, paths] of this.lists.entries()) {
       let low = 0;
       let high = paths.length - 1;
       while (low <= high) {
         const middle = (low + high) >>> 1;
         const order = compareCodeUnits(paths[middle] as string, path);
-        if (order === 0) return { list, index: middle };
+        if (order === 0) return { flags: this.staged[list] as Uint8Array, index: middle };
         if (order < 0) low = middle + 1;
         else high = middle - 1;
       }
